@@ -1,0 +1,116 @@
+"""Engine setup and transactions for SQLite (embedded default) and PostgreSQL.
+
+SQLite discipline: WAL, foreign keys on, a busy timeout, and writes that start with ``BEGIN IMMEDIATE`` so that
+there is one writer at a time and a reader never has to upgrade its lock mid-transaction (the classic
+``database is locked`` failure). PostgreSQL runs at READ COMMITTED with the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Connection, Engine
+
+from cairn.errors import ConfigurationError
+
+_WRITE = "cairn_write"
+
+
+class Database:
+    """One database: an engine plus ``read()`` and ``write()`` transactions."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = sa.engine.make_url(url)
+        self.engine = _create_engine(url, echo=echo)
+        self._writer = self.engine.execution_options(**{_WRITE: True})
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read transaction (a consistent snapshot on PostgreSQL, a deferred transaction on SQLite)."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction: committed when the block ends, rolled back if it raises."""
+        with self._writer.connect() as conn, conn.begin():
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _create_engine(url: str, *, echo: bool) -> Engine:
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, echo=echo)
+    if parsed.get_backend_name() == "postgresql":
+        _require_psycopg()
+        return sa.create_engine(parsed, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    raise ConfigurationError(
+        f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: "
+        "use sqlite:///path/to/cairn.db or postgresql+psycopg://user@host/db"
+    )
+
+
+def _require_psycopg() -> None:
+    try:
+        import psycopg  # noqa: F401, PLC0415
+    except ImportError as err:  # pragma: no cover - depends on the installed extras
+        raise ConfigurationError("PostgreSQL needs psycopg: pip install 'cairn[postgres]'") from err
+
+
+def _sqlite_engine(url: sa.URL, *, echo: bool) -> Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own transaction handling is off).
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    try:
+        for pragma in (
+            "journal_mode=WAL",
+            "foreign_keys=ON",
+            "busy_timeout=30000",
+            "synchronous=NORMAL",
+            "cache_size=-65536",
+            "temp_store=MEMORY",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get(_WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def is_unique_violation(error: exc.IntegrityError) -> bool:
+    """True when an IntegrityError is a unique-constraint violation (both dialects)."""
+    text = str(error.orig).lower()
+    return "unique" in text or "duplicate key" in text
+
+
+def is_foreign_key_violation(error: exc.IntegrityError) -> bool:
+    """True when an IntegrityError is a foreign-key violation (both dialects)."""
+    return "foreign key" in str(error.orig).lower()

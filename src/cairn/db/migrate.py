@@ -1,0 +1,43 @@
+"""Schema migrations (Alembic), run in process: ``upgrade(database)`` brings a database to the newest schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from cairn.db.database import Database
+
+_SCRIPTS = Path(__file__).parent / "migrations"
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_SCRIPTS))
+    return config
+
+
+def upgrade(database: Database, *, revision: str = "head") -> None:
+    """Apply every migration up to ``revision`` in one transaction."""
+    with database.engine.begin() as conn:
+        config = _config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+
+
+def current_revision(database: Database) -> str | None:
+    """The revision the database is at (None for an empty database)."""
+    with database.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The newest revision this version of cairn knows."""
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def needs_upgrade(database: Database) -> bool:
+    return current_revision(database) != head_revision()

@@ -1,0 +1,48 @@
+"""Repositories: the only place SQL is written. ``Repos(conn)`` gives every repository on one transaction."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from sqlalchemy.engine import Connection
+
+from cairn.db.repositories.access import AccessRepository
+from cairn.db.repositories.datasets import DatasetRepository
+from cairn.db.repositories.folders import FolderRepository
+from cairn.db.repositories.items import ItemRepository
+from cairn.db.repositories.journal import JournalRepository
+from cairn.db.repositories.users import UserRepository
+
+
+class Repos:
+    """Every repository, bound to one connection and so to one transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    @cached_property
+    def users(self) -> UserRepository:
+        return UserRepository(self.conn)
+
+    @cached_property
+    def folders(self) -> FolderRepository:
+        return FolderRepository(self.conn)
+
+    @cached_property
+    def items(self) -> ItemRepository:
+        return ItemRepository(self.conn)
+
+    @cached_property
+    def datasets(self) -> DatasetRepository:
+        return DatasetRepository(self.conn)
+
+    @cached_property
+    def access(self) -> AccessRepository:
+        return AccessRepository(self.conn)
+
+    @cached_property
+    def journal(self) -> JournalRepository:
+        return JournalRepository(self.conn)
+
+
+__all__ = ["Repos"]

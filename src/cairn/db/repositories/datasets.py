@@ -1,0 +1,126 @@
+"""Datasets and their explicit members. A synced dataset's members are derived from its folder, never stored."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from cairn.db.repositories._common import Repository, mapped_integrity_errors, now, utc
+from cairn.db.schema import dataset_items, datasets, items
+from cairn.domain.records import Dataset
+
+
+def _dataset(row: Any) -> Dataset:
+    return Dataset(
+        id=row.id,
+        title=row.title,
+        description=row.description,
+        synced_folder_id=row.synced_folder_id,
+        mirrored=row.mirrored,
+        owner_id=row.owner_id,
+        created_at=utc(row.created_at),
+        edited_at=utc(row.edited_at),
+    )
+
+
+class DatasetRepository(Repository):
+    def get(self, dataset_id: int) -> Dataset | None:
+        row = self.conn.execute(sa.select(datasets).where(datasets.c.id == dataset_id)).first()
+        return _dataset(row) if row else None
+
+    def all(self, *, owner_id: int | None = None) -> list[Dataset]:
+        query = sa.select(datasets).order_by(datasets.c.title, datasets.c.id)
+        if owner_id is not None:
+            query = query.where(datasets.c.owner_id == owner_id)
+        return [_dataset(r) for r in self.conn.execute(query)]
+
+    def synced_to(self, folder_ids: Sequence[int]) -> list[Dataset]:
+        rows = self.conn.execute(sa.select(datasets).where(datasets.c.synced_folder_id.in_(list(folder_ids))))
+        return [_dataset(r) for r in rows]
+
+    def create(
+        self,
+        *,
+        title: str,
+        description: str,
+        synced_folder_id: int | None,
+        mirrored: bool,
+        owner_id: int | None,
+    ) -> Dataset:
+        stamp = now()
+        with mapped_integrity_errors(unique="that folder is already synced to another dataset"):
+            row = self.conn.execute(
+                datasets.insert()
+                .values(
+                    title=title,
+                    description=description,
+                    synced_folder_id=synced_folder_id,
+                    mirrored=mirrored,
+                    owner_id=owner_id,
+                    created_at=stamp,
+                    edited_at=stamp,
+                )
+                .returning(*datasets.c)
+            ).one()
+        return _dataset(row)
+
+    def update(self, dataset_id: int, **values: Any) -> Dataset:
+        with mapped_integrity_errors(unique="that folder is already synced to another dataset"):
+            self.conn.execute(datasets.update().where(datasets.c.id == dataset_id).values(edited_at=now(), **values))
+        updated = self.get(dataset_id)
+        assert updated is not None
+        return updated
+
+    def delete(self, dataset_id: int) -> None:
+        self.conn.execute(datasets.delete().where(datasets.c.id == dataset_id))
+
+    def add_items(self, dataset_id: int, item_ids: Sequence[int], *, added_by: int | None) -> int:
+        """Link items to a dataset; items already in it are left as they are. Returns how many were new."""
+        existing = set(
+            self.conn.execute(
+                sa.select(dataset_items.c.item_id).where(
+                    dataset_items.c.dataset_id == dataset_id, dataset_items.c.item_id.in_(list(item_ids))
+                )
+            ).scalars()
+        )
+        new = [i for i in dict.fromkeys(item_ids) if i not in existing]
+        if new:
+            stamp = now()
+            self.conn.execute(
+                dataset_items.insert(),
+                [{"dataset_id": dataset_id, "item_id": i, "added_by": added_by, "added_at": stamp} for i in new],
+            )
+        return len(new)
+
+    def remove_items(self, dataset_id: int, item_ids: Sequence[int]) -> int:
+        result = self.conn.execute(
+            dataset_items.delete().where(
+                dataset_items.c.dataset_id == dataset_id, dataset_items.c.item_id.in_(list(item_ids))
+            )
+        )
+        return int(result.rowcount)
+
+    def linked_to_item(self, item_id: int) -> list[Dataset]:
+        """The datasets that hold an item: explicit members, and the dataset synced to the item's folder."""
+        explicit = sa.select(dataset_items.c.dataset_id).where(dataset_items.c.item_id == item_id)
+        folder = sa.select(items.c.folder_id).where(items.c.id == item_id).scalar_subquery()
+        rows = self.conn.execute(
+            sa.select(datasets)
+            .where(sa.or_(datasets.c.id.in_(explicit), datasets.c.synced_folder_id == folder))
+            .order_by(datasets.c.title, datasets.c.id)
+        )
+        return [_dataset(r) for r in rows]
+
+    def count_items(self, dataset: Dataset) -> int:
+        if dataset.synced_folder_id is not None:
+            query = sa.select(sa.func.count()).select_from(items).where(items.c.folder_id == dataset.synced_folder_id)
+        else:
+            query = (
+                sa.select(sa.func.count()).select_from(dataset_items).where(dataset_items.c.dataset_id == dataset.id)
+            )
+        return int(self.conn.execute(query).scalar_one())
+
+    def clear_items(self, dataset_id: int) -> None:
+        self.conn.execute(dataset_items.delete().where(dataset_items.c.dataset_id == dataset_id))

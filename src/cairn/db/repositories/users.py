@@ -1,0 +1,55 @@
+"""Users of the organization."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from cairn.db.repositories._common import Repository, mapped_integrity_errors, now, utc
+from cairn.db.schema import users
+from cairn.domain.records import User
+
+
+def _user(row: Any) -> User:
+    return User(
+        id=row.id,
+        email=row.email,
+        name=row.name,
+        is_org_admin=row.is_org_admin,
+        is_active=row.is_active,
+        created_at=utc(row.created_at),
+    )
+
+
+class UserRepository(Repository):
+    def get(self, user_id: int) -> User | None:
+        row = self.conn.execute(sa.select(users).where(users.c.id == user_id)).first()
+        return _user(row) if row else None
+
+    def by_email(self, email: str) -> User | None:
+        row = self.conn.execute(sa.select(users).where(sa.func.lower(users.c.email) == email.lower())).first()
+        return _user(row) if row else None
+
+    def create(self, *, email: str, name: str, is_org_admin: bool) -> User:
+        with mapped_integrity_errors(unique=f"a user with email {email!r} already exists"):
+            row = self.conn.execute(
+                users.insert()
+                .values(email=email, name=name, is_org_admin=is_org_admin, is_active=True, created_at=now())
+                .returning(*users.c)
+            ).one()
+        return _user(row)
+
+    def update(self, user_id: int, **values: Any) -> None:
+        self.conn.execute(users.update().where(users.c.id == user_id).values(**values))
+
+    def all(self) -> list[User]:
+        return [_user(r) for r in self.conn.execute(sa.select(users).order_by(users.c.email))]
+
+    def count(self) -> int:
+        return int(self.conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one())
+
+    def first_admin(self) -> User | None:
+        query = sa.select(users).where(users.c.is_org_admin.is_(True)).order_by(users.c.id).limit(1)
+        row = self.conn.execute(query).first()
+        return _user(row) if row else None

@@ -1,0 +1,178 @@
+"""The core tables (SQLAlchemy Core): users, folders, roles, integrations, items, datasets, journal.
+
+Other concepts (registration jobs, inspections, API tokens) define their tables in sibling modules on the same
+``metadata``. The Alembic history in ``cairn/db/migrations`` creates exactly these tables on SQLite and PostgreSQL;
+``tests/db/test_migrations.py`` fails if the two drift apart.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING)
+
+# Integer primary keys: the SQLite rowid alias (needed by the FTS5 index) and BIGINT identity on PostgreSQL.
+Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+# Materialized folder paths ("/1/5/9/") are compared bytewise so that prefix ranges select a subtree.
+PathText = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+Timestamp = sa.DateTime(timezone=True)
+
+
+def _id() -> sa.Column[int]:
+    return sa.Column("id", Id, primary_key=True, autoincrement=True)
+
+
+users = sa.Table(
+    "users",
+    metadata,
+    _id(),
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False, server_default=""),
+    sa.Column("is_org_admin", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+folders = sa.Table(
+    "folders",
+    metadata,
+    _id(),
+    sa.Column("parent_id", Id, sa.ForeignKey("folders.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("client_metadata", Json, nullable=False),
+    sa.Column("path", PathText, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False, server_default="folder"),
+    sa.Column("created_by", Id, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("edited_at", Timestamp, nullable=False),
+    sa.Index("ix_folders_parent_name", sa.func.coalesce(sa.column("parent_id"), 0), sa.column("name"), unique=True),
+    sa.Index("ix_folders_path", "path"),
+)
+
+folder_roles = sa.Table(
+    "folder_roles",
+    metadata,
+    sa.Column("folder_id", Id, sa.ForeignKey("folders.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", Id, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("role", sa.String(10), nullable=False),
+    sa.Column("granted_by", Id, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("granted_at", Timestamp, nullable=False),
+    sa.Index("ix_folder_roles_user", "user_id"),
+)
+
+integrations = sa.Table(
+    "integrations",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("provider", sa.String(20), nullable=False),
+    sa.Column("config", Json, nullable=False),
+    sa.Column("secret", sa.LargeBinary, nullable=True),
+    sa.Column("owner_id", Id, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("edited_at", Timestamp, nullable=False),
+)
+
+items = sa.Table(
+    "items",
+    metadata,
+    _id(),
+    sa.Column("folder_id", Id, sa.ForeignKey("folders.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("status_reason", sa.Text, nullable=True),
+    sa.Column("integration_id", Id, sa.ForeignKey("integrations.id"), nullable=True),
+    sa.Column("object_url", sa.Text, nullable=True),
+    sa.Column("url_key", sa.String(64), nullable=True),
+    sa.Column("copy_no", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("managed_key", sa.Text, nullable=True),
+    sa.Column("pending_action", sa.String(50), nullable=True),
+    sa.Column("file_size", sa.BigInteger, nullable=True),
+    sa.Column("mime_type", sa.String(255), nullable=True),
+    sa.Column("width", sa.Integer, nullable=True),
+    sa.Column("height", sa.Integer, nullable=True),
+    sa.Column("fps", sa.Float, nullable=True),
+    sa.Column("duration", sa.Float, nullable=True),
+    sa.Column("frame_count", sa.Integer, nullable=True),
+    sa.Column("page_count", sa.Integer, nullable=True),
+    sa.Column("audio_sample_rate", sa.Integer, nullable=True),
+    sa.Column("audio_channels", sa.Integer, nullable=True),
+    sa.Column("audio_bit_depth", sa.Integer, nullable=True),
+    sa.Column("audio_codec", sa.String(50), nullable=True),
+    sa.Column("dicom_study_uid", sa.String(64), nullable=True),
+    sa.Column("dicom_series_uid", sa.String(64), nullable=True),
+    sa.Column("dicom_instance_uid", sa.String(64), nullable=True),
+    sa.Column("client_metadata", Json, nullable=False),
+    sa.Column("owner_id", Id, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("edited_at", Timestamp, nullable=False),
+    sa.Index("ix_items_folder_title", "folder_id", "title", "id"),
+    sa.Index("ix_items_folder_created", "folder_id", "created_at", "id"),
+    sa.Index("ix_items_title", "title", "id"),
+    sa.Index("ix_items_created", "created_at", "id"),
+    sa.Index("ix_items_folder_url", "folder_id", "url_key", "copy_no", unique=True),
+    sa.Index("ix_items_integration", "integration_id"),
+)
+
+item_members = sa.Table(
+    "item_members",
+    metadata,
+    sa.Column("composite_id", Id, sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    # NO ACTION (checked at the end of the statement): a member cannot be deleted while a composite uses it.
+    sa.Column("member_id", Id, sa.ForeignKey("items.id"), nullable=False),
+    sa.Index("ix_item_members_member", "member_id"),
+)
+
+datasets = sa.Table(
+    "datasets",
+    metadata,
+    _id(),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("synced_folder_id", Id, sa.ForeignKey("folders.id", ondelete="SET NULL"), nullable=True, unique=True),
+    sa.Column("mirrored", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("owner_id", Id, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("edited_at", Timestamp, nullable=False),
+)
+
+dataset_items = sa.Table(
+    "dataset_items",
+    metadata,
+    sa.Column("dataset_id", Id, sa.ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("item_id", Id, sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("added_by", Id, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("added_at", Timestamp, nullable=False),
+    sa.Index("ix_dataset_items_item", "item_id"),
+)
+
+journal = sa.Table(
+    "journal",
+    metadata,
+    _id(),
+    sa.Column("at", Timestamp, nullable=False),
+    sa.Column("actor_id", Id, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("actor_email", sa.String(320), nullable=True),
+    sa.Column("action", sa.String(50), nullable=False),
+    sa.Column("target_type", sa.String(30), nullable=False),
+    sa.Column("target_id", sa.BigInteger, nullable=True),
+    sa.Column("target_label", sa.Text, nullable=False, server_default=""),
+    sa.Column("folder_id", sa.BigInteger, nullable=True),  # where it happened (not a foreign key: history stays)
+    sa.Column("details", Json, nullable=False),
+    sa.Index("ix_journal_target", "target_type", "target_id"),
+    sa.Index("ix_journal_folder", "folder_id"),
+    sa.Index("ix_journal_at", "at"),
+)

@@ -1,0 +1,1 @@
+"""Durable background jobs: state in cairn's database, executed by Huey."""

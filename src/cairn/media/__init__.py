@@ -1,0 +1,1 @@
+"""Media inspectors (image, video, DICOM, audio, text, PDF) and processors."""

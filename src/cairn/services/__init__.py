@@ -1,0 +1,1 @@
+"""Use cases, one module per concept; the only place a business rule lives."""

@@ -1,0 +1,94 @@
+"""Typed settings, read from ``CAIRN_*`` environment variables, built once and passed down.
+
+There is no module-level settings object: ``Settings()`` is built by the entry point (CLI, server, worker, test)
+and handed to ``Registry(settings)`` / ``create_app(settings)``. Every field has a description; ``docs/settings.md``
+documents each one and a test checks that it does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob cairn has. Defaults give the embedded setup: SQLite and local storage in ``./.cairn``."""
+
+    model_config = SettingsConfigDict(env_prefix="CAIRN_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(
+        default=Path(".cairn"),
+        description="Directory for cairn's own state: the SQLite database, the job queue, managed (uploaded) "
+        "files and the generated secret key.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the database. Default: a SQLite file `cairn.db` in the data directory. "
+        "For PostgreSQL use `postgresql+psycopg://user@host:5432/dbname`.",
+    )
+    queue_url: str | None = Field(
+        default=None,
+        description="Where background jobs are queued. Default: a SQLite queue in the data directory, consumed "
+        "inside `cairn serve`. `redis://host:6379/0` or `postgresql://...` to share jobs with `cairn worker` "
+        "processes on any number of machines.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `cairn serve` listens on.")
+    port: int = Field(default=8420, ge=1, le=65535, description="Port `cairn serve` listens on.")
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key that encrypts integration secrets at rest and signs sessions and media URLs. "
+        "Default: generated once and kept in `<data_dir>/secret.key` (mode 0600).",
+    )
+    allow_private_endpoints: bool = Field(
+        default=False,
+        description="Allow `s3_compatible` integrations whose endpoint is a loopback or private address "
+        "(refused by default against SSRF, cf. GHSA-q684-4jjh-83g6). Tests and single-machine setups with a "
+        "local MinIO set it to true.",
+    )
+    local_roots: list[Path] = Field(
+        default_factory=list,
+        description="Directories a `local` integration may point into (JSON list). Empty: any directory the "
+        "organization admin names.",
+    )
+    max_video_bytes: int = Field(
+        default=1_000_000_000, gt=0, description="Videos larger than this get a size warning (seed: 1 GB)."
+    )
+    max_video_frames: int = Field(
+        default=100_000,
+        gt=0,
+        description="Videos with more frames than this get a warning (seed: 100,000 frames, 1 h at 30 fps).",
+    )
+    inspection_concurrency: int = Field(
+        default=8, ge=1, le=256, description="How many objects one registration job inspects at once."
+    )
+    inspection_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="Longest time one object's inspection may take before it fails."
+    )
+    job_chunk_size: int = Field(
+        default=5000,
+        ge=1,
+        description="Units per chunk of a registration job; chunks are what workers share and commit atomically.",
+    )
+    workers: int = Field(
+        default=2, ge=0, le=64, description="Job consumer threads run inside `cairn serve` (0: none, use workers)."
+    )
+    session_ttl_hours: int = Field(default=24 * 7, gt=0, description="Lifetime of a web UI login session.")
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL in force: the configured one, or the SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'cairn.db').resolve()}"
+
+    @property
+    def managed_storage_dir(self) -> Path:
+        """Where files uploaded into cairn (not registered by reference) are kept."""
+        return self.data_dir / "managed"

@@ -1,0 +1,29 @@
+"""Object storage: one ObjectStore protocol over obstore, its backends, and a range-reading file object.
+
+Public API::
+
+    open_store(config, *, allow_private_endpoints) -> ObjectStore     # S3, s3_compatible, GCS, Azure, local
+    memory_store() -> ObjectStore                                     # for tests
+    check_access(store, *, prefix="", key=None) -> None
+    check_endpoint_allowed(endpoint, *, allow_private_endpoints) -> None   # the SSRF rule
+    RangeFile(store, key, *, size=None, ...)                          # seekable file over range reads
+"""
+
+from cairn.storage.access import check_access
+from cairn.storage.base import ObjectInfo, ObjectStore
+from cairn.storage.endpoints import check_endpoint_allowed
+from cairn.storage.errors import map_storage_error
+from cairn.storage.obstore_backend import ObstoreStore, memory_store, open_store
+from cairn.storage.rangefile import RangeFile
+
+__all__ = [
+    "ObjectInfo",
+    "ObjectStore",
+    "ObstoreStore",
+    "RangeFile",
+    "check_access",
+    "check_endpoint_allowed",
+    "map_storage_error",
+    "memory_store",
+    "open_store",
+]
