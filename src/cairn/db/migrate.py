@@ -20,24 +20,24 @@ def _config() -> Config:
     return config
 
 
-def upgrade(database: Database, *, revision: str = "head") -> None:
-    """Apply every migration up to ``revision`` in one transaction."""
+def upgrade(database: Database, *, revision: str = "heads") -> None:
+    """Apply every migration up to ``revision`` (default: every head) in one transaction."""
     with database.engine.begin() as conn:
         config = _config()
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
 
 
-def current_revision(database: Database) -> str | None:
-    """The revision the database is at (None for an empty database)."""
+def current_revisions(database: Database) -> set[str]:
+    """The revisions the database is at (empty for an empty database)."""
     with database.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return set(MigrationContext.configure(conn).get_current_heads())
 
 
-def head_revision() -> str | None:
-    """The newest revision this version of cairn knows."""
-    return ScriptDirectory.from_config(_config()).get_current_head()
+def head_revisions() -> set[str]:
+    """The newest revisions this version of cairn knows."""
+    return set(ScriptDirectory.from_config(_config()).get_heads())
 
 
 def needs_upgrade(database: Database) -> bool:
-    return current_revision(database) != head_revision()
+    return current_revisions(database) != head_revisions()

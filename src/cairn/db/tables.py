@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+# Importing the concept modules registers their tables on the shared metadata.
+from cairn.db import auth_schema, inspection_schema, jobs_schema  # noqa: F401
 from cairn.db.schema import (
     dataset_items,
     datasets,

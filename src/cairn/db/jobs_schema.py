@@ -1,0 +1,7 @@
+"""Tables of the jobs concept, on the shared metadata (see cairn.db.schema)."""
+
+from __future__ import annotations
+
+from cairn.db.schema import metadata
+
+__all__ = ["metadata"]
