@@ -14,7 +14,11 @@ def test_folder_tree_create_resolve_and_path(registry: Registry, admin) -> None:
     night = registry.folders.create(actor=admin, name="night", parent_id=front.id)
 
     assert registry.folders.resolve(actor=admin, path="/Cars/front/night/").id == night.id
-    assert [p.name for p in registry.folders.path_to_root(actor=admin, folder_id=night.id)] == ["Cars", "front", "night"]
+    assert [p.name for p in registry.folders.path_to_root(actor=admin, folder_id=night.id)] == [
+        "Cars",
+        "front",
+        "night",
+    ]
     assert cars.client_metadata == {"team": "a"}
     tree = registry.folders.tree(actor=admin)
     assert [n.folder.name for n in tree] == ["Cars"]

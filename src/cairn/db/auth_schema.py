@@ -1,7 +1,42 @@
-"""Tables of the auth concept, on the shared metadata (see cairn.db.schema)."""
+"""Tables of the auth concept, on the shared metadata (see cairn.db.schema).
+
+Secrets are never stored: an API token or a login session is kept as the SHA-256 of its secret (the secrets are
+32 random bytes, so a fast hash is enough). A token's ``prefix`` (its first characters) is kept to recognise it in
+listings.
+"""
 
 from __future__ import annotations
 
-from cairn.db.schema import metadata
+import sqlalchemy as sa
 
-__all__ = ["metadata"]
+from cairn.db.schema import Id, Timestamp, metadata
+
+__all__ = ["api_tokens", "login_sessions", "metadata"]
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("user_id", Id, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("prefix", sa.String(20), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("expires_at", Timestamp, nullable=True),
+    sa.Column("last_used_at", Timestamp, nullable=True),
+    sa.Column("revoked_at", Timestamp, nullable=True),
+    sa.Index("ix_api_tokens_user", "user_id"),
+)
+
+login_sessions = sa.Table(
+    "login_sessions",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("user_id", Id, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("session_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("csrf_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("expires_at", Timestamp, nullable=False),
+    sa.Column("revoked_at", Timestamp, nullable=True),
+    sa.Index("ix_login_sessions_user", "user_id"),
+)

@@ -39,10 +39,22 @@ class ItemQuery:
     cursor: str | None = None
 
     def __post_init__(self) -> None:
+        # Accept plain strings from interfaces: "created", {"video"}, ...
+        object.__setattr__(self, "sort", _parse(SortBy, self.sort, "sort"))
+        object.__setattr__(self, "kinds", frozenset(_parse(ItemKind, k, "kind") for k in self.kinds))
+        object.__setattr__(self, "statuses", frozenset(_parse(ItemStatus, s, "status") for s in self.statuses))
         if not 1 <= self.limit <= MAX_PAGE_SIZE:
             raise InvalidInput(f"page size must be between 1 and {MAX_PAGE_SIZE}, got {self.limit}")
         if self.text is not None and len(self.text) > 1000:
             raise InvalidInput("search text must be at most 1000 characters")
+
+
+def _parse(enum: Any, value: Any, what: str) -> Any:
+    try:
+        return enum(value)
+    except ValueError:
+        choices = ", ".join(member.value for member in enum)
+        raise InvalidInput(f"unknown {what} {value!r}: choose one of {choices}") from None
 
 
 @dataclass(frozen=True)

@@ -220,14 +220,25 @@ class ItemService(Service):
 
 
 def add_composite_in(
-    repos: Repos, *, actor: User, folder: Folder, new: NewItem, members: Sequence[NewItem], key: str | None = None
+    repos: Repos,
+    *,
+    actor: User,
+    folder: Folder,
+    new: NewItem,
+    members: Sequence[NewItem],
+    key: str | None = None,
+    copy_no: int = 0,
 ) -> Item:
-    """Create a composite and its members inside an open transaction (shared with bulk registration)."""
+    """Create a composite and its members inside an open transaction (shared with bulk registration).
+
+    ``copy_no`` > 0 makes a further copy of a composite whose key is taken (the unique index guards it).
+    """
     members_folder = _members_folder(repos, actor, folder, new.title)
     member_rows = [item_row(m, folder_id=members_folder.id, owner_id=actor.id) for m in members]
     member_ids = repos.items.insert_many(member_rows)
     urls = [m.object_url or m.managed_key or "" for m in members]
     row = item_row(new, folder_id=folder.id, owner_id=actor.id, key=key or composite_key(urls))
+    row["copy_no"] = copy_no
     composite_id = repos.items.insert_many([row])[0]
     repos.items.set_members(composite_id, member_ids)
     _journal_many(

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from cairn.db import migrate
 from cairn.db.database import Database
+from cairn.jobs.queue import JobQueue
 from cairn.services.access import AccessService
+from cairn.services.auth import AuthService
 from cairn.services.datasets import DatasetService
 from cairn.services.folders import FolderService
+from cairn.services.integrations import IntegrationService
 from cairn.services.items import ItemService
 from cairn.services.journal import JournalService
+from cairn.services.registration import RegistrationService
 from cairn.services.users import UserService
 from cairn.settings import Settings
 
@@ -25,6 +29,18 @@ class Registry:
         self.datasets = DatasetService(self.db)
         self.access = AccessService(self.db)
         self.journal = JournalService(self.db)
+        self.auth = AuthService(self.db, session_ttl_hours=settings.session_ttl_hours)
+        self.integrations = IntegrationService(self.db, settings=settings)
+        self._queue: JobQueue | None = None
+        self.registration = RegistrationService(
+            self.db, settings=settings, integrations=self.integrations, queue=self.queue
+        )
+
+    def queue(self) -> JobQueue:
+        """The job queue of ``settings.queue_url`` (opened on first use)."""
+        if self._queue is None:
+            self._queue = JobQueue(queue_url=self.settings.queue_url, data_dir=self.settings.data_dir)
+        return self._queue
 
     def migrate(self) -> None:
         """Bring the database schema up to date (idempotent)."""
@@ -32,6 +48,8 @@ class Registry:
             migrate.upgrade(self.db)
 
     def close(self) -> None:
+        if self._queue is not None:
+            self._queue.close()
         self.db.dispose()
 
     def __enter__(self) -> Registry:

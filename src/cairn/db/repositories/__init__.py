@@ -7,10 +7,13 @@ from functools import cached_property
 from sqlalchemy.engine import Connection
 
 from cairn.db.repositories.access import AccessRepository
+from cairn.db.repositories.auth import AuthRepository
 from cairn.db.repositories.datasets import DatasetRepository
 from cairn.db.repositories.folders import FolderRepository
+from cairn.db.repositories.integrations import IntegrationRepository
 from cairn.db.repositories.items import ItemRepository
 from cairn.db.repositories.journal import JournalRepository
+from cairn.db.repositories.registration import RegistrationRepository
 from cairn.db.repositories.users import UserRepository
 
 
@@ -43,6 +46,18 @@ class Repos:
     @cached_property
     def journal(self) -> JournalRepository:
         return JournalRepository(self.conn)
+
+    @cached_property
+    def integrations(self) -> IntegrationRepository:
+        return IntegrationRepository(self.conn)
+
+    @cached_property
+    def registration(self) -> RegistrationRepository:
+        return RegistrationRepository(self.conn)
+
+    @cached_property
+    def auth(self) -> AuthRepository:
+        return AuthRepository(self.conn)
 
 
 __all__ = ["Repos"]

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cairn.db.repositories._common import Repository, mapped_integrity_errors, now, utc
-from cairn.db.schema import folders, items
+from cairn.db.schema import folders, item_members, items
 from cairn.domain.records import Folder, FolderSummary
 
 
@@ -66,7 +66,7 @@ class FolderRepository(Repository):
         """Ids of every folder in the subtrees rooted at ``paths``."""
         if not paths:
             return []
-        condition = sa.or_(*(subtree_condition(folders.c.path, p) for p in paths))
+        condition = sa.or_(sa.false(), *(subtree_condition(folders.c.path, p) for p in paths))
         return list(self.conn.execute(sa.select(folders.c.id).where(condition)).scalars())
 
     def all(self) -> list[Folder]:
@@ -134,7 +134,9 @@ class FolderRepository(Repository):
     def delete(self, folder: Folder) -> None:
         """Delete the folder and, by cascade, its sub-folders, their items, grants and dataset links."""
         subtree_ids = sa.select(folders.c.id).where(subtree_condition(folders.c.path, folder.path))
-        # Items first, in one statement, so composites and their members leave together.
+        # Composites release their members, then every item goes in one statement, then the folders.
+        in_subtree = sa.select(items.c.id).where(items.c.folder_id.in_(subtree_ids))
+        self.conn.execute(item_members.delete().where(item_members.c.composite_id.in_(in_subtree)))
         self.conn.execute(items.delete().where(items.c.folder_id.in_(subtree_ids)))
         self.conn.execute(folders.delete().where(folders.c.id == folder.id))
 

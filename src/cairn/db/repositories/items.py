@@ -120,7 +120,10 @@ class ItemRepository(Repository):
         )
 
     def delete(self, item_ids: Iterable[int]) -> int:
-        result = self.conn.execute(items.delete().where(items.c.id.in_(list(item_ids))))
+        """Delete items; composites among them release their members first (the member link is checked)."""
+        ids = list(item_ids)
+        self.conn.execute(item_members.delete().where(item_members.c.composite_id.in_(ids)))
+        result = self.conn.execute(items.delete().where(items.c.id.in_(ids)))
         return int(result.rowcount)
 
     # --- listing and search -----------------------------------------------------------------------------------
@@ -193,7 +196,7 @@ def _with_defaults(row: dict[str, Any], stamp: Any) -> dict[str, Any]:
 
 
 def _folders_under(paths: list[str]) -> sa.Select[tuple[int]]:
-    return sa.select(folders.c.id).where(sa.or_(*(subtree_condition(folders.c.path, p) for p in paths)))
+    return sa.select(folders.c.id).where(sa.or_(sa.false(), *(subtree_condition(folders.c.path, p) for p in paths)))
 
 
 def _dataset_condition(dataset_id: int) -> sa.ColumnElement[bool]:

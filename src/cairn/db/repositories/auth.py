@@ -1,0 +1,119 @@
+"""API tokens and login sessions (only hashes of their secrets are stored)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from cairn.db.auth_schema import api_tokens, login_sessions
+from cairn.db.repositories._common import Repository, now, utc
+from cairn.domain.auth import ApiToken, LoginSession
+
+
+def _maybe_utc(value: datetime | None) -> datetime | None:
+    return utc(value) if value is not None else None
+
+
+def _token(row: Any) -> ApiToken:
+    return ApiToken(
+        id=row.id,
+        user_id=row.user_id,
+        name=row.name,
+        prefix=row.prefix,
+        created_at=utc(row.created_at),
+        expires_at=_maybe_utc(row.expires_at),
+        last_used_at=_maybe_utc(row.last_used_at),
+        revoked_at=_maybe_utc(row.revoked_at),
+    )
+
+
+def _session(row: Any) -> LoginSession:
+    return LoginSession(
+        id=row.id,
+        user_id=row.user_id,
+        created_at=utc(row.created_at),
+        expires_at=utc(row.expires_at),
+        revoked_at=_maybe_utc(row.revoked_at),
+    )
+
+
+class AuthRepository(Repository):
+    # --- API tokens -------------------------------------------------------------------------------------------
+    def create_token(
+        self, *, user_id: int, name: str, prefix: str, token_hash: str, expires_at: datetime | None
+    ) -> ApiToken:
+        row = self.conn.execute(
+            api_tokens.insert()
+            .values(
+                user_id=user_id,
+                name=name,
+                prefix=prefix,
+                token_hash=token_hash,
+                created_at=now(),
+                expires_at=expires_at,
+            )
+            .returning(*api_tokens.c)
+        ).one()
+        return _token(row)
+
+    def token(self, token_id: int) -> ApiToken | None:
+        row = self.conn.execute(sa.select(api_tokens).where(api_tokens.c.id == token_id)).first()
+        return _token(row) if row else None
+
+    def token_by_hash(self, token_hash: str) -> ApiToken | None:
+        row = self.conn.execute(sa.select(api_tokens).where(api_tokens.c.token_hash == token_hash)).first()
+        return _token(row) if row else None
+
+    def tokens_of(self, user_id: int | None) -> list[ApiToken]:
+        """Every token of one user (or of everyone when None), newest first."""
+        query = sa.select(api_tokens).order_by(api_tokens.c.id.desc())
+        if user_id is not None:
+            query = query.where(api_tokens.c.user_id == user_id)
+        return [_token(r) for r in self.conn.execute(query)]
+
+    def revoke_token(self, token_id: int) -> None:
+        self.conn.execute(
+            api_tokens.update()
+            .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now())
+        )
+
+    def touch_token(self, token_id: int, at: datetime) -> None:
+        self.conn.execute(api_tokens.update().where(api_tokens.c.id == token_id).values(last_used_at=at))
+
+    # --- login sessions ---------------------------------------------------------------------------------------
+    def create_session(self, *, user_id: int, session_hash: str, csrf_hash: str, expires_at: datetime) -> LoginSession:
+        row = self.conn.execute(
+            login_sessions.insert()
+            .values(
+                user_id=user_id,
+                session_hash=session_hash,
+                csrf_hash=csrf_hash,
+                created_at=now(),
+                expires_at=expires_at,
+            )
+            .returning(*login_sessions.c)
+        ).one()
+        return _session(row)
+
+    def session_by_hash(self, session_hash: str) -> tuple[LoginSession, str] | None:
+        """The session with this secret hash, and the hash of its CSRF token."""
+        query = sa.select(login_sessions).where(login_sessions.c.session_hash == session_hash)
+        row = self.conn.execute(query).first()
+        return (_session(row), row.csrf_hash) if row else None
+
+    def revoke_session(self, session_id: int) -> None:
+        self.conn.execute(
+            login_sessions.update()
+            .where(login_sessions.c.id == session_id, login_sessions.c.revoked_at.is_(None))
+            .values(revoked_at=now())
+        )
+
+    def revoke_sessions_of(self, user_id: int) -> None:
+        self.conn.execute(
+            login_sessions.update()
+            .where(login_sessions.c.user_id == user_id, login_sessions.c.revoked_at.is_(None))
+            .values(revoked_at=now())
+        )

@@ -1,0 +1,261 @@
+"""Committing a prepared chunk: items, unit errors, counts, journal and the chunk's state in ONE transaction.
+
+Duplicates are the unique index's business (``folder_id, url_key, copy_no``):
+
+* ``skip_duplicate_urls``: rows go in as copy 0 with ``ON CONFLICT DO NOTHING``; what the index refused is skipped
+  (and with ``upsert_metadata`` the existing item's client metadata is replaced);
+* otherwise a refused row is retried as the next free copy (still index-guarded: a concurrent writer that takes
+  the same number makes the row come back refused, and it is retried again).
+
+Composites (image groups, sequences, DICOM series) go through ``add_composite_in`` (members in a sub-folder) in a
+savepoint each, so a refused composite leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import exc
+
+from cairn.db.database import is_unique_violation
+from cairn.db.repositories import Repos
+from cairn.db.repositories._common import now
+from cairn.domain.jobs import ChunkStatus, Job, JobStatus
+from cairn.domain.records import Folder, User
+from cairn.errors import AlreadyExists, Conflict
+from cairn.services.items import add_composite_in, composite_key, item_row
+from cairn.services.registration_units import Prepared, PreparedUnit
+
+MAX_COPY_ROUNDS = 20
+
+
+@dataclass
+class ChunkResult:
+    """What committing one chunk did."""
+
+    job_id: int
+    seq: int
+    created: int = 0
+    skipped: int = 0
+    updated: int = 0
+    errors: int = 0
+    cancelled: int = 0
+    job_status: JobStatus | None = None
+
+    @property
+    def finished(self) -> int:
+        return self.created + self.skipped + self.updated + self.errors + self.cancelled
+
+
+def commit_prepared(repos: Repos, *, job_id: int, seq: int, owner: str, prepared: Prepared) -> ChunkResult | None:
+    """Commit a chunk this owner leases; None when the lease was lost (another worker owns the chunk now)."""
+    job = repos.registration.get_job(job_id)
+    if job is None:
+        return None
+    units = len(prepared.ready) + len(prepared.errors)
+    result = ChunkResult(job_id, seq)
+    folder = repos.folders.get(job.folder_id) if job.folder_id is not None else None
+    if job.status is JobStatus.CANCELLED or folder is None:
+        if not repos.registration.finish_chunk(job_id=job_id, seq=seq, owner=owner, status=ChunkStatus.CANCELLED):
+            return None
+        result.cancelled = units
+    else:
+        if not repos.registration.finish_chunk(job_id=job_id, seq=seq, owner=owner, status=ChunkStatus.DONE):
+            return None
+        _write_items(repos, job, folder, prepared, result)
+        repos.registration.add_errors(job_id, prepared.errors)
+        result.errors = len(prepared.errors)
+    _count(repos, job, result)
+    if result.errors and not job.ignore_errors:
+        _stop_strict(repos, job, result)
+    result.job_status = _finish_if_last(repos, job_id)
+    return result
+
+
+def _write_items(repos: Repos, job: Job, folder: Folder, prepared: Prepared, result: ChunkResult) -> None:
+    actor = repos.users.get(job.actor_id) if job.actor_id is not None else None
+    owner_id = actor.id if actor else None
+    singles = [p for p in prepared.ready if not p.unit.kind.is_composite]
+    composites = [p for p in prepared.ready if p.unit.kind.is_composite]
+    _write_singles(repos, job, folder_id=folder.id, owner_id=owner_id, units=singles, result=result)
+    for unit in composites:
+        _write_composite(repos, job, folder=folder, actor=actor, unit=unit, result=result)
+    repos.journal.record(
+        actor=actor,
+        action="registration.chunk",
+        target_type="job",
+        target_id=job.id,
+        target_label=job.source,
+        folder_id=folder.id,
+        details={
+            "chunk": result.seq,
+            "created": result.created,
+            "skipped": result.skipped,
+            "updated": result.updated,
+            "errors": len(prepared.errors),
+        },
+    )
+
+
+def _write_singles(
+    repos: Repos, job: Job, *, folder_id: int, owner_id: int | None, units: Sequence[PreparedUnit], result: ChunkResult
+) -> None:
+    stamp = now()
+    rows = [_full_row(item_row(p.item, folder_id=folder_id, owner_id=owner_id), stamp) for p in units]
+    inserted = Counter(key for key, _ in repos.registration.insert_items_new(rows))
+    refused = _refused(rows, inserted)
+    result.created += len(rows) - len(refused)
+    if job.skip_duplicate_urls:
+        _skip_or_upsert(repos, job, folder_id, refused, result)
+    else:
+        result.created += _insert_as_copies(repos, folder_id, refused)
+
+
+def _full_row(row: dict[str, Any], stamp: Any) -> dict[str, Any]:
+    return {**row, "copy_no": 0, "created_at": stamp, "edited_at": stamp}
+
+
+def _refused(rows: Sequence[dict[str, Any]], inserted: Counter[str]) -> list[dict[str, Any]]:
+    """The rows the index refused (for a key given n times and inserted m times, the last n - m of them)."""
+    wanted = Counter(r["url_key"] for r in rows)
+    left = {key: wanted[key] - inserted.get(key, 0) for key in wanted}
+    refused: list[dict[str, Any]] = []
+    for row in reversed(rows):
+        if left[row["url_key"]] > 0:
+            left[row["url_key"]] -= 1
+            refused.append(row)
+    refused.reverse()
+    return refused
+
+
+def _skip_or_upsert(
+    repos: Repos, job: Job, folder_id: int, refused: Sequence[dict[str, Any]], result: ChunkResult
+) -> None:
+    if not job.upsert_metadata:
+        result.skipped += len(refused)
+        return
+    latest = {row["url_key"]: row["client_metadata"] for row in refused}
+    repos.registration.update_client_metadata(folder_id, list(latest.items()))
+    result.updated += len(refused)
+
+
+def _insert_as_copies(repos: Repos, folder_id: int, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert refused rows as further copies of their URL; returns how many went in."""
+    pending = list(rows)
+    created = 0
+    for _ in range(MAX_COPY_ROUNDS):
+        if not pending:
+            return created
+        highest = repos.registration.highest_copies(folder_id, sorted({r["url_key"] for r in pending}))
+        offset: Counter[str] = Counter()
+        numbered = []
+        for row in pending:
+            offset[row["url_key"]] += 1
+            numbered.append({**row, "copy_no": highest.get(row["url_key"], 0) + offset[row["url_key"]]})
+        inserted = Counter(key for key, _ in repos.registration.insert_items_new(numbered))
+        pending = _refused(numbered, inserted)
+        created += len(numbered) - len(pending)
+    raise Conflict(f"could not find a free copy number for {len(pending)} item(s) after {MAX_COPY_ROUNDS} rounds")
+
+
+def _write_composite(
+    repos: Repos, job: Job, *, folder: Folder, actor: User | None, unit: PreparedUnit, result: ChunkResult
+) -> None:
+    assert actor is not None, "a registration job without an actor cannot create composites"
+    key = composite_key(list(unit.unit.urls))
+    copy_no = 0
+    for _ in range(MAX_COPY_ROUNDS):
+        outcome = _try_composite(repos, actor, folder, unit, key=key, copy_no=copy_no)
+        if outcome == "created":
+            result.created += 1
+            return
+        if outcome == "taken" and job.skip_duplicate_urls:
+            _composite_taken(repos, job, folder_id=folder.id, key=key, unit=unit, result=result)
+            return
+        if outcome == "taken":
+            copy_no = repos.registration.highest_copies(folder.id, [key]).get(key, 0) + 1
+    raise Conflict(f"could not register {unit.unit.title!r} after {MAX_COPY_ROUNDS} attempts")
+
+
+def _try_composite(repos: Repos, actor: User, folder: Folder, unit: PreparedUnit, *, key: str, copy_no: int) -> str:
+    """'created', 'taken' (the index refused the composite), or 'retry' (a members folder name clashed)."""
+    savepoint = repos.conn.begin_nested()
+    try:
+        add_composite_in(
+            repos, actor=actor, folder=folder, new=unit.item, members=unit.members, key=key, copy_no=copy_no
+        )
+    except AlreadyExists:
+        savepoint.rollback()
+        return "retry"
+    except exc.IntegrityError as error:
+        savepoint.rollback()
+        if is_unique_violation(error):
+            return "taken"
+        raise
+    savepoint.commit()
+    return "created"
+
+
+def _composite_taken(
+    repos: Repos, job: Job, *, folder_id: int, key: str, unit: PreparedUnit, result: ChunkResult
+) -> None:
+    if job.upsert_metadata and repos.registration.update_client_metadata(
+        folder_id, [(key, dict(unit.item.client_metadata))]
+    ):
+        result.updated += 1
+    else:
+        result.skipped += 1
+
+
+def _count(repos: Repos, job: Job, result: ChunkResult) -> None:
+    done = result.created + result.skipped + result.updated
+    repos.registration.add_counts(
+        job.id,
+        {
+            "units_done": done,
+            "units_error": result.errors,
+            "units_cancelled": result.cancelled,
+            "units_skipped": result.skipped,
+            "units_updated": result.updated,
+            "items_created": result.created,
+            "units_finished": result.finished,
+        },
+    )
+
+
+def _stop_strict(repos: Repos, job: Job, result: ChunkResult) -> None:
+    """Strict mode (no ``ignore_errors``): the first failing unit stops the job; chunks not started are cancelled."""
+    cancelled = repos.registration.cancel_pending_chunks(job.id)
+    if cancelled:
+        repos.registration.add_counts(job.id, {"units_cancelled": cancelled, "units_finished": cancelled})
+    repos.registration.update_job(
+        job.id, error=f"stopped: {result.errors} unit(s) of chunk {result.seq} failed and ignore_errors is off"
+    )
+
+
+def _finish_if_last(repos: Repos, job_id: int) -> JobStatus | None:
+    """When no chunk is open any more, give the job its final status (under the job row's lock)."""
+    if repos.registration.open_chunks(job_id) > 0:
+        return None
+    job = repos.registration.get_job(job_id)
+    assert job is not None
+    if job.status is JobStatus.CANCELLED:
+        final = JobStatus.CANCELLED
+    elif job.units_error and not job.ignore_errors:
+        final = JobStatus.ERROR
+    else:
+        final = JobStatus.DONE
+    repos.registration.update_job(job_id, status=final.value, finished_at=now())
+    repos.journal.record(
+        actor=None,
+        action="registration.finish",
+        target_type="job",
+        target_id=job_id,
+        target_label=job.source,
+        folder_id=job.folder_id,
+        details={"status": final.value, "done": job.units_done, "errors": job.units_error},
+    )
+    return final
