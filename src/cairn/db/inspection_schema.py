@@ -1,7 +1,30 @@
-"""Tables of the inspection concept, on the shared metadata (see cairn.db.schema)."""
+"""Tables of inspection: the last report per item and its per-frame timestamp map."""
 
 from __future__ import annotations
 
-from cairn.db.schema import metadata
+import sqlalchemy as sa
 
-__all__ = ["metadata"]
+from cairn.db.schema import Id, Json, Timestamp, metadata
+
+inspections = sa.Table(
+    "inspections",
+    metadata,
+    sa.Column("item_id", Id, sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("inspected_at", Timestamp, nullable=False),
+    sa.Column("verdict", sa.String(10), nullable=False),  # ok / warning / problem / failed
+    sa.Column("report", Json, nullable=False),
+    sa.Column("bytes_read", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("requests", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("whole_file_read", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("seconds", sa.Float, nullable=False, server_default="0"),
+)
+
+frame_maps = sa.Table(
+    "frame_maps",
+    metadata,
+    sa.Column("item_id", Id, sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("frame_count", sa.Integer, nullable=False),
+    sa.Column("encoded", sa.LargeBinary, nullable=False),
+)
+
+__all__ = ["frame_maps", "inspections", "metadata"]

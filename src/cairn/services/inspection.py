@@ -1,0 +1,371 @@
+"""Inspection: what each file really is, read from its headers over range reads, and what is wrong with it.
+
+``inspect_object`` is the one path every caller takes (registration jobs, ``cairn inspect ITEM``, uploads): it opens
+a :class:`~cairn.storage.RangeFile` on the object, hands it to the media dispatcher, and turns the report into the
+item's media fields, its status (``ready`` or ``failed`` with the reason) and the stored report with the bytes and
+requests it cost. ``cairn probe`` runs the same inspection on any local file or object without registering it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from cairn.db.database import Database
+from cairn.db.repositories import Repos
+from cairn.db.repositories.inspections import StoredInspection
+from cairn.domain.access import Action
+from cairn.domain.dicom_series import assemble_dicom_series
+from cairn.domain.frame_map import FrameMap, decode_frame_map, encode_frame_map
+from cairn.domain.integrations import Provider, StoreConfig
+from cairn.domain.kinds import ItemKind, ItemStatus
+from cairn.domain.media import (
+    AudioReport,
+    DicomReport,
+    ImageReport,
+    InspectionReport,
+    PdfReport,
+    TextReport,
+    VideoReport,
+)
+from cairn.domain.records import Item, MediaFields, User
+from cairn.domain.urls import resolve_object_key
+from cairn.domain.video_checks import VideoLimits
+from cairn.errors import CairnError, InvalidInput, NotFound
+from cairn.media.dispatch import inspect_file
+from cairn.services._base import Service, item_folder, require_org_admin
+from cairn.services.integrations import IntegrationService, find_integration, require_use, store_config_of
+from cairn.settings import Settings
+from cairn.storage import ObjectInfo, ObjectStore, RangeFile, open_store
+
+_MIME_BY_FORMAT = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "avif": "image/avif",
+    "bmp": "image/bmp",
+    "tiff": "image/tiff",
+    "gif": "image/gif",
+}
+
+
+@dataclass(frozen=True)
+class Inspected:
+    """The outcome of inspecting one object: what to write on the item and what to store as its report."""
+
+    media: MediaFields
+    status: ItemStatus
+    reason: str | None
+    verdict: str
+    report: dict[str, Any]
+    bytes_read: int
+    requests: int
+    whole_file_read: bool
+    seconds: float
+    frame_map: tuple[int, bytes] | None = None
+    detected_kind: ItemKind | None = None
+    raw: InspectionReport | None = None
+
+
+def video_limits(settings: Settings) -> VideoLimits:
+    return VideoLimits(max_bytes=settings.max_video_bytes, max_frames=settings.max_video_frames)
+
+
+def inspect_object(
+    store: ObjectStore,
+    key: str,
+    *,
+    kind: ItemKind | None,
+    settings: Settings,
+    head: ObjectInfo | None = None,
+) -> Inspected:
+    """Inspect one object over range reads. Bad media gives a ``failed`` result with the reason, never a raise."""
+    started = time.perf_counter()
+    info = head or store.head(key)
+    with RangeFile(store, key, size=info.size) as f:
+        try:
+            report = inspect_file(
+                f,
+                kind_hint=kind,
+                filename=key.rsplit("/", 1)[-1],
+                size=info.size,
+                content_type=info.content_type,
+                cache_control=info.cache_control,
+                headers_known=True,
+                limits=video_limits(settings),
+            )
+        except CairnError as err:
+            return _failed(err, info, f, started)
+        return _succeeded(report, info, f, started)
+
+
+def _succeeded(report: InspectionReport, info: ObjectInfo, f: RangeFile, started: float) -> Inspected:
+    frame_map = None
+    if isinstance(report.report, VideoReport):
+        frame_map = (len(report.report.frame_map), encode_frame_map(report.report.frame_map))
+    data = report.to_dict()
+    data.pop("frame_map", None)  # stored apart, compactly
+    return Inspected(
+        media=media_fields(report, size=info.size, content_type=info.content_type),
+        status=ItemStatus.READY,
+        reason=None,
+        verdict=report.verdict.value,
+        report=data,
+        bytes_read=f.bytes_fetched,
+        requests=f.requests,
+        whole_file_read=report.report.whole_file_read,
+        seconds=time.perf_counter() - started,
+        frame_map=frame_map,
+        detected_kind=report.kind,
+        raw=report,
+    )
+
+
+def _failed(err: CairnError, info: ObjectInfo, f: RangeFile, started: float) -> Inspected:
+    return Inspected(
+        media=MediaFields(file_size=info.size, mime_type=info.content_type),
+        status=ItemStatus.FAILED,
+        reason=err.message,
+        verdict="failed",
+        report={"error": err.to_dict()},
+        bytes_read=f.bytes_fetched,
+        requests=f.requests,
+        whole_file_read=False,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def media_fields(inspection: InspectionReport, *, size: int | None, content_type: str | None) -> MediaFields:
+    """The typed media fields an item keeps from an inspection report."""
+    report = inspection.report
+    base: dict[str, Any] = {"file_size": size, "mime_type": _mime(inspection, content_type)}
+    if isinstance(report, ImageReport):
+        base.update(width=report.display_width, height=report.display_height)
+    elif isinstance(report, VideoReport):
+        base.update(_video_fields(report))
+    elif isinstance(report, AudioReport):
+        base.update(
+            duration=report.duration_seconds,
+            audio_sample_rate=report.sample_rate,
+            audio_channels=report.channels,
+            audio_bit_depth=report.bit_depth,
+            audio_codec=report.codec,
+        )
+    elif isinstance(report, DicomReport):
+        base.update(
+            width=report.columns,
+            height=report.rows,
+            frame_count=report.number_of_frames,
+            dicom_study_uid=report.study_instance_uid,
+            dicom_series_uid=report.series_instance_uid,
+            dicom_instance_uid=report.sop_instance_uid,
+        )
+    elif isinstance(report, PdfReport):
+        base.update(page_count=report.page_count)
+    return MediaFields(**base)
+
+
+def _video_fields(report: VideoReport) -> dict[str, Any]:
+    rate: Fraction | None = report.average_frame_rate or report.nominal_frame_rate
+    return {
+        "width": report.width,
+        "height": report.height,
+        "fps": float(rate) if rate else None,
+        "duration": report.duration_seconds,
+        "frame_count": report.frame_count,
+    }
+
+
+def _mime(inspection: InspectionReport, content_type: str | None) -> str | None:
+    report = inspection.report
+    if isinstance(report, TextReport):
+        return report.mime_type
+    if isinstance(report, ImageReport):
+        return _MIME_BY_FORMAT.get(report.format.lower(), content_type)
+    if isinstance(report, DicomReport):
+        return "application/dicom"
+    if isinstance(report, PdfReport):
+        return "application/pdf"
+    generic = content_type in (None, "", "application/octet-stream", "binary/octet-stream")
+    if generic and isinstance(report, VideoReport):
+        return "video/webm" if "webm" in report.container or "matroska" in report.container else "video/mp4"
+    return content_type
+
+
+def managed_store_config(settings: Settings) -> StoreConfig:
+    """Where files uploaded into cairn live: a local directory under the data directory."""
+    root = settings.managed_storage_dir.resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    return StoreConfig(provider=Provider.LOCAL, bucket=None, region=None, endpoint=None, root=str(root))
+
+
+class InspectionService(Service):
+    def __init__(self, db: Database, *, settings: Settings, integrations: IntegrationService) -> None:
+        super().__init__(db)
+        self._settings = settings
+        self._integrations = integrations
+
+    def probe_path(self, *, actor: User, path: Path, kind: ItemKind | None = None) -> Inspected:
+        """Inspect a file on this server's disk without registering it (organization admins only)."""
+        require_org_admin(actor, "inspect files on the server's disk")
+        resolved = path.expanduser().resolve()
+        if not resolved.is_file():
+            raise NotFound(f"{path}: no such file")
+        store = open_store(
+            StoreConfig(provider=Provider.LOCAL, bucket=None, region=None, endpoint=None, root=str(resolved.parent)),
+            allow_private_endpoints=self._settings.allow_private_endpoints,
+        )
+        return inspect_object(store, resolved.name, kind=kind, settings=self._settings)
+
+    def probe_url(self, *, actor: User, url: str, integration: str | int, kind: ItemKind | None = None) -> Inspected:
+        """Inspect an object through an integration without registering it."""
+        with self._read() as repos:
+            stored = find_integration(repos, integration)
+            require_use(actor, stored)
+        config = store_config_of(stored, self._integrations.secrets)
+        key = resolve_object_key(config, url)
+        return inspect_object(self._integrations.open(config), key, kind=kind, settings=self._settings)
+
+    def inspect_item(self, *, actor: User, item_id: int) -> StoredInspection:
+        """Re-run the inspection of an item (each member, for composites) and store the results."""
+        with self._read() as repos:
+            item, _ = item_folder(repos, actor, item_id, Action.WRITE)
+            targets = repos.items.members(item.id) if item.kind.is_composite else [item]
+        outcomes = {target.id: self._inspect_stored(target) for target in targets}
+        with self._write() as repos:
+            for target in targets:
+                save_inspection(repos, target.id, outcomes[target.id])
+            if item.kind.is_composite:
+                save_composite_inspection(repos, item, [(t.id, outcomes[t.id]) for t in targets])
+            stored = repos.inspections.get(item.id)
+            assert stored is not None
+            return stored
+
+    def report(self, *, actor: User, item_id: int) -> StoredInspection:
+        with self._read() as repos:
+            item_folder(repos, actor, item_id, Action.READ)
+            stored = repos.inspections.get(item_id)
+        if stored is None:
+            raise NotFound(f"item {item_id} has not been inspected (its metadata was supplied, or it is pending)")
+        return stored
+
+    def frame_map(self, *, actor: User, item_id: int) -> FrameMap:
+        """The presentation time of every visible frame of a video item, in order."""
+        with self._read() as repos:
+            item, _ = item_folder(repos, actor, item_id, Action.READ)
+            encoded = repos.inspections.frame_map(item_id)
+        if item.kind is not ItemKind.VIDEO:
+            raise InvalidInput(f"item {item_id} is a {item.kind.value}: only videos have a frame map")
+        if encoded is None:
+            raise NotFound(f"video {item_id} has no frame map: inspect it first (cairn inspect {item_id})")
+        return decode_frame_map(encoded)
+
+    def _inspect_stored(self, item: Item) -> Inspected:
+        store, key = self._locate(item)
+        return inspect_object(store, key, kind=item.kind, settings=self._settings)
+
+    def _locate(self, item: Item) -> tuple[ObjectStore, str]:
+        if item.managed_key is not None:
+            config = managed_store_config(self._settings)
+            return open_store(config, allow_private_endpoints=False), item.managed_key
+        if item.integration_id is None or item.object_url is None:
+            raise InvalidInput(f"item {item.id} has no stored object to inspect")
+        with self._read() as repos:
+            stored = find_integration(repos, item.integration_id)
+        config = store_config_of(stored, self._integrations.secrets)
+        return self._integrations.open(config), resolve_object_key(config, item.object_url)
+
+
+def save_inspection(repos: Repos, item_id: int, outcome: Inspected) -> None:
+    """Store an inspection and write its media fields and status on the item (one transaction with the caller)."""
+    repos.inspections.save(
+        item_id=item_id,
+        verdict=outcome.verdict,
+        report=outcome.report,
+        bytes_read=outcome.bytes_read,
+        requests=outcome.requests,
+        whole_file_read=outcome.whole_file_read,
+        seconds=outcome.seconds,
+        frame_map=outcome.frame_map,
+    )
+    repos.items.update(item_id, status=outcome.status.value, status_reason=outcome.reason, **outcome.media.as_columns())
+
+
+def save_composite_inspection(repos: Repos, composite: Item, members: list[tuple[int, Inspected]]) -> None:
+    """A composite is ready when every member is. A DICOM series is assembled: members ordered by slice position
+    (then instance number), study and series UIDs set, one series per title (a mix fails with the reason)."""
+    outcomes = [outcome for _, outcome in members]
+    failed = [m for m in outcomes if m.status is ItemStatus.FAILED]
+    report: dict[str, Any] = {"members": len(members), "failed_members": len(failed)}
+    columns: dict[str, Any] = {}
+    reason = f"{len(failed)} of {len(members)} member file(s) failed: {failed[0].reason}" if failed else None
+    if not failed and composite.kind is ItemKind.DICOM_SERIES:
+        try:
+            series, columns = _assemble_series(repos, composite, members)
+            report["series"] = series
+        except CairnError as err:
+            reason = err.message
+    repos.inspections.save(
+        item_id=composite.id,
+        verdict="failed" if reason else _worst([m.verdict for m in outcomes]),
+        report=report,
+        bytes_read=sum(m.bytes_read for m in outcomes),
+        requests=sum(m.requests for m in outcomes),
+        whole_file_read=any(m.whole_file_read for m in outcomes),
+        seconds=sum(m.seconds for m in outcomes),
+        frame_map=None,
+    )
+    first = outcomes[0].media if outcomes else MediaFields()
+    repos.items.update(
+        composite.id,
+        status=(ItemStatus.FAILED if reason else ItemStatus.READY).value,
+        status_reason=reason,
+        width=first.width,
+        height=first.height,
+        file_size=sum(m.media.file_size or 0 for m in outcomes),
+        frame_count=len(members),
+        **columns,
+    )
+
+
+def _assemble_series(
+    repos: Repos, composite: Item, members: list[tuple[int, Inspected]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    by_uid: dict[str, int] = {}
+    reports: list[DicomReport] = []
+    for item_id, outcome in members:
+        raw = outcome.raw.report if outcome.raw else None
+        if not isinstance(raw, DicomReport):
+            raise InvalidInput(f"{composite.title}: member {item_id} is not a DICOM file")
+        by_uid[raw.sop_instance_uid] = item_id
+        reports.append(raw)
+    series = assemble_dicom_series(reports, title=composite.title)
+    repos.items.set_members(composite.id, [by_uid[f.sop_instance_uid] for f in series.files])
+    columns = {
+        "dicom_study_uid": series.study_instance_uid,
+        "dicom_series_uid": series.series_instance_uid,
+    }
+    summary = {k: v for k, v in series.to_dict().items() if k != "files"}
+    return summary, columns
+
+
+_VERDICT_ORDER = ["ok", "warning", "problem", "failed"]
+
+
+def _worst(verdicts: list[str]) -> str:
+    return max(verdicts, key=lambda v: _VERDICT_ORDER.index(v) if v in _VERDICT_ORDER else 0, default="ok")
+
+
+__all__ = [
+    "Inspected",
+    "InspectionService",
+    "assemble_dicom_series",
+    "inspect_object",
+    "managed_store_config",
+    "media_fields",
+    "save_composite_inspection",
+    "save_inspection",
+]
