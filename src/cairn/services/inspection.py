@@ -51,6 +51,14 @@ _MIME_BY_FORMAT = {
     "gif": "image/gif",
 }
 
+_VIDEO_MIME = {
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "webm": "video/webm",
+    "mkv": "video/x-matroska",
+    "avi": "video/x-msvideo",
+}
+
 
 @dataclass(frozen=True)
 class Inspected:
@@ -94,7 +102,8 @@ def inspect_object(
                 size=info.size,
                 content_type=info.content_type,
                 cache_control=info.cache_control,
-                headers_known=True,
+                # Local and managed files are served by cairn itself: their HTTP headers are ours to set.
+                headers_known=store.can_presign,
                 limits=video_limits(settings),
             )
         except CairnError as err:
@@ -191,7 +200,7 @@ def _mime(inspection: InspectionReport, content_type: str | None) -> str | None:
         return "application/pdf"
     generic = content_type in (None, "", "application/octet-stream", "binary/octet-stream")
     if generic and isinstance(report, VideoReport):
-        return "video/webm" if "webm" in report.container or "matroska" in report.container else "video/mp4"
+        return _VIDEO_MIME.get(report.container, "video/mp4")
     return content_type
 
 

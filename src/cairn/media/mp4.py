@@ -1,0 +1,298 @@
+"""A small reader of MP4/MOV sample tables: every frame's presentation time without touching media data.
+
+Reads the top-level box headers (to find ``moov`` and say whether it precedes ``mdat``: faststart), then the
+``moov`` box alone, and from the video track's ``stts`` (decode deltas), ``ctts`` (composition offsets), ``elst``
+(edit list), ``stss`` (sync samples) and ``tkhd`` (display matrix) computes the presentation time of each
+visible sample, the samples the edit list hides before its start ("ghost frames"), the key frames, and the
+rotation. Fragmented MP4 (``moof``) keeps no sample tables in ``moov``: :func:`read_video_track` returns None
+and the caller demuxes instead.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from cairn.errors import MediaError
+from cairn.media.reading import CountingReader
+
+__all__ = ["Box", "SampleTiming", "TrackTables", "read_video_track", "sample_timing", "scan_top_level"]
+
+MAX_MOOV_BYTES = 256 * 1024 * 1024
+MAX_TOP_LEVEL_BOXES = 100_000
+MAX_SAMPLES = 20_000_000
+_CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts"}
+
+
+@dataclass(frozen=True)
+class Box:
+    """A top-level box: its four-character type, where it starts, and its total size (header included)."""
+
+    type: str
+    offset: int
+    size: int
+
+
+@dataclass(frozen=True)
+class TrackTables:
+    """The raw tables of one track (values in the track's media timescale unless said otherwise)."""
+
+    track_id: int
+    timescale: int
+    movie_timescale: int
+    sample_deltas: list[tuple[int, int]]
+    composition_offsets: list[tuple[int, int]]
+    edits: list[tuple[int, int]]
+    sync_samples: list[int] | None
+    rotation: int
+
+
+@dataclass(frozen=True)
+class SampleTiming:
+    """Presentation times of the visible samples (sorted), key frames among them, and hidden samples."""
+
+    pts: list[int]
+    keyframe_indices: list[int]
+    sample_count: int
+    hidden_before_start: int
+
+
+def scan_top_level(reader: CountingReader) -> list[Box]:
+    """The top-level boxes of an ISO-BMFF file, found by reading only their headers."""
+    boxes: list[Box] = []
+    offset, size = 0, reader.size
+    while offset + 8 <= size:
+        if len(boxes) >= MAX_TOP_LEVEL_BOXES:
+            raise MediaError(f"more than {MAX_TOP_LEVEL_BOXES} top-level boxes: not a sane MP4/MOV file")
+        box = _read_box_header(reader, offset, size)
+        boxes.append(box)
+        offset += box.size
+    return boxes
+
+
+def _read_box_header(reader: CountingReader, offset: int, file_size: int) -> Box:
+    head = reader.read_at(offset, 16)
+    if len(head) < 8:
+        raise MediaError(f"truncated box header at byte {offset}")
+    length, kind = struct.unpack(">I4s", head[:8])
+    if length == 1:
+        if len(head) < 16:
+            raise MediaError(f"truncated 64-bit box header at byte {offset}")
+        (length,) = struct.unpack(">Q", head[8:16])
+    elif length == 0:
+        length = file_size - offset
+    if length < 8:
+        raise MediaError(f"box {kind!r} at byte {offset} declares an impossible size {length}")
+    return Box(type=kind.decode("latin-1"), offset=offset, size=length)
+
+
+def moov_position(boxes: list[Box]) -> str:
+    """``"start"`` when ``moov`` comes before the media data (faststart), else ``"end"``."""
+    kinds = [b.type for b in boxes]
+    if "moov" not in kinds:
+        raise MediaError("no moov box: the file has no index (truncated or not an MP4/MOV file)")
+    media = kinds.index("mdat") if "mdat" in kinds else len(kinds)
+    return "start" if kinds.index("moov") < media else "end"
+
+
+def read_video_track(reader: CountingReader, boxes: list[Box], *, track_id: int | None) -> TrackTables | None:
+    """The sample tables of the video track ``track_id`` (or the first video track); None when fragmented."""
+    moov = next(b for b in boxes if b.type == "moov")
+    if moov.size > MAX_MOOV_BYTES:
+        raise MediaError(f"moov box is {moov.size:,} bytes, over the {MAX_MOOV_BYTES:,}-byte limit")
+    data = reader.read_at(moov.offset, moov.size)
+    if len(data) < moov.size:
+        raise MediaError(f"moov box is truncated: {len(data):,} of {moov.size:,} bytes present")
+    tree = _parse_tree(data, 8, len(data))
+    movie_timescale = _movie_timescale(tree)
+    for trak in tree.get(b"trak", []):
+        assert isinstance(trak, dict)
+        tables = _track_tables(trak, movie_timescale)
+        if tables is not None and track_id in (None, tables.track_id):
+            return tables
+    return None
+
+
+_Tree = dict[bytes, list["_Tree | bytes"]]
+
+
+def _parse_tree(data: bytes, start: int, end: int, depth: int = 0) -> _Tree:
+    tree: _Tree = {}
+    for kind, body_start, body_end in _children(data, start, end):
+        node: _Tree | bytes = data[body_start:body_end]
+        if kind in _CONTAINERS and depth < 8:
+            node = _parse_tree(data, body_start, body_end, depth + 1)
+        tree.setdefault(kind, []).append(node)
+    return tree
+
+
+def _children(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    offset = start
+    while offset + 8 <= end:
+        length, kind = struct.unpack_from(">I4s", data, offset)
+        header = 8
+        if length == 1:
+            (length,) = struct.unpack_from(">Q", data, offset + 8)
+            header = 16
+        elif length == 0:
+            length = end - offset
+        if length < header or offset + length > end:
+            raise MediaError(f"box {kind!r} inside moov at offset {offset} overruns its parent")
+        yield kind, offset + header, offset + length
+        offset += length
+
+
+def _leaf(tree: _Tree, *path: bytes) -> bytes | None:
+    node: _Tree | bytes = tree
+    for kind in path:
+        if not isinstance(node, dict) or not node.get(kind):
+            return None
+        node = node[kind][0]
+    return node if isinstance(node, bytes) else None
+
+
+def _movie_timescale(tree: _Tree) -> int:
+    mvhd = _leaf(tree, b"mvhd")
+    if mvhd is None:
+        raise MediaError("moov has no mvhd box")
+    (timescale,) = struct.unpack_from(">I", mvhd, 20 if mvhd[0] == 1 else 12)
+    return int(timescale)
+
+
+def _track_tables(trak: _Tree, movie_timescale: int) -> TrackTables | None:
+    hdlr = _leaf(trak, b"mdia", b"hdlr")
+    if hdlr is None or hdlr[8:12] != b"vide":
+        return None
+    tkhd, mdhd = _leaf(trak, b"tkhd"), _leaf(trak, b"mdia", b"mdhd")
+    stts = _leaf(trak, b"mdia", b"minf", b"stbl", b"stts")
+    if tkhd is None or mdhd is None or stts is None:
+        raise MediaError("video track lacks tkhd, mdhd or stts")
+    deltas = _pairs(stts, signed=False)
+    if not deltas:
+        return None
+    track_id, rotation = _parse_tkhd(tkhd)
+    stss = _leaf(trak, b"mdia", b"minf", b"stbl", b"stss")
+    ctts = _leaf(trak, b"mdia", b"minf", b"stbl", b"ctts")
+    elst = _leaf(trak, b"edts", b"elst")
+    return TrackTables(
+        track_id=track_id,
+        timescale=_media_timescale(mdhd),
+        movie_timescale=movie_timescale,
+        sample_deltas=deltas,
+        composition_offsets=_pairs(ctts, signed=True) if ctts else [],
+        edits=_parse_elst(elst) if elst else [],
+        sync_samples=_u32_list(stss) if stss else None,
+        rotation=rotation,
+    )
+
+
+def _media_timescale(mdhd: bytes) -> int:
+    (timescale,) = struct.unpack_from(">I", mdhd, 20 if mdhd[0] == 1 else 12)
+    if timescale <= 0:
+        raise MediaError("video track has a zero timescale")
+    return int(timescale)
+
+
+def _parse_tkhd(tkhd: bytes) -> tuple[int, int]:
+    """Track id and rotation in degrees, counter-clockwise as FFmpeg reports it (0, 90, 180, 270)."""
+    version = tkhd[0]
+    (track_id,) = struct.unpack_from(">I", tkhd, 20 if version == 1 else 12)
+    matrix_at = (20 + 8 + 4 + 4 + 8 if version == 1 else 12 + 4 + 4 + 4) + 8 + 8
+    a, b = struct.unpack_from(">ii", tkhd, matrix_at)
+    degrees = round(math.degrees(math.atan2(b, a))) if (a or b) else 0
+    return int(track_id), (-degrees) % 360
+
+
+def _pairs(box: bytes, *, signed: bool) -> list[tuple[int, int]]:
+    (count,) = struct.unpack_from(">I", box, 4)
+    if 8 + 8 * count > len(box):
+        raise MediaError(f"sample table declares {count} entries but holds {(len(box) - 8) // 8}")
+    values = array("i" if signed else "I", box[8 : 8 + 8 * count])
+    if values.itemsize != 4:  # pragma: no cover - every supported platform has 32-bit int
+        raise MediaError("unsupported platform integer size")
+    values.byteswap()
+    return list(zip(values[0::2], values[1::2], strict=True))
+
+
+def _u32_list(box: bytes) -> list[int]:
+    (count,) = struct.unpack_from(">I", box, 4)
+    if 8 + 4 * count > len(box):
+        raise MediaError(f"sync sample table declares {count} entries but holds {(len(box) - 8) // 4}")
+    values = array("I", box[8 : 8 + 4 * count])
+    values.byteswap()
+    return list(values)
+
+
+def _parse_elst(elst: bytes) -> list[tuple[int, int]]:
+    """Edit list entries as (segment duration in the movie timescale, media time or -1 for an empty edit)."""
+    version = elst[0]
+    (count,) = struct.unpack_from(">I", elst, 4)
+    entry = struct.Struct(">Qqi" if version == 1 else ">Iii")
+    if 8 + entry.size * count > len(elst):
+        raise MediaError(f"edit list declares {count} entries but is only {len(elst)} bytes")
+    return [(d, t) for d, t, _rate in (entry.unpack_from(elst, 8 + i * entry.size) for i in range(count))]
+
+
+def sample_timing(tables: TrackTables) -> SampleTiming:
+    """Presentation times of the visible samples, applying ctts and the edit list as players do."""
+    total = sum(count for count, _ in tables.sample_deltas)
+    if total > MAX_SAMPLES or sum(c for c, _ in tables.composition_offsets) > MAX_SAMPLES:
+        raise MediaError(f"video track declares {total:,} samples, over the {MAX_SAMPLES:,} limit")
+    dts = _expand_cumulative(tables.sample_deltas)
+    offsets = _expand(tables.composition_offsets, len(dts))
+    cts = [d + o for d, o in zip(dts, offsets, strict=True)]
+    keys = set(tables.sync_samples) if tables.sync_samples is not None else None
+    visible, hidden = _apply_edits(cts, tables)
+    visible.sort()
+    keyframes = [i for i, (_, n) in enumerate(visible) if keys is None or n + 1 in keys]
+    return SampleTiming(
+        pts=[p for p, _ in visible], keyframe_indices=keyframes, sample_count=len(dts), hidden_before_start=hidden
+    )
+
+
+def _apply_edits(cts: list[int], tables: TrackTables) -> tuple[list[tuple[int, int]], int]:
+    """(pts, sample number) of visible samples, and how many samples precede the first edit's media time."""
+    if not tables.edits:
+        return [(c, n) for n, c in enumerate(cts)], 0
+    order = sorted(range(len(cts)), key=cts.__getitem__)
+    ordered = [cts[n] for n in order]
+    visible: list[tuple[int, int]] = []
+    start = 0
+    first_media_time: int | None = None
+    for duration, media_time in tables.edits:
+        length = _rescale(duration, tables.movie_timescale, tables.timescale)
+        if media_time >= 0:
+            first_media_time = media_time if first_media_time is None else first_media_time
+            low = bisect_left(ordered, media_time)
+            high = bisect_left(ordered, media_time + length) if duration else len(ordered)
+            visible.extend((ordered[k] - media_time + start, order[k]) for k in range(low, high))
+            if len(visible) > MAX_SAMPLES:
+                raise MediaError(f"the edit list shows over {MAX_SAMPLES:,} frames: not a sane MP4/MOV file")
+        start += length
+    hidden = bisect_left(ordered, first_media_time) if first_media_time is not None else 0
+    return visible, hidden
+
+
+def _rescale(value: int, from_scale: int, to_scale: int) -> int:
+    return (value * to_scale + from_scale // 2) // from_scale if from_scale else 0
+
+
+def _expand_cumulative(pairs: list[tuple[int, int]]) -> list[int]:
+    out: list[int] = []
+    total = 0
+    for count, delta in pairs:
+        for _ in range(count):
+            out.append(total)
+            total += delta
+    return out
+
+
+def _expand(pairs: list[tuple[int, int]], length: int) -> list[int]:
+    out: list[int] = []
+    for count, value in pairs:
+        out.extend([value] * count)
+    return (out + [0] * length)[:length]
