@@ -1,0 +1,72 @@
+"""The ``cairn`` command: the root app, its global options, and the command groups under it."""
+
+from typing import Annotated
+
+import typer
+
+from cairn.cli import (
+    datasets,
+    folders,
+    inspect,
+    integrations,
+    items,
+    jobs,
+    journal,
+    maintenance,
+    people,
+    register,
+    search,
+    serve,
+    tokens,
+    worker,
+)
+from cairn.cli.failures import JSON_OUTPUT_KEY, CairnGroup
+from cairn.cli.session import Session, load_settings
+
+app = typer.Typer(
+    name="cairn",
+    cls=CairnGroup,
+    help="cairn: a self-hosted registry for ML annotation data (folders, files, datasets).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(folders.app, name="folders")
+app.add_typer(items.app, name="items")
+app.add_typer(datasets.app, name="datasets")
+app.add_typer(people.users_app, name="users")
+app.add_typer(people.access_app, name="access")
+app.add_typer(tokens.app, name="token")
+app.command("search")(search.search)
+app.command("journal")(journal.journal)
+app.command("migrate")(maintenance.migrate)
+app.command("version")(maintenance.version)
+app.command("serve")(serve.serve)
+app.add_typer(integrations.app, name="integration")
+app.add_typer(jobs.app, name="job")
+app.command("register")(register.register)
+app.command("export")(register.export)
+app.command("worker")(worker.worker)
+app.command("probe")(inspect.probe)
+app.command("inspect")(inspect.inspect)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    json_output: Annotated[bool, typer.Option("--json", help="Machine output: one JSON document on stdout.")] = False,
+    as_email: Annotated[
+        str | None,
+        typer.Option("--as", metavar="EMAIL", envvar="CAIRN_USER", help="Act as this user (default: the local admin)."),
+    ] = None,
+) -> None:
+    """Settings come from CAIRN_* environment variables (see docs/settings.md)."""
+    ctx.meta[JSON_OUTPUT_KEY] = json_output
+    session = Session(settings=load_settings(), json_output=json_output, as_email=as_email)
+    ctx.obj = session
+    ctx.call_on_close(session.close)
+
+
+def main() -> None:
+    """Entry point of the ``cairn`` console script."""
+    app()

@@ -1,0 +1,90 @@
+"""``cairn users`` (the organization's people) and ``cairn access`` (who may do what in a folder)."""
+
+from typing import Annotated
+
+import typer
+
+from cairn.cli import arguments
+from cairn.cli.output import print_json, say, table
+from cairn.cli.session import session_of
+from cairn.domain.access import Role
+
+users_app = typer.Typer(help="Users of the organization.", no_args_is_help=True)
+access_app = typer.Typer(
+    help="Roles on folders: viewer, editor, admin (inherited by sub-folders).", no_args_is_help=True
+)
+
+FolderArg = Annotated[str, typer.Argument(metavar="FOLDER", help="Folder path (Cars/front) or id (id:12).")]
+EmailArg = Annotated[str, typer.Argument(metavar="EMAIL", help="The user's email address.")]
+
+
+@users_app.command("add")
+def add_user(
+    ctx: typer.Context,
+    email: EmailArg,
+    name: Annotated[str, typer.Option("--name", help="The user's display name.")] = "",
+    org_admin: Annotated[bool, typer.Option("--org-admin", help="Make them an organization admin.")] = False,
+) -> None:
+    """Add a user to the organization (organization admins only)."""
+    session = session_of(ctx)
+    user = session.registry().users.create(actor=session.actor(), email=email, name=name, org_admin=org_admin)
+    if session.json_output:
+        print_json(session, user)
+        return
+    role = "organization admin" if user.is_org_admin else "user"
+    say(session, f"Added {role} {user.email} (id {user.id}).")
+
+
+@users_app.command("list")
+def list_users(ctx: typer.Context) -> None:
+    """List the organization's users."""
+    session = session_of(ctx)
+    users = session.registry().users.all(actor=session.actor())
+    if session.json_output:
+        print_json(session, users)
+        return
+    rows = [(u.id, u.email, u.name, u.is_org_admin, u.is_active, u.created_at) for u in users]
+    session.out.print(table("Users", ["id", "email", "name", "org admin", "active", "created"], rows))
+
+
+@access_app.command("list")
+def list_access(ctx: typer.Context, folder: FolderArg) -> None:
+    """The roles granted on a folder itself (roles inherited from parent folders show on those)."""
+    session = session_of(ctx)
+    target = arguments.folder(session, folder)
+    grants = session.registry().access.grants(actor=session.actor(), folder_id=target.id)
+    if session.json_output:
+        print_json(session, grants)
+        return
+    rows = [(g.user_email, g.user_name, g.role, g.granted_at) for g in grants]
+    title = f"Access to {arguments.path_of(session, target.id)}"
+    session.out.print(table(title, ["email", "name", "role", "granted"], rows))
+
+
+@access_app.command()
+def grant(
+    ctx: typer.Context,
+    folder: FolderArg,
+    email: EmailArg,
+    role: Annotated[Role, typer.Argument(metavar="ROLE", help="viewer, editor or admin.")],
+) -> None:
+    """Give a user a role on a folder, or change it (an admin's role cannot be changed)."""
+    session = session_of(ctx)
+    target = arguments.folder(session, folder)
+    granted = session.registry().access.grant(actor=session.actor(), folder_id=target.id, email=email, role=role)
+    if session.json_output:
+        print_json(session, granted)
+        return
+    say(session, f"{granted.user_email} is now {granted.role.value} of {target.name!r}.")
+
+
+@access_app.command()
+def revoke(ctx: typer.Context, folder: FolderArg, email: EmailArg) -> None:
+    """Remove a user's role on a folder (admins cannot be removed)."""
+    session = session_of(ctx)
+    target = arguments.folder(session, folder)
+    session.registry().access.revoke(actor=session.actor(), folder_id=target.id, email=email)
+    if session.json_output:
+        print_json(session, {"revoked": {"folder_id": target.id, "email": email}})
+        return
+    say(session, f"{email} no longer has a role on {target.name!r}.")

@@ -1,0 +1,49 @@
+"""``cairn serve``: the HTTP API and the background job consumer in one process."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from cairn.api.app import create_app
+from cairn.cli.output import note
+from cairn.cli.session import session_of
+from cairn.cli.worker import embedded_consumer
+from cairn.services.registry import Registry
+from cairn.settings import Settings
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option("--host", help="Address to listen on (default: CAIRN_HOST).")] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", min=1, max=65535, help="Port to listen on (default: CAIRN_PORT).")
+    ] = None,
+) -> None:
+    """Run the cairn server (migrating the database and making the local admin first, if needed)."""
+    session = session_of(ctx)
+    settings = session.settings = session.settings.model_copy(update=_overrides(host=host, port=port))
+    registry = session.registry()  # after the overrides: the first-run message names the real address
+    app = create_app(settings, registry=registry)
+    note(session, f"cairn serving on http://{settings.host}:{settings.port} (Ctrl-C to stop)")
+    with background_work(settings, registry):
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+def _overrides(*, host: str | None, port: int | None) -> dict[str, object]:
+    values: dict[str, object] = {}
+    if host is not None:
+        values["host"] = host
+    if port is not None:
+        values["port"] = port
+    return values
+
+
+@contextmanager
+def background_work(settings: Settings, registry: Registry) -> Iterator[None]:
+    """Where background work starts and stops around the server: the job consumer, with ``settings.workers``
+    threads (0: none; `cairn worker` processes do the work)."""
+    with embedded_consumer(registry, workers=settings.workers):
+        yield

@@ -1,0 +1,77 @@
+"""``cairn worker``, and the job consumer ``cairn serve`` runs in its threads: the composition root of jobs.
+
+Here, and only here, the job queue (an adapter that knows no use case) is handed the work to run: the
+``registration.chunk`` handler calls ``Registry.registration.run_chunk``. A housekeeping thread runs
+``recover()`` on start and every ``RECOVER_EVERY`` seconds, so chunks of a killed worker are taken up again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+
+from cairn.cli.output import note
+from cairn.cli.session import session_of
+from cairn.jobs.queue import JobQueue, Periodic
+from cairn.services.registration import CHUNK_JOB
+from cairn.services.registry import Registry
+
+RECOVER_EVERY = 15.0
+
+
+def attach_handlers(registry: Registry, queue: JobQueue) -> None:
+    """Give the queue the work it runs: each job name mapped to the service call that does it."""
+
+    def run_chunk(payload: dict[str, Any]) -> None:
+        registry.registration.run_chunk(job_id=int(payload["job_id"]), seq=int(payload["seq"]))
+
+    queue.register_handler(CHUNK_JOB, run_chunk)
+
+
+@contextmanager
+def embedded_consumer(registry: Registry, *, workers: int) -> Iterator[None]:
+    """Consume jobs in ``workers`` threads of this process (``cairn serve``, ``cairn register``) while the block
+    runs; in-flight chunks finish before it returns."""
+    if workers <= 0:
+        yield
+        return
+    queue = registry.queue()
+    attach_handlers(registry, queue)
+    housekeeping = Periodic(registry.registration.recover, interval=RECOVER_EVERY)
+    consumer = queue.consumer(workers=workers, embedded=True)
+    housekeeping.start()
+    consumer.start()
+    try:
+        yield
+    finally:
+        housekeeping.stop()
+        consumer.stop(graceful=True)
+
+
+def worker(
+    ctx: typer.Context,
+    threads: Annotated[
+        int, typer.Option("--threads", "-t", min=1, max=64, help="Chunks processed at once by this worker.")
+    ] = 2,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every task.")] = False,
+) -> None:
+    """Process background jobs (registration chunks) from CAIRN_QUEUE_URL until stopped (Ctrl-C, SIGTERM).
+
+    Run any number of workers, on any machine that reaches the database and the queue; they share each job.
+    """
+    session = session_of(ctx)
+    registry = session.registry()
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    queue = registry.queue()
+    attach_handlers(registry, queue)
+    housekeeping = Periodic(registry.registration.recover, interval=RECOVER_EVERY)
+    note(session, f"cairn worker: {threads} thread(s) on the {queue.description} (Ctrl-C to stop)")
+    housekeeping.start()
+    try:
+        queue.consumer(workers=threads, embedded=False).run()
+    finally:
+        housekeeping.stop()
