@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from typing import TYPE_CHECKING
 
 from cairn.db.database import Database
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported where it is used: it costs a second at start-up, and most commands never migrate.
 
 _SCRIPTS = Path(__file__).parent / "migrations"
 
 
 def _config() -> Config:
+    from alembic.config import Config  # noqa: PLC0415
+
     config = Config()
     config.set_main_option("script_location", str(_SCRIPTS))
     return config
@@ -22,6 +25,8 @@ def _config() -> Config:
 
 def upgrade(database: Database, *, revision: str = "heads") -> None:
     """Apply every migration up to ``revision`` (default: every head) in one transaction."""
+    from alembic import command  # noqa: PLC0415
+
     with database.engine.begin() as conn:
         config = _config()
         config.attributes["connection"] = conn
@@ -30,12 +35,16 @@ def upgrade(database: Database, *, revision: str = "heads") -> None:
 
 def current_revisions(database: Database) -> set[str]:
     """The revisions the database is at (empty for an empty database)."""
+    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
+
     with database.engine.connect() as conn:
         return set(MigrationContext.configure(conn).get_current_heads())
 
 
 def head_revisions() -> set[str]:
     """The newest revisions this version of cairn knows."""
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+
     return set(ScriptDirectory.from_config(_config()).get_heads())
 
 

@@ -35,7 +35,6 @@ from cairn.domain.records import Item, MediaFields, User
 from cairn.domain.urls import resolve_object_key
 from cairn.domain.video_checks import VideoLimits
 from cairn.errors import CairnError, InvalidInput, NotFound
-from cairn.media.dispatch import inspect_file
 from cairn.services._base import Service, item_folder, require_org_admin
 from cairn.services.integrations import IntegrationService, find_integration, require_use, store_config_of
 from cairn.settings import Settings
@@ -91,6 +90,8 @@ def inspect_object(
     head: ObjectInfo | None = None,
 ) -> Inspected:
     """Inspect one object over range reads. Bad media gives a ``failed`` result with the reason, never a raise."""
+    from cairn.media.dispatch import inspect_file  # noqa: PLC0415 (PyAV, Pillow, pydicom: loaded when first used)
+
     started = time.perf_counter()
     info = head or store.head(key)
     with RangeFile(store, key, size=info.size) as f:
