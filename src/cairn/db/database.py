@@ -40,14 +40,24 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read transaction (a consistent snapshot on PostgreSQL, a deferred transaction on SQLite)."""
-        with self.engine.connect() as conn, conn.begin():
+        with self._connect(self.engine) as conn, conn.begin():
             yield conn
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
-        with self._writer.connect() as conn, conn.begin():
+        with self._connect(self._writer) as conn, conn.begin():
             yield conn
+
+    def _connect(self, engine: Engine) -> Connection:
+        try:
+            return engine.connect()
+        except exc.OperationalError as err:
+            where = self.url.render_as_string(hide_password=True)
+            reason = str(err.orig).strip().splitlines()[0] if err.orig else str(err)
+            raise ConfigurationError(
+                f"cannot reach the database at {where}: {reason} (check CAIRN_DATABASE_URL)"
+            ) from err
 
     def dispose(self) -> None:
         self.engine.dispose()
