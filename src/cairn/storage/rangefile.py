@@ -3,7 +3,8 @@
 Reads are served from an LRU cache of aligned pages. A miss fetches one range:
 
 * the first read at offset 0 fetches ``head_bytes`` (64 KiB: image and DICOM headers need one GET);
-* the first miss in the last ``tail_bytes`` (1 MiB) fetches that whole tail in one GET (mp4 keeps ``moov`` there);
+* the first miss in the last ``tail_bytes`` (1 MiB) fetches from the missed page to the end in one GET (mp4 keeps
+  ``moov`` there, so that is the whole index and nothing before it);
 * any other miss fetches ``block_size`` bytes from the page; a miss right where the previous fetch ended
   (a sequential scan) doubles the block size up to ``max_block_size``, a random miss resets it.
 
@@ -39,7 +40,7 @@ class RangeFile(io.RawIOBase):
         size: int | None = None,
         head_bytes: int = 64 * KIB,
         tail_bytes: int = 1 * MIB,
-        block_size: int = 512 * KIB,
+        block_size: int = 128 * KIB,
         max_block_size: int = 16 * MIB,
         cache_bytes: int = 64 * MIB,
     ) -> None:
@@ -170,8 +171,10 @@ class RangeFile(io.RawIOBase):
         start = index * PAGE_SIZE
         tail_start = max(size - self._tail_bytes, 0) // PAGE_SIZE * PAGE_SIZE
         if not self._tail_fetched and self._tail_bytes and start >= tail_start:
+            # The first miss near the end (an mp4's moov) reads from there to the end in one GET: the whole index,
+            # and not a byte before it.
             self._tail_fetched = True
-            return tail_start, size
+            return start, self._before_cached(index, size)
         if start == 0 and not self._head_fetched:
             self._head_fetched = True
             length = self._head_bytes
