@@ -1,0 +1,157 @@
+"""The two passes over a manifest: validate everything before any write, then iterate units to register them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import BinaryIO, Protocol
+
+from cairn.domain.kinds import ItemKind
+from cairn.domain.manifest._csv_reader import CsvManifestReader
+from cairn.domain.manifest._fingerprints import UrlFingerprints
+from cairn.domain.manifest._json_items import ParsedUnit
+from cairn.domain.manifest._json_reader import JsonManifestReader
+from cairn.domain.manifest._problems import ProblemLog
+from cairn.domain.manifest._streams import peekable
+from cairn.domain.manifest.model import (
+    DEFAULT_LIMITS,
+    DuplicateUrl,
+    ManifestFormat,
+    ManifestLimits,
+    ManifestOptions,
+    ManifestSummary,
+    Unit,
+)
+from cairn.errors import InvalidInput
+
+_SNIFF_BYTES = 4096
+
+
+class _Reader(Protocol):
+    @property
+    def options(self) -> ManifestOptions: ...
+
+    def units(self) -> Iterator[ParsedUnit]: ...
+
+    def render(self, code: int) -> str: ...
+
+
+def validate_manifest(
+    stream: BinaryIO, *, fmt: ManifestFormat | None = None, source: str, limits: ManifestLimits = DEFAULT_LIMITS
+) -> ManifestSummary:
+    """Read the whole manifest once, without keeping it, and describe it; raise ``ManifestError`` listing every
+    located problem (up to ``limits.max_problems``) when there is any.
+    """
+    log = ProblemLog(source=source, max_problems=limits.max_problems)
+    stream, fmt = _sniffed(stream, fmt, log)
+    reader = _reader(stream, fmt, log, limits)
+    tally = _Tally(limits, log, reader)
+    for parsed in reader.units():
+        tally.add(parsed)
+    tally.check_not_empty()
+    log.raise_if_errors()
+    return ManifestSummary(
+        source=source,
+        fmt=fmt,
+        counts=dict(tally.counts),
+        units=tally.units,
+        urls=tally.urls,
+        options=reader.options,
+        duplicates=tuple(tally.duplicates),
+        duplicates_truncated=tally.duplicates_truncated,
+        warnings=tuple(log.warnings),
+        warnings_truncated=log.warnings_truncated,
+    )
+
+
+def iter_units(
+    stream: BinaryIO, *, fmt: ManifestFormat | None = None, source: str, limits: ManifestLimits = DEFAULT_LIMITS
+) -> Iterator[Unit]:
+    """The units of a manifest, one at a time (the registering pass, after ``validate_manifest``).
+
+    Raises ``ManifestError`` (and nothing else) at the first problem, should the file not be valid after all.
+    """
+    log = ProblemLog(source=source, max_problems=limits.max_problems, fail_fast=True)
+    stream, fmt = _sniffed(stream, fmt, log)
+    reader = _reader(stream, fmt, log, limits)
+    tally = _Tally(limits, log, reader, find_duplicates=False)
+    for parsed in reader.units():
+        tally.add(parsed)
+        yield parsed.unit
+    tally.check_not_empty()
+
+
+def sniff_format(head: bytes) -> ManifestFormat:
+    """'json' when the first non-blank character (after a BOM) is '{' or '[', else 'csv'."""
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    return "json" if text[:1] in (b"{", b"[") else "csv"
+
+
+def _sniffed(stream: BinaryIO, fmt: ManifestFormat | None, log: ProblemLog) -> tuple[BinaryIO, ManifestFormat]:
+    if fmt is not None and fmt not in ("json", "csv"):
+        raise InvalidInput(f"manifest format must be 'json' or 'csv', got {fmt!r}")
+    buffered = peekable(stream)
+    head = buffered.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
+    if not head.strip(b"\xef\xbb\xbf \t\r\n"):
+        log.fatal("line 1" if fmt == "csv" else "/", "the manifest file is empty")
+    chosen: ManifestFormat = fmt or sniff_format(head)
+    if chosen == "json" and head.startswith(b"\xef\xbb\xbf"):
+        buffered.read(3)
+    return buffered, chosen
+
+
+def _reader(stream: BinaryIO, fmt: ManifestFormat, log: ProblemLog, limits: ManifestLimits) -> _Reader:
+    if fmt == "json":
+        return JsonManifestReader(stream, log=log, limits=limits)
+    return CsvManifestReader(stream, log=log, limits=limits)
+
+
+class _Tally:
+    """Counts units and URLs as they stream by, enforces the per-file limits, and finds repeated URLs."""
+
+    def __init__(self, limits: ManifestLimits, log: ProblemLog, reader: _Reader, *, find_duplicates: bool = True):
+        self.limits = limits
+        self.log = log
+        self.reader = reader
+        self.counts: Counter[ItemKind] = Counter()
+        self.units = 0
+        self.urls = 0
+        self.duplicates: list[DuplicateUrl] = []
+        self.duplicates_truncated = False
+        self._fingerprints = UrlFingerprints() if find_duplicates else None
+
+    def add(self, parsed: ParsedUnit) -> None:
+        unit = parsed.unit
+        self.units += 1
+        self.counts[unit.kind] += 1
+        if self.units == self.limits.max_units + 1:
+            self.log.error(
+                unit.location,
+                f"the manifest has more than {self.limits.max_units:,} units (images, "
+                "videos, groups, series...); split it into several files",
+            )
+        before = self.urls
+        self.urls += len(unit.urls)
+        if before <= self.limits.max_urls < self.urls:
+            self.log.error(
+                unit.location, f"the manifest has more than {self.limits.max_urls:,} URLs; split it into several files"
+            )
+        if self._fingerprints is not None:
+            self._find_repeats(unit, parsed.url_codes)
+
+    def _find_repeats(self, unit: Unit, codes: tuple[int, ...]) -> None:
+        assert self._fingerprints is not None
+        for url, code in zip(unit.urls, codes, strict=True):
+            first = self._fingerprints.add(url, code)
+            if first is None:
+                continue
+            if len(self.duplicates) >= self.limits.max_duplicates:
+                self.duplicates_truncated = True
+                continue
+            later, earlier = max(code, first), min(code, first)  # CSV composites arrive after the rows below them
+            self.duplicates.append(DuplicateUrl(url, self.reader.render(later), self.reader.render(earlier)))
+
+    def check_not_empty(self) -> None:
+        if self.units == 0 and self.log.error_count == 0:
+            where = "/" if isinstance(self.reader, JsonManifestReader) else "line 1"
+            self.log.error(where, "the manifest lists no files to register")
