@@ -153,8 +153,8 @@ def _ghost_frames_check(facts: VideoFacts) -> Check:
     return Check(
         "ghost_frames",
         Verdict.PROBLEM,
-        f"{ghosts} frame(s) {how} (a cut that did not start on a key frame); players show between none and "
-        "all of them, so frame indices differ between players",
+        f"{ghosts} frame(s) {how} (typically a stream-copy cut that did not start on a key frame, or a negative "
+        "timestamp offset); players show between none and all of them, so frame indices differ between players",
         f"re-encode fully (stream copy cannot remove them): {_REENCODE}",
     )
 
