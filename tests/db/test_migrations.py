@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -12,9 +13,15 @@ from alembic.runtime.migration import MigrationContext
 from cairn.db import migrate
 from cairn.db.database import Database
 from cairn.db.tables import metadata
+from cairn.errors import ConfigurationError
 
 # Search indexes are created with raw SQL per dialect (FTS5 / pg_trgm) and are not part of the metadata.
-_RAW_SQL_OBJECTS = {"items_fts", "ix_items_title_trgm", "ix_items_object_url_trgm"}
+_RAW_SQL_OBJECTS = {
+    "items_fts",
+    "ix_items_title_trgm",
+    "ix_items_object_url_trgm",
+    "ix_items_search_title",  # 0005, SQLite only
+}
 
 
 def _is_raw_sql_object(diff: Any) -> bool:
@@ -72,3 +79,12 @@ def test_sqlite_writes_take_the_write_lock_up_front(tmp_path) -> None:
     raw.dispose()
     first.dispose()
     second.dispose()
+
+
+def test_an_unreachable_database_is_a_configuration_error_naming_it() -> None:
+    database = Database("postgresql+psycopg://nobody:secret@127.0.0.1:1/nowhere")
+    expected = r"cannot reach the database at .*127\.0\.0\.1:1/nowhere"
+    with pytest.raises(ConfigurationError, match=expected) as info, database.read():
+        pass
+    assert "secret" not in info.value.message
+    database.dispose()
