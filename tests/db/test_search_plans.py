@@ -102,7 +102,8 @@ def test_sqlite_broad_search_reads_the_title_index_in_order(
 ) -> None:
     """More matches than the repository fetches whole: walk the sort index, filter, stop when the page is full."""
     sqlite_only(registry)
-    monkeypatch.setattr(items_repository, "_SMALL", 10)  # "frame" matches 40 items here, a million in the bench
+    monkeypatch.setattr(items_repository, "_FEW_TEXT_MATCHES", 10)  # "frame" matches 40 items here, 1M in the bench
+    monkeypatch.setattr(items_repository, "_SMALL", 10)
     for visible_paths in (None, [_parent_path(folder)]):
         plan = plan_of(registry, ItemQuery(text="frame", limit=5), visible_paths=visible_paths)
         # The covering index of 0005: title and URL are filtered in the index, without a table lookup per row.

@@ -200,14 +200,14 @@ class ItemRepository(Repository):
         return _Driver.ORDER
 
     def _few_text_matches(self, text: str) -> bool:
-        return self._at_most_small(_fts_rowids(text))
+        return self._at_most(_fts_rowids(text), _FEW_TEXT_MATCHES)
 
     def _few_in_folders(self, folder_ids: list[int]) -> bool:
-        return self._at_most_small(sa.select(items.c.id).where(_one_of(items.c.folder_id, folder_ids)))
+        return self._at_most(sa.select(items.c.id).where(_one_of(items.c.folder_id, folder_ids)), _SMALL)
 
-    def _at_most_small(self, rows: sa.Select[Any]) -> bool:
-        counted = sa.select(sa.func.count()).select_from(rows.limit(_SMALL + 1).subquery())
-        return int(self.conn.execute(counted).scalar_one()) <= _SMALL
+    def _at_most(self, rows: sa.Select[Any], limit: int) -> bool:
+        counted = sa.select(sa.func.count()).select_from(rows.limit(limit + 1).subquery())
+        return int(self.conn.execute(counted).scalar_one()) <= limit
 
     def _text_condition(self, text: str, driver: _Driver) -> sa.ColumnElement[bool]:
         if driver is _Driver.TEXT:
@@ -235,6 +235,9 @@ class ItemRepository(Repository):
 
 
 _SMALL = 2000  # this many candidates or fewer are fetched whole and sorted; more are read in sort order
+# Search matches are cheap to fetch from FTS5 and sort in bulk: up to 20,000 that beats walking the sort index
+# (measured on 1M items: a term with 18,821 matches went from 157 ms to 26 ms; see BENCHMARKS.md).
+_FEW_TEXT_MATCHES = 20_000
 _LISTED_FOLDERS = 2000  # a scope of up to this many folders is bound as a list of ids, a subquery beyond
 
 
