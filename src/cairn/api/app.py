@@ -1,22 +1,66 @@
-"""The FastAPI application factory: ``create_app(settings)``."""
+"""The FastAPI application factory: ``create_app(settings)``.
+
+Everything lives under ``/api/v1`` except ``/health`` (the only anonymous route) and the OpenAPI pages
+(``/docs``, ``/openapi.json``). Every error response is the canonical body of :mod:`cairn.api.errors`.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from cairn import __version__
+from cairn.api.errors import ERROR_RESPONSES, install_error_handlers
+from cairn.api.hygiene import refuse_nul_characters
+from cairn.api.routes import (
+    access,
+    auth,
+    datasets,
+    export,
+    folders,
+    integrations,
+    items,
+    jobs,
+    media,
+    search,
+    uploads,
+    users,
+)
 from cairn.services.registry import Registry
 from cairn.settings import Settings
+
+API_PREFIX = "/api/v1"
+
+_DESCRIPTION = """\
+The REST API of cairn, a self-hosted data registry for ML annotation data.
+
+**Authentication**: send an API token as `Authorization: Bearer cairn_...` (create one with `cairn token create`
+or `POST /api/v1/tokens`). The web UI uses a session cookie from `POST /api/v1/auth/session` and then sends the
+`X-CSRF-Token` header with every request that changes something.
+
+**Errors** all have one body: `{"status", "code", "message", "details"}`; `code` is stable.
+"""
+
+
+def api_router() -> APIRouter:
+    """Every resource's routes, with the canonical error responses documented on each."""
+    router = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES, dependencies=[Depends(refuse_nul_characters)])
+    for module in (auth, users, folders, access, uploads, items, media, datasets, integrations, jobs, export, search):
+        router.include_router(module.router)
+    return router
 
 
 def create_app(settings: Settings, *, registry: Registry | None = None) -> FastAPI:
     """Build the HTTP API over one registry (made from ``settings`` unless given)."""
     reg = registry or Registry(settings)
-    app = FastAPI(title="cairn", version=__version__)
+    app = FastAPI(title="cairn", version=__version__, description=_DESCRIPTION)
     app.state.registry = reg
+    app.state.settings = settings
+    install_error_handlers(app)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:
+        """Liveness: the only route that needs no credentials."""
         return {"status": "ok", "version": __version__}
 
+    app.include_router(api_router())
     return app

@@ -10,6 +10,7 @@ from cairn.db.repositories.access import AccessRepository
 from cairn.db.repositories.auth import AuthRepository
 from cairn.db.repositories.datasets import DatasetRepository
 from cairn.db.repositories.folders import FolderRepository
+from cairn.db.repositories.inspections import InspectionRepository
 from cairn.db.repositories.integrations import IntegrationRepository
 from cairn.db.repositories.items import ItemRepository
 from cairn.db.repositories.journal import JournalRepository
@@ -42,6 +43,10 @@ class Repos:
     @cached_property
     def access(self) -> AccessRepository:
         return AccessRepository(self.conn)
+
+    @cached_property
+    def inspections(self) -> InspectionRepository:
+        return InspectionRepository(self.conn)
 
     @cached_property
     def journal(self) -> JournalRepository:

@@ -1,0 +1,84 @@
+"""Logging in and out of the web UI, and API tokens (create, list, revoke)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Cookie, Query, Request, Response, status
+
+from cairn.api.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentUser, RegistryDep
+from cairn.api.schemas.common import MAX_ID, IdPath
+from cairn.api.schemas.users import (
+    SessionCreate,
+    SessionPublic,
+    TokenCreate,
+    TokenCreatedPublic,
+    TokenPublic,
+    TokensPublic,
+    UserPublic,
+)
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post("/auth/session", status_code=status.HTTP_201_CREATED)
+def log_in(*, body: SessionCreate, request: Request, response: Response, registry: RegistryDep) -> SessionPublic:
+    """Start a web UI session by presenting an API token; sets the session cookie (HttpOnly) and the CSRF cookie."""
+    made = registry.auth.start_session(token=body.token)
+    user = registry.users.get(user_id=made.session.user_id)
+    secure = request.url.scheme == "https"
+    max_age = int((made.session.expires_at - made.session.created_at).total_seconds())
+    response.set_cookie(
+        SESSION_COOKIE, made.secret, max_age=max_age, httponly=True, samesite="lax", secure=secure, path="/"
+    )
+    response.set_cookie(
+        CSRF_COOKIE, made.csrf_token, max_age=max_age, httponly=False, samesite="strict", secure=secure, path="/"
+    )
+    return SessionPublic(
+        user=UserPublic.model_validate(user), csrf_token=made.csrf_token, expires_at=made.session.expires_at
+    )
+
+
+@router.delete("/auth/session", status_code=status.HTTP_204_NO_CONTENT)
+def log_out(
+    *,
+    _user: CurrentUser,
+    registry: RegistryDep,
+    response: Response,
+    session: Annotated[str | None, Cookie(alias=SESSION_COOKIE, include_in_schema=False)] = None,
+) -> None:
+    """End the current web UI session (the cookie stops working at once)."""
+    if session:
+        registry.auth.end_session(session=session)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+
+
+@router.get("/tokens")
+def list_tokens(
+    *,
+    user: CurrentUser,
+    registry: RegistryDep,
+    user_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Organization admins: this user's tokens.")
+    ] = None,
+    all_users: Annotated[bool, Query(description="Organization admins: everyone's tokens.")] = False,
+) -> TokensPublic:
+    """Your API tokens (never their secrets)."""
+    tokens = registry.auth.tokens(actor=user, user_id=user_id, all_users=all_users)
+    return TokensPublic(tokens=[TokenPublic.model_validate(t) for t in tokens])
+
+
+@router.post("/tokens", status_code=status.HTTP_201_CREATED)
+def create_token(*, body: TokenCreate, user: CurrentUser, registry: RegistryDep) -> TokenCreatedPublic:
+    """Make an API token. Its secret is in this response only: cairn keeps a hash."""
+    made = registry.auth.create_token(
+        actor=user, name=body.name, user_id=body.user_id, expires_in_days=body.expires_in_days
+    )
+    return TokenCreatedPublic(token=TokenPublic.model_validate(made.token), secret=made.secret)
+
+
+@router.delete("/tokens/{token_id}")
+def revoke_token(*, token_id: IdPath, user: CurrentUser, registry: RegistryDep) -> TokenPublic:
+    """Revoke an API token at once (yours; organization admins: anyone's)."""
+    return TokenPublic.model_validate(registry.auth.revoke_token(actor=user, token_id=token_id))

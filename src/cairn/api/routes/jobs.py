@@ -1,0 +1,178 @@
+"""Registration jobs: start (JSON body or an uploaded JSON/CSV file), dry-run, list, status, errors, cancel."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from io import BytesIO
+from typing import Annotated, BinaryIO
+
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
+
+from cairn.api.deps import CurrentUser, RegistryDep
+from cairn.api.schemas.common import MAX_ID, IdPath
+from cairn.api.schemas.integrations import (
+    JobPublic,
+    JobsPublic,
+    RegistrationCreate,
+    RegistrationPlanPublic,
+    UnitErrorPublic,
+    UnitErrorsPublic,
+)
+from cairn.domain.jobs import Job, JobStatus
+from cairn.services.registration import RegistrationPlan
+
+router = APIRouter(prefix="/jobs", tags=["registration jobs"])
+
+FolderField = Annotated[int, Form(ge=1, le=MAX_ID)]
+IntegrationField = Annotated[str, Form(min_length=1, max_length=200, description="Integration name, or `id:N`.")]
+ManifestFile = Annotated[UploadFile, File(description="A JSON or CSV manifest file.")]
+Flag = Annotated[bool, Form()]
+
+
+def _job(job: Job) -> JobPublic:
+    return JobPublic.model_validate(asdict(job))
+
+
+def _plan(plan: RegistrationPlan) -> RegistrationPlanPublic:
+    summary = plan.summary.to_dict()
+    return RegistrationPlanPublic(
+        folder_id=plan.folder_id,
+        integration=plan.integration,
+        units=plan.summary.units,
+        chunks=plan.chunks,
+        counts=summary["counts"],
+        skip_duplicate_urls=plan.skip_duplicate_urls,
+        upsert_metadata=plan.upsert_metadata,
+        summary=summary,
+    )
+
+
+def _body_manifest(body: RegistrationCreate) -> BinaryIO:
+    stream = BytesIO(json.dumps(body.manifest).encode())
+    stream.name = "request body"
+    return stream
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def start_job(*, body: RegistrationCreate, user: CurrentUser, registry: RegistryDep) -> JobPublic:
+    """Start registering the files of a JSON manifest into a folder (returns at once; poll the job)."""
+    job = registry.registration.register(
+        actor=user,
+        folder_id=body.folder_id,
+        integration=body.integration,
+        manifest=_body_manifest(body),
+        source="request body",
+        fmt="json",
+        ignore_errors=body.ignore_errors,
+        skip_duplicate_urls=body.skip_duplicate_urls,
+        upsert_metadata=body.upsert_metadata,
+    )
+    return _job(job)
+
+
+@router.post("/upload", status_code=status.HTTP_201_CREATED)
+def start_job_from_file(
+    *,
+    file: ManifestFile,
+    folder_id: FolderField,
+    integration: IntegrationField,
+    user: CurrentUser,
+    registry: RegistryDep,
+    ignore_errors: Flag = False,
+    skip_duplicate_urls: Flag = False,
+    upsert_metadata: Flag = False,
+) -> JobPublic:
+    """Start registering the files of an uploaded JSON or CSV manifest into a folder."""
+    job = registry.registration.register(
+        actor=user,
+        folder_id=folder_id,
+        integration=integration,
+        manifest=file.file,
+        source=file.filename or "upload",
+        ignore_errors=ignore_errors,
+        skip_duplicate_urls=skip_duplicate_urls,
+        upsert_metadata=upsert_metadata,
+    )
+    return _job(job)
+
+
+@router.post("/dry-run")
+def dry_run(*, body: RegistrationCreate, user: CurrentUser, registry: RegistryDep) -> RegistrationPlanPublic:
+    """Validate a JSON manifest against a folder and integration and say what registering it would do."""
+    plan = registry.registration.plan(
+        actor=user,
+        folder_id=body.folder_id,
+        integration=body.integration,
+        manifest=_body_manifest(body),
+        source="request body",
+        fmt="json",
+        skip_duplicate_urls=body.skip_duplicate_urls,
+        upsert_metadata=body.upsert_metadata,
+    )
+    return _plan(plan)
+
+
+@router.post("/dry-run/upload")
+def dry_run_file(
+    *,
+    file: ManifestFile,
+    folder_id: FolderField,
+    integration: IntegrationField,
+    user: CurrentUser,
+    registry: RegistryDep,
+) -> RegistrationPlanPublic:
+    """Validate an uploaded JSON or CSV manifest and say what registering it would do; nothing is written."""
+    plan = registry.registration.plan(
+        actor=user,
+        folder_id=folder_id,
+        integration=integration,
+        manifest=file.file,
+        source=file.filename or "upload",
+    )
+    return _plan(plan)
+
+
+@router.get("")
+def list_jobs(
+    *,
+    user: CurrentUser,
+    registry: RegistryDep,
+    status_: Annotated[list[JobStatus], Query(alias="status", description="Only these statuses.")] = [],  # noqa: B006
+    before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> JobsPublic:
+    """Registration jobs, newest first (yours; every job for organization admins)."""
+    jobs = registry.registration.jobs(
+        actor=user, statuses=tuple(s.value for s in status_), before_id=before_id, limit=limit
+    )
+    return JobsPublic(jobs=[_job(j) for j in jobs])
+
+
+@router.get("/{job_id}")
+def get_job(*, job_id: IdPath, user: CurrentUser, registry: RegistryDep) -> JobPublic:
+    """A job's status and unit counts."""
+    return _job(registry.registration.get(actor=user, job_id=job_id))
+
+
+@router.get("/{job_id}/errors")
+def job_errors(
+    *,
+    job_id: IdPath,
+    user: CurrentUser,
+    registry: RegistryDep,
+    after_unit: Annotated[int | None, Query(ge=0, le=MAX_ID, description="next_after_unit of the last page.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> UnitErrorsPublic:
+    """Why units were not registered, in manifest order (where each is in the manifest, its URLs, the error)."""
+    found = registry.registration.errors(
+        actor=user, job_id=job_id, after_unit=-1 if after_unit is None else after_unit, limit=limit
+    )
+    public = [UnitErrorPublic.model_validate(e.to_dict()) for e in found]
+    return UnitErrorsPublic(errors=public, next_after_unit=found[-1].unit if len(found) == limit else None)
+
+
+@router.post("/{job_id}/cancel")
+def cancel_job(*, job_id: IdPath, user: CurrentUser, registry: RegistryDep) -> JobPublic:
+    """Cancel a job: units not yet committed are cancelled; those already registered stay."""
+    return _job(registry.registration.cancel(actor=user, job_id=job_id))

@@ -1,0 +1,89 @@
+"""An item's file: a URL to view it, cairn's streaming proxy (Range honoured), its inspection and frame map."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Header, Request, status
+from fastapi.responses import StreamingResponse
+
+from cairn.api.deps import CurrentUser, RegistryDep
+from cairn.api.ranges import parse_range, stream
+from cairn.api.schemas.common import IdPath
+from cairn.api.schemas.items import ViewPublic
+from cairn.api.schemas.media import FrameMapPublic, InspectionPublic
+
+router = APIRouter(prefix="/items/{item_id}", tags=["items"])
+
+
+@router.get("/view")
+def view_url(*, item_id: IdPath, request: Request, user: CurrentUser, registry: RegistryDep) -> ViewPublic:
+    """A URL to GET the file: presigned from the bucket (valid one hour), or cairn's streaming endpoint."""
+    link = registry.viewing.link(actor=user, item_id=item_id)
+    if link.url is not None:
+        return ViewPublic(url=link.url, method="presigned", expires_at=link.expires_at)
+    proxy = str(request.url_for("item_content", item_id=item_id))
+    return ViewPublic(url=proxy, method="proxy", expires_at=None)
+
+
+@router.get(
+    "/content",
+    name="item_content",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"application/octet-stream": {}}, "description": "The whole file."},
+        206: {"content": {"application/octet-stream": {}}, "description": "The requested byte range."},
+    },
+)
+def item_content(
+    *,
+    item_id: IdPath,
+    user: CurrentUser,
+    registry: RegistryDep,
+    range_: Annotated[str | None, Header(alias="Range", max_length=200)] = None,
+) -> StreamingResponse:
+    """The file's bytes, streamed by cairn (for `local` integrations and uploads). Honours `Range: bytes=a-b`."""
+    content = registry.viewing.open(actor=user, item_id=item_id)
+    size = content.info.size
+    wanted = parse_range(range_, size)
+    start, end = (wanted.start, wanted.end) if wanted else (0, size)
+    headers = {
+        "Accept-Ranges": "bytes",
+        "Content-Length": str(end - start),
+        "Content-Disposition": f"inline; filename*=UTF-8''{quote(content.title)}",
+    }
+    if wanted:
+        headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+    return StreamingResponse(
+        stream(content.store, content.key, start, end),
+        status_code=status.HTTP_206_PARTIAL_CONTENT if wanted else status.HTTP_200_OK,
+        media_type=content.info.content_type or "application/octet-stream",
+        headers=headers,
+    )
+
+
+@router.get("/inspection")
+def inspection_report(*, item_id: IdPath, user: CurrentUser, registry: RegistryDep) -> InspectionPublic:
+    """What inspection found in the file (or its members, for composites)."""
+    return InspectionPublic.model_validate(asdict(registry.inspection.report(actor=user, item_id=item_id)))
+
+
+@router.post("/inspect")
+def reinspect(*, item_id: IdPath, user: CurrentUser, registry: RegistryDep) -> InspectionPublic:
+    """Inspect the file again (after it changed in the bucket) and store the new report."""
+    return InspectionPublic.model_validate(asdict(registry.inspection.inspect_item(actor=user, item_id=item_id)))
+
+
+@router.get("/frame-map")
+def frame_map(*, item_id: IdPath, user: CurrentUser, registry: RegistryDep) -> FrameMapPublic:
+    """The presentation time of every visible frame of a video."""
+    found = registry.inspection.frame_map(actor=user, item_id=item_id)
+    return FrameMapPublic(
+        item_id=item_id,
+        frames=len(found),
+        time_base=f"{found.time_base.numerator}/{found.time_base.denominator}",
+        pts=list(found.pts),
+        seconds=[float(p * found.time_base) for p in found.pts],
+    )

@@ -1,0 +1,68 @@
+"""Users and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from cairn.api.schemas.common import MAX_ID, Body, Public
+
+
+class UserPublic(Public):
+    id: int
+    email: str
+    name: str
+    is_org_admin: bool
+    is_active: bool
+    created_at: datetime
+
+
+class UsersPublic(Public):
+    users: list[UserPublic]
+
+
+class UserCreate(Body):
+    email: str = Field(min_length=3, max_length=320)
+    name: str = Field(default="", max_length=200)
+    org_admin: bool = False
+
+
+class TokenCreate(Body):
+    name: str = Field(min_length=1, max_length=200, description="What the token is for, e.g. 'laptop' or 'CI'.")
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650, description="None: never expires.")
+    user_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="Organization admins: make it for this user."
+    )
+
+
+class TokenPublic(Public):
+    """An API token as listed: never its secret nor its hash."""
+
+    id: int
+    user_id: int
+    name: str
+    prefix: str = Field(description="The first characters of the token, to recognise it.")
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokensPublic(Public):
+    tokens: list[TokenPublic]
+
+
+class TokenCreatedPublic(Public):
+    token: TokenPublic
+    secret: str = Field(description="The token itself. Shown this once: cairn keeps only its hash.")
+
+
+class SessionCreate(Body):
+    token: str = Field(min_length=1, max_length=200, description="An API token, presented once to log in.")
+
+
+class SessionPublic(Public):
+    user: UserPublic
+    csrf_token: str = Field(description="Send as X-CSRF-Token with every request that changes something.")
+    expires_at: datetime

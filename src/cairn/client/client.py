@@ -1,0 +1,117 @@
+"""``Client(url, token)``: the entry point of the SDK."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from cairn.client._http import Http
+from cairn.client.datasets import Datasets
+from cairn.client.folders import Folders, item_filters
+from cairn.client.integrations import Integrations
+from cairn.client.items import Items
+from cairn.client.jobs import Jobs, Manifest, Progress, print_progress
+from cairn.client.models import Item, Job, JournalEntry, Token, User, parse
+
+
+class Tokens:
+    def __init__(self, http: Http) -> None:
+        self._http = http
+
+    def list(self) -> builtins.list[Token]:
+        return [parse(Token, t) for t in self._http.json("GET", "/tokens")["tokens"]]
+
+    def create(self, name: str, *, expires_in_days: int | None = None, user_id: int | None = None) -> tuple[Token, str]:
+        """A new API token and its secret (shown this once)."""
+        body = {"name": name, "expires_in_days": expires_in_days, "user_id": user_id}
+        data = self._http.json("POST", "/tokens", json=body)
+        return parse(Token, data["token"]), str(data["secret"])
+
+    def revoke(self, token_id: int) -> Token:
+        return parse(Token, self._http.json("DELETE", f"/tokens/{token_id}"))
+
+
+class Client:
+    """A cairn server, as one API token's user sees it.
+
+    >>> client = Client("http://127.0.0.1:8420", token="cairn_...")
+    >>> folder = client.folders.create("Cars")
+    >>> job = client.register(folder=folder.id, integration="my-bucket", manifest="manifest.json")
+    >>> for item in client.folders.items(folder.id): ...
+
+    Every error response raises the class of :mod:`cairn.errors` the server raised (NotFound, PermissionDenied...).
+    """
+
+    def __init__(
+        self, url: str, token: str, *, timeout: float = 60.0, transport: httpx.BaseTransport | None = None
+    ) -> None:
+        self._http = Http(url, token, timeout=timeout, transport=transport)
+        self.folders = Folders(self._http)
+        self.items = Items(self._http)
+        self.datasets = Datasets(self._http)
+        self.integrations = Integrations(self._http)
+        self.jobs = Jobs(self._http)
+        self.tokens = Tokens(self._http)
+
+    @property
+    def url(self) -> str:
+        return self._http.url
+
+    def me(self) -> User:
+        return parse(User, self._http.json("GET", "/users/me"))
+
+    def search(self, text: str | None = None, *, folder: int | None = None, **filters: Any) -> Iterator[Item]:
+        """Every file you may see that matches (every page, lazily); filters as in ``folders.items``."""
+        params = {**item_filters(text=text, **filters), "folder_id": folder}
+        return self._http.pages("/search", params, "items", lambda d: parse(Item, d))
+
+    def journal(
+        self,
+        *,
+        folder: int | None = None,
+        target_type: str | None = None,
+        target_id: int | None = None,
+        action: str | None = None,
+        page_size: int = 100,
+    ) -> Iterator[JournalEntry]:
+        """Who did what, newest first (every page, lazily)."""
+        params: dict[str, Any] = {
+            "folder_id": folder,
+            "target_type": target_type,
+            "target_id": target_id,
+            "action": action,
+            "limit": page_size,
+        }
+        while True:
+            page = self._http.json("GET", "/journal", params=params)
+            yield from (parse(JournalEntry, e) for e in page["entries"])
+            if page.get("next_before_id") is None:
+                return
+            params["before_id"] = page["next_before_id"]
+
+    def register(
+        self,
+        *,
+        folder: int,
+        integration: int | str,
+        manifest: Manifest,
+        wait: bool = True,
+        timeout: float | None = None,
+        progress: Progress | None = print_progress,
+        **options: bool,
+    ) -> Job:
+        """Start a registration job and (by default) wait for it, reporting progress; returns the final Job."""
+        job = self.jobs.start(folder=folder, integration=integration, manifest=manifest, **options)
+        return self.jobs.wait(job.id, timeout=timeout, progress=progress) if wait else job
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

@@ -1,0 +1,67 @@
+"""``client.items``: files and composites."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from cairn.client._errors import error_from_response
+from cairn.client._http import Http
+from cairn.client.models import Dataset, Item, ViewUrl, parse
+
+
+def _item(data: dict[str, Any]) -> Item:
+    return parse(Item, data)
+
+
+class Items:
+    def __init__(self, http: Http) -> None:
+        self._http = http
+
+    def get(self, item_id: int) -> Item:
+        return _item(self._http.json("GET", f"/items/{item_id}"))
+
+    def update(self, item_id: int, *, title: str | None = None, client_metadata: dict[str, Any] | None = None) -> Item:
+        changes = {"title": title, "client_metadata": client_metadata}
+        body = {k: v for k, v in changes.items() if v is not None}
+        return _item(self._http.json("PATCH", f"/items/{item_id}", json=body))
+
+    def move(self, item_ids: Sequence[int], *, folder: int) -> list[Item]:
+        data = self._http.json("POST", "/items/move", json={"item_ids": list(item_ids), "folder_id": folder})
+        return [_item(i) for i in data["items"]]
+
+    def delete(self, item_ids: Sequence[int], *, remove_unused_members: bool = True) -> int:
+        """Delete items (they leave every dataset); returns how many were deleted."""
+        body = {"item_ids": list(item_ids), "remove_unused_members": remove_unused_members}
+        return int(self._http.json("POST", "/items/delete", json=body)["count"])
+
+    def children(self, item_id: int) -> list[Item]:
+        """The ordered members of an image group, image sequence or DICOM series."""
+        return [_item(i) for i in self._http.json("GET", f"/items/{item_id}/children")["items"]]
+
+    def used_by(self, item_id: int) -> list[Item]:
+        return [_item(i) for i in self._http.json("GET", f"/items/{item_id}/used-by")["items"]]
+
+    def datasets(self, item_id: int) -> list[Dataset]:
+        """The datasets the item is linked to."""
+        return [parse(Dataset, d) for d in self._http.json("GET", f"/items/{item_id}/datasets")["datasets"]]
+
+    def view_url(self, item_id: int) -> ViewUrl:
+        """A URL to GET the file's bytes: presigned from the bucket, or cairn's streaming proxy."""
+        return parse(ViewUrl, self._http.json("GET", f"/items/{item_id}/view"))
+
+    def read(self, item_id: int, *, start: int | None = None, end: int | None = None) -> bytes:
+        """The file's bytes, or bytes ``[start, end)`` with a Range request."""
+        view = self.view_url(item_id)
+        headers = {}
+        if start is not None or end is not None:
+            headers["Range"] = f"bytes={start or 0}-{'' if end is None else end - 1}"
+        if view.method == "proxy":
+            response = self._http.client.get(view.url, headers=headers)
+        else:
+            response = httpx.get(view.url, headers=headers, timeout=self._http.client.timeout)
+        if response.status_code >= 400:
+            raise error_from_response(response)
+        return response.content

@@ -1,0 +1,217 @@
+"""Local upload: files sent to cairn are kept in its managed storage and inspected like registered ones.
+
+Seed 002 "Add data to a folder": plain upload (each file its own item), "Batch images as" an image group or an image
+sequence, and DICOM files as a series. The actor's right to write in the folder is checked before a byte is stored,
+and again in the transaction that creates the items; if anything fails, the stored files are removed again.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, BinaryIO
+
+from cairn.db.database import Database
+from cairn.db.repositories import Repos
+from cairn.domain.kinds import ItemKind
+from cairn.domain.records import Folder, Item, User
+from cairn.errors import CairnError, InvalidInput
+from cairn.services._base import Service, target_folder
+from cairn.services.inspection import (
+    Inspected,
+    inspect_object,
+    managed_store_config,
+    save_composite_inspection,
+    save_inspection,
+)
+from cairn.services.items import NewItem, add_composite_in, item_row
+from cairn.settings import Settings
+from cairn.storage import ObjectStore, RangeFile, open_store
+
+MAX_FILES = 10_000
+BATCH_KINDS = frozenset({ItemKind.IMAGE_GROUP, ItemKind.IMAGE_SEQUENCE, ItemKind.DICOM_SERIES})
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """One file sent by a client: its name as the client gave it, and its bytes."""
+
+    name: str
+    stream: BinaryIO
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class _Stored:
+    file: UploadedFile
+    key: str
+    outcome: Inspected
+    kind: ItemKind
+
+
+def _title(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return base or "upload"
+
+
+def _key(name: str) -> str:
+    safe = _UNSAFE.sub("_", _title(name))[:200] or "file"
+    return f"uploads/{datetime.now(UTC):%Y/%m}/{uuid.uuid4().hex}/{safe}"
+
+
+class UploadService(Service):
+    def __init__(self, db: Database, *, settings: Settings) -> None:
+        super().__init__(db)
+        self._settings = settings
+
+    def upload(
+        self,
+        *,
+        actor: User,
+        folder_id: int,
+        files: Sequence[UploadedFile],
+        batch: ItemKind | None = None,
+        title: str | None = None,
+        client_metadata: dict[str, Any] | None = None,
+    ) -> list[Item]:
+        """Store and inspect files, then add them to a folder: one item each, or one composite of ``batch`` kind.
+
+        Returns the new items (for a batch: the composite). Files whose bytes are not a supported kind are refused.
+        """
+        _check_request(files, batch, title)
+        with self._read() as repos:
+            target_folder(repos, actor, folder_id)
+        store = open_store(managed_store_config(self._settings), allow_private_endpoints=False)
+        stored: list[_Stored] = []
+        try:
+            hint = batch.member_kind if batch else None
+            for position, file in enumerate(files):
+                stored.append(self._store(store, file, hint, position))
+            with self._write() as repos:
+                folder = target_folder(repos, actor, folder_id)
+                if batch is None:
+                    return _add_files(repos, actor, folder, stored, client_metadata or {})
+                return [
+                    _add_batch(
+                        repos,
+                        actor=actor,
+                        folder=folder,
+                        stored=stored,
+                        batch=batch,
+                        title=title or "",
+                        metadata=client_metadata or {},
+                    )
+                ]
+        except BaseException:
+            _remove(self._settings, [s.key for s in stored])
+            raise
+
+    def _store(self, store: ObjectStore, file: UploadedFile, hint: ItemKind | None, position: int) -> _Stored:
+        key = _key(file.name)
+        store.put(key, file.stream, content_type=file.content_type)
+        try:
+            outcome = inspect_object(store, key, kind=hint, settings=self._settings)
+            kind = outcome.detected_kind or hint or _sniffed(store, key)
+        except CairnError:
+            _remove(self._settings, [key])
+            raise
+        if kind is None:
+            _remove(self._settings, [key])
+            raise InvalidInput(
+                f"files[{position}] {file.name!r}: not a supported media file ({outcome.reason or 'unknown type'})",
+                details={"location": f"files/{position}", "file": file.name},
+            )
+        return _Stored(file, key, outcome, kind)
+
+
+def _check_request(files: Sequence[UploadedFile], batch: ItemKind | None, title: str | None) -> None:
+    if not files:
+        raise InvalidInput("files: send at least one file")
+    if len(files) > MAX_FILES:
+        raise InvalidInput(f"files: at most {MAX_FILES} files per upload, got {len(files)}")
+    if batch is not None and batch not in BATCH_KINDS:
+        raise InvalidInput(f"batch: must be one of {', '.join(sorted(BATCH_KINDS))}, got {batch.value!r}")
+    if batch is None and title:
+        raise InvalidInput("title: only a batch (image group, image sequence, DICOM series) takes a title")
+
+
+def _sniffed(store: ObjectStore, key: str) -> ItemKind | None:
+    from cairn.media import detect_kind  # noqa: PLC0415 (media libraries load when first used)
+
+    with RangeFile(store, key) as f:
+        return detect_kind(f).kind
+
+
+def _new_item(stored: _Stored, metadata: dict[str, Any]) -> NewItem:
+    return NewItem(
+        kind=stored.kind,
+        title=_title(stored.file.name),
+        managed_key=stored.key,
+        media=stored.outcome.media,
+        client_metadata=metadata,
+        status=stored.outcome.status,
+        status_reason=stored.outcome.reason,
+    )
+
+
+def _add_files(
+    repos: Repos, actor: User, folder: Folder, stored: list[_Stored], metadata: dict[str, Any]
+) -> list[Item]:
+    rows = [item_row(_new_item(s, metadata), folder_id=folder.id, owner_id=actor.id) for s in stored]
+    ids = repos.items.insert_many(rows)
+    for item_id, entry in zip(ids, stored, strict=True):
+        save_inspection(repos, item_id, entry.outcome)
+        _journal(repos, actor, folder, item_id, entry)
+    return repos.items.get_many(ids)
+
+
+def _add_batch(
+    repos: Repos,
+    *,
+    actor: User,
+    folder: Folder,
+    stored: list[_Stored],
+    batch: ItemKind,
+    title: str,
+    metadata: dict[str, Any],
+) -> Item:
+    name = title.strip() or _title(stored[0].file.name).rsplit(".", 1)[0]
+    composite = add_composite_in(
+        repos,
+        actor=actor,
+        folder=folder,
+        new=NewItem(kind=batch, title=name, client_metadata=metadata),
+        members=[_new_item(s, {}) for s in stored],
+        key=uuid.uuid4().hex,
+    )
+    members = repos.items.members(composite.id)
+    for member, entry in zip(members, stored, strict=True):
+        save_inspection(repos, member.id, entry.outcome)
+    save_composite_inspection(repos, composite, [(m.id, s.outcome) for m, s in zip(members, stored, strict=True)])
+    final = repos.items.get(composite.id)
+    assert final is not None
+    return final
+
+
+def _journal(repos: Repos, actor: User, folder: Folder, item_id: int, stored: _Stored) -> None:
+    repos.journal.record(
+        actor=actor,
+        action="item.upload",
+        target_type="item",
+        target_id=item_id,
+        target_label=_title(stored.file.name),
+        folder_id=folder.id,
+        details={"managed_key": stored.key, "size": stored.outcome.media.file_size},
+    )
+
+
+def _remove(settings: Settings, keys: list[str]) -> None:
+    root = settings.managed_storage_dir.resolve()
+    for key in keys:
+        path = (root / key).resolve()
+        if root in path.parents:
+            path.unlink(missing_ok=True)

@@ -1,0 +1,79 @@
+"""Viewing a file: a presigned URL straight from the bucket where the store can sign, else cairn streams it.
+
+``local`` integrations and cairn's managed storage (uploads) cannot presign: their bytes are served by cairn's own
+streaming endpoint, which honours Range requests. Composites (image groups, DICOM series) have no bytes of their
+own: view their members.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from cairn.db.database import Database
+from cairn.domain.access import Action
+from cairn.domain.records import Item, User
+from cairn.domain.urls import resolve_object_key
+from cairn.errors import InvalidInput
+from cairn.services._base import Service, item_folder
+from cairn.services.inspection import managed_store_config
+from cairn.services.integrations import IntegrationService, find_integration, store_config_of
+from cairn.settings import Settings
+from cairn.storage import ObjectInfo, ObjectStore, open_store
+
+LINK_LIFETIME = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class ViewLink:
+    """A presigned URL and when it expires; ``url`` is None when cairn must stream the file itself."""
+
+    url: str | None
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Content:
+    """Where an item's bytes are, for streaming: the store, the key, and what a HEAD says."""
+
+    store: ObjectStore
+    key: str
+    info: ObjectInfo
+    title: str
+
+
+class ViewingService(Service):
+    def __init__(self, db: Database, *, settings: Settings, integrations: IntegrationService) -> None:
+        super().__init__(db)
+        self._settings = settings
+        self._integrations = integrations
+
+    def link(self, *, actor: User, item_id: int) -> ViewLink:
+        """A presigned URL for the item's file, or ``ViewLink(None, None)``: stream it with :meth:`open`."""
+        store, key, _ = self._locate(actor, item_id)
+        if not store.can_presign:
+            return ViewLink(None, None)
+        return ViewLink(store.presign_get(key, expires_in=LINK_LIFETIME), datetime.now(UTC) + LINK_LIFETIME)
+
+    def open(self, *, actor: User, item_id: int) -> Content:
+        """The item's object, for cairn to stream (raises ObjectNotFound when it vanished from the bucket)."""
+        store, key, item = self._locate(actor, item_id)
+        return Content(store=store, key=key, info=store.head(key), title=item.title)
+
+    def _locate(self, actor: User, item_id: int) -> tuple[ObjectStore, str, Item]:
+        with self._read() as repos:
+            item, _ = item_folder(repos, actor, item_id, Action.READ)
+            stored = find_integration(repos, item.integration_id) if item.integration_id is not None else None
+        if item.managed_key is not None:
+            return (
+                open_store(managed_store_config(self._settings), allow_private_endpoints=False),
+                item.managed_key,
+                item,
+            )
+        if stored is None or item.object_url is None:
+            raise InvalidInput(
+                f"item {item_id} is a {item.kind.value}, which has no file of its own: view its members",
+                details={"item_id": item_id},
+            )
+        config = store_config_of(stored, self._integrations.secrets)
+        return self._integrations.open(config), resolve_object_key(config, item.object_url), item

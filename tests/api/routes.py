@@ -1,0 +1,21 @@
+"""Every route of the API, as (method, path template), read from the app itself (so a new route cannot be missed)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+PUBLIC = {("GET", "/health"), ("POST", "/api/v1/auth/session")}
+"""Routes that need no credentials: the health check, and logging in (it takes a token in its body)."""
+
+
+def all_routes(app: FastAPI) -> list[tuple[str, str]]:
+    """Every (METHOD, path) of the app's OpenAPI document (every route is in it: none is hidden)."""
+    paths = app.openapi()["paths"]
+    return sorted((method.upper(), path) for path, ops in paths.items() for method in ops)
+
+
+def fill(path: str, **values: object) -> str:
+    """A path template with its parameters filled (ids default to 1)."""
+    for name in ("folder_id", "item_id", "dataset_id", "token_id", "integration_id", "job_id"):
+        path = path.replace("{" + name + "}", str(values.get(name, 1)))
+    return path.replace("{email}", str(values.get("email", "someone@example.com")))

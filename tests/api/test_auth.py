@@ -1,0 +1,121 @@
+"""API tokens (create, list, revoke; hashed; shown once) and web login sessions (cookie + CSRF)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from cairn.db.auth_schema import api_tokens, login_sessions
+from cairn.domain.auth import secret_hash
+from cairn.domain.records import User
+from cairn.services.registry import Registry
+from tests.api.conftest import Headers, bearer
+
+
+def test_a_token_is_shown_once_and_stored_only_as_a_hash(
+    client: TestClient, registry: Registry, admin_headers: Headers
+) -> None:
+    made = client.post("/api/v1/tokens", json={"name": "laptop", "expires_in_days": 30}, headers=admin_headers)
+    assert made.status_code == 201, made.text
+    secret = made.json()["secret"]
+    assert secret.startswith("cairn_") and len(secret) > 40
+    assert made.json()["token"]["prefix"] == secret[:12]
+    with registry.db.read() as conn:
+        rows = conn.execute(sa.select(api_tokens)).all()
+    stored = {row.token_hash for row in rows}
+    assert secret_hash(secret) in stored
+    assert all(secret not in str(tuple(row)) for row in rows)
+    listed = client.get("/api/v1/tokens", headers=admin_headers).json()["tokens"]
+    assert {t["name"] for t in listed} == {"laptop", "test"}
+    assert all("secret" not in t and "token_hash" not in t for t in listed)
+    me = client.get("/api/v1/users/me", headers=bearer(secret)).json()
+    assert me["email"] == "admin@localhost"
+
+
+def test_a_revoked_token_stops_working_at_once(client: TestClient, admin_headers: Headers) -> None:
+    made = client.post("/api/v1/tokens", json={"name": "ci"}, headers=admin_headers).json()
+    headers = bearer(made["secret"])
+    assert client.get("/api/v1/users/me", headers=headers).status_code == 200
+    revoked = client.delete(f"/api/v1/tokens/{made['token']['id']}", headers=admin_headers)
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"] is not None
+    refused = client.get("/api/v1/users/me", headers=headers)
+    assert refused.status_code == 401
+    assert "revoked" in refused.json()["message"]
+    assert client.get("/api/v1/users/me", headers=bearer("cairn_not-a-token")).status_code == 401
+    assert client.get("/api/v1/users/me", headers={"Authorization": "Basic YTpi"}).status_code == 401
+
+
+def test_users_manage_only_their_own_tokens(
+    client: TestClient, make_user: Callable[[str], User], token_for: Callable[[User], Headers], admin: User
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    alice_headers, bob_headers = token_for(alice), token_for(bob)
+    alice_token = client.get("/api/v1/tokens", headers=alice_headers).json()["tokens"][0]
+    assert client.delete(f"/api/v1/tokens/{alice_token['id']}", headers=bob_headers).status_code == 404
+    assert client.get(f"/api/v1/tokens?user_id={alice.id}", headers=bob_headers).status_code == 403
+    assert client.get("/api/v1/tokens?all_users=true", headers=bob_headers).status_code == 403
+    for_bob = client.post("/api/v1/tokens", json={"name": "x", "user_id": alice.id}, headers=bob_headers)
+    assert for_bob.status_code == 403
+    admin_headers = token_for(admin)
+    made = client.post("/api/v1/tokens", json={"name": "for alice", "user_id": alice.id}, headers=admin_headers)
+    assert made.status_code == 201 and made.json()["token"]["user_id"] == alice.id
+    everyone = client.get("/api/v1/tokens?all_users=true", headers=admin_headers).json()["tokens"]
+    assert {t["user_id"] for t in everyone} == {alice.id, bob.id, admin.id}
+
+
+def test_an_expired_token_is_refused(client: TestClient, registry: Registry, admin_headers: Headers) -> None:
+    made = client.post("/api/v1/tokens", json={"name": "short", "expires_in_days": 1}, headers=admin_headers).json()
+    with registry.db.write() as conn:
+        past = (
+            sa.func.datetime("now", "-1 day") if conn.dialect.name == "sqlite" else sa.text("now() - interval '1 day'")
+        )
+        conn.execute(api_tokens.update().where(api_tokens.c.id == made["token"]["id"]).values(expires_at=past))
+    refused = client.get("/api/v1/users/me", headers=bearer(made["secret"]))
+    assert refused.status_code == 401 and "expired" in refused.json()["message"]
+
+
+def test_a_session_needs_the_csrf_token_to_change_anything(
+    client: TestClient, registry: Registry, admin_headers: Headers
+) -> None:
+    secret = admin_headers["Authorization"].removeprefix("Bearer ")
+    login = client.post("/api/v1/auth/session", json={"token": secret})
+    assert login.status_code == 201, login.text
+    csrf = login.json()["csrf_token"]
+    assert "httponly" in login.headers["set-cookie"].lower()
+    assert client.cookies.get("cairn_session") and client.cookies.get("cairn_csrf") == csrf
+    assert client.get("/api/v1/users/me").json()["email"] == "admin@localhost"
+    forged = client.post("/api/v1/folders", json={"name": "Forged"})
+    assert forged.status_code == 403 and "CSRF" in forged.json()["message"]
+    wrong = client.post("/api/v1/folders", json={"name": "Forged"}, headers={"X-CSRF-Token": "guess"})
+    assert wrong.status_code == 403
+    assert client.get("/api/v1/folders").json()["folders"] == []
+    made = client.post("/api/v1/folders", json={"name": "Real"}, headers={"X-CSRF-Token": csrf})
+    assert made.status_code == 201
+    with registry.db.read() as conn:
+        rows = conn.execute(sa.select(login_sessions)).all()
+    assert len(rows) == 1 and client.cookies.get("cairn_session") not in str(tuple(rows[0]))
+    assert client.delete("/api/v1/auth/session", headers={"X-CSRF-Token": csrf}).status_code == 204
+    assert client.get("/api/v1/users/me").status_code == 401
+
+
+def test_a_stale_session_cookie_is_refused(client: TestClient) -> None:
+    client.cookies.set("cairn_session", "made-up")
+    refused = client.get("/api/v1/users/me")
+    assert refused.status_code == 401 and "session" in refused.json()["message"]
+
+
+def test_logging_in_needs_a_valid_token(client: TestClient) -> None:
+    refused = client.post("/api/v1/auth/session", json={"token": "cairn_wrong"})
+    assert refused.status_code == 401
+    assert "cairn_session" not in refused.headers.get("set-cookie", "")
+
+
+def test_the_first_run_says_how_to_log_in_with_a_working_token(
+    client: TestClient, registry: Registry, admin: User
+) -> None:
+    login = registry.auth.first_run_login(admin=admin, base_url="http://127.0.0.1:8420/")
+    text = "\n".join(login.lines)
+    assert login.token.secret in text and "http://127.0.0.1:8420/docs" in text
+    assert client.get("/api/v1/users/me", headers=bearer(login.token.secret)).json()["id"] == admin.id

@@ -1,0 +1,150 @@
+"""Integrations and registration jobs over HTTP (a `local` integration; S3 is covered by the SDK scenario)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from cairn.domain.records import User
+from cairn.services.registry import Registry
+from tests.api.conftest import Headers
+from tests.api.helpers import jpeg_bytes, png_bytes
+from tests.services.helpers import add_images
+
+API = "/api/v1"
+
+
+def _run_all_chunks(registry: Registry, job_id: int, chunks: int) -> None:
+    """What a worker does (the job consumer is exercised by the uvicorn test)."""
+    for seq in range(chunks):
+        registry.registration.run_chunk(job_id=job_id, seq=seq)
+
+
+def test_integration_crud_and_check(
+    client: TestClient,
+    admin_headers: Headers,
+    tmp_path: Path,
+    make_user: Callable[[str], User],
+    token_for: Callable[[User], Headers],
+) -> None:
+    root = tmp_path / "disk"
+    root.mkdir()
+    (root / "a.png").write_bytes(png_bytes())
+    made = client.post(
+        f"{API}/integrations", json={"name": "disk", "provider": "local", "root": str(root)}, headers=admin_headers
+    )
+    assert made.status_code == 201, made.text
+    integration = made.json()
+    assert integration["config"]["root"] == str(root) and integration["shared"] is False
+    listed = client.get(f"{API}/integrations", headers=admin_headers).json()["integrations"]
+    assert [i["name"] for i in listed] == ["disk"]
+    path = f"{API}/integrations/{integration['id']}"
+    assert client.get(path, headers=admin_headers).json()["name"] == "disk"
+    renamed = client.patch(path, json={"name": "Disk", "shared": True}, headers=admin_headers).json()
+    assert renamed["name"] == "Disk" and renamed["shared"] is True
+    checked = client.post(f"{path}/check", json={}, headers=admin_headers).json()
+    assert checked["ok"] is True
+    missing = client.post(f"{path}/check", json={"key": "nope.png"}, headers=admin_headers)
+    assert missing.status_code == 404 and missing.json()["code"] == "object_not_found"
+    bob = token_for(make_user("bob"))
+    local = client.post(f"{API}/integrations", json={"name": "b", "provider": "local", "root": str(root)}, headers=bob)
+    assert local.status_code == 403
+    bad = client.post(f"{API}/integrations", json={"name": "x", "provider": "ftp"}, headers=admin_headers)
+    assert bad.status_code == 422 and bad.json()["details"]["problems"][0]["location"] == "body/provider"
+    assert client.delete(path, headers=admin_headers).status_code == 204
+    assert client.get(path, headers=admin_headers).status_code == 404
+
+
+def test_registration_job_from_json_and_csv_with_dry_run_errors_and_cancel(
+    client: TestClient, registry: Registry, admin_headers: Headers, tmp_path: Path
+) -> None:
+    root = tmp_path / "disk"
+    root.mkdir()
+    (root / "a.png").write_bytes(png_bytes())
+    (root / "b.jpg").write_bytes(jpeg_bytes())
+    client.post(
+        f"{API}/integrations", json={"name": "disk", "provider": "local", "root": str(root)}, headers=admin_headers
+    )
+    folder = client.post(f"{API}/folders", json={"name": "Inbox"}, headers=admin_headers).json()["id"]
+    manifest = {
+        "images": [{"objectUrl": (root / "a.png").as_uri()}],
+        "videos": [{"objectUrl": (root / "b.jpg").as_uri()}],
+    }
+    body = {"folder_id": folder, "integration": "disk", "manifest": manifest}
+    plan = client.post(f"{API}/jobs/dry-run", json=body, headers=admin_headers)
+    assert plan.status_code == 200, plan.text
+    assert plan.json()["units"] == 2 and plan.json()["counts"] == {"image": 1, "video": 1}
+    assert client.get(f"{API}/folders/{folder}/items", headers=admin_headers).json()["items"] == []
+    started = client.post(f"{API}/jobs", json={**body, "ignore_errors": True}, headers=admin_headers)
+    assert started.status_code == 201, started.text
+    job = started.json()
+    assert job["status"] == "pending" and job["units_total"] == 2
+    _run_all_chunks(registry, job["id"], job["chunks_total"])
+    done = client.get(f"{API}/jobs/{job['id']}", headers=admin_headers).json()
+    assert (done["status"], done["units_done"], done["units_error"]) == ("done", 1, 1)
+    errors = client.get(f"{API}/jobs/{job['id']}/errors", headers=admin_headers).json()
+    [error] = errors["errors"]
+    assert error["object_urls"] == [(root / "b.jpg").as_uri()] and error["location"].startswith("/videos/0")
+    assert errors["next_after_unit"] is None
+    assert client.post(f"{API}/jobs/{job['id']}/cancel", headers=admin_headers).status_code == 409
+    csv = f"ObjectUrl\n{(root / 'a.png').as_uri()}\n".encode()
+    upload = client.post(
+        f"{API}/jobs/upload",
+        data={"folder_id": str(folder), "integration": "disk", "skip_duplicate_urls": "true"},
+        files={"file": ("more.csv", csv, "text/csv")},
+        headers=admin_headers,
+    )
+    assert upload.status_code == 201, upload.text
+    assert upload.json()["source"] == "more.csv" and upload.json()["skip_duplicate_urls"] is True
+    cancelled = client.post(f"{API}/jobs/{upload.json()['id']}/cancel", headers=admin_headers).json()
+    assert cancelled["status"] == "cancelled"
+    listed = client.get(f"{API}/jobs?status=cancelled", headers=admin_headers).json()["jobs"]
+    assert [j["id"] for j in listed] == [upload.json()["id"]]
+    dry_file = client.post(
+        f"{API}/jobs/dry-run/upload",
+        data={"folder_id": str(folder), "integration": "disk"},
+        files={"file": ("m.csv", csv, "text/csv")},
+        headers=admin_headers,
+    )
+    assert dry_file.status_code == 200 and dry_file.json()["units"] == 1
+
+
+def test_an_invalid_manifest_lists_every_located_problem_and_writes_nothing(
+    client: TestClient, registry: Registry, admin_headers: Headers, tmp_path: Path
+) -> None:
+    client.post(
+        f"{API}/integrations", json={"name": "disk", "provider": "local", "root": str(tmp_path)}, headers=admin_headers
+    )
+    folder = client.post(f"{API}/folders", json={"name": "Inbox"}, headers=admin_headers).json()["id"]
+    manifest = {"images": [{"title": "no url"}, {"objectUrl": "s3://elsewhere/x.png"}]}
+    refused = client.post(
+        f"{API}/jobs", json={"folder_id": folder, "integration": "disk", "manifest": manifest}, headers=admin_headers
+    )
+    assert refused.status_code == 422, refused.text
+    body = refused.json()
+    assert body["code"] == "manifest_invalid"
+    assert all(p["location"] for p in body["details"]["problems"])
+    assert client.get(f"{API}/jobs", headers=admin_headers).json()["jobs"] == []
+    garbage = client.post(
+        f"{API}/jobs/upload",
+        data={"folder_id": str(folder), "integration": "disk"},
+        files={"file": ("m.json", b"{not json", "application/json")},
+        headers=admin_headers,
+    )
+    assert garbage.status_code == 422 and garbage.json()["code"] == "manifest_invalid"
+
+
+def test_export_a_folder_as_a_manifest(
+    client: TestClient, registry: Registry, admin: User, admin_headers: Headers
+) -> None:
+    folder = client.post(f"{API}/folders", json={"name": "Out"}, headers=admin_headers).json()["id"]
+    add_images(registry, admin, folder, "a.jpg", "b.jpg")
+    exported = client.get(f"{API}/folders/{folder}/export", headers=admin_headers)
+    assert exported.status_code == 200 and exported.headers["x-cairn-units"] == "2"
+    assert sorted(i["objectUrl"] for i in exported.json()["images"]) == ["s3://bucket/a.jpg", "s3://bucket/b.jpg"]
+    csv = client.get(f"{API}/folders/{folder}/export?format=csv&drop_metadata=true", headers=admin_headers)
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert "s3://bucket/a.jpg" in csv.text
+    assert client.get(f"{API}/folders/{folder}/export?format=xml", headers=admin_headers).status_code == 422

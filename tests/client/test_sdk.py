@@ -1,0 +1,117 @@
+"""The Python SDK against a real uvicorn server: the issue's scenario on the S3-compatible test server, errors as
+the same exception tree the services raise, iterators over pages, tokens, uploads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cairn import errors
+from cairn.client import Client, Item
+from cairn.client.models import Job
+from tests.api.helpers import png_bytes
+from tests.client.conftest import LiveServer
+from tests.fixtures.storage_servers import StorageServer
+
+
+def test_scenario_register_list_dataset_search_view_delete(live_server: LiveServer, moto_server: StorageServer) -> None:
+    bucket = moto_server.fresh()
+    images = {f"cam/{n}.png": png_bytes(8 + n, 6) for n in range(3)}
+    urls = [bucket.put(key, data, content_type="image/png") for key, data in images.items()]
+    config = bucket.config
+    progress: list[Job] = []
+    with Client(live_server.url, live_server.token) as client:
+        integration = client.integrations.create(
+            "moto",
+            provider="s3_compatible",
+            bucket=config.bucket,
+            region=config.region,
+            endpoint=config.endpoint,
+            credentials=dict(config.credentials),
+        )
+        assert client.integrations.check(integration.id).ok
+        folder = client.folders.create("Cameras", description="from the SDK")
+        manifest = {"images": [{"objectUrl": url, "clientMetadata": {"n": i}} for i, url in enumerate(urls)]}
+        plan = client.jobs.dry_run(folder=folder.id, integration="moto", manifest=manifest)
+        assert plan.units == 3
+        job = client.register(
+            folder=folder.id, integration="moto", manifest=manifest, timeout=60, progress=progress.append
+        )
+        assert (job.status, job.units_done, job.items_created) == ("done", 3, 3), list(client.jobs.errors(job.id))
+        assert progress and progress[-1].is_final
+        items = list(client.folders.items(folder.id, page_size=2))
+        assert [i.title for i in items] == ["0.png", "1.png", "2.png"]
+        assert items[1].media.file_size == len(images["cam/1.png"]) and items[1].client_metadata == {"n": 1}
+        dataset = client.datasets.create("Training")
+        assert client.datasets.add_items(dataset.id, [i.id for i in items]) == 3
+        assert [d.title for d in client.items.datasets(items[0].id)] == ["Training"]
+        exported = json.loads(client.folders.export(folder.id))
+        assert sorted(i["objectUrl"] for i in exported["images"]) == sorted(urls)
+        found = list(client.search("1.png"))
+        assert [i.id for i in found] == [items[1].id]
+        view = client.items.view_url(items[1].id)
+        assert view.method == "presigned" and view.expires_at is not None
+        data = images["cam/1.png"]
+        assert client.items.read(items[1].id) == data
+        assert client.items.read(items[1].id, start=4, end=12) == data[4:12]
+        assert client.items.delete([items[1].id]) == 1
+        with pytest.raises(errors.NotFound):
+            client.items.get(items[1].id)
+        left = [i.id for i in client.datasets.items(dataset.id)]
+        assert left == [items[0].id, items[2].id]
+        journal = [e.action for e in client.journal(folder=folder.id, page_size=2)]
+        assert journal[0] == "item.delete" and journal[-1] == "folder.create" and "registration.start" in journal
+
+
+def test_http_errors_become_the_service_exception_tree(live_server: LiveServer, tmp_path: Path) -> None:
+    with Client(live_server.url, live_server.token) as client:
+        with pytest.raises(errors.NotFound) as missing:
+            client.folders.get(4242)
+        assert missing.value.details == {"folder_id": 4242} and missing.value.status == 404  # type: ignore[attr-defined]
+        client.folders.create("Once")
+        with pytest.raises(errors.AlreadyExists):
+            client.folders.create("Once")
+        with pytest.raises(errors.InvalidInput) as invalid:
+            client.folders.create("")
+        assert invalid.value.details["problems"][0]["location"] == "body/name"
+        other = live_server.registry.users.create(actor=live_server.admin, email="o@example.com")
+        other_token = live_server.registry.auth.create_token(actor=other, name="o").secret
+        folder = client.folders.create("Private")
+        with Client(live_server.url, other_token) as stranger, pytest.raises(errors.PermissionDenied):
+            stranger.folders.get(folder.id)
+        client.integrations.create("disk", provider="local", root=str(tmp_path))
+        bad = {"images": [{"title": "no url"}]}
+        with pytest.raises(errors.ManifestError) as manifest:
+            client.jobs.start(folder=folder.id, integration="disk", manifest=bad)
+        assert manifest.value.problems and manifest.value.problems[0].location
+    with Client(live_server.url, "cairn_wrong") as anonymous, pytest.raises(errors.AuthenticationRequired):
+        anonymous.me()
+    with Client("http://127.0.0.1:9", live_server.token, timeout=2) as nowhere, pytest.raises(errors.CairnError):
+        nowhere.me()
+
+
+def test_tokens_uploads_and_pages(live_server: LiveServer, tmp_path: Path) -> None:
+    with Client(live_server.url, live_server.token) as client:
+        token, secret = client.tokens.create("second")
+        with Client(live_server.url, secret) as second:
+            assert second.me().email == "admin@localhost"
+            client.tokens.revoke(token.id)
+            with pytest.raises(errors.AuthenticationRequired):
+                second.me()
+        assert {t.name for t in client.tokens.list()} == {"sdk tests", "second"}
+        folder = client.folders.create("Local")
+        paths = []
+        for n in range(5):
+            path = tmp_path / f"p{n}.png"
+            path.write_bytes(png_bytes(5 + n, 5))
+            paths.append(path)
+        uploaded = client.folders.upload(folder.id, paths, client_metadata={"by": "sdk"})
+        assert [i.managed for i in uploaded] == [True] * 5
+        pages: list[Item] = list(client.folders.items(folder.id, page_size=2, sort="name", desc=True))
+        assert [i.title for i in pages] == [f"p{n}.png" for n in reversed(range(5))]
+        assert client.items.read(uploaded[0].id, start=0, end=8) == paths[0].read_bytes()[:8]
+        [group] = client.folders.upload(folder.id, paths[:2], batch="image_group", title="pair")
+        assert [c.title for c in client.items.children(group.id)] == ["p0.png", "p1.png"]
+        assert client.folders.summary(folder.id).files == 8
