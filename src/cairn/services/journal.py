@@ -36,4 +36,3 @@ class JournalService(Service):
                 before_id=before_id,
                 limit=min(max(limit, 1), 1000),
             )
-

@@ -16,6 +16,7 @@ because a chunk commits only while its lease holds and its items are guarded by 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import socket
@@ -45,16 +46,17 @@ from cairn.domain.manifest import (
 )
 from cairn.domain.records import Folder, User
 from cairn.domain.urls import resolve_object_key
-from cairn.errors import CairnError, Conflict, ManifestError, NotFound, PermissionDenied, Problem
+from cairn.errors import CairnError, Conflict, InvalidInput, ManifestError, NotFound, PermissionDenied, Problem
 from cairn.jobs.queue import JobQueue
 from cairn.services._base import Service, effective_role, get_folder, require
 from cairn.services.integrations import IntegrationService, find_integration, require_use, store_config_of
-from cairn.services.registration_commit import ChunkResult, commit_prepared
+from cairn.services.registration_commit import ChunkResult, commit_prepared, fail_unreadable_chunk
 from cairn.services.registration_units import Inspector, UnitPreparer, head_only
 from cairn.settings import Settings
 from cairn.storage import ObjectStore
 
 CHUNK_JOB = "registration.chunk"
+log = logging.getLogger("cairn.registration")
 LEASE = timedelta(minutes=5)
 PREPARE_BATCH = 1000
 MAX_URL_PROBLEMS = 1000
@@ -271,11 +273,13 @@ class RegistrationService(Service):
         """One message per chunk; a chunk whose message is never sent is found again by ``recover``."""
         if not seqs:
             return
-        with contextlib.suppress(Exception):  # the queue is down: recovery enqueues them later
-            queue = self._queue()
-            queue.enqueue_many(CHUNK_JOB, ({"job_id": job_id, "seq": s} for s in seqs))
-            with self._write() as repos:
-                repos.registration.mark_enqueued(job_id, seqs)
+        try:
+            self._queue().enqueue_many(CHUNK_JOB, ({"job_id": job_id, "seq": s} for s in seqs))
+        except Exception as exc:  # the queue is down: the chunks stay un-enqueued and recovery sends them later
+            log.warning("job %s: could not enqueue %d chunk(s), recovery will retry: %s", job_id, len(seqs), exc)
+            return
+        with self._write() as repos:
+            repos.registration.mark_enqueued(job_id, seqs)
 
     # --- running a chunk (called by the job consumer) ------------------------------------------------------
     def run_chunk(self, *, job_id: int, seq: int) -> ChunkResult | None:
@@ -304,7 +308,12 @@ class RegistrationService(Service):
                 return None
             repos.registration.mark_started(job_id)
             first = repos.registration.chunk_unit_start(job_id, seq)
-        return job, unpack_units(payload), first
+        try:
+            return job, unpack_units(payload), first
+        except InvalidInput as exc:  # a payload no version can read: fail its units, never leave it leased
+            with self._write() as repos:
+                fail_unreadable_chunk(repos, job_id=job_id, seq=seq, owner=owner, reason=exc.message)
+            return None
 
     def _prepare(self, job: Job, units: list[Any], first: int, *, job_id: int, seq: int, owner: str) -> Any:
         with self._read() as repos:

@@ -65,7 +65,7 @@ def commit_prepared(repos: Repos, *, job_id: int, seq: int, owner: str, prepared
     else:
         if not repos.registration.finish_chunk(job_id=job_id, seq=seq, owner=owner, status=ChunkStatus.DONE):
             return None
-        _write_items(repos, job, folder, prepared, result)
+        _write_items(repos, job, folder, prepared, result, worker=owner)
         repos.registration.add_errors(job_id, prepared.errors)
         result.errors = len(prepared.errors)
     _count(repos, job, result)
@@ -75,7 +75,23 @@ def commit_prepared(repos: Repos, *, job_id: int, seq: int, owner: str, prepared
     return result
 
 
-def _write_items(repos: Repos, job: Job, folder: Folder, prepared: Prepared, result: ChunkResult) -> None:
+def fail_unreadable_chunk(repos: Repos, *, job_id: int, seq: int, owner: str, reason: str) -> None:
+    """Close a chunk whose units cannot be read: they all count as errors, and the job says why."""
+    job = repos.registration.get_job(job_id)
+    units = repos.registration.chunk_unit_count(job_id, seq)
+    if job is None or not repos.registration.finish_chunk(job_id=job_id, seq=seq, owner=owner, status=ChunkStatus.DONE):
+        return
+    result = ChunkResult(job_id, seq, errors=units)
+    _count(repos, job, result)
+    if not job.ignore_errors:
+        _stop_strict(repos, job, result)
+    repos.registration.update_job(job_id, error=f"chunk {seq} ({units} unit(s)) could not be read: {reason}")
+    _finish_if_last(repos, job_id)
+
+
+def _write_items(
+    repos: Repos, job: Job, folder: Folder, prepared: Prepared, result: ChunkResult, *, worker: str
+) -> None:
     actor = repos.users.get(job.actor_id) if job.actor_id is not None else None
     owner_id = actor.id if actor else None
     singles = [p for p in prepared.ready if not p.unit.kind.is_composite]
@@ -96,6 +112,7 @@ def _write_items(repos: Repos, job: Job, folder: Folder, prepared: Prepared, res
             "skipped": result.skipped,
             "updated": result.updated,
             "errors": len(prepared.errors),
+            "worker": worker,
         },
     )
 

@@ -29,7 +29,7 @@ from cairn.domain.manifest import (
 )
 from cairn.domain.records import MediaFields
 from cairn.domain.urls import resolve_object_key
-from cairn.errors import CairnError, StorageError
+from cairn.errors import CairnError, MediaError, StorageError
 from cairn.services.items import NewItem
 from cairn.storage import ObjectInfo, ObjectStore
 
@@ -136,6 +136,9 @@ class UnitPreparer:
         out = Prepared()
         keyed: list[tuple[int, Unit, list[str]]] = []
         for number, unit in numbered:
+            if unit.media is not None and not unit.kind.is_composite:
+                keyed.append((number, unit, []))  # trusted metadata: no request, the key was checked at submission
+                continue
             try:
                 keyed.append((number, unit, [resolve_object_key(self.config, url) for url in unit.urls]))
             except CairnError as exc:
@@ -153,15 +156,15 @@ class UnitPreparer:
             if unit.kind.is_composite:
                 out.ready.append(self._composite(number, unit, keys, heads))
             else:
-                out.ready.append(PreparedUnit(number, unit, self._single(unit, keys[0], heads)))
+                out.ready.append(PreparedUnit(number, unit, self._single(unit, keys, heads)))
         except CairnError as exc:
             out.errors.append(unit_error(number, unit, exc))
 
-    def _single(self, unit: Unit, key: str, heads: dict[str, ObjectInfo | CairnError]) -> NewItem:
+    def _single(self, unit: Unit, keys: list[str], heads: dict[str, ObjectInfo | CairnError]) -> NewItem:
         if unit.media is not None:
             media, status = supplied_media(unit.media), ItemStatus.READY
         else:
-            media, status = self._inspected(unit.url, key, unit.kind, heads), ItemStatus.REGISTERED
+            media, status = self._inspected(unit.url, keys[0], unit.kind, heads), ItemStatus.REGISTERED
         return NewItem(
             kind=unit.kind,
             title=unit.title,
@@ -200,7 +203,7 @@ class UnitPreparer:
             raise head
         mismatch = kind_mismatch(kind, head.content_type)
         if mismatch:
-            raise StorageError(f"{mismatch} ({url})", details={"url": url, "content_type": head.content_type})
+            raise MediaError(f"{mismatch} ({url})", details={"url": url, "content_type": head.content_type})
         return self.inspector(self._store(), key, head, kind)
 
     def _store(self) -> ObjectStore:

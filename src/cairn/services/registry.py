@@ -8,12 +8,16 @@ from cairn.jobs.queue import JobQueue
 from cairn.services.access import AccessService
 from cairn.services.auth import AuthService
 from cairn.services.datasets import DatasetService
+from cairn.services.export import ExportService
 from cairn.services.folders import FolderService
+from cairn.services.inspection import InspectionService
 from cairn.services.integrations import IntegrationService
 from cairn.services.items import ItemService
 from cairn.services.journal import JournalService
 from cairn.services.registration import RegistrationService
+from cairn.services.uploads import UploadService
 from cairn.services.users import UserService
+from cairn.services.viewing import ViewingService
 from cairn.settings import Settings
 
 
@@ -31,6 +35,10 @@ class Registry:
         self.journal = JournalService(self.db)
         self.auth = AuthService(self.db, session_ttl_hours=settings.session_ttl_hours)
         self.integrations = IntegrationService(self.db, settings=settings)
+        self.exports = ExportService(self.db)
+        self.inspection = InspectionService(self.db, settings=settings, integrations=self.integrations)
+        self.uploads = UploadService(self.db, settings=settings)
+        self.viewing = ViewingService(self.db, settings=settings, integrations=self.integrations)
         self._queue: JobQueue | None = None
         self.registration = RegistrationService(
             self.db, settings=settings, integrations=self.integrations, queue=self.queue

@@ -17,12 +17,23 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from cairn.db.jobs_schema import registration_chunks, registration_errors, registration_jobs
 from cairn.db.repositories._common import Repository, now, utc
-from cairn.db.schema import items
+from cairn.db.repositories.items import to_item
+from cairn.db.schema import item_members, items
 from cairn.domain.jobs import ChunkStatus, Job, JobStatus, UnitError
 from cairn.domain.kinds import ItemKind
+from cairn.domain.records import Item
 
 _OPEN_CHUNKS = (ChunkStatus.PENDING.value, ChunkStatus.RUNNING.value)
 _ITEM_KEY = ["folder_id", "url_key", "copy_no"]
+_PG_BATCH = 5000
+_JSON_COLUMNS = frozenset({"client_metadata"})
+
+
+def _pg_type(column: str) -> str:
+    """The PostgreSQL type name of an ``items`` column (for array casts)."""
+    return str(items.c[column].type.compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
+
+
 COUNT_COLUMNS = (
     "units_pending",
     "units_done",
@@ -190,6 +201,12 @@ class RegistrationRepository(Repository):
         )
         return int(self.conn.execute(query).scalar_one())
 
+    def chunk_unit_count(self, job_id: int, seq: int) -> int:
+        query = sa.select(registration_chunks.c.unit_count).where(
+            registration_chunks.c.job_id == job_id, registration_chunks.c.seq == seq
+        )
+        return int(self.conn.execute(query).scalar_one())
+
     def renew_lease(self, *, job_id: int, seq: int, owner: str, lease_until: datetime) -> bool:
         result = self.conn.execute(
             registration_chunks.update().where(*self._leased(job_id, seq, owner)).values(lease_expires_at=lease_until)
@@ -197,11 +214,12 @@ class RegistrationRepository(Repository):
         return result.rowcount == 1
 
     def finish_chunk(self, *, job_id: int, seq: int, owner: str, status: ChunkStatus) -> bool:
-        """Close a chunk this owner still holds; False when the lease was lost (another worker took it over)."""
+        """Close a chunk this owner still holds (its units are no longer needed: the payload is dropped); False
+        when the lease was lost (another worker took it over)."""
         result = self.conn.execute(
             registration_chunks.update()
             .where(*self._leased(job_id, seq, owner))
-            .values(status=status.value, lease_owner=None, lease_expires_at=None, finished_at=now())
+            .values(status=status.value, lease_owner=None, lease_expires_at=None, finished_at=now(), payload=b"")
         )
         return result.rowcount == 1
 
@@ -222,7 +240,9 @@ class RegistrationRepository(Repository):
             sa.select(sa.func.coalesce(sa.func.sum(registration_chunks.c.unit_count), 0)).where(pending)
         ).scalar_one()
         self.conn.execute(
-            registration_chunks.update().where(pending).values(status=ChunkStatus.CANCELLED.value, finished_at=now())
+            registration_chunks.update()
+            .where(pending)
+            .values(status=ChunkStatus.CANCELLED.value, finished_at=now(), payload=b"")
         )
         return int(units)
 
@@ -239,7 +259,7 @@ class RegistrationRepository(Repository):
         self.conn.execute(
             registration_chunks.update()
             .where(*where)
-            .values(status=ChunkStatus.CANCELLED.value, lease_owner=None, finished_at=now())
+            .values(status=ChunkStatus.CANCELLED.value, lease_owner=None, finished_at=now(), payload=b"")
         )
         return int(count)
 
@@ -325,13 +345,44 @@ class RegistrationRepository(Repository):
     def insert_items_new(self, rows: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
         """Insert item rows; the unique index silently refuses the (folder, URL key, copy) pairs that exist.
 
-        Returns (url_key, id) of the rows inserted (in no particular order).
+        Returns (url_key, id) of the rows inserted (in no particular order). Every row has the same keys.
         """
         if not rows:
             return []
-        insert = postgresql.insert(items) if not self.is_sqlite else sqlite.insert(items)
-        statement = insert.on_conflict_do_nothing(index_elements=_ITEM_KEY).returning(items.c.url_key, items.c.id)
-        return [(r[0], int(r[1])) for r in self.conn.execute(statement, list(rows))]
+        if self.is_sqlite:
+            return self._insert_items_sqlite(rows)
+        return self._insert_items_postgresql(rows)
+
+    def _insert_items_postgresql(self, rows: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
+        """PostgreSQL: one ``INSERT ... SELECT FROM unnest(arrays)`` per batch: a statement with one parameter per
+        column (a multi-VALUES insert has one per cell, and psycopg spends most of its time parsing it)."""
+        from psycopg.types.json import Jsonb  # noqa: PLC0415 - only this dialect needs it
+
+        names = [items.c[name].name for name in rows[0]]  # only real columns of items (KeyError otherwise)
+        casts = ", ".join(f"%s::{_pg_type(name)}[]" for name in names)
+        # identifiers come from the items table itself; every value is a bound parameter
+        sql = (
+            f"INSERT INTO items ({', '.join(names)}) SELECT * FROM unnest({casts}) "  # noqa: S608
+            f"ON CONFLICT ({', '.join(_ITEM_KEY)}) DO NOTHING RETURNING url_key, id"
+        )
+        added: list[tuple[str, int]] = []
+        for start in range(0, len(rows), _PG_BATCH):
+            batch = rows[start : start + _PG_BATCH]
+            columns = [[Jsonb(r[n]) if n in _JSON_COLUMNS else r[n] for r in batch] for n in names]
+            added += [(r[0], int(r[1])) for r in self.conn.exec_driver_sql(sql, tuple(columns))]
+        return added
+
+    def _insert_items_sqlite(self, rows: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
+        """SQLite: one prepared statement, executemany (no RETURNING); the rows this transaction added are the
+        ids above the highest one before it (a write transaction is the only writer)."""
+        before = self.conn.execute(sa.select(sa.func.coalesce(sa.func.max(items.c.id), 0))).scalar_one()
+        statement = sqlite.insert(items).on_conflict_do_nothing(index_elements=_ITEM_KEY)
+        self.conn.execute(statement, list(rows))
+        folder_ids = sorted({r["folder_id"] for r in rows})
+        added = self.conn.execute(
+            sa.select(items.c.url_key, items.c.id).where(items.c.id > before, items.c.folder_id.in_(folder_ids))
+        )
+        return [(r[0], int(r[1])) for r in added]
 
     def highest_copies(self, folder_id: int, keys: Sequence[str]) -> dict[str, int]:
         """The highest copy number taken for each URL key in the folder."""
@@ -362,9 +413,31 @@ class RegistrationRepository(Repository):
         params = [{"key": key, "metadata": metadata, "stamp": stamp} for key, metadata in updates]
         return int(self.conn.execute(statement, params).rowcount)
 
-    def count_items(self, folder_id: int) -> int:
-        query = sa.select(sa.func.count()).select_from(items).where(items.c.folder_id == folder_id)
-        return int(self.conn.execute(query).scalar_one())
+    # --- export -------------------------------------------------------------------------------------------
+    def folder_items(self, folder_id: int, *, kinds: Sequence[str], after_id: int, limit: int) -> list[Item]:
+        """A page of a folder's items of some kinds, by id (for streaming exports)."""
+        query = (
+            sa.select(items)
+            .where(items.c.folder_id == folder_id, items.c.kind.in_(list(kinds)), items.c.id > after_id)
+            .order_by(items.c.id)
+            .limit(limit)
+        )
+        return [to_item(r) for r in self.conn.execute(query)]
+
+    def member_urls(self, composite_ids: Sequence[int]) -> dict[int, list[str]]:
+        """The ordered member object URLs of each composite."""
+        found: dict[int, list[str]] = {i: [] for i in composite_ids}
+        if not composite_ids:
+            return found
+        query = (
+            sa.select(item_members.c.composite_id, items.c.object_url)
+            .join(items, items.c.id == item_members.c.member_id)
+            .where(item_members.c.composite_id.in_(list(composite_ids)))
+            .order_by(item_members.c.composite_id, item_members.c.position)
+        )
+        for composite_id, url in self.conn.execute(query):
+            found[composite_id].append(url or "")
+        return found
 
 
 __all__ = ["COUNT_COLUMNS", "ChunkRef", "RegistrationRepository"]
