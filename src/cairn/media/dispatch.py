@@ -74,7 +74,11 @@ def _as_expected_media(detected: Detected, expected: ItemKind | None) -> Detecte
 
 def _refuse_mismatch(detected: Detected, expected: ItemKind | None, filename: str | None) -> None:
     where = f"{filename}: " if filename else ""
-    details = {"expected": expected.value if expected else None, "detected": detected.format}
+    details = {
+        "expected": expected.value if expected else None,
+        "detected": detected.format,
+        "detected_kind": detected.kind.value if detected.kind else None,
+    }
     if detected.kind is None:
         raise MediaError(f"{where}unrecognised file type ({detected.description})", details=details)
     if expected is not None and detected.kind != expected:

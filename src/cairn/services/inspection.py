@@ -75,6 +75,7 @@ class Inspected:
     frame_map: tuple[int, bytes] | None = None
     detected_kind: ItemKind | None = None
     raw: InspectionReport | None = None
+    inspected: bool = True  # False: only what a HEAD said (nothing to store as a report)
 
 
 def video_limits(settings: Settings) -> VideoLimits:
@@ -108,8 +109,15 @@ def inspect_object(
                 limits=video_limits(settings),
             )
         except CairnError as err:
+            if _is_kind_mismatch(err):
+                raise  # "Expected a video, got a file of type ...": the request is wrong, not the file
             return _failed(err, info, f, started)
         return _succeeded(report, info, f, started)
+
+
+def _is_kind_mismatch(err: CairnError) -> bool:
+    """A recognised file of another kind than registered (an unrecognisable one is a failed item instead)."""
+    return err.details.get("expected") is not None and err.details.get("detected_kind") is not None
 
 
 def _succeeded(report: InspectionReport, info: ObjectInfo, f: RangeFile, started: float) -> Inspected:
@@ -291,6 +299,14 @@ class InspectionService(Service):
 
 def save_inspection(repos: Repos, item_id: int, outcome: Inspected) -> None:
     """Store an inspection and write its media fields and status on the item (one transaction with the caller)."""
+    record_inspection(repos, item_id, outcome)
+    repos.items.update(item_id, status=outcome.status.value, status_reason=outcome.reason, **outcome.media.as_columns())
+
+
+def record_inspection(repos: Repos, item_id: int, outcome: Inspected) -> None:
+    """Store the report and frame map of an item whose row already carries the outcome's fields."""
+    if not outcome.inspected:
+        return
     repos.inspections.save(
         item_id=item_id,
         verdict=outcome.verdict,
@@ -301,7 +317,21 @@ def save_inspection(repos: Repos, item_id: int, outcome: Inspected) -> None:
         seconds=outcome.seconds,
         frame_map=outcome.frame_map,
     )
-    repos.items.update(item_id, status=outcome.status.value, status_reason=outcome.reason, **outcome.media.as_columns())
+
+
+def timed_out(*, size: int | None, content_type: str | None, seconds: float) -> Inspected:
+    """The outcome of an inspection that did not finish in time: the item is failed with the reason."""
+    return Inspected(
+        media=MediaFields(file_size=size, mime_type=content_type),
+        status=ItemStatus.FAILED,
+        reason=f"inspection did not finish within {seconds:g} s (re-run it with `cairn inspect ITEM`)",
+        verdict="failed",
+        report={"error": {"code": "media_error", "message": "inspection timed out"}},
+        bytes_read=0,
+        requests=0,
+        whole_file_read=False,
+        seconds=seconds,
+    )
 
 
 def save_composite_inspection(repos: Repos, composite: Item, members: list[tuple[int, Inspected]]) -> None:
@@ -376,6 +406,8 @@ __all__ = [
     "inspect_object",
     "managed_store_config",
     "media_fields",
+    "record_inspection",
     "save_composite_inspection",
     "save_inspection",
+    "timed_out",
 ]

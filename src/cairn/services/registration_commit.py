@@ -24,8 +24,9 @@ from cairn.db.database import is_unique_violation
 from cairn.db.repositories import Repos
 from cairn.db.repositories._common import now
 from cairn.domain.jobs import ChunkStatus, Job, JobStatus
-from cairn.domain.records import Folder, User
+from cairn.domain.records import Folder, Item, User
 from cairn.errors import AlreadyExists, Conflict
+from cairn.services.inspection import record_inspection, save_composite_inspection
 from cairn.services.items import add_composite_in, composite_key, item_row
 from cairn.services.registration_units import Prepared, PreparedUnit
 
@@ -122,13 +123,25 @@ def _write_singles(
 ) -> None:
     stamp = now()
     rows = [_full_row(item_row(p.item, folder_id=folder_id, owner_id=owner_id), stamp) for p in units]
-    inserted = Counter(key for key, _ in repos.registration.insert_items_new(rows))
-    refused = _refused(rows, inserted)
+    added = repos.registration.insert_items_new(rows)
+    refused = _refused(rows, Counter(key for key, _ in added))
     result.created += len(rows) - len(refused)
     if job.skip_duplicate_urls:
         _skip_or_upsert(repos, job, folder_id, refused, result)
     else:
-        result.created += _insert_as_copies(repos, folder_id, refused)
+        result.created += _insert_as_copies(repos, folder_id, refused, added=added)
+    _record_inspections(repos, rows, units, added)
+
+
+def _record_inspections(
+    repos: Repos, rows: Sequence[dict[str, Any]], units: Sequence[PreparedUnit], added: Sequence[tuple[str, int]]
+) -> None:
+    """Store the inspection report (and frame map) of every item this chunk created from an inspected object."""
+    by_key = {row["url_key"]: unit.inspections[0] for row, unit in zip(rows, units, strict=True) if unit.inspections}
+    for key, item_id in added:
+        outcome = by_key.get(key)
+        if outcome is not None:
+            record_inspection(repos, item_id, outcome)
 
 
 def _full_row(row: dict[str, Any], stamp: Any) -> dict[str, Any]:
@@ -159,8 +172,11 @@ def _skip_or_upsert(
     result.updated += len(refused)
 
 
-def _insert_as_copies(repos: Repos, folder_id: int, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert refused rows as further copies of their URL; returns how many went in."""
+def _insert_as_copies(
+    repos: Repos, folder_id: int, rows: Sequence[dict[str, Any]], *, added: list[tuple[str, int]]
+) -> int:
+    """Insert refused rows as further copies of their URL; returns how many went in (their keys and ids are
+    appended to ``added``)."""
     pending = list(rows)
     created = 0
     for _ in range(MAX_COPY_ROUNDS):
@@ -172,8 +188,9 @@ def _insert_as_copies(repos: Repos, folder_id: int, rows: Sequence[dict[str, Any
         for row in pending:
             offset[row["url_key"]] += 1
             numbered.append({**row, "copy_no": highest.get(row["url_key"], 0) + offset[row["url_key"]]})
-        inserted = Counter(key for key, _ in repos.registration.insert_items_new(numbered))
-        pending = _refused(numbered, inserted)
+        copies = repos.registration.insert_items_new(numbered)
+        added.extend(copies)
+        pending = _refused(numbered, Counter(key for key, _ in copies))
         created += len(numbered) - len(pending)
     raise Conflict(f"could not find a free copy number for {len(pending)} item(s) after {MAX_COPY_ROUNDS} rounds")
 
@@ -201,9 +218,10 @@ def _try_composite(repos: Repos, actor: User, folder: Folder, unit: PreparedUnit
     """'created', 'taken' (the index refused the composite), or 'retry' (a members folder name clashed)."""
     savepoint = repos.conn.begin_nested()
     try:
-        add_composite_in(
+        composite = add_composite_in(
             repos, actor=actor, folder=folder, new=unit.item, members=unit.members, key=key, copy_no=copy_no
         )
+        _record_composite_inspections(repos, composite, unit)
     except AlreadyExists:
         savepoint.rollback()
         return "retry"
@@ -214,6 +232,17 @@ def _try_composite(repos: Repos, actor: User, folder: Folder, unit: PreparedUnit
         raise
     savepoint.commit()
     return "created"
+
+
+def _record_composite_inspections(repos: Repos, composite: Item, unit: PreparedUnit) -> None:
+    """Each member's report; then the composite's own status (and, for a DICOM series, its slice order)."""
+    if not any(outcome.inspected for outcome in unit.inspections):
+        return
+    members = repos.items.members(composite.id)
+    pairs = [(member.id, outcome) for member, outcome in zip(members, unit.inspections, strict=True)]
+    for member_id, outcome in pairs:
+        record_inspection(repos, member_id, outcome)
+    save_composite_inspection(repos, composite, pairs)
 
 
 def _composite_taken(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from cairn.domain.integrations import StoreConfig
@@ -30,20 +31,47 @@ from cairn.domain.manifest import (
 from cairn.domain.records import MediaFields
 from cairn.domain.urls import resolve_object_key
 from cairn.errors import CairnError, MediaError, StorageError
+from cairn.services.inspection import Inspected, inspect_object, timed_out
 from cairn.services.items import NewItem
+from cairn.settings import Settings
 from cairn.storage import ObjectInfo, ObjectStore
 
-Inspector = Callable[[ObjectStore, str, ObjectInfo, ItemKind], MediaFields]
-"""``(store, key, head, kind) -> media fields``: the step where media inspection plugs in."""
+Inspector = Callable[[ObjectStore, str, ObjectInfo, ItemKind], Inspected]
+"""``(store, key, head, kind) -> Inspected``: where media inspection plugs in (``cairn.services.inspection``)."""
 
 _GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream", "application/x-www-form-urlencoded"})
 _EXPECTED_MAJOR = {ItemKind.VIDEO: "video", ItemKind.IMAGE: "image", ItemKind.AUDIO: "audio"}
 _VIDEO_APPLICATION_TYPES = frozenset({"application/mp4", "application/x-matroska", "application/vnd.apple.mpegurl"})
 
 
-def head_only(_store: ObjectStore, _key: str, head: ObjectInfo, _kind: ItemKind) -> MediaFields:
-    """The default inspection: what a HEAD says (size and content type)."""
-    return MediaFields(file_size=head.size, mime_type=head.content_type)
+def head_only(_store: ObjectStore, _key: str, head: ObjectInfo, _kind: ItemKind) -> Inspected:
+    """No inspection: what a HEAD says (size and content type); the item stays ``registered``."""
+    return Inspected(
+        media=MediaFields(file_size=head.size, mime_type=head.content_type),
+        status=ItemStatus.REGISTERED,
+        reason=None,
+        verdict="",
+        report={},
+        bytes_read=0,
+        requests=0,
+        whole_file_read=False,
+        seconds=0.0,
+        inspected=False,
+    )
+
+
+_NOT_INSPECTED = frozenset({ItemKind.NIFTI})  # recognised, but no inspector yet: registered on its HEAD
+
+
+def media_inspector(settings: Settings) -> Inspector:
+    """The inspection registration runs when no metadata was supplied: header reads over ranged GETs."""
+
+    def inspector(store: ObjectStore, key: str, head: ObjectInfo, kind: ItemKind) -> Inspected:
+        if kind in _NOT_INSPECTED:
+            return head_only(store, key, head, kind)
+        return inspect_object(store, key, kind=kind, settings=settings, head=head)
+
+    return inspector
 
 
 @dataclass(frozen=True)
@@ -54,6 +82,7 @@ class PreparedUnit:
     unit: Unit
     item: NewItem
     members: tuple[NewItem, ...] = ()
+    inspections: tuple[Inspected, ...] = ()  # of the item, or of each member in order (empty: metadata supplied)
 
 
 @dataclass
@@ -121,6 +150,19 @@ def kind_mismatch(kind: ItemKind, content_type: str | None) -> str | None:
 
 
 @dataclass(frozen=True)
+class _Fetched:
+    """What the network said about a chunk's objects: their HEADs, and their inspections."""
+
+    heads: dict[str, ObjectInfo | CairnError]
+    outcomes: dict[str, Inspected | CairnError]
+
+
+def _info(head: ObjectInfo | CairnError) -> ObjectInfo:
+    assert isinstance(head, ObjectInfo)
+    return head
+
+
+@dataclass(frozen=True)
 class UnitPreparer:
     """Prepares the units of one chunk against one integration."""
 
@@ -145,49 +187,89 @@ class UnitPreparer:
                 out.errors.append(unit_error(number, unit, exc))
         needs_head = [(n, u, keys) for n, u, keys in keyed if u.media is None or u.kind.is_composite]
         heads = self._heads(sorted({k for _, _, keys in needs_head for k in keys})) if needs_head else {}
+        inspected = self._inspect_all(needs_head, heads)
         for number, unit, keys in keyed:
-            self._prepare_one(number, unit, keys, heads, out)
+            self._prepare_one(number, unit, keys, _Fetched(heads, inspected), out)
         return out
 
-    def _prepare_one(
-        self, number: int, unit: Unit, keys: list[str], heads: dict[str, ObjectInfo | CairnError], out: Prepared
-    ) -> None:
+    def _inspect_all(
+        self, needs: Sequence[tuple[int, Unit, list[str]]], heads: dict[str, ObjectInfo | CairnError]
+    ) -> dict[str, Inspected | CairnError]:
+        """Inspect every object once, ``concurrency`` at a time, each within ``timeout`` seconds."""
+        wanted: dict[str, ItemKind] = {}
+        for _, unit, keys in needs:
+            kind = unit.kind.member_kind or unit.kind
+            for key in keys:
+                head = heads.get(key)
+                if isinstance(head, ObjectInfo) and not kind_mismatch(kind, head.content_type):
+                    wanted.setdefault(key, kind)
+        if not wanted:
+            return {}
+        store = self.open_store()
+        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="inspect") as pool:
+            futures = {
+                key: pool.submit(self.inspector, store, key, _info(heads[key]), kind) for key, kind in wanted.items()
+            }
+            return {key: self._outcome(future, _info(heads[key])) for key, future in futures.items()}
+
+    def _outcome(self, future: Future[Inspected], head: ObjectInfo) -> Inspected | CairnError:
+        try:
+            return future.result(timeout=self.timeout)
+        except TimeoutError:
+            return timed_out(size=head.size, content_type=head.content_type, seconds=self.timeout)
+        except CairnError as exc:
+            return exc
+
+    def _prepare_one(self, number: int, unit: Unit, keys: list[str], fetched: _Fetched, out: Prepared) -> None:
         try:
             if unit.kind.is_composite:
-                out.ready.append(self._composite(number, unit, keys, heads))
+                out.ready.append(self._composite(number, unit, keys, fetched))
             else:
-                out.ready.append(PreparedUnit(number, unit, self._single(unit, keys, heads)))
+                out.ready.append(self._single(number, unit, keys, fetched))
         except CairnError as exc:
             out.errors.append(unit_error(number, unit, exc))
 
-    def _single(self, unit: Unit, keys: list[str], heads: dict[str, ObjectInfo | CairnError]) -> NewItem:
-        if unit.media is not None:
-            media, status = supplied_media(unit.media), ItemStatus.READY
-        else:
-            media, status = self._inspected(unit.url, keys[0], unit.kind, heads), ItemStatus.REGISTERED
-        return NewItem(
+    def _single(self, number: int, unit: Unit, keys: list[str], fetched: _Fetched) -> PreparedUnit:
+        if unit.media is not None:  # supplied metadata is trusted, as Encord does: nothing is read
+            item = NewItem(
+                kind=unit.kind,
+                title=unit.title,
+                object_url=unit.url,
+                integration_id=self.integration_id,
+                media=supplied_media(unit.media),
+                client_metadata=unit.client_metadata,
+                status=ItemStatus.READY,
+            )
+            return PreparedUnit(number, unit, item)
+        outcome = self._inspected(unit.url, keys[0], unit.kind, fetched)
+        item = NewItem(
             kind=unit.kind,
             title=unit.title,
             object_url=unit.url,
             integration_id=self.integration_id,
-            media=media,
+            media=outcome.media,
             client_metadata=unit.client_metadata,
-            status=status,
+            status=outcome.status,
+            status_reason=outcome.reason,
         )
+        return PreparedUnit(number, unit, item, inspections=(outcome,))
 
-    def _composite(
-        self, number: int, unit: Unit, keys: list[str], heads: dict[str, ObjectInfo | CairnError]
-    ) -> PreparedUnit:
+    def _composite(self, number: int, unit: Unit, keys: list[str], fetched: _Fetched) -> PreparedUnit:
         member_kind = unit.kind.member_kind or ItemKind.IMAGE
+        outcomes = tuple(
+            self._inspected(url, key, member_kind, fetched) for url, key in zip(unit.urls, keys, strict=True)
+        )
         members = tuple(
             NewItem(
                 kind=member_kind,
                 title=default_title(url) or key.rsplit("/", 1)[-1],
                 object_url=url,
                 integration_id=self.integration_id,
-                media=self._inspected(url, key, member_kind, heads),
+                media=outcome.media,
+                status=outcome.status,
+                status_reason=outcome.reason,
             )
-            for url, key in zip(unit.urls, keys, strict=True)
+            for url, key, outcome in zip(unit.urls, keys, outcomes, strict=True)
         )
         composite = NewItem(
             kind=unit.kind,
@@ -195,16 +277,21 @@ class UnitPreparer:
             client_metadata=unit.client_metadata,
             pending_action="build_video" if unit.kind is ItemKind.IMAGE_SEQUENCE else None,
         )
-        return PreparedUnit(number, unit, composite, members)
+        return PreparedUnit(number, unit, composite, members, inspections=outcomes)
 
-    def _inspected(self, url: str, key: str, kind: ItemKind, heads: dict[str, ObjectInfo | CairnError]) -> MediaFields:
-        head = heads[key]
+    def _inspected(self, url: str, key: str, kind: ItemKind, fetched: _Fetched) -> Inspected:
+        head = fetched.heads[key]
         if isinstance(head, CairnError):
             raise head
         mismatch = kind_mismatch(kind, head.content_type)
         if mismatch:
             raise MediaError(f"{mismatch} ({url})", details={"url": url, "content_type": head.content_type})
-        return self.inspector(self._store(), key, head, kind)
+        outcome = fetched.outcomes.get(key)
+        if outcome is None:  # the same object wanted as another kind: inspect it for this one
+            return self.inspector(self._store(), key, head, kind)
+        if isinstance(outcome, CairnError):
+            raise outcome
+        return outcome
 
     def _store(self) -> ObjectStore:
         return self.open_store()

@@ -15,6 +15,7 @@ from cairn.services.integrations import IntegrationService
 from cairn.services.items import ItemService
 from cairn.services.journal import JournalService
 from cairn.services.registration import RegistrationService
+from cairn.services.registration_units import media_inspector
 from cairn.services.uploads import UploadService
 from cairn.services.users import UserService
 from cairn.services.viewing import ViewingService
@@ -41,7 +42,11 @@ class Registry:
         self.viewing = ViewingService(self.db, settings=settings, integrations=self.integrations)
         self._queue: JobQueue | None = None
         self.registration = RegistrationService(
-            self.db, settings=settings, integrations=self.integrations, queue=self.queue
+            self.db,
+            settings=settings,
+            integrations=self.integrations,
+            queue=self.queue,
+            inspector=media_inspector(settings),
         )
 
     def queue(self) -> JobQueue:

@@ -1,0 +1,73 @@
+"""Registration inspects every object whose metadata was not supplied (issue 4 §6): real media from the generated
+corpus on the S3-compatible server become ready items with their fields, stored reports and frame maps; a corrupt
+file becomes a failed item with the reason; a file of the wrong kind is a unit error."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+from cairn.domain.jobs import JobStatus
+from cairn.domain.kinds import ItemKind, ItemStatus
+from cairn.domain.listing import ItemQuery
+from cairn.domain.records import Folder, Item, User
+from cairn.services.integrations import IntegrationPublic
+from cairn.services.registry import Registry
+from tests.fixtures.storage_servers import StorageServer
+from tests.registration.conftest import register_and_run
+
+
+def _by_title(registry: Registry, actor: User, folder: Folder) -> dict[str, Item]:
+    page = registry.items.browse(actor=actor, query=ItemQuery(folder_id=folder.id, recursive=False, limit=100))
+    return {item.title: item for item in page.items}
+
+
+def test_registration_inspects_objects(
+    *,
+    registry: Registry,
+    admin: User,
+    folder: Folder,
+    bucket: StorageServer,
+    s3_integration: IntegrationPublic,
+    write_manifest: Callable[..., Path],
+    media_corpus,  # type: ignore[no-untyped-def]
+) -> None:
+    names = ["ghost_cut.mp4", "photo.png", "corrupt_no_moov.mp4", *media_corpus.series]
+    urls = {n: bucket.put(n, media_corpus[n].read_bytes(), cache_control="max-age=60") for n in names}
+    slices = list(media_corpus.series)
+    random.Random(7).shuffle(slices)
+    manifest = write_manifest(
+        {
+            "videos": [
+                {"objectUrl": urls["ghost_cut.mp4"], "title": "cut"},
+                {"objectUrl": urls["corrupt_no_moov.mp4"], "title": "broken"},
+                {"objectUrl": urls["photo.png"], "title": "not a video"},
+            ],
+            "dicom_series": [{"title": "CT", **{f"objectUrl_{i}": urls[s] for i, s in enumerate(slices)}}],
+        }
+    )
+    job = register_and_run(registry, admin, folder, "s3", manifest, ignore_errors=True)
+    assert (job.status, job.units_done, job.units_error) == (JobStatus.DONE, 3, 1)
+    errors = registry.registration.errors(actor=admin, job_id=job.id)
+    assert [e.error for e in errors] == [
+        f"{urls['photo.png'].rsplit('/', 1)[-1]}: Expected a video, got a file of type PNG image"
+    ]
+
+    items = _by_title(registry, admin, folder)
+    cut = items["cut"]
+    assert cut.status is ItemStatus.READY and cut.media.frame_count and cut.media.fps
+    report = registry.inspection.report(actor=admin, item_id=cut.id)
+    assert {c["name"]: c["verdict"] for c in report.report["checks"]}["ghost_frames"] == "problem"
+    assert report.requests > 0 and report.bytes_read > 0
+    frame_map = registry.inspection.frame_map(actor=admin, item_id=cut.id)
+    assert len(frame_map) == cut.media.frame_count
+
+    broken = items["broken"]
+    assert broken.status is ItemStatus.FAILED and broken.status_reason
+
+    series = items["CT"]
+    assert series.kind is ItemKind.DICOM_SERIES and series.status is ItemStatus.READY
+    assert series.media.dicom_series_uid
+    ordered = [m.title for m in registry.items.members(actor=admin, item_id=series.id)]
+    assert ordered == [f"slice_{i}.dcm" for i in (1, 3, 4, 0, 2)]  # by slice position (see media_corpus)
