@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from bench import inspection, items
+from bench import inspection, items, registration
 
-BENCHMARKS: dict[str, ModuleType] = {"items": items, "inspection": inspection}
+BENCHMARKS: dict[str, ModuleType] = {"items": items, "inspection": inspection, "registration": registration}
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -191,6 +191,9 @@ def _head_only_run(args: argparse.Namespace) -> Run:
         urls = ",".join(f'{{"objectUrl":"{endpoint}/bench/head/{n:06d}.jpg"}}' for n in range(count))
         manifest.write_text(f'{{"images":[{urls}]}}')
         registry = _registry(Path(tmp) / "data", None, chunk=args.chunk, concurrency=args.head_concurrency)
+        from cairn.services.registration_units import head_only
+
+        registry.registration.inspector = head_only  # this run measures HEADs, not media inspection
         admin = registry.users.ensure_local_admin()[0]
         registry.integrations.add(
             actor=admin,

@@ -414,6 +414,7 @@ class RegistrationService(Service):
         """Cancel a job: units not yet committed are marked cancelled; committed ones stay registered."""
         with self._write() as repos:
             job = _visible_job(repos, actor, job_id, for_update=True)
+            _require_change(repos, actor, job)
             if job.status.is_final:
                 raise Conflict(f"job {job_id} has already finished ({job.status.value})", details={"job_id": job_id})
             cancelled = repos.registration.cancel_pending_chunks(job_id)
@@ -453,6 +454,16 @@ def _visible_job(repos: Repos, actor: User, job_id: int, *, for_update: bool = F
     if folder is not None and effective_role(repos, actor, folder) is not None:
         return job
     raise PermissionDenied(f"{actor.email} may not see registration job {job_id}", details={"job_id": job_id})
+
+
+def _require_change(repos: Repos, actor: User, job: Job) -> None:
+    """Cancelling a job changes its folder: its author, an editor there, or an organization admin may."""
+    if actor.is_org_admin or job.actor_id == actor.id:
+        return
+    folder = repos.folders.get(job.folder_id) if job.folder_id else None
+    if folder is None:
+        raise PermissionDenied(f"{actor.email} may not cancel registration job {job.id}")
+    require(repos, actor, folder, Action.WRITE)
 
 
 def _close_cancelled_chunk(repos: Repos, ref: ChunkRef) -> None:
