@@ -17,6 +17,7 @@ from typing import Any
 from cairn.db.database import Database
 from cairn.db.repositories import Repos
 from cairn.db.repositories.inspections import StoredInspection
+from cairn.db.repositories.integrations import StoredIntegration
 from cairn.domain.access import Action
 from cairn.domain.dicom_series import assemble_dicom_series
 from cairn.domain.frame_map import FrameMap, decode_frame_map, encode_frame_map
@@ -286,15 +287,24 @@ class InspectionService(Service):
         return inspect_object(store, key, kind=item.kind, settings=self._settings)
 
     def _locate(self, item: Item) -> tuple[ObjectStore, str]:
-        if item.managed_key is not None:
-            config = managed_store_config(self._settings)
-            return open_store(config, allow_private_endpoints=False), item.managed_key
-        if item.integration_id is None or item.object_url is None:
-            raise InvalidInput(f"item {item.id} has no stored object to inspect")
         with self._read() as repos:
-            stored = find_integration(repos, item.integration_id)
-        config = store_config_of(stored, self._integrations.secrets)
-        return self._integrations.open(config), resolve_object_key(config, item.object_url)
+            stored = find_integration(repos, item.integration_id) if item.integration_id is not None else None
+        return locate_object(item, stored, settings=self._settings, integrations=self._integrations)
+
+
+def locate_object(
+    item: Item, stored: StoredIntegration | None, *, settings: Settings, integrations: IntegrationService
+) -> tuple[ObjectStore, str]:
+    """Where an item's bytes are: cairn's managed storage (uploads), or its integration's store and key."""
+    if item.managed_key is not None:
+        return open_store(managed_store_config(settings), allow_private_endpoints=False), item.managed_key
+    if stored is None or item.object_url is None:
+        raise InvalidInput(
+            f"item {item.id} is a {item.kind.value}, which has no file of its own: use its members",
+            details={"item_id": item.id},
+        )
+    config = store_config_of(stored, integrations.secrets)
+    return integrations.open(config), resolve_object_key(config, item.object_url)
 
 
 def save_inspection(repos: Repos, item_id: int, outcome: Inspected) -> None:
@@ -404,6 +414,7 @@ __all__ = [
     "InspectionService",
     "assemble_dicom_series",
     "inspect_object",
+    "locate_object",
     "managed_store_config",
     "media_fields",
     "record_inspection",

@@ -13,13 +13,11 @@ from datetime import UTC, datetime, timedelta
 from cairn.db.database import Database
 from cairn.domain.access import Action
 from cairn.domain.records import Item, User
-from cairn.domain.urls import resolve_object_key
-from cairn.errors import InvalidInput
 from cairn.services._base import Service, item_folder
-from cairn.services.inspection import managed_store_config
-from cairn.services.integrations import IntegrationService, find_integration, store_config_of
+from cairn.services.inspection import locate_object
+from cairn.services.integrations import IntegrationService, find_integration
 from cairn.settings import Settings
-from cairn.storage import ObjectInfo, ObjectStore, open_store
+from cairn.storage import ObjectInfo, ObjectStore
 
 LINK_LIFETIME = timedelta(hours=1)
 
@@ -64,16 +62,5 @@ class ViewingService(Service):
         with self._read() as repos:
             item, _ = item_folder(repos, actor, item_id, Action.READ)
             stored = find_integration(repos, item.integration_id) if item.integration_id is not None else None
-        if item.managed_key is not None:
-            return (
-                open_store(managed_store_config(self._settings), allow_private_endpoints=False),
-                item.managed_key,
-                item,
-            )
-        if stored is None or item.object_url is None:
-            raise InvalidInput(
-                f"item {item_id} is a {item.kind.value}, which has no file of its own: view its members",
-                details={"item_id": item_id},
-            )
-        config = store_config_of(stored, self._integrations.secrets)
-        return self._integrations.open(config), resolve_object_key(config, item.object_url), item
+        store, key = locate_object(item, stored, settings=self._settings, integrations=self._integrations)
+        return store, key, item
