@@ -16,12 +16,12 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Debian packages the test suite uses: ffprobe (reference frame lists) and chromium (web UI tests).
+# Debian packages the test suite uses: ffprobe (the reference frame lists of the media tests).
 system-deps:
-	@if ! command -v ffprobe >/dev/null || ! command -v chromium >/dev/null; then \
-	  echo "installing ffmpeg and chromium from Debian"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg chromium >/dev/null) \
-	  || echo "warning: could not install ffmpeg/chromium; tests that need them will fail under CI"; \
+	@if ! command -v ffprobe >/dev/null; then \
+	  echo "installing ffmpeg (for ffprobe) from Debian"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null) \
+	  || echo "warning: could not install ffmpeg; tests that need ffprobe will fail under CI"; \
 	fi
 
 # npm test servers: s3rver (large S3 objects) and azurite (Azure).
