@@ -165,7 +165,6 @@ class AuthService(Service):
         lines = [
             f"Local admin: {admin.email}",
             f"API token (shown once, keep it safe): {made.secret}",
-            f"Web UI: open {url}/ and log in with the token",
             f"API: curl -H 'Authorization: Bearer {made.secret}' {url}/api/v1/users/me   (docs: {url}/docs)",
             f"Python: cairn.client.Client({url!r}, token='{made.secret}')",
         ]
