@@ -2,9 +2,10 @@
 
 The flow (docs/registration.md)::
 
-    register(...)   validate the whole manifest (streamed)        -> ManifestError, nothing written
-                    check every URL is inside the integration      -> ManifestError, nothing written
-                    job row + chunks (units packed per chunk), one transaction; then one queue message per chunk
+    register(...)   one streamed pass: check the whole manifest, and  -> ManifestError, nothing written
+                    that every URL is inside the integration, while
+                    packing the units into chunks in a temporary file
+                    job row + chunks, one transaction; then one queue message per chunk
     run_chunk(...)  claim the chunk (a lease), prepare its units (supplied metadata, or HEAD + inspection), then
                     commit items + unit errors + counts + journal in ONE transaction (the lease is re-checked)
     recover()       re-enqueue chunks never enqueued, lost from the queue, or leased by a dead worker
@@ -18,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import shutil
 import socket
 import tempfile
 import time
@@ -41,8 +41,7 @@ from cairn.domain.manifest import (
     ManifestFormat,
     ManifestLimits,
     ManifestSummary,
-    iter_units,
-    validate_manifest,
+    scan_manifest,
 )
 from cairn.domain.records import Folder, User
 from cairn.domain.urls import resolve_object_key
@@ -144,10 +143,8 @@ class RegistrationService(Service):
     ) -> RegistrationPlan:
         """Validate a manifest against a folder and integration and say what registering it would do; writes nothing."""
         target = self._target(actor, folder_id, integration)
-        with _seekable(manifest, self._settings.data_dir) as (stream, name):
-            summary = validate_manifest(stream, fmt=fmt, source=source or name, limits=limits)
-            stream.seek(0)
-            self._spool(stream, summary, target, limits, spool=None)
+        with _opened(manifest) as (stream, name):
+            summary = self._scan(stream, fmt, source or name, target, limits, spool=None)
         skip, upsert = _options(summary, skip_duplicate_urls, upsert_metadata)
         size = self._settings.job_chunk_size
         return RegistrationPlan(
@@ -173,16 +170,13 @@ class RegistrationService(Service):
         ``skip_duplicate_urls`` / ``upsert_metadata`` add to the manifest's own options (CSV has none).
         """
         target = self._target(actor, folder_id, integration)
-        with _seekable(manifest, self._settings.data_dir) as (stream, name):
-            summary = validate_manifest(stream, fmt=fmt, source=source or name, limits=limits)
-            stream.seek(0)
-            with tempfile.TemporaryFile(dir=self._ensure_tmp()) as spool_file:
-                spool = _Spool(spool_file, [])
-                self._spool(stream, summary, target, limits, spool=spool)
-                skip, upsert = _options(summary, skip_duplicate_urls, upsert_metadata)
-                job_id = self._create_job(
-                    actor, target, summary, spool, ignore_errors=ignore_errors, skip=skip, upsert=upsert
-                )
+        with _opened(manifest) as (stream, name), tempfile.TemporaryFile(dir=self._ensure_tmp()) as spool_file:
+            spool = _Spool(spool_file, [])
+            summary = self._scan(stream, fmt, source or name, target, limits, spool=spool)
+            skip, upsert = _options(summary, skip_duplicate_urls, upsert_metadata)
+            job_id = self._create_job(
+                actor, target, summary, spool, ignore_errors=ignore_errors, skip=skip, upsert=upsert
+            )
         self._enqueue(job_id, list(range(len(spool.chunks))))
         return self.get(actor=actor, job_id=job_id)
 
@@ -200,21 +194,25 @@ class RegistrationService(Service):
         config = store_config_of(stored, self._integrations.secrets)
         return _Target(folder, stored.id, stored.name, config)
 
-    def _spool(
+    def _scan(
         self,
         stream: BinaryIO,
-        summary: ManifestSummary,
+        fmt: ManifestFormat | None,
+        source: str,
         target: _Target,
         limits: ManifestLimits,
         *,
         spool: _Spool | None,
-    ) -> None:
-        """Second pass: every URL must be inside the integration; pack units into chunks (when spooling)."""
+    ) -> ManifestSummary:
+        """The one pass over the manifest: check it all, check that every URL is inside the integration, and pack
+        the units into chunks in a temporary file (when spooling). ``ManifestError`` is raised after the pass, so
+        an invalid manifest leaves only the temporary file, which the caller discards."""
+        scan = scan_manifest(stream, fmt=fmt, source=source, limits=limits)
         problems: list[Problem] = []
         batch: list[Any] = []
         number = 0
         size = self._settings.job_chunk_size
-        for unit in iter_units(stream, fmt=summary.fmt, source=summary.source, limits=limits):
+        for unit in scan.units():
             _check_urls(target.config, unit, problems)
             batch.append(unit)
             if len(batch) == size:
@@ -222,8 +220,10 @@ class RegistrationService(Service):
                 number += len(batch)
                 batch = []
         _spill(spool, batch, number)
+        summary = scan.summary()
         if problems:
             raise ManifestError(problems, source=summary.source, truncated=len(problems) >= MAX_URL_PROBLEMS)
+        return summary
 
     def _create_job(
         self,
@@ -510,8 +510,8 @@ def _cached_store(integrations: IntegrationService, config: StoreConfig) -> Call
 
 
 @contextlib.contextmanager
-def _seekable(manifest: Path | BinaryIO, data_dir: Path) -> Iterator[tuple[BinaryIO, str]]:
-    """The manifest as a seekable binary stream (read twice), and its file name."""
+def _opened(manifest: Path | BinaryIO) -> Iterator[tuple[BinaryIO, str]]:
+    """The manifest as a binary stream (read once, front to back), and its file name."""
     if isinstance(manifest, Path):
         try:
             handle = manifest.open("rb")
@@ -520,12 +520,4 @@ def _seekable(manifest: Path | BinaryIO, data_dir: Path) -> Iterator[tuple[Binar
         with handle:
             yield handle, manifest.name
         return
-    name = str(getattr(manifest, "name", "") or "manifest")
-    if manifest.seekable():
-        yield manifest, Path(name).name
-        return
-    (data_dir / "tmp").mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryFile(dir=data_dir / "tmp") as copy:
-        shutil.copyfileobj(manifest, copy)
-        copy.seek(0)
-        yield copy, Path(name).name
+    yield manifest, Path(str(getattr(manifest, "name", "") or "manifest")).name

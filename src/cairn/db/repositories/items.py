@@ -10,14 +10,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql import operators
 
+from cairn.db.repositories._bulk import insert_items
 from cairn.db.repositories._common import Repository, now, utc
 from cairn.db.repositories.folders import subtree_condition
 from cairn.db.schema import dataset_items, datasets, folders, item_members, items
 from cairn.domain.kinds import ItemKind, ItemStatus
 from cairn.domain.listing import Cursor, ItemQuery, SortBy
 from cairn.domain.records import MEDIA_COLUMNS, Item, MediaFields, Page
-
-_INSERT_BATCH = 2000
 
 
 def to_item(row: Any) -> Item:
@@ -109,8 +108,7 @@ class ItemRepository(Repository):
         ids = self._reserve_ids(len(full))
         for row, new_id in zip(full, ids, strict=True):
             row["id"] = new_id
-        for start in range(0, len(full), _INSERT_BATCH):
-            self.conn.execute(items.insert(), full[start : start + _INSERT_BATCH])
+        insert_items(self.conn, full, skip_conflicts=False)
         return ids
 
     def _reserve_ids(self, count: int) -> list[int]:

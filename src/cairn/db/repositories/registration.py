@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from cairn.db.jobs_schema import registration_chunks, registration_errors, registration_jobs
+from cairn.db.repositories._bulk import insert_items
 from cairn.db.repositories._common import Repository, now, utc
 from cairn.db.repositories.items import to_item
 from cairn.db.schema import item_members, items
@@ -24,16 +24,6 @@ from cairn.domain.kinds import ItemKind
 from cairn.domain.records import Item
 
 _OPEN_CHUNKS = (ChunkStatus.PENDING.value, ChunkStatus.RUNNING.value)
-_ITEM_KEY = ["folder_id", "url_key", "copy_no"]
-_PG_BATCH = 5000
-_JSON_COLUMNS = frozenset({"client_metadata"})
-
-
-def _pg_type(column: str) -> str:
-    """The PostgreSQL type name of an ``items`` column (for array casts)."""
-    return str(items.c[column].type.compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
-
-
 COUNT_COLUMNS = (
     "units_pending",
     "units_done",
@@ -345,44 +335,9 @@ class RegistrationRepository(Repository):
     def insert_items_new(self, rows: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
         """Insert item rows; the unique index silently refuses the (folder, URL key, copy) pairs that exist.
 
-        Returns (url_key, id) of the rows inserted (in no particular order). Every row has the same keys.
+        Returns (url_key, id) of the rows inserted, in input order. Every row has the same keys and a URL key.
         """
-        if not rows:
-            return []
-        if self.is_sqlite:
-            return self._insert_items_sqlite(rows)
-        return self._insert_items_postgresql(rows)
-
-    def _insert_items_postgresql(self, rows: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
-        """PostgreSQL: one ``INSERT ... SELECT FROM unnest(arrays)`` per batch: a statement with one parameter per
-        column (a multi-VALUES insert has one per cell, and psycopg spends most of its time parsing it)."""
-        from psycopg.types.json import Jsonb  # noqa: PLC0415 - only this dialect needs it
-
-        names = [items.c[name].name for name in rows[0]]  # only real columns of items (KeyError otherwise)
-        casts = ", ".join(f"%s::{_pg_type(name)}[]" for name in names)
-        # identifiers come from the items table itself; every value is a bound parameter
-        sql = (
-            f"INSERT INTO items ({', '.join(names)}) SELECT * FROM unnest({casts}) "  # noqa: S608
-            f"ON CONFLICT ({', '.join(_ITEM_KEY)}) DO NOTHING RETURNING url_key, id"
-        )
-        added: list[tuple[str, int]] = []
-        for start in range(0, len(rows), _PG_BATCH):
-            batch = rows[start : start + _PG_BATCH]
-            columns = [[Jsonb(r[n]) if n in _JSON_COLUMNS else r[n] for r in batch] for n in names]
-            added += [(r[0], int(r[1])) for r in self.conn.exec_driver_sql(sql, tuple(columns))]
-        return added
-
-    def _insert_items_sqlite(self, rows: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
-        """SQLite: one prepared statement, executemany (no RETURNING); the rows this transaction added are the
-        ids above the highest one before it (a write transaction is the only writer)."""
-        before = self.conn.execute(sa.select(sa.func.coalesce(sa.func.max(items.c.id), 0))).scalar_one()
-        statement = sqlite.insert(items).on_conflict_do_nothing(index_elements=_ITEM_KEY)
-        self.conn.execute(statement, list(rows))
-        folder_ids = sorted({r["folder_id"] for r in rows})
-        added = self.conn.execute(
-            sa.select(items.c.url_key, items.c.id).where(items.c.id > before, items.c.folder_id.in_(folder_ids))
-        )
-        return [(r[0], int(r[1])) for r in added]
+        return [(key or "", item_id) for key, item_id in insert_items(self.conn, rows, skip_conflicts=True)]
 
     def highest_copies(self, folder_id: int, keys: Sequence[str]) -> dict[str, int]:
         """The highest copy number taken for each URL key in the folder."""

@@ -1,10 +1,13 @@
 """Registration manifests: Encord-format JSON and CSV files that list the files to register.
 
-Two passes, so nothing is written for an invalid file::
+One pass that checks everything while it yields units (write nothing durable before ``summary()``)::
 
-    summary = validate_manifest(stream, source="batch.json")       # every problem at once, or a summary
-    for unit in iter_units(stream_again, source="batch.json"):      # one unit at a time, memory stays flat
-        ...
+    scan = scan_manifest(stream, source="batch.json")
+    for unit in scan.units():                                      # one unit at a time, memory stays flat
+        ...                                                        # e.g. spool it to a temporary file
+    summary = scan.summary()                                       # every problem at once (ManifestError)
+
+``validate_manifest`` is that pass without the units; ``iter_units`` the units of a file already validated.
 
 ``write_json_manifest`` / ``write_csv_manifest`` write units back out. The formats are described in
 docs/manifests.md.
@@ -30,7 +33,7 @@ from cairn.domain.manifest.model import (
     Unit,
     VideoMetadata,
 )
-from cairn.domain.manifest.validation import iter_units, sniff_format, validate_manifest
+from cairn.domain.manifest.validation import ManifestScan, iter_units, scan_manifest, sniff_format, validate_manifest
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -40,6 +43,7 @@ __all__ = [
     "ManifestFormat",
     "ManifestLimits",
     "ManifestOptions",
+    "ManifestScan",
     "ManifestSummary",
     "MediaMetadata",
     "PdfMetadata",
@@ -49,6 +53,7 @@ __all__ = [
     "default_title",
     "expected_video_error",
     "iter_units",
+    "scan_manifest",
     "sniff_format",
     "unit_to_json",
     "validate_manifest",

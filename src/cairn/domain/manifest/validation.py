@@ -1,4 +1,4 @@
-"""The two passes over a manifest: validate everything before any write, then iterate units to register them."""
+"""Reading a manifest: one checking pass (``scan_manifest``/``validate_manifest``) and a units-only pass."""
 
 from __future__ import annotations
 
@@ -36,32 +36,67 @@ class _Reader(Protocol):
     def render(self, code: int) -> str: ...
 
 
+class ManifestScan:
+    """One pass over a manifest that yields its valid units while checking all of it (``scan_manifest``).
+
+    Iterate ``units()`` to the end, then call ``summary()``: it raises ``ManifestError`` listing every located
+    problem when there was any. A caller that writes nothing durable until ``summary()`` returns (registration
+    spools units to a temporary file) reads the file once instead of twice.
+    """
+
+    def __init__(self, stream: BinaryIO, *, fmt: ManifestFormat | None, source: str, limits: ManifestLimits) -> None:
+        self._source = source
+        self._log = ProblemLog(source=source, max_problems=limits.max_problems)
+        stream, self._fmt = _sniffed(stream, fmt, self._log)
+        self._reader = _reader(stream, self._fmt, self._log, limits)
+        self._tally = _Tally(limits, self._log, self._reader)
+        self._finished = False
+
+    def units(self) -> Iterator[Unit]:
+        """The manifest's valid units in file order (an invalid entry is logged and left out)."""
+        for parsed in self._reader.units():
+            self._tally.add(parsed)
+            yield parsed.unit
+        self._finished = True
+
+    def summary(self) -> ManifestSummary:
+        """What the manifest holds; raises ``ManifestError`` when any problem was found."""
+        if not self._finished:
+            raise RuntimeError("summary() needs units() to have been read to the end")
+        tally = self._tally
+        tally.check_not_empty()
+        self._log.raise_if_errors()
+        return ManifestSummary(
+            source=self._source,
+            fmt=self._fmt,
+            counts=dict(tally.counts),
+            units=tally.units,
+            urls=tally.urls,
+            options=self._reader.options,
+            duplicates=tuple(tally.duplicates),
+            duplicates_truncated=tally.duplicates_truncated,
+            warnings=tuple(self._log.warnings),
+            warnings_truncated=self._log.warnings_truncated,
+        )
+
+
+def scan_manifest(
+    stream: BinaryIO, *, fmt: ManifestFormat | None = None, source: str, limits: ManifestLimits = DEFAULT_LIMITS
+) -> ManifestScan:
+    """Start a one-pass read: ``for unit in scan.units(): ...`` then ``scan.summary()`` (which may raise)."""
+    return ManifestScan(stream, fmt=fmt, source=source, limits=limits)
+
+
 def validate_manifest(
     stream: BinaryIO, *, fmt: ManifestFormat | None = None, source: str, limits: ManifestLimits = DEFAULT_LIMITS
 ) -> ManifestSummary:
     """Read the whole manifest once, without keeping it, and describe it; raise ``ManifestError`` listing every
     located problem (up to ``limits.max_problems``) when there is any.
     """
-    log = ProblemLog(source=source, max_problems=limits.max_problems)
-    stream, fmt = _sniffed(stream, fmt, log)
-    reader = _reader(stream, fmt, log, limits)
-    tally = _Tally(limits, log, reader)
-    for parsed in reader.units():
-        tally.add(parsed)
-    tally.check_not_empty()
-    log.raise_if_errors()
-    return ManifestSummary(
-        source=source,
-        fmt=fmt,
-        counts=dict(tally.counts),
-        units=tally.units,
-        urls=tally.urls,
-        options=reader.options,
-        duplicates=tuple(tally.duplicates),
-        duplicates_truncated=tally.duplicates_truncated,
-        warnings=tuple(log.warnings),
-        warnings_truncated=log.warnings_truncated,
-    )
+    scan = scan_manifest(stream, fmt=fmt, source=source, limits=limits)
+    for _ in scan.units():
+        pass
+    return scan.summary()
 
 
 def iter_units(

@@ -1,0 +1,129 @@
+"""Bulk inserts into ``items``: rows go to a temporary staging table, then into ``items`` in ONE statement.
+
+Why a staging table (BENCHMARKS.md, "Registration"):
+
+* **SQLite**: the FTS5 trigram index is kept by a row trigger. Inside a transaction each statement that fires it
+  opens a statement savepoint, and FTS5 flushes its pending terms at every savepoint: one ``executemany`` row per
+  statement meant one tiny index segment per item. One ``INSERT ... SELECT`` from the stage fires the same trigger
+  under a single savepoint, so FTS5 flushes once per batch: 2.3x the insert rate at 100,000 items, the trigger and
+  the index unchanged. The stage has no index, no constraint and no trigger, so filling it is cheap.
+* **PostgreSQL**: ``COPY`` fills the stage (no statement to parse, no parameter per cell), then one
+  ``INSERT ... SELECT`` applies the unique index, the trigram indexes and ``ON CONFLICT``.
+
+Values are converted once per column with the column type's own bind processor (the same conversion SQLAlchemy
+applies to an ``items.insert()``), so what is stored is identical whichever path wrote it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from cairn.db.schema import items
+
+ITEM_KEY = ("folder_id", "url_key", "copy_no")
+_STAGE = "cairn_item_stage"
+_ORDER = "stage_seq"
+_BATCH = 5000
+_Processor = Callable[[Any], Any] | None
+
+
+def insert_items(
+    conn: sa.Connection, rows: Sequence[dict[str, Any]], *, skip_conflicts: bool
+) -> list[tuple[str | None, int]]:
+    """Insert ``rows`` (every row with the same keys, all real columns of ``items``) in input order.
+
+    With ``skip_conflicts``, rows the unique index ``(folder_id, url_key, copy_no)`` refuses are left out
+    (``ON CONFLICT DO NOTHING``); otherwise a conflict raises ``IntegrityError``. Returns ``(url_key, id)`` of
+    every row inserted, in input order.
+    """
+    if not rows:
+        return []
+    names = list(rows[0])
+    unknown = [name for name in names if name not in items.c]
+    if unknown:
+        raise KeyError(f"not columns of items: {unknown}")
+    _ensure_stage(conn)
+    added: list[tuple[str | None, int]] = []
+    for start in range(0, len(rows), _BATCH):
+        batch = rows[start : start + _BATCH]
+        _fill_stage(conn, names, _bound_values(conn, names, batch))
+        added += _move_stage(conn, names, skip_conflicts=skip_conflicts)
+    return added
+
+
+def _ensure_stage(conn: sa.Connection) -> None:
+    """A session-private table with the columns of ``items`` (and an order column); no index, no constraint."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} AS SELECT *, 0 AS {_ORDER} FROM items WHERE 0"  # noqa: S608
+        )
+        return
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} AS SELECT *, 0 AS {_ORDER} FROM items WITH NO DATA"  # noqa: S608
+    )
+
+
+def _bound_values(
+    conn: sa.Connection, names: Sequence[str], batch: Sequence[dict[str, Any]]
+) -> Iterator[tuple[Any, ...]]:
+    """Each row as the tuple of DBAPI values its column types produce, then its position in the batch.
+
+    Processors are looked up once, and a value every row shares (a time stamp, a folder id) is converted once.
+    """
+    processors = [_processor(conn, name) for name in names]
+    shared = {
+        i: processor(batch[0][name]) if processor else batch[0][name]
+        for i, (name, processor) in enumerate(zip(names, processors, strict=True))
+        if _is_shared(batch, name)
+    }
+    converted = [(i, name, processor) for i, (name, processor) in enumerate(zip(names, processors, strict=True))]
+    for seq, row in enumerate(batch):
+        values = [
+            shared[i] if i in shared else processor(row[name]) if processor else row[name]
+            for i, name, processor in converted
+        ]
+        values.append(seq)
+        yield tuple(values)
+
+
+def _processor(conn: sa.Connection, name: str) -> _Processor:
+    column_type = items.c[name].type
+    processor: _Processor = column_type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    return processor
+
+
+def _is_shared(batch: Sequence[dict[str, Any]], name: str) -> bool:
+    """Whether every row holds the very same object (a stamp, a folder id): converted once for the batch."""
+    value = batch[0][name]
+    return all(row[name] is value for row in batch)
+
+
+def _fill_stage(conn: sa.Connection, names: Sequence[str], values: Iterator[tuple[Any, ...]]) -> None:
+    columns = ", ".join([*names, _ORDER])
+    if conn.dialect.name == "sqlite":
+        marks = ", ".join("?" * (len(names) + 1))
+        conn.exec_driver_sql(f"INSERT INTO temp.{_STAGE} ({columns}) VALUES ({marks})", list(values))  # noqa: S608
+        return
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(f"COPY {_STAGE} ({columns}) FROM STDIN") as copy:
+        for row in values:
+            copy.write_row(row)
+
+
+def _move_stage(conn: sa.Connection, names: Sequence[str], *, skip_conflicts: bool) -> list[tuple[str | None, int]]:
+    """One ``INSERT ... SELECT`` from the stage into ``items``, in stage order; then empty the stage."""
+    columns = ", ".join(names)
+    conflict = f" ON CONFLICT ({', '.join(ITEM_KEY)}) DO NOTHING" if skip_conflicts else ""
+    # "WHERE true": SQLite needs it to tell the upsert's ON CONFLICT from a join constraint.
+    # Identifiers come from the items table itself; values went through the stage.
+    statement = (
+        f"INSERT INTO items ({columns}) SELECT {columns} FROM {_STAGE} WHERE true "  # noqa: S608
+        f"ORDER BY {_ORDER}{conflict} RETURNING url_key, id"
+    )
+    added = [(row[0], int(row[1])) for row in conn.exec_driver_sql(statement)]
+    conn.exec_driver_sql(f"DELETE FROM {_STAGE}")  # noqa: S608
+    return sorted(added, key=lambda pair: pair[1])
