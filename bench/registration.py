@@ -29,6 +29,7 @@ import httpx
 
 from bench.databases import DIALECTS, machine, throwaway_database
 from bench.manifest_gen import write_json_manifest_of_size
+from bench.registration_ceiling import Ceiling, measure
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -63,6 +64,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chunk", type=int, default=5000, help="units per chunk (CAIRN_JOB_CHUNK_SIZE)")
     parser.add_argument("--head-objects", type=int, default=10_000, help="objects for the HEAD-only run (0: skip)")
     parser.add_argument("--head-concurrency", type=int, default=32, help="CAIRN_INSPECTION_CONCURRENCY for it")
+    parser.add_argument(
+        "--ceiling",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also insert the same number of prebuilt rows with nothing else on the path (the database's ceiling)",
+    )
 
 
 def _peak_rss_mib() -> float:
@@ -217,15 +224,27 @@ def run(args: argparse.Namespace) -> str:
         size = write_json_manifest_of_size(
             manifest, args.items, with_metadata=True, kind="mixed", base_url="s3://cairn-bench/data"
         )
+        ceilings: list[Ceiling] = []
         for dialect in [d.strip() for d in args.databases.split(",") if d.strip()]:
             runs.append(_supplied_metadata_run(dialect, args, manifest))
             print(runs[-1].row(), file=sys.stderr)
+            if args.ceiling:
+                ceilings += _ceilings(dialect, args.items)
     if args.head_objects:
         runs.append(_head_only_run(args))
-    return _report(runs, size)
+    return _report(runs, size, ceilings)
 
 
-def _report(runs: list[Run], manifest_bytes: int) -> str:
+def _ceilings(dialect: str, rows: int) -> list[Ceiling]:
+    found = []
+    for unique_index_only, converted in ((False, False), (True, False), (True, True)):
+        with throwaway_database(dialect) as url:
+            found.append(measure(dialect, url, rows, unique_index_only=unique_index_only, converted=converted))
+        print(f"{dialect} ceiling ({found[-1].schema}): {found[-1].rate:,.0f} rows/s", file=sys.stderr)
+    return found
+
+
+def _report(runs: list[Run], manifest_bytes: int, ceilings: list[Ceiling]) -> str:
     facts = ", ".join(f"{k}: {v}" for k, v in machine().items())
     lines = [
         "## Registration",
@@ -239,8 +258,27 @@ def _report(runs: list[Run], manifest_bytes: int) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---|---|",
         *(r.row() for r in runs),
         "",
+        *_ceiling_lines(runs, ceilings),
     ]
     return "\n".join(lines)
+
+
+def _ceiling_lines(runs: list[Run], ceilings: list[Ceiling]) -> list[str]:
+    """The database's own insert rate for as many prebuilt rows, and cairn's whole path as a share of it."""
+    if not ceilings:
+        return []
+    overall = {r.name.split(",")[0]: r.units / r.total_s for r in runs if "supplied" in r.name and r.total_s}
+    lines = [
+        "The same number of rows, built in memory first, inserted with nothing else on the path "
+        "(`bench/registration_ceiling.py`; one transaction and one staged `INSERT ... SELECT` per 5,000 rows):",
+        "",
+        "| database | schema | rows | seconds | rows/s | cairn overall / this |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for c in ceilings:
+        share = f"{overall[c.dialect] / c.rate:.2f}" if c.dialect in overall and c.rate else "-"
+        lines.append(f"| {c.dialect} | {c.schema} | {c.rows:,} | {c.seconds:.1f} | {c.rate:,.0f} | {share} |")
+    return [*lines, ""]
 
 
 def main(argv: list[str]) -> int:

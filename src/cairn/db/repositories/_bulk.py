@@ -71,13 +71,14 @@ def _bound_values(
 ) -> Iterator[tuple[Any, ...]]:
     """Each row as the tuple of DBAPI values its column types produce, then its position in the batch.
 
-    Processors are looked up once, and a value every row shares (a time stamp, a folder id) is converted once.
+    Processors are looked up once, and a value that needs converting and that every row shares (a time stamp) is
+    converted once.
     """
     processors = [_processor(conn, name) for name in names]
     shared = {
-        i: processor(batch[0][name]) if processor else batch[0][name]
+        i: processor(batch[0][name])
         for i, (name, processor) in enumerate(zip(names, processors, strict=True))
-        if _is_shared(batch, name)
+        if processor is not None and _is_shared(batch, name)
     }
     converted = [(i, name, processor) for i, (name, processor) in enumerate(zip(names, processors, strict=True))]
     for seq, row in enumerate(batch):

@@ -1,0 +1,150 @@
+"""What the database alone can do: the registration benchmark's rows, built in memory before the clock starts,
+inserted into a freshly migrated database with nothing else on the path (no manifest, no job, no queue).
+
+Two schemas, in the same run as cairn's own figures:
+
+* ``full``: cairn's schema as migrated (the unique URL index, the sort and folder indexes, and the search index:
+  SQLite's FTS5 trigram table kept by a trigger, PostgreSQL's two pg_trgm GIN indexes); rows go in through
+  ``cairn.db.repositories._bulk.insert_items``, the writer registration uses (a staging table, then one
+  ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per 5,000 rows, one transaction per 5,000 rows).
+* ``unique index only``: every secondary index and the search index dropped, except the unique
+  ``(folder_id, url_key, copy_no)`` index that guards against duplicates (issue 3 asks for exactly that guard).
+* ``unique index only, values converted beforehand``: the same, with the rows' values already converted to what
+  the driver takes (JSON text, time stamps) before the clock starts: only the driver and the database are timed
+  (SQLite: one plain ``executemany`` per 5,000 rows straight into ``items``, its fastest insert once no trigger
+  is left; PostgreSQL: ``COPY`` into the stage, then one ``INSERT ... SELECT``). This is the ceiling of any
+  registration that keeps the duplicate guard, on this machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+BATCH = 5000
+_SQLITE_EXTRAS = (
+    "DROP TRIGGER IF EXISTS items_fts_ai",
+    "DROP INDEX IF EXISTS ix_items_created",
+    "DROP INDEX IF EXISTS ix_items_folder_created",
+    "DROP INDEX IF EXISTS ix_items_folder_title",
+    "DROP INDEX IF EXISTS ix_items_integration",
+    "DROP INDEX IF EXISTS ix_items_title",
+    "DROP INDEX IF EXISTS ix_items_search_title",
+)
+_POSTGRESQL_EXTRAS = (
+    "DROP INDEX IF EXISTS ix_items_title_trgm",
+    "DROP INDEX IF EXISTS ix_items_object_url_trgm",
+    "DROP INDEX IF EXISTS ix_items_created",
+    "DROP INDEX IF EXISTS ix_items_folder_created",
+    "DROP INDEX IF EXISTS ix_items_folder_title",
+    "DROP INDEX IF EXISTS ix_items_integration",
+    "DROP INDEX IF EXISTS ix_items_title",
+)
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    dialect: str
+    schema: str
+    rows: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+def measure(dialect: str, url: str, rows: int, *, unique_index_only: bool, converted: bool = False) -> Ceiling:
+    """Insert ``rows`` generated item rows into the migrated, empty database at ``url``; time the inserts only."""
+    from cairn.db.database import Database
+    from cairn.db.migrate import upgrade
+
+    database = Database(url)
+    upgrade(database)
+    with database.write() as conn:
+        folder_id = _folder(conn)
+        for statement in (_SQLITE_EXTRAS if dialect == "sqlite" else _POSTGRESQL_EXTRAS) if unique_index_only else ():
+            conn.exec_driver_sql(statement)
+    batches = [_rows(folder_id, start, min(BATCH, rows - start)) for start in range(0, rows, BATCH)]
+    seconds = _timed_converted(database, batches) if converted else _timed(database, batches)
+    database.dispose()
+    schema = "unique index only" if unique_index_only else "full"
+    return Ceiling(dialect, f"{schema}, values converted beforehand" if converted else schema, rows, seconds)
+
+
+def _timed(database: Any, batches: list[list[dict[str, Any]]]) -> float:
+    from cairn.db.repositories._bulk import insert_items
+
+    started = time.perf_counter()
+    for batch in batches:
+        with database.write() as conn:
+            insert_items(conn, batch, skip_conflicts=True)
+    return time.perf_counter() - started
+
+
+def _timed_converted(database: Any, batches: list[list[dict[str, Any]]]) -> float:
+    """The writer's two statements alone (fill the stage, move it), on values converted before the clock."""
+    from cairn.db.repositories import _bulk
+
+    names = list(batches[0][0])
+    with database.write() as conn:
+        _bulk._ensure_stage(conn)
+        values = [list(_bulk._bound_values(conn, names, batch)) for batch in batches]
+    started = time.perf_counter()
+    for converted in values:
+        with database.write() as conn:
+            if conn.dialect.name == "sqlite":  # no trigger left: a plain executemany is SQLite's fastest insert
+                _direct_executemany(conn, names, converted)
+                continue
+            _bulk._ensure_stage(conn)
+            _bulk._fill_stage(conn, names, iter(converted))
+            _bulk._move_stage(conn, names, skip_conflicts=True)
+    return time.perf_counter() - started
+
+
+def _direct_executemany(conn: sa.Connection, names: list[str], converted: list[tuple[Any, ...]]) -> None:
+    marks = ", ".join("?" * len(names))
+    statement = f"INSERT INTO items ({', '.join(names)}) VALUES ({marks}) ON CONFLICT DO NOTHING"
+    conn.exec_driver_sql(statement, [row[:-1] for row in converted])  # without the stage's order column
+
+
+def _folder(conn: sa.Connection) -> int:
+    from cairn.db.schema import folders
+
+    stamp = datetime.now(UTC)
+    values = {"name": "ceiling", "client_metadata": {}, "path": "/", "created_at": stamp, "edited_at": stamp}
+    folder_id = int(conn.execute(folders.insert().values(**values).returning(folders.c.id)).scalar_one())
+    conn.execute(folders.update().where(folders.c.id == folder_id).values(path=f"/{folder_id}/"))
+    return folder_id
+
+
+def _rows(folder_id: int, start: int, count: int) -> list[dict[str, Any]]:
+    """Rows shaped as registration writes them for the benchmark manifest (an image with supplied metadata)."""
+    stamp = datetime.now(UTC)
+    rows = []
+    for number in range(start, start + count):
+        url = f"s3://cairn-bench/data/{number // 1000:04d}/{number:07d}.jpg"
+        rows.append(
+            {
+                "folder_id": folder_id,
+                "kind": "image",
+                "title": f"item {number}",
+                "status": "ready",
+                "object_url": url,
+                "url_key": hashlib.sha256(url.encode()).hexdigest(),
+                "copy_no": 0,
+                "file_size": 100_000 + number,
+                "mime_type": "image/jpeg",
+                "width": 640,
+                "height": 480,
+                "client_metadata": {"split": "train", "batch": number // 1000, "tags": ["bench", f"t{number % 7}"]},
+                "created_at": stamp,
+                "edited_at": stamp,
+            }
+        )
+    return rows
