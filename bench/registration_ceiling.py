@@ -93,7 +93,6 @@ def _timed_converted(database: Any, batches: list[list[dict[str, Any]]]) -> floa
 
     names = list(batches[0][0])
     with database.write() as conn:
-        _bulk._ensure_stage(conn)
         values = [list(_bulk._bound_values(conn, names, batch)) for batch in batches]
     started = time.perf_counter()
     for converted in values:
@@ -101,9 +100,9 @@ def _timed_converted(database: Any, batches: list[list[dict[str, Any]]]) -> floa
             if conn.dialect.name == "sqlite":  # no trigger left: a plain executemany is SQLite's fastest insert
                 _direct_executemany(conn, names, converted)
                 continue
-            _bulk._ensure_stage(conn)
-            _bulk._fill_stage(conn, names, iter(converted))
-            _bulk._move_stage(conn, names, skip_conflicts=True)
+            stage = _bulk._ensure_stage(conn, names)
+            _bulk._fill_stage(conn, stage, names, iter(converted))
+            _bulk._move_stage(conn, stage, names, skip_conflicts=True)
     return time.perf_counter() - started
 
 

@@ -16,6 +16,7 @@ applies to an ``items.insert()``), so what is stored is identical whichever path
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -24,7 +25,7 @@ import sqlalchemy as sa
 from cairn.db.schema import items
 
 ITEM_KEY = ("folder_id", "url_key", "copy_no")
-_STAGE = "cairn_item_stage"
+_STAGE_PREFIX = "cairn_item_stage_"
 _ORDER = "stage_seq"
 _BATCH = 5000
 _Processor = Callable[[Any], Any] | None
@@ -45,25 +46,30 @@ def insert_items(
     unknown = [name for name in names if name not in items.c]
     if unknown:
         raise KeyError(f"not columns of items: {unknown}")
-    _ensure_stage(conn)
+    stage = _ensure_stage(conn, names)
     added: list[tuple[str | None, int]] = []
     for start in range(0, len(rows), _BATCH):
         batch = rows[start : start + _BATCH]
-        _fill_stage(conn, names, _bound_values(conn, names, batch))
-        added += _move_stage(conn, names, skip_conflicts=skip_conflicts)
+        _fill_stage(conn, stage, names, _bound_values(conn, names, batch))
+        added += _move_stage(conn, stage, names, skip_conflicts=skip_conflicts)
     return added
 
 
-def _ensure_stage(conn: sa.Connection) -> None:
-    """A session-private table with the columns of ``items`` (and an order column); no index, no constraint."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(
-            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} AS SELECT *, 0 AS {_ORDER} FROM items WHERE 0"  # noqa: S608
-        )
-        return
+def _stage_name(names: Sequence[str]) -> str:
+    """One stage per column list, made with exactly those columns (so a stage never outlives a schema change of
+    ``items`` with the wrong columns: a changed list is a new name)."""
+    return _STAGE_PREFIX + hashlib.sha1(",".join(names).encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+def _ensure_stage(conn: sa.Connection, names: Sequence[str]) -> str:
+    """A session-private table with these columns of ``items`` and an order column; no index, no constraint."""
+    columns = ", ".join(names)
+    empty = "WHERE false" if conn.dialect.name == "sqlite" else "WITH NO DATA"
+    stage = _stage_name(names)
     conn.exec_driver_sql(
-        f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} AS SELECT *, 0 AS {_ORDER} FROM items WITH NO DATA"  # noqa: S608
+        f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS SELECT {columns}, 0 AS {_ORDER} FROM items {empty}"  # noqa: S608
     )
+    return stage
 
 
 def _bound_values(
@@ -102,29 +108,31 @@ def _is_shared(batch: Sequence[dict[str, Any]], name: str) -> bool:
     return all(row[name] is value for row in batch)
 
 
-def _fill_stage(conn: sa.Connection, names: Sequence[str], values: Iterator[tuple[Any, ...]]) -> None:
+def _fill_stage(conn: sa.Connection, stage: str, names: Sequence[str], values: Iterator[tuple[Any, ...]]) -> None:
     columns = ", ".join([*names, _ORDER])
     if conn.dialect.name == "sqlite":
         marks = ", ".join("?" * (len(names) + 1))
-        conn.exec_driver_sql(f"INSERT INTO temp.{_STAGE} ({columns}) VALUES ({marks})", list(values))  # noqa: S608
+        conn.exec_driver_sql(f"INSERT INTO temp.{stage} ({columns}) VALUES ({marks})", list(values))  # noqa: S608
         return
     raw = conn.connection.driver_connection
     assert raw is not None
-    with raw.cursor() as cursor, cursor.copy(f"COPY {_STAGE} ({columns}) FROM STDIN") as copy:
+    with raw.cursor() as cursor, cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
         for row in values:
             copy.write_row(row)
 
 
-def _move_stage(conn: sa.Connection, names: Sequence[str], *, skip_conflicts: bool) -> list[tuple[str | None, int]]:
+def _move_stage(
+    conn: sa.Connection, stage: str, names: Sequence[str], *, skip_conflicts: bool
+) -> list[tuple[str | None, int]]:
     """One ``INSERT ... SELECT`` from the stage into ``items``, in stage order; then empty the stage."""
     columns = ", ".join(names)
     conflict = f" ON CONFLICT ({', '.join(ITEM_KEY)}) DO NOTHING" if skip_conflicts else ""
     # "WHERE true": SQLite needs it to tell the upsert's ON CONFLICT from a join constraint.
     # Identifiers come from the items table itself; values went through the stage.
     statement = (
-        f"INSERT INTO items ({columns}) SELECT {columns} FROM {_STAGE} WHERE true "  # noqa: S608
+        f"INSERT INTO items ({columns}) SELECT {columns} FROM {stage} WHERE true "  # noqa: S608
         f"ORDER BY {_ORDER}{conflict} RETURNING url_key, id"
     )
     added = [(row[0], int(row[1])) for row in conn.exec_driver_sql(statement)]
-    conn.exec_driver_sql(f"DELETE FROM {_STAGE}")  # noqa: S608
+    conn.exec_driver_sql(f"DELETE FROM {stage}")  # noqa: S608
     return sorted(added, key=lambda pair: pair[1])
