@@ -47,6 +47,7 @@ from cairn.domain.records import Folder, User
 from cairn.domain.urls import resolve_object_key
 from cairn.errors import CairnError, Conflict, InvalidInput, ManifestError, NotFound, PermissionDenied, Problem
 from cairn.jobs.queue import JobQueue
+from cairn.services._allocation import bulk_allocations
 from cairn.services._base import Service, effective_role, get_folder, require
 from cairn.services.integrations import IntegrationService, find_integration, require_use, store_config_of
 from cairn.services.registration_commit import ChunkResult, commit_prepared, fail_unreadable_chunk
@@ -212,14 +213,15 @@ class RegistrationService(Service):
         batch: list[Any] = []
         number = 0
         size = self._settings.job_chunk_size
-        for unit in scan.units():
-            _check_urls(target.config, unit, problems)
-            batch.append(unit)
-            if len(batch) == size:
-                _spill(spool, batch, number)
-                number += len(batch)
-                batch = []
-        _spill(spool, batch, number)
+        with bulk_allocations():
+            for unit in scan.units():
+                _check_urls(target.config, unit, problems)
+                batch.append(unit)
+                if len(batch) == size:
+                    _spill(spool, batch, number)
+                    number += len(batch)
+                    batch = []
+            _spill(spool, batch, number)
         summary = scan.summary()
         if problems:
             raise ManifestError(problems, source=summary.source, truncated=len(problems) >= MAX_URL_PROBLEMS)
@@ -284,6 +286,10 @@ class RegistrationService(Service):
     # --- running a chunk (called by the job consumer) ------------------------------------------------------
     def run_chunk(self, *, job_id: int, seq: int) -> ChunkResult | None:
         """Claim, prepare and commit one chunk; None when it is not claimable (done, cancelled, or leased)."""
+        with bulk_allocations():
+            return self._run_chunk(job_id, seq)
+
+    def _run_chunk(self, job_id: int, seq: int) -> ChunkResult | None:
         owner = lease_owner()
         claimed = self._claim(job_id, seq, owner)
         if claimed is None:
