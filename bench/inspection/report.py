@@ -28,7 +28,8 @@ def header(
     facts = "\n".join(f"- {key}: {value}" for key, value in machine.items())
     return (
         f"## Inspection\n\nCommand: `{command}` (issue 4). Every cairn figure is one blocking call of "
-        "`cairn.services.inspection.inspect_object` (HEAD, then `RangeFile` + the media dispatcher) against "
+        "`cairn.services.inspection.inspect_object` (one GET for the size and the first bytes, then `RangeFile` + "
+        "the media dispatcher) against "
         f"s3rver on 127.0.0.1; each figure is the median of {runs} runs (after one warm-up), and each comparison "
         "was taken in the same run, interleaved.\n\nMachine:\n"
         f"{facts}\n\nCorpus ({built}, under `bench/out/inspection/media`, uploaded in {upload_seconds:.1f} s): "
@@ -92,7 +93,7 @@ def throughput(results: list[Throughput]) -> str:
             lines.append(
                 f"- per {r.group[:-1]}: median {statistics.median(r.bytes_read):,.0f} bytes read in "
                 f"{statistics.median(r.requests):.0f} GET(s) (max {max(r.bytes_read):,} bytes, "
-                f"{max(r.requests)} GET(s)), plus the HEAD"
+                f"{max(r.requests)} GET(s)), no HEAD"
             )
     return "\n".join(lines) + "\n"
 

@@ -1,8 +1,8 @@
 """The measurements: throughput at several concurrencies, the big mp4 files, and cairn against ffprobe.
 
-Every cairn figure is one call of ``cairn.services.inspection.inspect_object`` (HEAD, then RangeFile + the
-media dispatcher), blocking, from a thread pool. cairn and ffprobe runs are interleaved so that the machine's
-noise falls on both alike.
+Every cairn figure is one call of ``cairn.services.inspection.inspect_object`` (one GET for the size and the
+first bytes, then RangeFile + the media dispatcher), blocking, from a thread pool. cairn and ffprobe runs are
+interleaved so that the machine's noise falls on both alike.
 """
 
 from __future__ import annotations

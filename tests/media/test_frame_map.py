@@ -121,3 +121,9 @@ def test_check_thresholds(changes: dict[str, object], expected: dict[str, str]) 
 def test_bitrate_reason_gives_download_speed() -> None:
     (bitrate,) = [c for c in video_checks(facts()) if c.name == "bitrate"]
     assert "15.0-20.0 Mbit/s" in bitrate.reason
+
+
+def test_frame_rate_stats_given_with_the_facts_are_used() -> None:
+    gaps = FrameMap(time_base=Fraction(1, 30), pts=(*range(60), *range(61, 121)))
+    stats = classify_frame_rate(gaps)
+    assert stats.mode == "cfr_with_gaps" and verdicts(facts(frame_rate=stats)) == {"frame_rate": "warning"}

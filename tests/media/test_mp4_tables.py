@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import io
 
+import av
 import pytest
 
 from cairn.errors import MediaError
 from cairn.media import inspect_video
-from cairn.media.mp4 import TrackTables, sample_timing, scan_top_level
-from cairn.media.reading import CountingReader
+from cairn.media.mp4 import (
+    TrackTables,
+    demuxer_sets_nominal_rate,
+    read_video_track,
+    sample_timing,
+    scan_top_level,
+)
+from cairn.media.reading import CountingReader, open_counting
 from tests.fixtures.media_corpus import MediaCorpus
 
 
@@ -87,3 +94,39 @@ def test_video_over_a_buffer_returning_reader(media_corpus: MediaCorpus) -> None
     data = media_corpus["ghost_cut.mp4"].read_bytes()
     report = inspect_video(_BufferReader(data), size=len(data))
     assert (report.frame_count, report.hidden_frame_count) == (75, 45)
+
+
+@pytest.mark.parametrize(
+    ("deltas", "sets_rate"),
+    [([(10, 1)], True), ([(9, 1), (1, 2)], True), ([(8, 1), (2, 2)], False), ([(4, 1), (1, 2), (5, 1)], False)],
+)
+def test_when_the_demuxer_sets_the_nominal_rate(deltas: list[tuple[int, int]], sets_rate: bool) -> None:
+    assert demuxer_sets_nominal_rate(tables(sample_deltas=deltas)) is sets_rate
+
+
+def test_sample_description_boxes(media_corpus: MediaCorpus) -> None:
+    for name, kind, config in (("cfr_h264.mp4", "avc1", "avcC"), ("hevc.mov", "hvc1", "hvcC")):
+        with open_counting(media_corpus[name]) as reader:
+            track = read_video_track(reader, scan_top_level(reader), track_id=None)
+        assert track is not None and track.sample_entry is not None
+        assert track.sample_entry.format == kind and {config, "pasp"} <= track.sample_entry.boxes.keys()
+        assert track.sample_entry.boxes["pasp"] == bytes.fromhex("0000000100000001")
+
+
+def test_sample_description_that_does_not_parse_is_left_to_ffmpeg(media_corpus: MediaCorpus) -> None:
+    data = bytearray(media_corpus["cfr_h264.mp4"].read_bytes())
+    at = data.find(b"avcC") - 4
+    data[at : at + 4] = (10**6).to_bytes(4, "big")  # avcC now overruns its sample entry
+    reader = CountingReader(io.BytesIO(bytes(data)))
+    track = read_video_track(reader, scan_top_level(reader), track_id=None)
+    assert track is not None and track.sample_entry is None and track.sample_deltas == [(60, 512)]
+
+
+@pytest.mark.parametrize("name", [n for n in MediaCorpus.videos if n.endswith((".mp4", ".mov"))])
+def test_sample_data_end_is_where_ffmpegs_index_ends(media_corpus: MediaCorpus, name: str) -> None:
+    with open_counting(media_corpus[name]) as reader:
+        track = read_video_track(reader, scan_top_level(reader), track_id=None)
+    with av.open(str(media_corpus[name])) as container:
+        entries = container.streams.video[0].index_entries
+        expected = max(e.pos + e.size for e in entries)
+    assert track is not None and track.data_end == expected

@@ -4,6 +4,7 @@ assembled, and an object on the S3-compatible server inspects exactly like the s
 from __future__ import annotations
 
 import random
+import subprocess
 from dataclasses import replace
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from cairn.domain.integrations import Provider, StoreConfig
 from cairn.domain.kinds import ItemKind, ItemStatus
 from cairn.domain.urls import object_url_for
-from cairn.services.inspection import inspect_object
+from cairn.services.inspection import VIDEO_FIRST_READ_BYTES, inspect_object
 from cairn.services.items import NewItem
 from cairn.services.registry import Registry
 from cairn.settings import Settings
@@ -145,3 +146,25 @@ def test_inspection_over_s3_equals_inspection_of_the_local_file(name: str, media
     assert replace(over_s3.media, mime_type=None) == replace(on_disk.media, mime_type=None)
     assert over_s3.frame_map == on_disk.frame_map
     assert _comparable(over_s3.report) == _comparable(on_disk.report)
+
+
+def test_a_faststart_video_is_read_in_one_request(ffmpeg_exe: str, moto_server, tmp_path) -> None:
+    """A video's first GET holds a faststart moov of ~100 KB (that of a 2-minute 1080p mp4) and the first packets;
+    a file of unknown kind gets the 64 KiB an image header needs, then a second GET."""
+    path = tmp_path / "long_index.mp4"
+    source = "-f lavfi -i testsrc2=size=320x240:rate=30:duration=4 -vf noise=alls=40:allf=t -c:v libx264 -qp 10"
+    argv = [ffmpeg_exe, "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *source.split()]
+    padding = ["-metadata", "comment=" + "x" * 100_000]  # kept in moov/udta: a moov of ~100 KB
+    subprocess.run([*argv, *padding, "-movflags", "+faststart", str(path)], check=True, timeout=120)
+    data = path.read_bytes()
+    moov_at = data.find(b"moov") - 4
+    moov_end = moov_at + int.from_bytes(data[moov_at : moov_at + 4], "big")
+    assert 64 * 1024 < moov_end < VIDEO_FIRST_READ_BYTES < 1024 * 1024 < len(data)
+    store = moto_server.store()
+    store.put("long_index.mp4", data)
+    settings = Settings(data_dir=tmp_path)
+    as_video = inspect_object(store, "long_index.mp4", kind=ItemKind.VIDEO, settings=settings)
+    as_unknown = inspect_object(store, "long_index.mp4", kind=None, settings=settings)
+    assert as_video.status is as_unknown.status is ItemStatus.READY
+    assert (as_video.requests, as_unknown.requests) == (1, 2)
+    assert as_video.report["frame_count"] == as_unknown.report["frame_count"] == 120

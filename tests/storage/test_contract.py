@@ -95,6 +95,20 @@ def test_read_range_edge_cases(backend: Backend) -> None:
         store.read_range("nope.bin", 0, 10)
 
 
+def test_read_start_is_a_head_and_the_first_bytes_in_one_get(backend: Backend) -> None:
+    store = backend.store
+    store.put("data.bin", DATA, content_type="video/mp4", cache_control="max-age=60")
+    store.put("empty.bin", b"")
+    info, first = store.read_start("data.bin", 4096)
+    assert (info, first) == (store.head("data.bin"), DATA[:4096])
+    assert type(first) is bytes
+    assert store.read_start("data.bin", 50_000)[1] == DATA  # a shorter object: all of it
+    assert store.read_start("empty.bin", 10) == (store.head("empty.bin"), b"")
+    assert store.read_start("data.bin", 0) == (store.head("data.bin"), b"")
+    with pytest.raises(ObjectNotFound, match=r"nope\.bin"):
+        store.read_start("nope.bin", 10)
+
+
 def test_read_suffix(backend: Backend) -> None:
     store = backend.store
     store.put("data.bin", DATA)

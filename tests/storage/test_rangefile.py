@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from cairn.errors import ObjectNotFound, StorageError
+from cairn.errors import InvalidInput, ObjectNotFound, StorageError
 from cairn.storage import ObjectStore, RangeFile, memory_store
 from cairn.storage.rangefile import PAGE_SIZE
 from tests.fixtures.storage_servers import StorageServer
@@ -79,6 +79,30 @@ def test_counters_head_read_costs_one_get_when_the_size_is_known() -> None:
     assert (f.requests, f.bytes_fetched) == (1, 64 * KIB)
     assert f.read(32 * KIB) == data[32 * KIB : 64 * KIB]
     assert f.requests == 1
+
+
+def test_first_bytes_fetched_with_the_size_are_the_head_fetch() -> None:
+    data = os.urandom(3 * MIB)
+    store = _stored(data)
+    info, first = store.read_start("obj.bin", 100 * KIB)
+    f = RangeFile(store, "obj.bin", size=info.size, first=first)
+    assert (f.requests, f.bytes_fetched) == (1, 100 * KIB)
+    assert f.read(64 * KIB) == data[: 64 * KIB]
+    assert f.requests == 1
+    assert f.read(10) == data[64 * KIB : 64 * KIB + 10]  # past the last whole page: fetched again
+    assert f.requests == 2
+
+
+def test_first_bytes_of_a_small_object_hold_all_of_it() -> None:
+    data = os.urandom(100 * KIB + 7)
+    info, first = _stored(data).read_start("obj.bin", 256 * KIB)
+    f = RangeFile(_stored(data), "obj.bin", size=info.size, first=first)
+    assert f.read() == data and f.requests == 1
+
+
+def test_first_bytes_need_the_size() -> None:
+    with pytest.raises(InvalidInput, match="need the object's size"):
+        RangeFile(_stored(b"abc"), "obj.bin", first=b"abc")
 
 
 def test_unknown_size_costs_one_head() -> None:

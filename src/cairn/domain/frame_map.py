@@ -13,7 +13,8 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import pairwise
+from itertools import islice
+from operator import le, sub
 
 from cairn.errors import InvalidInput
 
@@ -33,7 +34,7 @@ class FrameMap:
     def __post_init__(self) -> None:
         if self.time_base <= 0:
             raise InvalidInput(f"frame map time base must be positive, got {self.time_base}")
-        if any(b < a for a, b in pairwise(self.pts)):
+        if not all(map(le, self.pts, islice(self.pts, 1, None))):
             raise InvalidInput("frame map timestamps must be in presentation order (ascending)")
 
     def __len__(self) -> int:
@@ -57,7 +58,7 @@ class FrameMap:
 
     def deltas(self) -> list[int]:
         """Differences between consecutive timestamps, in time-base ticks."""
-        return [b - a for a, b in pairwise(self.pts)]
+        return list(map(sub, islice(self.pts, 1, None), self.pts))
 
     def seconds(self) -> list[float]:
         """Every frame's presentation time in seconds."""
@@ -67,7 +68,7 @@ class FrameMap:
 def encode_frame_map(frame_map: FrameMap) -> bytes:
     """Serialise a frame map: header + zlib(delta-encoded signed 64-bit integers)."""
     pts = frame_map.pts
-    deltas = array("q", [pts[0], *(b - a for a, b in pairwise(pts))] if pts else [])
+    deltas = array("q", [pts[0], *frame_map.deltas()] if pts else [])
     header = _HEADER.pack(_MAGIC, frame_map.time_base.numerator, frame_map.time_base.denominator, len(pts))
     return header + zlib.compress(deltas.tobytes(), level=9)
 

@@ -91,6 +91,8 @@ class VideoFacts:
     cache_control: str | None
     headers_known: bool = True
     limits: VideoLimits = field(default_factory=VideoLimits)
+    frame_rate: FrameRateStats | None = None
+    """``classify_frame_rate(frame_map)`` when the caller has it already (computed here otherwise)."""
 
 
 def classify_frame_rate(frame_map: FrameMap) -> FrameRateStats:
@@ -160,7 +162,7 @@ def _ghost_frames_check(facts: VideoFacts) -> Check:
 
 
 def _frame_rate_check(facts: VideoFacts) -> Check:
-    stats = classify_frame_rate(facts.frame_map)
+    stats = facts.frame_rate or classify_frame_rate(facts.frame_map)
     if stats.mode == "cfr":
         return Check("frame_rate", Verdict.OK, "constant frame rate")
     detail = (

@@ -4,8 +4,9 @@ Reads the top-level box headers (to find ``moov`` and say whether it precedes ``
 ``moov`` box alone, and from the video track's ``stts`` (decode deltas), ``ctts`` (composition offsets), ``elst``
 (edit list), ``stss`` (sync samples) and ``tkhd`` (display matrix) computes the presentation time of each
 visible sample, the samples the edit list hides before its start ("ghost frames"), the key frames, and the
-rotation. Fragmented MP4 (``moof``) keeps no sample tables in ``moov``: :func:`read_video_track` returns None
-and the caller demuxes instead.
+rotation. The track's sample description (``stsd``) is kept too: its ``avcC``/``hvcC`` and ``pasp`` boxes give
+the profile and the pixel aspect ratio (:mod:`cairn.media.codec_config`). Fragmented MP4 (``moof``) keeps no
+sample tables in ``moov``: :func:`read_video_track` returns None and the caller demuxes instead.
 """
 
 from __future__ import annotations
@@ -14,18 +15,30 @@ import math
 import struct
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, chain, compress, repeat
+from operator import add, sub
 
 from cairn.errors import MediaError
 from cairn.media.reading import CountingReader
 
-__all__ = ["Box", "SampleTiming", "TrackTables", "read_video_track", "sample_timing", "scan_top_level"]
+__all__ = [
+    "Box",
+    "SampleEntry",
+    "SampleTiming",
+    "TrackTables",
+    "demuxer_sets_nominal_rate",
+    "read_video_track",
+    "sample_timing",
+    "scan_top_level",
+]
 
 MAX_MOOV_BYTES = 256 * 1024 * 1024
 MAX_TOP_LEVEL_BOXES = 100_000
 MAX_SAMPLES = 20_000_000
 _CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts"}
+_VISUAL_ENTRY_FIELDS = 78  # bytes of a VisualSampleEntry before its child boxes (ISO/IEC 14496-12, 12.1.3)
 
 
 @dataclass(frozen=True)
@@ -35,6 +48,14 @@ class Box:
     type: str
     offset: int
     size: int
+
+
+@dataclass(frozen=True)
+class SampleEntry:
+    """A video track's only sample description: its format (``avc1``, ``hvc1``...) and its child boxes by type."""
+
+    format: str
+    boxes: dict[str, bytes]
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,9 @@ class TrackTables:
     edits: list[tuple[int, int]]
     sync_samples: list[int] | None
     rotation: int
+    sample_entry: SampleEntry | None = None
+    data_end: int | None = None
+    """The byte after the track's last sample (from stsz, stsc, stco/co64; None when they do not add up)."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +202,7 @@ def _track_tables(trak: _Tree, movie_timescale: int) -> TrackTables | None:
     stss = _leaf(trak, b"mdia", b"minf", b"stbl", b"stss")
     ctts = _leaf(trak, b"mdia", b"minf", b"stbl", b"ctts")
     elst = _leaf(trak, b"edts", b"elst")
+    stsd = _leaf(trak, b"mdia", b"minf", b"stbl", b"stsd")
     return TrackTables(
         track_id=track_id,
         timescale=_media_timescale(mdhd),
@@ -187,7 +212,102 @@ def _track_tables(trak: _Tree, movie_timescale: int) -> TrackTables | None:
         edits=_parse_elst(elst) if elst else [],
         sync_samples=_u32_list(stss) if stss else None,
         rotation=rotation,
+        sample_entry=_sample_entry(stsd) if stsd else None,
+        data_end=_sample_data_end(trak),
     )
+
+
+def _sample_entry(stsd: bytes) -> SampleEntry | None:
+    """The sample description when ``stsd`` holds exactly one that parses; None leaves the facts to FFmpeg."""
+    if len(stsd) < 8 or struct.unpack_from(">I", stsd, 4)[0] != 1:
+        return None
+    try:
+        kind, start, end = next(_children(stsd, 8, len(stsd)))
+        if end - start < _VISUAL_ENTRY_FIELDS:
+            return None
+        boxes = {k.decode("latin-1"): stsd[s:e] for k, s, e in _children(stsd, start + _VISUAL_ENTRY_FIELDS, end)}
+    except (MediaError, StopIteration):
+        return None  # FFmpeg tolerates more than this reader: let it decide
+    return SampleEntry(format=kind.decode("latin-1"), boxes=boxes)
+
+
+def _sample_data_end(trak: _Tree) -> int | None:
+    """The byte after the last sample's data: each chunk's offset plus the sizes of the samples stsc puts in it."""
+    stsz, stsc = _stbl_leaf(trak, b"stsz"), _stbl_leaf(trak, b"stsc")
+    offsets = _chunk_offsets(trak)
+    if stsz is None or stsc is None or offsets is None or len(stsz) < 12:
+        return None
+    constant, count = struct.unpack_from(">II", stsz, 4)
+    if count > MAX_SAMPLES:
+        raise MediaError(f"video track declares {count:,} sample sizes, over the {MAX_SAMPLES:,} limit")
+    sizes = repeat(constant, count) if constant else _u32_entries(stsz, count_at=8)
+    before = list(accumulate(sizes, initial=0))  # before[n]: bytes of the first n samples
+    runs = _u32_entries(stsc, count_at=4, width=3)  # first chunk, samples per chunk, description index
+    return _chunks_end(offsets, list(zip(runs[0::3], runs[1::3], strict=True)), before)
+
+
+def _stbl_leaf(trak: _Tree, kind: bytes) -> bytes | None:
+    return _leaf(trak, b"mdia", b"minf", b"stbl", kind)
+
+
+def _chunk_offsets(trak: _Tree) -> array[int] | None:
+    if (stco := _stbl_leaf(trak, b"stco")) is not None:
+        return _u32_entries(stco, count_at=4)
+    co64 = _stbl_leaf(trak, b"co64")
+    if co64 is None or len(co64) < 8:
+        return None
+    (count,) = struct.unpack_from(">I", co64, 4)
+    values = array("Q", co64[8 : 8 + 8 * count])
+    values.byteswap()
+    return values
+
+
+def _u32_entries(box: bytes, *, count_at: int, width: int = 1) -> array[int]:
+    """The entries of ``width`` u32 values after the u32 count at ``count_at`` (those the box holds)."""
+    if len(box) < count_at + 4:
+        return array("I")
+    (count,) = struct.unpack_from(">I", box, count_at)
+    start = count_at + 4
+    held = min(count, (len(box) - start) // (4 * width))
+    values = array("I", box[start : start + 4 * width * held])
+    values.byteswap()
+    return values
+
+
+def _chunks_end(offsets: array[int], runs: list[tuple[int, int]], before: list[int]) -> int | None:
+    """The largest chunk end; None when stsc's runs are missing or out of order (FFmpeg's index decides then)."""
+    total, sample, end = len(before) - 1, 0, 0
+    if total and not runs:
+        return None
+    stops = [first for first, _ in runs[1:]] + [len(offsets) + 1]
+    for (first, per_chunk), stop in zip(runs, stops, strict=True):
+        if first < 1 or stop < first or per_chunk == 0:
+            return None
+        chunks = min(stop, len(offsets) + 1) - first
+        whole = min(chunks, (total - sample) // per_chunk)
+        end = max(end, _whole_chunks_end(offsets[first - 1 : first - 1 + whole], before, sample, per_chunk))
+        sample += whole * per_chunk
+        if whole < chunks and sample < total:  # the samples left fill part of one more chunk
+            end = max(end, offsets[first - 1 + whole] + before[total] - before[sample])
+            sample = total
+    return end
+
+
+def _whole_chunks_end(offsets: array[int], before: list[int], sample: int, per_chunk: int) -> int:
+    """The largest end of consecutive chunks of ``per_chunk`` samples each, from sample ``sample`` on."""
+    if not offsets:
+        return 0
+    stop = sample + per_chunk * len(offsets)
+    sizes = map(sub, before[sample + per_chunk : stop + 1 : per_chunk], before[sample:stop:per_chunk])
+    return int(max(map(add, offsets, sizes)))
+
+
+def demuxer_sets_nominal_rate(tables: TrackTables) -> bool:
+    """Whether FFmpeg's mov demuxer sets the nominal frame rate (``r_frame_rate``) from ``stts`` alone: one
+    decode delta, or two where the second covers the last sample only. Otherwise FFmpeg takes the codec's timing
+    info, or estimates the rate from the first packets it probes."""
+    deltas = tables.sample_deltas
+    return len(deltas) == 1 or (len(deltas) == 2 and deltas[1][0] == 1)
 
 
 def _media_timescale(mdhd: bytes) -> int:
@@ -245,21 +365,26 @@ def sample_timing(tables: TrackTables) -> SampleTiming:
     dts = _expand_cumulative(tables.sample_deltas)
     offsets = _expand(tables.composition_offsets, len(dts))
     cts = [d + o for d, o in zip(dts, offsets, strict=True)]
-    keys = set(tables.sync_samples) if tables.sync_samples is not None else None
     visible, hidden = _apply_edits(cts, tables)
     visible.sort()
-    keyframes = [i for i, (_, n) in enumerate(visible) if keys is None or n + 1 in keys]
-    return SampleTiming(
-        pts=[p for p, _ in visible], keyframe_indices=keyframes, sample_count=len(dts), hidden_before_start=hidden
-    )
+    pts = [p for p, _ in visible]
+    numbers = [n for _, n in visible]  # 0-based sample numbers, in presentation order
+    keyframes = list(range(len(numbers)))
+    if tables.sync_samples is not None:
+        keys = {k - 1 for k in tables.sync_samples}
+        keyframes = list(compress(keyframes, map(keys.__contains__, numbers)))
+    return SampleTiming(pts=pts, keyframe_indices=keyframes, sample_count=len(dts), hidden_before_start=hidden)
 
 
 def _apply_edits(cts: list[int], tables: TrackTables) -> tuple[list[tuple[int, int]], int]:
     """(pts, sample number) of visible samples, and how many samples precede the first edit's media time."""
     if not tables.edits:
         return [(c, n) for n, c in enumerate(cts)], 0
-    order = sorted(range(len(cts)), key=cts.__getitem__)
-    ordered = [cts[n] for n in order]
+    order: Sequence[int] = range(len(cts))  # without ctts, decode order is presentation order
+    ordered = cts
+    if tables.composition_offsets:
+        order = sorted(order, key=cts.__getitem__)
+        ordered = [cts[n] for n in order]
     visible: list[tuple[int, int]] = []
     start = 0
     first_media_time: int | None = None
@@ -269,7 +394,8 @@ def _apply_edits(cts: list[int], tables: TrackTables) -> tuple[list[tuple[int, i
             first_media_time = media_time if first_media_time is None else first_media_time
             low = bisect_left(ordered, media_time)
             high = bisect_left(ordered, media_time + length) if duration else len(ordered)
-            visible.extend((ordered[k] - media_time + start, order[k]) for k in range(low, high))
+            shift = start - media_time
+            visible.extend(zip(map(shift.__add__, ordered[low:high]), order[low:high], strict=True))
             if len(visible) > MAX_SAMPLES:
                 raise MediaError(f"the edit list shows over {MAX_SAMPLES:,} frames: not a sane MP4/MOV file")
         start += length
@@ -282,13 +408,11 @@ def _rescale(value: int, from_scale: int, to_scale: int) -> int:
 
 
 def _expand_cumulative(pairs: list[tuple[int, int]]) -> list[int]:
-    out: list[int] = []
-    total = 0
-    for count, delta in pairs:
-        for _ in range(count):
-            out.append(total)
-            total += delta
-    return out
+    """Each sample's decode time: the sum of the deltas before it."""
+    deltas = chain.from_iterable(repeat(delta, count) for count, delta in pairs)
+    times = list(accumulate(deltas, initial=0))
+    times.pop()  # the end of the last sample
+    return times
 
 
 def _expand(pairs: list[tuple[int, int]], length: int) -> list[int]:

@@ -39,7 +39,7 @@ from cairn.errors import CairnError, InvalidInput, NotFound
 from cairn.services._base import Service, item_folder, require_org_admin
 from cairn.services.integrations import IntegrationService, find_integration, require_use, store_config_of
 from cairn.settings import Settings
-from cairn.storage import ObjectInfo, ObjectStore, RangeFile, open_store
+from cairn.storage import HEAD_BYTES, ObjectInfo, ObjectStore, RangeFile, open_store
 
 _MIME_BY_FORMAT = {
     "jpeg": "image/jpeg",
@@ -50,6 +50,9 @@ _MIME_BY_FORMAT = {
     "tiff": "image/tiff",
     "gif": "image/gif",
 }
+
+VIDEO_FIRST_READ_BYTES = 256 * 1024
+"""A video's first GET: a faststart ``moov`` (a few minutes of 1080p) and the first packets, in one request."""
 
 _VIDEO_MIME = {
     "mp4": "video/mp4",
@@ -95,8 +98,9 @@ def inspect_object(
     from cairn.media.dispatch import inspect_file  # noqa: PLC0415 (PyAV, Pillow, pydicom: loaded when first used)
 
     started = time.perf_counter()
-    info = head or store.head(key)
-    with RangeFile(store, key, size=info.size) as f:
+    first_read = VIDEO_FIRST_READ_BYTES if kind is ItemKind.VIDEO else HEAD_BYTES
+    info, first = (head, None) if head is not None else store.read_start(key, first_read)  # size and bytes: 1 GET
+    with RangeFile(store, key, size=info.size, first=first, head_bytes=first_read) as f:
         try:
             report = inspect_file(
                 f,

@@ -6,7 +6,7 @@ Public API::
     memory_store() -> ObjectStore                                     # for tests
     check_access(store, *, prefix="", key=None) -> None
     check_endpoint_allowed(endpoint, *, allow_private_endpoints) -> None   # the SSRF rule
-    RangeFile(store, key, *, size=None, ...)                          # seekable file over range reads
+    RangeFile(store, key, *, size=None, first=None, ...)              # seekable file over range reads
 """
 
 from cairn.storage.access import check_access
@@ -14,9 +14,10 @@ from cairn.storage.base import ObjectInfo, ObjectStore
 from cairn.storage.endpoints import check_endpoint_allowed
 from cairn.storage.errors import map_storage_error
 from cairn.storage.obstore_backend import ObstoreStore, memory_store, open_store
-from cairn.storage.rangefile import RangeFile
+from cairn.storage.rangefile import HEAD_BYTES, RangeFile
 
 __all__ = [
+    "HEAD_BYTES",
     "ObjectInfo",
     "ObjectStore",
     "ObstoreStore",

@@ -52,6 +52,10 @@ class ObjectStore(Protocol):
         """Bytes ``[start, end)``, clipped at the end of the object (like a file read); b"" past the end."""
         ...
 
+    def read_start(self, key: str, length: int) -> tuple[ObjectInfo, bytes]:
+        """What :meth:`head` says and the first ``length`` bytes (all of a shorter object), in one GET."""
+        ...
+
     def read_suffix(self, key: str, length: int) -> bytes:
         """The last ``length`` bytes (the whole object if it is shorter)."""
         ...

@@ -104,6 +104,24 @@ class ObstoreStore:
                 return b""
             raise
 
+    def read_start(self, key: str, length: int) -> tuple[ObjectInfo, bytes]:
+        if length < 0:
+            raise InvalidInput(f"length must be >= 0, not {length}")
+        if length == 0:
+            return self.head(key), b""
+        self._check_key(key, "GET")
+        try:
+            with translated_errors(operation=f"GET bytes 0-{length - 1} of", location=self.location(key)):
+                result = obstore.get(self._inner, key, options={"range": (0, length)})
+                return self._info(result.meta, result.attributes), bytes(result.bytes())
+        except (ObjectNotFound, UrlOutsideIntegration):
+            raise
+        except StorageError:  # an empty object has no byte 0: the HEAD says so
+            info = self.head(key)
+            if info.size == 0:
+                return info, b""
+            raise
+
     def read_suffix(self, key: str, length: int) -> bytes:
         if length < 0:
             raise InvalidInput(f"suffix length must be >= 0, not {length}")

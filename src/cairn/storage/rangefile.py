@@ -9,7 +9,9 @@ Reads are served from an LRU cache of aligned pages. A miss fetches one range:
   (a sequential scan) doubles the block size up to ``max_block_size``, a random miss resets it.
 
 Fetches never re-read pages already cached and stop at the end of the object. ``requests`` and
-``bytes_fetched`` count what was read from the store (the HEAD for an unknown size included).
+``bytes_fetched`` count what was read from the store (the HEAD for an unknown size included). A caller that
+fetched the first bytes together with the object's size (``ObjectStore.read_start``) passes them as ``first``:
+they are the head fetch, counted as one request.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ from typing import Any
 from cairn.errors import InvalidInput, StorageError
 from cairn.storage.base import ObjectStore
 
-__all__ = ["PAGE_SIZE", "RangeFile"]
+__all__ = ["HEAD_BYTES", "PAGE_SIZE", "RangeFile"]
 
 KIB = 1024
 MIB = 1024 * KIB
 PAGE_SIZE = 64 * KIB
 """Alignment and unit of the cache."""
+HEAD_BYTES = 64 * KIB
+"""The first fetch at offset 0 by default: image and DICOM headers need one GET."""
 
 
 class RangeFile(io.RawIOBase):
@@ -38,7 +42,8 @@ class RangeFile(io.RawIOBase):
         key: str,
         *,
         size: int | None = None,
-        head_bytes: int = 64 * KIB,
+        first: bytes | None = None,
+        head_bytes: int = HEAD_BYTES,
         tail_bytes: int = 1 * MIB,
         block_size: int = 128 * KIB,
         max_block_size: int = 16 * MIB,
@@ -66,6 +71,8 @@ class RangeFile(io.RawIOBase):
         self._head_fetched = False
         self.requests = 0
         self.bytes_fetched = 0
+        if first is not None:
+            self._take_first(first)
 
     def __repr__(self) -> str:
         return (
@@ -139,6 +146,17 @@ class RangeFile(io.RawIOBase):
         super().close()
 
     # --- cache -------------------------------------------------------------------------------------------
+
+    def _take_first(self, data: bytes) -> None:
+        """Cache bytes the caller fetched from offset 0 as the head fetch (a last partial page only at the end)."""
+        if self._size is None or len(data) > self._size:
+            raise InvalidInput(f"first bytes of {self.key!r} need the object's size, and at most that many")
+        usable = len(data) if len(data) == self._size else len(data) // PAGE_SIZE * PAGE_SIZE
+        self._store_pages(0, data[:usable])
+        self._head_fetched = True
+        self._last_fetch_end = usable
+        self.requests += 1
+        self.bytes_fetched += len(data)
 
     def _check_open(self) -> None:
         if self.closed:
