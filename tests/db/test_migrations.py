@@ -21,6 +21,7 @@ _RAW_SQL_OBJECTS = {
     "ix_items_title_trgm",
     "ix_items_object_url_trgm",
     "ix_items_search_title",  # 0005, SQLite only
+    "ix_items_kind_title",  # 0006: its columns differ per dialect (the object URL on SQLite only)
 }
 
 

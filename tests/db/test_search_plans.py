@@ -15,11 +15,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-import cairn.db.repositories.items as items_repository
-from cairn.db.repositories import Repos
+from cairn.db.repositories import Repos, item_pages
 from cairn.domain.access import Role
+from cairn.domain.kinds import ItemKind
 from cairn.domain.listing import ItemQuery, SortBy
 from cairn.domain.records import Folder, User
+from cairn.services.items import NewItem
 from cairn.services.registry import Registry
 from tests.services.helpers import add_images
 
@@ -102,8 +103,8 @@ def test_sqlite_broad_search_reads_the_title_index_in_order(
 ) -> None:
     """More matches than the repository fetches whole: walk the sort index, filter, stop when the page is full."""
     sqlite_only(registry)
-    monkeypatch.setattr(items_repository, "_FEW_TEXT_MATCHES", 10)  # "frame" matches 40 items here, 1M in the bench
-    monkeypatch.setattr(items_repository, "_SMALL", 10)
+    monkeypatch.setattr(item_pages, "FEW_TEXT_MATCHES", 10)  # "frame" matches 40 items here, 1M in the bench
+    monkeypatch.setattr(item_pages, "SMALL", 10)
     for visible_paths in (None, [_parent_path(folder)]):
         plan = plan_of(registry, ItemQuery(text="frame", limit=5), visible_paths=visible_paths)
         # The covering index of 0005: title and URL are filtered in the index, without a table lookup per row.
@@ -119,6 +120,103 @@ def test_postgresql_search_can_use_the_trigram_indexes(registry: Registry, folde
     plan = plan_of(registry, ItemQuery(text="000017_frame"), enable_seqscan="off", enable_indexscan="off")
     assert "ix_items_title_trgm" in plan
     assert "ix_items_object_url_trgm" in plan
+
+
+def test_postgresql_trigram_indexes_keep_short_pending_lists(registry: Registry) -> None:
+    """Every search reads a GIN index's pending list whole: 0006 bounds it at 1 MB (the default is 4 MB)."""
+    postgres_only(registry)
+    with registry.db.read() as conn:
+        options = dict(
+            conn.exec_driver_sql(
+                "SELECT relname, reloptions FROM pg_class WHERE relname IN ('ix_items_title_trgm', "
+                "'ix_items_object_url_trgm')"
+            ).all()
+        )
+    assert options == {name: ["gin_pending_list_limit=1024"] for name in options}
+    assert len(options) == 2
+
+
+# --- kinds and datasets ---------------------------------------------------------------------------------------
+@pytest.fixture
+def mixed(registry: Registry, admin: User, folder: Folder) -> Folder:
+    """The leaf also holds clips and takes, so a kind filter leaves some of its items out."""
+    clips = [
+        NewItem(kind=ItemKind.VIDEO, title=f"cam1_clip_{n:03d}.mp4", object_url=f"s3://b/{n}.mp4") for n in range(9)
+    ]
+    takes = [
+        NewItem(kind=ItemKind.AUDIO, title=f"mic1_take_{n:03d}.wav", object_url=f"s3://b/{n}.wav") for n in range(9)
+    ]
+    registry.items.add(actor=admin, folder_id=folder.id, items=clips + takes)
+    return folder
+
+
+def test_sqlite_one_kind_by_name_reads_the_kind_index_in_order(
+    registry: Registry, mixed: Folder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``kind=pdf`` at 1M items: the 20,000 PDFs in name order, not every item until 100 PDFs have passed."""
+    sqlite_only(registry)
+    monkeypatch.setattr(item_pages, "FEW_TEXT_MATCHES", 3)  # "cam1" matches 22 items here
+    monkeypatch.setattr(item_pages, "SMALL", 10)  # the visible folders hold 58
+    for text in (None, "cam1"):
+        for descending in (False, True):
+            query = ItemQuery(text=text, kinds=frozenset({ItemKind.VIDEO}), limit=5, descending=descending)
+            plan = plan_of(registry, query, visible_paths=[_parent_path(mixed)])
+            assert "USING INDEX ix_items_kind_title (kind=?)" in plan
+            assert "TEMP B-TREE" not in plan
+
+
+def test_sqlite_a_kind_filter_does_not_drive_other_plans(registry: Registry, mixed: Folder) -> None:
+    """Without statistics SQLite would take ``kind = ?`` as selective and read every image, then sort them."""
+    sqlite_only(registry)
+    selective = plan_of(registry, ItemQuery(text="000017_frame", kinds=frozenset({ItemKind.IMAGE})))
+    assert "SCAN items_fts VIRTUAL TABLE" in selective
+    two_kinds = plan_of(registry, ItemQuery(kinds=frozenset({ItemKind.IMAGE, ItemKind.VIDEO}), limit=5))
+    by_created = plan_of(registry, ItemQuery(kinds=frozenset({ItemKind.IMAGE}), sort=SortBy.CREATED, limit=5))
+    for plan in (selective, two_kinds, by_created):
+        assert "ix_items_kind_title" not in plan
+    assert "TEMP B-TREE" not in two_kinds and "TEMP B-TREE" not in by_created
+
+
+def test_sqlite_few_dataset_members_drive_a_search_in_datasets(
+    registry: Registry, admin: User, mixed: Folder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sqlite_only(registry)
+    monkeypatch.setattr(item_pages, "FEW_TEXT_MATCHES", 3)
+    dataset = registry.datasets.create(actor=admin, title="few")
+    page = registry.items.browse(actor=admin, query=ItemQuery(folder_id=mixed.id, limit=4))
+    registry.datasets.add_items(actor=admin, dataset_id=dataset.id, item_ids=[i.id for i in page.items])
+    for query in (ItemQuery(text="cam1", in_dataset=True), ItemQuery(text="cam1", dataset_id=dataset.id)):
+        plan = plan_of(registry, query)
+        assert "SEARCH items USING INTEGER PRIMARY KEY" in plan  # the members' ids find the rows...
+        assert "ix_items_search_title" not in plan  # ...not a walk of every title
+        monkeypatch.setattr(item_pages, "FEW_MEMBERS", 2)
+        assert "ix_items_search_title" in plan_of(registry, query)  # too many members: the walk
+        monkeypatch.setattr(item_pages, "FEW_MEMBERS", 20_000)
+
+
+def test_postgresql_one_kind_by_name_can_use_the_kind_index(registry: Registry, mixed: Folder) -> None:
+    postgres_only(registry)
+    query = ItemQuery(kinds=frozenset({ItemKind.VIDEO}), limit=5)
+    plan = plan_of(registry, query, enable_seqscan="off", enable_bitmapscan="off", enable_sort="off")
+    assert "ix_items_kind_title" in plan
+
+
+def test_sqlite_a_walk_that_gives_up_leaves_the_connection_as_it_was(
+    registry: Registry, mixed: Folder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walk's budget is an interrupt of that one statement: the transaction and later statements go on."""
+    sqlite_only(registry)
+    monkeypatch.setattr(item_pages, "FEW_TEXT_MATCHES", 3)
+    monkeypatch.setattr(item_pages, "WALK_STEPS", 1)
+    monkeypatch.setattr(item_pages, "PROGRESS_EVERY", 1)
+    with _captured(registry.db.engine) as seen, registry.db.read() as conn:
+        rows = item_pages.PageFinder(conn).rows(ItemQuery(text="take", limit=5), visible_paths=None)
+        assert [r.title for r in rows] == [f"mic1_take_{n:03d}.wav" for n in range(6)]
+        assert "items_fts" in seen[-1][0]  # the fallback: the matches, fetched and sorted
+        monkeypatch.setattr(item_pages, "WALK_STEPS", 10**9)
+        assert conn.exec_driver_sql("SELECT count(*) FROM items WHERE title LIKE '%a%'").scalar_one() == 58
+    with registry.db.read() as conn:  # the handler is gone from the pooled connection
+        assert conn.connection.driver_connection.execute("SELECT count(*) FROM items").fetchone() == (58,)  # type: ignore[union-attr]
 
 
 # --- folder pages -------------------------------------------------------------------------------------------
@@ -143,7 +241,7 @@ def test_sqlite_non_admin_listing_without_text_reads_the_title_index_in_order(
 ) -> None:
     """A non-admin who sees many items: the visible folders filter rows, they do not drive (and force a sort)."""
     sqlite_only(registry)
-    monkeypatch.setattr(items_repository, "_SMALL", 10)
+    monkeypatch.setattr(item_pages, "SMALL", 10)
     viewer = make_user("viewer")
     registry.access.grant(
         actor=registry.users.ensure_local_admin()[0], folder_id=folder.id, email=viewer.email, role=Role.VIEWER

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql import operators
 
 from cairn.db.repositories._bulk import insert_items
 from cairn.db.repositories._common import Repository, now, utc
 from cairn.db.repositories.folders import subtree_condition
-from cairn.db.schema import dataset_items, datasets, folders, item_members, items
+from cairn.db.repositories.item_pages import PageFinder
+from cairn.db.schema import folders, item_members, items
 from cairn.domain.kinds import ItemKind, ItemStatus
 from cairn.domain.listing import Cursor, ItemQuery, SortBy
 from cairn.domain.records import MEDIA_COLUMNS, Item, MediaFields, Page
@@ -148,138 +146,13 @@ class ItemRepository(Repository):
     def page(self, query: ItemQuery, *, visible_paths: list[str] | None) -> Page[Item]:
         """One keyset page of items matching ``query``; ``visible_paths`` limits to those subtrees (None: all).
 
-        A page is found in one of three ways (``_Driver``), chosen with cheap counts that stop at ``_SMALL``: the
-        search index when the text is selective, the folder index when the folders hold few items (or there is
-        one folder, whose index is already in sort order), else the sort index read in order and filtered until
-        the page is full. SQLite has no statistics to choose well by itself, so there the other conditions are
-        written so that they cannot drive the plan; PostgreSQL's planner chooses with its statistics.
+        How the rows are found (which index drives, on each dialect) is ``PageFinder``'s choice (``item_pages``).
         """
-        scope = self._scope(query, visible_paths)
-        driver = self._driver(query, scope)
-        statement = _row_filters(sa.select(items), query)
-        if query.text:
-            statement = statement.where(self._text_condition(query.text, driver))
-        if scope.condition is not None:
-            statement = statement.where(self._scope_condition(scope, driver))
-        rows = self.conn.execute(_keyset(statement, query, self._sort_key(query.sort, driver))).all()
+        rows = PageFinder(self.conn).rows(query, visible_paths=visible_paths)
         more = len(rows) > query.limit
         page_items = [to_item(r) for r in rows[: query.limit]]
         next_cursor = _cursor_after(page_items[-1], query) if more and page_items else None
         return Page(items=page_items, next_cursor=next_cursor)
-
-    def _scope(self, query: ItemQuery, visible_paths: list[str] | None) -> _Scope:
-        """The folders the listing is limited to: the query's folder (or subtree) within what the actor sees."""
-        conditions = []
-        if visible_paths is not None:
-            conditions.append(_paths_under(visible_paths))
-        if query.folder_id is not None:
-            conditions.append(self._folder_condition(query.folder_id, recursive=query.recursive))
-        if not conditions:
-            return _Scope(None, None)
-        found = sa.select(folders.c.id).where(*conditions)
-        ids = list(self.conn.execute(found.limit(_LISTED_FOLDERS + 1)).scalars())
-        if len(ids) > _LISTED_FOLDERS:
-            return _Scope(items.c.folder_id.in_(found), None)
-        return _Scope(_one_of(items.c.folder_id, ids), ids)
-
-    def _folder_condition(self, folder_id: int, *, recursive: bool) -> sa.ColumnElement[bool]:
-        if not recursive:
-            return folders.c.id == folder_id
-        path = self.conn.execute(sa.select(folders.c.path).where(folders.c.id == folder_id)).scalar_one_or_none()
-        return subtree_condition(folders.c.path, path) if path else sa.false()
-
-    def _driver(self, query: ItemQuery, scope: _Scope) -> _Driver:
-        if not self.is_sqlite:
-            return _Driver.ORDER  # PostgreSQL's planner chooses by itself (the driver only shapes SQLite's SQL)
-        if query.text and len(query.text) >= 3 and self._few_text_matches(query.text):
-            return _Driver.TEXT
-        if scope.folder_ids is not None and (len(scope.folder_ids) <= 1 or self._few_in_folders(scope.folder_ids)):
-            return _Driver.FOLDERS
-        return _Driver.ORDER
-
-    def _few_text_matches(self, text: str) -> bool:
-        return self._at_most(_fts_rowids(text), _FEW_TEXT_MATCHES)
-
-    def _few_in_folders(self, folder_ids: list[int]) -> bool:
-        return self._at_most(sa.select(items.c.id).where(_one_of(items.c.folder_id, folder_ids)), _SMALL)
-
-    def _at_most(self, rows: sa.Select[Any], limit: int) -> bool:
-        counted = sa.select(sa.func.count()).select_from(rows.limit(limit + 1).subquery())
-        return int(self.conn.execute(counted).scalar_one()) <= limit
-
-    def _text_condition(self, text: str, driver: _Driver) -> sa.ColumnElement[bool]:
-        if driver is _Driver.TEXT:
-            return items.c.id.in_(_fts_rowids(text))
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        return sa.or_(
-            items.c.title.ilike(pattern, escape="\\"),
-            items.c.object_url.ilike(pattern, escape="\\"),
-        )
-
-    def _scope_condition(self, scope: _Scope, driver: _Driver) -> sa.ColumnElement[bool]:
-        if driver is _Driver.FOLDERS or not self.is_sqlite or scope.folder_ids is None:
-            assert scope.condition is not None
-            return scope.condition
-        # SQLite: "folder_id + 0" cannot use an index, so the folders filter rows instead of driving the plan.
-        return _one_of(items.c.folder_id + 0, scope.folder_ids)
-
-    def _sort_key(self, sort: SortBy, driver: _Driver) -> sa.ColumnElement[Any]:
-        column = _sort_column(sort)
-        if driver is _Driver.TEXT:
-            # SQLite: "+title" is the same value but no index provides it, so the sort index cannot drive the plan
-            # (with statistics of a small table SQLite may otherwise walk it and probe every row's id).
-            return sa.UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
-        return column
-
-
-_SMALL = 2000  # this many candidates or fewer are fetched whole and sorted; more are read in sort order
-# Search matches are cheap to fetch from FTS5 and sort in bulk: up to 20,000 that beats walking the sort index
-# (measured on 1M items: a term with 18,821 matches went from 157 ms to 26 ms; see BENCHMARKS.md).
-_FEW_TEXT_MATCHES = 20_000
-_LISTED_FOLDERS = 2000  # a scope of up to this many folders is bound as a list of ids, a subquery beyond
-
-
-class _Driver(Enum):
-    """What finds the rows of a page."""
-
-    TEXT = "text"  # the FTS5 index (SQLite) finds the few matches of the search text; they are sorted
-    FOLDERS = "folders"  # the folder indexes: one folder is already in sort order, a few are sorted
-    ORDER = "order"  # the sort index (title or created_at) is read in order, each row filtered, until a page
-
-
-@dataclass(frozen=True)
-class _Scope:
-    """The folders a listing is limited to (condition None: all), listed when there are few enough."""
-
-    condition: sa.ColumnElement[bool] | None
-    folder_ids: list[int] | None
-
-
-def _fts_rowids(text: str) -> sa.Select[Any]:
-    """Rowids (item ids) whose title or object URL contain ``text``, from the FTS5 trigram index (SQLite)."""
-    phrase = '"' + text.replace('"', '""') + '"'
-    match = sa.literal_column("items_fts").op("MATCH")(sa.literal(phrase))
-    return sa.select(sa.literal_column("rowid")).select_from(sa.text("items_fts")).where(match)
-
-
-def _one_of(column: sa.ColumnElement[int], ids: list[int]) -> sa.ColumnElement[bool]:
-    if len(ids) == 1:
-        return column == ids[0]
-    return column.in_(ids) if ids else sa.false()
-
-
-def _row_filters(statement: Any, query: ItemQuery) -> Any:
-    if query.kinds:
-        statement = statement.where(items.c.kind.in_(sorted(k.value for k in query.kinds)))
-    if query.statuses:
-        statement = statement.where(items.c.status.in_(sorted(s.value for s in query.statuses)))
-    for key, value in sorted(query.metadata.items()):
-        statement = statement.where(items.c.client_metadata[key].as_string() == value)
-    if query.in_dataset is not None:
-        statement = statement.where(_in_dataset() if query.in_dataset else sa.not_(_in_dataset()))
-    if query.dataset_id is not None:
-        statement = statement.where(_dataset_condition(query.dataset_id))
-    return statement
 
 
 def _with_defaults(row: dict[str, Any], stamp: Any) -> dict[str, Any]:
@@ -300,41 +173,6 @@ def _with_defaults(row: dict[str, Any], stamp: Any) -> dict[str, Any]:
     )
     full.update(row)
     return full
-
-
-def _paths_under(paths: list[str]) -> sa.ColumnElement[bool]:
-    return sa.or_(sa.false(), *(subtree_condition(folders.c.path, p) for p in paths))
-
-
-def _dataset_condition(dataset_id: int) -> sa.ColumnElement[bool]:
-    explicit = sa.exists().where(dataset_items.c.item_id == items.c.id, dataset_items.c.dataset_id == dataset_id)
-    synced = items.c.folder_id == (
-        sa.select(datasets.c.synced_folder_id).where(datasets.c.id == dataset_id).scalar_subquery()
-    )
-    return sa.or_(explicit, synced)
-
-
-def _in_dataset() -> sa.ColumnElement[bool]:
-    explicit = sa.exists().where(dataset_items.c.item_id == items.c.id)
-    synced = items.c.folder_id.in_(
-        sa.select(datasets.c.synced_folder_id).where(datasets.c.synced_folder_id.is_not(None))
-    )
-    return sa.or_(explicit, synced)
-
-
-def _sort_column(sort: SortBy) -> sa.Column[Any]:
-    return items.c.title if sort is SortBy.NAME else items.c.created_at
-
-
-def _keyset(statement: Any, query: ItemQuery, column: sa.ColumnElement[Any]) -> Any:
-    if query.cursor:
-        cursor = Cursor.decode(query.cursor, sort=query.sort, descending=query.descending)
-        mark = sa.tuple_(sa.literal(cursor.value, type_=column.type), sa.literal(cursor.id, type_=items.c.id.type))
-        after = sa.tuple_(column, items.c.id) < mark
-        before = sa.tuple_(column, items.c.id) > mark
-        statement = statement.where(after if query.descending else before)
-    order = (column.desc(), items.c.id.desc()) if query.descending else (column.asc(), items.c.id.asc())
-    return statement.order_by(*order).limit(query.limit + 1)
 
 
 def _cursor_after(last: Item, query: ItemQuery) -> str:

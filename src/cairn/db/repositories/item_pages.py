@@ -1,0 +1,281 @@
+"""The rows of one keyset page of items, for a listing or a search: which index finds them, and the SQL.
+
+SQLite keeps no statistics in a cairn database, so cairn chooses how the rows are found (``Driver``) with cheap
+counts that stop early, and writes the other conditions so that they cannot drive SQLite's plan:
+
+* TEXT: the FTS5 index finds every item whose title or object URL contains the text; they are sorted. A text with
+  non-ASCII characters always takes this way: FTS5 folds their case (as PostgreSQL does) and LIKE would not.
+* FOLDERS: the folder indexes, for one folder (already in sort order) or folders holding few items (sorted).
+* DATASETS: the members of the datasets asked for, when there are few; they are sorted.
+* KIND: one kind by name: that kind's items are read in name order (``ix_items_kind_title``), each one filtered.
+* ORDER: the sort index is read in order, each row filtered, until the page is full.
+
+A KIND or ORDER walk is long when the matches sit far along the sort order: every "mic..." title sorts after
+850,000 "cam..." ones. When the FTS5 index can find the text, the walk therefore gets a budget of SQLite
+instructions (``WALK_STEPS``); if it runs out, the page is found through TEXT, whose cost is bounded by the number
+of matches instead. PostgreSQL's planner chooses with its statistics from the same indexes: there each page is one
+statement with every condition, left for the planner to drive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.sql import operators
+
+from cairn.db.repositories.folders import subtree_condition
+from cairn.db.schema import dataset_items, datasets, folders, items
+from cairn.domain.listing import Cursor, ItemQuery, SortBy
+
+SMALL = 2000  # this many items of the listed folders or fewer are fetched whole and sorted
+# Search matches are cheap to fetch from FTS5 and sort in bulk: up to 20,000 that beats walking the sort index
+# (measured on 1M items: a term with 18,821 matches went from 157 ms to 26 ms; see BENCHMARKS.md).
+FEW_TEXT_MATCHES = 20_000
+FEW_MEMBERS = 20_000  # dataset members fetched whole and sorted, like search matches
+# About 110,000 entries of a covering index walk (8-9 instructions each), some 35 ms: as long as fetching and
+# sorting the fewest matches a walk is chosen for (FEW_TEXT_MATCHES) takes. Measured on 1M items (BENCHMARKS.md).
+WALK_STEPS = 1_000_000
+PROGRESS_EVERY = 10_000  # instructions between two calls of the handler that counts them
+LISTED_FOLDERS = 2000  # a scope of up to this many folders is bound as a list of ids, a subquery beyond
+MIN_INDEXED_TEXT = 3  # the FTS5 trigram index finds texts of three characters or more
+
+
+class Driver(Enum):
+    """What finds the rows of a page (SQLite)."""
+
+    TEXT = "text"
+    FOLDERS = "folders"
+    DATASETS = "datasets"
+    KIND = "kind"
+    ORDER = "order"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The folders a listing is limited to (condition None: all), listed when there are few enough."""
+
+    condition: sa.ColumnElement[bool] | None
+    folder_ids: list[int] | None
+
+
+class PageFinder:
+    """Finds the ``limit + 1`` rows of a keyset page (the extra row tells that there is a next page)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.is_sqlite = conn.dialect.name == "sqlite"
+
+    def rows(self, query: ItemQuery, *, visible_paths: list[str] | None) -> Sequence[Row[Any]]:
+        """The page's rows; ``visible_paths`` limits them to those subtrees (None: all)."""
+        scope = self._scope(query, visible_paths)
+        if not self.is_sqlite:
+            return self.conn.execute(self.statement(query, scope, Driver.ORDER)).all()
+        driver = self.driver(query, scope)
+        if driver is Driver.TEXT or not _indexed_text(query.text):
+            return self.conn.execute(self.statement(query, scope, driver)).all()
+        rows = self._within_budget(self.statement(query, scope, driver))
+        return rows if rows is not None else self.conn.execute(self.statement(query, scope, Driver.TEXT)).all()
+
+    def driver(self, query: ItemQuery, scope: Scope) -> Driver:
+        """SQLite: the cheapest way to find the page that cheap, bounded counts can vouch for."""
+        if _indexed_text(query.text) and (_folds_beyond_ascii(query.text) or self._few_text_matches(query.text)):
+            return Driver.TEXT
+        if scope.folder_ids is not None and (len(scope.folder_ids) <= 1 or self._few_in_folders(scope.folder_ids)):
+            return Driver.FOLDERS
+        if _asks_for_members(query) and self._at_most(_member_ids(query), FEW_MEMBERS):
+            return Driver.DATASETS
+        if len(query.kinds) == 1 and query.sort is SortBy.NAME:
+            return Driver.KIND
+        return Driver.ORDER
+
+    def statement(self, query: ItemQuery, scope: Scope, driver: Driver) -> Any:
+        conditions = _row_filters(query, kind=self._not_driving(items.c.kind, when=driver is not Driver.KIND))
+        if query.text:
+            conditions.append(self._text_condition(query.text, driver))
+        if scope.condition is not None:
+            conditions.append(self._scope_condition(scope, driver))
+        if driver is Driver.DATASETS:
+            conditions.append(items.c.id.in_(_member_ids(query)))
+        return _keyset(sa.select(items).where(*conditions), query, self._sort_key(query.sort, driver))
+
+    # --- scope ------------------------------------------------------------------------------------------------
+    def _scope(self, query: ItemQuery, visible_paths: list[str] | None) -> Scope:
+        """The folders the listing is limited to: the query's folder (or subtree) within what the actor sees."""
+        conditions = []
+        if visible_paths is not None:
+            conditions.append(_paths_under(visible_paths))
+        if query.folder_id is not None:
+            conditions.append(self._folder_condition(query.folder_id, recursive=query.recursive))
+        if not conditions:
+            return Scope(None, None)
+        found = sa.select(folders.c.id).where(*conditions)
+        ids = list(self.conn.execute(found.limit(LISTED_FOLDERS + 1)).scalars())
+        if len(ids) > LISTED_FOLDERS:
+            return Scope(items.c.folder_id.in_(found), None)
+        return Scope(_one_of(items.c.folder_id, ids), ids)
+
+    def _folder_condition(self, folder_id: int, *, recursive: bool) -> sa.ColumnElement[bool]:
+        if not recursive:
+            return folders.c.id == folder_id
+        path = self.conn.execute(sa.select(folders.c.path).where(folders.c.id == folder_id)).scalar_one_or_none()
+        return subtree_condition(folders.c.path, path) if path else sa.false()
+
+    # --- counts that stop early -------------------------------------------------------------------------------
+    def _few_text_matches(self, text: str | None) -> bool:
+        return self._at_most(_fts_rowids(text or ""), FEW_TEXT_MATCHES)
+
+    def _few_in_folders(self, folder_ids: list[int]) -> bool:
+        return self._at_most(sa.select(items.c.id).where(_one_of(items.c.folder_id, folder_ids)), SMALL)
+
+    def _at_most(self, rows: Any, limit: int) -> bool:
+        counted = sa.select(sa.func.count()).select_from(rows.limit(limit + 1).subquery())
+        return int(self.conn.execute(counted).scalar_one()) <= limit
+
+    def _within_budget(self, statement: Any) -> Sequence[Row[Any]] | None:
+        """The rows of ``statement``, or None if SQLite gave up on it after ``WALK_STEPS`` instructions."""
+        with _interrupted_after(self.conn, WALK_STEPS):
+            try:
+                return self.conn.execute(statement).all()
+            except sa.exc.OperationalError as err:
+                if getattr(err.orig, "sqlite_errorname", None) != "SQLITE_INTERRUPT":
+                    raise
+                return None
+
+    # --- conditions, written for the driver -------------------------------------------------------------------
+    def _text_condition(self, text: str, driver: Driver) -> sa.ColumnElement[bool]:
+        if driver is Driver.TEXT:
+            return items.c.id.in_(_fts_rowids(text))
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return sa.or_(self._contains(items.c.title, pattern), self._contains(items.c.object_url, pattern))
+
+    def _contains(self, column: sa.ColumnElement[Any], pattern: str) -> sa.ColumnElement[bool]:
+        # SQLite's LIKE ignores ASCII case as its lower() does, so ILIKE's "lower(x) LIKE lower(p)" only costs more
+        # there (40 % of a walk that skips 40,000 titles).
+        if self.is_sqlite:
+            return column.like(pattern, escape="\\")
+        return column.ilike(pattern, escape="\\")
+
+    def _scope_condition(self, scope: Scope, driver: Driver) -> sa.ColumnElement[bool]:
+        if driver is Driver.FOLDERS or not self.is_sqlite or scope.folder_ids is None:
+            assert scope.condition is not None
+            return scope.condition
+        # SQLite: "folder_id + 0" cannot use an index, so the folders filter rows instead of driving the plan.
+        return _one_of(items.c.folder_id + 0, scope.folder_ids)
+
+    def _sort_key(self, sort: SortBy, driver: Driver) -> sa.ColumnElement[Any]:
+        column = items.c.title if sort is SortBy.NAME else items.c.created_at
+        # TEXT and DATASETS sort the few rows they find: the sort index must not drive the plan (with statistics of
+        # a small table SQLite may otherwise walk it and probe every row's id).
+        return self._not_driving(column, when=driver in (Driver.TEXT, Driver.DATASETS))
+
+    def _not_driving(self, column: sa.ColumnElement[Any], *, when: bool) -> sa.ColumnElement[Any]:
+        """SQLite, ``when`` true: ``+column``, the same value, but no index provides it, so it cannot drive."""
+        if not (when and self.is_sqlite):
+            return column
+        return sa.UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
+
+
+@contextmanager
+def _interrupted_after(conn: Connection, steps: int) -> Iterator[None]:
+    """SQLite: interrupt the statements run inside once they have taken about ``steps`` VM instructions.
+
+    The handler counts its own calls: SQLite calls it every ``PROGRESS_EVERY`` instructions of a statement's
+    lifetime count, which a cached statement carries over from earlier runs, so the first call may come early.
+    """
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    calls = iter(range(max(1, steps // PROGRESS_EVERY)))
+    raw.set_progress_handler(lambda: next(calls, None) is None, PROGRESS_EVERY)  # true interrupts
+    try:
+        yield
+    finally:
+        raw.set_progress_handler(None, 0)
+
+
+def _indexed_text(text: str | None) -> bool:
+    return text is not None and len(text) >= MIN_INDEXED_TEXT
+
+
+def _folds_beyond_ascii(text: str | None) -> bool:
+    """FTS5 folds the case of any letter, as PostgreSQL's ILIKE does; SQLite's LIKE folds ASCII letters only."""
+    return text is not None and not text.isascii()
+
+
+def _fts_rowids(text: str) -> sa.Select[Any]:
+    """Rowids (item ids) whose title or object URL contain ``text``, from the FTS5 trigram index (SQLite)."""
+    phrase = '"' + text.replace('"', '""') + '"'
+    match = sa.literal_column("items_fts").op("MATCH")(sa.literal(phrase))
+    return sa.select(sa.literal_column("rowid")).select_from(sa.text("items_fts")).where(match)
+
+
+def _asks_for_members(query: ItemQuery) -> bool:
+    return query.dataset_id is not None or query.in_dataset is True
+
+
+def _member_ids(query: ItemQuery) -> sa.CompoundSelect[tuple[int]]:
+    """Ids of the items in the query's dataset (or in any dataset): explicit members, then synced folders' items."""
+    explicit = sa.select(dataset_items.c.item_id)
+    synced = sa.select(datasets.c.synced_folder_id).where(datasets.c.synced_folder_id.is_not(None))
+    if query.dataset_id is not None:
+        explicit = explicit.where(dataset_items.c.dataset_id == query.dataset_id)
+        synced = synced.where(datasets.c.id == query.dataset_id)
+    in_synced = items.alias("in_synced")
+    return sa.union_all(explicit, sa.select(in_synced.c.id).where(in_synced.c.folder_id.in_(synced)))
+
+
+def _one_of(column: sa.ColumnElement[int], ids: list[int]) -> sa.ColumnElement[bool]:
+    if len(ids) == 1:
+        return column == ids[0]
+    return column.in_(ids) if ids else sa.false()
+
+
+def _row_filters(query: ItemQuery, *, kind: sa.ColumnElement[Any]) -> list[sa.ColumnElement[bool]]:
+    conditions: list[sa.ColumnElement[bool]] = []
+    if query.kinds:
+        conditions.append(kind.in_(sorted(k.value for k in query.kinds)))
+    if query.statuses:
+        conditions.append(items.c.status.in_(sorted(s.value for s in query.statuses)))
+    for key, value in sorted(query.metadata.items()):
+        conditions.append(items.c.client_metadata[key].as_string() == value)
+    if query.in_dataset is not None:
+        conditions.append(_in_dataset() if query.in_dataset else sa.not_(_in_dataset()))
+    if query.dataset_id is not None:
+        conditions.append(_dataset_condition(query.dataset_id))
+    return conditions
+
+
+def _paths_under(paths: list[str]) -> sa.ColumnElement[bool]:
+    return sa.or_(sa.false(), *(subtree_condition(folders.c.path, p) for p in paths))
+
+
+def _dataset_condition(dataset_id: int) -> sa.ColumnElement[bool]:
+    explicit = sa.exists().where(dataset_items.c.item_id == items.c.id, dataset_items.c.dataset_id == dataset_id)
+    synced = items.c.folder_id == (
+        sa.select(datasets.c.synced_folder_id).where(datasets.c.id == dataset_id).scalar_subquery()
+    )
+    return sa.or_(explicit, synced)
+
+
+def _in_dataset() -> sa.ColumnElement[bool]:
+    explicit = sa.exists().where(dataset_items.c.item_id == items.c.id)
+    synced = items.c.folder_id.in_(
+        sa.select(datasets.c.synced_folder_id).where(datasets.c.synced_folder_id.is_not(None))
+    )
+    return sa.or_(explicit, synced)
+
+
+def _keyset(statement: Any, query: ItemQuery, column: sa.ColumnElement[Any]) -> Any:
+    if query.cursor:
+        cursor = Cursor.decode(query.cursor, sort=query.sort, descending=query.descending)
+        mark = sa.tuple_(sa.literal(cursor.value, type_=column.type), sa.literal(cursor.id, type_=items.c.id.type))
+        after = sa.tuple_(column, items.c.id) < mark
+        before = sa.tuple_(column, items.c.id) > mark
+        statement = statement.where(after if query.descending else before)
+    order = (column.desc(), items.c.id.desc()) if query.descending else (column.asc(), items.c.id.asc())
+    return statement.order_by(*order).limit(query.limit + 1)

@@ -1,0 +1,187 @@
+"""Whatever finds a page (search index, folders, dataset members, kind index, sort index, or a walk that gives up
+and falls back to the search index), search returns the same rows in the same order, page after page, and only
+what the actor may see. On SQLite the thresholds that choose are forced each way; PostgreSQL's planner chooses by
+itself, so there the same checks guard the single statement it runs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from cairn.db.repositories import item_pages
+from cairn.domain.access import Role
+from cairn.domain.kinds import ItemKind
+from cairn.domain.listing import ItemQuery, SortBy
+from cairn.domain.records import Item, User
+from cairn.services.items import NewItem
+from cairn.services.registry import Registry
+
+NEVER, ALWAYS = -1, 10**9
+CONFIGS = {  # name: constants of item_pages
+    "indexes first": {"FEW_TEXT_MATCHES": ALWAYS, "FEW_MEMBERS": ALWAYS, "SMALL": ALWAYS},
+    "walks": {"FEW_TEXT_MATCHES": NEVER, "FEW_MEMBERS": NEVER, "SMALL": NEVER},
+    "walks give up": {"FEW_TEXT_MATCHES": NEVER, "FEW_MEMBERS": NEVER, "SMALL": NEVER, "WALK_STEPS": 1},
+}
+QUERIES = [
+    {"text": "take"},  # matches sort last by name, one only by its URL
+    {"text": "CAM_0"},
+    {"text": "take", "kinds": {"audio"}},
+    {"text": "frame", "kinds": {"video"}},  # nothing: every video is a clip
+    {"kinds": {"dicom_file"}},
+    {"kinds": {"image", "video"}, "text": "_01"},
+    {"text": "take", "in_dataset": True},
+    {"text": "cam", "in_dataset": False},
+    {"text": "cam", "dataset": "plain"},
+    {"text": "clip", "dataset": "synced"},
+    {"text": "slice", "sort": "created", "descending": True},
+    {"text": "cam", "kinds": {"image"}, "descending": True},
+    {"text": "e"},  # too short for the search index
+    {"in_dataset": True},
+    {"dataset": "plain", "kinds": {"audio"}},
+    {"text": "ca", "dataset": "synced", "descending": True},
+    {"text": "éco"},  # the case of a non-ASCII letter folds whichever way the page is found
+    {"text": "ÉCOLE", "kinds": {"audio"}},
+]
+
+
+@dataclass
+class World:
+    admin: User
+    viewer: User
+    items: list[Item]
+    visible_folders: set[int]
+    members: dict[str, set[int]] = field(default_factory=dict)  # "plain", "synced", "any": item ids
+    dataset_ids: dict[str, int] = field(default_factory=dict)
+
+
+@pytest.fixture
+def world(registry: Registry, admin: User, make_user: Any) -> World:
+    project = registry.folders.create(actor=admin, name="project")
+    front = registry.folders.create(actor=admin, name="front", parent_id=project.id)
+    mics = registry.folders.create(actor=admin, name="mics", parent_id=project.id)
+    hidden = registry.folders.create(actor=admin, name="hidden")
+    added = registry.items.add(actor=admin, folder_id=front.id, items=_cams())
+    added += registry.items.add(actor=admin, folder_id=mics.id, items=_mics())
+    added += registry.items.add(actor=admin, folder_id=hidden.id, items=_scans())
+    viewer = make_user("viewer")
+    registry.access.grant(actor=admin, folder_id=project.id, email=viewer.email, role=Role.VIEWER)
+    plain = registry.datasets.create(actor=admin, title="plain")
+    chosen = [i.id for i in added if i.title.endswith(("3.jpg", "2.wav", "1.dcm"))]
+    registry.datasets.add_items(actor=admin, dataset_id=plain.id, item_ids=chosen)
+    synced = registry.datasets.create(actor=admin, title="synced", synced_folder_id=front.id)
+    world = World(admin, viewer, added, {project.id, front.id, mics.id})
+    world.members = {"plain": set(chosen), "synced": {i.id for i in added if i.folder_id == front.id}}
+    world.members["any"] = world.members["plain"] | world.members["synced"]
+    world.dataset_ids = {"plain": plain.id, "synced": synced.id}
+    return world
+
+
+def _cams() -> list[NewItem]:
+    frames = [_item(ItemKind.IMAGE, f"cam_{n:03d}_frame.jpg") for n in range(24)]
+    clips = [_item(ItemKind.VIDEO, f"cam_{n:03d}_clip.mp4") for n in range(0, 24, 3)]
+    return [*frames, *clips, _item(ItemKind.IMAGE, "zz_last.jpg", url="s3://bucket/take/zz_last.jpg")]
+
+
+def _mics() -> list[NewItem]:
+    cased = ["MIC_999_TAKE.WAV", "ÉCOLE_TAKE_01.WAV", "école_take_02.wav"]
+    return [_item(ItemKind.AUDIO, title) for title in [f"mic_{n:03d}_take.wav" for n in range(14)] + cased]
+
+
+def _scans() -> list[NewItem]:
+    return [_item(ItemKind.DICOM_FILE, f"CT_{n:02x}ab_slice_{n:02d}.dcm") for n in range(9)]
+
+
+def _item(kind: ItemKind, title: str, *, url: str | None = None) -> NewItem:
+    return NewItem(kind=kind, title=title, object_url=url or f"s3://bucket/{title}")
+
+
+@pytest.fixture(params=list(CONFIGS))
+def config(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """Force one way of choosing (SQLite) and count which drivers, walks and fallbacks were used."""
+    for name, value in CONFIGS[request.param].items():
+        monkeypatch.setattr(item_pages, name, value)
+    if "WALK_STEPS" in CONFIGS[request.param]:
+        monkeypatch.setattr(item_pages, "PROGRESS_EVERY", 1)
+    used: Counter[str] = Counter()
+    choose, walk = item_pages.PageFinder.driver, item_pages.PageFinder._within_budget
+
+    def counted_driver(self: item_pages.PageFinder, query: ItemQuery, scope: Any) -> item_pages.Driver:
+        driver = choose(self, query, scope)
+        used[driver.name if (query.text or "").isascii() else f"{driver.name}, non-ASCII text"] += 1
+        return driver
+
+    def counted_walk(self: item_pages.PageFinder, statement: Any) -> Any:
+        rows = walk(self, statement)
+        used["walk finished" if rows is not None else "walk gave up"] += 1
+        return rows
+
+    monkeypatch.setattr(item_pages.PageFinder, "driver", counted_driver)
+    monkeypatch.setattr(item_pages.PageFinder, "_within_budget", counted_walk)
+    used["config: " + request.param] = 1
+    yield used
+
+
+@pytest.mark.parametrize("who", ["admin", "viewer"])
+def test_every_way_of_finding_a_page_gives_the_same_pages(
+    registry: Registry, world: World, config: Counter[str], who: str
+) -> None:
+    actor = world.admin if who == "admin" else world.viewer
+    for spec in QUERIES:
+        query = _query(world, spec)
+        assert _all_pages(registry, actor, query) == _expected(world, spec, query, who), spec
+    if registry.db.is_sqlite:
+        _check_what_was_used(config, scoped=who == "viewer")
+
+
+def _check_what_was_used(used: Counter[str], *, scoped: bool) -> None:
+    """The forced thresholds did choose what they were meant to (so each branch above was exercised)."""
+    if used["config: indexes first"]:
+        assert used["TEXT"] and (used["FOLDERS"] if scoped else used["DATASETS"])
+        assert not used["walk gave up"]
+    if used["config: walks"]:
+        assert used["KIND"] and used["ORDER"] and not used["TEXT"] and not used["DATASETS"]
+        assert used["TEXT, non-ASCII text"]  # FTS5 folds their case, as PostgreSQL does; LIKE would not
+        assert used["walk finished"] and not used["walk gave up"]
+    if used["config: walks give up"]:
+        assert used["walk gave up"] and not used["walk finished"]
+
+
+def _query(world: World, spec: dict[str, Any]) -> ItemQuery:
+    values = {k: v for k, v in spec.items() if k != "dataset"}
+    if "dataset" in spec:
+        values["dataset_id"] = world.dataset_ids[spec["dataset"]]
+    return ItemQuery(limit=4, **values)
+
+
+def _all_pages(registry: Registry, actor: User, query: ItemQuery) -> list[str]:
+    titles: list[str] = []
+    for _ in range(50):
+        page = registry.items.search(actor=actor, query=query)
+        titles.extend(item.title for item in page.items)
+        if page.next_cursor is None:
+            return titles
+        query = ItemQuery(**{**query.__dict__, "cursor": page.next_cursor})
+    raise AssertionError("pages never ended")
+
+
+def _expected(world: World, spec: dict[str, Any], query: ItemQuery, who: str) -> list[str]:
+    found = [item for item in world.items if _matches(world, spec, item, who)]
+    key = (lambda i: (i.title, i.id)) if query.sort is SortBy.NAME else (lambda i: (i.created_at, i.id))
+    return [item.title for item in sorted(found, key=key, reverse=query.descending)]
+
+
+def _matches(world: World, spec: dict[str, Any], item: Item, who: str) -> bool:
+    text = spec.get("text", "").lower()
+    checks = [
+        text in item.title.lower() or text in (item.object_url or "").lower(),
+        not spec.get("kinds") or item.kind.value in spec["kinds"],
+        who == "admin" or item.folder_id in world.visible_folders,
+        spec.get("in_dataset") is None or (item.id in world.members["any"]) == spec["in_dataset"],
+        "dataset" not in spec or item.id in world.members[spec["dataset"]],
+    ]
+    return all(checks)
