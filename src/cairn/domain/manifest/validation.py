@@ -41,15 +41,24 @@ class ManifestScan:
 
     Iterate ``units()`` to the end, then call ``summary()``: it raises ``ManifestError`` listing every located
     problem when there was any. A caller that writes nothing durable until ``summary()`` returns (registration
-    spools units to a temporary file) reads the file once instead of twice.
+    spools units to a temporary file) reads the file once instead of twice. With ``fail_fast`` the first problem
+    raises at once and repeated URLs are not looked for (``iter_units``).
     """
 
-    def __init__(self, stream: BinaryIO, *, fmt: ManifestFormat | None, source: str, limits: ManifestLimits) -> None:
+    def __init__(
+        self,
+        stream: BinaryIO,
+        *,
+        fmt: ManifestFormat | None,
+        source: str,
+        limits: ManifestLimits,
+        fail_fast: bool = False,
+    ) -> None:
         self._source = source
-        self._log = ProblemLog(source=source, max_problems=limits.max_problems)
+        self._log = ProblemLog(source=source, max_problems=limits.max_problems, fail_fast=fail_fast)
         stream, self._fmt = _sniffed(stream, fmt, self._log)
         self._reader = _reader(stream, self._fmt, self._log, limits)
-        self._tally = _Tally(limits, self._log, self._reader)
+        self._tally = _Tally(limits, self._log, self._reader, find_duplicates=not fail_fast)
         self._finished = False
 
     def units(self) -> Iterator[Unit]:
@@ -106,14 +115,9 @@ def iter_units(
 
     Raises ``ManifestError`` (and nothing else) at the first problem, should the file not be valid after all.
     """
-    log = ProblemLog(source=source, max_problems=limits.max_problems, fail_fast=True)
-    stream, fmt = _sniffed(stream, fmt, log)
-    reader = _reader(stream, fmt, log, limits)
-    tally = _Tally(limits, log, reader, find_duplicates=False)
-    for parsed in reader.units():
-        tally.add(parsed)
-        yield parsed.unit
-    tally.check_not_empty()
+    scan = ManifestScan(stream, fmt=fmt, source=source, limits=limits, fail_fast=True)
+    yield from scan.units()
+    scan.summary()
 
 
 def sniff_format(head: bytes) -> ManifestFormat:
