@@ -15,18 +15,25 @@ from cairn.db.database import Database
 from cairn.db.tables import metadata
 from cairn.errors import ConfigurationError
 
-# Search indexes are created with raw SQL per dialect (FTS5 / pg_trgm) and are not part of the metadata.
+# Search indexes (FTS5 / pg_trgm) and PostgreSQL's generated search_text are created with raw SQL per dialect and are
+# not part of the metadata.
 _RAW_SQL_OBJECTS = {
     "items_fts",
     "ix_items_title_trgm",
     "ix_items_object_url_trgm",
     "ix_items_search_title",  # 0005, SQLite only
     "ix_items_kind_title",  # 0006: its columns differ per dialect (the object URL on SQLite only)
+    "ix_items_search_trgm",  # 0007, PostgreSQL only, like the two below
+    "ix_items_long_text",
+    "search_text",
 }
 
 
 def _is_raw_sql_object(diff: Any) -> bool:
-    obj = diff[1] if isinstance(diff, tuple) and len(diff) > 1 else None
+    if isinstance(diff, tuple) and diff[0] == "remove_column":  # ("remove_column", schema, table, column)
+        obj = diff[3]
+    else:
+        obj = diff[1] if isinstance(diff, tuple) and len(diff) > 1 else None
     name = getattr(obj, "name", None)
     return bool(name and (name in _RAW_SQL_OBJECTS or str(name).startswith("items_fts")))
 

@@ -55,10 +55,10 @@ def _captured(engine: sa.Engine) -> Iterator[list[tuple[str, Any]]]:
 
 
 def plan_of(registry: Registry, query: ItemQuery, *, visible_paths: list[str] | None = None, **pg: str) -> str:
-    """The plan of the statement that fetches the page (the last one ``page`` runs), as one text."""
+    """The plan of the statement that fetches the page (the last query ``page`` runs), as one text."""
     with _captured(registry.db.engine) as seen, registry.db.read() as conn:
         Repos(conn).items.page(query, visible_paths=visible_paths)
-    statement, parameters = seen[-1]
+    statement, parameters = [s for s in seen if s[0].lstrip().startswith("SELECT")][-1]  # not SAVEPOINT, SET...
     with registry.db.read() as conn:
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         if registry.db.is_sqlite:
@@ -115,25 +115,48 @@ def test_sqlite_broad_search_reads_the_title_index_in_order(
     assert "TEMP B-TREE" not in by_created
 
 
-def test_postgresql_search_can_use_the_trigram_indexes(registry: Registry, folder: Folder) -> None:
+def test_postgresql_search_can_use_the_trigram_index(registry: Registry, folder: Folder) -> None:
     postgres_only(registry)
-    plan = plan_of(registry, ItemQuery(text="000017_frame"), enable_seqscan="off", enable_indexscan="off")
-    assert "ix_items_title_trgm" in plan
-    assert "ix_items_object_url_trgm" in plan
+    off = {"enable_seqscan": "off", "enable_indexscan": "off", "enable_indexonlyscan": "off"}
+    plan = plan_of(registry, ItemQuery(text="000017_frame"), **off)
+    assert "Bitmap Index Scan on ix_items_search_trgm" in plan
+    assert "ix_items_long_text" in plan  # the few items too long for search_text, OR-ed in
 
 
-def test_postgresql_trigram_indexes_keep_short_pending_lists(registry: Registry) -> None:
-    """Every search reads a GIN index's pending list whole: 0006 bounds it at 1 MB (the default is 4 MB)."""
+@pytest.mark.parametrize("metadata", [{}, {"split": "val"}])
+def test_postgresql_broad_search_can_check_the_text_in_the_name_index(
+    registry: Registry, folder: Folder, metadata: dict[str, str]
+) -> None:
+    """0007: a walk in name order checks ``search_text`` in the index, without reading each item's row."""
+    postgres_only(registry)
+    off = {"enable_seqscan": "off", "enable_bitmapscan": "off", "enable_sort": "off"}
+    for visible_paths in (None, [_parent_path(folder)]):
+        query = ItemQuery(text="frame", limit=5, metadata=metadata)
+        plan = plan_of(registry, query, visible_paths=visible_paths, **off)
+        assert "Index Only Scan using ix_items_title on items" in plan
+    kind = ItemQuery(text="frame", kinds=frozenset({ItemKind.VIDEO}), limit=5)
+    assert "Index Only Scan using ix_items_kind_title on items" in plan_of(registry, kind, **off)
+
+
+def test_postgresql_trigram_index_keeps_a_short_pending_list(registry: Registry) -> None:
+    """Every search reads a GIN index's pending list whole: 0006/0007 bound it at 1 MB (the default is 4 MB)."""
     postgres_only(registry)
     with registry.db.read() as conn:
         options = dict(
             conn.exec_driver_sql(
-                "SELECT relname, reloptions FROM pg_class WHERE relname IN ('ix_items_title_trgm', "
-                "'ix_items_object_url_trgm')"
+                "SELECT relname, reloptions FROM pg_class WHERE relname IN ('ix_items_search_trgm', "
+                "'ix_items_title_trgm', 'ix_items_object_url_trgm')"
             ).all()
         )
-    assert options == {name: ["gin_pending_list_limit=1024"] for name in options}
-    assert len(options) == 2
+    assert options == {"ix_items_search_trgm": ["gin_pending_list_limit=1024"]}  # 0007 replaced the other two
+
+
+def test_postgresql_plans_each_search_for_its_own_text(registry: Registry) -> None:
+    """psycopg prepares a statement run five times; PostgreSQL must not then reuse one plan for every text."""
+    postgres_only(registry)
+    for _ in range(3):  # pooled connections alike
+        with registry.db.read() as conn:
+            assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar_one() == "force_custom_plan"
 
 
 # --- kinds and datasets ---------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from cairn.db.repositories import item_pages
 from cairn.domain.access import Role
@@ -25,7 +26,15 @@ NEVER, ALWAYS = -1, 10**9
 CONFIGS = {  # name: constants of item_pages
     "indexes first": {"FEW_TEXT_MATCHES": ALWAYS, "FEW_MEMBERS": ALWAYS, "SMALL": ALWAYS},
     "walks": {"FEW_TEXT_MATCHES": NEVER, "FEW_MEMBERS": NEVER, "SMALL": NEVER},
-    "walks give up": {"FEW_TEXT_MATCHES": NEVER, "FEW_MEMBERS": NEVER, "SMALL": NEVER, "WALK_STEPS": 1},
+    "walks give up": {
+        "FEW_TEXT_MATCHES": NEVER,
+        "FEW_MEMBERS": NEVER,
+        "SMALL": NEVER,
+        "WALK_STEPS": 1,
+        "WALK_MS": 1,  # PostgreSQL: with the walk made slow below, every budgeted statement is cancelled...
+        "FEW_ESTIMATED_MATCHES": ALWAYS,  # ...and the matches are fetched and sorted
+    },
+    "walks give up, many matches": {"WALK_MS": 1, "FEW_ESTIMATED_MATCHES": NEVER},  # PostgreSQL: walk again
 }
 QUERIES = [
     {"text": "take"},  # matches sort last by name, one only by its URL
@@ -46,7 +55,13 @@ QUERIES = [
     {"text": "ca", "dataset": "synced", "descending": True},
     {"text": "éco"},  # the case of a non-ASCII letter folds whichever way the page is found
     {"text": "ÉCOLE", "kinds": {"audio"}},
+    {"text": "take", "metadata": {"split": "val"}},  # PostgreSQL checks metadata on the rows, after the index
+    {"metadata": {"split": "val"}, "descending": True},
+    {"text": "yy_long"},  # a title whose URL is too long for PostgreSQL's name index (search_text is NULL)
+    {"text": "deep_take", "kinds": {"image"}},  # found only deep in that long URL
+    {"text": "wav\ns3"},  # would span title and URL in PostgreSQL's search_text: matches nothing
 ]
+LONG_URL = "s3://bucket/" + "segment/" * 320 + "deep_take.jpg"  # 2,585 bytes: no search_text (0007)
 
 
 @dataclass
@@ -84,7 +99,8 @@ def world(registry: Registry, admin: User, make_user: Any) -> World:
 def _cams() -> list[NewItem]:
     frames = [_item(ItemKind.IMAGE, f"cam_{n:03d}_frame.jpg") for n in range(24)]
     clips = [_item(ItemKind.VIDEO, f"cam_{n:03d}_clip.mp4") for n in range(0, 24, 3)]
-    return [*frames, *clips, _item(ItemKind.IMAGE, "zz_last.jpg", url="s3://bucket/take/zz_last.jpg")]
+    last = _item(ItemKind.IMAGE, "zz_last.jpg", url="s3://bucket/take/zz_last.jpg")
+    return [*frames, *clips, last, _item(ItemKind.IMAGE, "yy_long.jpg", url=LONG_URL)]
 
 
 def _mics() -> list[NewItem]:
@@ -97,12 +113,17 @@ def _scans() -> list[NewItem]:
 
 
 def _item(kind: ItemKind, title: str, *, url: str | None = None) -> NewItem:
-    return NewItem(kind=kind, title=title, object_url=url or f"s3://bucket/{title}")
+    split = {"split": "val"} if "1" in title else {"split": "train"}
+    return NewItem(kind=kind, title=title, object_url=url or f"s3://bucket/{title}", client_metadata=split)
 
 
 @pytest.fixture(params=list(CONFIGS))
-def config(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
-    """Force one way of choosing (SQLite) and count which drivers, walks and fallbacks were used."""
+def config(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, registry: Registry
+) -> Iterator[Counter[str]]:
+    """Force one way of choosing and count which drivers, walks and fallbacks were used."""
+    if registry.db.is_sqlite and not set(CONFIGS[request.param]) - {"WALK_MS", "FEW_ESTIMATED_MATCHES"}:
+        pytest.skip("PostgreSQL's walk budget only")
     for name, value in CONFIGS[request.param].items():
         monkeypatch.setattr(item_pages, name, value)
     if "WALK_STEPS" in CONFIGS[request.param]:
@@ -122,8 +143,29 @@ def config(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> I
 
     monkeypatch.setattr(item_pages.PageFinder, "driver", counted_driver)
     monkeypatch.setattr(item_pages.PageFinder, "_within_budget", counted_walk)
+    if "WALK_MS" in CONFIGS[request.param]:
+        _make_postgres_walks_give_up(monkeypatch, used)
     used["config: " + request.param] = 1
     yield used
+
+
+def _make_postgres_walks_give_up(monkeypatch: pytest.MonkeyPatch, used: Counter[str]) -> None:
+    """PostgreSQL: a statement run under a ``statement_timeout`` sleeps 20 ms a row, so its 1 ms budget runs out;
+    the same statement run without one (the fallback) does not sleep. Counts what ``_postgres_rows`` did."""
+    statement_of, estimate = item_pages.PageFinder.postgres_statement, item_pages.PageFinder._estimated_matches
+    under_budget = sa.func.current_setting("statement_timeout") != "0"
+    sleeps = sa.case((under_budget, sa.func.pg_sleep(0.02).is_(None)), else_=sa.true())
+
+    def slow_under_budget(self: item_pages.PageFinder, query: ItemQuery, scope: Any) -> Any:
+        statement = statement_of(self, query, scope)
+        return statement.where(sleeps) if query.text and len(query.text) >= 3 else statement
+
+    def counted_estimate(self: item_pages.PageFinder, text: str) -> int:
+        used["walk gave up"] += 1
+        return estimate(self, text)
+
+    monkeypatch.setattr(item_pages.PageFinder, "postgres_statement", slow_under_budget)
+    monkeypatch.setattr(item_pages.PageFinder, "_estimated_matches", counted_estimate)
 
 
 @pytest.mark.parametrize("who", ["admin", "viewer"])
@@ -136,6 +178,8 @@ def test_every_way_of_finding_a_page_gives_the_same_pages(
         assert _all_pages(registry, actor, query) == _expected(world, spec, query, who), spec
     if registry.db.is_sqlite:
         _check_what_was_used(config, scoped=who == "viewer")
+    elif any(name.startswith("config: walks give up") for name in config):
+        assert config["walk gave up"] >= len([q for q in QUERIES if len(q.get("text", "")) >= 3])
 
 
 def _check_what_was_used(used: Counter[str], *, scoped: bool) -> None:
@@ -183,5 +227,6 @@ def _matches(world: World, spec: dict[str, Any], item: Item, who: str) -> bool:
         who == "admin" or item.folder_id in world.visible_folders,
         spec.get("in_dataset") is None or (item.id in world.members["any"]) == spec["in_dataset"],
         "dataset" not in spec or item.id in world.members[spec["dataset"]],
+        all(item.client_metadata.get(k) == v for k, v in spec.get("metadata", {}).items()),
     ]
     return all(checks)

@@ -69,7 +69,17 @@ def _create_engine(url: str, *, echo: bool) -> Engine:
         return _sqlite_engine(parsed, echo=echo)
     if parsed.get_backend_name() == "postgresql":
         _require_psycopg()
-        return sa.create_engine(parsed, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        # psycopg prepares a statement run five times on a connection, and PostgreSQL may then plan it once for
+        # every value: a search would get one plan whatever its text matches (a walk of the name order for a term
+        # that matches two items took 0.4-0.6 s instead of 13 ms at 1M items). Each execution is planned for its
+        # values instead; the statement is still parsed once.
+        given = parsed.query.get("options")  # the URL's own ?options=..., kept
+        options = " ".join(
+            [*([given] if isinstance(given, str) else given or []), "-c plan_cache_mode=force_custom_plan"]
+        )
+        return sa.create_engine(
+            parsed, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args={"options": options}
+        )
     raise ConfigurationError(
         f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: "
         "use sqlite:///path/to/cairn.db or postgresql+psycopg://user@host/db"

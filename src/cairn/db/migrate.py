@@ -23,14 +23,42 @@ def _config() -> Config:
     return config
 
 
+_VACUUM_AFTER = "vacuum_after"  # config attribute: tables the applied migrations asked to have vacuumed
+
+
 def upgrade(database: Database, *, revision: str = "heads") -> None:
-    """Apply every migration up to ``revision`` (default: every head) in one transaction."""
+    """Apply every migration up to ``revision`` (default: every head) in one transaction.
+
+    Then, on PostgreSQL, ``VACUUM (ANALYZE)`` the tables a migration rewrote (``vacuum_after_upgrade``): VACUUM
+    cannot run inside the transaction.
+    """
     from alembic import command  # noqa: PLC0415
 
+    config = _config()
+    config.attributes[_VACUUM_AFTER] = set()
     with database.engine.begin() as conn:
-        config = _config()
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
+    _vacuum(database, sorted(config.attributes[_VACUUM_AFTER]))
+
+
+def vacuum_after_upgrade(table: str) -> None:
+    """For a migration that rewrites ``table``: vacuum and analyze it once the upgrade has committed (PostgreSQL).
+
+    A rewritten table has no statistics for a new column and an empty visibility map, so the planner guesses and
+    an index-only scan reads every row anyway, until autovacuum comes by, which can take long.
+    """
+    from alembic import context  # noqa: PLC0415
+
+    context.config.attributes.setdefault(_VACUUM_AFTER, set()).add(table)
+
+
+def _vacuum(database: Database, tables: list[str]) -> None:
+    if database.is_sqlite or not tables:
+        return
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in tables:
+            conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
 
 
 def current_revisions(database: Database) -> set[str]:

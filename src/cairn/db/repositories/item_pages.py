@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
@@ -43,6 +43,13 @@ FEW_MEMBERS = 20_000  # dataset members fetched whole and sorted, like search ma
 # and sorting FEW_TEXT_MATCHES matches costs, the least a fallback can cost (BENCHMARKS.md).
 WALK_STEPS = 1_000_000
 PROGRESS_EVERY = 10_000  # instructions between two calls of the handler that counts them
+# PostgreSQL: a name-order walk still running after this long is cancelled; if the planner expects at most
+# FEW_ESTIMATED_MATCHES matches, they are fetched through the trigram index and sorted instead. Page 1 of a broad
+# term walks in 13-37 ms at 1M items; a term whose 50,162 matches sort after 890,000 other names walked for
+# 0.5 s, and its bitmap-and-sort took 0.2 s (BENCHMARKS.md). Above the estimate a bitmap costs more than a walk.
+WALK_MS = 40
+FEW_ESTIMATED_MATCHES = 150_000
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout
 LISTED_FOLDERS = 2000  # a scope of up to this many folders is bound as a list of ids, a subquery beyond
 MIN_INDEXED_TEXT = 3  # the FTS5 trigram index finds texts of three characters or more
 
@@ -76,7 +83,7 @@ class PageFinder:
         """The page's rows; ``visible_paths`` limits them to those subtrees (None: all)."""
         scope = self._scope(query, visible_paths)
         if not self.is_sqlite:
-            return self.conn.execute(self.statement(query, scope, Driver.ORDER)).all()
+            return self._postgres_rows(query, scope)
         driver = self.driver(query, scope)
         if driver is Driver.TEXT or not _indexed_text(query.text):
             return self.conn.execute(self.statement(query, scope, driver)).all()
@@ -105,6 +112,70 @@ class PageFinder:
         if driver is Driver.DATASETS:
             conditions.append(items.c.id.in_(_member_ids(query)))
         return _keyset(sa.select(items).where(*conditions), query, self._sort_key(query.sort, driver))
+
+    def _postgres_rows(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]]:
+        """PostgreSQL: the planner's plan, unless it is a long walk for a text that few items match."""
+        statement = self.postgres_statement(query, scope)
+        if not _indexed_text(query.text):
+            return self.conn.execute(statement).all()
+        try:
+            with self._postgres_settings(f"statement_timeout = {WALK_MS}"):
+                return self.conn.execute(statement).all()
+        except sa.exc.OperationalError as err:
+            if getattr(err.orig, "sqlstate", None) != QUERY_CANCELED:
+                raise
+        if self._estimated_matches(query.text or "") > FEW_ESTIMATED_MATCHES:
+            return self.conn.execute(statement).all()  # the walk again, to its end
+        # Without index scans the planner takes the trigram index (a bitmap of the matches) and sorts them.
+        with self._postgres_settings("enable_indexscan = off", "enable_indexonlyscan = off"):
+            return self.conn.execute(statement).all()
+
+    @contextmanager
+    def _postgres_settings(self, *settings: str) -> Iterator[None]:
+        """Run the block with ``SET LOCAL`` ``settings``, inside a savepoint that undoes them (and keeps the
+        transaction usable after a statement was cancelled). Only for reads: the block's changes are undone too.
+        """
+        savepoint = self.conn.begin_nested()
+        try:
+            for setting in settings:
+                self.conn.exec_driver_sql(f"SET LOCAL {setting}")
+            yield
+        finally:
+            savepoint.rollback()
+
+    def _estimated_matches(self, text: str) -> int:
+        """PostgreSQL's own estimate of the items whose title or URL contain ``text`` (planning only)."""
+        found = sa.select(items.c.id).where(_postgres_text_condition(text))
+        compiled = found.compile(dialect=self.conn.dialect)
+        plan = self.conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params).scalar_one()
+        return int(plan[0]["Plan"]["Plan Rows"])
+
+    def postgres_statement(self, query: ItemQuery, scope: Scope) -> Any:
+        """PostgreSQL: the page's ids found from the indexes alone, then their rows (a "deferred join").
+
+        The name-order indexes include ``search_text``, folder, kind and status, and the dataset conditions need
+        only the id and folder, so the walk can be an index-only scan. A client-metadata condition needs the row:
+        it is a subquery on the id, which PostgreSQL runs last, for the rows that passed the others. The ids'
+        query has its own LIMIT, so that it is planned to return its first rows fast. A plain listing (folders and
+        order only) filters nothing out of the indexes it reads, so it is one statement.
+        """
+        if _lists_only(query):
+            return self.statement(query, scope, Driver.ORDER)
+        conditions = _row_filters(replace(query, metadata={}), kind=items.c.kind)
+        if query.text:
+            conditions.append(_postgres_text_condition(query.text))
+        if scope.condition is not None:
+            conditions.append(scope.condition)
+        if query.metadata:
+            with_metadata = items.alias("with_metadata")
+            rows = sa.select(with_metadata.c.id).where(with_metadata.c.id == items.c.id)
+            conditions.append(rows.where(*_metadata_filters(query, with_metadata)).exists())
+        column = items.c.title if query.sort is SortBy.NAME else items.c.created_at
+        page = _keyset(sa.select(items.c.id, column.label("sort_key")).where(*conditions), query, column)
+        found = page.subquery("page")
+        order = (found.c.sort_key, found.c.id)
+        statement = sa.select(items).join(found, items.c.id == found.c.id)
+        return statement.order_by(*(c.desc() if query.descending else c.asc() for c in order))
 
     # --- scope ------------------------------------------------------------------------------------------------
     def _scope(self, query: ItemQuery, visible_paths: list[str] | None) -> Scope:
@@ -153,7 +224,7 @@ class PageFinder:
     def _text_condition(self, text: str, driver: Driver) -> sa.ColumnElement[bool]:
         if driver is Driver.TEXT:
             return items.c.id.in_(_fts_rowids(text))
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = _like_pattern(text)
         return sa.or_(self._contains(items.c.title, pattern), self._contains(items.c.object_url, pattern))
 
     def _contains(self, column: sa.ColumnElement[Any], pattern: str) -> sa.ColumnElement[bool]:
@@ -243,13 +314,54 @@ def _row_filters(query: ItemQuery, *, kind: sa.ColumnElement[Any]) -> list[sa.Co
         conditions.append(kind.in_(sorted(k.value for k in query.kinds)))
     if query.statuses:
         conditions.append(items.c.status.in_(sorted(s.value for s in query.statuses)))
-    for key, value in sorted(query.metadata.items()):
-        conditions.append(items.c.client_metadata[key].as_string() == value)
+    conditions.extend(_metadata_filters(query))
     if query.in_dataset is not None:
         conditions.append(_in_dataset() if query.in_dataset else sa.not_(_in_dataset()))
     if query.dataset_id is not None:
         conditions.append(_dataset_condition(query.dataset_id))
     return conditions
+
+
+def _lists_only(query: ItemQuery) -> bool:
+    """True if ``query`` has no filter beyond its folder: only a scope, an order and a cursor."""
+    listing = replace(query, folder_id=None, recursive=True, sort=SortBy.NAME, descending=False, cursor=None)
+    return listing == ItemQuery(limit=query.limit)
+
+
+def _metadata_filters(query: ItemQuery, table: sa.FromClause = items) -> list[sa.ColumnElement[bool]]:
+    metadata = table.c.client_metadata
+    return [metadata[key].as_string() == value for key, value in sorted(query.metadata.items())]
+
+
+def _like_pattern(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _postgres_text_condition(text: str) -> sa.ColumnElement[bool]:
+    """Title or object URL contains ``text`` (any case), written on ``search_text`` (0007) where it can be.
+
+    ``search_text`` is ``lower(title || E'\\n' || object_url)``, so ``LIKE lower(pattern)`` is what ``ILIKE`` on
+    each would find, byte-wise and in the name-order indexes. Items whose text is too long for an index entry have
+    no ``search_text``: the few of them are checked with ``ILIKE``. A text holding a line break could match across
+    the join of title and URL, so it keeps ``ILIKE`` on each.
+    """
+    pattern = _like_pattern(text)
+    if "\n" in text:
+        return sa.or_(items.c.title.ilike(pattern, escape="\\"), items.c.object_url.ilike(pattern, escape="\\"))
+    long_items = items.alias("long_items")
+    long_matches = sa.select(long_items.c.id).where(
+        _search_text(long_items).is_(None),
+        sa.or_(long_items.c.title.ilike(pattern, escape="\\"), long_items.c.object_url.ilike(pattern, escape="\\")),
+    )
+    return sa.or_(
+        _search_text(items).like(sa.func.lower(pattern), escape="\\"),
+        sa.and_(_search_text(items).is_(None), items.c.id.in_(long_matches)),
+    )
+
+
+def _search_text(table: sa.FromClause) -> sa.ColumnElement[str]:
+    """PostgreSQL's generated ``items.search_text`` (0007); it is not in the shared table definition."""
+    return sa.literal_column(f"{table.name}.search_text", sa.Text)  # type: ignore[attr-defined]
 
 
 def _paths_under(paths: list[str]) -> sa.ColumnElement[bool]:
