@@ -217,6 +217,22 @@ def test_sqlite_few_dataset_members_drive_a_search_in_datasets(
         monkeypatch.setattr(item_pages, "FEW_MEMBERS", 20_000)
 
 
+def test_postgresql_few_dataset_members_are_looked_up_by_id(
+    registry: Registry, admin: User, mixed: Folder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Few members: their ids, as one array, find the rows; many: the name order is walked and filtered."""
+    postgres_only(registry)
+    dataset = registry.datasets.create(actor=admin, title="few")
+    page = registry.items.browse(actor=admin, query=ItemQuery(folder_id=mixed.id, limit=4))
+    registry.datasets.add_items(actor=admin, dataset_id=dataset.id, item_ids=[i.id for i in page.items])
+    for query in (ItemQuery(text="cam1", in_dataset=True), ItemQuery(text="cam1", dataset_id=dataset.id)):
+        plan = plan_of(registry, query, enable_seqscan="off", enable_bitmapscan="off")
+        assert "Index Cond: (id = ANY (" in plan
+        monkeypatch.setattr(item_pages, "FEW_MEMBERS", 2)
+        assert "= ANY (" not in plan_of(registry, query, enable_seqscan="off", enable_bitmapscan="off")
+        monkeypatch.setattr(item_pages, "FEW_MEMBERS", 20_000)
+
+
 def test_postgresql_one_kind_by_name_can_use_the_kind_index(registry: Registry, mixed: Folder) -> None:
     postgres_only(registry)
     query = ItemQuery(kinds=frozenset({ItemKind.VIDEO}), limit=5)

@@ -26,6 +26,7 @@ from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql import operators
 
@@ -161,7 +162,18 @@ class PageFinder:
         """
         if _lists_only(query):
             return self.statement(query, scope, Driver.ORDER)
-        conditions = _row_filters(replace(query, metadata={}), kind=items.c.kind)
+        few_members = _asks_for_members(query) and self._at_most(_member_ids(query), FEW_MEMBERS)
+        # Few members: one scan of the primary key with their ids as an array, then a sort (29-37 ms for the 11,868
+        # of "in a dataset" at 1M items, against 98-122 ms for a walk filtering each name). The planner cannot see
+        # how many ids the array will hold and would take it for any dataset: hence the bounded count first.
+        filtered = replace(query, metadata={})  # metadata: below
+        if few_members:
+            filtered = replace(filtered, in_dataset=None, dataset_id=None)  # the array below says the same
+        conditions = _row_filters(filtered, kind=items.c.kind)
+        if few_members:
+            member_ids = _member_ids(query).subquery("member_ids")
+            ids = sa.select(sa.func.array_agg(member_ids.c.item_id)).scalar_subquery()
+            conditions.append(items.c.id == sa.any_(sa.cast(ids, postgresql.ARRAY(sa.BigInteger))))
         if query.text:
             conditions.append(_postgres_text_condition(query.text))
         if scope.condition is not None:
