@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from cairn.db.database import Database
 from cairn.db.repositories import Repos, item_pages
 from cairn.domain.access import Role
 from cairn.domain.kinds import ItemKind
@@ -157,6 +158,14 @@ def test_postgresql_plans_each_search_for_its_own_text(registry: Registry) -> No
     for _ in range(3):  # pooled connections alike
         with registry.db.read() as conn:
             assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar_one() == "force_custom_plan"
+    # Options the URL gives are kept.
+    database = Database(
+        registry.db.url.update_query_dict({"options": "-c statement_timeout=4321"}).render_as_string(False)
+    )
+    with database.read() as conn:
+        assert conn.exec_driver_sql("SHOW statement_timeout").scalar_one() == "4321ms"
+        assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar_one() == "force_custom_plan"
+    database.dispose()
 
 
 # --- kinds and datasets ---------------------------------------------------------------------------------------
