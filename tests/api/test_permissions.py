@@ -51,6 +51,7 @@ def cases(w: World) -> list[Case]:
         Case("GET", "/api/v1/users/me", "/api/v1/users/me", ANY),
         Case("GET", "/api/v1/users", "/api/v1/users", ANY),
         Case("POST", "/api/v1/users", "/api/v1/users", ORG, 201, body={"email": "new@example.com"}),
+        Case("PATCH", "/api/v1/users/{user_id}", f"/api/v1/users/{w.nora}", ORG, body={"name": "N", "active": False}),
         Case("GET", "/api/v1/tokens", "/api/v1/tokens", ANY),
         Case("POST", "/api/v1/tokens", "/api/v1/tokens", ANY, 201, body={"name": "t"}),
         Case("DELETE", "/api/v1/tokens/{token_id}", f"/api/v1/tokens/{w.admin_token_id}", ORG, denied=404),
@@ -231,7 +232,7 @@ def test_every_route_has_a_case(harness: Harness, world: tuple[Path, World]) -> 
     assert covered - routes == set(), "cases of routes that do not exist"
 
 
-_PLACEHOLDER = World({}, {"viewer": "v@x", "no_role": "n@x"}, 1, 2, 3, 4, 5, 6, 7, 8, 9, "/", 10, 11)
+_PLACEHOLDER = World({}, {"viewer": "v@x", "no_role": "n@x"}, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9, "/", 10, 11)
 _CASE_KEYS = [
     pytest.param(c.method, c.template, id=f"{c.method} {c.template}", marks=_gap_mark(c.method, c.template))
     for c in cases(_PLACEHOLDER)

@@ -33,6 +33,7 @@ ACTORS = ("org_admin", "folder_admin", "editor", "viewer", "no_role", "no_token"
 class World:
     tokens: dict[str, str]  # actor -> API token secret ("" for no_token)
     emails: dict[str, str]
+    nora: int  # the user with no role (an account the org admin may change)
     folder: int  # F: alice is its admin, ed an editor, vi a viewer
     sub: int  # S: a sub-folder of F
     other: int  # G: a folder only the org admin has a role on
@@ -106,6 +107,7 @@ def _populate(registry: Registry) -> World:
     return World(
         tokens=tokens,
         emails=emails,
+        nora=users["nora"].id,
         folder=folder.id,
         sub=sub.id,
         other=other.id,

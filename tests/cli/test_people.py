@@ -25,6 +25,22 @@ def test_users_add_and_list(cli: Cli, registry: Registry, admin) -> None:
     ]
 
 
+def test_users_update_and_a_deactivated_account_cannot_act(cli: Cli, registry: Registry, make_user) -> None:
+    make_user("ann")
+    updated = cli.json("users", "update", "ann@example.com", "--name", "Ann Lee", "--org-admin")
+    assert (updated["name"], updated["is_org_admin"], updated["is_active"]) == ("Ann Lee", True, True)
+    assert "ann@example.com (Ann Lee): user, deactivated." in (
+        cli.ok("users", "update", "ann@example.com", "--no-org-admin", "--inactive").stdout
+    )
+    result = cli.fails("folders", "list", code="unauthenticated", as_user="ann@example.com")
+    assert "the account of ann@example.com is deactivated" in result.stderr
+    result = cli.fails("users", "update", "admin@localhost", "--inactive", code="conflict")
+    assert "last active organization admin" in result.stderr
+    cli.fails("users", "update", "nobody@example.com", "--active", code="not_found")
+    cli.ok("users", "update", "ann@example.com", "--active")
+    cli.ok("folders", "list", as_user="ann@example.com")
+
+
 def test_access_grant_list_revoke(cli: Cli, registry: Registry, admin, make_user) -> None:
     make_user("ann")
     cars = registry.folders.create(actor=admin, name="Cars")

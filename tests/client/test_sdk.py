@@ -115,3 +115,23 @@ def test_tokens_uploads_and_pages(live_server: LiveServer, tmp_path: Path) -> No
         [group] = client.folders.upload(folder.id, paths[:2], batch="image_group", title="pair")
         assert [c.title for c in client.items.children(group.id)] == ["p0.png", "p1.png"]
         assert client.folders.summary(folder.id).files == 8
+
+
+def test_users_are_added_changed_and_deactivated(live_server: LiveServer) -> None:
+    with Client(live_server.url, live_server.token) as client:
+        vera = client.create_user("vera@example.com", name="Vera")
+        _, secret = client.tokens.create("vera's", user_id=vera.id)
+        with Client(live_server.url, secret) as as_vera:
+            assert as_vera.me().email == "vera@example.com"
+            with pytest.raises(errors.PermissionDenied):
+                as_vera.update_user(vera.id, org_admin=True)
+            off = client.update_user(vera.id, name="Vera R.", active=False)
+            assert (off.name, off.is_active, off.is_org_admin) == ("Vera R.", False, False)
+            with pytest.raises(errors.AuthenticationRequired, match="disabled"):
+                as_vera.me()
+            client.update_user(vera.id, active=True)
+            assert as_vera.me().name == "Vera R."
+        me = client.me()
+        with pytest.raises(errors.Conflict, match="last active organization admin"):
+            client.update_user(me.id, org_admin=False)
+        assert [u.email for u in client.users()] == ["admin@localhost", "vera@example.com"]

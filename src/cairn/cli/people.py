@@ -47,6 +47,32 @@ def list_users(ctx: typer.Context) -> None:
     session.out.print(table("Users", ["id", "email", "name", "org admin", "active", "created"], rows))
 
 
+@users_app.command("update")
+def update_user(
+    ctx: typer.Context,
+    email: EmailArg,
+    name: Annotated[str | None, typer.Option("--name", help="A new display name.")] = None,
+    org_admin: Annotated[
+        bool | None, typer.Option("--org-admin/--no-org-admin", help="Make them an organization admin, or not.")
+    ] = None,
+    active: Annotated[
+        bool | None,
+        typer.Option("--active/--inactive", help="Reactivate the account, or deactivate it (it can no longer act)."),
+    ] = None,
+) -> None:
+    """Change a user (organization admins only); the organization keeps one active organization admin."""
+    session = session_of(ctx)
+    users = session.registry().users
+    target = users.by_email(email=email)
+    user = users.update(actor=session.actor(), user_id=target.id, name=name, org_admin=org_admin, active=active)
+    if session.json_output:
+        print_json(session, user)
+        return
+    role = "organization admin" if user.is_org_admin else "user"
+    state = "active" if user.is_active else "deactivated"
+    say(session, f"{user.email} ({user.name or 'no name'}): {role}, {state}.")
+
+
 @access_app.command("list")
 def list_access(ctx: typer.Context, folder: FolderArg) -> None:
     """The roles granted on a folder itself (roles inherited from parent folders show on those)."""

@@ -54,11 +54,12 @@ class Session:
         self.err.print(text, highlight=False, markup=False)
 
     def actor(self) -> User:
-        """The user commands act as: ``--as EMAIL`` (or ``CAIRN_USER``), else the local organization admin."""
+        """The user commands act as: ``--as EMAIL`` (or ``CAIRN_USER``, an active account), else the oldest active
+        organization admin (the local admin made on the first run)."""
         if self._actor is None:
             registry = self.registry()
             if self.as_email:
-                self._actor = registry.users.by_email(email=self.as_email)
+                self._actor = registry.users.acting_as(email=self.as_email)
             else:
                 self._actor = registry.users.ensure_local_admin()[0]
         return self._actor

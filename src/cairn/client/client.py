@@ -63,6 +63,23 @@ class Client:
     def me(self) -> User:
         return parse(User, self._http.json("GET", "/users/me"))
 
+    def users(self) -> builtins.list[User]:
+        """Every user of the organization."""
+        return [parse(User, u) for u in self._http.json("GET", "/users")["users"]]
+
+    def create_user(self, email: str, *, name: str = "", org_admin: bool = False) -> User:
+        """Add a user to the organization (organization admins)."""
+        body = {"email": email, "name": name, "org_admin": org_admin}
+        return parse(User, self._http.json("POST", "/users", json=body))
+
+    def update_user(
+        self, user_id: int, *, name: str | None = None, org_admin: bool | None = None, active: bool | None = None
+    ) -> User:
+        """Change a user (organization admins); ``active=False`` deactivates the account: it can no longer act."""
+        changes = {"name": name, "org_admin": org_admin, "active": active}
+        body = {key: value for key, value in changes.items() if value is not None}
+        return parse(User, self._http.json("PATCH", f"/users/{user_id}", json=body))
+
     def search(self, text: str | None = None, *, folder: int | None = None, **filters: Any) -> Iterator[Item]:
         """Every file you may see that matches (every page, lazily); filters as in ``folders.items``."""
         params = {**item_filters(text=text, **filters), "folder_id": folder}

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
+from cairn.db.repositories import Repos
 from cairn.domain.records import User
-from cairn.errors import InvalidInput, NotFound
+from cairn.errors import AuthenticationRequired, Conflict, InvalidInput, NotFound
 from cairn.services._base import Service, require_org_admin
 
 LOCAL_ADMIN_EMAIL = "admin@localhost"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_DETAIL_NAMES = {"name": "name", "is_org_admin": "org_admin", "is_active": "active"}  # as the journal says them
 
 
 def _clean_email(email: str) -> str:
@@ -51,24 +53,52 @@ class UserService(Service):
             )
             return user
 
-    def set_org_admin(self, *, actor: User, email: str, org_admin: bool) -> User:
-        require_org_admin(actor, "change organization admins")
+    def update(
+        self,
+        *,
+        actor: User,
+        user_id: int,
+        name: str | None = None,
+        org_admin: bool | None = None,
+        active: bool | None = None,
+    ) -> User:
+        """Change a user's name, whether they are an organization admin, or whether their account is active.
+
+        Organization admins only. A deactivated account keeps its history, roles and tokens, but cannot act: its
+        API tokens and web sessions are refused, and so is ``cairn --as`` with its email. The organization always
+        keeps one active organization admin.
+        """
+        require_org_admin(actor, "change users")
+        changes: dict[str, object] = {"name": name.strip() if name is not None else None}
+        changes |= {"is_org_admin": org_admin, "is_active": active}
+        changes = {key: value for key, value in changes.items() if value is not None}
         with self._write() as repos:
-            user = repos.users.by_email(email)
+            user = repos.users.get(user_id)
             if user is None:
-                raise NotFound(f"no user with email {email!r}")
-            repos.users.update(user.id, is_org_admin=org_admin)
+                raise NotFound(f"user {user_id} not found", details={"user_id": user_id})
+            if not changes:
+                return user
+            if org_admin is False or active is False:
+                _keep_an_admin(repos, user)
+            repos.users.update(user.id, **changes)
             repos.journal.record(
                 actor=actor,
                 action="user.update",
                 target_type="user",
                 target_id=user.id,
                 target_label=user.email,
-                details={"org_admin": org_admin},
+                details={_DETAIL_NAMES[key]: value for key, value in changes.items()},
             )
             updated = repos.users.get(user.id)
             assert updated is not None
             return updated
+
+    def acting_as(self, *, email: str) -> User:
+        """The user a local command acts as (``cairn --as EMAIL``): an active account, or an error saying why."""
+        user = self.by_email(email=email)
+        if not user.is_active:
+            raise AuthenticationRequired(f"the account of {user.email} is deactivated", details={"email": user.email})
+        return user
 
     def get(self, *, user_id: int) -> User:
         with self._read() as repos:
@@ -87,3 +117,14 @@ class UserService(Service):
     def all(self, *, actor: User) -> list[User]:
         with self._read() as repos:
             return repos.users.all()
+
+
+def _keep_an_admin(repos: Repos, user: User) -> None:
+    """Refuse to demote or deactivate the organization's last active organization admin."""
+    admins = repos.users.lock_active_admins()
+    if admins == [user.id]:
+        raise Conflict(
+            f"{user.email} is the organization's last active organization admin: make another user an "
+            "organization admin first",
+            details={"user_id": user.id},
+        )

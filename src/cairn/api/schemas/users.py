@@ -28,6 +28,14 @@ class UserCreate(Body):
     org_admin: bool = False
 
 
+class UserUpdate(Body):
+    """What to change; a field left out stays as it is."""
+
+    name: str | None = Field(default=None, max_length=200)
+    org_admin: bool | None = None
+    active: bool | None = Field(default=None, description="false: the account can no longer act (tokens refused).")
+
+
 class TokenCreate(Body):
     name: str = Field(min_length=1, max_length=200, description="What the token is for, e.g. 'laptop' or 'CI'.")
     expires_in_days: int | None = Field(default=None, ge=1, le=3650, description="None: never expires.")

@@ -50,6 +50,17 @@ class UserRepository(Repository):
         return int(self.conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one())
 
     def first_admin(self) -> User | None:
-        query = sa.select(users).where(users.c.is_org_admin.is_(True)).order_by(users.c.id).limit(1)
+        """The oldest active organization admin."""
+        query = sa.select(users).where(*_active_admin()).order_by(users.c.id).limit(1)
         row = self.conn.execute(query).first()
         return _user(row) if row else None
+
+    def lock_active_admins(self) -> list[int]:
+        """Ids of the active organization admins, locked until the transaction ends (PostgreSQL; SQLite's write
+        transactions are already serial), so that two changes cannot each leave the other the last admin."""
+        query = sa.select(users.c.id).where(*_active_admin()).order_by(users.c.id).with_for_update()
+        return list(self.conn.execute(query).scalars())
+
+
+def _active_admin() -> tuple[sa.ColumnElement[bool], ...]:
+    return users.c.is_org_admin.is_(True), users.c.is_active.is_(True)
