@@ -60,6 +60,8 @@ QUERIES = [
     {"text": "yy_long"},  # a title whose URL is too long for PostgreSQL's name index (search_text is NULL)
     {"text": "deep_take", "kinds": {"image"}},  # found only deep in that long URL
     {"text": "wav\ns3"},  # would span title and URL in PostgreSQL's search_text: matches nothing
+    {"text": "0%_a\\b"},  # LIKE's wildcards and escape character are matched as themselves
+    {"text": "1_0"},  # "_" is not a wildcard: "100" does not match
 ]
 LONG_URL = "s3://bucket/" + "segment/" * 320 + "deep_take.jpg"  # 2,585 bytes: no search_text (0007)
 
@@ -100,7 +102,8 @@ def _cams() -> list[NewItem]:
     frames = [_item(ItemKind.IMAGE, f"cam_{n:03d}_frame.jpg") for n in range(24)]
     clips = [_item(ItemKind.VIDEO, f"cam_{n:03d}_clip.mp4") for n in range(0, 24, 3)]
     last = _item(ItemKind.IMAGE, "zz_last.jpg", url="s3://bucket/take/zz_last.jpg")
-    return [*frames, *clips, last, _item(ItemKind.IMAGE, "yy_long.jpg", url=LONG_URL)]
+    odd = _item(ItemKind.IMAGE, "odd_100%_a\\b.jpg")
+    return [*frames, *clips, last, odd, _item(ItemKind.IMAGE, "yy_long.jpg", url=LONG_URL)]
 
 
 def _mics() -> list[NewItem]:

@@ -13,8 +13,12 @@ counts that stop early, and writes the other conditions so that they cannot driv
 A KIND or ORDER walk is long when the matches sit far along the sort order: every "mic..." title sorts after
 850,000 "cam..." ones. When the FTS5 index can find the text, the walk therefore gets a budget of SQLite
 instructions (``WALK_STEPS``); if it runs out, the page is found through TEXT, whose cost is bounded by the number
-of matches instead. PostgreSQL's planner chooses with its statistics from the same indexes: there each page is one
-statement with every condition, left for the planner to drive.
+of matches instead.
+
+PostgreSQL's planner chooses with its statistics (``postgres_statement``). cairn writes each page so that the
+indexes alone can find it: the text is checked on ``search_text`` (0007), which the name-order indexes include; the
+page's ids come first and only their rows are read; few dataset members are one array of ids. A walk gets a time
+budget (``WALK_MS``), after which the matches are fetched and sorted if the planner expects few of them.
 """
 
 from __future__ import annotations
