@@ -26,8 +26,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL of the database. Default: a SQLite file `cairn.db` in the data directory. "
-        "For PostgreSQL use `postgresql+psycopg://user@host:5432/dbname`; cairn adds "
-        "`-c plan_cache_mode=force_custom_plan` to the connection options (kept with any `?options=` of the URL).",
+        "For PostgreSQL use `postgresql+psycopg://user@host:5432/dbname`.",
     )
     queue_url: str | None = Field(
         default=None,
