@@ -119,3 +119,21 @@ def test_the_first_run_says_how_to_log_in_with_a_working_token(
     text = "\n".join(login.lines)
     assert login.token.secret in text and "http://127.0.0.1:8420/docs" in text
     assert client.get("/api/v1/users/me", headers=bearer(login.token.secret)).json()["id"] == admin.id
+
+
+def test_a_deactivated_account_loses_its_session_and_cannot_log_in(
+    client: TestClient, registry: Registry, admin_headers: Headers
+) -> None:
+    vera = client.post("/api/v1/users", json={"email": "vera@example.com"}, headers=admin_headers).json()
+    made = client.post("/api/v1/tokens", json={"name": "web", "user_id": vera["id"]}, headers=admin_headers).json()
+    assert client.post("/api/v1/auth/session", json={"token": made["secret"]}).status_code == 201
+    assert client.get("/api/v1/users/me").json()["email"] == "vera@example.com"  # by the session cookie
+
+    off = client.patch(f"/api/v1/users/{vera['id']}", json={"active": False}, headers=admin_headers)
+    assert off.status_code == 200 and off.json()["is_active"] is False
+    assert client.get("/api/v1/users/me").status_code == 401  # the session is refused at once
+    client.cookies.clear()
+    assert client.post("/api/v1/auth/session", json={"token": made["secret"]}).status_code == 401
+    admin_id = client.get("/api/v1/users/me", headers=admin_headers).json()["id"]
+    last = client.patch(f"/api/v1/users/{admin_id}", json={"org_admin": False}, headers=admin_headers)
+    assert last.status_code == 409 and "last active organization admin" in last.json()["message"]
