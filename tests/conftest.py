@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,24 +52,30 @@ def _postgres_available() -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A throwaway PostgreSQL database for this test session (one per xdist worker), migrated once."""
+@contextmanager
+def throwaway_postgres(prefix: str = "cairn_test") -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped afterwards (skips, or fails under CI, without one)."""
     require(_postgres_available(), f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}")
-    name = f"cairn_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.engine.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    database = Database(url)
-    migrate.upgrade(database)
-    database.dispose()
     try:
-        yield url
+        yield sa.engine.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL database for this test session (one per xdist worker), migrated once."""
+    with throwaway_postgres() as url:
+        database = Database(url)
+        migrate.upgrade(database)
+        database.dispose()
+        yield url
 
 
 def _truncate_postgres(url: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 import warnings
 from typing import Any
 
@@ -20,7 +19,7 @@ from cairn.errors import ConfigurationError
 from cairn.services.items import NewItem
 from cairn.services.registry import Registry
 from cairn.settings import Settings
-from tests.conftest import POSTGRES_ADMIN_URL, _postgres_available, require
+from tests.conftest import throwaway_postgres
 
 # Search indexes (FTS5 / pg_trgm) and PostgreSQL's generated search_text are created with raw SQL per dialect and are
 # not part of the metadata.
@@ -108,41 +107,33 @@ def test_an_unreachable_database_is_a_configuration_error_naming_it() -> None:
 def test_0007_gives_existing_items_their_search_text_and_search_finds_them(tmp_path) -> None:
     """PostgreSQL: items made before 0007 get their lower-cased search text (NULL when too long for an index
     entry), the table is vacuumed after the upgrade, and search finds the items either way."""
-    require(_postgres_available(), f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}")
-    name = f"cairn_test_0007_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.engine.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    database = Database(url)
-    try:
-        for head in [*sorted(migrate.head_revisions() - {"0007"}), "0006"]:
-            migrate.upgrade(database, revision=head)
-        assert migrate.current_revisions(database) == {"0002", "0003", "0004", "0005", "0006"}
-        registry = Registry(Settings(data_dir=tmp_path / "data", database_url=url))
-        actor = registry.users.ensure_local_admin()[0]
-        folder = registry.folders.create(actor=actor, name="Cars")
-        long_url = "s3://bucket/" + "segment/" * 320 + "deep_TAKE.jpg"
-        items = [NewItem(kind=ItemKind.IMAGE, title="Front_Cam.JPG", object_url="s3://b/x/front.jpg")]
-        items.append(NewItem(kind=ItemKind.IMAGE, title="long.jpg", object_url=long_url))
-        registry.items.add(actor=actor, folder_id=folder.id, items=items)
+    with throwaway_postgres("cairn_test_0007") as url:
+        database = Database(url)
+        try:
+            for head in [*sorted(migrate.head_revisions() - {"0007"}), "0006"]:
+                migrate.upgrade(database, revision=head)
+            assert migrate.current_revisions(database) == {"0002", "0003", "0004", "0005", "0006"}
+            registry = Registry(Settings(data_dir=tmp_path / "data", database_url=url))
+            actor = registry.users.ensure_local_admin()[0]
+            folder = registry.folders.create(actor=actor, name="Cars")
+            long_url = "s3://bucket/" + "segment/" * 320 + "deep_TAKE.jpg"
+            items = [NewItem(kind=ItemKind.IMAGE, title="Front_Cam.JPG", object_url="s3://b/x/front.jpg")]
+            items.append(NewItem(kind=ItemKind.IMAGE, title="long.jpg", object_url=long_url))
+            registry.items.add(actor=actor, folder_id=folder.id, items=items)
 
-        migrate.upgrade(database)
+            migrate.upgrade(database)
 
-        with database.read() as conn:
-            texts = dict(conn.exec_driver_sql("SELECT title, search_text FROM items").all())
-            analyzed = conn.exec_driver_sql(
-                "SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL FROM pg_stat_user_tables "
-                "WHERE relname = 'items'"
-            ).scalar_one()
-        assert texts == {"Front_Cam.JPG": "front_cam.jpg\ns3://b/x/front.jpg", "long.jpg": None}
-        assert analyzed
-        for text, found in (("cam.jp", ["Front_Cam.JPG"]), ("X/FRONT", ["Front_Cam.JPG"]), ("deep_take", ["long.jpg"])):
-            page = registry.items.search(actor=actor, query=ItemQuery(text=text))
-            assert [i.title for i in page.items] == found, text
-        registry.close()
-    finally:
-        database.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+            with database.read() as conn:
+                texts = dict(conn.exec_driver_sql("SELECT title, search_text FROM items").all())
+                analyzed = conn.exec_driver_sql(
+                    "SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                    "WHERE relname = 'items'"
+                ).scalar_one()
+            assert texts == {"Front_Cam.JPG": "front_cam.jpg\ns3://b/x/front.jpg", "long.jpg": None}
+            assert analyzed
+            for text, found in (("cam.jp", "Front_Cam.JPG"), ("X/FRONT", "Front_Cam.JPG"), ("deep_take", "long.jpg")):
+                page = registry.items.search(actor=actor, query=ItemQuery(text=text))
+                assert [i.title for i in page.items] == [found], text
+            registry.close()
+        finally:
+            database.dispose()
