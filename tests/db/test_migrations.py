@@ -32,8 +32,6 @@ _RAW_SQL_OBJECTS = {
     "ix_items_search_trgm",  # 0007, PostgreSQL only, like the two below
     "ix_items_long_text",
     "search_text",
-    "ix_items_name_key",  # 0008, SQLite only, like its column
-    "name_key",
 }
 
 
@@ -112,7 +110,7 @@ def test_0007_gives_existing_items_their_search_text_and_search_finds_them(tmp_p
     with throwaway_postgres("cairn_test_0007") as url:
         database = Database(url)
         try:
-            for head in [*sorted(migrate.head_revisions() - {"0008"}), "0006"]:
+            for head in [*sorted(migrate.head_revisions() - {"0007"}), "0006"]:
                 migrate.upgrade(database, revision=head)
             assert migrate.current_revisions(database) == {"0002", "0003", "0004", "0005", "0006"}
             registry = Registry(Settings(data_dir=tmp_path / "data", database_url=url))
@@ -139,50 +137,3 @@ def test_0007_gives_existing_items_their_search_text_and_search_finds_them(tmp_p
             registry.close()
         finally:
             database.dispose()
-
-
-def test_0008_keys_existing_items_in_name_order_and_downgrades_cleanly(tmp_path) -> None:
-    """SQLite: items made before 0008 get name keys in (title, id) order and an FTS5 entry under them, which
-    search by name reads in order; the downgrade gives the index back its item-id rowids."""
-    url = f"sqlite:///{tmp_path / 'x.db'}"
-    database = Database(url)
-    for head in [*sorted(migrate.head_revisions() - {"0008"}), "0007"]:
-        migrate.upgrade(database, revision=head)
-    registry = Registry(Settings(data_dir=tmp_path / "data", database_url=url))
-    actor = registry.users.ensure_local_admin()[0]
-    folder = registry.folders.create(actor=actor, name="Takes")
-    titles = ["mic_2_take.wav", "cam_1.jpg", "mic_1_take.wav", "mic_2_take.wav", "ÉCOLE_take.wav"]
-    with database.write() as conn:  # as the code of 0007 wrote items (today's writes set the name key)
-        for n, title in enumerate(titles):
-            conn.exec_driver_sql(
-                "INSERT INTO items (folder_id, kind, title, status, object_url, url_key, client_metadata, "
-                "created_at, edited_at) VALUES (?, 'audio', ?, 'registered', ?, ?, '{}', '2026-11-21', '2026-11-21')",
-                (folder.id, title, f"s3://b/{n}/{title}", str(n)),
-            )
-        added = conn.exec_driver_sql("SELECT title, id FROM items").all()
-
-    migrate.upgrade(database)
-
-    with database.read() as conn:
-        keyed = conn.exec_driver_sql("SELECT title, id FROM items ORDER BY name_key").all()
-        conn.exec_driver_sql("INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 1)")
-    assert keyed == sorted(added)
-    page = registry.items.search(actor=actor, query=ItemQuery(text="TAKE", limit=2))
-    assert [i.title for i in page.items] == ["mic_1_take.wav", "mic_2_take.wav"]
-    registry.close()
-
-    _downgrade(database, "0007")
-    with database.read() as conn:
-        conn.exec_driver_sql("INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 1)")
-        rowids = conn.exec_driver_sql("SELECT rowid FROM items_fts WHERE items_fts MATCH '\"take\"'").scalars()
-        assert sorted(rowids) == sorted(item_id for title, item_id in added if "take" in title.lower())
-    database.dispose()
-
-
-def _downgrade(database: Database, revision: str) -> None:
-    from alembic import command
-
-    config = migrate._config()
-    with database.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, revision)

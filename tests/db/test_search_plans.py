@@ -81,52 +81,30 @@ def postgres_only(registry: Registry) -> None:
 
 
 # --- search ---------------------------------------------------------------------------------------------------
-def test_sqlite_search_by_name_reads_the_fts_index_in_name_order(registry: Registry, folder: Folder) -> None:
-    """0008: the FTS5 rowid is the name key, so the matches come out in name order: no sort, and the page stops
-    when it is full; page 2 starts the index at the cursor's key."""
+def test_sqlite_selective_search_is_driven_by_the_fts_index(registry: Registry, folder: Folder) -> None:
     sqlite_only(registry)
-    for text in ("000017_frame", "frame"):
-        query = ItemQuery(text=text, limit=5)
-        plan = plan_of(registry, query)
-        assert "SCAN items_fts VIRTUAL TABLE" in plan
-        assert "SEARCH items USING INDEX ix_items_name_key (name_key=?)" in plan
-        assert "TEMP B-TREE" not in plan  # no sort of the matches
-        assert "ix_items_title" not in plan  # not a walk of the whole title index
-    with registry.db.read() as conn:
-        cursor = Repos(conn).items.page(ItemQuery(text="frame", limit=5), visible_paths=None).next_cursor
-    plan = plan_of(registry, ItemQuery(text="frame", limit=5, cursor=cursor))
-    assert "SCAN items_fts VIRTUAL TABLE INDEX 64:M2>" in plan  # the match, and rowid > the cursor's key
-    assert "TEMP B-TREE" not in plan
+    plan = plan_of(registry, ItemQuery(text="000017_frame"))
+    assert "SCAN items_fts VIRTUAL TABLE" in plan
+    assert "SEARCH items USING INTEGER PRIMARY KEY" in plan
+    assert "ix_items_title" not in plan  # not a walk of the whole title index
 
 
-def test_sqlite_search_by_creation_with_few_matches_is_driven_by_the_fts_index(
+def test_sqlite_selective_search_of_a_non_admin_is_still_driven_by_the_fts_index(
     registry: Registry, folder: Folder
 ) -> None:
     sqlite_only(registry)
-    for visible_paths in (None, [folder.path]):
-        plan = plan_of(registry, ItemQuery(text="000017_frame", sort=SortBy.CREATED), visible_paths=visible_paths)
-        assert "SCAN items_fts VIRTUAL TABLE" in plan
-        assert "SEARCH items USING INDEX ix_items_name_key (name_key=?)" in plan
-        assert "ix_items_created" not in plan and "ix_items_folder" not in plan
-
-
-def test_sqlite_search_of_a_non_admin_is_still_driven_by_the_fts_index(registry: Registry, folder: Folder) -> None:
-    sqlite_only(registry)
     plan = plan_of(registry, ItemQuery(text="000017_frame"), visible_paths=[folder.path])
-    assert "SCAN items_fts VIRTUAL TABLE" in plan
+    assert "SEARCH items USING INTEGER PRIMARY KEY" in plan
     assert "ix_items_folder" not in plan
 
 
-def test_sqlite_broad_search_falls_back_to_reading_the_title_index_in_order(
+def test_sqlite_broad_search_reads_the_title_index_in_order(
     registry: Registry, folder: Folder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """More matches than the repository fetches whole, and the walk of the matches gave up (a rare kind, say):
-    walk the sort index, filter, stop when the page is full."""
+    """More matches than the repository fetches whole: walk the sort index, filter, stop when the page is full."""
     sqlite_only(registry)
     monkeypatch.setattr(item_pages, "FEW_TEXT_MATCHES", 10)  # "frame" matches 40 items here, 1M in the bench
     monkeypatch.setattr(item_pages, "SMALL", 10)
-    monkeypatch.setattr(item_pages, "NAMED_STEPS", 1)
-    monkeypatch.setattr(item_pages, "PROGRESS_EVERY", 1)
     for visible_paths in (None, [_parent_path(folder)]):
         plan = plan_of(registry, ItemQuery(text="frame", limit=5), visible_paths=visible_paths)
         # The covering index of 0005: title and URL are filtered in the index, without a table lookup per row.
@@ -201,13 +179,10 @@ def mixed(registry: Registry, admin: User, folder: Folder) -> Folder:
 def test_sqlite_one_kind_by_name_reads_the_kind_index_in_order(
     registry: Registry, mixed: Folder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``kind=pdf`` at 1M items: the 20,000 PDFs in name order, not every item until 100 PDFs have passed (with a
-    text: once the walk of its matches in name order gave up)."""
+    """``kind=pdf`` at 1M items: the 20,000 PDFs in name order, not every item until 100 PDFs have passed."""
     sqlite_only(registry)
     monkeypatch.setattr(item_pages, "FEW_TEXT_MATCHES", 3)  # "cam1" matches 22 items here
     monkeypatch.setattr(item_pages, "SMALL", 10)  # the visible folders hold 58
-    monkeypatch.setattr(item_pages, "NAMED_STEPS", 1)
-    monkeypatch.setattr(item_pages, "PROGRESS_EVERY", 1)
     for text in (None, "cam1"):
         for descending in (False, True):
             query = ItemQuery(text=text, kinds=frozenset({ItemKind.VIDEO}), limit=5, descending=descending)
@@ -221,11 +196,9 @@ def test_sqlite_a_kind_filter_does_not_drive_other_plans(registry: Registry, mix
     sqlite_only(registry)
     selective = plan_of(registry, ItemQuery(text="000017_frame", kinds=frozenset({ItemKind.IMAGE})))
     assert "SCAN items_fts VIRTUAL TABLE" in selective
-    by_name = plan_of(registry, ItemQuery(text="cam", kinds=frozenset({ItemKind.VIDEO}), limit=5))
-    assert "SCAN items_fts VIRTUAL TABLE" in by_name and "TEMP B-TREE" not in by_name
     two_kinds = plan_of(registry, ItemQuery(kinds=frozenset({ItemKind.IMAGE, ItemKind.VIDEO}), limit=5))
     by_created = plan_of(registry, ItemQuery(kinds=frozenset({ItemKind.IMAGE}), sort=SortBy.CREATED, limit=5))
-    for plan in (selective, by_name, two_kinds, by_created):
+    for plan in (selective, two_kinds, by_created):
         assert "ix_items_kind_title" not in plan
     assert "TEMP B-TREE" not in two_kinds and "TEMP B-TREE" not in by_created
 
@@ -243,8 +216,7 @@ def test_sqlite_few_dataset_members_drive_a_search_in_datasets(
         assert "SEARCH items USING INTEGER PRIMARY KEY" in plan  # the members' ids find the rows...
         assert "ix_items_search_title" not in plan  # ...not a walk of every title
         monkeypatch.setattr(item_pages, "FEW_MEMBERS", 2)
-        walk = plan_of(registry, query)  # too many members: the walk of the matches in name order
-        assert "SCAN items_fts VIRTUAL TABLE" in walk and "TEMP B-TREE" not in walk
+        assert "ix_items_search_title" in plan_of(registry, query)  # too many members: the walk
         monkeypatch.setattr(item_pages, "FEW_MEMBERS", 20_000)
 
 

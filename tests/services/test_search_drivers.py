@@ -26,17 +26,10 @@ NEVER, ALWAYS = -1, 10**9
 CONFIGS = {  # name: constants of item_pages
     "indexes first": {"FEW_TEXT_MATCHES": ALWAYS, "FEW_MEMBERS": ALWAYS, "SMALL": ALWAYS},
     "walks": {"FEW_TEXT_MATCHES": NEVER, "FEW_MEMBERS": NEVER, "SMALL": NEVER},
-    "walks of the matches give up": {  # SQLite: NAMED_TEXT gives up, the KIND and ORDER walks are the fallback
-        "FEW_TEXT_MATCHES": NEVER,
-        "FEW_MEMBERS": NEVER,
-        "SMALL": NEVER,
-        "NAMED_STEPS": 1,
-    },
     "walks give up": {
         "FEW_TEXT_MATCHES": NEVER,
         "FEW_MEMBERS": NEVER,
         "SMALL": NEVER,
-        "NAMED_STEPS": 1,
         "WALK_STEPS": 1,
         "WALK_MS": 1,  # PostgreSQL: with the walk made slow below, every budgeted statement is cancelled...
         "FEW_ESTIMATED_MATCHES": ALWAYS,  # ...and the matches are fetched and sorted
@@ -134,11 +127,9 @@ def config(
     """Force one way of choosing and count which drivers, walks and fallbacks were used."""
     if registry.db.is_sqlite and not set(CONFIGS[request.param]) - {"WALK_MS", "FEW_ESTIMATED_MATCHES"}:
         pytest.skip("PostgreSQL's walk budget only")
-    if not registry.db.is_sqlite and request.param == "walks of the matches give up":
-        pytest.skip("SQLite's NAMED_TEXT budget only")
     for name, value in CONFIGS[request.param].items():
         monkeypatch.setattr(item_pages, name, value)
-    if {"WALK_STEPS", "NAMED_STEPS"} & set(CONFIGS[request.param]):
+    if "WALK_STEPS" in CONFIGS[request.param]:
         monkeypatch.setattr(item_pages, "PROGRESS_EVERY", 1)
     used: Counter[str] = Counter()
     choose, walk = item_pages.PageFinder.driver, item_pages.PageFinder._within_budget
@@ -148,9 +139,8 @@ def config(
         used[driver.name if (query.text or "").isascii() else f"{driver.name}, non-ASCII text"] += 1
         return driver
 
-    def counted_walk(self: item_pages.PageFinder, statement: Any, driver: item_pages.Driver) -> Any:
-        rows = walk(self, statement, driver)
-        used[f"{driver.name} walk " + ("finished" if rows is not None else "gave up")] += 1
+    def counted_walk(self: item_pages.PageFinder, statement: Any) -> Any:
+        rows = walk(self, statement)
         used["walk finished" if rows is not None else "walk gave up"] += 1
         return rows
 
@@ -198,20 +188,14 @@ def test_every_way_of_finding_a_page_gives_the_same_pages(
 def _check_what_was_used(used: Counter[str], *, scoped: bool) -> None:
     """The forced thresholds did choose what they were meant to (so each branch above was exercised)."""
     if used["config: indexes first"]:
-        assert used["TEXT"] and used["NAMED_TEXT"] and (used["FOLDERS"] if scoped else used["DATASETS"])
+        assert used["TEXT"] and (used["FOLDERS"] if scoped else used["DATASETS"])
         assert not used["walk gave up"]
     if used["config: walks"]:
         assert used["KIND"] and used["ORDER"] and not used["TEXT"] and not used["DATASETS"]
-        assert used["NAMED_TEXT, non-ASCII text"]  # FTS5 folds their case, as PostgreSQL does; LIKE would not
-        assert used["NAMED_TEXT walk finished"] and used["ORDER walk finished"]  # the latter: sorted by creation
-        assert not used["walk gave up"]
-    if used["config: walks of the matches give up"]:
-        assert used["NAMED_TEXT walk gave up"] and not used["NAMED_TEXT walk finished"]
-        assert used["KIND walk finished"] and used["ORDER walk finished"]
-        assert used["walk gave up"] == used["NAMED_TEXT walk gave up"]
+        assert used["TEXT, non-ASCII text"]  # FTS5 folds their case, as PostgreSQL does; LIKE would not
+        assert used["walk finished"] and not used["walk gave up"]
     if used["config: walks give up"]:
-        assert used["NAMED_TEXT walk gave up"] and used["KIND walk gave up"] and used["ORDER walk gave up"]
-        assert not used["walk finished"]
+        assert used["walk gave up"] and not used["walk finished"]
 
 
 def _query(world: World, spec: dict[str, Any]) -> ItemQuery:

@@ -6,8 +6,7 @@ Why a staging table (BENCHMARKS.md, "Registration"):
   opens a statement savepoint, and FTS5 flushes its pending terms at every savepoint: one ``executemany`` row per
   statement meant one tiny index segment per item. One ``INSERT ... SELECT`` from the stage fires the same trigger
   under a single savepoint, so FTS5 flushes once per batch: 2.3x the insert rate at 100,000 items, the trigger and
-  the index unchanged. The stage has no index, no constraint and no trigger, so filling it is cheap. Each batch
-  gets its name keys (the FTS5 rowids, ``name_keys``) before it is staged.
+  the index unchanged. The stage has no index, no constraint and no trigger, so filling it is cheap.
 * **PostgreSQL**: ``COPY`` fills the stage (no statement to parse, no parameter per cell), then one
   ``INSERT ... SELECT`` applies the unique index, the trigram indexes and ``ON CONFLICT``.
 
@@ -23,7 +22,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cairn.db.repositories.name_keys import NAME_KEY, NameKeys
 from cairn.db.schema import items
 
 ITEM_KEY = ("folder_id", "url_key", "copy_no")
@@ -48,23 +46,13 @@ def insert_items(
     unknown = [name for name in names if name not in items.c]
     if unknown:
         raise KeyError(f"not columns of items: {unknown}")
-    keyed = conn.dialect.name == "sqlite"
-    names = staged_columns(conn, names)
     stage = _ensure_stage(conn, names)
     added: list[tuple[str | None, int]] = []
     for start in range(0, len(rows), _BATCH):
         batch = rows[start : start + _BATCH]
-        if keyed:
-            keys = NameKeys(conn).for_new([row["title"] for row in batch])
-            batch = [{**row, NAME_KEY: key} for row, key in zip(batch, keys, strict=True)]
         _fill_stage(conn, stage, names, _bound_values(conn, names, batch))
         added += _move_stage(conn, stage, names, skip_conflicts=skip_conflicts)
     return added
-
-
-def staged_columns(conn: sa.Connection, names: list[str]) -> list[str]:
-    """The columns staged for rows with ``names``: on SQLite also the name key, which is given here."""
-    return [*names, NAME_KEY] if conn.dialect.name == "sqlite" else names
 
 
 def _stage_name(names: Sequence[str]) -> str:
@@ -109,8 +97,6 @@ def _bound_values(
 
 
 def _processor(conn: sa.Connection, name: str) -> _Processor:
-    if name == NAME_KEY:
-        return None  # an integer, SQLite only; not in the shared table definition
     column_type = items.c[name].type
     processor: _Processor = column_type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     return processor

@@ -3,21 +3,17 @@
 SQLite keeps no statistics in a cairn database, so cairn chooses how the rows are found (``Driver``) with cheap
 counts that stop early, and writes the other conditions so that they cannot drive SQLite's plan:
 
-* NAMED_TEXT: sorted by name, the FTS5 index's matches are read in its rowid order, which is name order (the
-  rowid is the item's name key, 0008), each one filtered, until the page is full.
 * TEXT: the FTS5 index finds every item whose title or object URL contains the text; they are sorted. A text with
-  non-ASCII characters always takes this way or NAMED_TEXT: FTS5 folds their case (as PostgreSQL does) and LIKE
-  would not.
+  non-ASCII characters always takes this way: FTS5 folds their case (as PostgreSQL does) and LIKE would not.
 * FOLDERS: the folder indexes, for one folder (already in sort order) or folders holding few items (sorted).
 * DATASETS: the members of the datasets asked for, when there are few; they are sorted.
 * KIND: one kind by name: that kind's items are read in name order (``ix_items_kind_title``), each one filtered.
 * ORDER: the sort index is read in order, each row filtered, until the page is full.
 
 A KIND or ORDER walk is long when the matches sit far along the sort order: every "mic..." title sorts after
-850,000 "cam..." ones. NAMED_TEXT passes only matches, so it is tried first for a search by name that would
-walk; it is long when the other conditions refuse most matches (a rare kind). Each walk therefore gets a budget of
-SQLite instructions (``NAMED_STEPS``, ``WALK_STEPS``); when both run out, the page is found through TEXT, whose
-cost is bounded by the number of matches instead.
+850,000 "cam..." ones. When the FTS5 index can find the text, the walk therefore gets a budget of SQLite
+instructions (``WALK_STEPS``); if it runs out, the page is found through TEXT, whose cost is bounded by the number
+of matches instead.
 
 PostgreSQL's planner chooses with its statistics (``postgres_statement``). cairn writes each page so that the
 indexes alone can find it: the text is checked on ``search_text`` (0007), which the name-order indexes include; the
@@ -39,8 +35,6 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql import operators
 
 from cairn.db.repositories.folders import subtree_condition
-from cairn.db.repositories.name_keys import HIGH as HIGH_KEY
-from cairn.db.repositories.name_keys import LOW as LOW_KEY
 from cairn.db.schema import dataset_items, datasets, folders, items
 from cairn.domain.listing import Cursor, ItemQuery, SortBy
 
@@ -53,7 +47,6 @@ FEW_MEMBERS = 20_000  # dataset members fetched whole and sorted, like search ma
 # the 70,524 videos (634,000) or the 40,000 titles before the first "cam..." (322,000) take, and about what fetching
 # and sorting FEW_TEXT_MATCHES matches costs, the least a fallback can cost (BENCHMARKS.md).
 WALK_STEPS = 1_000_000
-NAMED_STEPS = 1_000_000  # the same budget for a walk of the FTS5 matches in name order (NAMED_TEXT)
 PROGRESS_EVERY = 10_000  # instructions between two calls of the handler that counts them
 # PostgreSQL: a name-order walk still running after this long is cancelled; if the planner expects at most
 # FEW_ESTIMATED_MATCHES matches, they are fetched through the trigram index and sorted instead. Page 1 of a broad
@@ -69,7 +62,6 @@ MIN_INDEXED_TEXT = 3  # the FTS5 trigram index finds texts of three characters o
 class Driver(Enum):
     """What finds the rows of a page (SQLite)."""
 
-    NAMED_TEXT = "named_text"
     TEXT = "text"
     FOLDERS = "folders"
     DATASETS = "datasets"
@@ -98,19 +90,15 @@ class PageFinder:
         if not self.is_sqlite:
             return self._postgres_rows(query, scope)
         driver = self.driver(query, scope)
-        if driver in (Driver.TEXT, Driver.NAMED_TEXT) or not _indexed_text(query.text):
+        if driver is Driver.TEXT or not _indexed_text(query.text):
             return self.conn.execute(self.statement(query, scope, driver)).all()
-        if query.sort is SortBy.NAME and driver in (Driver.KIND, Driver.ORDER):
-            rows = self._within_budget(self.statement(query, scope, Driver.NAMED_TEXT), Driver.NAMED_TEXT)
-            if rows is not None:
-                return rows
-        rows = self._within_budget(self.statement(query, scope, driver), driver)
+        rows = self._within_budget(self.statement(query, scope, driver))
         return rows if rows is not None else self.conn.execute(self.statement(query, scope, Driver.TEXT)).all()
 
     def driver(self, query: ItemQuery, scope: Scope) -> Driver:
         """SQLite: the cheapest way to find the page that cheap, bounded counts can vouch for."""
         if _indexed_text(query.text) and (_folds_beyond_ascii(query.text) or self._few_text_matches(query.text)):
-            return Driver.NAMED_TEXT if query.sort is SortBy.NAME else Driver.TEXT
+            return Driver.TEXT
         if scope.folder_ids is not None and (len(scope.folder_ids) <= 1 or self._few_in_folders(scope.folder_ids)):
             return Driver.FOLDERS
         if _asks_for_members(query) and self._at_most(_member_ids(query), FEW_MEMBERS):
@@ -128,8 +116,6 @@ class PageFinder:
             conditions.append(self._scope_condition(scope, driver))
         if driver is Driver.DATASETS:
             conditions.append(items.c.id.in_(_member_ids(query)))
-        if driver is Driver.NAMED_TEXT:
-            return _named_page(sa.select(items).where(*conditions), query)
         return _keyset(sa.select(items).where(*conditions), query, self._sort_key(query.sort, driver))
 
     def _postgres_rows(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]]:
@@ -231,7 +217,7 @@ class PageFinder:
 
     # --- counts that stop early -------------------------------------------------------------------------------
     def _few_text_matches(self, text: str | None) -> bool:
-        return self._at_most(_fts_keys(text or ""), FEW_TEXT_MATCHES)
+        return self._at_most(_fts_rowids(text or ""), FEW_TEXT_MATCHES)
 
     def _few_in_folders(self, folder_ids: list[int]) -> bool:
         return self._at_most(sa.select(items.c.id).where(_one_of(items.c.folder_id, folder_ids)), SMALL)
@@ -240,10 +226,9 @@ class PageFinder:
         counted = sa.select(sa.func.count()).select_from(rows.limit(limit + 1).subquery())
         return int(self.conn.execute(counted).scalar_one()) <= limit
 
-    def _within_budget(self, statement: Any, driver: Driver) -> Sequence[Row[Any]] | None:
-        """The rows of ``driver``'s ``statement``, or None if SQLite gave up on it after its budget of
-        instructions (``NAMED_STEPS`` or ``WALK_STEPS``)."""
-        with _interrupted_after(self.conn, NAMED_STEPS if driver is Driver.NAMED_TEXT else WALK_STEPS):
+    def _within_budget(self, statement: Any) -> Sequence[Row[Any]] | None:
+        """The rows of ``statement``, or None if SQLite gave up on it after ``WALK_STEPS`` instructions."""
+        with _interrupted_after(self.conn, WALK_STEPS):
             try:
                 return self.conn.execute(statement).all()
             except sa.exc.OperationalError as err:
@@ -254,9 +239,7 @@ class PageFinder:
     # --- conditions, written for the driver -------------------------------------------------------------------
     def _text_condition(self, text: str, driver: Driver) -> sa.ColumnElement[bool]:
         if driver is Driver.TEXT:
-            return _name_key(items).in_(_fts_keys(text))
-        if driver is Driver.NAMED_TEXT:
-            return _fts_match(text)  # items_fts itself is joined (_named_page)
+            return items.c.id.in_(_fts_rowids(text))
         pattern = _like_pattern(text)
         return sa.or_(self._contains(items.c.title, pattern), self._contains(items.c.object_url, pattern))
 
@@ -313,43 +296,11 @@ def _folds_beyond_ascii(text: str | None) -> bool:
     return text is not None and not text.isascii()
 
 
-def _fts_match(text: str) -> sa.ColumnElement[bool]:
-    """The FTS5 trigram index's rows whose title or object URL contain ``text`` (SQLite)."""
+def _fts_rowids(text: str) -> sa.Select[Any]:
+    """Rowids (item ids) whose title or object URL contain ``text``, from the FTS5 trigram index (SQLite)."""
     phrase = '"' + text.replace('"', '""') + '"'
-    return sa.literal_column("items_fts").op("MATCH")(sa.literal(phrase))
-
-
-def _fts_keys(text: str) -> sa.Select[Any]:
-    """Name keys (the FTS5 rowids, 0008) of the items whose title or object URL contain ``text`` (SQLite)."""
-    return sa.select(sa.literal_column("rowid")).select_from(sa.text("items_fts")).where(_fts_match(text))
-
-
-def _name_key(table: sa.FromClause) -> sa.ColumnElement[int]:
-    """SQLite's ``items.name_key`` (0008, ``name_keys``); it is not in the shared table definition."""
-    return sa.literal_column(f"{table.name}.name_key", sa.BigInteger)  # type: ignore[attr-defined]
-
-
-def _named_page(statement: Any, query: ItemQuery) -> Any:
-    """NAMED_TEXT: ``statement``'s rows joined to their FTS5 matches, read in rowid (name key) order from the
-    query's cursor on. The cursor's place is the key of the last item at or before it in name order (every item
-    has a key, in name order: ``name_keys``), so the FTS5 index itself starts there.
-    """
-    fts = sa.table("items_fts", sa.column("rowid", sa.BigInteger))
-    statement = statement.select_from(fts.join(items, _name_key(items) == fts.c.rowid))
-    if query.cursor:
-        cursor = Cursor.decode(query.cursor, sort=query.sort, descending=query.descending)
-        placed = items.alias("placed")
-        mark = sa.tuple_(sa.literal(cursor.value, type_=items.c.title.type), sa.literal(cursor.id))
-        at = sa.select(_name_key(placed)).limit(1)
-        if query.descending:
-            after = at.where(sa.tuple_(placed.c.title, placed.c.id) >= mark).order_by(placed.c.title, placed.c.id)
-            statement = statement.where(fts.c.rowid < sa.func.coalesce(after.scalar_subquery(), HIGH_KEY))
-        else:
-            before = at.where(sa.tuple_(placed.c.title, placed.c.id) <= mark)
-            before = before.order_by(placed.c.title.desc(), placed.c.id.desc())
-            statement = statement.where(fts.c.rowid > sa.func.coalesce(before.scalar_subquery(), LOW_KEY))
-    order = fts.c.rowid.desc() if query.descending else fts.c.rowid.asc()
-    return statement.order_by(order).limit(query.limit + 1)
+    match = sa.literal_column("items_fts").op("MATCH")(sa.literal(phrase))
+    return sa.select(sa.literal_column("rowid")).select_from(sa.text("items_fts")).where(match)
 
 
 def _asks_for_members(query: ItemQuery) -> bool:

@@ -11,7 +11,6 @@ from cairn.db.repositories._bulk import insert_items
 from cairn.db.repositories._common import Repository, now, utc
 from cairn.db.repositories.folders import subtree_condition
 from cairn.db.repositories.item_pages import PageFinder
-from cairn.db.repositories.name_keys import NameKeys
 from cairn.db.schema import folders, item_members, items
 from cairn.domain.kinds import ItemKind, ItemStatus
 from cairn.domain.listing import Cursor, ItemQuery, SortBy
@@ -129,13 +128,7 @@ class ItemRepository(Repository):
             )
 
     def update(self, item_id: int, **values: Any) -> None:
-        renamed = self.is_sqlite and "title" in values
-        if renamed:  # the name key places the item in name order: cleared first, given again for the new title
-            self.conn.exec_driver_sql("UPDATE items SET name_key = NULL WHERE id = ?", (item_id,))
         self.conn.execute(items.update().where(items.c.id == item_id).values(edited_at=now(), **values))
-        if renamed:
-            key = NameKeys(self.conn).for_renamed(item_id, values["title"])
-            self.conn.exec_driver_sql("UPDATE items SET name_key = ? WHERE id = ?", (key, item_id))
 
     def move(self, item_ids: Sequence[int], folder_id: int) -> None:
         self.conn.execute(
