@@ -135,7 +135,9 @@ def _png(field_name: str) -> list[tuple[str, tuple[str, bytes, str]]]:
 def integration_cases(w: World) -> list[Case]:
     path = f"/api/v1/integrations/{w.integration}"
     template = "/api/v1/integrations/{integration_id}"
-    cloud = {"name": "mine", "provider": "s3", "bucket": "my-bucket", "region": "us-east-1"}
+    keys = {"access_key_id": "AKIAEXAMPLE", "secret_access_key": "example-secret"}
+    # With its own credentials (without, only organization admins: tests/registration/test_integrations.py).
+    cloud = {"name": "mine", "provider": "s3", "bucket": "my-bucket", "region": "us-east-1", "credentials": keys}
     return [
         Case("GET", "/api/v1/integrations", "/api/v1/integrations", ANY),
         Case("POST", "/api/v1/integrations", "/api/v1/integrations", ANY, 201, body=cloud),

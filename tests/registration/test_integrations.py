@@ -110,6 +110,29 @@ def test_owner_and_admins_change_others_may_use_only_shared(
         registry.integrations.get(actor=alice, integration="alice-s3")
 
 
+def test_only_admins_set_up_integrations_that_act_as_the_server(
+    registry: Registry, admin: User, make_user: Callable[[str], User]
+) -> None:
+    """Without credentials obstore signs with the server's own identity (environment, instance role): a user who
+    could set that up would read every bucket the server can. Anonymous access and own credentials are anyone's."""
+    alice, bob = make_user("alice"), make_user("bob")
+    bare = {"provider": "s3", "bucket": "company-private", "region": "eu-west-2"}
+    with pytest.raises(PermissionDenied, match=r"alice@example\.com may not .*without credentials"):
+        registry.integrations.add(actor=alice, name="sneaky", **bare)  # type: ignore[arg-type]
+    registry.integrations.add(actor=alice, name="public", options={"anonymous": "true"}, **bare)  # type: ignore[arg-type]
+    _add_s3(registry, alice, name="alice-s3")
+    with pytest.raises(PermissionDenied, match="without credentials"):
+        registry.integrations.update(actor=alice, integration="alice-s3", credentials={})
+    with pytest.raises(PermissionDenied, match="without credentials"):
+        registry.integrations.update(actor=alice, integration="public", options={})
+    assert registry.integrations.get(actor=alice, integration="alice-s3").config["credentials"] != []
+    assert registry.integrations.get(actor=alice, integration="public").config["options"] == {"anonymous": "true"}
+    assert sorted(i.name for i in registry.integrations.list(actor=admin)) == ["alice-s3", "public"]
+    # An organization admin may, and may share it: then others use it as the admin decided.
+    registry.integrations.add(actor=admin, name="team", shared=True, **bare)  # type: ignore[arg-type]
+    assert registry.integrations.get(actor=bob, integration="team").config["credentials"] == []
+
+
 def test_update_keeps_or_replaces_credentials(registry: Registry, admin: User) -> None:
     _add_s3(registry, admin)
     renamed = registry.integrations.update(actor=admin, integration="s3", name="aws")

@@ -237,6 +237,7 @@ class IntegrationService(Service):
                 options=current.options if options is None else options,
             )
             validate_store_config(config)
+            _check_server_identity(actor, config)
             is_shared = bool(stored.config.get("shared")) if shared is None else shared
             values: dict[str, Any] = {"config": _config_json(config, shared=is_shared)}
             values["secret"] = self.secrets.seal(dict(config.credentials)) if config.credentials else None
@@ -299,6 +300,7 @@ class IntegrationService(Service):
         if config.provider is Provider.LOCAL:
             require_org_admin(actor, "add a local integration (it reads the server's disk)")
             self._check_local_root(config.root or "")
+        _check_server_identity(actor, config)
         if config.endpoint:
             check_endpoint_allowed(config.endpoint, allow_private_endpoints=self._settings.allow_private_endpoints)
 
@@ -310,6 +312,20 @@ class IntegrationService(Service):
         if not any(real == a or a in real.parents for a in allowed):
             shown = ", ".join(str(a) for a in allowed)
             raise PermissionDenied(f"local root {root!r} is outside the allowed local roots ({shown})")
+
+
+def uses_server_identity(config: StoreConfig) -> bool:
+    """Whether the store is reached as the server itself: a cloud bucket with no credentials and not anonymous,
+    so obstore takes the server's environment, shared config or instance identity."""
+    return config.provider is not Provider.LOCAL and not config.credentials and not config.option_enabled("anonymous")
+
+
+def _check_server_identity(actor: User, config: StoreConfig) -> None:
+    """Only organization admins may have cairn reach a bucket as the server: anyone else could otherwise read
+    every bucket the server's own cloud identity can (as a local integration would read the server's disk)."""
+    if uses_server_identity(config):
+        what = "set up an integration without credentials (it reaches the bucket as the server's own identity)"
+        require_org_admin(actor, what)
 
 
 def _journal(repos: Repos, actor: User, action: str, stored: StoredIntegration, details: dict[str, Any]) -> None:
