@@ -32,7 +32,13 @@ _RAW_SQL_OBJECTS = {
     "ix_items_search_trgm",  # 0007, PostgreSQL only, like the two below
     "ix_items_long_text",
     "search_text",
+    "name_order_state",  # 0008, SQLite only: the name-ordered copy of the search index (cairn.db.name_order)
+    "search_changes",
+    "ix_search_changes_seq",
 }
+
+
+_RAW_SQL_PREFIXES = ("items_fts", "name_fts_", "name_ranks_", "ix_name_ranks_")  # FTS5 shadow tables; 0008's sets
 
 
 def _is_raw_sql_object(diff: Any) -> bool:
@@ -41,7 +47,7 @@ def _is_raw_sql_object(diff: Any) -> bool:
     else:
         obj = diff[1] if isinstance(diff, tuple) and len(diff) > 1 else None
     name = getattr(obj, "name", None)
-    return bool(name and (name in _RAW_SQL_OBJECTS or str(name).startswith("items_fts")))
+    return bool(name and (name in _RAW_SQL_OBJECTS or str(name).startswith(_RAW_SQL_PREFIXES)))
 
 
 def test_migrations_match_the_declared_tables(database_url: str) -> None:
@@ -110,7 +116,7 @@ def test_0007_gives_existing_items_their_search_text_and_search_finds_them(tmp_p
     with throwaway_postgres("cairn_test_0007") as url:
         database = Database(url)
         try:
-            for head in [*sorted(migrate.head_revisions() - {"0007"}), "0006"]:
+            for head in [*sorted(migrate.head_revisions() - {"0008"}), "0006"]:
                 migrate.upgrade(database, revision=head)
             assert migrate.current_revisions(database) == {"0002", "0003", "0004", "0005", "0006"}
             registry = Registry(Settings(data_dir=tmp_path / "data", database_url=url))

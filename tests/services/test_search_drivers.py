@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from cairn.db import name_order
 from cairn.db.repositories import item_pages
 from cairn.domain.access import Role
 from cairn.domain.kinds import ItemKind
@@ -35,6 +36,8 @@ CONFIGS = {  # name: constants of item_pages
         "FEW_ESTIMATED_MATCHES": ALWAYS,  # ...and the matches are fetched and sorted
     },
     "walks give up, many matches": {"WALK_MS": 1, "FEW_ESTIMATED_MATCHES": NEVER},  # PostgreSQL: walk again
+    # SQLite: the name-ordered copy of the search index (0008), with a third of the items changed since it was built
+    "name order": {"FEW_TEXT_MATCHES": NEVER, "FEW_MEMBERS": NEVER, "SMALL": NEVER},
 }
 QUERIES = [
     {"text": "take"},  # matches sort last by name, one only by its URL
@@ -127,6 +130,10 @@ def config(
     """Force one way of choosing and count which drivers, walks and fallbacks were used."""
     if registry.db.is_sqlite and not set(CONFIGS[request.param]) - {"WALK_MS", "FEW_ESTIMATED_MATCHES"}:
         pytest.skip("PostgreSQL's walk budget only")
+    if request.param == "name order":
+        if not registry.db.is_sqlite:
+            pytest.skip("SQLite's name-ordered index only")
+        _build_name_order_then_change(registry)
     for name, value in CONFIGS[request.param].items():
         monkeypatch.setattr(item_pages, name, value)
     if "WALK_STEPS" in CONFIGS[request.param]:
@@ -139,17 +146,35 @@ def config(
         used[driver.name if (query.text or "").isascii() else f"{driver.name}, non-ASCII text"] += 1
         return driver
 
-    def counted_walk(self: item_pages.PageFinder, statement: Any) -> Any:
-        rows = walk(self, statement)
+    def counted_walk(self: item_pages.PageFinder, statement: Any, steps: int | None = None) -> Any:
+        rows = walk(self, statement, steps)
         used["walk finished" if rows is not None else "walk gave up"] += 1
         return rows
 
+    in_order = item_pages.PageFinder._in_name_order
+
+    def counted_in_order(self: item_pages.PageFinder, query: ItemQuery, scope: Any) -> Any:
+        rows = in_order(self, query, scope)
+        used["name order" if rows is not None else "no name order"] += 1
+        return rows
+
+    monkeypatch.setattr(item_pages.PageFinder, "_in_name_order", counted_in_order)
     monkeypatch.setattr(item_pages.PageFinder, "driver", counted_driver)
     monkeypatch.setattr(item_pages.PageFinder, "_within_budget", counted_walk)
     if "WALK_MS" in CONFIGS[request.param]:
         _make_postgres_walks_give_up(monkeypatch, used)
     used["config: " + request.param] = 1
     yield used
+
+
+def _build_name_order_then_change(registry: Registry) -> None:
+    """Build the name-ordered index, then "rename" every third item to its own title: those are changes the
+    index does not hold (a search merges them in from the table), and the expected pages stay the same."""
+    assert name_order.rebuild(registry.db) is not None
+    with registry.db.write() as conn:
+        changed = conn.exec_driver_sql("UPDATE items SET title = title WHERE id % 3 = 0").rowcount
+    with registry.db.read() as conn:
+        assert not name_order.changes_at_most(conn, changed - 1)  # they are all recorded
 
 
 def _make_postgres_walks_give_up(monkeypatch: pytest.MonkeyPatch, used: Counter[str]) -> None:
@@ -194,6 +219,10 @@ def _check_what_was_used(used: Counter[str], *, scoped: bool) -> None:
         assert used["KIND"] and used["ORDER"] and not used["TEXT"] and not used["DATASETS"]
         assert used["TEXT, non-ASCII text"]  # FTS5 folds their case, as PostgreSQL does; LIKE would not
         assert used["walk finished"] and not used["walk gave up"]
+    if used["config: name order"]:
+        assert used["name order"] and not used["no name order"] and not used["walk gave up"]
+    else:
+        assert not used["name order"]
     if used["config: walks give up"]:
         assert used["walk gave up"] and not used["walk finished"]
 

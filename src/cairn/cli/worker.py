@@ -21,6 +21,7 @@ from cairn.services.registration import CHUNK_JOB
 from cairn.services.registry import Registry
 
 RECOVER_EVERY = 15.0
+SEARCH_ORDER_EVERY = 30.0  # seconds between two looks at whether the name-ordered search index is behind
 
 
 def attach_handlers(registry: Registry, queue: JobQueue) -> None:
@@ -42,14 +43,22 @@ def embedded_consumer(registry: Registry, *, workers: int) -> Iterator[None]:
     queue = registry.queue()
     attach_handlers(registry, queue)
     housekeeping = Periodic(registry.registration.recover, interval=RECOVER_EVERY)
+    search_order = _search_order_keeper(registry)
     consumer = queue.consumer(workers=workers, embedded=True)
     housekeeping.start()
+    search_order.start()
     consumer.start()
     try:
         yield
     finally:
         housekeeping.stop()
+        search_order.stop()
         consumer.stop(graceful=True)
+
+
+def _search_order_keeper(registry: Registry) -> Periodic:
+    """SQLite: rebuilds the name-ordered copy of the search index when items changed and then stayed still."""
+    return Periodic(registry.items.keep_search_order, interval=SEARCH_ORDER_EVERY, name="cairn-search-order")
 
 
 def worker(
@@ -69,9 +78,12 @@ def worker(
     queue = registry.queue()
     attach_handlers(registry, queue)
     housekeeping = Periodic(registry.registration.recover, interval=RECOVER_EVERY)
+    search_order = _search_order_keeper(registry)
     note(session, f"cairn worker: {threads} thread(s) on the {queue.description} (Ctrl-C to stop)")
     housekeeping.start()
+    search_order.start()
     try:
         queue.consumer(workers=threads, embedded=False).run()
     finally:
         housekeeping.stop()
+        search_order.stop()

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cairn.db import name_order
 from cairn.db.repositories import Repos
 from cairn.domain import names
 from cairn.domain.access import Action
@@ -74,6 +75,8 @@ def item_row(new: NewItem, *, folder_id: int, owner_id: int | None, key: str | N
 
 
 class ItemService(Service):
+    _seen_change: int | None = None  # keep_search_order: the last change number it saw
+
     # --- adding -----------------------------------------------------------------------------------------------
     def add(self, *, actor: User, folder_id: int | None, items: Sequence[NewItem]) -> list[Item]:
         """Add single-file items to a folder in one transaction. Files can never be placed at the top level."""
@@ -159,6 +162,19 @@ class ItemService(Service):
             if query.folder_id is not None:
                 require(repos, actor, get_folder(repos, query.folder_id), Action.READ)
             return repos.items.page(query, visible_paths=visible_paths(repos, actor))
+
+    def keep_search_order(self) -> name_order.BuildResult | None:
+        """Housekeeping (SQLite): rebuild the name-ordered copy of the search index (``cairn.db.name_order``) once
+        items changed since it was built and none changed since the last call, so that a registration in full
+        flow finishes first. Returns what was built, or None. Nothing to do on PostgreSQL."""
+        if not self._db.is_sqlite:
+            return None
+        with self._db.read() as conn:
+            current = name_order.state(conn)
+        behind = current.live is None or current.seq != current.built_seq
+        quiet = current.seq == self._seen_change
+        self._seen_change = current.seq
+        return name_order.rebuild(self._db) if behind and quiet else None
 
     # --- changing ---------------------------------------------------------------------------------------------
     def update(

@@ -34,6 +34,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql import operators
 
+from cairn.db import name_order
 from cairn.db.repositories.folders import subtree_condition
 from cairn.db.schema import dataset_items, datasets, folders, items
 from cairn.domain.listing import Cursor, ItemQuery, SortBy
@@ -54,6 +55,10 @@ PROGRESS_EVERY = 10_000  # instructions between two calls of the handler that co
 # 0.5 s, and its bitmap-and-sort took 0.2 s (BENCHMARKS.md). Above the estimate a bitmap costs more than a walk.
 WALK_MS = 40
 FEW_ESTIMATED_MATCHES = 150_000
+# SQLite, 0008: the name-ordered copy of the search index serves a search by name while at most this many items
+# changed since it was built (they are merged in from the table, each checked); its walk gets a budget of its own.
+CHANGES_MERGED = 20_000
+SNAPSHOT_STEPS = 250_000
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout
 LISTED_FOLDERS = 2000  # a scope of up to this many folders is bound as a list of ids, a subquery beyond
 MIN_INDEXED_TEXT = 3  # the FTS5 trigram index finds texts of three characters or more
@@ -92,6 +97,10 @@ class PageFinder:
         driver = self.driver(query, scope)
         if driver is Driver.TEXT or not _indexed_text(query.text):
             return self.conn.execute(self.statement(query, scope, driver)).all()
+        if query.sort is SortBy.NAME and driver in (Driver.KIND, Driver.ORDER):
+            found = self._in_name_order(query, scope)
+            if found is not None:
+                return found
         rows = self._within_budget(self.statement(query, scope, driver))
         return rows if rows is not None else self.conn.execute(self.statement(query, scope, Driver.TEXT)).all()
 
@@ -117,6 +126,45 @@ class PageFinder:
         if driver is Driver.DATASETS:
             conditions.append(items.c.id.in_(_member_ids(query)))
         return _keyset(sa.select(items).where(*conditions), query, self._sort_key(query.sort, driver))
+
+    def _in_name_order(self, query: ItemQuery, scope: Scope) -> list[Row[Any]] | None:
+        """SQLite: the page from the name-ordered copy of the search index (0008, ``name_order``) and the items
+        changed since it was built; None if there is no copy, too many changes, or its walk ran out of budget."""
+        order = name_order.state(self.conn)
+        if order.live is None or not name_order.changes_at_most(self.conn, CHANGES_MERGED):
+            return None
+        ordered = self._within_budget(self._name_order_statement(query, scope, order.live), SNAPSHOT_STEPS)
+        if ordered is None:
+            return None
+        changed = self.conn.execute(self._changed_statement(query, scope)).all()
+        rows = sorted([*ordered, *changed], key=lambda row: (row.title, row.id), reverse=query.descending)
+        return rows[: query.limit + 1]
+
+    def _name_order_statement(self, query: ItemQuery, scope: Scope, live: str) -> Any:
+        """The live set's matches in rank order, each joined to its item and filtered, leaving out the items
+        changed since the set was built (their rank may be wrong), from the cursor's rank on."""
+        fts = sa.table(f"name_fts_{live}", sa.column("rowid", sa.Integer))
+        ranks = sa.table(f"name_ranks_{live}", sa.column("rank", sa.Integer), sa.column("item_id", sa.Integer))
+        conditions = _row_filters(query, kind=self._not_driving(items.c.kind, when=True))
+        conditions.append(sa.literal_column(fts.name).op("MATCH")(sa.literal(_phrase(query.text or ""))))
+        conditions.append(ranks.c.item_id.not_in(sa.select(_CHANGES.c.item_id)))
+        if scope.condition is not None:
+            conditions.append(self._scope_condition(scope, Driver.ORDER))
+        if query.cursor:
+            conditions.append(_after_cursor_rank(query, fts.c.rowid, live))
+        joined = fts.join(ranks, ranks.c.rank == fts.c.rowid).join(items, items.c.id == ranks.c.item_id)
+        statement = sa.select(items).select_from(joined).where(*conditions)
+        order = fts.c.rowid.desc() if query.descending else fts.c.rowid.asc()
+        return statement.order_by(order).limit(query.limit + 1)
+
+    def _changed_statement(self, query: ItemQuery, scope: Scope) -> Any:
+        """The items changed since the live set was built that match ``query`` (few: ``CHANGES_MERGED``)."""
+        conditions = _row_filters(query, kind=self._not_driving(items.c.kind, when=True))
+        conditions.append(self._text_condition(query.text or "", Driver.ORDER))
+        conditions.append(items.c.id.in_(sa.select(_CHANGES.c.item_id)))
+        if scope.condition is not None:
+            conditions.append(self._scope_condition(scope, Driver.ORDER))
+        return _keyset(sa.select(items).where(*conditions), query, self._sort_key(query.sort, Driver.TEXT))
 
     def _postgres_rows(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]]:
         """PostgreSQL: the planner's plan, unless it is a long walk for a text that few items match."""
@@ -226,9 +274,10 @@ class PageFinder:
         counted = sa.select(sa.func.count()).select_from(rows.limit(limit + 1).subquery())
         return int(self.conn.execute(counted).scalar_one()) <= limit
 
-    def _within_budget(self, statement: Any) -> Sequence[Row[Any]] | None:
-        """The rows of ``statement``, or None if SQLite gave up on it after ``WALK_STEPS`` instructions."""
-        with _interrupted_after(self.conn, WALK_STEPS):
+    def _within_budget(self, statement: Any, steps: int | None = None) -> Sequence[Row[Any]] | None:
+        """The rows of ``statement``, or None if SQLite gave up on it after ``steps`` (``WALK_STEPS``)
+        instructions."""
+        with _interrupted_after(self.conn, WALK_STEPS if steps is None else steps):
             try:
                 return self.conn.execute(statement).all()
             except sa.exc.OperationalError as err:
@@ -298,9 +347,31 @@ def _folds_beyond_ascii(text: str | None) -> bool:
 
 def _fts_rowids(text: str) -> sa.Select[Any]:
     """Rowids (item ids) whose title or object URL contain ``text``, from the FTS5 trigram index (SQLite)."""
-    phrase = '"' + text.replace('"', '""') + '"'
-    match = sa.literal_column("items_fts").op("MATCH")(sa.literal(phrase))
+    match = sa.literal_column("items_fts").op("MATCH")(sa.literal(_phrase(text)))
     return sa.select(sa.literal_column("rowid")).select_from(sa.text("items_fts")).where(match)
+
+
+def _phrase(text: str) -> str:
+    """``text`` as one FTS5 phrase: a substring to find, whatever characters it holds."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+_CHANGES = sa.table("search_changes", sa.column("item_id", sa.Integer))  # 0008, SQLite only
+
+
+def _after_cursor_rank(query: ItemQuery, rank: sa.ColumnElement[int], live: str) -> sa.ColumnElement[bool]:
+    """The live set's ranks past the cursor: after the rank of the last of its items at or before the cursor's
+    (title, id) in name order (before the first at or after it, descending)."""
+    assert query.cursor is not None
+    cursor = Cursor.decode(query.cursor, sort=query.sort, descending=query.descending)
+    ranks = sa.table(f"name_ranks_{live}", *(sa.column(c) for c in ("rank", "item_id", "title")))
+    mark = sa.tuple_(sa.literal(cursor.value, type_=items.c.title.type), sa.literal(cursor.id))
+    placed = sa.tuple_(ranks.c.title, ranks.c.item_id)
+    if query.descending:
+        first = sa.select(ranks.c.rank).where(placed >= mark).order_by(ranks.c.title, ranks.c.item_id).limit(1)
+        return rank < sa.func.coalesce(first.scalar_subquery(), 1 << 62)
+    last = sa.select(ranks.c.rank).where(placed <= mark).order_by(ranks.c.title.desc(), ranks.c.item_id.desc())
+    return rank > sa.func.coalesce(last.limit(1).scalar_subquery(), 0)
 
 
 def _asks_for_members(query: ItemQuery) -> bool:
