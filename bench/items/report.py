@@ -79,7 +79,7 @@ def _inserts(population: Population, load_seconds: float, analyze_seconds: float
         f"{total_seconds:.0f} s of insert transactions, {len(chunks)} transactions of up to 20,000 items)",
         f"- first tenth {first:,.0f} items/s, last tenth {last:,.0f} items/s (last/first {last / first:.2f})",
         f"- whole population (folders, grants, datasets, items) {load_seconds:.0f} s; "
-        f"VACUUM ANALYZE (PostgreSQL) {analyze_seconds:.1f} s",
+        f"then VACUUM ANALYZE (PostgreSQL) or the name-ordered search index built (SQLite) {analyze_seconds:.1f} s",
         "",
     ]
 

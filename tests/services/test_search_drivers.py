@@ -38,6 +38,12 @@ CONFIGS = {  # name: constants of item_pages
     "walks give up, many matches": {"WALK_MS": 1, "FEW_ESTIMATED_MATCHES": NEVER},  # PostgreSQL: walk again
     # SQLite: the name-ordered copy of the search index (0008), with a third of the items changed since it was built
     "name order": {"FEW_TEXT_MATCHES": NEVER, "FEW_MEMBERS": NEVER, "SMALL": NEVER},
+    "name order, kind walks give up": {  # one kind: its walk first, then the name order
+        "FEW_TEXT_MATCHES": NEVER,
+        "FEW_MEMBERS": NEVER,
+        "SMALL": NEVER,
+        "WALK_STEPS": 1,
+    },
 }
 QUERIES = [
     {"text": "take"},  # matches sort last by name, one only by its URL
@@ -130,7 +136,7 @@ def config(
     """Force one way of choosing and count which drivers, walks and fallbacks were used."""
     if registry.db.is_sqlite and not set(CONFIGS[request.param]) - {"WALK_MS", "FEW_ESTIMATED_MATCHES"}:
         pytest.skip("PostgreSQL's walk budget only")
-    if request.param == "name order":
+    if request.param.startswith("name order"):
         if not registry.db.is_sqlite:
             pytest.skip("SQLite's name-ordered index only")
         _build_name_order_then_change(registry)
@@ -221,6 +227,8 @@ def _check_what_was_used(used: Counter[str], *, scoped: bool) -> None:
         assert used["walk finished"] and not used["walk gave up"]
     if used["config: name order"]:
         assert used["name order"] and not used["no name order"] and not used["walk gave up"]
+    elif used["config: name order, kind walks give up"]:
+        assert used["KIND"] and used["walk gave up"] and used["name order"] and not used["no name order"]
     else:
         assert not used["name order"]
     if used["config: walks give up"]:

@@ -97,11 +97,14 @@ class PageFinder:
         driver = self.driver(query, scope)
         if driver is Driver.TEXT or not _indexed_text(query.text):
             return self.conn.execute(self.statement(query, scope, driver)).all()
-        if query.sort is SortBy.NAME and driver in (Driver.KIND, Driver.ORDER):
-            found = self._in_name_order(query, scope)
-            if found is not None:
-                return found
-        rows = self._within_budget(self.statement(query, scope, driver))
+        # By name, the name-ordered copy of the search index passes only matches: first, unless one kind's index
+        # passes only that kind (a rare kind among many matches), which is then tried first.
+        by_name = query.sort is SortBy.NAME and driver in (Driver.KIND, Driver.ORDER)
+        rows = self._in_name_order(query, scope) if by_name and driver is Driver.ORDER else None
+        if rows is None:
+            rows = self._within_budget(self.statement(query, scope, driver))
+        if rows is None and by_name and driver is Driver.KIND:
+            rows = self._in_name_order(query, scope)
         return rows if rows is not None else self.conn.execute(self.statement(query, scope, Driver.TEXT)).all()
 
     def driver(self, query: ItemQuery, scope: Scope) -> Driver:
@@ -127,7 +130,7 @@ class PageFinder:
             conditions.append(items.c.id.in_(_member_ids(query)))
         return _keyset(sa.select(items).where(*conditions), query, self._sort_key(query.sort, driver))
 
-    def _in_name_order(self, query: ItemQuery, scope: Scope) -> list[Row[Any]] | None:
+    def _in_name_order(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]] | None:
         """SQLite: the page from the name-ordered copy of the search index (0008, ``name_order``) and the items
         changed since it was built; None if there is no copy, too many changes, or its walk ran out of budget."""
         order = name_order.state(self.conn)
