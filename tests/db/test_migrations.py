@@ -143,3 +143,22 @@ def test_0007_gives_existing_items_their_search_text_and_search_finds_them(tmp_p
             registry.close()
         finally:
             database.dispose()
+
+
+def test_0008_downgrades_and_upgrades_again(tmp_path) -> None:
+    """SQLite: 0008's tables and triggers go away on downgrade (items can be written as before) and come back."""
+    from alembic import command
+
+    database = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    migrate.upgrade(database)
+    config = migrate._config()
+    with database.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0007")
+    with database.read() as conn:
+        names = set(conn.exec_driver_sql("SELECT name FROM sqlite_master").scalars())
+    assert not {"search_changes", "name_order_state", "name_fts_a", "search_changes_ai"} & names
+    migrate.upgrade(database)
+    with database.read() as conn:
+        assert conn.exec_driver_sql("SELECT seq, live FROM name_order_state").one() == (0, None)
+    database.dispose()
