@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from cairn.db import name_order
 from cairn.db.repositories import Repos, item_pages
 from cairn.domain.access import Role
 from cairn.domain.kinds import ItemKind
@@ -291,3 +292,31 @@ def test_sqlite_non_admin_listing_without_text_reads_the_title_index_in_order(
     plan = plan_of(registry, ItemQuery(limit=5), visible_paths=[_parent_path(folder), "/999/"])
     assert "USING INDEX ix_items_title" in plan or "USING INDEX ix_items_search_title" in plan
     assert "TEMP B-TREE" not in plan
+
+
+def test_sqlite_search_by_name_reads_the_name_ordered_index_in_order(
+    registry: Registry, folder: Folder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """0008: the live set's matches come out in rank order (no sort of the matches); each is joined to its rank
+    row and its item by primary key, and the items changed since are looked up by id, then merged."""
+    sqlite_only(registry)
+    monkeypatch.setattr(item_pages, "FEW_TEXT_MATCHES", 10)  # "frame" matches 40 items here, 1M in the bench
+    monkeypatch.setattr(item_pages, "SMALL", 10)
+    assert name_order.rebuild(registry.db) is not None
+    with registry.db.write() as conn:  # two changes since the build
+        conn.exec_driver_sql("UPDATE items SET title = title WHERE id IN (3, 4)")
+    with _captured(registry.db.engine) as seen, registry.db.read() as conn:
+        page = Repos(conn).items.page(ItemQuery(text="frame", limit=5), visible_paths=[_parent_path(folder)])
+    assert len(page.items) == 5
+    statements = [s for s in seen if "name_fts_" in s[0] or "search_changes" in s[0]]
+    with registry.db.read() as conn:
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        plans = [
+            "\n".join(r[3] for r in cursor.execute("EXPLAIN QUERY PLAN " + sql, params)) for sql, params in statements
+        ]
+    in_order = next(p for p in plans if "SCAN name_fts_" in p)
+    assert "VIRTUAL TABLE INDEX" in in_order and "TEMP B-TREE" not in in_order
+    assert "SEARCH items USING INTEGER PRIMARY KEY" in in_order
+    changed = next(p for p in plans if p.startswith("SEARCH items") and "search_changes" in p)
+    assert "SEARCH items USING INTEGER PRIMARY KEY" in changed  # by the ids changed, then sorted (few)
+    assert "ix_items" not in changed

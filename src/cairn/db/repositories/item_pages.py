@@ -10,6 +10,10 @@ counts that stop early, and writes the other conditions so that they cannot driv
 * KIND: one kind by name: that kind's items are read in name order (``ix_items_kind_title``), each one filtered.
 * ORDER: the sort index is read in order, each row filtered, until the page is full.
 
+Sorted by name, a page can also come from the name-ordered copy of the search index (``name_order``, 0008): its
+matches in name order, each filtered, until the page is full, with the items changed since it was built merged in.
+It is tried before an ORDER walk, and after a KIND walk that gave up (a rare kind is faster through its own index).
+
 A KIND or ORDER walk is long when the matches sit far along the sort order: every "mic..." title sorts after
 850,000 "cam..." ones. When the FTS5 index can find the text, the walk therefore gets a budget of SQLite
 instructions (``WALK_STEPS``); if it runs out, the page is found through TEXT, whose cost is bounded by the number
