@@ -19,7 +19,7 @@ from bench.items.data import Population, existing, populate
 from bench.items.inserts import InsertComparison, compare
 from bench.items.scenarios import Budget, Scenarios
 from bench.stats import Samples
-from cairn.db import migrate, name_order
+from cairn.db import migrate, name_order, trigram_first
 from cairn.services.registry import Registry
 from cairn.settings import Settings
 
@@ -119,8 +119,9 @@ def _analyze(registry: Registry) -> float:
     inserts (``autovacuum_vacuum_insert_threshold``): that sets the visibility map and hint bits, so the measured
     reads are those of a settled table, whether or not the server measured runs autovacuum.
 
-    SQLite: the name-ordered copy of the search index is built (0008), as the workers' housekeeping does once items
-    stopped changing (``ItemService.keep_search_order``). SQLite is left without statistics (no sqlite_stat1), as a
+    Both: what search by name starts from is built, as the workers' housekeeping does once items stopped changing
+    (``ItemService.keep_search_order``): SQLite's name-ordered copy of the search index (0008), PostgreSQL's
+    ``trigram_first`` (0009). SQLite is left without statistics (no sqlite_stat1), as a
     cairn database is: its plans must not need them.
     """
     began = time.perf_counter()
@@ -132,4 +133,8 @@ def _analyze(registry: Registry) -> float:
         return time.perf_counter() - began
     with registry.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE")  # VACUUM cannot run inside a transaction
+    with registry.db.read() as conn:
+        behind = not trigram_first.is_built(conn) or trigram_first.latest_change(conn) > 0
+    if behind:
+        trigram_first.rebuild(registry.db)
     return time.perf_counter() - began

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from cairn.db import name_order
+from cairn.db import name_order, trigram_first
 from cairn.db.repositories import item_pages
 from cairn.domain.access import Role
 from cairn.domain.kinds import ItemKind
@@ -38,6 +38,8 @@ CONFIGS = {  # name: constants of item_pages
     "walks give up, many matches": {"WALK_MS": 1, "FEW_ESTIMATED_MATCHES": NEVER},  # PostgreSQL: walk again
     # SQLite: the name-ordered copy of the search index (0008), with a third of the items changed since it was built
     "name order": {"FEW_TEXT_MATCHES": NEVER, "FEW_MEMBERS": NEVER, "SMALL": NEVER},
+    # PostgreSQL: walks start at the first name a match can have (0009), with a third of the items recorded as changed
+    "trigram bound": {},
     "name order, kind walks give up": {  # one kind: its walk first, then the name order
         "FEW_TEXT_MATCHES": NEVER,
         "FEW_MEMBERS": NEVER,
@@ -134,12 +136,7 @@ def config(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, registry: Registry
 ) -> Iterator[Counter[str]]:
     """Force one way of choosing and count which drivers, walks and fallbacks were used."""
-    if registry.db.is_sqlite and not set(CONFIGS[request.param]) - {"WALK_MS", "FEW_ESTIMATED_MATCHES"}:
-        pytest.skip("PostgreSQL's walk budget only")
-    if request.param.startswith("name order"):
-        if not registry.db.is_sqlite:
-            pytest.skip("SQLite's name-ordered index only")
-        _build_name_order_then_change(registry)
+    _prepare(request.param, registry)
     for name, value in CONFIGS[request.param].items():
         monkeypatch.setattr(item_pages, name, value)
     if "WALK_STEPS" in CONFIGS[request.param]:
@@ -165,12 +162,37 @@ def config(
         return rows
 
     monkeypatch.setattr(item_pages.PageFinder, "_in_name_order", counted_in_order)
+    first_name = item_pages.PageFinder._first_possible_name
+
+    def counted_first_name(self: item_pages.PageFinder, query: ItemQuery) -> Any:
+        found = first_name(self, query)
+        text = query.text or ""
+        if query.sort is SortBy.NAME and trigram_first.term_trigrams(text) and "\n" not in text:
+            used["bound" if found is not None else "no bound"] += 1
+        return found
+
+    monkeypatch.setattr(item_pages.PageFinder, "_first_possible_name", counted_first_name)
     monkeypatch.setattr(item_pages.PageFinder, "driver", counted_driver)
     monkeypatch.setattr(item_pages.PageFinder, "_within_budget", counted_walk)
     if "WALK_MS" in CONFIGS[request.param]:
         _make_postgres_walks_give_up(monkeypatch, used)
     used["config: " + request.param] = 1
     yield used
+
+
+def _prepare(name: str, registry: Registry) -> None:
+    """Skip a configuration the dialect has no use for; build what it searches from."""
+    postgres_budget_only = CONFIGS[name] and not set(CONFIGS[name]) - {"WALK_MS", "FEW_ESTIMATED_MATCHES"}
+    if registry.db.is_sqlite and postgres_budget_only:
+        pytest.skip("PostgreSQL's walk budget only")
+    if name.startswith("name order"):
+        if not registry.db.is_sqlite:
+            pytest.skip("SQLite's name-ordered index only")
+        _build_name_order_then_change(registry)
+    if name == "trigram bound":
+        if registry.db.is_sqlite:
+            pytest.skip("PostgreSQL's trigram bound only")
+        _build_trigram_first_then_record_changes(registry)
 
 
 def _build_name_order_then_change(registry: Registry) -> None:
@@ -181,6 +203,17 @@ def _build_name_order_then_change(registry: Registry) -> None:
         changed = conn.exec_driver_sql("UPDATE items SET title = title WHERE id % 3 = 0").rowcount
     with registry.db.read() as conn:
         assert not name_order.changes_at_most(conn, changed - 1)  # they are all recorded
+
+
+def _build_trigram_first_then_record_changes(registry: Registry) -> None:
+    """Build ``trigram_first``, then record every third item as changed (as the trigger does): a search merges
+    those in below the bound, and the expected pages stay the same."""
+    assert trigram_first.rebuild(registry.db) is not None
+    with registry.db.write() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO search_changes (item_id, seq) SELECT id, nextval('search_change_seq') FROM items "
+            "WHERE mod(id, 3) = 0"
+        )
 
 
 def _make_postgres_walks_give_up(monkeypatch: pytest.MonkeyPatch, used: Counter[str]) -> None:
@@ -210,6 +243,8 @@ def test_every_way_of_finding_a_page_gives_the_same_pages(
     for spec in QUERIES:
         query = _query(world, spec)
         assert _all_pages(registry, actor, query) == _expected(world, spec, query, who), spec
+    if config["config: trigram bound"]:
+        assert config["bound"] and not config["no bound"]
     if registry.db.is_sqlite:
         _check_what_was_used(config, scoped=who == "viewer")
     elif any(name.startswith("config: walks give up") for name in config):

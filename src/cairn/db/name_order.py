@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from cairn.db.database import Database
@@ -47,9 +48,10 @@ def state(conn: Connection) -> OrderState:
 
 
 def changes_at_most(conn: Connection, limit: int) -> bool:
-    """Whether at most ``limit`` items changed since the live set was built (a count that stops early)."""
-    counted = conn.exec_driver_sql(
-        "SELECT count(*) FROM (SELECT 1 FROM search_changes LIMIT ?)", (limit + 1,)
+    """Whether at most ``limit`` items changed since the search order was last built (a count that stops early).
+    Both dialects record them in ``search_changes`` (SQLite: 0008, PostgreSQL: 0009)."""
+    counted = conn.execute(
+        sa.text("SELECT count(*) FROM (SELECT 1 FROM search_changes LIMIT :n) AS recorded"), {"n": limit + 1}
     ).scalar_one()
     return int(counted) <= limit
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cairn.db import name_order
+from cairn.db import name_order, trigram_first
 from cairn.db.repositories import Repos
 from cairn.domain import names
 from cairn.domain.access import Action
@@ -163,18 +163,26 @@ class ItemService(Service):
                 require(repos, actor, get_folder(repos, query.folder_id), Action.READ)
             return repos.items.page(query, visible_paths=visible_paths(repos, actor))
 
-    def keep_search_order(self) -> name_order.BuildResult | None:
-        """Housekeeping (SQLite): rebuild the name-ordered copy of the search index (``cairn.db.name_order``) once
-        items changed since it was built and none changed since the last call, so that a registration in full
-        flow finishes first. Returns what was built, or None. Nothing to do on PostgreSQL."""
-        if not self._db.is_sqlite:
-            return None
+    def keep_search_order(self) -> float | None:
+        """Housekeeping: rebuild what search by name starts from (SQLite: the name-ordered copy of the search index,
+        ``cairn.db.name_order``; PostgreSQL: ``cairn.db.trigram_first``) once items changed since it was built and
+        none changed since the last call, so that a registration in full flow finishes first. Returns the seconds
+        the build took, or None."""
         with self._db.read() as conn:
-            current = name_order.state(conn)
-        behind = current.live is None or current.seq != current.built_seq
-        quiet = current.seq == self._seen_change
-        self._seen_change = current.seq
-        return name_order.rebuild(self._db) if behind and quiet else None
+            if self._db.is_sqlite:
+                current = name_order.state(conn)
+                behind, latest = current.live is None or current.seq != current.built_seq, current.seq
+            else:
+                latest = trigram_first.latest_change(conn)
+                behind = not trigram_first.is_built(conn) or latest > 0
+        quiet = latest == self._seen_change
+        self._seen_change = latest
+        if not (behind and quiet):
+            return None
+        if self._db.is_sqlite:
+            built = name_order.rebuild(self._db)
+            return built.seconds if built is not None else None
+        return trigram_first.rebuild(self._db)
 
     # --- changing ---------------------------------------------------------------------------------------------
     def update(

@@ -38,7 +38,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql import operators
 
-from cairn.db import name_order
+from cairn.db import name_order, trigram_first
 from cairn.db.repositories.folders import subtree_condition
 from cairn.db.schema import dataset_items, datasets, folders, items
 from cairn.domain.listing import Cursor, ItemQuery, SortBy
@@ -61,6 +61,7 @@ WALK_MS = 40
 FEW_ESTIMATED_MATCHES = 150_000
 # SQLite, 0008: the name-ordered copy of the search index serves a search by name while at most this many items
 # changed since it was built (they are merged in from the table, each checked); its walk gets a budget of its own.
+# PostgreSQL, 0009: the same limit for the changes merged in beside the bound of ``trigram_first``.
 CHANGES_MERGED = 20_000
 SNAPSHOT_STEPS = 250_000
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout
@@ -174,10 +175,47 @@ class PageFinder:
         return _keyset(sa.select(items).where(*conditions), query, self._sort_key(query.sort, Driver.TEXT))
 
     def _postgres_rows(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]]:
-        """PostgreSQL: the planner's plan, unless it is a long walk for a text that few items match."""
-        statement = self.postgres_statement(query, scope)
+        """PostgreSQL: the planner's plan, unless it is a long walk for a text that few items match. Sorted by name,
+        the walk starts at the first name a match can have (``trigram_first``, 0009), and the items changed since
+        that table was built are merged in."""
         if not _indexed_text(query.text):
-            return self.conn.execute(statement).all()
+            return self.conn.execute(self.postgres_statement(query, scope)).all()
+        bound = self._first_possible_name(query)
+        if bound is None:
+            return self._postgres_walk_or_bitmap(query, self.postgres_statement(query, scope))
+        changed = self.conn.execute(self._postgres_changed_statement(query, scope, bound)).all()
+        if bound.first_title is None:  # no unchanged item has every trigram of the text
+            return changed
+        found = self._postgres_walk_or_bitmap(query, self.postgres_statement(query, scope, from_name=bound.first_title))
+        rows = sorted([*found, *changed], key=lambda row: (row.title, row.id), reverse=query.descending)
+        return rows[: query.limit + 1]
+
+    def _first_possible_name(self, query: ItemQuery) -> trigram_first.Bound | None:
+        """PostgreSQL, by name: the bound from ``trigram_first``; None when there is none to use (not built yet,
+        too many changes since, a text without a trigram or holding a line break)."""
+        text = query.text or ""
+        trigrams = trigram_first.term_trigrams(text)
+        if query.sort is not SortBy.NAME or not trigrams or "\n" in text or not trigram_first.is_built(self.conn):
+            return None
+        if not name_order.changes_at_most(self.conn, CHANGES_MERGED):
+            return None
+        return trigram_first.bound(self.conn, trigrams)
+
+    def _postgres_changed_statement(self, query: ItemQuery, scope: Scope, bound: trigram_first.Bound) -> Any:
+        """The matches the bound may not cover: items changed since ``trigram_first`` was built, and the few whose
+        text is too long for ``search_text`` (not in it), with a name before the bound."""
+        conditions = _row_filters(query, kind=items.c.kind)
+        conditions.append(_postgres_text_condition(query.text or ""))
+        changed = items.c.id.in_(sa.select(_CHANGES.c.item_id))
+        conditions.append(sa.or_(changed, _search_text(items).is_(None)))
+        if bound.first_title is not None:
+            conditions.append(items.c.title < bound.first_title)
+        if scope.condition is not None:
+            conditions.append(scope.condition)
+        return _keyset(sa.select(items).where(*conditions), query, items.c.title)
+
+    def _postgres_walk_or_bitmap(self, query: ItemQuery, statement: Any) -> Sequence[Row[Any]]:
+        """Run ``statement`` (a text search) with the walk budget and its fallback."""
         try:
             with self._postgres_settings(f"statement_timeout = {WALK_MS}"):
                 return self.conn.execute(statement).all()
@@ -210,7 +248,7 @@ class PageFinder:
         plan = self.conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params).scalar_one()
         return int(plan[0]["Plan"]["Plan Rows"])
 
-    def postgres_statement(self, query: ItemQuery, scope: Scope) -> Any:
+    def postgres_statement(self, query: ItemQuery, scope: Scope, *, from_name: str | None = None) -> Any:
         """PostgreSQL: the page's ids found from the indexes alone, then their rows (a "deferred join").
 
         The name-order indexes include ``search_text``, folder, kind and status, and the dataset conditions need
@@ -237,6 +275,8 @@ class PageFinder:
             conditions.append(_postgres_text_condition(query.text))
         if scope.condition is not None:
             conditions.append(scope.condition)
+        if from_name is not None:
+            conditions.append(items.c.title >= from_name)
         if query.metadata:
             with_metadata = items.alias("with_metadata")
             rows = sa.select(with_metadata.c.id).where(with_metadata.c.id == items.c.id)
