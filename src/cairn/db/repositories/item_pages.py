@@ -206,8 +206,10 @@ class PageFinder:
         text is too long for ``search_text`` (not in it), with a name before the bound."""
         conditions = _row_filters(query, kind=items.c.kind)
         conditions.append(_postgres_text_condition(query.text or ""))
-        changed = items.c.id.in_(sa.select(_CHANGES.c.item_id))
-        conditions.append(sa.or_(changed, _search_text(items).is_(None)))
+        # One list of ids, so that each is looked up by primary key (an OR of the two would read every row).
+        long_items = items.alias("long_text")
+        unindexed = sa.select(long_items.c.id).where(_search_text(long_items).is_(None))
+        conditions.append(items.c.id.in_(sa.union_all(sa.select(_CHANGES.c.item_id), unindexed)))
         if bound.first_title is not None:
             conditions.append(items.c.title < bound.first_title)
         if scope.condition is not None:
