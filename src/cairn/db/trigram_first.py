@@ -26,9 +26,11 @@ _ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
 
 @dataclass(frozen=True)
 class Bound:
-    """The lowest name a match can have among the items unchanged since the build; None: none of them matches."""
+    """The lowest name a match can have among the items unchanged since the build (None: none of them matches),
+    and whether some items may match below it: changed since the build, or without ``search_text``."""
 
     first_title: str | None
+    others: bool
 
 
 def term_trigrams(text: str) -> list[str]:
@@ -49,13 +51,23 @@ def latest_change(conn: Connection) -> int:
     return int(conn.execute(sa.text("SELECT coalesce(max(seq), 0) FROM search_changes")).scalar_one())
 
 
-def bound(conn: Connection, trigrams: list[str]) -> Bound:
-    """The bound for a text with these trigrams (at least one)."""
+def bound(conn: Connection, trigrams: list[str], *, changes_at_most: int) -> Bound | None:
+    """The bound for a text with these trigrams (at least one), in one round trip; None if the table is not built
+    or more than ``changes_at_most`` items changed since."""
     found = conn.execute(
-        sa.text("SELECT count(*), max(first_title) FROM trigram_first WHERE trigram = ANY(:trigrams)"),
-        {"trigrams": trigrams},
+        sa.text(
+            "SELECT (SELECT built_seq FROM search_order_state WHERE id = 1), "
+            "(SELECT count(*) FROM (SELECT 1 FROM search_changes LIMIT :limit) AS recorded), "
+            "EXISTS (SELECT 1 FROM items WHERE search_text IS NULL), "
+            "(SELECT count(*) FROM trigram_first WHERE trigram = ANY(:trigrams)), "
+            "(SELECT max(first_title) FROM trigram_first WHERE trigram = ANY(:trigrams))"
+        ),
+        {"limit": changes_at_most + 1, "trigrams": trigrams},
     ).one()
-    return Bound(found[1] if int(found[0]) == len(trigrams) else None)
+    built, changes, unindexed, known, first_title = found
+    if built is None or changes > changes_at_most:
+        return None
+    return Bound(first_title if known == len(trigrams) else None, others=bool(changes or unindexed))
 
 
 def rebuild(database: Database) -> float | None:

@@ -183,7 +183,7 @@ class PageFinder:
         bound = self._first_possible_name(query)
         if bound is None:
             return self._postgres_walk_or_bitmap(query, self.postgres_statement(query, scope))
-        changed = self.conn.execute(self._postgres_changed_statement(query, scope, bound)).all()
+        changed = self.conn.execute(self._postgres_changed_statement(query, scope, bound)).all() if bound.others else []
         if bound.first_title is None:  # no unchanged item has every trigram of the text
             return changed
         found = self._postgres_walk_or_bitmap(query, self.postgres_statement(query, scope, from_name=bound.first_title))
@@ -195,11 +195,9 @@ class PageFinder:
         too many changes since, a text without a trigram or holding a line break)."""
         text = query.text or ""
         trigrams = trigram_first.term_trigrams(text)
-        if query.sort is not SortBy.NAME or not trigrams or "\n" in text or not trigram_first.is_built(self.conn):
+        if query.sort is not SortBy.NAME or not trigrams or "\n" in text:
             return None
-        if not name_order.changes_at_most(self.conn, CHANGES_MERGED):
-            return None
-        return trigram_first.bound(self.conn, trigrams)
+        return trigram_first.bound(self.conn, trigrams, changes_at_most=CHANGES_MERGED)
 
     def _postgres_changed_statement(self, query: ItemQuery, scope: Scope, bound: trigram_first.Bound) -> Any:
         """The matches the bound may not cover: items changed since ``trigram_first`` was built, and the few whose
