@@ -167,7 +167,7 @@ def config(
     def counted_first_name(self: item_pages.PageFinder, query: ItemQuery) -> Any:
         found = first_name(self, query)
         text = query.text or ""
-        if query.sort is SortBy.NAME and trigram_first.term_trigrams(text) and "\n" not in text:
+        if query.sort is SortBy.NAME and not query.kinds and trigram_first.term_trigrams(text) and "\n" not in text:
             used["bound" if found is not None else "no bound"] += 1
         return found
 
