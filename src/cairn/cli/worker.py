@@ -2,7 +2,8 @@
 
 Here, and only here, the job queue (an adapter that knows no use case) is handed the work to run: the
 ``registration.chunk`` handler calls ``Registry.registration.run_chunk``. A housekeeping thread runs
-``recover()`` on start and every ``RECOVER_EVERY`` seconds, so chunks of a killed worker are taken up again.
+``recover()`` on start and every ``RECOVER_EVERY`` seconds, so chunks of a killed worker are taken up again; another
+runs ``Registry.items.keep_search_order`` every ``SEARCH_ORDER_EVERY`` seconds (what search by name starts from).
 """
 
 from __future__ import annotations
