@@ -19,7 +19,7 @@ from bench.items.data import Population, existing, populate
 from bench.items.inserts import InsertComparison, compare
 from bench.items.scenarios import Budget, Scenarios
 from bench.stats import Samples
-from cairn.db import migrate, name_order, trigram_first
+from cairn.db import migrate
 from cairn.services.registry import Registry
 from cairn.settings import Settings
 
@@ -126,15 +126,9 @@ def _analyze(registry: Registry) -> float:
     """
     began = time.perf_counter()
     if registry.db.is_sqlite:
-        with registry.db.read() as conn:
-            current = name_order.state(conn)
-        if current.live is None or current.seq != current.built_seq:
-            name_order.rebuild(registry.db)
+        registry.items.bring_search_order_up_to_date()
         return time.perf_counter() - began
     with registry.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE")  # VACUUM cannot run inside a transaction
-    with registry.db.read() as conn:
-        behind = not trigram_first.is_built(conn) or trigram_first.latest_change(conn) > 0
-    if behind:
-        trigram_first.rebuild(registry.db)
+    registry.items.bring_search_order_up_to_date()
     return time.perf_counter() - began

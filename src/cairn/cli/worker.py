@@ -43,23 +43,30 @@ def embedded_consumer(registry: Registry, *, workers: int) -> Iterator[None]:
         return
     queue = registry.queue()
     attach_handlers(registry, queue)
-    housekeeping = Periodic(registry.registration.recover, interval=RECOVER_EVERY)
-    search_order = _search_order_keeper(registry)
     consumer = queue.consumer(workers=workers, embedded=True)
-    housekeeping.start()
-    search_order.start()
-    consumer.start()
+    with _housekeeping(registry):
+        consumer.start()
+        try:
+            yield
+        finally:
+            consumer.stop(graceful=True)
+
+
+@contextmanager
+def _housekeeping(registry: Registry) -> Iterator[None]:
+    """The threads that look after jobs and search while the block runs: chunk recovery, and rebuilding what
+    search by name starts from once items changed and then stayed still."""
+    threads = [
+        Periodic(registry.registration.recover, interval=RECOVER_EVERY),
+        Periodic(registry.items.keep_search_order, interval=SEARCH_ORDER_EVERY, name="cairn-search-order"),
+    ]
+    for thread in threads:
+        thread.start()
     try:
         yield
     finally:
-        housekeeping.stop()
-        search_order.stop()
-        consumer.stop(graceful=True)
-
-
-def _search_order_keeper(registry: Registry) -> Periodic:
-    """SQLite: rebuilds the name-ordered copy of the search index when items changed and then stayed still."""
-    return Periodic(registry.items.keep_search_order, interval=SEARCH_ORDER_EVERY, name="cairn-search-order")
+        for thread in threads:
+            thread.stop()
 
 
 def worker(
@@ -78,13 +85,6 @@ def worker(
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     queue = registry.queue()
     attach_handlers(registry, queue)
-    housekeeping = Periodic(registry.registration.recover, interval=RECOVER_EVERY)
-    search_order = _search_order_keeper(registry)
     note(session, f"cairn worker: {threads} thread(s) on the {queue.description} (Ctrl-C to stop)")
-    housekeeping.start()
-    search_order.start()
-    try:
+    with _housekeeping(registry):
         queue.consumer(workers=threads, embedded=False).run()
-    finally:
-        housekeeping.stop()
-        search_order.stop()

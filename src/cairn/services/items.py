@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cairn.db import name_order, trigram_first
+from cairn.db import search_order
 from cairn.db.repositories import Repos
 from cairn.domain import names
 from cairn.domain.access import Action
@@ -164,25 +164,21 @@ class ItemService(Service):
             return repos.items.page(query, visible_paths=visible_paths(repos, actor))
 
     def keep_search_order(self) -> float | None:
-        """Housekeeping: rebuild what search by name starts from (SQLite: the name-ordered copy of the search index,
-        ``cairn.db.name_order``; PostgreSQL: ``cairn.db.trigram_first``) once items changed since it was built and
-        none changed since the last call, so that a registration in full flow finishes first. Returns the seconds
-        the build took, or None."""
+        """Housekeeping: rebuild what search by name starts from (``cairn.db.search_order``) once items changed
+        since it was built and none changed since the last call, so that a registration in full flow finishes
+        first. Returns the seconds the build took, or None."""
         with self._db.read() as conn:
-            if self._db.is_sqlite:
-                current = name_order.state(conn)
-                behind, latest = current.live is None or current.seq != current.built_seq, current.seq
-            else:
-                latest = trigram_first.latest_change(conn)
-                behind = not trigram_first.is_built(conn) or latest > 0
+            behind, latest = search_order.progress(conn)
         quiet = latest == self._seen_change
         self._seen_change = latest
-        if not (behind and quiet):
-            return None
-        if self._db.is_sqlite:
-            built = name_order.rebuild(self._db)
-            return built.seconds if built is not None else None
-        return trigram_first.rebuild(self._db)
+        return search_order.rebuild(self._db) if behind and quiet else None
+
+    def bring_search_order_up_to_date(self) -> float | None:
+        """Rebuild what search by name starts from now if items changed since it was built (after a bulk load);
+        the seconds it took, or None."""
+        with self._db.read() as conn:
+            behind, _ = search_order.progress(conn)
+        return search_order.rebuild(self._db) if behind else None
 
     # --- changing ---------------------------------------------------------------------------------------------
     def update(

@@ -144,9 +144,7 @@ class PageFinder:
         ordered = self._within_budget(self._name_order_statement(query, scope, order.live), SNAPSHOT_STEPS)
         if ordered is None:
             return None
-        changed = self.conn.execute(self._changed_statement(query, scope)).all()
-        rows = sorted([*ordered, *changed], key=lambda row: (row.title, row.id), reverse=query.descending)
-        return rows[: query.limit + 1]
+        return _merged(query, ordered, self.conn.execute(self._changed_statement(query, scope)).all())
 
     def _name_order_statement(self, query: ItemQuery, scope: Scope, live: str) -> Any:
         """The live set's matches in rank order, each joined to its item and filtered, leaving out the items
@@ -187,8 +185,7 @@ class PageFinder:
         if bound.first_title is None:  # no unchanged item has every trigram of the text
             return changed
         found = self._postgres_walk_or_bitmap(query, self.postgres_statement(query, scope, from_name=bound.first_title))
-        rows = sorted([*found, *changed], key=lambda row: (row.title, row.id), reverse=query.descending)
-        return rows[: query.limit + 1]
+        return _merged(query, found, changed)
 
     def _first_possible_name(self, query: ItemQuery) -> trigram_first.Bound | None:
         """PostgreSQL, by name: the bound from ``trigram_first``; None when there is none to use (not built yet,
@@ -405,7 +402,13 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-_CHANGES = sa.table("search_changes", sa.column("item_id", sa.Integer))  # 0008, SQLite only
+_CHANGES = sa.table("search_changes", sa.column("item_id", sa.Integer))  # 0008 (SQLite), 0009 (PostgreSQL)
+
+
+def _merged(query: ItemQuery, *parts: Sequence[Row[Any]]) -> list[Row[Any]]:
+    """The first ``limit + 1`` rows of pages found apart (each in name order), in name order."""
+    rows = sorted((row for part in parts for row in part), key=lambda row: (row.title, row.id))
+    return (rows[::-1] if query.descending else rows)[: query.limit + 1]
 
 
 def _after_cursor_rank(query: ItemQuery, rank: sa.ColumnElement[int], live: str) -> sa.ColumnElement[bool]:
