@@ -84,7 +84,7 @@ def _truncate_postgres(url: str) -> None:
     with database.write() as conn:
         conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
         # 0009's search order, made with raw SQL: not built, nothing changed
-        conn.exec_driver_sql("TRUNCATE search_changes, trigram_first")
+        conn.exec_driver_sql("TRUNCATE search_changes, trigram_spans")
         conn.exec_driver_sql("UPDATE search_order_state SET built_seq = NULL, built_at = NULL, building_since = NULL")
     database.dispose()
 

@@ -121,7 +121,7 @@ def _analyze(registry: Registry) -> float:
 
     Both: what search by name starts from is built, as the workers' housekeeping does once items stopped changing
     (``ItemService.keep_search_order``): SQLite's name-ordered copy of the search index (0008), PostgreSQL's
-    ``trigram_first`` (0009). SQLite is left without statistics (no sqlite_stat1), as a
+    ``trigram_spans`` (0010). SQLite is left without statistics (no sqlite_stat1), as a
     cairn database is: its plans must not need them.
     """
     began = time.perf_counter()

@@ -35,7 +35,8 @@ _RAW_SQL_OBJECTS = {
     "name_order_state",  # 0008, SQLite only: the name-ordered copy of the search index (cairn.db.name_order)
     "search_changes",
     "ix_search_changes_seq",
-    "trigram_first",  # 0009, PostgreSQL only (cairn.db.trigram_first)
+    "trigram_first",  # 0009, PostgreSQL only; replaced by trigram_spans (0010, cairn.db.trigram_spans)
+    "trigram_spans",
     "search_order_state",
 }
 
@@ -118,7 +119,7 @@ def test_0007_gives_existing_items_their_search_text_and_search_finds_them(tmp_p
     with throwaway_postgres("cairn_test_0007") as url:
         database = Database(url)
         try:
-            for head in [*sorted(migrate.head_revisions() - {"0009"}), "0006"]:
+            for head in [*sorted(migrate.head_revisions() - {"0010"}), "0006"]:
                 migrate.upgrade(database, revision=head)
             assert migrate.current_revisions(database) == {"0002", "0003", "0004", "0005", "0006"}
             registry = Registry(Settings(data_dir=tmp_path / "data", database_url=url))
@@ -164,3 +165,49 @@ def test_0008_downgrades_and_upgrades_again(tmp_path) -> None:
     with database.read() as conn:
         assert conn.exec_driver_sql("SELECT seq, live FROM name_order_state").one() == (0, None)
     database.dispose()
+
+
+def test_0010_downgrades_and_upgrades_again(tmp_path) -> None:
+    """PostgreSQL: 0010 swaps ``trigram_first`` for ``trigram_spans`` either way and leaves the table to be built
+    again; only 0010's trigger records a change of kind."""
+    from alembic import command
+
+    with throwaway_postgres("cairn_test_0010") as url:
+        database = Database(url)
+        try:
+            migrate.upgrade(database)
+            registry = Registry(Settings(data_dir=tmp_path / "data", database_url=url))
+            actor = registry.users.ensure_local_admin()[0]
+            folder = registry.folders.create(actor=actor, name="f")
+            registry.items.add(actor=actor, folder_id=folder.id, items=[NewItem(kind=ItemKind.IMAGE, title="a.jpg")])
+            assert registry.items.bring_search_order_up_to_date() is not None
+            config = migrate._config()
+            with database.engine.begin() as conn:
+                config.attributes["connection"] = conn
+                command.downgrade(config, "0009")
+            assert _tables_and_state(database) == ({"trigram_first"}, None)
+            assert _kind_change_recorded(database) is False
+            migrate.upgrade(database)
+            assert _tables_and_state(database) == ({"trigram_spans"}, None)
+            assert _kind_change_recorded(database) is True
+            assert registry.items.bring_search_order_up_to_date() is not None
+            for kind, expected in ((ItemKind.IMAGE, ["a.jpg"]), (ItemKind.VIDEO, [])):  # changed twice: an image
+                found = registry.items.search(actor=actor, query=ItemQuery(text="a.jpg", kinds=frozenset({kind})))
+                assert [i.title for i in found.items] == expected
+            registry.close()
+        finally:
+            database.dispose()
+
+
+def _tables_and_state(database: Database) -> tuple[set[str], Any]:
+    with database.read() as conn:
+        tables = set(conn.execute(sa.text("SELECT tablename FROM pg_tables WHERE tablename LIKE 'trigram%'")).scalars())
+        built = conn.exec_driver_sql("SELECT built_seq FROM search_order_state").scalar_one()
+    return tables, built
+
+
+def _kind_change_recorded(database: Database) -> bool:
+    with database.write() as conn:
+        conn.exec_driver_sql("DELETE FROM search_changes")
+        conn.exec_driver_sql("UPDATE items SET kind = CASE WHEN kind = 'image' THEN 'video' ELSE 'image' END")
+        return bool(conn.exec_driver_sql("SELECT count(*) FROM search_changes").scalar_one())

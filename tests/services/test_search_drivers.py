@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from cairn.db import name_order, trigram_first
+from cairn.db import name_order, trigram_spans
 from cairn.db.repositories import item_pages
 from cairn.domain.access import Role
 from cairn.domain.kinds import ItemKind
@@ -38,8 +38,9 @@ CONFIGS = {  # name: constants of item_pages
     "walks give up, many matches": {"WALK_MS": 1, "FEW_ESTIMATED_MATCHES": NEVER},  # PostgreSQL: walk again
     # SQLite: the name-ordered copy of the search index (0008), with a third of the items changed since it was built
     "name order": {"FEW_TEXT_MATCHES": NEVER, "FEW_MEMBERS": NEVER, "SMALL": NEVER},
-    # PostgreSQL: walks start at the first name a match can have (0009), with a third of the items recorded as changed
-    "trigram bound": {},
+    # PostgreSQL: walks run between the first and last names a match can have (0010), and stop before they start
+    # when no item can match, with a third of the items recorded as changed
+    "trigram spans": {},
     "name order, kind walks give up": {  # one kind: its walk first, then the name order
         "FEW_TEXT_MATCHES": NEVER,
         "FEW_MEMBERS": NEVER,
@@ -73,6 +74,11 @@ QUERIES = [
     {"text": "wav\ns3"},  # would span title and URL in PostgreSQL's search_text: matches nothing
     {"text": "0%_a\\b"},  # LIKE's wildcards and escape character are matched as themselves
     {"text": "1_0"},  # "_" is not a wildcard: "100" does not match
+    {"text": "clip", "kinds": {"audio"}, "sort": "created"},  # nothing
+    {"text": "deep_take", "kinds": {"image"}, "sort": "created", "descending": True},  # only that long URL
+    {"text": "take", "kinds": {"image"}, "sort": "created"},
+    {"text": "last_cam"},  # nothing: its trigrams' spans of names do not meet
+    {"text": "last_cam", "kinds": {"image"}},
 ]
 LONG_URL = "s3://bucket/" + "segment/" * 320 + "deep_take.jpg"  # 2,585 bytes: no search_text (0007)
 
@@ -162,16 +168,17 @@ def config(
         return rows
 
     monkeypatch.setattr(item_pages.PageFinder, "_in_name_order", counted_in_order)
-    first_name = item_pages.PageFinder._first_possible_name
+    possible_names = item_pages.PageFinder._possible_names
 
-    def counted_first_name(self: item_pages.PageFinder, query: ItemQuery) -> Any:
-        found = first_name(self, query)
+    def counted_possible_names(self: item_pages.PageFinder, query: ItemQuery) -> Any:
+        found = possible_names(self, query)
         text = query.text or ""
-        if query.sort is SortBy.NAME and not query.kinds and trigram_first.term_trigrams(text) and "\n" not in text:
-            used["bound" if found is not None else "no bound"] += 1
+        if trigram_spans.term_trigrams(text) and "\n" not in text:
+            used["span" if found is not None else "no span"] += 1
+            used["span: nothing matches"] += found is not None and found.names is None
         return found
 
-    monkeypatch.setattr(item_pages.PageFinder, "_first_possible_name", counted_first_name)
+    monkeypatch.setattr(item_pages.PageFinder, "_possible_names", counted_possible_names)
     monkeypatch.setattr(item_pages.PageFinder, "driver", counted_driver)
     monkeypatch.setattr(item_pages.PageFinder, "_within_budget", counted_walk)
     if "WALK_MS" in CONFIGS[request.param]:
@@ -189,10 +196,10 @@ def _prepare(name: str, registry: Registry) -> None:
         if not registry.db.is_sqlite:
             pytest.skip("SQLite's name-ordered index only")
         _build_name_order_then_change(registry)
-    if name == "trigram bound":
+    if name == "trigram spans":
         if registry.db.is_sqlite:
-            pytest.skip("PostgreSQL's trigram bound only")
-        _build_trigram_first_then_record_changes(registry)
+            pytest.skip("PostgreSQL's trigram spans only")
+        _build_trigram_spans_then_record_changes(registry)
 
 
 def _build_name_order_then_change(registry: Registry) -> None:
@@ -205,10 +212,10 @@ def _build_name_order_then_change(registry: Registry) -> None:
         assert not name_order.changes_at_most(conn, changed - 1)  # they are all recorded
 
 
-def _build_trigram_first_then_record_changes(registry: Registry) -> None:
-    """Build ``trigram_first``, then record every third item as changed (as the trigger does): a search merges
-    those in below the bound, and the expected pages stay the same."""
-    assert trigram_first.rebuild(registry.db) is not None
+def _build_trigram_spans_then_record_changes(registry: Registry) -> None:
+    """Build ``trigram_spans``, then record every third item as changed (as the trigger does): a search merges
+    those in outside the span, and the expected pages stay the same."""
+    assert trigram_spans.rebuild(registry.db) is not None
     with registry.db.write() as conn:
         conn.exec_driver_sql(
             "INSERT INTO search_changes (item_id, seq) SELECT id, nextval('search_change_seq') FROM items "
@@ -243,8 +250,8 @@ def test_every_way_of_finding_a_page_gives_the_same_pages(
     for spec in QUERIES:
         query = _query(world, spec)
         assert _all_pages(registry, actor, query) == _expected(world, spec, query, who), spec
-    if config["config: trigram bound"]:
-        assert config["bound"] and not config["no bound"]
+    if config["config: trigram spans"]:
+        assert config["span"] and config["span: nothing matches"] and not config["no span"]
     if registry.db.is_sqlite:
         _check_what_was_used(config, scoped=who == "viewer")
     elif any(name.startswith("config: walks give up") for name in config):

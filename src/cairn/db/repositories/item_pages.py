@@ -38,7 +38,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql import operators
 
-from cairn.db import name_order, trigram_first
+from cairn.db import name_order, trigram_spans
 from cairn.db.repositories.folders import subtree_condition
 from cairn.db.schema import dataset_items, datasets, folders, items
 from cairn.domain.listing import Cursor, ItemQuery, SortBy
@@ -61,7 +61,7 @@ WALK_MS = 40
 FEW_ESTIMATED_MATCHES = 150_000
 # SQLite, 0008: the name-ordered copy of the search index serves a search by name while at most this many items
 # changed since it was built (they are merged in from the table, each checked); its walk gets a budget of its own.
-# PostgreSQL, 0009: the same limit for the changes merged in beside the bound of ``trigram_first``.
+# PostgreSQL, 0010: the same limit for the changes merged in beside the span of ``trigram_spans``.
 CHANGES_MERGED = 20_000
 SNAPSHOT_STEPS = 250_000
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout
@@ -173,45 +173,45 @@ class PageFinder:
         return _keyset(sa.select(items).where(*conditions), query, self._sort_key(query.sort, Driver.TEXT))
 
     def _postgres_rows(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]]:
-        """PostgreSQL: the planner's plan, unless it is a long walk for a text that few items match. Sorted by name,
-        the walk starts at the first name a match can have (``trigram_first``, 0009), and the items changed since
-        that table was built are merged in."""
+        """PostgreSQL: the planner's plan, unless it is a long walk for a text that few items match. The span of
+        names a match can have (``trigram_spans``, 0010) says when no item matches; sorted by name, the walk runs
+        within it, and the items changed since that table was built are merged in."""
         if not _indexed_text(query.text):
             return self.conn.execute(self.postgres_statement(query, scope)).all()
-        bound = self._first_possible_name(query)
-        if bound is None:
+        span = self._possible_names(query)
+        if span is None or (query.sort is not SortBy.NAME and span.names is not None):
             return self._postgres_walk_or_bitmap(query, self.postgres_statement(query, scope))
-        changed = self.conn.execute(self._postgres_changed_statement(query, scope, bound)).all() if bound.others else []
-        if bound.first_title is None:  # no unchanged item has every trigram of the text
+        changed = self.conn.execute(self._postgres_changed_statement(query, scope, span)).all() if span.others else []
+        if span.names is None:  # no unchanged item of those kinds has every trigram of the text
             return changed
-        found = self._postgres_walk_or_bitmap(query, self.postgres_statement(query, scope, from_name=bound.first_title))
+        found = self._postgres_walk_or_bitmap(query, self.postgres_statement(query, scope, names=span.names))
         return _merged(query, found, changed)
 
-    def _first_possible_name(self, query: ItemQuery) -> trigram_first.Bound | None:
-        """PostgreSQL, by name: the bound from ``trigram_first``; None when there is none to use (not built yet,
-        too many changes since, a text without a trigram or holding a line break)."""
+    def _possible_names(self, query: ItemQuery) -> trigram_spans.Span | None:
+        """PostgreSQL: the span from ``trigram_spans``; None when there is none to use (not built yet, too many
+        changes since, a text without a trigram or holding a line break)."""
         text = query.text or ""
-        trigrams = trigram_first.term_trigrams(text)
-        # With a kind, the kind's own index walks that kind alone; with the bound as well, broad + kind=video ran
-        # past the walk budget and was run again (98 ms against 42 ms median here), so it walks as before.
-        if query.sort is not SortBy.NAME or query.kinds or not trigrams or "\n" in text:
+        trigrams = trigram_spans.term_trigrams(text)
+        if not trigrams or "\n" in text:
             return None
-        return trigram_first.bound(self.conn, trigrams, changes_at_most=CHANGES_MERGED)
+        kinds = [kind.value for kind in query.kinds]
+        return trigram_spans.span(self.conn, trigrams, kinds, changes_at_most=CHANGES_MERGED)
 
-    def _postgres_changed_statement(self, query: ItemQuery, scope: Scope, bound: trigram_first.Bound) -> Any:
-        """The matches the bound may not cover: items changed since ``trigram_first`` was built, and the few whose
-        text is too long for ``search_text`` (not in it), with a name before the bound."""
+    def _postgres_changed_statement(self, query: ItemQuery, scope: Scope, span: trigram_spans.Span) -> Any:
+        """The matches the span may not cover: items changed since ``trigram_spans`` was built, and the few whose
+        text is too long for ``search_text`` (not in it), with a name outside the span."""
         conditions = _row_filters(query, kind=items.c.kind)
         conditions.append(_postgres_text_condition(query.text or ""))
         # One list of ids, so that each is looked up by primary key (an OR of the two would read every row).
         long_items = items.alias("long_text")
         unindexed = sa.select(long_items.c.id).where(_search_text(long_items).is_(None))
         conditions.append(items.c.id.in_(sa.union_all(sa.select(_CHANGES.c.item_id), unindexed)))
-        if bound.first_title is not None:
-            conditions.append(items.c.title < bound.first_title)
+        if span.names is not None:
+            conditions.append(sa.not_(items.c.title.between(*span.names)))
         if scope.condition is not None:
             conditions.append(scope.condition)
-        return _keyset(sa.select(items).where(*conditions), query, items.c.title)
+        column = items.c.title if query.sort is SortBy.NAME else items.c.created_at
+        return _keyset(sa.select(items).where(*conditions), query, column)
 
     def _postgres_walk_or_bitmap(self, query: ItemQuery, statement: Any) -> Sequence[Row[Any]]:
         """Run ``statement`` (a text search) with the walk budget and its fallback."""
@@ -247,8 +247,9 @@ class PageFinder:
         plan = self.conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params).scalar_one()
         return int(plan[0]["Plan"]["Plan Rows"])
 
-    def postgres_statement(self, query: ItemQuery, scope: Scope, *, from_name: str | None = None) -> Any:
-        """PostgreSQL: the page's ids found from the indexes alone, then their rows (a "deferred join").
+    def postgres_statement(self, query: ItemQuery, scope: Scope, *, names: tuple[str, str] | None = None) -> Any:
+        """PostgreSQL: the page's ids found from the indexes alone, then their rows (a "deferred join"); with
+        ``names``, only items whose name lies between those two (``trigram_spans``).
 
         The name-order indexes include ``search_text``, folder, kind and status, and the dataset conditions need
         only the id and folder, so the walk can be an index-only scan. A client-metadata condition needs the row:
@@ -274,8 +275,8 @@ class PageFinder:
             conditions.append(_postgres_text_condition(query.text))
         if scope.condition is not None:
             conditions.append(scope.condition)
-        if from_name is not None:
-            conditions.append(items.c.title >= from_name)
+        if names is not None:
+            conditions.append(items.c.title.between(*names))
         if query.metadata:
             with_metadata = items.alias("with_metadata")
             rows = sa.select(with_metadata.c.id).where(with_metadata.c.id == items.c.id)
