@@ -26,7 +26,7 @@ MIN_SAMPLES = 20
 BASELINE_SAMPLES = 3  # slow by design: a few samples of each baseline (after as many warm-up calls)
 WARMUP = 3
 BROAD_TERMS = ("frame", ".jpg", "2024-", "raw-0")  # most items: in the title, the URL, or both
-MEDIUM_TERMS = ("_clip_", "_take_", "slice_")  # 4-7 % of items
+MEDIUM_TERMS = ("_clip_", "_take_", "slice_")  # 4-7 % of items, each of one kind (video, audio, DICOM), no image
 FOLDER_PAGES = (1, 50, 500)
 _DISTINCT = re.compile(r"\d{6}|[0-9a-f]{8}")  # the capture time or the random hex in a title
 
@@ -98,6 +98,10 @@ class Scenarios:
             self.measure(
                 f"search broad + kind=video, page 1 ({who})",
                 lambda a=actor: self._text(a, self._broad(), kinds=frozenset({ItemKind.VIDEO})),
+            )
+            self.measure(
+                f"search medium + kind=image, none match ({who})",
+                lambda a=actor: self._text(a, self._medium(), kinds=frozenset({ItemKind.IMAGE})),
             )
         self.measure(
             "search selective, by created, page 1 (org admin)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -41,7 +42,13 @@ _RAW_SQL_OBJECTS = {
 }
 
 
-_RAW_SQL_PREFIXES = ("items_fts", "name_fts_", "name_ranks_", "ix_name_ranks_")  # FTS5 shadow tables; 0008's sets
+_RAW_SQL_PREFIXES = (
+    "items_fts",
+    "name_fts_",
+    "name_ranks_",
+    "ix_name_ranks_",
+    "name_kinds_",
+)  # FTS5 shadows; 0008, 0011
 
 
 def _is_raw_sql_object(diff: Any) -> bool:
@@ -119,7 +126,7 @@ def test_0007_gives_existing_items_their_search_text_and_search_finds_them(tmp_p
     with throwaway_postgres("cairn_test_0007") as url:
         database = Database(url)
         try:
-            for head in [*sorted(migrate.head_revisions() - {"0010"}), "0006"]:
+            for head in [*sorted(migrate.head_revisions() - {"0011"}), "0006"]:
                 migrate.upgrade(database, revision=head)
             assert migrate.current_revisions(database) == {"0002", "0003", "0004", "0005", "0006"}
             registry = Registry(Settings(data_dir=tmp_path / "data", database_url=url))
@@ -170,33 +177,49 @@ def test_0008_downgrades_and_upgrades_again(tmp_path) -> None:
 def test_0010_downgrades_and_upgrades_again(tmp_path) -> None:
     """PostgreSQL: 0010 swaps ``trigram_first`` for ``trigram_spans`` either way and leaves the table to be built
     again; only 0010's trigger records a change of kind."""
+    with throwaway_postgres("cairn_test_0010") as url:
+        downgraded, upgraded = ({"trigram_first"}, None), ({"trigram_spans"}, None)
+        _round_trip(url, tmp_path, "0009", _tables_and_state, downgraded=downgraded, upgraded=upgraded)
+
+
+def test_0011_downgrades_and_upgrades_again(tmp_path) -> None:
+    """SQLite: 0011's ranks by kind and its ranges go away on downgrade and come back, each time with the order to
+    be built again; only 0011's trigger records a change of kind."""
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    _round_trip(url, tmp_path, "0010", _name_kinds_and_live, downgraded=(False, None), upgraded=(True, None))
+
+
+def _round_trip(
+    url: str, tmp_path: Any, down_to: str, shape: Callable[[Database], Any], *, downgraded: Any, upgraded: Any
+) -> None:
+    """Build the search order of one item, downgrade to ``down_to`` and upgrade again: ``shape`` of the database
+    is as expected each time, a change of kind is recorded only after the upgrade, and search by kind finds it."""
     from alembic import command
 
-    with throwaway_postgres("cairn_test_0010") as url:
-        database = Database(url)
-        try:
-            migrate.upgrade(database)
-            registry = Registry(Settings(data_dir=tmp_path / "data", database_url=url))
-            actor = registry.users.ensure_local_admin()[0]
-            folder = registry.folders.create(actor=actor, name="f")
-            registry.items.add(actor=actor, folder_id=folder.id, items=[NewItem(kind=ItemKind.IMAGE, title="a.jpg")])
-            assert registry.items.bring_search_order_up_to_date() is not None
-            config = migrate._config()
-            with database.engine.begin() as conn:
-                config.attributes["connection"] = conn
-                command.downgrade(config, "0009")
-            assert _tables_and_state(database) == ({"trigram_first"}, None)
-            assert _kind_change_recorded(database) is False
-            migrate.upgrade(database)
-            assert _tables_and_state(database) == ({"trigram_spans"}, None)
-            assert _kind_change_recorded(database) is True
-            assert registry.items.bring_search_order_up_to_date() is not None
-            for kind, expected in ((ItemKind.IMAGE, ["a.jpg"]), (ItemKind.VIDEO, [])):  # changed twice: an image
-                found = registry.items.search(actor=actor, query=ItemQuery(text="a.jpg", kinds=frozenset({kind})))
-                assert [i.title for i in found.items] == expected
-            registry.close()
-        finally:
-            database.dispose()
+    database = Database(url)
+    try:
+        migrate.upgrade(database)
+        registry = Registry(Settings(data_dir=tmp_path / "data", database_url=url))
+        actor = registry.users.ensure_local_admin()[0]
+        folder = registry.folders.create(actor=actor, name="f")
+        registry.items.add(actor=actor, folder_id=folder.id, items=[NewItem(kind=ItemKind.IMAGE, title="a.jpg")])
+        assert registry.items.bring_search_order_up_to_date() is not None
+        config = migrate._config()
+        with database.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, down_to)
+        assert shape(database) == downgraded
+        assert _kind_change_recorded(database) is False
+        migrate.upgrade(database)
+        assert shape(database) == upgraded
+        assert _kind_change_recorded(database) is True
+        assert registry.items.bring_search_order_up_to_date() is not None
+        for kind, expected in ((ItemKind.IMAGE, ["a.jpg"]), (ItemKind.VIDEO, [])):  # changed twice: an image
+            found = registry.items.search(actor=actor, query=ItemQuery(text="a.jpg", kinds=frozenset({kind})))
+            assert [i.title for i in found.items] == expected
+        registry.close()
+    finally:
+        database.dispose()
 
 
 def _tables_and_state(database: Database) -> tuple[set[str], Any]:
@@ -204,6 +227,13 @@ def _tables_and_state(database: Database) -> tuple[set[str], Any]:
         tables = set(conn.execute(sa.text("SELECT tablename FROM pg_tables WHERE tablename LIKE 'trigram%'")).scalars())
         built = conn.exec_driver_sql("SELECT built_seq FROM search_order_state").scalar_one()
     return tables, built
+
+
+def _name_kinds_and_live(database: Database) -> tuple[bool, Any]:
+    with database.read() as conn:
+        names = set(conn.exec_driver_sql("SELECT name FROM sqlite_master").scalars())
+        live = conn.exec_driver_sql("SELECT live FROM name_order_state").scalar_one()
+    return {"name_kinds_a", "name_kinds_b"} <= names, live
 
 
 def _kind_change_recorded(database: Database) -> bool:

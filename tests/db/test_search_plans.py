@@ -297,8 +297,9 @@ def test_sqlite_non_admin_listing_without_text_reads_the_title_index_in_order(
 def test_sqlite_search_by_name_reads_the_name_ordered_index_in_order(
     registry: Registry, folder: Folder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """0008: the live set's matches come out in rank order (no sort of the matches); each is joined to its rank
-    row and its item by primary key, and the items changed since are looked up by id, then merged."""
+    """0008, 0011: the live set's matches of a kind's range of ranks come out in rank order (no sort of the
+    matches); each is joined to its rank row and its item by primary key, and the items changed since are looked up
+    by id, then merged."""
     sqlite_only(registry)
     monkeypatch.setattr(item_pages, "FEW_TEXT_MATCHES", 10)  # "frame" matches 40 items here, 1M in the bench
     monkeypatch.setattr(item_pages, "SMALL", 10)
@@ -316,6 +317,7 @@ def test_sqlite_search_by_name_reads_the_name_ordered_index_in_order(
         ]
     in_order = next(p for p in plans if "SCAN name_fts_" in p)
     assert "VIRTUAL TABLE INDEX" in in_order and "TEMP B-TREE" not in in_order
+    assert in_order.split("VIRTUAL TABLE INDEX", 1)[1].split("\n")[0].endswith("><")  # FTS5 took both rank bounds
     assert "SEARCH items USING INTEGER PRIMARY KEY" in in_order
     changed = next(p for p in plans if p.startswith("SEARCH items") and "search_changes" in p)
     assert "SEARCH items USING INTEGER PRIMARY KEY" in changed  # by the ids changed, then sorted (few)

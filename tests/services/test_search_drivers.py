@@ -41,11 +41,11 @@ CONFIGS = {  # name: constants of item_pages
     # PostgreSQL: walks run between the first and last names a match can have (0010), and stop before they start
     # when no item can match, with a third of the items recorded as changed
     "trigram spans": {},
-    "name order, kind walks give up": {  # one kind: its walk first, then the name order
+    "name order gives up": {  # SQLite: its walk runs out of budget, then the KIND or ORDER walks take over
         "FEW_TEXT_MATCHES": NEVER,
         "FEW_MEMBERS": NEVER,
         "SMALL": NEVER,
-        "WALK_STEPS": 1,
+        "SNAPSHOT_STEPS": 1,
     },
 }
 QUERIES = [
@@ -145,7 +145,7 @@ def config(
     _prepare(request.param, registry)
     for name, value in CONFIGS[request.param].items():
         monkeypatch.setattr(item_pages, name, value)
-    if "WALK_STEPS" in CONFIGS[request.param]:
+    if {"WALK_STEPS", "SNAPSHOT_STEPS"} & set(CONFIGS[request.param]):
         monkeypatch.setattr(item_pages, "PROGRESS_EVERY", 1)
     used: Counter[str] = Counter()
     choose, walk = item_pages.PageFinder.driver, item_pages.PageFinder._within_budget
@@ -180,6 +180,14 @@ def config(
 
     monkeypatch.setattr(item_pages.PageFinder, "_possible_names", counted_possible_names)
     monkeypatch.setattr(item_pages.PageFinder, "driver", counted_driver)
+    very_few = item_pages.PageFinder._very_few_text_matches
+
+    def counted_very_few(self: item_pages.PageFinder, text: str | None) -> bool:
+        found = very_few(self, text)
+        used["TEXT"] += found  # chosen before the driver, as it would choose
+        return found
+
+    monkeypatch.setattr(item_pages.PageFinder, "_very_few_text_matches", counted_very_few)
     monkeypatch.setattr(item_pages.PageFinder, "_within_budget", counted_walk)
     if "WALK_MS" in CONFIGS[request.param]:
         _make_postgres_walks_give_up(monkeypatch, used)
@@ -269,8 +277,9 @@ def _check_what_was_used(used: Counter[str], *, scoped: bool) -> None:
         assert used["walk finished"] and not used["walk gave up"]
     if used["config: name order"]:
         assert used["name order"] and not used["no name order"] and not used["walk gave up"]
-    elif used["config: name order, kind walks give up"]:
-        assert used["KIND"] and used["walk gave up"] and used["name order"] and not used["no name order"]
+    elif used["config: name order gives up"]:
+        assert used["no name order"] and not used["name order"]
+        assert used["KIND"] and used["ORDER"] and used["walk finished"]
     else:
         assert not used["name order"]
     if used["config: walks give up"]:

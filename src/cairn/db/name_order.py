@@ -1,8 +1,10 @@
-"""The name-ordered copy of the search index (SQLite, migration 0008): building it, and what a search reads of it.
+"""The name-ordered copy of the search index (SQLite, migrations 0008 and 0011): building it, and what a search
+reads of it.
 
-A build takes a snapshot of ``items`` in name order on a read connection and copies it, 20,000 items per write
-transaction, into the set that is not live (``name_fts_*`` keyed by rank, ``name_ranks_*``); other writers go on
-between two batches. The last transaction makes that set live and forgets the changes the snapshot includes (those
+Items are ranked by kind, then name: each kind's items are one range of ranks (``name_kinds_*``), in name order
+within it. A build takes a snapshot of ``items`` in that order on a read connection and copies it, 20,000 items per
+write transaction, into the set that is not live (``name_fts_*`` keyed by rank, ``name_ranks_*``); other writers go
+on between two batches. The last transaction makes that set live and forgets the changes the snapshot includes (those
 numbered up to the snapshot's ``name_order_state.seq``). Changes made while it ran stay in ``search_changes``: a
 search merges them in from ``items`` (``item_pages``).
 
@@ -47,6 +49,12 @@ def state(conn: Connection) -> OrderState:
     return OrderState(live=row[0] if row[0] in SETS else None, seq=int(row[1]), built_seq=row[2], building_since=since)
 
 
+def kind_ranges(conn: Connection, live: str) -> dict[str, tuple[int, int]]:
+    """Each kind's first and last rank in the set ``live`` (one of ``SETS``)."""
+    rows = conn.exec_driver_sql(f"SELECT kind, first_rank, last_rank FROM name_kinds_{live}")  # noqa: S608
+    return {kind: (first, last) for kind, first, last in rows}
+
+
 def changes_at_most(conn: Connection, limit: int) -> bool:
     """Whether at most ``limit`` items changed since the search order was last built (a count that stops early).
     Both dialects record them in ``search_changes`` (SQLite: 0008, PostgreSQL: 0009)."""
@@ -67,15 +75,23 @@ def rebuild(database: Database, *, between_batches: Callable[[], None] | None = 
             snapshot_seq = state(reader).seq  # the snapshot starts here: later changes stay in search_changes
             raw = reader.connection.driver_connection
             assert raw is not None
-            rows = raw.execute("SELECT id, title, object_url FROM items ORDER BY title, id")
+            rows = raw.execute("SELECT id, title, object_url, kind FROM items ORDER BY kind, title, id")
             ranked = 0
+            ranges: dict[str, list[int]] = {}  # kind: [first rank, last rank]
             while batch := rows.fetchmany(BATCH):
                 with database.write() as writer:
                     _copy(writer, target, ranked, batch)
+                for rank, (_, _, _, kind) in enumerate(batch, start=ranked + 1):
+                    ranges.setdefault(kind, [rank, rank])[1] = rank
                 ranked += len(batch)
                 if between_batches is not None:
                     between_batches()
         with database.write() as writer:
+            if ranges:
+                writer.exec_driver_sql(
+                    f"INSERT INTO name_kinds_{target} (kind, first_rank, last_rank) VALUES (?, ?, ?)",  # noqa: S608
+                    [(kind, first, last) for kind, (first, last) in ranges.items()],
+                )
             writer.exec_driver_sql(
                 "UPDATE name_order_state SET live = ?, built_seq = ?, ranked = ?, built_at = ?, building_since = NULL "
                 "WHERE id = 1",
@@ -98,6 +114,7 @@ def _claim(database: Database) -> str | None:
         conn.exec_driver_sql("UPDATE name_order_state SET building_since = ? WHERE id = 1", (_now(),))
         # target is one of SETS, never input
         conn.exec_driver_sql(f"DELETE FROM name_ranks_{target}")  # noqa: S608
+        conn.exec_driver_sql(f"DELETE FROM name_kinds_{target}")  # noqa: S608
         conn.exec_driver_sql(f"INSERT INTO name_fts_{target} (name_fts_{target}) VALUES ('delete-all')")  # noqa: S608
         return target
 
@@ -107,17 +124,18 @@ def _release(database: Database) -> None:
         conn.exec_driver_sql("UPDATE name_order_state SET building_since = NULL WHERE id = 1")
 
 
-def _copy(conn: Connection, target: str, ranked: int, batch: list[tuple[int, str, str | None]]) -> None:
-    """Append a batch in name order. The FTS5 rows go in with one ``INSERT ... SELECT`` from a temporary stage:
-    one statement per row would make FTS5 write a segment per row (see ``_bulk``)."""
+def _copy(conn: Connection, target: str, ranked: int, batch: list[tuple[int, str, str | None, str]]) -> None:
+    """Append a batch in (kind, name) order. The FTS5 rows go in with one ``INSERT ... SELECT`` from a temporary
+    stage: one statement per row would make FTS5 write a segment per row (see ``_bulk``)."""
     conn.exec_driver_sql(
-        "CREATE TEMP TABLE IF NOT EXISTS name_order_stage (rank INTEGER, item_id INTEGER, title TEXT, object_url TEXT)"
+        "CREATE TEMP TABLE IF NOT EXISTS name_order_stage "
+        "(rank INTEGER, item_id INTEGER, title TEXT, object_url TEXT, kind TEXT)"
     )
-    staged = [(ranked + n + 1, item_id, title, url) for n, (item_id, title, url) in enumerate(batch)]
-    conn.exec_driver_sql("INSERT INTO temp.name_order_stage VALUES (?, ?, ?, ?)", staged)
+    staged = [(ranked + n + 1, *row) for n, row in enumerate(batch)]
+    conn.exec_driver_sql("INSERT INTO temp.name_order_stage VALUES (?, ?, ?, ?, ?)", staged)
     conn.exec_driver_sql(
-        f"INSERT INTO name_ranks_{target} (rank, item_id, title) "  # noqa: S608 (one of SETS)
-        "SELECT rank, item_id, title FROM temp.name_order_stage"
+        f"INSERT INTO name_ranks_{target} (rank, item_id, kind, title) "  # noqa: S608 (one of SETS)
+        "SELECT rank, item_id, kind, title FROM temp.name_order_stage"
     )
     conn.exec_driver_sql(
         f"INSERT INTO name_fts_{target} (rowid, title, object_url) "  # noqa: S608

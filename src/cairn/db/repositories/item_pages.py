@@ -10,9 +10,10 @@ counts that stop early, and writes the other conditions so that they cannot driv
 * KIND: one kind by name: that kind's items are read in name order (``ix_items_kind_title``), each one filtered.
 * ORDER: the sort index is read in order, each row filtered, until the page is full.
 
-Sorted by name, a page can also come from the name-ordered copy of the search index (``name_order``, 0008): its
-matches in name order, each filtered, until the page is full, with the items changed since it was built merged in.
-It is tried before an ORDER walk, and after a KIND walk that gave up (a rare kind is faster through its own index).
+Sorted by name, a page can also come from the name-ordered copy of the search index (``name_order``, 0008, 0011):
+ranked by kind, then name, so each kind's matches are a range FTS5 reads alone, in name order; the ranges of the
+kinds asked for (all without a filter) are read, each filtered until it has a page, and merged, with the items
+changed since the copy was built. It is tried before a KIND or ORDER walk.
 
 A KIND or ORDER walk is long when the matches sit far along the sort order: every "mic..." title sorts after
 850,000 "cam..." ones. When the FTS5 index can find the text, the walk therefore gets a budget of SQLite
@@ -27,8 +28,10 @@ budget (``WALK_MS``), after which the matches are fetched and sorted if the plan
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
@@ -48,6 +51,10 @@ SMALL = 2000  # this many items of the listed folders or fewer are fetched whole
 # (measured on 1M items: a term with 18,821 matches went from 157 ms to 26 ms; see BENCHMARKS.md).
 FEW_TEXT_MATCHES = 20_000
 FEW_MEMBERS = 20_000  # dataset members fetched whole and sorted, like search matches
+# SQLite: a text with this many matches or fewer is fetched and sorted at once (as ``driver`` would choose), before
+# the name-ordered copy, which reads the phrase's trigrams once per kind (a selective term: 7.3 ms median there
+# against 3.6 fetched and sorted), and before the driver's costlier counts.
+FEW_TO_SORT_FIRST = 1_000
 # About 110,000 entries of a covering-index walk at 8-9 instructions each (24 ms on the 1M benchmark): more than
 # the 70,524 videos (634,000) or the 40,000 titles before the first "cam..." (322,000) take, and about what fetching
 # and sorting FEW_TEXT_MATCHES matches costs, the least a fallback can cost (BENCHMARKS.md).
@@ -99,18 +106,33 @@ class PageFinder:
         scope = self._scope(query, visible_paths)
         if not self.is_sqlite:
             return self._postgres_rows(query, scope)
+        if self._very_few_text_matches(query.text):
+            return self.conn.execute(self.statement(query, scope, Driver.TEXT)).all()
+        # By name, the name-ordered copy of the search index passes only matches of the kinds asked for: first,
+        # unless the folders or dataset members asked for are few (the driver's counts are then worth making).
+        first = self._suits_name_order(query, scope)
+        rows = self._in_name_order(query, scope) if first else None
+        if rows is not None:
+            return rows
         driver = self.driver(query, scope)
         if driver is Driver.TEXT or not _indexed_text(query.text):
             return self.conn.execute(self.statement(query, scope, driver)).all()
-        # By name, the name-ordered copy of the search index passes only matches: first, unless one kind's index
-        # passes only that kind (a rare kind among many matches), which is then tried first.
-        by_name = query.sort is SortBy.NAME and driver in (Driver.KIND, Driver.ORDER)
-        rows = self._in_name_order(query, scope) if by_name and driver is Driver.ORDER else None
+        if not first and query.sort is SortBy.NAME and driver in (Driver.KIND, Driver.ORDER):
+            rows = self._in_name_order(query, scope)
         if rows is None:
             rows = self._within_budget(self.statement(query, scope, driver))
-        if rows is None and by_name and driver is Driver.KIND:
-            rows = self._in_name_order(query, scope)
         return rows if rows is not None else self.conn.execute(self.statement(query, scope, Driver.TEXT)).all()
+
+    def _suits_name_order(self, query: ItemQuery, scope: Scope) -> bool:
+        """SQLite: whether the name-ordered copy of the search index is tried before choosing a driver: by name,
+        for a text it finds (ASCII: the changes merged in are checked with LIKE), when neither one folder, folders
+        holding few items, nor dataset members may be the better way."""
+        if query.sort is not SortBy.NAME or not _indexed_text(query.text) or _folds_beyond_ascii(query.text):
+            return False
+        if _asks_for_members(query):
+            return False
+        folders = scope.folder_ids
+        return folders is None or (len(folders) > 1 and not self._few_in_folders(folders))
 
     def driver(self, query: ItemQuery, scope: Scope) -> Driver:
         """SQLite: the cheapest way to find the page that cheap, bounded counts can vouch for."""
@@ -136,32 +158,79 @@ class PageFinder:
         return _keyset(sa.select(items).where(*conditions), query, self._sort_key(query.sort, driver))
 
     def _in_name_order(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]] | None:
-        """SQLite: the page from the name-ordered copy of the search index (0008, ``name_order``) and the items
-        changed since it was built; None if there is no copy, too many changes, or its walk ran out of budget."""
+        """SQLite: the page from the name-ordered copy of the search index (0008, 0011, ``name_order``) and the
+        items changed since it was built; None if there is no copy, too many changes, or its walks ran out of
+        budget."""
         order = name_order.state(self.conn)
         if order.live is None or not name_order.changes_at_most(self.conn, CHANGES_MERGED):
             return None
-        ordered = self._within_budget(self._name_order_statement(query, scope, order.live), SNAPSHOT_STEPS)
-        if ordered is None:
+        ranges = name_order.kind_ranges(self.conn, order.live)
+        left = []
+        for kind in [kind.value for kind in query.kinds] if query.kinds else sorted(ranges):
+            ranks = self._ranks_left(query, order.live, kind, ranges[kind]) if kind in ranges else None
+            if ranks is not None:
+                left.append(ranks)
+        ids = self._first_of_walks(query, self._name_order_statement(query, scope, order.live), left)
+        if ids is None:
             return None
+        ordered = self.conn.execute(sa.select(items).where(items.c.id.in_(ids))).all() if ids else []
         return _merged(query, ordered, self.conn.execute(self._changed_statement(query, scope)).all())
 
+    def _ranks_left(
+        self, query: ItemQuery, live: str, kind: str, ranks_of_kind: tuple[int, int]
+    ) -> tuple[int, int] | None:
+        """The ranks of ``kind`` (in name order) that a page may still take: past the cursor's (title, id), or
+        before it descending; None if there are none."""
+        first, last = ranks_of_kind
+        if not query.cursor:
+            return first, last
+        cursor = Cursor.decode(query.cursor, sort=query.sort, descending=query.descending)
+        ranks = sa.table(f"name_ranks_{live}", *(sa.column(c) for c in ("rank", "item_id", "kind", "title")))
+        mark = sa.tuple_(sa.literal(cursor.value, type_=items.c.title.type), sa.literal(cursor.id))
+        placed = sa.tuple_(ranks.c.title, ranks.c.item_id)
+        by_name = (ranks.c.title, ranks.c.item_id)
+        if query.descending:  # before the first of that kind at or after the cursor
+            after = sa.select(ranks.c.rank).where(ranks.c.kind == kind, placed >= mark).order_by(*by_name).limit(1)
+            rank = self.conn.execute(after).scalar_one_or_none()
+            left = (first, last if rank is None else rank - 1)
+        else:  # after the last of that kind at or before the cursor
+            before = sa.select(ranks.c.rank).where(ranks.c.kind == kind, placed <= mark)
+            rank = self.conn.execute(before.order_by(*(c.desc() for c in by_name)).limit(1)).scalar_one_or_none()
+            left = (first if rank is None else rank + 1, last)
+        return left if left[0] <= left[1] else None
+
     def _name_order_statement(self, query: ItemQuery, scope: Scope, live: str) -> Any:
-        """The live set's matches in rank order, each joined to its item and filtered, leaving out the items
-        changed since the set was built (their rank may be wrong), from the cursor's rank on."""
+        """The titles and ids of the live set's matches with a rank from ``first_rank`` to ``last_rank`` (bound
+        when run: one kind's, in name order), joined to their items and filtered, in rank order, leaving out the
+        items changed since the set was built (their rank may be wrong)."""
         fts = sa.table(f"name_fts_{live}", sa.column("rowid", sa.Integer))
-        ranks = sa.table(f"name_ranks_{live}", sa.column("rank", sa.Integer), sa.column("item_id", sa.Integer))
+        ranked = sa.table(f"name_ranks_{live}", sa.column("rank", sa.Integer), sa.column("item_id", sa.Integer))
         conditions = _row_filters(query, kind=self._not_driving(items.c.kind, when=True))
         conditions.append(sa.literal_column(fts.name).op("MATCH")(sa.literal(_phrase(query.text or ""))))
-        conditions.append(ranks.c.item_id.not_in(sa.select(_CHANGES.c.item_id)))
+        conditions.append(fts.c.rowid.between(sa.bindparam("first_rank"), sa.bindparam("last_rank")))
+        conditions.append(ranked.c.item_id.not_in(sa.select(_CHANGES.c.item_id)))
         if scope.condition is not None:
             conditions.append(self._scope_condition(scope, Driver.ORDER))
-        if query.cursor:
-            conditions.append(_after_cursor_rank(query, fts.c.rowid, live))
-        joined = fts.join(ranks, ranks.c.rank == fts.c.rowid).join(items, items.c.id == ranks.c.item_id)
-        statement = sa.select(items).select_from(joined).where(*conditions)
-        order = fts.c.rowid.desc() if query.descending else fts.c.rowid.asc()
-        return statement.order_by(order).limit(query.limit + 1)
+        joined = fts.join(ranked, ranked.c.rank == fts.c.rowid).join(items, items.c.id == ranked.c.item_id)
+        statement = sa.select(items.c.title, items.c.id).select_from(joined).where(*conditions)
+        return statement.order_by(fts.c.rowid.desc() if query.descending else fts.c.rowid.asc())
+
+    def _first_of_walks(self, query: ItemQuery, walk: Any, ranges: list[tuple[int, int]]) -> list[int] | None:
+        """The ids of the first ``limit + 1`` items that ``walk`` finds in ``ranges`` of ranks (each giving
+        (title, id) in name order), merged as they come: each range is read only as far as the page takes from it.
+        None if they ran out of budget."""
+        with _interrupted_after(self.conn, SNAPSHOT_STEPS), ExitStack() as results:
+            try:
+                found = [
+                    results.enter_context(self.conn.execute(walk, {"first_rank": first, "last_rank": last}))
+                    for first, last in ranges
+                ]
+                merged = heapq.merge(*(map(tuple, rows) for rows in found), reverse=query.descending)
+                return [item_id for _, item_id in itertools.islice(merged, query.limit + 1)]
+            except sa.exc.OperationalError as err:
+                if not _interrupted(err):
+                    raise
+                return None
 
     def _changed_statement(self, query: ItemQuery, scope: Scope) -> Any:
         """The items changed since the live set was built that match ``query`` (few: ``CHANGES_MERGED``)."""
@@ -311,6 +380,12 @@ class PageFinder:
         return subtree_condition(folders.c.path, path) if path else sa.false()
 
     # --- counts that stop early -------------------------------------------------------------------------------
+    def _very_few_text_matches(self, text: str | None) -> bool:
+        """Whether ``text`` has so few matches that they are fetched and sorted before anything else is tried (at
+        most ``FEW_TO_SORT_FIRST``, and never more than ``driver`` would fetch and sort)."""
+        few = min(FEW_TO_SORT_FIRST, FEW_TEXT_MATCHES)
+        return _indexed_text(text) and self._at_most(_fts_rowids(text or ""), few)
+
     def _few_text_matches(self, text: str | None) -> bool:
         return self._at_most(_fts_rowids(text or ""), FEW_TEXT_MATCHES)
 
@@ -328,7 +403,7 @@ class PageFinder:
             try:
                 return self.conn.execute(statement).all()
             except sa.exc.OperationalError as err:
-                if getattr(err.orig, "sqlite_errorname", None) != "SQLITE_INTERRUPT":
+                if not _interrupted(err):
                     raise
                 return None
 
@@ -364,6 +439,11 @@ class PageFinder:
         if not (when and self.is_sqlite):
             return column
         return sa.UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
+
+
+def _interrupted(err: sa.exc.OperationalError) -> bool:
+    """Whether SQLite stopped the statement because ``_interrupted_after`` asked it to."""
+    return getattr(err.orig, "sqlite_errorname", None) == "SQLITE_INTERRUPT"
 
 
 @contextmanager
@@ -410,21 +490,6 @@ def _merged(query: ItemQuery, *parts: Sequence[Row[Any]]) -> list[Row[Any]]:
     """The first ``limit + 1`` rows of pages found apart (each in name order), in name order."""
     rows = sorted((row for part in parts for row in part), key=lambda row: (row.title, row.id))
     return (rows[::-1] if query.descending else rows)[: query.limit + 1]
-
-
-def _after_cursor_rank(query: ItemQuery, rank: sa.ColumnElement[int], live: str) -> sa.ColumnElement[bool]:
-    """The live set's ranks past the cursor: after the rank of the last of its items at or before the cursor's
-    (title, id) in name order (before the first at or after it, descending)."""
-    assert query.cursor is not None
-    cursor = Cursor.decode(query.cursor, sort=query.sort, descending=query.descending)
-    ranks = sa.table(f"name_ranks_{live}", *(sa.column(c) for c in ("rank", "item_id", "title")))
-    mark = sa.tuple_(sa.literal(cursor.value, type_=items.c.title.type), sa.literal(cursor.id))
-    placed = sa.tuple_(ranks.c.title, ranks.c.item_id)
-    if query.descending:
-        first = sa.select(ranks.c.rank).where(placed >= mark).order_by(ranks.c.title, ranks.c.item_id).limit(1)
-        return rank < sa.func.coalesce(first.scalar_subquery(), 1 << 62)
-    last = sa.select(ranks.c.rank).where(placed <= mark).order_by(ranks.c.title.desc(), ranks.c.item_id.desc())
-    return rank > sa.func.coalesce(last.limit(1).scalar_subquery(), 0)
 
 
 def _asks_for_members(query: ItemQuery) -> bool:
