@@ -174,11 +174,19 @@ class ItemService(Service):
         return search_order.rebuild(self._db) if behind and quiet else None
 
     def bring_search_order_up_to_date(self) -> float | None:
-        """Rebuild what search by name starts from now if items changed since it was built (after a bulk load);
-        the seconds it took, or None."""
+        """Rebuild what search by name starts from now if items changed since it was built (after a bulk load or
+        an upgrade); the seconds it took, or None if it was up to date. ``Conflict`` while another build runs."""
         with self._db.read() as conn:
             behind, _ = search_order.progress(conn)
-        return search_order.rebuild(self._db) if behind else None
+        if not behind:
+            return None
+        seconds = search_order.rebuild(self._db)
+        if seconds is None:
+            raise Conflict(
+                "the search order is being rebuilt by another process (a worker's housekeeping); "
+                "searches use it once that build is done"
+            )
+        return seconds
 
     # --- changing ---------------------------------------------------------------------------------------------
     def update(
