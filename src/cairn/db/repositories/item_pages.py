@@ -13,7 +13,9 @@ counts that stop early, and writes the other conditions so that they cannot driv
 Sorted by name, a page can also come from the name-ordered copy of the search index (``name_order``, 0008, 0011):
 ranked by kind, then name, so each kind's matches are a range FTS5 reads alone, in name order; the ranges of the
 kinds asked for (all without a filter) are read, each filtered until it has a page, and merged, with the items
-changed since the copy was built. It is tried before a KIND or ORDER walk.
+changed since the copy was built. It is tried before the driver is chosen (unless few folders or dataset members
+may be better), and before a KIND or ORDER walk. A text with very few matches (``FEW_TO_SORT_FIRST``) takes TEXT
+before anything else.
 
 A KIND or ORDER walk is long when the matches sit far along the sort order: every "mic..." title sorts after
 850,000 "cam..." ones. When the FTS5 index can find the text, the walk therefore gets a budget of SQLite
@@ -23,7 +25,9 @@ of matches instead.
 PostgreSQL's planner chooses with its statistics (``postgres_statement``). cairn writes each page so that the
 indexes alone can find it: the text is checked on ``search_text`` (0007), which the name-order indexes include; the
 page's ids come first and only their rows are read; few dataset members are one array of ids. A walk gets a time
-budget (``WALK_MS``), after which the matches are fetched and sorted if the planner expects few of them.
+budget (``WALK_MS``), after which the matches are fetched and sorted if the planner expects few of them. The first
+and last names per trigram and kind (``trigram_spans``, 0010) bound a walk by name at both ends, and answer at once
+when no item of the kinds asked for can hold the text. ``docs/search.md`` tells the whole story.
 """
 
 from __future__ import annotations
