@@ -85,9 +85,9 @@ def postgres_only(registry: Registry) -> None:
 def test_sqlite_selective_search_is_driven_by_the_fts_index(registry: Registry, folder: Folder) -> None:
     sqlite_only(registry)
     plan = plan_of(registry, ItemQuery(text="000017_frame"))
-    assert "SCAN items_fts VIRTUAL TABLE" in plan
-    assert "SEARCH items USING INTEGER PRIMARY KEY" in plan
-    assert "ix_items_title" not in plan  # not a walk of the whole title index
+    # The few matches' ids came from items_fts just before (fetched once); their rows are looked up by id, then
+    # sorted: no walk of an index, no scan.
+    assert plan.startswith("SEARCH items USING INTEGER PRIMARY KEY") and "SCAN" not in plan and "ix_" not in plan
 
 
 def test_sqlite_selective_search_of_a_non_admin_is_still_driven_by_the_fts_index(
@@ -196,7 +196,8 @@ def test_sqlite_a_kind_filter_does_not_drive_other_plans(registry: Registry, mix
     """Without statistics SQLite would take ``kind = ?`` as selective and read every image, then sort them."""
     sqlite_only(registry)
     selective = plan_of(registry, ItemQuery(text="000017_frame", kinds=frozenset({ItemKind.IMAGE})))
-    assert "SCAN items_fts VIRTUAL TABLE" in selective
+    assert selective.startswith("SEARCH items USING INTEGER PRIMARY KEY")  # the text's few matches, by id
+    assert "SCAN" not in selective
     two_kinds = plan_of(registry, ItemQuery(kinds=frozenset({ItemKind.IMAGE, ItemKind.VIDEO}), limit=5))
     by_created = plan_of(registry, ItemQuery(kinds=frozenset({ItemKind.IMAGE}), sort=SortBy.CREATED, limit=5))
     for plan in (selective, two_kinds, by_created):

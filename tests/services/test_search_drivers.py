@@ -182,9 +182,9 @@ def config(
     monkeypatch.setattr(item_pages.PageFinder, "driver", counted_driver)
     very_few = item_pages.PageFinder._very_few_text_matches
 
-    def counted_very_few(self: item_pages.PageFinder, text: str | None) -> bool:
+    def counted_very_few(self: item_pages.PageFinder, text: str | None) -> list[int] | None:
         found = very_few(self, text)
-        used["TEXT"] += found  # chosen before the driver, as it would choose
+        used["TEXT"] += found is not None  # chosen before the driver, as it would choose
         return found
 
     monkeypatch.setattr(item_pages.PageFinder, "_very_few_text_matches", counted_very_few)
