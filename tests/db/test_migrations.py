@@ -121,12 +121,12 @@ def test_an_unreachable_database_is_a_configuration_error_naming_it() -> None:
 
 
 def test_0007_gives_existing_items_their_search_text_and_search_finds_them(tmp_path) -> None:
-    """PostgreSQL: items made before 0007 get their lower-cased search text (NULL when too long for an index
-    entry), the table is vacuumed after the upgrade, and search finds the items either way."""
+    """PostgreSQL: items made before 0007 get their search text (NULL when too long for an index entry), the table
+    is vacuumed after the upgrade, and search finds the items either way."""
     with throwaway_postgres("cairn_test_0007") as url:
         database = Database(url)
         try:
-            for head in [*sorted(migrate.head_revisions() - {"0011"}), "0006"]:
+            for head in [*sorted(migrate.head_revisions() - {"0012"}), "0006"]:
                 migrate.upgrade(database, revision=head)
             assert migrate.current_revisions(database) == {"0002", "0003", "0004", "0005", "0006"}
             registry = Registry(Settings(data_dir=tmp_path / "data", database_url=url))
@@ -145,7 +145,8 @@ def test_0007_gives_existing_items_their_search_text_and_search_finds_them(tmp_p
                     "SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL FROM pg_stat_user_tables "
                     "WHERE relname = 'items'"
                 ).scalar_one()
-            assert texts == {"Front_Cam.JPG": "front_cam.jpg\ns3://b/x/front.jpg", "long.jpg": None}
+            # lower-cased, punctuation mapped to upper-case letters (0012, cairn.db.search_text)
+            assert texts == {"Front_Cam.JPG": "frontBcamDjpgZs3EFFbFxFfrontDjpg", "long.jpg": None}
             assert analyzed
             for text, found in (("cam.jp", "Front_Cam.JPG"), ("X/FRONT", "Front_Cam.JPG"), ("deep_take", "long.jpg")):
                 page = registry.items.search(actor=actor, query=ItemQuery(text=text))
@@ -241,3 +242,33 @@ def _kind_change_recorded(database: Database) -> bool:
         conn.exec_driver_sql("DELETE FROM search_changes")
         conn.exec_driver_sql("UPDATE items SET kind = CASE WHEN kind = 'image' THEN 'video' ELSE 'image' END")
         return bool(conn.exec_driver_sql("SELECT count(*) FROM search_changes").scalar_one())
+
+
+def test_search_text_maps_every_punctuation_character_as_the_code_does(tmp_path) -> None:
+    """PostgreSQL: the generated ``search_text`` (0012) and ``cairn.db.search_text`` map the same characters to the
+    same letters, and a search finds a title by any piece of it, punctuation included, in any case, also through
+    ``trigram_spans`` (whose trigrams of a text, ``word_runs``, must be among pg_trgm's for the title)."""
+    from cairn.db import search_text
+
+    with throwaway_postgres("cairn_test_0012") as url:
+        database = Database(url)
+        try:
+            migrate.upgrade(database)
+            registry = Registry(Settings(data_dir=tmp_path / "data", database_url=url))
+            actor = registry.users.ensure_local_admin()[0]
+            folder = registry.folders.create(actor=actor, name="f")
+            title = "A" + search_text.PUNCTUATION.replace("\n", "").replace("/", "") + "Z*|<>"
+            registry.items.add(actor=actor, folder_id=folder.id, items=[NewItem(kind=ItemKind.IMAGE, title=title)])
+            with database.read() as conn:
+                stored = conn.execute(sa.text("SELECT search_text FROM items")).scalar_one()
+            expected = title.lower().translate(str.maketrans(search_text.PUNCTUATION, search_text.LETTERS))
+            assert stored.split("Z")[0] == expected  # the title, before the mapped line break
+            assert registry.items.bring_search_order_up_to_date() is not None  # trigram_spans: pg_trgm's words
+            for start in range(len(title) - 2):
+                piece = title[start : start + 3]
+                for text in (piece, piece.swapcase()):
+                    found = registry.items.search(actor=actor, query=ItemQuery(text=text))
+                    assert [i.title for i in found.items] == [title], text
+            registry.close()
+        finally:
+            database.dispose()

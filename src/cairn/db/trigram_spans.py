@@ -12,7 +12,6 @@ the search.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -21,10 +20,10 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from cairn.db import search_text
 from cairn.db.database import Database
 
 STALE_BUILD = timedelta(hours=1)
-_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -38,10 +37,9 @@ class Span:
 
 
 def term_trigrams(text: str) -> list[str]:
-    """Trigrams that pg_trgm's ``show_trgm`` gives for every text containing ``text``: the three-character pieces of
-    its runs of ASCII letters and digits, lower-cased (other characters end a run, as pg_trgm's words end, or may
-    belong to a longer word there: either way these pieces are inside it)."""
-    runs = [run.lower() for run in _ASCII_WORD.findall(text)]
+    """Trigrams that pg_trgm's ``show_trgm`` gives for the ``search_text`` of every item containing ``text``: the
+    three-character pieces of its word runs (``search_text.word_runs``), each inside one of pg_trgm's words there."""
+    runs = search_text.word_runs(text)
     return sorted({run[i : i + 3] for run in runs for i in range(len(run) - 2)})
 
 

@@ -45,7 +45,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql import operators
 
-from cairn.db import name_order, trigram_spans
+from cairn.db import name_order, search_text, trigram_spans
 from cairn.db.repositories.folders import subtree_condition
 from cairn.db.schema import dataset_items, datasets, folders, items
 from cairn.domain.listing import Cursor, ItemQuery, SortBy
@@ -555,10 +555,11 @@ def _like_pattern(text: str) -> str:
 
 
 def _postgres_text_condition(text: str) -> sa.ColumnElement[bool]:
-    """Title or object URL contains ``text`` (any case), written on ``search_text`` (0007) where it can be.
+    """Title or object URL contains ``text`` (any case), written on ``search_text`` (0007, 0012) where it can be.
 
-    ``search_text`` is ``lower(title || E'\\n' || object_url)``, so ``LIKE lower(pattern)`` is what ``ILIKE`` on
-    each would find, byte-wise and in the name-order indexes. Items whose text is too long for an index entry have
+    ``search_text`` is the title and URL lower-cased with punctuation mapped to letters (``cairn.db.search_text``),
+    so ``LIKE`` of the text mapped the same way is what ``ILIKE`` on each would find, byte-wise and in the
+    name-order indexes. Items whose text is too long for an index entry have
     no ``search_text``: the few of them are checked with ``ILIKE``. A text holding a line break could match across
     the join of title and URL, so it keeps ``ILIKE`` on each.
     """
@@ -571,7 +572,7 @@ def _postgres_text_condition(text: str) -> sa.ColumnElement[bool]:
         sa.or_(long_items.c.title.ilike(pattern, escape="\\"), long_items.c.object_url.ilike(pattern, escape="\\")),
     )
     return sa.or_(
-        _search_text(items).like(sa.func.lower(pattern), escape="\\"),
+        _search_text(items).like(search_text.like_pattern(text)),
         sa.and_(_search_text(items).is_(None), items.c.id.in_(long_matches)),
     )
 
