@@ -199,11 +199,7 @@ def _round_trip(
 
     database = Database(url)
     try:
-        migrate.upgrade(database)
-        registry = Registry(Settings(data_dir=tmp_path / "data", database_url=url))
-        actor = registry.users.ensure_local_admin()[0]
-        folder = registry.folders.create(actor=actor, name="f")
-        registry.items.add(actor=actor, folder_id=folder.id, items=[NewItem(kind=ItemKind.IMAGE, title="a.jpg")])
+        registry, actor = _with_one_item(database, url, tmp_path, "a.jpg")
         assert registry.items.bring_search_order_up_to_date() is not None
         config = migrate._config()
         with database.engine.begin() as conn:
@@ -253,12 +249,8 @@ def test_search_text_maps_every_punctuation_character_as_the_code_does(tmp_path)
     with throwaway_postgres("cairn_test_0012") as url:
         database = Database(url)
         try:
-            migrate.upgrade(database)
-            registry = Registry(Settings(data_dir=tmp_path / "data", database_url=url))
-            actor = registry.users.ensure_local_admin()[0]
-            folder = registry.folders.create(actor=actor, name="f")
-            title = "A" + search_text.PUNCTUATION.replace("\n", "").replace("/", "") + "Z*|<>"
-            registry.items.add(actor=actor, folder_id=folder.id, items=[NewItem(kind=ItemKind.IMAGE, title=title)])
+            title = "A" + search_text.PUNCTUATION.replace("\n", "") + "Z*|<>"
+            registry, actor = _with_one_item(database, url, tmp_path, title)
             with database.read() as conn:
                 stored = conn.execute(sa.text("SELECT search_text FROM items")).scalar_one()
             expected = title.lower().translate(str.maketrans(search_text.PUNCTUATION, search_text.LETTERS))
@@ -272,3 +264,14 @@ def test_search_text_maps_every_punctuation_character_as_the_code_does(tmp_path)
             registry.close()
         finally:
             database.dispose()
+
+
+def _with_one_item(database: Database, url: str, tmp_path: Any, title: str) -> tuple[Registry, Any]:
+    """Bring ``database`` to the newest schema and add one image called ``title`` in a folder; the registry and
+    its local admin."""
+    migrate.upgrade(database)
+    registry = Registry(Settings(data_dir=tmp_path / "data", database_url=url))
+    actor = registry.users.ensure_local_admin()[0]
+    folder = registry.folders.create(actor=actor, name="f")
+    registry.items.add(actor=actor, folder_id=folder.id, items=[NewItem(kind=ItemKind.IMAGE, title=title)])
+    return registry, actor
