@@ -49,6 +49,15 @@ class Database:
         with self._connect(self._writer) as conn, conn.begin():
             yield conn
 
+    def vacuum(self, *tables: str) -> None:
+        """PostgreSQL: ``VACUUM (ANALYZE)`` these tables (names from cairn's code, never input), outside any
+        transaction; SQLite: nothing (its deleted rows leave no dead tuples behind)."""
+        if self.is_sqlite or not tables:
+            return
+        with self._connect(self.engine.execution_options(isolation_level="AUTOCOMMIT")) as conn:
+            for table in tables:
+                conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
+
     def _connect(self, engine: Engine) -> Connection:
         try:
             return engine.connect()

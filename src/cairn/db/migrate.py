@@ -39,7 +39,7 @@ def upgrade(database: Database, *, revision: str = "heads") -> None:
     with database.engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
-    _vacuum(database, sorted(config.attributes[_VACUUM_AFTER]))
+    database.vacuum(*sorted(config.attributes[_VACUUM_AFTER]))
 
 
 def vacuum_after_upgrade(table: str) -> None:
@@ -53,12 +53,6 @@ def vacuum_after_upgrade(table: str) -> None:
     context.config.attributes.setdefault(_VACUUM_AFTER, set()).add(table)
 
 
-def _vacuum(database: Database, tables: list[str]) -> None:
-    if database.is_sqlite or not tables:
-        return
-    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for table in tables:
-            conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
 
 
 def current_revisions(database: Database) -> set[str]:
