@@ -53,8 +53,6 @@ def vacuum_after_upgrade(table: str) -> None:
     context.config.attributes.setdefault(_VACUUM_AFTER, set()).add(table)
 
 
-
-
 def current_revisions(database: Database) -> set[str]:
     """The revisions the database is at (empty for an empty database)."""
     from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
