@@ -1,8 +1,8 @@
 """PostgreSQL's ``items.search_text`` (migrations 0007, 0012): how a title and URL become the text a search checks.
 
-``search_text`` is ``translate(lower(title || E'\\n' || object_url), PUNCTUATION, LETTERS)``: lower-cased, with the
-26 commonest ASCII punctuation characters (and the line break between title and URL) each replaced by its own
-upper-case letter. Upper-case ASCII letters never occur in lower-cased text, so the replacement loses nothing: a
+``search_text`` is ``translate(lower(title || E'\\n' || object_url), PUNCTUATION, LETTERS)``: lower-cased, with 25
+common ASCII punctuation characters and the line break between title and URL each replaced by its own upper-case
+letter. Upper-case ASCII letters never occur in lower-cased text, so the replacement loses nothing: a
 title or URL contains a text (in any case) exactly when ``search_text`` contains the text mapped the same way, and
 the mapped text holds no character special to ``LIKE`` (``%``, ``_`` and ``\\`` are mapped).
 

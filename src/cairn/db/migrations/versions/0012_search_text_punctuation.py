@@ -3,11 +3,11 @@
 pg_trgm takes trigrams within words, and punctuation ends a word: a text such as ``frame_2024`` or ``.jpg_`` was
 made of common trigrams only, so neither the trigram index nor ``trigram_spans`` could narrow a search for it, and
 one that few or no items hold read most of the table (0.2-0.55 s at 1M items, BENCHMARKS.md). Here
-``search_text`` becomes ``translate(lower(title || E'\\n' || object_url), PUNCTUATION, LETTERS)``: the 26
-commonest ASCII punctuation characters each become an upper-case letter, which lower-cased text never holds, so
-matching stays exact (``cairn.db.search_text``).
+``search_text`` becomes ``translate(lower(title || E'\\n' || object_url), PUNCTUATION, LETTERS)``: 25 common
+ASCII punctuation characters and the line break each become an upper-case letter, which lower-cased text never
+holds, so matching stays exact (``cairn.db.search_text``).
 
-The column is added again with the new expression (a table rewrite: about a minute at 1M items) and its indexes
+The column is added again with the new expression (a table rewrite: 36.5 s at 1M items with the indexes) and its indexes
 made again; ``trigram_spans`` is emptied and left for the housekeeping to build (``cairn reindex`` does it at once).
 
 PostgreSQL only.
