@@ -128,7 +128,6 @@ def _analyze(registry: Registry) -> float:
     if registry.db.is_sqlite:
         registry.items.bring_search_order_up_to_date()
         return time.perf_counter() - began
-    with registry.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("VACUUM ANALYZE")  # VACUUM cannot run inside a transaction
+    registry.db.vacuum()  # the whole database
     registry.items.bring_search_order_up_to_date()
     return time.perf_counter() - began

@@ -77,7 +77,7 @@ QUERIES = [
     {"text": "clip", "kinds": {"audio"}, "sort": "created"},  # nothing
     {"text": "deep_take", "kinds": {"image"}, "sort": "created", "descending": True},  # only that long URL
     {"text": "take", "kinds": {"image"}, "sort": "created"},
-    {"text": "last_cam"},  # nothing: its trigrams' spans of names do not meet
+    {"text": "last_cam"},  # nothing: no item holds all its trigrams (PostgreSQL answers from trigram_spans)
     {"text": "last_cam", "kinds": {"image"}},
 ]
 LONG_URL = "s3://bucket/" + "segment/" * 320 + "deep_take.jpg"  # 2,585 bytes: no search_text (0007)

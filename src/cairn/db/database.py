@@ -50,13 +50,13 @@ class Database:
             yield conn
 
     def vacuum(self, *tables: str) -> None:
-        """PostgreSQL: ``VACUUM (ANALYZE)`` these tables (names from cairn's code, never input), outside any
-        transaction; SQLite: nothing (its deleted rows leave no dead tuples behind)."""
-        if self.is_sqlite or not tables:
+        """PostgreSQL: ``VACUUM (ANALYZE)`` these tables (names from cairn's code, never input; none: the whole
+        database), outside any transaction; SQLite: nothing (its deleted rows leave no dead tuples behind)."""
+        if self.is_sqlite:
             return
         with self._connect(self.engine.execution_options(isolation_level="AUTOCOMMIT")) as conn:
-            for table in tables:
-                conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
+            for statement in [f"VACUUM (ANALYZE) {table}" for table in tables] or ["VACUUM (ANALYZE)"]:
+                conn.exec_driver_sql(statement)
 
     def _connect(self, engine: Engine) -> Connection:
         try:

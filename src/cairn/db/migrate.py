@@ -39,7 +39,9 @@ def upgrade(database: Database, *, revision: str = "heads") -> None:
     with database.engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
-    database.vacuum(*sorted(config.attributes[_VACUUM_AFTER]))
+    rewritten = sorted(config.attributes[_VACUUM_AFTER])
+    if rewritten:
+        database.vacuum(*rewritten)
 
 
 def vacuum_after_upgrade(table: str) -> None:

@@ -126,6 +126,12 @@ class StoreConfig:
         return self.options.get(name, "false").lower() == "true"
 
     @property
+    def uses_server_identity(self) -> bool:
+        """Whether the store is reached as the server itself: a cloud bucket with no credentials and not anonymous,
+        so obstore takes the server's environment, shared config or instance identity."""
+        return self.provider is not Provider.LOCAL and not self.credentials and not self.option_enabled("anonymous")
+
+    @property
     def label(self) -> str:
         """A short human name of the place, used in error messages (``s3 bucket 'media'``, ``local root '/d'``)."""
         if self.provider is Provider.LOCAL:

@@ -314,16 +314,10 @@ class IntegrationService(Service):
             raise PermissionDenied(f"local root {root!r} is outside the allowed local roots ({shown})")
 
 
-def uses_server_identity(config: StoreConfig) -> bool:
-    """Whether the store is reached as the server itself: a cloud bucket with no credentials and not anonymous,
-    so obstore takes the server's environment, shared config or instance identity."""
-    return config.provider is not Provider.LOCAL and not config.credentials and not config.option_enabled("anonymous")
-
-
 def _check_server_identity(actor: User, config: StoreConfig) -> None:
     """Only organization admins may have cairn reach a bucket as the server: anyone else could otherwise read
     every bucket the server's own cloud identity can (as a local integration would read the server's disk)."""
-    if uses_server_identity(config):
+    if config.uses_server_identity:
         what = "set up an integration without credentials (it reaches the bucket as the server's own identity)"
         require_org_admin(actor, what)
 
