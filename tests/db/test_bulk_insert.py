@@ -91,3 +91,14 @@ def test_an_unknown_column_is_refused_before_anything_is_written(registry: Regis
     row = {**_row(folder.id, 1, datetime.now(UTC)), "colour": "red"}
     with pytest.raises(KeyError, match="colour"), registry.db.write() as conn:
         _bulk.insert_items(conn, [row], skip_conflicts=True)
+
+
+def test_the_registration_path_never_gives_a_deleted_id_again(registry: Registry, folder: Folder) -> None:
+    """The bulk path lets the database number the rows: a deleted newest id is not handed out again."""
+    stamp = datetime.now(UTC)
+    with registry.db.write() as conn:
+        newest = _bulk.insert_items(conn, [_row(folder.id, 1, stamp), _row(folder.id, 2, stamp)], skip_conflicts=True)
+        conn.execute(items.delete().where(items.c.id == newest[-1][1]))
+    with registry.db.write() as conn:
+        added = _bulk.insert_items(conn, [_row(folder.id, 3, stamp)], skip_conflicts=True)
+    assert added[0][1] > newest[-1][1]

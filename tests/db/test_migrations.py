@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +22,8 @@ from cairn.services.items import NewItem
 from cairn.services.registry import Registry
 from cairn.settings import Settings
 from tests.conftest import throwaway_postgres
+
+_0013 = importlib.import_module("cairn.db.migrations.versions.0013_ids_never_reused")
 
 # Search indexes (FTS5 / pg_trgm) and PostgreSQL's generated search_text are created with raw SQL per dialect and are
 # not part of the metadata.
@@ -78,7 +81,8 @@ def test_database_is_at_head_and_upgrade_is_idempotent(database_url: str) -> Non
     database = Database(database_url)
     assert not migrate.needs_upgrade(database)
     migrate.upgrade(database)  # nothing to do, no error
-    assert migrate.current_revisions(database) == migrate.head_revisions()
+    assert migrate.pending_revisions(database) == []
+    assert migrate.current_revisions(database) == {"0003", "0005", "0013"}  # 0013 depends on 0002 and 0004
     database.dispose()
 
 
@@ -126,7 +130,7 @@ def test_0007_gives_existing_items_their_search_text_and_search_finds_them(tmp_p
     with throwaway_postgres("cairn_test_0007") as url:
         database = Database(url)
         try:
-            for head in [*sorted(migrate.head_revisions() - {"0012"}), "0006"]:
+            for head in ("0002", "0003", "0004", "0005", "0006"):
                 migrate.upgrade(database, revision=head)
             assert migrate.current_revisions(database) == {"0002", "0003", "0004", "0005", "0006"}
             registry = Registry(Settings(data_dir=tmp_path / "data", database_url=url))
@@ -158,14 +162,9 @@ def test_0007_gives_existing_items_their_search_text_and_search_finds_them(tmp_p
 
 def test_0008_downgrades_and_upgrades_again(tmp_path) -> None:
     """SQLite: 0008's tables and triggers go away on downgrade (items can be written as before) and come back."""
-    from alembic import command
-
     database = Database(f"sqlite:///{tmp_path / 'x.db'}")
     migrate.upgrade(database)
-    config = migrate._config()
-    with database.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0007")
+    migrate.downgrade(database, revision="0007")
     with database.read() as conn:
         names = set(conn.exec_driver_sql("SELECT name FROM sqlite_master").scalars())
     assert not {"search_changes", "name_order_state", "name_fts_a", "search_changes_ai"} & names
@@ -195,16 +194,11 @@ def _round_trip(
 ) -> None:
     """Build the search order of one item, downgrade to ``down_to`` and upgrade again: ``shape`` of the database
     is as expected each time, a change of kind is recorded only after the upgrade, and search by kind finds it."""
-    from alembic import command
-
     database = Database(url)
     try:
         registry, actor = _with_one_item(database, url, tmp_path, "a.jpg")
         assert registry.items.bring_search_order_up_to_date() is not None
-        config = migrate._config()
-        with database.engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.downgrade(config, down_to)
+        migrate.downgrade(database, revision=down_to)
         assert shape(database) == downgraded
         assert _kind_change_recorded(database) is False
         migrate.upgrade(database)
@@ -264,6 +258,82 @@ def test_search_text_maps_every_punctuation_character_as_the_code_does(tmp_path)
             registry.close()
         finally:
             database.dispose()
+
+
+def test_0013_keeps_every_row_and_reference_and_never_gives_a_deleted_id_again(tmp_path) -> None:
+    """SQLite: 0013 makes the tables with ids again with AUTOINCREMENT, and its downgrade without. Rows, dataset
+    links, journal, search index and triggers survive both ways; the item counter starts past a deleted id that
+    only the journal remembers."""
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    database = Database(url)
+    try:
+        registry, actor = _with_one_item(database, url, tmp_path, "a")
+        folder = registry.folders.create(actor=actor, name="g")
+        linked, newest = registry.items.add(
+            actor=actor, folder_id=folder.id, items=[NewItem(kind=ItemKind.IMAGE, title=t) for t in "bc"]
+        )
+        dataset = registry.datasets.create(actor=actor, title="d")
+        registry.datasets.add_items(actor=actor, dataset_id=dataset.id, item_ids=[linked.id])
+        assert _autoincremented(database) == set(_0013.TABLES)
+
+        migrate.downgrade(database, revision="0012")
+        assert _autoincremented(database) == set()
+        assert _foreign_keys_on(database)
+        registry.items.delete(actor=actor, item_ids=[newest.id])  # the newest: only the journal remembers its id
+        before = _every_row(database)
+
+        migrate.upgrade(database)
+        assert _autoincremented(database) == set(_0013.TABLES)
+        assert _every_row(database) == before
+        assert _foreign_keys_on(database)
+        again = registry.items.add(actor=actor, folder_id=folder.id, items=[NewItem(kind=ItemKind.IMAGE, title="c")])
+        assert again[0].id > newest.id
+        found = registry.items.search(actor=actor, query=ItemQuery(text="c"))  # FTS5 and its trigger on the new table
+        assert [i.id for i in found.items] == [again[0].id]
+        assert [d.id for d in registry.items.linked_to(actor=actor, item_id=linked.id)] == [dataset.id]
+        assert registry.items.delete(actor=actor, item_ids=[linked.id]) == 1  # delete triggers and cascades work
+        assert registry.datasets.count_items(actor=actor, dataset_id=dataset.id) == 0
+        assert [i.title for i in registry.items.search(actor=actor, query=ItemQuery(text="b")).items] == []
+        registry.close()
+    finally:
+        database.dispose()
+
+
+def test_a_migration_that_breaks_a_reference_commits_nothing(tmp_path) -> None:
+    """SQLite: foreign keys are off while migrations run, and checked before the commit."""
+    database = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    migrate.upgrade(database)
+    expected = r"left 2 broken reference\(s\), nothing was changed: e\.g\. row \d+ of dataset_items refers to"
+    with pytest.raises(ConfigurationError, match=expected), migrate._migrating(database) as conn:
+        conn.exec_driver_sql("INSERT INTO dataset_items (dataset_id, item_id, added_at) VALUES (7, 8, '2026')")
+    with database.read() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM dataset_items").scalar_one() == 0
+    assert _foreign_keys_on(database)
+    database.dispose()
+
+
+def _every_row(database: Database) -> dict[str, list[Any]]:
+    with database.read() as conn:
+        return {
+            table: conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1, 2").all()
+            for table in (*_0013.TABLES, "dataset_items", "folder_roles")
+        }
+
+
+def _autoincremented(database: Database) -> set[str]:
+    with database.read() as conn:
+        rows = conn.exec_driver_sql("SELECT name, sql FROM sqlite_schema WHERE type = 'table'").all()
+    return {name for name, sql in rows if "AUTOINCREMENT" in (sql or "")}
+
+
+def _foreign_keys_on(database: Database) -> bool:
+    """Every connection the pool hands out has foreign keys on again."""
+    connections = [database.engine.connect() for _ in range(3)]
+    try:
+        return all(c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1 for c in connections)
+    finally:
+        for c in connections:
+            c.close()
 
 
 def _with_one_item(database: Database, url: str, tmp_path: Any, title: str) -> tuple[Registry, Any]:

@@ -172,3 +172,20 @@ def test_item_titles_and_metadata_update(registry: Registry, admin) -> None:
     assert (updated.title, updated.client_metadata) == ("renamed.jpg", {"k": "v"})
     with pytest.raises(InvalidInput):
         registry.items.update(actor=admin, item_id=item.id, title="x" * 301)
+
+
+def test_an_id_is_never_given_out_twice(registry: Registry, admin) -> None:
+    """Deleting the newest item, folder or dataset and making another gives a new id, never the deleted one: a
+    label or script that kept the old id must not reach another file (SQLite: AUTOINCREMENT, 0013)."""
+    folder = registry.folders.create(actor=admin, name="F")
+    newest = add_images(registry, admin, folder.id, "a.jpg", "newest.jpg")[-1]
+    registry.items.delete(actor=admin, item_ids=[newest.id])
+    assert add_images(registry, admin, folder.id, "next.jpg")[0].id > newest.id
+
+    last_folder = registry.folders.create(actor=admin, name="last")
+    registry.folders.delete(actor=admin, folder_id=last_folder.id)
+    assert registry.folders.create(actor=admin, name="next").id > last_folder.id
+
+    last_dataset = registry.datasets.create(actor=admin, title="last")
+    registry.datasets.delete(actor=admin, dataset_id=last_dataset.id)
+    assert registry.datasets.create(actor=admin, title="next").id > last_dataset.id

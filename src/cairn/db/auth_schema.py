@@ -26,6 +26,7 @@ api_tokens = sa.Table(
     sa.Column("last_used_at", Timestamp, nullable=True),
     sa.Column("revoked_at", Timestamp, nullable=True),
     sa.Index("ix_api_tokens_user", "user_id"),
+    sqlite_autoincrement=True,  # ids are never given out twice (0013)
 )
 
 login_sessions = sa.Table(
@@ -39,4 +40,5 @@ login_sessions = sa.Table(
     sa.Column("expires_at", Timestamp, nullable=False),
     sa.Column("revoked_at", Timestamp, nullable=True),
     sa.Index("ix_login_sessions_user", "user_id"),
+    sqlite_autoincrement=True,  # ids are never given out twice (0013)
 )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cairn.db.database import Database
+from cairn.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.engine import Connection
 
 # Alembic is imported where it is used: it costs a second at start-up, and most commands never migrate.
 
@@ -36,12 +40,53 @@ def upgrade(database: Database, *, revision: str = "heads") -> None:
 
     config = _config()
     config.attributes[_VACUUM_AFTER] = set()
-    with database.engine.begin() as conn:
+    with _migrating(database) as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
     rewritten = sorted(config.attributes[_VACUUM_AFTER])
     if rewritten:
         database.vacuum(*rewritten)
+
+
+def downgrade(database: Database, *, revision: str) -> None:
+    """Undo the migrations after ``revision``, in one transaction (tests, and by hand before going back to an older
+    cairn)."""
+    from alembic import command  # noqa: PLC0415
+
+    config = _config()
+    with _migrating(database) as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+
+@contextmanager
+def _migrating(database: Database) -> Iterator[Connection]:
+    """The one transaction migrations run in.
+
+    On SQLite, foreign keys are off meanwhile and every one is checked before the commit, as SQLite prescribes
+    for changing a table's definition: a migration that makes a table again (0013) drops the old one, and with
+    foreign keys on, that drop would first delete what refers to it.
+    """
+    with database.engine.connect() as conn:
+        if not database.is_sqlite:
+            with conn.begin():
+                yield conn
+            return
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys = OFF")  # outside a transaction, where SQLite takes it
+        try:
+            with conn.begin():
+                yield conn
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    table, rowid, parent, _ = broken[0]
+                    raise ConfigurationError(
+                        f"the migration left {len(broken)} broken reference(s), nothing was changed: "
+                        f"e.g. row {rowid} of {table} refers to a missing row of {parent}"
+                    )
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")
 
 
 def vacuum_after_upgrade(table: str) -> None:
@@ -63,12 +108,17 @@ def current_revisions(database: Database) -> set[str]:
         return set(MigrationContext.configure(conn).get_current_heads())
 
 
-def head_revisions() -> set[str]:
-    """The newest revisions this version of cairn knows."""
+def pending_revisions(database: Database) -> list[str]:
+    """The migrations this version of cairn has and the database lacks, newest first (empty: up to date).
+
+    Not "the current revisions differ from the heads": a revision that depends on another branch's head (0013 on
+    0002 and 0004) makes that head no longer a current revision once applied.
+    """
     from alembic.script import ScriptDirectory  # noqa: PLC0415
 
-    return set(ScriptDirectory.from_config(_config()).get_heads())
+    script = ScriptDirectory.from_config(_config())
+    return [revision.revision for revision in script.iterate_revisions("heads", tuple(current_revisions(database)))]
 
 
 def needs_upgrade(database: Database) -> bool:
-    return current_revisions(database) != head_revisions()
+    return bool(pending_revisions(database))

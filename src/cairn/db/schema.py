@@ -41,6 +41,7 @@ users = sa.Table(
     sa.Column("is_org_admin", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created_at", Timestamp, nullable=False),
+    sqlite_autoincrement=True,  # ids are never given out twice (0013)
 )
 
 folders = sa.Table(
@@ -58,6 +59,7 @@ folders = sa.Table(
     sa.Column("edited_at", Timestamp, nullable=False),
     sa.Index("ix_folders_parent_name", sa.func.coalesce(sa.column("parent_id"), 0), sa.column("name"), unique=True),
     sa.Index("ix_folders_path", "path"),
+    sqlite_autoincrement=True,  # ids are never given out twice (0013)
 )
 
 folder_roles = sa.Table(
@@ -82,6 +84,7 @@ integrations = sa.Table(
     sa.Column("owner_id", Id, sa.ForeignKey("users.id"), nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("edited_at", Timestamp, nullable=False),
+    sqlite_autoincrement=True,  # ids are never given out twice (0013)
 )
 
 items = sa.Table(
@@ -124,6 +127,7 @@ items = sa.Table(
     sa.Index("ix_items_created", "created_at", "id"),
     sa.Index("ix_items_folder_url", "folder_id", "url_key", "copy_no", unique=True),
     sa.Index("ix_items_integration", "integration_id"),
+    sqlite_autoincrement=True,  # ids are never given out twice (0013)
 )
 
 item_members = sa.Table(
@@ -147,6 +151,7 @@ datasets = sa.Table(
     sa.Column("owner_id", Id, sa.ForeignKey("users.id"), nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("edited_at", Timestamp, nullable=False),
+    sqlite_autoincrement=True,  # ids are never given out twice (0013)
 )
 
 dataset_items = sa.Table(
@@ -175,4 +180,5 @@ journal = sa.Table(
     sa.Index("ix_journal_target", "target_type", "target_id"),
     sa.Index("ix_journal_folder", "folder_id"),
     sa.Index("ix_journal_at", "at"),
+    sqlite_autoincrement=True,  # ids are never given out twice (0013)
 )

@@ -114,7 +114,11 @@ class ItemRepository(Repository):
             return []
         if self.is_sqlite:
             # Safe: this runs inside a write transaction (BEGIN IMMEDIATE), so no other writer can take these ids.
-            top = self.conn.execute(sa.select(sa.func.coalesce(sa.func.max(items.c.id), 0))).scalar_one()
+            # Past the AUTOINCREMENT counter too, which remembers deleted ids (0013); inserting them moves it on.
+            top = self.conn.exec_driver_sql(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'items'), 0), "
+                "coalesce((SELECT max(id) FROM items), 0))"
+            ).scalar_one()
             return list(range(int(top) + 1, int(top) + 1 + count))
         reserve = sa.text("SELECT nextval(pg_get_serial_sequence('items', 'id')) FROM generate_series(1, :n)")
         return [int(v) for v in self.conn.execute(reserve, {"n": count}).scalars()]
