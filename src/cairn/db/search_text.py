@@ -1,4 +1,4 @@
-"""PostgreSQL's ``items.search_text`` (migrations 0007, 0012): how a title and URL become the text a search checks.
+"""PostgreSQL's ``items.search_text`` (0007, 0012, 0014): how a title and URL become the text a search checks.
 
 ``search_text`` is ``translate(lower(title || E'\\n' || object_url), PUNCTUATION, LETTERS)``: lower-cased, with 25
 common ASCII punctuation characters and the line break between title and URL each replaced by its own upper-case
@@ -8,7 +8,12 @@ the mapped text holds no character special to ``LIKE`` (``%``, ``_`` and ``\\`` 
 
 Why: pg_trgm takes trigrams within words only, and punctuation ends a word. Without the mapping ``frame_2024``
 is the common words ``frame`` and ``2024``, and a search for it read most of the table (546 ms at 1M items,
-BENCHMARKS.md); mapped, it is one word whose trigram ``eb2`` is rare.
+BENCHMARKS.md); mapped, it is one word whose trigram ``ez2`` is rare.
+
+Which letter: pg_trgm lower-cases, so a mapped character looks like its letter to the trigram index and to
+``trigram_spans``. The commonest punctuation (space ``_ - . : /``) maps to ``w z q j k x``, never to ``a``-``f``:
+object keys are full of hexadecimal hashes, where ``24c`` (``2024-`` mapped to ``c``, 0012) occurs by chance in
+items that hold no ``2024-`` (0014).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 PUNCTUATION = " _-.:/%\\,;()[]+=@#&!?~'\"$\n"
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+LETTERS = "WZQJKXVYGHUOILMNPRSTABCDEF"
 _MAPPED = dict(zip(PUNCTUATION, LETTERS.lower(), strict=True))  # as pg_trgm sees them: it lower-cases words
 
 
