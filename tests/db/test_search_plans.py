@@ -163,6 +163,18 @@ def test_postgresql_plans_each_search_for_its_own_text(registry: Registry) -> No
             assert prepared == 0
 
 
+def test_postgresql_a_walk_runs_without_parallel_workers(registry: Registry, folder: Folder) -> None:
+    """A search page is a short walk with a LIMIT: starting parallel workers for it cost more than the walk (page 1
+    of a broad term with a metadata filter at 1M items: 9-12 ms with two workers, 3 ms without, BENCHMARKS.md)."""
+    postgres_only(registry)
+    with _captured(registry.db.engine) as seen, registry.db.read() as conn:
+        Repos(conn).items.page(ItemQuery(text="frame", limit=5, metadata={"split": "val"}), visible_paths=None)
+    statements = [statement.strip() for statement, _ in seen]
+    walk = max(i for i, statement in enumerate(statements) if statement.startswith("SELECT"))
+    savepoint = max(i for i in range(walk) if statements[i].startswith("SAVEPOINT"))
+    assert "SET LOCAL max_parallel_workers_per_gather = 0" in statements[savepoint:walk]
+
+
 # --- kinds and datasets ---------------------------------------------------------------------------------------
 @pytest.fixture
 def mixed(registry: Registry, admin: User, folder: Folder) -> Folder:

@@ -75,6 +75,7 @@ FEW_ESTIMATED_MATCHES = 150_000
 # PostgreSQL, 0010: the same limit for the changes merged in beside the span of ``trigram_spans``.
 CHANGES_MERGED = 20_000
 SNAPSHOT_STEPS = 250_000
+_NO_PARALLEL_WORKERS = "max_parallel_workers_per_gather = 0"
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout
 LISTED_FOLDERS = 2000  # a scope of up to this many folders is bound as a list of ids, a subquery beyond
 MIN_INDEXED_TEXT = 3  # the FTS5 trigram index finds texts of three characters or more
@@ -291,9 +292,14 @@ class PageFinder:
         return _keyset(sa.select(items).where(*conditions), query, column)
 
     def _postgres_walk_or_bitmap(self, query: ItemQuery, statement: Any) -> Sequence[Row[Any]]:
-        """Run ``statement`` (a text search) with the walk budget and its fallback."""
+        """Run ``statement`` (a text search) with the walk budget and its fallback.
+
+        The walk runs in this process alone: for a page of a broad term the planner may start parallel workers
+        (it costs the walk by the whole range of names), and starting them took longer than the walk itself: with
+        a metadata filter at 1M items the statement took 9-12 ms with two workers and 3 ms without (BENCHMARKS.md).
+        """
         try:
-            with self._postgres_settings(f"statement_timeout = {WALK_MS}"):
+            with self._postgres_settings(f"statement_timeout = {WALK_MS}", _NO_PARALLEL_WORKERS):
                 return self.conn.execute(statement).all()
         except sa.exc.OperationalError as err:
             if getattr(err.orig, "sqlstate", None) != QUERY_CANCELED:
