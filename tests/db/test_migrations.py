@@ -86,6 +86,19 @@ def test_database_is_at_head_and_upgrade_is_idempotent(database_url: str) -> Non
     database.dispose()
 
 
+def test_a_database_migrated_by_a_newer_cairn_is_refused_clearly(database_url: str) -> None:
+    database = Database(database_url)
+    with database.write() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0099' WHERE version_num = '0014'")
+    try:
+        with pytest.raises(ConfigurationError, match=r"schema revision\(s\) 0099, which this version of cairn"):
+            migrate.needs_upgrade(database)
+    finally:
+        with database.write() as conn:
+            conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0014' WHERE version_num = '0099'")
+        database.dispose()
+
+
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path) -> None:
     database = Database(f"sqlite:///{tmp_path / 'x.db'}")
     with database.read() as conn:

@@ -117,7 +117,17 @@ def pending_revisions(database: Database) -> list[str]:
     from alembic.script import ScriptDirectory  # noqa: PLC0415
 
     script = ScriptDirectory.from_config(_config())
-    return [revision.revision for revision in script.iterate_revisions("heads", tuple(current_revisions(database)))]
+    current = current_revisions(database)
+    known = {revision.revision for revision in script.walk_revisions()}
+    unknown = sorted(current - known)
+    if unknown:
+        where = database.url.render_as_string(hide_password=True)
+        raise ConfigurationError(
+            f"the database at {where} has schema revision(s) {', '.join(unknown)}, which this version of cairn "
+            "does not know: it was migrated by a newer cairn; run that version (or a newer one) against it",
+            details={"unknown_revisions": unknown},
+        )
+    return [revision.revision for revision in script.iterate_revisions("heads", tuple(current))]
 
 
 def needs_upgrade(database: Database) -> bool:
