@@ -7,6 +7,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cairn.cli.main import app
+from cairn.db import migrate
+from cairn.db.database import Database
 from cairn.settings import Settings
 from tests.cli.conftest import Cli
 
@@ -41,3 +43,17 @@ def test_first_run_message_on_each_dialect(settings: Settings) -> None:
     second = cli.ok("folders", "list")
     assert second.stderr == ""
     assert cli.json("migrate") == {"migrated": True}
+
+
+def test_an_upgrade_says_why_the_command_waits_and_a_fresh_database_does_not(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    code, _, err = _run(data_dir, "folders", "list")
+    assert code == 0 and "Upgrading" not in err  # made from nothing: the first-run message only
+    database = Database(f"sqlite:///{data_dir / 'cairn.db'}")
+    migrate.downgrade(database, revision="0012")
+    database.dispose()
+
+    code, out, err = _run(data_dir, "migrate")
+    assert (code, out) == (0, "The database schema is up to date.\n")
+    assert err.startswith("Upgrading the database schema (0013, 0014): on a large database this can take")
+    assert _run(data_dir, "migrate") == (0, "The database schema is up to date.\n", "")

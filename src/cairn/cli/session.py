@@ -36,7 +36,7 @@ class Session:
         if self._registry is None:
             registry = Registry(self.settings)
             try:
-                registry.migrate()
+                registry.migrate(announce=self._announce_upgrade)
                 admin, created = registry.users.ensure_local_admin()
             except BaseException:
                 registry.close()
@@ -45,6 +45,15 @@ class Session:
             if created:
                 self._welcome(admin)
         return self._registry
+
+    def _announce_upgrade(self, revisions: list[str]) -> None:
+        """Say on stderr why the command waits: some migrations rewrite a table (a minute at 1M items)."""
+        self.err.print(
+            f"Upgrading the database schema ({', '.join(revisions)}): on a large database this can take a few "
+            "minutes, and other cairn commands wait until it is done.",
+            highlight=False,
+            markup=False,
+        )
 
     def _welcome(self, admin: User) -> None:
         """Say once, on stderr, how to start and how to log in (with an API token made for the local admin)."""
