@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,12 +38,7 @@ def upgrade(database: Database, *, revision: str = "heads") -> None:
     """
     from alembic import command  # noqa: PLC0415
 
-    config = _config()
-    config.attributes[_VACUUM_AFTER] = set()
-    with _migrating(database) as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
-    rewritten = sorted(config.attributes[_VACUUM_AFTER])
+    rewritten = _run(database, lambda config: command.upgrade(config, revision))
     if rewritten:
         database.vacuum(*rewritten)
 
@@ -53,10 +48,17 @@ def downgrade(database: Database, *, revision: str) -> None:
     cairn)."""
     from alembic import command  # noqa: PLC0415
 
+    _run(database, lambda config: command.downgrade(config, revision))
+
+
+def _run(database: Database, step: Callable[[Config], None]) -> list[str]:
+    """Run an Alembic ``step`` on the connection of ``_migrating``; the tables its migrations asked to vacuum."""
     config = _config()
+    config.attributes[_VACUUM_AFTER] = set()
     with _migrating(database) as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, revision)
+        step(config)
+    return sorted(config.attributes[_VACUUM_AFTER])
 
 
 @contextmanager

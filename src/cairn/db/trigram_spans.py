@@ -99,7 +99,7 @@ def rebuild(database: Database) -> float | None:
     try:
         with database.write() as conn:
             # Read before the snapshot of the build: a change numbered up to here is in it, later ones stay.
-            last = conn.execute(sa.text("SELECT coalesce(max(seq), 0) FROM search_changes")).scalar_one()
+            last = latest_change(conn)
             conn.execute(sa.text("DROP TABLE IF EXISTS trigram_spans_next"))
             conn.execute(
                 sa.text(

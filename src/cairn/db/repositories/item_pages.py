@@ -565,9 +565,9 @@ def _postgres_text_condition(text: str) -> sa.ColumnElement[bool]:
 
     ``search_text`` is the title and URL lower-cased with punctuation mapped to letters (``cairn.db.search_text``),
     so ``LIKE`` of the text mapped the same way is what ``ILIKE`` on each would find, byte-wise and in the
-    name-order indexes. Items whose text is too long for an index entry have
-    no ``search_text``: the few of them are checked with ``ILIKE``. A text holding a line break could match across
-    the join of title and URL, so it keeps ``ILIKE`` on each.
+    name-order indexes. Items whose text is too long for an index entry have no ``search_text``: the few of them
+    are checked with ``ILIKE``. A text holding a line break could match across the join of title and URL, so it
+    keeps ``ILIKE`` on each.
     """
     pattern = _like_pattern(text)
     if "\n" in text:
