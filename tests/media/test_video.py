@@ -51,6 +51,8 @@ NOT_OK = {
     "rotated.mp4": {},
     "hd_sparse_keys.mp4": {"keyframe_interval": "warning"},
     "hevc.mov": {"codec": "problem", "container": "warning", "faststart": "warning"},
+    "mid_frame_cut.mp4": {"audio": "warning", "ghost_frames": "problem"},
+    "mid_frame_cut.mov": {"ghost_frames": "problem", "container": "warning", "faststart": "warning"},
 }
 
 
@@ -78,16 +80,32 @@ def test_every_check_verdict(media_corpus: MediaCorpus, name: str) -> None:
         assert bool(check.fix) == (check.verdict.value != "ok"), check
 
 
+def ffprobe_frames(ffprobe_exe: str, path: str) -> tuple[Fraction, list[int]]:
+    """The video stream's time base and the presentation times of the frames FFmpeg decodes, sorted."""
+    argv = [ffprobe_exe, "-v", "error", "-select_streams", "v:0", "-show_entries",
+            "frame=pts,best_effort_timestamp:stream=time_base", "-of", "json", path]  # fmt: skip
+    probe = json.loads(subprocess.run(argv, capture_output=True, text=True, check=True).stdout)
+    times = sorted(f.get("pts", f.get("best_effort_timestamp")) for f in probe["frames"])
+    return Fraction(probe["streams"][0]["time_base"]), times
+
+
 @pytest.mark.parametrize("name", MediaCorpus.videos)
 def test_frame_map_equals_ffprobe(media_corpus: MediaCorpus, ffprobe_exe: str, name: str) -> None:
-    argv = [ffprobe_exe, "-v", "error", "-select_streams", "v:0", "-show_entries",
-            "frame=pts,best_effort_timestamp:stream=time_base", "-of", "json", str(media_corpus[name])]  # fmt: skip
-    probe = json.loads(subprocess.run(argv, capture_output=True, text=True, check=True).stdout)
-    expected = sorted(f.get("pts", f.get("best_effort_timestamp")) for f in probe["frames"])
+    time_base, expected = ffprobe_frames(ffprobe_exe, str(media_corpus[name]))
     frame_map = inspect(media_corpus, name).frame_map
-    assert frame_map.time_base == Fraction(probe["streams"][0]["time_base"])
+    assert frame_map.time_base == time_base
     assert len(frame_map) == len(expected)
     assert list(frame_map.pts) == expected
+
+
+@pytest.mark.parametrize("name", MediaCorpus.videos)
+def test_start_time_check_uses_ffmpegs_times(media_corpus: MediaCorpus, ffprobe_exe: str, name: str) -> None:
+    """The start check warns exactly when FFmpeg presents the first frame after 0 s, and says when."""
+    time_base, expected = ffprobe_frames(ffprobe_exe, str(media_corpus[name]))
+    report = inspect(media_corpus, name)
+    (start,) = [c for c in report.checks if c.name == "start_time"]
+    assert report.start_time_seconds == float(expected[0] * time_base)
+    assert (start.verdict == "warning") == (expected[0] != 0), start.reason
 
 
 @pytest.mark.parametrize("name", [n for n in MediaCorpus.videos if n.endswith((".mp4", ".mov"))])

@@ -358,14 +358,14 @@ def _parse_elst(elst: bytes) -> list[tuple[int, int]]:
 
 
 def sample_timing(tables: TrackTables) -> SampleTiming:
-    """Presentation times of the visible samples, applying ctts and the edit list as players do."""
+    """Presentation times of the visible samples, applying ctts and the edit list as FFmpeg does."""
     total = sum(count for count, _ in tables.sample_deltas)
     if total > MAX_SAMPLES or sum(c for c, _ in tables.composition_offsets) > MAX_SAMPLES:
         raise MediaError(f"video track declares {total:,} samples, over the {MAX_SAMPLES:,} limit")
     dts = _expand_cumulative(tables.sample_deltas)
     offsets = _expand(tables.composition_offsets, len(dts))
     cts = [d + o for d, o in zip(dts, offsets, strict=True)]
-    visible, hidden = _apply_edits(cts, tables)
+    visible, hidden = _apply_edits(dts, cts, tables)
     visible.sort()
     pts = [p for p, _ in visible]
     numbers = [n for _, n in visible]  # 0-based sample numbers, in presentation order
@@ -376,31 +376,76 @@ def sample_timing(tables: TrackTables) -> SampleTiming:
     return SampleTiming(pts=pts, keyframe_indices=keyframes, sample_count=len(dts), hidden_before_start=hidden)
 
 
-def _apply_edits(cts: list[int], tables: TrackTables) -> tuple[list[tuple[int, int]], int]:
-    """(pts, sample number) of visible samples, and how many samples precede the first edit's media time."""
+@dataclass(frozen=True)
+class _Presentation:
+    """Samples in composition order: ``order[i]`` is the number of the sample with the i-th smallest time."""
+
+    dts: list[int]
+    order: Sequence[int]
+    times: list[int]  # composition times, ascending
+
+
+def _apply_edits(dts: list[int], cts: list[int], tables: TrackTables) -> tuple[list[tuple[int, int]], int]:
+    """(pts, sample number) of the samples FFmpeg shows, and how many precede the first edit's media time.
+
+    FFmpeg's mov demuxer (``mov_fix_index``, ``advanced_editlist`` on by default) keeps, per edit, the samples
+    whose composition time lies in [media time, media time + duration) and times them from the decode time of
+    the first of them in decode order, placed where the edit starts; an edit that begins inside a sample's
+    duration therefore does not delay its first frame. Empty edits before the first media edit delay the whole
+    track. Finally the track is shifted so that its earliest frame lands at the end of those empty edits.
+    """
     if not tables.edits:
         return [(c, n) for n, c in enumerate(cts)], 0
-    order: Sequence[int] = range(len(cts))  # without ctts, decode order is presentation order
-    ordered = cts
-    if tables.composition_offsets:
-        order = sorted(order, key=cts.__getitem__)
-        ordered = [cts[n] for n in order]
-    visible: list[tuple[int, int]] = []
-    start = 0
+    presentation = _presentation(dts, cts, tables)
+    shown: list[tuple[int, int]] = []
+    lowest: list[int] = []  # per edit, its frame times in decode order (for the final shift)
+    position = empty_lead = 0
     first_media_time: int | None = None
     for duration, media_time in tables.edits:
         length = _rescale(duration, tables.movie_timescale, tables.timescale)
-        if media_time >= 0:
-            first_media_time = media_time if first_media_time is None else first_media_time
-            low = bisect_left(ordered, media_time)
-            high = bisect_left(ordered, media_time + length) if duration else len(ordered)
-            shift = start - media_time
-            visible.extend(zip(map(shift.__add__, ordered[low:high]), order[low:high], strict=True))
-            if len(visible) > MAX_SAMPLES:
-                raise MediaError(f"the edit list shows over {MAX_SAMPLES:,} frames: not a sane MP4/MOV file")
-        start += length
-    hidden = bisect_left(ordered, first_media_time) if first_media_time is not None else 0
-    return visible, hidden
+        start, position = position, position + length
+        if first_media_time is None and media_time == -1:
+            empty_lead += length
+            continue  # (an empty edit after a media edit is read as media time -1, as FFmpeg does)
+        first_media_time = media_time if first_media_time is None else first_media_time
+        edit = _edit_frames(presentation, media_time=media_time, length=length, start=start)
+        shown.extend(edit)
+        lowest.extend(p for p, _ in sorted(edit, key=lambda frame: frame[1]))
+        if len(shown) > MAX_SAMPLES:
+            raise MediaError(f"the edit list shows over {MAX_SAMPLES:,} frames: not a sane MP4/MOV file")
+    shift = _first_frame_shift(lowest) - empty_lead
+    if shift > 0:
+        shown = [(p - shift, n) for p, n in shown]
+    hidden = bisect_left(presentation.times, first_media_time) if first_media_time is not None else 0
+    return shown, hidden
+
+
+def _presentation(dts: list[int], cts: list[int], tables: TrackTables) -> _Presentation:
+    if not tables.composition_offsets:  # without ctts, decode order is presentation order
+        return _Presentation(dts=dts, order=range(len(cts)), times=cts)
+    order = sorted(range(len(cts)), key=cts.__getitem__)
+    return _Presentation(dts=dts, order=order, times=[cts[n] for n in order])
+
+
+def _edit_frames(presentation: _Presentation, *, media_time: int, length: int, start: int) -> list[tuple[int, int]]:
+    """(pts, sample number) of the samples an edit shows: composition times in [media_time, media_time + length),
+    timed from the decode time of the first of them in decode order, which plays at ``start``."""
+    low = bisect_left(presentation.times, media_time)
+    high = bisect_left(presentation.times, media_time + length)
+    numbers = presentation.order[low:high]
+    if not numbers:
+        return []
+    shift = start - presentation.dts[min(numbers)]
+    return list(zip(map(shift.__add__, presentation.times[low:high]), numbers, strict=True))
+
+
+def _first_frame_shift(times: list[int]) -> int:
+    """The earliest frame time as FFmpeg's ``min_corrected_pts`` finds it, walking frames in decode order: a
+    negative time is replaced by the next one rather than kept as the minimum (-1 when there is no frame)."""
+    lowest = -1
+    for time in times:
+        lowest = time if lowest < 0 else min(lowest, time)
+    return lowest
 
 
 def _rescale(value: int, from_scale: int, to_scale: int) -> int:
