@@ -17,8 +17,7 @@ from cairn.errors import MediaError
 from cairn.media import inspect_video, open_counting
 from cairn.media.mp4 import read_video_track, scan_top_level
 from cairn.media.reading import CountingReader
-from tests.fixtures.media_corpus import MediaCorpus
-from tests.media.test_video import ffprobe_frames
+from tests.fixtures.media_corpus import MediaCorpus, ffprobe_frames
 
 Edit = tuple[float, float | None]
 """(duration in frames, media time in frames after the first frame's composition time; None: an empty edit)."""
@@ -34,7 +33,7 @@ SHAPES: dict[str, list[Edit]] = {
     "runs past the last frame": [(500, 11.5)],
     "zero duration": [(0, 6.5)],
 }
-SOURCES = ("moov_end.mp4", "hevc.mov")
+SOURCES = ("moov_end.mp4", "hevc.mov", "negative_cts.mp4")
 
 
 def _box(kind: bytes, body: bytes) -> bytes:
@@ -59,14 +58,17 @@ def _with_edits(data: bytes, elst: bytes) -> bytes:
     """The file with the video track's edit list replaced by ``elst`` (moov must be the last box)."""
     moov = next(b for b in scan_top_level(_reader(data)) if b.type == "moov")
     assert moov.offset + moov.size == len(data), "moov must follow the media data"
-    children = []
-    for kind, body in _children(data[moov.offset + 8 :]):
-        if kind == b"trak" and _is_video(body):
-            inner = [(k, b) for k, b in _children(body) if k != b"edts"]
-            inner.insert(1, (b"edts", _box(b"elst", elst)))  # after tkhd
-            body = b"".join(_box(k, b) for k, b in inner)
-        children.append(_box(kind, body))
+    children = [
+        _box(kind, _with_elst(body, elst) if kind == b"trak" and _is_video(body) else body)
+        for kind, body in _children(data[moov.offset + 8 :])
+    ]
     return data[: moov.offset] + _box(b"moov", b"".join(children))
+
+
+def _with_elst(trak: bytes, elst: bytes) -> bytes:
+    inner = [(kind, body) for kind, body in _children(trak) if kind != b"edts"]
+    inner.insert(1, (b"edts", _box(b"elst", elst)))  # after tkhd
+    return b"".join(_box(kind, body) for kind, body in inner)
 
 
 def _reader(data: bytes) -> CountingReader:

@@ -71,6 +71,40 @@ def test_two_edits_play_one_after_the_other() -> None:
     assert timing.keyframe_indices == [0, 3]
 
 
+def test_edit_starting_inside_a_sample_shows_the_next_frame_at_zero() -> None:
+    # frames of 10 ticks; the edit starts 5 ticks into sample 2 (a stream-copy cut between frames)
+    timing = sample_timing(tables(timescale=300, sample_deltas=[(10, 10)], edits=[(1000, 25)]))
+    assert timing.pts == [0, 10, 20, 30, 40, 50, 60] and timing.hidden_before_start == 3
+    assert timing.keyframe_indices == [2]  # sync sample 6 (media time 50)
+
+
+def test_edit_inside_a_sample_with_reordered_frames() -> None:
+    # I P B B decoded at 0 10 20 30, shown at 10 40 20 30; the edit starts at 15, inside the I frame's display:
+    # FFmpeg times the edit from the decode time of its first sample in decode order (P), then starts at 0
+    ctts = [(1, 10), (1, 30), (1, 0), (1, 0)]
+    timing = sample_timing(
+        tables(timescale=300, sample_deltas=[(4, 10)], composition_offsets=ctts, edits=[(1000, 15)], sync_samples=[1])
+    )
+    assert timing.pts == [0, 10, 20] and timing.hidden_before_start == 1 and timing.keyframe_indices == []
+
+
+def test_empty_edit_then_an_edit_inside_a_sample() -> None:
+    timing = sample_timing(tables(timescale=300, sample_deltas=[(10, 10)], edits=[(100, -1), (1000, 25)]))
+    assert timing.pts == [30, 40, 50, 60, 70, 80, 90]  # the empty edit's 0.1 s, then the first frame
+
+
+def test_zero_length_edit_shows_nothing() -> None:
+    assert sample_timing(tables(edits=[(0, 3)])).pts == []  # FFmpeg decodes no frame either
+
+
+def test_negative_first_times_follow_ffmpegs_minimum() -> None:
+    # negative composition offsets: sample 4 is shown before sample 3, the first of the edit in decode order.
+    # FFmpeg's minimum (min_corrected_pts) starts over after a negative time, so the track moves by 2, not -1.
+    ctts = [(1, 0), (1, 0), (1, -1), (1, 0), (1, -2), (1, 0)]
+    timing = sample_timing(tables(sample_deltas=[(6, 1)], composition_offsets=ctts, edits=[(1000, 2)]))
+    assert timing.pts == [-3, -2, 0]
+
+
 def test_absurd_sample_counts_are_refused() -> None:
     with pytest.raises(MediaError, match="declares 4,000,000,000 samples"):
         sample_timing(tables(sample_deltas=[(4_000_000_000, 1)]))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from fractions import Fraction
 
 import av
@@ -13,7 +12,7 @@ from cairn.domain.media import VideoReport
 from cairn.domain.video_checks import VideoLimits
 from cairn.errors import MediaError
 from cairn.media import inspect_video, open_counting
-from tests.fixtures.media_corpus import MediaCorpus
+from tests.fixtures.media_corpus import MediaCorpus, ffprobe_frames
 
 CHECKS = (
     "audio",
@@ -53,6 +52,8 @@ NOT_OK = {
     "hevc.mov": {"codec": "problem", "container": "warning", "faststart": "warning"},
     "mid_frame_cut.mp4": {"audio": "warning", "ghost_frames": "problem"},
     "mid_frame_cut.mov": {"ghost_frames": "problem", "container": "warning", "faststart": "warning"},
+    "negative_cts.mp4": {"faststart": "warning"},
+    "negative_cts_cut.mp4": {"ghost_frames": "problem"},
 }
 
 
@@ -78,15 +79,6 @@ def test_every_check_verdict(media_corpus: MediaCorpus, name: str) -> None:
     for check in report.checks:
         assert check.reason
         assert bool(check.fix) == (check.verdict.value != "ok"), check
-
-
-def ffprobe_frames(ffprobe_exe: str, path: str) -> tuple[Fraction, list[int]]:
-    """The video stream's time base and the presentation times of the frames FFmpeg decodes, sorted."""
-    argv = [ffprobe_exe, "-v", "error", "-select_streams", "v:0", "-show_entries",
-            "frame=pts,best_effort_timestamp:stream=time_base", "-of", "json", path]  # fmt: skip
-    probe = json.loads(subprocess.run(argv, capture_output=True, text=True, check=True).stdout)
-    times = sorted(f.get("pts", f.get("best_effort_timestamp")) for f in probe["frames"])
-    return Fraction(probe["streams"][0]["time_base"]), times
 
 
 @pytest.mark.parametrize("name", MediaCorpus.videos)
