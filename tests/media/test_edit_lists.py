@@ -15,7 +15,7 @@ import pytest
 
 from cairn.errors import MediaError
 from cairn.media import inspect_video, open_counting
-from cairn.media.mp4 import read_video_track, scan_top_level
+from cairn.media.mp4 import MAX_EDITS, read_video_track, scan_top_level
 from cairn.media.reading import CountingReader
 from tests.fixtures.media_corpus import MediaCorpus, ffprobe_frames
 
@@ -113,3 +113,13 @@ def test_frame_map_equals_ffprobe_for_every_edit_shape(
     assert list(report.frame_map.pts) == expected
     (start,) = [c for c in report.checks if c.name == "start_time"]
     assert (start.verdict == "warning") == (expected[0] != 0), start.reason
+
+
+def test_an_edit_list_of_absurd_length_is_refused_quickly(media_corpus: MediaCorpus, tmp_path: Path) -> None:
+    """Each edit costs a pass over the track's times: a moov of millions of edits must not take minutes."""
+    count = MAX_EDITS + 1
+    elst = b"\x01\0\0\0" + struct.pack(">I", count) + struct.pack(">Qqi", 0, 0, 0x10000) * count
+    path = tmp_path / "many_edits.mp4"
+    path.write_bytes(_with_edits(media_corpus["moov_end.mp4"].read_bytes(), elst))
+    with open_counting(path) as reader, pytest.raises(MediaError, match=f"edit list has {count:,} entries"):
+        inspect_video(reader, headers_known=False)

@@ -24,6 +24,7 @@ from cairn.errors import MediaError
 from cairn.media.reading import CountingReader
 
 __all__ = [
+    "MAX_EDITS",
     "Box",
     "SampleEntry",
     "SampleTiming",
@@ -37,6 +38,8 @@ __all__ = [
 MAX_MOOV_BYTES = 256 * 1024 * 1024
 MAX_TOP_LEVEL_BOXES = 100_000
 MAX_SAMPLES = 20_000_000
+MAX_EDITS = 100_000
+"""Edit list entries accepted: each costs a pass over the track's times (real files hold a handful)."""
 _CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts"}
 _VISUAL_ENTRY_FIELDS = 78  # bytes of a VisualSampleEntry before its child boxes (ISO/IEC 14496-12, 12.1.3)
 
@@ -351,6 +354,8 @@ def _parse_elst(elst: bytes) -> list[tuple[int, int]]:
     """Edit list entries as (segment duration in the movie timescale, media time or -1 for an empty edit)."""
     version = elst[0]
     (count,) = struct.unpack_from(">I", elst, 4)
+    if count > MAX_EDITS:
+        raise MediaError(f"the video track's edit list has {count:,} entries, over the {MAX_EDITS:,} limit")
     entry = struct.Struct(">Qqi" if version == 1 else ">Iii")
     if 8 + entry.size * count > len(elst):
         raise MediaError(f"edit list declares {count} entries but is only {len(elst)} bytes")
@@ -398,7 +403,7 @@ def _apply_edits(dts: list[int], cts: list[int], tables: TrackTables) -> tuple[l
         return [(c, n) for n, c in enumerate(cts)], 0
     presentation = _presentation(dts, cts, tables)
     shown: list[tuple[int, int]] = []
-    lowest: list[int] = []  # per edit, its frame times in decode order (for the final shift)
+    edits: list[list[tuple[int, int]]] = []  # each media edit's frames (for the final shift)
     position = empty_lead = 0
     first_media_time: int | None = None
     for duration, media_time in tables.edits:
@@ -410,10 +415,10 @@ def _apply_edits(dts: list[int], cts: list[int], tables: TrackTables) -> tuple[l
         first_media_time = media_time if first_media_time is None else first_media_time
         edit = _edit_frames(presentation, media_time=media_time, length=length, start=start)
         shown.extend(edit)
-        lowest.extend(p for p, _ in sorted(edit, key=lambda frame: frame[1]))
+        edits.append(edit)
         if len(shown) > MAX_SAMPLES:
             raise MediaError(f"the edit list shows over {MAX_SAMPLES:,} frames: not a sane MP4/MOV file")
-    shift = _first_frame_shift(lowest) - empty_lead
+    shift = _first_frame_shift(edits) - empty_lead
     if shift > 0:
         shown = [(p - shift, n) for p, n in shown]
     hidden = bisect_left(presentation.times, first_media_time) if first_media_time is not None else 0
@@ -439,12 +444,19 @@ def _edit_frames(presentation: _Presentation, *, media_time: int, length: int, s
     return list(zip(map(shift.__add__, presentation.times[low:high]), numbers, strict=True))
 
 
-def _first_frame_shift(times: list[int]) -> int:
-    """The earliest frame time as FFmpeg's ``min_corrected_pts`` finds it, walking frames in decode order: a
-    negative time is replaced by the next one rather than kept as the minimum (-1 when there is no frame)."""
+def _first_frame_shift(edits: list[list[tuple[int, int]]]) -> int:
+    """The earliest frame time as FFmpeg's ``min_corrected_pts`` finds it (-1 when there is no frame).
+
+    FFmpeg walks the frames edit by edit, in decode order, and a negative time is replaced by the next one
+    rather than kept as the minimum; without negative times that is simply the minimum.
+    """
+    times = [p for edit in edits for p, _ in edit]
+    if not times or min(times) >= 0:
+        return min(times, default=-1)
     lowest = -1
-    for time in times:
-        lowest = time if lowest < 0 else min(lowest, time)
+    for edit in edits:
+        for time, _ in sorted(edit, key=lambda frame: frame[1]):  # decode order: by sample number
+            lowest = time if lowest < 0 else min(lowest, time)
     return lowest
 
 
