@@ -115,7 +115,7 @@ def test_frame_map_equals_ffprobe_for_every_edit_shape(
     assert (start.verdict == "warning") == (expected[0] != 0), start.reason
 
 
-def test_an_edit_list_of_absurd_length_is_refused_quickly(media_corpus: MediaCorpus, tmp_path: Path) -> None:
+def test_an_edit_list_of_absurd_length_is_refused(media_corpus: MediaCorpus, tmp_path: Path) -> None:
     """Each edit costs a pass over the track's times: a moov of millions of edits must not take minutes."""
     count = MAX_EDITS + 1
     elst = b"\x01\0\0\0" + struct.pack(">I", count) + struct.pack(">Qqi", 0, 0, 0x10000) * count
