@@ -17,6 +17,7 @@ from cairn.domain.records import Dataset, Folder, Item, MediaFields, Page, User
 from cairn.errors import Conflict, InvalidInput
 from cairn.services._base import (
     Service,
+    can_see,
     get_folder,
     item_folder,
     require,
@@ -140,10 +141,15 @@ class ItemService(Service):
         with self._read() as repos:
             item_folder(repos, actor, item_id, Action.READ)
             ids = [composite_id for _, _, composite_id in repos.items.composites_using([item_id])]
-            return repos.items.get_many(ids)
+            composites = repos.items.get_many(ids)
+            folders = repos.folders.get_many(sorted({c.folder_id for c in composites}))
+            return [c for c in composites if can_see(repos, actor, folders[c.folder_id])]
 
     def linked_to(self, *, actor: User, item_id: int) -> list[Dataset]:
-        """The datasets that hold this item (explicitly, or through the dataset synced to its folder)."""
+        """The datasets that hold this item (explicitly, or through the dataset synced to its folder).
+
+        Whoever sees the item sees each of them: a dataset is visible to whoever sees something it holds.
+        """
         with self._read() as repos:
             item_folder(repos, actor, item_id, Action.READ)
             return repos.datasets.linked_to_item(item_id)
