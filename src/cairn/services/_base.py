@@ -106,9 +106,9 @@ def item_folder(repos: Repos, actor: User, item_id: int, action: Action) -> tupl
     return item, folder
 
 
-def sees_path(paths: list[str] | None, folder: Folder) -> bool:
-    """Whether a folder lies in one of the subtrees of ``visible_paths`` (None: everything is visible)."""
-    return paths is None or any(folder.path.startswith(path) for path in paths)
+def sees_path(paths: list[str] | None, folder_path: str) -> bool:
+    """Whether the folder at ``folder_path`` lies in one of the subtrees of ``visible_paths`` (None: all of them)."""
+    return paths is None or any(folder_path.startswith(path) for path in paths)
 
 
 def visible_paths(repos: Repos, actor: User) -> list[str] | None:

@@ -51,7 +51,7 @@ class FolderService(Service):
     def get(self, *, actor: User, folder_id: int) -> Folder:
         """The folder as ``actor`` sees it (``NotFound`` if they may not: the same answer as a missing id)."""
         with self._read() as repos:
-            return as_seen(repos, actor, visible_folder(repos, actor, folder_id))
+            return as_seen(visible_paths(repos, actor), visible_folder(repos, actor, folder_id))
 
     def role(self, *, actor: User, folder_id: int) -> Role:
         """The actor's effective role on a folder (``NotFound`` if none: they may not know it exists)."""
@@ -67,7 +67,7 @@ class FolderService(Service):
             folder = visible_folder(repos, actor, folder_id)
             paths = visible_paths(repos, actor)
             found = repos.folders.get_many(folder.ancestor_ids)
-            shown = [found[i] for i in folder.ancestor_ids if i in found and sees_path(paths, found[i])]
+            shown = [found[i] for i in folder.ancestor_ids if i in found and sees_path(paths, found[i].path)]
             return [PathElement(id=f.id, name=f.name) for f in shown]
 
     def resolve(self, *, actor: User, path: str) -> Folder:
@@ -84,15 +84,18 @@ class FolderService(Service):
                 if folder is None:
                     raise NotFound(f"folder {'/'.join(parts[: depth + 1])!r} not found", details={"path": path})
             assert folder is not None
-            return as_seen(repos, actor, folder)
+            return as_seen(visible_paths(repos, actor), folder)
 
     def children(self, *, actor: User, parent_id: int | None = None) -> list[Folder]:
         """Sub-folders of ``parent_id``; at the top level, the folders the actor may see (shared ones included)."""
         with self._read() as repos:
             if parent_id is not None:
                 require(repos, actor, get_folder(repos, parent_id), Action.READ)
-                return repos.folders.children(parent_id)
-            return [as_seen(repos, actor, folder) for folder in self._top(repos, actor)]
+                children = repos.folders.children(parent_id)
+            else:
+                children = self._top(repos, actor)
+            paths = visible_paths(repos, actor)
+            return [as_seen(paths, folder) for folder in children]
 
     def _top(self, repos: Repos, actor: User) -> list[Folder]:
         """The actor's top level: every top-level folder for org admins, else the highest folders they may see."""
@@ -106,7 +109,7 @@ class FolderService(Service):
         """The folder tree under ``root_id`` (or every visible top-level folder), nested."""
         with self._read() as repos:
             tops = [visible_folder(repos, actor, root_id)] if root_id is not None else self._top(repos, actor)
-            return [_nest(as_seen(repos, actor, root), repos.folders.subtree(root)) for root in tops]
+            return [_nest(root, repos.folders.subtree(root)) for root in tops]
 
     def update(
         self,
@@ -128,10 +131,10 @@ class FolderService(Service):
             folder = get_folder(repos, folder_id)
             require(repos, actor, folder, Action.WRITE)
             if not values:
-                return as_seen(repos, actor, folder)
+                return as_seen(visible_paths(repos, actor), folder)
             updated = repos.folders.update(folder, **values)
             _journal(repos, actor, "folder.update", updated, {"changed": sorted(values)})
-            return as_seen(repos, actor, updated)
+            return as_seen(visible_paths(repos, actor), updated)
 
     def move(self, *, actor: User, folder_id: int, new_parent_id: int | None) -> Folder:
         """Move a folder (with everything in it) under ``new_parent_id``, or to the top level when None."""
@@ -150,7 +153,7 @@ class FolderService(Service):
                 require(repos, actor, folder, Action.MANAGE_ACCESS)
             moved = repos.folders.move(folder, new_parent)
             _journal(repos, actor, "folder.move", moved, {"from": folder.parent_id, "to": new_parent_id})
-            return as_seen(repos, actor, moved)
+            return as_seen(visible_paths(repos, actor), moved)
 
     def delete(self, *, actor: User, folder_id: int) -> FolderSummary:
         """Delete a folder with its sub-folders and items (items leave every dataset). Returns what was deleted."""
@@ -178,16 +181,22 @@ class FolderService(Service):
             return repos.folders.summary(folder)
 
 
-def as_seen(repos: Repos, actor: User, folder: Folder) -> Folder:
-    """The folder as ``actor`` sees it: ancestors they may not see are cut from its path, and a folder whose parent
-    they may not see shows at their top level (``parent_id`` None), so neither its id nor its existence leaks."""
-    paths = visible_paths(repos, actor)
+def as_seen(paths: list[str] | None, folder: Folder) -> Folder:
+    """The folder as seen by whoever sees the subtrees at ``paths`` (``visible_paths``; None: everything): the
+    ancestors they may not see are cut from its path, and a folder whose parent they may not see shows at their top
+    level (``parent_id`` None), so that neither the ids nor the existence of those ancestors leak."""
     if paths is None or folder.parent_id is None:
         return folder
-    ancestors = repos.folders.get_many(folder.ancestor_ids)
-    seen = [i for i in folder.ancestor_ids if i in ancestors and sees_path(paths, ancestors[i])]
+    ids = folder.ancestor_ids
+    seen = [i for depth, i in enumerate(ids) if sees_path(paths, _path_of(ids[: depth + 1]))]
+    if seen == ids:
+        return folder
     parent_id = folder.parent_id if folder.parent_id in seen else None
-    return dataclasses.replace(folder, parent_id=parent_id, path="/" + "".join(f"{i}/" for i in seen))
+    return dataclasses.replace(folder, parent_id=parent_id, path=_path_of(seen))
+
+
+def _path_of(ids: list[int]) -> str:
+    return "/" + "".join(f"{i}/" for i in ids)
 
 
 def _top_named(top: list[Folder], name: str) -> Folder | None:
