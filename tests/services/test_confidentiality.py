@@ -16,11 +16,13 @@ from typing import Any
 import pytest
 
 from cairn.domain.access import Role
+from cairn.domain.kinds import ItemKind
+from cairn.domain.listing import ItemQuery
 from cairn.domain.records import User
-from cairn.errors import CairnError, NotFound, PermissionDenied
+from cairn.errors import CairnError, Conflict, NotFound, PermissionDenied
 from cairn.services.registry import Registry
 from tests.api.helpers import png_bytes
-from tests.services.helpers import add_images
+from tests.services.helpers import add_images, image
 
 MISSING = 987_654_321
 SECRETS = ("SecretProject", "secret.jpg", "Secret plans", "vault")
@@ -220,9 +222,27 @@ def test_an_integration_one_may_not_use_answers_as_a_missing_one(registry: Regis
 
 
 def test_the_journal_and_search_show_nothing_hidden(registry: Registry, secret: dict[str, Any]) -> None:
-    from cairn.domain.listing import ItemQuery
-
     vi = secret["vi"]
     shown = json.dumps([e.target_label for e in registry.journal.entries(actor=vi)])
     assert not any(s in shown for s in SECRETS), shown
     assert registry.items.search(actor=vi, query=ItemQuery(text="secret")).items == []
+
+
+def test_a_refusal_does_not_name_a_composite_out_of_sight(
+    registry: Registry, admin: User, secret: dict[str, Any]
+) -> None:
+    vi = secret["vi"]
+    group = registry.items.add_composite(
+        actor=admin,
+        folder_id=secret["project"].id,
+        kind=ItemKind.IMAGE_GROUP,
+        title="SecretProject group",
+        members=[image("m.png")],
+    )
+    [member] = registry.items.members(actor=admin, item_id=group.id)
+    registry.access.grant(actor=admin, folder_id=member.folder_id, email=vi.email, role=Role.EDITOR)
+    refused = _error(lambda: registry.items.delete(actor=vi, item_ids=[member.id]))
+    assert isinstance(refused, Conflict)
+    assert "a composite you may not see" in refused.message
+    assert "SecretProject" not in json.dumps(refused.to_dict()) and "composite_id" not in refused.details
+    assert "SecretProject group" in _error(lambda: registry.items.delete(actor=admin, item_ids=[member.id])).message
