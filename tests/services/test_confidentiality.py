@@ -113,10 +113,13 @@ def test_a_folder_path_answers_the_same_whether_hidden_or_missing(registry: Regi
 def test_a_shared_sub_folder_shows_no_trace_of_the_folders_above_it(registry: Registry, secret: dict[str, Any]) -> None:
     nora, shared = secret["nora"], secret["shared"]
     child = registry.folders.create(actor=secret["vi"], name="child", parent_id=shared.id)
+    registry.access.grant(actor=secret["vi"], folder_id=shared.id, email=nora.email, role=Role.EDITOR)
+    made = registry.folders.create(actor=nora, name="made", parent_id=shared.id)
+    assert made.path == f"/{shared.id}/{made.id}/"
     assert [p.name for p in registry.folders.path_to_root(actor=nora, folder_id=shared.id)] == ["Shared"]
     seen = registry.folders.get(actor=nora, folder_id=shared.id)
     assert (seen.parent_id, seen.path) == (None, f"/{shared.id}/")  # no trace of Open, not even its id
-    [below] = registry.folders.children(actor=nora, parent_id=shared.id)
+    [below, _] = registry.folders.children(actor=nora, parent_id=shared.id)
     assert (below.parent_id, below.path) == (shared.id, f"/{shared.id}/{child.id}/")
     assert registry.folders.resolve(actor=nora, path="Shared/child").path == below.path
     assert [(f.name, f.parent_id) for f in registry.folders.children(actor=nora)] == [("Shared", None)]

@@ -46,7 +46,7 @@ class FolderService(Service):
             )
             repos.access.put(folder_id=folder.id, user_id=actor.id, role=Role.ADMIN, granted_by=actor.id)
             _journal(repos, actor, "folder.create", folder, {"parent_id": parent_id})
-            return folder
+            return as_seen(visible_paths(repos, actor), folder)
 
     def get(self, *, actor: User, folder_id: int) -> Folder:
         """The folder as ``actor`` sees it (``NotFound`` if they may not: the same answer as a missing id)."""
