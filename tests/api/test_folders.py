@@ -90,7 +90,7 @@ def test_access_invite_change_remove_and_admins_are_immutable(
     folder = _folder(client, admin_headers, "Shared")
     alice = make_user("alice")
     alice_headers = token_for(alice)
-    assert client.get(f"{API}/folders/{folder}", headers=alice_headers).status_code == 403
+    assert client.get(f"{API}/folders/{folder}", headers=alice_headers).status_code == 404  # no role: not found
     invited = client.post(
         f"{API}/folders/{folder}/access", json={"email": "alice@example.com", "role": "viewer"}, headers=admin_headers
     )
@@ -118,7 +118,7 @@ def test_access_invite_change_remove_and_admins_are_immutable(
     assert admin_change.status_code == 409
     assert client.delete(f"{API}/folders/{folder}/access/admin@localhost", headers=admin_headers).status_code == 409
     assert client.delete(f"{API}/folders/{folder}/access/alice@example.com", headers=admin_headers).status_code == 204
-    assert client.get(f"{API}/folders/{folder}", headers=alice_headers).status_code == 403
+    assert client.get(f"{API}/folders/{folder}", headers=alice_headers).status_code == 404  # no role: not found
     unknown = client.post(
         f"{API}/folders/{folder}/access", json={"email": "nobody@example.com", "role": "viewer"}, headers=admin_headers
     )

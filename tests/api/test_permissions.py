@@ -3,10 +3,15 @@
 Callers: organization admin, folder admin (alice, admin of F), editor and viewer of F, a user with no role, no
 token, a revoked token. Rules come from the services (roles on folders; datasets belong to their owner); this test
 only checks that the API applies them everywhere. A route with no case here fails the test.
+
+A second dimension, "cannot learn it exists": every route is called again by every caller but the org admin with
+each object of F replaced by its counterpart in the org admin's folder G (out of their reach), and with an id that
+names nothing; the two answers must be the same (status and body, ids aside), and no answer may name anything of G.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +25,7 @@ from cairn.services.registry import Registry
 from cairn.settings import Settings
 from tests.api.helpers import png_bytes
 from tests.api.routes import PUBLIC, all_routes
-from tests.api.world import ACTORS, World, build_world, restore, snapshot
+from tests.api.world import ACTORS, MISSING, SECRET_NAMES, World, build_world, restore, snapshot
 
 ANY = frozenset({"org_admin", "folder_admin", "editor", "viewer", "no_role"})
 READ = frozenset({"org_admin", "folder_admin", "editor", "viewer"})
@@ -28,6 +33,8 @@ WRITE = frozenset({"org_admin", "folder_admin", "editor"})
 MANAGE = frozenset({"org_admin", "folder_admin"})
 OWNER = frozenset({"org_admin", "folder_admin"})  # alice owns the dataset
 ORG = frozenset({"org_admin"})
+IN_F = frozenset({"no_role"})  # the callers for whom F and what is in it are out of reach: they get 404
+NOBODY: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class Case:
     allowed: frozenset[str]
     ok: int = 200
     denied: int = 403
+    hidden: frozenset[str] = IN_F  # callers who may not see the object: 404, as for a missing id
     body: Any = None
     params: dict[str, Any] = field(default_factory=dict)
     form: dict[str, str] | None = None  # multipart form fields (with ``files``)
@@ -50,8 +58,15 @@ def cases(w: World) -> list[Case]:
     return [
         Case("GET", "/api/v1/users/me", "/api/v1/users/me", ANY),
         Case("GET", "/api/v1/users", "/api/v1/users", ANY),
-        Case("POST", "/api/v1/users", "/api/v1/users", ORG, 201, body={"email": "new@example.com"}),
-        Case("PATCH", "/api/v1/users/{user_id}", f"/api/v1/users/{w.nora}", ORG, body={"name": "N", "active": False}),
+        Case("POST", "/api/v1/users", "/api/v1/users", ORG, 201, body={"email": "new@example.com"}, hidden=NOBODY),
+        Case(
+            "PATCH",
+            "/api/v1/users/{user_id}",
+            f"/api/v1/users/{w.nora}",
+            ORG,
+            body={"name": "N", "active": False},
+            hidden=NOBODY,
+        ),
         Case("GET", "/api/v1/tokens", "/api/v1/tokens", ANY),
         Case("POST", "/api/v1/tokens", "/api/v1/tokens", ANY, 201, body={"name": "t"}),
         Case("DELETE", "/api/v1/tokens/{token_id}", f"/api/v1/tokens/{w.admin_token_id}", ORG, denied=404),
@@ -94,11 +109,11 @@ def cases(w: World) -> list[Case]:
         Case("GET", "/api/v1/items/{item_id}/datasets", f"/api/v1/items/{i}/datasets", READ),
         Case("GET", "/api/v1/datasets", "/api/v1/datasets", ANY),
         Case("POST", "/api/v1/datasets", "/api/v1/datasets", ANY, 201, body={"title": "Mine"}),
-        Case("GET", "/api/v1/datasets/{dataset_id}", f"/api/v1/datasets/{ds}", ANY),
+        Case("GET", "/api/v1/datasets/{dataset_id}", f"/api/v1/datasets/{ds}", READ),  # D holds an item of F
         Case("PATCH", "/api/v1/datasets/{dataset_id}", f"/api/v1/datasets/{ds}", OWNER, body={"title": "T"}),
         Case("DELETE", "/api/v1/datasets/{dataset_id}", f"/api/v1/datasets/{ds}", OWNER, 204),
         Case("POST", "/api/v1/datasets/{dataset_id}/sync", f"/api/v1/datasets/{ds}/sync", OWNER, body={"folder_id": f}),
-        Case("GET", "/api/v1/datasets/{dataset_id}/items", f"/api/v1/datasets/{ds}/items", ANY),
+        Case("GET", "/api/v1/datasets/{dataset_id}/items", f"/api/v1/datasets/{ds}/items", READ),
         Case(
             "POST",
             "/api/v1/datasets/{dataset_id}/items",
@@ -142,8 +157,8 @@ def integration_cases(w: World) -> list[Case]:
         Case("GET", "/api/v1/integrations", "/api/v1/integrations", ANY),
         Case("POST", "/api/v1/integrations", "/api/v1/integrations", ANY, 201, body=cloud),
         Case("GET", template, path, ANY),  # shared: everyone may use it
-        Case("PATCH", template, path, ORG, body={"name": "renamed"}),
-        Case("DELETE", template, path, ORG, 409),  # allowed, but alice's unfinished job still uses it
+        Case("PATCH", template, path, ORG, body={"name": "renamed"}, hidden=NOBODY),
+        Case("DELETE", template, path, ORG, 409, hidden=NOBODY),  # allowed, but alice's unfinished job still uses it
         Case("POST", f"{template}/check", f"{path}/check", ANY, body={}),
     ]
 
@@ -219,7 +234,9 @@ def _call(harness: Harness, world: World, case: Case, actor: str) -> Any:
 def _expected(case: Case, actor: str) -> int:
     if actor in {"no_token", "revoked"}:
         return 401
-    return case.ok if actor in case.allowed else case.denied
+    if actor in case.allowed:
+        return case.ok
+    return 404 if actor in case.hidden else case.denied
 
 
 def _gap_mark(method: str, template: str) -> list[pytest.MarkDecorator]:
@@ -234,7 +251,7 @@ def test_every_route_has_a_case(harness: Harness, world: tuple[Path, World]) -> 
     assert covered - routes == set(), "cases of routes that do not exist"
 
 
-_PLACEHOLDER = World({}, {"viewer": "v@x", "no_role": "n@x"}, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9, "/", 10, 11)
+_PLACEHOLDER = World({}, {"viewer": "v@x", "no_role": "n@x"}, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9, "/", 10, 11, {})
 _CASE_KEYS = [
     pytest.param(c.method, c.template, id=f"{c.method} {c.template}", marks=_gap_mark(c.method, c.template))
     for c in cases(_PLACEHOLDER)
@@ -257,3 +274,50 @@ def test_route_permissions(harness: Harness, world: tuple[Path, World], method: 
             assert response.json()["status"] == response.status_code
             assert snapshot(harness.registry.db) == before, f"{actor} was denied {method} {template} but changed state"
     assert got == {actor: _expected(case, actor) for actor in ACTORS}
+
+
+REACHING = ("folder_admin", "editor", "viewer", "no_role")  # callers with an account, none an org admin
+
+
+def _case(w: World, method: str, template: str) -> Case:
+    return next(c for c in cases(w) if (c.method, c.template) == (method, template))
+
+
+def _normal(response: Any, ids: set[int]) -> str:
+    """The response (status and body) with the given ids written ``ID``: the only way two 404s may differ."""
+    text = f"{response.status_code} {response.text}"
+    return re.sub("|".join(rf"\b{i}\b" for i in sorted(ids, reverse=True)), "ID", text) if ids else text
+
+
+@pytest.mark.parametrize(("method", "template"), _CASE_KEYS)
+def test_what_is_out_of_reach_answers_as_missing(
+    harness: Harness, world: tuple[Path, World], method: str, template: str
+) -> None:
+    w = world[1]
+    hidden, missing = _case(w.out_of_reach(), method, template), _case(w.missing(), method, template)
+    ids = {*w.secret.values(), MISSING}
+    differs = (hidden.path, hidden.params, hidden.body) != (missing.path, missing.params, missing.body)
+    harness.reset()
+    for actor in REACHING:
+        seen = _call(harness, w, hidden, actor)
+        if seen.status_code < 400:
+            harness.reset()
+        leaked = [name for name in SECRET_NAMES if name in seen.text]
+        assert leaked == [], f"{actor}: {method} {template} names {leaked}"
+        if differs:
+            absent = _call(harness, w, missing, actor)
+            assert seen.status_code == 404, f"{actor}: {method} {template} answered {seen.status_code}: {seen.text}"
+            assert _normal(seen, ids) == _normal(absent, ids), f"{actor}: {method} {template}"
+
+
+def test_a_path_out_of_reach_answers_as_a_missing_one(harness: Harness, world: tuple[Path, World]) -> None:
+    w = world[1]
+    for actor in REACHING:
+        answers = []
+        for names in (("SecretG", "SecretSub"), ("NoSuchG", "NoSuchSub")):
+            response = harness.client.get(
+                "/api/v1/folders/by-path", params={"path": "/".join(names)}, headers=_headers(w, actor)
+            )
+            assert response.status_code == 404, f"{actor}: {response.text}"
+            answers.append(response.text.replace(names[0], "TOP").replace(names[1], "SUB"))
+        assert answers[0] == answers[1], actor

@@ -6,6 +6,7 @@ state. ``Actor`` names the seven kinds of caller the matrix checks.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import shutil
@@ -20,11 +21,25 @@ from cairn.db.database import Database
 from cairn.db.tables import metadata
 from cairn.domain.access import Role
 from cairn.domain.kinds import ItemKind
+from cairn.domain.records import User
 from cairn.services.registry import Registry
 from cairn.services.uploads import UploadedFile
 from cairn.settings import Settings
 from tests.api.helpers import png_bytes
 from tests.services.helpers import add_images, image
+
+MISSING = 987_654_321
+SECRET_NAMES = (
+    "SecretG",
+    "SecretSub",
+    "secret-item.png",
+    "secret-spare.png",
+    "secret-group",
+    "SecretDataset",
+    "vault",
+    "secret-upload.png",
+)
+"""The names of the org admin's things in G: no answer to anyone else may contain them."""
 
 ACTORS = ("org_admin", "folder_admin", "editor", "viewer", "no_role", "no_token", "revoked")
 
@@ -46,6 +61,17 @@ class World:
     root: str  # its directory, holding a.png
     job: int  # a registration job alice started in F (not run)
     upload: int  # a PNG alice uploaded into F (managed storage)
+    secret: dict[str, int]  # the org admin's things in G, out of everyone else's reach, by the field they stand for
+
+    def out_of_reach(self) -> World:
+        """The same world, each object of F replaced by its counterpart out of reach in G (for all but org admins)."""
+        fields: dict[str, Any] = dict(self.secret)
+        return dataclasses.replace(self, **fields)
+
+    def missing(self) -> World:
+        """The same world, each object that ``out_of_reach`` replaces replaced by an id that names nothing."""
+        fields: dict[str, Any] = dict.fromkeys(self.secret, MISSING)
+        return dataclasses.replace(self, **fields)
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self)))
@@ -77,7 +103,7 @@ def _populate(registry: Registry) -> World:
     }
     folder = registry.folders.create(actor=users["alice"], name="F")
     sub = registry.folders.create(actor=users["alice"], name="S", parent_id=folder.id)
-    other = registry.folders.create(actor=admin, name="G")
+    other = registry.folders.create(actor=admin, name="SecretG")
     registry.access.grant(actor=users["alice"], folder_id=folder.id, email="ed@example.com", role=Role.EDITOR)
     registry.access.grant(actor=users["alice"], folder_id=folder.id, email="vi@example.com", role=Role.VIEWER)
     item, spare = add_images(registry, users["alice"], folder.id, "item.jpg", "spare.jpg")
@@ -99,6 +125,7 @@ def _populate(registry: Registry) -> World:
     )
     png = UploadedFile("up.png", io.BytesIO(png_bytes()), "image/png")
     [upload] = registry.uploads.upload(actor=users["alice"], folder_id=folder.id, files=[png])
+    secret = _secrets(registry, admin, other.id)
     owners = {"org_admin": admin, "folder_admin": users["alice"], "editor": users["ed"], "viewer": users["vi"]}
     tokens = {actor: registry.auth.create_token(actor=user, name=actor).secret for actor, user in owners.items()}
     tokens |= {"no_role": registry.auth.create_token(actor=users["nora"], name="n").secret}
@@ -120,7 +147,38 @@ def _populate(registry: Registry) -> World:
         root=str(root),
         job=job.id,
         upload=upload.id,
+        secret=secret,
     )
+
+
+def _secrets(registry: Registry, admin: User, folder_id: int) -> dict[str, int]:
+    """The org admin's things in G (whose name is secret too): one for each object of F the routes take."""
+    sub = registry.folders.create(actor=admin, name="SecretSub", parent_id=folder_id)
+    item, spare = add_images(registry, admin, folder_id, "secret-item.png", "secret-spare.png")
+    group = registry.items.add_composite(
+        actor=admin, folder_id=folder_id, kind=ItemKind.IMAGE_GROUP, title="secret-group", members=[image("s.png")]
+    )
+    dataset = registry.datasets.create(actor=admin, title="SecretDataset", mirrored=True, mirror_parent_id=folder_id)
+    registry.datasets.add_items(actor=admin, dataset_id=dataset.id, item_ids=[item.id])
+    root = registry.settings.data_dir / "vault"
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "a.png").write_bytes(png_bytes())
+    vault = registry.integrations.add(actor=admin, name="vault", provider="local", root=str(root))
+    manifest = io.BytesIO(json.dumps({"images": [{"objectUrl": (root / "a.png").as_uri()}]}).encode())
+    job = registry.registration.register(actor=admin, folder_id=folder_id, integration="vault", manifest=manifest)
+    png = UploadedFile("secret-upload.png", io.BytesIO(png_bytes()), "image/png")
+    [upload] = registry.uploads.upload(actor=admin, folder_id=folder_id, files=[png])
+    return {
+        "folder": folder_id,
+        "sub": sub.id,
+        "item": item.id,
+        "spare": spare.id,
+        "group": group.id,
+        "dataset": dataset.id,
+        "integration": vault.id,
+        "job": job.id,
+        "upload": upload.id,
+    }
 
 
 def restore(template: Path, target: Path, database: Database) -> None:

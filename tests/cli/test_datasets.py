@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cairn.domain.access import Role
 from cairn.services.registry import Registry
 from tests.cli.conftest import Cli
 from tests.services.helpers import add_images
@@ -73,3 +74,28 @@ def test_rename_describe_and_delete_keep_the_files(cli: Cli, registry: Registry,
     assert cli.json("datasets", "delete", ds, "--yes")["deleted"]["title"] == "New"
     cli.fails("datasets", "show", ds, code="not_found")
     assert registry.items.get(actor=admin, item_id=a.id).title == "a.jpg"
+
+
+def test_datasets_list_shows_and_counts_only_what_the_user_may_see(
+    cli: Cli, registry: Registry, admin, make_user
+) -> None:
+    vera = make_user("vera")
+    secret = registry.folders.create(actor=admin, name="SecretProject")
+    shared = registry.folders.create(actor=admin, name="Shared")
+    registry.access.grant(actor=admin, folder_id=shared.id, email=vera.email, role=Role.VIEWER)
+    (hidden,) = add_images(registry, admin, secret.id, "hidden.jpg")
+    (seen,) = add_images(registry, admin, shared.id, "seen.jpg")
+    both = registry.datasets.create(actor=admin, title="Both")
+    registry.datasets.add_items(actor=admin, dataset_id=both.id, item_ids=[hidden.id, seen.id])
+    registry.datasets.create(actor=admin, title="Mirror of secrets", mirrored=True, mirror_parent_id=secret.id)
+
+    listed = cli.json("datasets", "list", as_user=vera.email)
+    assert [d["title"] for d in listed] == ["Both"]
+    human = cli.ok("datasets", "list", as_user=vera.email).stdout
+    assert "Mirror of secrets" not in human and "SecretProject" not in human
+    assert cli.json("datasets", "show", str(both.id), as_user=vera.email)["item_count"] == 1
+    assert cli.json("datasets", "show", str(both.id))["item_count"] == 2
+    missing = cli.fails("datasets", "show", "987654321", code="not_found", as_user=vera.email).stderr
+    mirror = next(d for d in registry.datasets.all(actor=admin) if d.mirrored)
+    hidden_one = cli.fails("datasets", "show", str(mirror.id), code="not_found", as_user=vera.email).stderr
+    assert hidden_one.replace(str(mirror.id), "ID") == missing.replace("987654321", "ID")

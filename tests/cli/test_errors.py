@@ -8,6 +8,7 @@ import typer
 from typer.testing import CliRunner
 
 from cairn.cli.failures import CairnGroup, error_lines
+from cairn.domain.access import Role
 from cairn.errors import ManifestError, Problem
 from cairn.services.registry import Registry
 from tests.cli.conftest import Cli
@@ -24,10 +25,22 @@ def test_not_found(cli: Cli) -> None:
 def test_permission_denied(cli: Cli, registry: Registry, admin, make_user) -> None:
     make_user("vera")
     cars = registry.folders.create(actor=admin, name="Cars")
+    registry.access.grant(actor=admin, folder_id=cars.id, email="vera@example.com", role=Role.VIEWER)
     result = cli.fails(
         "folders", "rename", f"id:{cars.id}", "Autos", code="permission_denied", as_user="vera@example.com"
     )
-    assert "vera@example.com may not view folder 'Cars'" in result.stderr
+    assert "vera@example.com may not change folder 'Cars': needs the editor role (has viewer)" in result.stderr
+
+
+def test_a_folder_without_a_role_is_not_found_as_a_missing_one(cli: Cli, registry: Registry, admin, make_user) -> None:
+    make_user("vera")
+    cars = registry.folders.create(actor=admin, name="Cars")
+    hidden = cli.fails("folders", "rename", f"id:{cars.id}", "Autos", code="not_found", as_user="vera@example.com")
+    missing = cli.fails("folders", "rename", "id:987654321", "Autos", code="not_found", as_user="vera@example.com")
+    assert hidden.stderr == f"Error (not_found): folder {cars.id} not found\n"
+    assert hidden.stderr.replace(str(cars.id), "ID") == missing.stderr.replace("987654321", "ID")
+    by_path = cli.fails("folders", "show", "Cars", code="not_found", as_user="vera@example.com")
+    assert by_path.stderr == "Error (not_found): folder 'Cars' not found\n"
 
 
 def test_conflict_and_already_exists(cli: Cli, registry: Registry, admin) -> None:

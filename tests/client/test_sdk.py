@@ -79,7 +79,7 @@ def test_http_errors_become_the_service_exception_tree(live_server: LiveServer, 
         other = live_server.registry.users.create(actor=live_server.admin, email="o@example.com")
         other_token = live_server.registry.auth.create_token(actor=other, name="o").secret
         folder = client.folders.create("Private")
-        with Client(live_server.url, other_token) as stranger, pytest.raises(errors.PermissionDenied):
+        with Client(live_server.url, other_token) as stranger, pytest.raises(errors.NotFound):
             stranger.folders.get(folder.id)
         client.integrations.create("disk", provider="local", root=str(tmp_path))
         bad = {"images": [{"title": "no url"}]}

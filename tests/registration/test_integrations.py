@@ -97,9 +97,9 @@ def test_owner_and_admins_change_others_may_use_only_shared(
         registry.integrations.add(actor=alice, name="disk", provider="local", root=str(tmp_path))
     _add_s3(registry, alice, name="alice-s3")
     assert [i.name for i in registry.integrations.list(actor=bob)] == []
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound, match="'alice-s3' not found"):  # not shared: bob may not learn it exists
         registry.integrations.get(actor=bob, integration="alice-s3")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         registry.integrations.remove(actor=bob, integration="alice-s3")
     registry.integrations.update(actor=alice, integration="alice-s3", shared=True, prefix="team/")
     assert registry.integrations.get(actor=bob, integration="alice-s3").config["prefix"] == "team/"

@@ -14,7 +14,7 @@ from cairn.domain.kinds import ItemKind, ItemStatus
 from cairn.domain.listing import ItemQuery
 from cairn.domain.manifest import ManifestLimits
 from cairn.domain.records import Folder, Item, User
-from cairn.errors import ManifestError, PermissionDenied
+from cairn.errors import ManifestError, NotFound
 from cairn.services.integrations import IntegrationPublic
 from cairn.services.registry import Registry
 from tests.fixtures.storage_servers import StorageServer
@@ -542,7 +542,7 @@ def test_registering_needs_write_access_and_a_usable_integration(
     bob = make_user("bob")
     own = registry.folders.create(actor=bob, name="bob's")
     manifest = write_manifest({"images": [{"objectUrl": "s3://x/a.jpg"}]})
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound, match=f"folder {folder.id} not found"):  # no role there: as if it did not exist
         registry.registration.register(actor=bob, folder_id=folder.id, integration="s3", manifest=manifest)
-    with pytest.raises(PermissionDenied, match="not shared"):
+    with pytest.raises(NotFound, match="integration 's3' not found"):  # not shared: as if it did not exist
         registry.registration.register(actor=bob, folder_id=own.id, integration="s3", manifest=manifest)

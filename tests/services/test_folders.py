@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from cairn.domain.access import Role
-from cairn.errors import AlreadyExists, Conflict, InvalidInput, NotFound, PermissionDenied
+from cairn.errors import AlreadyExists, Conflict, InvalidInput, NotFound
 from cairn.services.registry import Registry
 from tests.services.helpers import add_images
 
@@ -112,5 +112,5 @@ def test_creator_is_admin_of_the_folder(registry: Registry, admin, make_user) ->
     alice = make_user("alice")
     mine = registry.folders.create(actor=alice, name="Alice's")
     assert registry.folders.role(actor=alice, folder_id=mine.id) is Role.ADMIN
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         registry.folders.get(actor=make_user("bob"), folder_id=mine.id)

@@ -36,16 +36,21 @@ def effective_role(repos: Repos, actor: User, folder: Folder) -> Role | None:
 
 
 def require(repos: Repos, actor: User, folder: Folder, action: Action) -> Role:
-    """Raise PermissionDenied unless ``actor`` may do ``action`` in ``folder``; returns the actor's role."""
+    """The actor's role on ``folder`` once it allows ``action``.
+
+    No role at all answers ``NotFound``, word for word as for a missing id: what one cannot see, one cannot learn
+    exists. A role too weak is ``PermissionDenied``, and its message may name the folder: the actor can see it.
+    """
     role = effective_role(repos, actor, folder)
+    if role is None:
+        raise folder_not_found(folder.id)
     if not role_allows(role, action):
         needed = minimum_role_for(action).value
-        has = f"has {role.value}" if role else "has no role there"
         raise PermissionDenied(
-            f"{actor.email} may not {ACTION_LABELS[action]} folder {folder.name!r}: needs the {needed} role ({has})",
-            details={"folder_id": folder.id, "needed_role": needed, "role": role.value if role else None},
+            f"{actor.email} may not {ACTION_LABELS[action]} folder {folder.name!r}: "
+            f"needs the {needed} role (has {role.value})",
+            details={"folder_id": folder.id, "needed_role": needed, "role": role.value},
         )
-    assert role is not None
     return role
 
 
@@ -54,26 +59,56 @@ def require_org_admin(actor: User, what: str) -> None:
         raise PermissionDenied(f"{actor.email} may not {what}: only organization admins may")
 
 
+def folder_not_found(folder_id: int) -> NotFound:
+    """The one answer for a folder that does not exist or that the actor may not see (the two look alike)."""
+    return NotFound(f"folder {folder_id} not found", details={"folder_id": folder_id})
+
+
+def item_not_found(item_id: int) -> NotFound:
+    """The one answer for an item that does not exist or whose folder the actor may not see."""
+    return NotFound(f"item {item_id} not found", details={"item_id": item_id})
+
+
 def get_folder(repos: Repos, folder_id: int) -> Folder:
+    """The folder, whoever asks (callers that act for a user check it with ``require`` or use ``visible_folder``)."""
     folder = repos.folders.get(folder_id)
     if folder is None:
-        raise NotFound(f"folder {folder_id} not found", details={"folder_id": folder_id})
+        raise folder_not_found(folder_id)
     return folder
 
 
-def get_item(repos: Repos, item_id: int) -> Item:
+def can_see(repos: Repos, actor: User, folder: Folder) -> bool:
+    """Whether ``actor`` holds any role on ``folder`` (or an ancestor): what may be seen, named and counted."""
+    return effective_role(repos, actor, folder) is not None
+
+
+def visible_folder(repos: Repos, actor: User, folder_id: int) -> Folder:
+    """The folder if ``actor`` may see it; else the same ``NotFound`` as a missing id."""
+    folder = repos.folders.get(folder_id)
+    if folder is None or not can_see(repos, actor, folder):
+        raise folder_not_found(folder_id)
+    return folder
+
+
+def visible_item(repos: Repos, actor: User, item_id: int) -> tuple[Item, Folder]:
+    """The item and its folder if ``actor`` may see them; else the same ``NotFound`` as a missing id."""
     item = repos.items.get(item_id)
-    if item is None:
-        raise NotFound(f"item {item_id} not found", details={"item_id": item_id})
-    return item
+    folder = repos.folders.get(item.folder_id) if item is not None else None
+    if item is None or folder is None or not can_see(repos, actor, folder):
+        raise item_not_found(item_id)
+    return item, folder
 
 
 def item_folder(repos: Repos, actor: User, item_id: int, action: Action) -> tuple[Item, Folder]:
-    """The item and its folder, after checking that ``actor`` may do ``action`` there."""
-    item = get_item(repos, item_id)
-    folder = get_folder(repos, item.folder_id)
+    """The item and its folder, after checking that ``actor`` may see them, then do ``action`` there."""
+    item, folder = visible_item(repos, actor, item_id)
     require(repos, actor, folder, action)
     return item, folder
+
+
+def sees_path(paths: list[str] | None, folder_path: str) -> bool:
+    """Whether the folder at ``folder_path`` lies in one of the subtrees of ``visible_paths`` (None: all of them)."""
+    return paths is None or any(folder_path.startswith(path) for path in paths)
 
 
 def visible_paths(repos: Repos, actor: User) -> list[str] | None:
@@ -91,12 +126,15 @@ def target_folder(repos: Repos, actor: User, folder_id: int | None) -> Folder:
 
 
 def writable_items(repos: Repos, actor: User, item_ids: Sequence[int]) -> list[tuple[Item, Folder]]:
+    """The items with their folders once ``actor`` may write in each; ids missing or out of sight are not found."""
     unique_ids = list(dict.fromkeys(item_ids))
     found = repos.items.get_many(unique_ids)
-    missing = sorted(set(unique_ids) - {item.id for item in found})
+    folders = repos.folders.get_many(sorted({item.folder_id for item in found}))
+    seen = {folder_id for folder_id, folder in folders.items() if can_see(repos, actor, folder)}
+    shown = [item for item in found if item.folder_id in seen]
+    missing = sorted(set(unique_ids) - {item.id for item in shown})
     if missing:
         raise NotFound(f"item(s) not found: {', '.join(map(str, missing[:10]))}", details={"item_ids": missing})
-    folders = repos.folders.get_many(sorted({item.folder_id for item in found}))
-    for folder in folders.values():
-        require(repos, actor, folder, Action.WRITE)
-    return [(item, folders[item.folder_id]) for item in found]
+    for folder_id in sorted(seen):
+        require(repos, actor, folders[folder_id], Action.WRITE)
+    return [(item, folders[item.folder_id]) for item in shown]

@@ -7,8 +7,10 @@ it true with no extra bookkeeping. A **mirrored** dataset is a synced dataset cr
 folder; it can be managed from either side. Adding items to a synced dataset moves them into its folder; removing
 items from it is refused (move them out of the folder, or delete them).
 
-Who may do what: every user may list datasets; the items a user sees in one are those of folders they may read.
-A dataset's owner and organization admins may change or delete it; deleting a dataset never deletes files.
+Who sees a dataset: its owner, organization admins, and whoever may see what it holds: the folder it is synced to,
+or (a plain dataset) at least one of its items. Anyone else gets the answer a missing id gets, and its title,
+description and folder appear in no list. The items (and the count) a user sees in one are those of folders they
+may read. A dataset's owner and organization admins may change or delete it; deleting a dataset never deletes files.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from cairn.domain.records import Dataset, Item, Page, User
 from cairn.errors import Conflict, NotFound, PermissionDenied
 from cairn.services._base import (
     Service,
+    can_see,
     get_folder,
     item_folder,
     require,
@@ -63,21 +66,26 @@ class DatasetService(Service):
 
     def get(self, *, actor: User, dataset_id: int) -> Dataset:
         with self._read() as repos:
-            return _get(repos, dataset_id)
+            return visible_dataset(repos, actor, dataset_id)
 
     def all(self, *, actor: User) -> list[Dataset]:
+        """The datasets ``actor`` may see, by title."""
         with self._read() as repos:
-            return repos.datasets.all()
+            if actor.is_org_admin:
+                return repos.datasets.all()
+            return repos.datasets.visible(user_id=actor.id, paths=repos.access.granted_paths(actor.id))
 
     def count_items(self, *, actor: User, dataset_id: int) -> int:
+        """How many of the dataset's items ``actor`` may see."""
         with self._read() as repos:
-            return repos.datasets.count_items(_get(repos, dataset_id))
+            dataset = visible_dataset(repos, actor, dataset_id)
+            return repos.datasets.count_items(dataset, visible_paths=visible_paths(repos, actor))
 
     def items(self, *, actor: User, dataset_id: int, query: ItemQuery | None = None) -> Page[Item]:
         """A page of the dataset's items that the actor may see."""
         base = query or ItemQuery()
         with self._read() as repos:
-            _get(repos, dataset_id)
+            visible_dataset(repos, actor, dataset_id)
             scoped = ItemQuery(**{**base.__dict__, "dataset_id": dataset_id})
             return repos.items.page(scoped, visible_paths=visible_paths(repos, actor))
 
@@ -126,8 +134,9 @@ class DatasetService(Service):
             dataset = _owned(repos, actor, dataset_id)
             if dataset.synced_folder_id is not None:
                 folder = get_folder(repos, dataset.synced_folder_id)
+                named = f"folder {folder.name!r}" if can_see(repos, actor, folder) else "a folder"
                 raise Conflict(
-                    f"dataset {dataset.title!r} is synced to folder {folder.name!r}: it holds exactly that folder's "
+                    f"dataset {dataset.title!r} is synced to {named}: it holds exactly that folder's "
                     "files; move the files out of the folder or delete them instead"
                 )
             removed = repos.datasets.remove_items(dataset.id, item_ids)
@@ -152,15 +161,24 @@ class DatasetService(Service):
             return updated
 
 
-def _get(repos: Repos, dataset_id: int) -> Dataset:
+def visible_dataset(repos: Repos, actor: User, dataset_id: int) -> Dataset:
+    """The dataset if ``actor`` may see it (module docstring); else the same ``NotFound`` as a missing id."""
     dataset = repos.datasets.get(dataset_id)
-    if dataset is None:
+    if dataset is None or not _may_see(repos, actor, dataset):
         raise NotFound(f"dataset {dataset_id} not found", details={"dataset_id": dataset_id})
     return dataset
 
 
+def _may_see(repos: Repos, actor: User, dataset: Dataset) -> bool:
+    if actor.is_org_admin or dataset.owner_id == actor.id:
+        return True
+    paths = repos.access.granted_paths(actor.id)
+    return bool(repos.datasets.visible(user_id=actor.id, paths=paths, dataset_id=dataset.id))
+
+
 def _owned(repos: Repos, actor: User, dataset_id: int) -> Dataset:
-    dataset = _get(repos, dataset_id)
+    """The dataset, for a change: one must see it, then own it (or be an organization admin)."""
+    dataset = visible_dataset(repos, actor, dataset_id)
     if not actor.is_org_admin and dataset.owner_id != actor.id:
         raise PermissionDenied(
             f"{actor.email} may not change dataset {dataset.title!r}: only its owner and organization admins may"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +11,7 @@ from cairn.domain import names
 from cairn.domain.access import Action, Role
 from cairn.domain.records import Folder, FolderSummary, PathElement, User
 from cairn.errors import Conflict, InvalidInput, NotFound
-from cairn.services._base import Service, get_folder, require, visible_paths
+from cairn.services._base import Service, get_folder, require, sees_path, visible_folder, visible_paths
 
 _UNSET: Any = object()
 
@@ -45,58 +46,69 @@ class FolderService(Service):
             )
             repos.access.put(folder_id=folder.id, user_id=actor.id, role=Role.ADMIN, granted_by=actor.id)
             _journal(repos, actor, "folder.create", folder, {"parent_id": parent_id})
-            return folder
+            return as_seen(visible_paths(repos, actor), folder)
 
     def get(self, *, actor: User, folder_id: int) -> Folder:
+        """The folder as ``actor`` sees it (``NotFound`` if they may not: the same answer as a missing id)."""
         with self._read() as repos:
-            folder = get_folder(repos, folder_id)
-            require(repos, actor, folder, Action.READ)
-            return folder
+            return as_seen(visible_paths(repos, actor), visible_folder(repos, actor, folder_id))
 
     def role(self, *, actor: User, folder_id: int) -> Role:
-        """The actor's effective role on a folder (raises PermissionDenied if none)."""
+        """The actor's effective role on a folder (``NotFound`` if none: they may not know it exists)."""
         with self._read() as repos:
             return require(repos, actor, get_folder(repos, folder_id), Action.READ)
 
     def path_to_root(self, *, actor: User, folder_id: int) -> list[PathElement]:
-        """The folders from the top level down to ``folder_id``, inclusive."""
+        """The folders from the actor's top level down to ``folder_id``, inclusive.
+
+        It starts at the highest folder the actor may see: folders above a shared sub-folder are not named.
+        """
         with self._read() as repos:
-            folder = get_folder(repos, folder_id)
-            require(repos, actor, folder, Action.READ)
+            folder = visible_folder(repos, actor, folder_id)
+            paths = visible_paths(repos, actor)
             found = repos.folders.get_many(folder.ancestor_ids)
-            return [PathElement(id=i, name=found[i].name) for i in folder.ancestor_ids if i in found]
+            shown = [found[i] for i in folder.ancestor_ids if i in found and sees_path(paths, found[i].path)]
+            return [PathElement(id=f.id, name=f.name) for f in shown]
 
     def resolve(self, *, actor: User, path: str) -> Folder:
-        """The folder at a slash-separated path of names, such as ``"Cars/2024/front"``."""
+        """The folder at a slash-separated path of names, such as ``"Cars/2024/front"``, from the actor's top level
+        (the folders ``children`` lists at the top: shared sub-folders start a path of their own)."""
         parts = names.split_path(path)
         if not parts:
             raise InvalidInput("folder path must name at least one folder (the top level holds folders only)")
         with self._read() as repos:
-            folder: Folder | None = None
+            folder = _top_named(self._top(repos, actor), parts[0])
             for depth, part in enumerate(parts):
-                folder = repos.folders.child_named(folder.id if folder else None, part)
+                if depth > 0 and folder is not None:
+                    folder = repos.folders.child_named(folder.id, part)
                 if folder is None:
                     raise NotFound(f"folder {'/'.join(parts[: depth + 1])!r} not found", details={"path": path})
             assert folder is not None
-            require(repos, actor, folder, Action.READ)
-            return folder
+            return as_seen(visible_paths(repos, actor), folder)
 
     def children(self, *, actor: User, parent_id: int | None = None) -> list[Folder]:
         """Sub-folders of ``parent_id``; at the top level, the folders the actor may see (shared ones included)."""
         with self._read() as repos:
             if parent_id is not None:
                 require(repos, actor, get_folder(repos, parent_id), Action.READ)
-                return repos.folders.children(parent_id)
+                children = repos.folders.children(parent_id)
+            else:
+                children = self._top(repos, actor)
             paths = visible_paths(repos, actor)
-            if paths is None:
-                return repos.folders.children(None)
-            roots = repos.folders.get_many([int(p.strip("/").split("/")[-1]) for p in paths])
-            return sorted(roots.values(), key=lambda f: (f.name, f.id))
+            return [as_seen(paths, folder) for folder in children]
+
+    def _top(self, repos: Repos, actor: User) -> list[Folder]:
+        """The actor's top level: every top-level folder for org admins, else the highest folders they may see."""
+        paths = visible_paths(repos, actor)
+        if paths is None:
+            return repos.folders.children(None)
+        roots = repos.folders.get_many([int(p.strip("/").split("/")[-1]) for p in paths])
+        return sorted(roots.values(), key=lambda f: (f.name, f.id))
 
     def tree(self, *, actor: User, root_id: int | None = None) -> list[FolderNode]:
         """The folder tree under ``root_id`` (or every visible top-level folder), nested."""
-        tops = [self.get(actor=actor, folder_id=root_id)] if root_id else self.children(actor=actor)
         with self._read() as repos:
+            tops = [visible_folder(repos, actor, root_id)] if root_id is not None else self._top(repos, actor)
             return [_nest(root, repos.folders.subtree(root)) for root in tops]
 
     def update(
@@ -119,10 +131,10 @@ class FolderService(Service):
             folder = get_folder(repos, folder_id)
             require(repos, actor, folder, Action.WRITE)
             if not values:
-                return folder
+                return as_seen(visible_paths(repos, actor), folder)
             updated = repos.folders.update(folder, **values)
             _journal(repos, actor, "folder.update", updated, {"changed": sorted(values)})
-            return updated
+            return as_seen(visible_paths(repos, actor), updated)
 
     def move(self, *, actor: User, folder_id: int, new_parent_id: int | None) -> Folder:
         """Move a folder (with everything in it) under ``new_parent_id``, or to the top level when None."""
@@ -141,7 +153,7 @@ class FolderService(Service):
                 require(repos, actor, folder, Action.MANAGE_ACCESS)
             moved = repos.folders.move(folder, new_parent)
             _journal(repos, actor, "folder.move", moved, {"from": folder.parent_id, "to": new_parent_id})
-            return moved
+            return as_seen(visible_paths(repos, actor), moved)
 
     def delete(self, *, actor: User, folder_id: int) -> FolderSummary:
         """Delete a folder with its sub-folders and items (items leave every dataset). Returns what was deleted."""
@@ -167,6 +179,34 @@ class FolderService(Service):
             folder = get_folder(repos, folder_id)
             require(repos, actor, folder, Action.READ)
             return repos.folders.summary(folder)
+
+
+def as_seen(paths: list[str] | None, folder: Folder) -> Folder:
+    """The folder as seen by whoever sees the subtrees at ``paths`` (``visible_paths``; None: everything): the
+    ancestors they may not see are cut from its path, and a folder whose parent they may not see shows at their top
+    level (``parent_id`` None), so that neither the ids nor the existence of those ancestors leak."""
+    if paths is None or folder.parent_id is None:
+        return folder
+    ids = folder.ancestor_ids
+    seen = [i for depth, i in enumerate(ids) if sees_path(paths, _path_of(ids[: depth + 1]))]
+    if seen == ids:
+        return folder
+    parent_id = folder.parent_id if folder.parent_id in seen else None
+    return dataclasses.replace(folder, parent_id=parent_id, path=_path_of(seen))
+
+
+def _path_of(ids: list[int]) -> str:
+    return "/" + "".join(f"{i}/" for i in ids)
+
+
+def _top_named(top: list[Folder], name: str) -> Folder | None:
+    """The folder of the actor's top level with that name; several (shared with them from different places) are
+    ambiguous: they must be named by id."""
+    named = [folder for folder in top if folder.name == name]
+    if len(named) > 1:
+        ids = ", ".join(f"id:{f.id}" for f in named)
+        raise InvalidInput(f"{len(named)} folders named {name!r} are at your top level ({ids}): name one by its id")
+    return named[0] if named else None
 
 
 def _nest(root: Folder, subtree: list[Folder]) -> FolderNode:

@@ -37,7 +37,7 @@ from cairn.domain.urls import resolve_object_key
 from cairn.domain.video_checks import VideoLimits
 from cairn.errors import CairnError, InvalidInput, NotFound
 from cairn.services._base import Service, item_folder, require_org_admin
-from cairn.services.integrations import IntegrationService, find_integration, require_use, store_config_of
+from cairn.services.integrations import IntegrationService, find_integration, store_config_of, usable_integration
 from cairn.settings import Settings
 from cairn.storage import HEAD_BYTES, ObjectInfo, ObjectStore, RangeFile, open_store
 
@@ -246,8 +246,7 @@ class InspectionService(Service):
     def probe_url(self, *, actor: User, url: str, integration: str | int, kind: ItemKind | None = None) -> Inspected:
         """Inspect an object through an integration without registering it."""
         with self._read() as repos:
-            stored = find_integration(repos, integration)
-            require_use(actor, stored)
+            stored = usable_integration(repos, actor, integration)
         config = store_config_of(stored, self._integrations.secrets)
         key = resolve_object_key(config, url)
         return inspect_object(self._integrations.open(config), key, kind=kind, settings=self._settings)

@@ -3,7 +3,8 @@
 Rules (one place): organization admins and an integration's owner may change or remove it; any user may add a
 cloud integration (they own it), only organization admins may add a ``local`` one (it reads the server's disk,
 inside ``Settings.local_roots`` when that is set). An integration may be used to register files by its owner,
-organization admins, and everyone when it is ``shared``. Credentials are encrypted at rest and never returned.
+organization admins, and everyone when it is ``shared``; to anyone else it answers as a name that names nothing
+(``NotFound``), so its name and existence stay private. Credentials are encrypted at rest and never returned.
 """
 
 from __future__ import annotations
@@ -124,26 +125,35 @@ def public(stored: StoredIntegration) -> IntegrationPublic:
 
 
 def find_integration(repos: Repos, ref: IntegrationRef) -> StoredIntegration:
-    """The integration a reference names: an id (int or ``"id:12"``) or a name."""
-    if isinstance(ref, str) and ref.startswith("id:") and ref[3:].isdigit():
-        ref = int(ref[3:])
+    """The integration a reference names: an id (int or ``"id:12"``) or a name (whoever asks: see ``usable``)."""
+    ref = _normal(ref)
     found = repos.integrations.get(ref) if isinstance(ref, int) else repos.integrations.by_name(ref)
     if found is None:
-        raise NotFound(f"integration {ref!r} not found", details={"integration": ref})
+        raise _not_found(ref)
     return found
+
+
+def usable_integration(repos: Repos, actor: User, ref: IntegrationRef) -> StoredIntegration:
+    """The integration if ``actor`` may use it; else the same ``NotFound`` as a name or id that names nothing."""
+    stored = find_integration(repos, ref)
+    if not may_use(actor, stored):
+        raise _not_found(_normal(ref))
+    return stored
+
+
+def _normal(ref: IntegrationRef) -> IntegrationRef:
+    if isinstance(ref, str) and ref.startswith("id:") and ref[3:].isdigit():
+        return int(ref[3:])
+    return ref
+
+
+def _not_found(ref: IntegrationRef) -> NotFound:
+    return NotFound(f"integration {ref!r} not found", details={"integration": ref})
 
 
 def may_use(actor: User, stored: StoredIntegration) -> bool:
     """Whether ``actor`` may see the integration and register files from it."""
     return actor.is_org_admin or stored.owner_id == actor.id or bool(stored.config.get("shared"))
-
-
-def require_use(actor: User, stored: StoredIntegration) -> None:
-    if not may_use(actor, stored):
-        raise PermissionDenied(
-            f"{actor.email} may not use integration {stored.name!r}: it is not shared and not theirs",
-            details={"integration": stored.name},
-        )
 
 
 def _require_change(actor: User, stored: StoredIntegration) -> None:
@@ -206,8 +216,7 @@ class IntegrationService(Service):
 
     def get(self, *, actor: User, integration: IntegrationRef) -> IntegrationPublic:
         with self._read() as repos:
-            stored = find_integration(repos, integration)
-            require_use(actor, stored)
+            stored = usable_integration(repos, actor, integration)
             return public(stored)
 
     def update(
@@ -223,7 +232,7 @@ class IntegrationService(Service):
     ) -> IntegrationPublic:
         """Rename, re-scope, re-key or (un)share an integration. ``credentials={}`` returns to the standard chain."""
         with self._write() as repos:
-            stored = find_integration(repos, integration)
+            stored = usable_integration(repos, actor, integration)
             _require_change(actor, stored)
             current = store_config_of(stored, self.secrets)
             config = StoreConfig(
@@ -263,7 +272,7 @@ class IntegrationService(Service):
     def remove(self, *, actor: User, integration: IntegrationRef) -> None:
         """Remove an integration; refused while items or unfinished registration jobs use it."""
         with self._write() as repos:
-            stored = find_integration(repos, integration)
+            stored = usable_integration(repos, actor, integration)
             _require_change(actor, stored)
             in_use = repos.integrations.items_using(stored.id)
             if in_use:
@@ -284,8 +293,7 @@ class IntegrationService(Service):
     def check(self, *, actor: User, integration: IntegrationRef, key: str | None = None) -> AccessCheck:
         """Prove access: list one page under the prefix (or HEAD ``key``); raise a StorageError saying what failed."""
         with self._read() as repos:
-            stored = find_integration(repos, integration)
-            require_use(actor, stored)
+            stored = usable_integration(repos, actor, integration)
         config = store_config_of(stored, self.secrets)
         store = self.open(config)
         check_access(store, prefix=config.prefix, key=key)

@@ -17,6 +17,7 @@ from cairn.domain.records import Dataset, Folder, Item, MediaFields, Page, User
 from cairn.errors import Conflict, InvalidInput
 from cairn.services._base import (
     Service,
+    can_see,
     get_folder,
     item_folder,
     require,
@@ -140,10 +141,15 @@ class ItemService(Service):
         with self._read() as repos:
             item_folder(repos, actor, item_id, Action.READ)
             ids = [composite_id for _, _, composite_id in repos.items.composites_using([item_id])]
-            return repos.items.get_many(ids)
+            composites = repos.items.get_many(ids)
+            folders = repos.folders.get_many(sorted({c.folder_id for c in composites}))
+            return [c for c in composites if can_see(repos, actor, folders[c.folder_id])]
 
     def linked_to(self, *, actor: User, item_id: int) -> list[Dataset]:
-        """The datasets that hold this item (explicitly, or through the dataset synced to its folder)."""
+        """The datasets that hold this item (explicitly, or through the dataset synced to its folder).
+
+        Whoever sees the item sees each of them: a dataset is visible to whoever sees something it holds.
+        """
         with self._read() as repos:
             item_folder(repos, actor, item_id, Action.READ)
             return repos.datasets.linked_to_item(item_id)
@@ -288,7 +294,7 @@ def delete_items_in(repos: Repos, *, actor: User, item_ids: Sequence[int], remov
     ids = {item.id for item, _ in doomed}
     if remove_unused_members:
         ids |= _unused_members(repos, [item for item, _ in doomed if item.kind.is_composite], ids)
-    _refuse_used_members(repos, ids)
+    _refuse_used_members(repos, actor, ids)
     for item, folder in doomed:
         repos.journal.record(
             actor=actor,
@@ -309,15 +315,22 @@ def _unused_members(repos: Repos, composites: list[Item], deleting: set[int]) ->
     return member_ids - still_used
 
 
-def _refuse_used_members(repos: Repos, ids: set[int]) -> None:
+def _refuse_used_members(repos: Repos, actor: User, ids: set[int]) -> None:
     for member_id, composite_title, composite_id in repos.items.composites_using(sorted(ids)):
         if composite_id not in ids:
             member = repos.items.get(member_id)
+            named = f"{composite_title!r} (item {composite_id})" if _sees_item(repos, actor, composite_id) else None
             raise Conflict(
-                f"cannot delete {member.title if member else member_id!r}: it is part of {composite_title!r} "
-                f"(item {composite_id}); delete that first",
-                details={"item_id": member_id, "composite_id": composite_id},
+                f"cannot delete {member.title if member else member_id!r}: it is part of "
+                f"{named or 'a composite you may not see'}; delete that first",
+                details={"item_id": member_id, **({"composite_id": composite_id} if named else {})},
             )
+
+
+def _sees_item(repos: Repos, actor: User, item_id: int) -> bool:
+    item = repos.items.get(item_id)
+    folder = repos.folders.get(item.folder_id) if item is not None else None
+    return folder is not None and can_see(repos, actor, folder)
 
 
 def _members_folder(repos: Repos, actor: User, parent: Folder, title: str) -> Folder:

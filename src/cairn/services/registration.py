@@ -48,8 +48,8 @@ from cairn.domain.urls import resolve_object_key
 from cairn.errors import CairnError, Conflict, InvalidInput, ManifestError, NotFound, PermissionDenied, Problem
 from cairn.jobs.queue import JobQueue
 from cairn.services._allocation import bulk_allocations
-from cairn.services._base import Service, effective_role, get_folder, require
-from cairn.services.integrations import IntegrationService, find_integration, require_use, store_config_of
+from cairn.services._base import Service, can_see, get_folder, require, visible_paths
+from cairn.services.integrations import IntegrationService, find_integration, store_config_of, usable_integration
 from cairn.services.registration_commit import ChunkResult, commit_prepared, fail_unreadable_chunk
 from cairn.services.registration_units import Inspector, UnitPreparer, head_only
 from cairn.settings import Settings
@@ -190,8 +190,7 @@ class RegistrationService(Service):
         with self._read() as repos:
             folder = get_folder(repos, folder_id)
             require(repos, actor, folder, Action.WRITE)
-            stored = find_integration(repos, integration)
-            require_use(actor, stored)
+            stored = usable_integration(repos, actor, integration)
         config = store_config_of(stored, self._integrations.secrets)
         return _Target(folder, stored.id, stored.name, config)
 
@@ -404,11 +403,13 @@ class RegistrationService(Service):
     def jobs(
         self, *, actor: User, statuses: tuple[str, ...] = (), before_id: int | None = None, limit: int = 50
     ) -> list[Job]:
-        """Newest first: every job for organization admins, else the actor's own jobs."""
+        """Newest first, the jobs ``actor`` may see (the rule of ``get``): every job for organization admins, else
+        their own and those registering into a folder they may see."""
         with self._read() as repos:
-            actor_id = None if actor.is_org_admin else actor.id
+            paths = visible_paths(repos, actor)
+            seen_by = None if paths is None else (actor.id, paths)
             limit = min(max(limit, 1), 1000)
-            return repos.registration.jobs(actor_id=actor_id, statuses=statuses, before_id=before_id, limit=limit)
+            return repos.registration.jobs(seen_by=seen_by, statuses=statuses, before_id=before_id, limit=limit)
 
     def errors(self, *, actor: User, job_id: int, after_unit: int = -1, limit: int = 100) -> list[UnitError]:
         """The per-unit errors of a job, in manifest order (page with ``after_unit`` = the last unit seen)."""
@@ -451,15 +452,15 @@ class RegistrationService(Service):
 
 
 def _visible_job(repos: Repos, actor: User, job_id: int, *, for_update: bool = False) -> Job:
+    """The job if ``actor`` may see it (organization admins, its author, whoever may see its folder); else the same
+    ``NotFound`` as a missing id."""
     job = repos.registration.get_job(job_id, for_update=for_update)
-    if job is None:
-        raise NotFound(f"registration job {job_id} not found", details={"job_id": job_id})
-    if actor.is_org_admin or job.actor_id == actor.id:
+    if job is not None and (actor.is_org_admin or job.actor_id == actor.id):
         return job
-    folder = repos.folders.get(job.folder_id) if job.folder_id else None
-    if folder is not None and effective_role(repos, actor, folder) is not None:
+    folder = repos.folders.get(job.folder_id) if job is not None and job.folder_id else None
+    if job is not None and folder is not None and can_see(repos, actor, folder):
         return job
-    raise PermissionDenied(f"{actor.email} may not see registration job {job_id}", details={"job_id": job_id})
+    raise NotFound(f"registration job {job_id} not found", details={"job_id": job_id})
 
 
 def _require_change(repos: Repos, actor: User, job: Job) -> None:

@@ -8,7 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from cairn.db.repositories._common import Repository, mapped_integrity_errors, now, utc
-from cairn.db.schema import dataset_items, datasets, items
+from cairn.db.repositories.folders import subtree_condition
+from cairn.db.schema import dataset_items, datasets, folders, items
 from cairn.domain.records import Dataset
 
 
@@ -34,6 +35,28 @@ class DatasetRepository(Repository):
         query = sa.select(datasets).order_by(datasets.c.title, datasets.c.id)
         if owner_id is not None:
             query = query.where(datasets.c.owner_id == owner_id)
+        return [_dataset(r) for r in self.conn.execute(query)]
+
+    def visible(self, *, user_id: int, paths: list[str], dataset_id: int | None = None) -> list[Dataset]:
+        """The datasets a user who may see the subtrees at ``paths`` sees (``dataset_id``: that one, if so).
+
+        Theirs, those synced to a folder they see, and those holding an item in a folder they see.
+        """
+        query = (
+            sa.select(datasets)
+            .where(
+                sa.or_(
+                    datasets.c.owner_id == user_id,
+                    datasets.c.synced_folder_id.in_(sa.select(folders.c.id).where(_under(paths))),
+                    sa.exists()
+                    .where(dataset_items.c.dataset_id == datasets.c.id)
+                    .where(items.c.id == dataset_items.c.item_id, folders.c.id == items.c.folder_id, _under(paths)),
+                )
+            )
+            .order_by(datasets.c.title, datasets.c.id)
+        )
+        if dataset_id is not None:
+            query = query.where(datasets.c.id == dataset_id)
         return [_dataset(r) for r in self.conn.execute(query)]
 
     def synced_to(self, folder_ids: Sequence[int]) -> list[Dataset]:
@@ -113,14 +136,24 @@ class DatasetRepository(Repository):
         )
         return [_dataset(r) for r in rows]
 
-    def count_items(self, dataset: Dataset) -> int:
+    def count_items(self, dataset: Dataset, *, visible_paths: list[str] | None = None) -> int:
+        """How many items the dataset holds; ``visible_paths`` counts only those in these subtrees (None: all)."""
         if dataset.synced_folder_id is not None:
             query = sa.select(sa.func.count()).select_from(items).where(items.c.folder_id == dataset.synced_folder_id)
         else:
             query = (
-                sa.select(sa.func.count()).select_from(dataset_items).where(dataset_items.c.dataset_id == dataset.id)
+                sa.select(sa.func.count())
+                .select_from(dataset_items.join(items, items.c.id == dataset_items.c.item_id))
+                .where(dataset_items.c.dataset_id == dataset.id)
             )
+        if visible_paths is not None:
+            query = query.where(items.c.folder_id.in_(sa.select(folders.c.id).where(_under(visible_paths))))
         return int(self.conn.execute(query).scalar_one())
 
     def clear_items(self, dataset_id: int) -> None:
         self.conn.execute(dataset_items.delete().where(dataset_items.c.dataset_id == dataset_id))
+
+
+def _under(paths: list[str]) -> sa.ColumnElement[bool]:
+    """Folders inside one of the subtrees at ``paths`` (none when ``paths`` is empty)."""
+    return sa.or_(sa.false(), *(subtree_condition(folders.c.path, path) for path in paths))

@@ -17,8 +17,9 @@ import sqlalchemy as sa
 from cairn.db.jobs_schema import registration_chunks, registration_errors, registration_jobs
 from cairn.db.repositories._bulk import insert_items
 from cairn.db.repositories._common import Repository, now, utc
+from cairn.db.repositories.folders import subtree_condition
 from cairn.db.repositories.items import to_item
-from cairn.db.schema import item_members, items
+from cairn.db.schema import folders, item_members, items
 from cairn.domain.jobs import ChunkStatus, Job, JobStatus, UnitError
 from cairn.domain.kinds import ItemKind
 from cairn.domain.records import Item
@@ -105,17 +106,23 @@ class RegistrationRepository(Repository):
     def jobs(
         self,
         *,
-        actor_id: int | None = None,
-        folder_ids: Sequence[int] | None = None,
+        seen_by: tuple[int, list[str]] | None = None,
         statuses: Sequence[str] = (),
         before_id: int | None = None,
         limit: int = 50,
     ) -> list[Job]:
+        """Newest first. ``seen_by=(user_id, paths)`` keeps the user's own jobs and those of folders in the subtrees
+        at ``paths`` (None: every job)."""
         query = sa.select(registration_jobs).order_by(registration_jobs.c.id.desc()).limit(limit)
-        if actor_id is not None:
-            query = query.where(registration_jobs.c.actor_id == actor_id)
-        if folder_ids is not None:
-            query = query.where(registration_jobs.c.folder_id.in_(list(folder_ids)))
+        if seen_by is not None:
+            user_id, paths = seen_by
+            in_sight = sa.or_(sa.false(), *(subtree_condition(folders.c.path, p) for p in paths))
+            query = query.where(
+                sa.or_(
+                    registration_jobs.c.actor_id == user_id,
+                    registration_jobs.c.folder_id.in_(sa.select(folders.c.id).where(in_sight)),
+                )
+            )
         if statuses:
             query = query.where(registration_jobs.c.status.in_(list(statuses)))
         if before_id is not None:
