@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -16,7 +17,7 @@ from cairn.domain.integrations import Provider, StoreConfig, validate_store_conf
 from cairn.domain.urls import key_problem, object_url_for
 from cairn.errors import CairnError, InvalidInput, ObjectNotFound, StorageError, UrlOutsideIntegration
 from cairn.storage.base import ObjectInfo
-from cairn.storage.endpoints import check_endpoint_allowed
+from cairn.storage.endpoints import Resolver, check_endpoint_allowed
 from cairn.storage.errors import map_storage_error, translated_errors
 
 if TYPE_CHECKING:
@@ -247,15 +248,19 @@ def memory_store() -> ObstoreStore:
     return ObstoreStore(MemoryStore(), config=None, description="memory store")
 
 
-def open_store(config: StoreConfig, *, allow_private_endpoints: bool) -> ObstoreStore:
-    """The store of an integration. Validates the config and applies the SSRF rule to custom endpoints.
+def open_store(config: StoreConfig, *, allow_private_endpoints: bool, resolve: Resolver | None = None) -> ObstoreStore:
+    """The store of an integration. Validates the config and applies the SSRF rule to its custom endpoint, resolving
+    the host now (``resolve``, default the system's), right before the store is built: a name that resolved to a
+    public address when the integration was saved and leads to this machine now is refused.
 
-    Credentials come from ``config.credentials``; when none are given the provider's standard chain is used
-    (environment variables, shared config files, instance or workload identity).
+    Only vetted values reach obstore: the config's fields, its allow-listed credentials and options, and of a GCS
+    service account key only the three fields obstore signs with. Credentials come from ``config.credentials``;
+    when none are given the provider's standard chain is used (environment variables, shared config files,
+    instance or workload identity).
     """
     validate_store_config(config)
     if config.endpoint:
-        check_endpoint_allowed(config.endpoint, allow_private_endpoints=allow_private_endpoints)
+        check_endpoint_allowed(config.endpoint, allow_private_endpoints=allow_private_endpoints, resolve=resolve)
     try:
         inner = _BUILDERS[config.provider](config)
     except CairnError:
@@ -299,8 +304,14 @@ def _build_gcs(config: StoreConfig) -> GCSStore:
     if config.option_enabled("anonymous"):
         settings["skip_signature"] = True
     elif "service_account_key" in config.credentials:
-        settings["service_account_key"] = config.credentials["service_account_key"]
+        settings["service_account_key"] = _signing_fields(config.credentials["service_account_key"])
     return GCSStore(config.bucket, client_options=_http_options(None), **settings)
+
+
+def _signing_fields(key_json: str) -> str:
+    """Of a (validated) service account key, only what obstore signs with: no field of it can name a host."""
+    key = json.loads(key_json)
+    return json.dumps({name: key[name] for name in ("client_email", "private_key", "private_key_id")})
 
 
 def _build_azure(config: StoreConfig) -> AzureStore:
