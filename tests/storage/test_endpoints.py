@@ -10,6 +10,7 @@ from cairn.domain.integrations import Provider, StoreConfig
 from cairn.errors import InvalidInput, StorageError, UrlOutsideIntegration
 from cairn.storage import check_endpoint_allowed, open_store
 from cairn.storage.endpoints import forbidden_address_reason
+from tests.fixtures.dns import FakeDns
 
 
 @pytest.mark.parametrize(
@@ -62,18 +63,6 @@ def test_open_store_applies_the_rule_to_s3_compatible_and_azure_endpoints() -> N
         with pytest.raises(UrlOutsideIntegration, match="loopback"):
             open_store(config, allow_private_endpoints=False)
         assert open_store(config, allow_private_endpoints=True).description == config.label
-
-
-class FakeDns:
-    """A resolver for the guard: answers from a table the test changes (no /etc/hosts, no patching)."""
-
-    def __init__(self, answers: dict[str, list[str]]) -> None:
-        self.answers = answers
-        self.asked: list[str] = []
-
-    def __call__(self, host: str, port: int) -> list[str]:
-        self.asked.append(host)
-        return self.answers[host]
 
 
 @pytest.mark.parametrize(
