@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from pydantic import SecretStr
 
 from cairn.db.repositories import Repos
+from cairn.domain.integrations import Provider, StoreConfig
 from cairn.domain.jobs import JobStatus
 from cairn.domain.records import Folder, User
 from cairn.errors import (
@@ -303,3 +304,25 @@ def test_aws_url_forms_and_multi_region_access_points_are_accepted(
         manifest=write_manifest({"videos": [{"objectUrl": u} for u in urls]}),
     )
     assert plan.summary.units == 4
+
+
+def test_stores_with_a_custom_endpoint_connect_through_the_guard(registry: Registry) -> None:
+    """obstore follows redirects and resolves names again itself: with private endpoints refused, every connection
+    of a store with a custom endpoint goes through the connection guard (tests/storage/test_guard.py)."""
+    dns = FakeDns({"storage.example.com": ["52.95.110.1"]})
+    strict = IntegrationService(
+        registry.db, settings=registry.settings.model_copy(update={"allow_private_endpoints": False}), resolve=dns
+    )
+    lax = IntegrationService(registry.db, settings=registry.settings, resolve=dns)
+    compat = StoreConfig(provider=Provider.S3_COMPATIBLE, bucket="media", endpoint="https://storage.example.com")
+    aws = StoreConfig(provider=Provider.S3, bucket="media", region="eu-west-1", options={"anonymous": "true"})
+    try:
+        proxied = strict.open(compat)._inner.client_options  # type: ignore[attr-defined]
+        assert proxied["proxy_url"].startswith("http://127.0.0.1:")
+        assert strict.open(compat)._inner.client_options == proxied  # type: ignore[attr-defined]  # one guard
+        assert "proxy_url" not in strict.open(aws)._inner.client_options  # type: ignore[attr-defined]
+        assert "proxy_url" not in lax.open(compat)._inner.client_options  # type: ignore[attr-defined]
+    finally:
+        strict.close()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", int(proxied["proxy_url"].rsplit(":", 1)[1])), timeout=2)

@@ -11,6 +11,7 @@ its endpoint resolved again each time.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +26,14 @@ from cairn.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from cairn.services._base import Service, require_org_admin
 from cairn.services.secrets import SecretBox
 from cairn.settings import Settings
-from cairn.storage import ObjectStore, Resolver, check_access, check_endpoint_allowed, open_store
+from cairn.storage import (
+    ConnectionGuard,
+    ObjectStore,
+    Resolver,
+    check_access,
+    check_endpoint_allowed,
+    open_store,
+)
 
 MAX_NAME = 200
 IntegrationRef = str | int
@@ -164,7 +172,16 @@ class IntegrationService(Service):
         super().__init__(db)
         self._settings = settings
         self._resolve = resolve
+        self._guard: ConnectionGuard | None = None
+        self._guard_lock = threading.Lock()
         self.secrets = SecretBox(settings)
+
+    def close(self) -> None:
+        """Stop the connection guard, if one was started."""
+        with self._guard_lock:
+            if self._guard is not None:
+                self._guard.close()
+                self._guard = None
 
     def add(
         self,
@@ -300,8 +317,24 @@ class IntegrationService(Service):
         return AccessCheck(stored.name, store.description, operation, True, f"{operation} in {store.description}: ok")
 
     def open(self, config: StoreConfig) -> ObjectStore:
-        """The object store of a config, under this server's SSRF rule (its endpoint resolved and checked now)."""
-        return open_store(config, allow_private_endpoints=self._settings.allow_private_endpoints, resolve=self._resolve)
+        """The object store of a config, under this server's SSRF rule: its endpoint resolved and checked now, and
+        every connection the store makes checked again by the connection guard (redirects, later DNS answers)."""
+        return open_store(
+            config,
+            allow_private_endpoints=self._settings.allow_private_endpoints,
+            resolve=self._resolve,
+            guard=self._connection_guard(config),
+        )
+
+    def _connection_guard(self, config: StoreConfig) -> ConnectionGuard | None:
+        """The guard for a store with a custom endpoint (one per service, started on first use); None when private
+        endpoints are allowed or the provider's own hosts are used."""
+        if self._settings.allow_private_endpoints or not config.endpoint:
+            return None
+        with self._guard_lock:
+            if self._guard is None:
+                self._guard = ConnectionGuard(resolve=self._resolve)
+            return self._guard
 
     def _check_place(self, config: StoreConfig) -> None:
         if config.provider is Provider.LOCAL:

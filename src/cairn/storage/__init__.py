@@ -6,6 +6,7 @@ Public API::
     memory_store() -> ObjectStore                                     # for tests
     check_access(store, *, prefix="", key=None) -> None
     check_endpoint_allowed(endpoint, *, allow_private_endpoints, resolve=None) -> None   # the SSRF rule
+    ConnectionGuard(resolve=None)     # the rule at connection time: a proxy for stores (open_store(guard=...))
     RangeFile(store, key, *, size=None, first=None, ...)              # seekable file over range reads
 """
 
@@ -13,11 +14,13 @@ from cairn.storage.access import check_access
 from cairn.storage.base import ObjectInfo, ObjectStore
 from cairn.storage.endpoints import Resolver, check_endpoint_allowed, system_resolver
 from cairn.storage.errors import map_storage_error
+from cairn.storage.guard import ConnectionGuard
 from cairn.storage.obstore_backend import ObstoreStore, memory_store, open_store
 from cairn.storage.rangefile import HEAD_BYTES, RangeFile
 
 __all__ = [
     "HEAD_BYTES",
+    "ConnectionGuard",
     "ObjectInfo",
     "ObjectStore",
     "ObstoreStore",
