@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import ipaddress
+import socket
 import threading
 from collections.abc import Iterator
 
@@ -12,7 +13,7 @@ import pytest
 
 from cairn.domain.integrations import Provider, StoreConfig
 from cairn.errors import StorageError
-from cairn.storage import open_store
+from cairn.storage import ObjectStore, open_store
 from cairn.storage.endpoints import forbidden_address_reason
 from cairn.storage.guard import ConnectionGuard
 from tests.fixtures.dns import FakeDns
@@ -128,3 +129,56 @@ def test_a_name_that_now_resolves_to_this_machine_is_refused_when_connecting(
         store.read_range("a.png", 0, 10)  # type: ignore[attr-defined]
     assert metadata.paths == []
     assert running.refusals[-1].host == "store.example.com" and running.refusals[-1].reason == "loopback"
+
+
+def _tcp_listener(host: str) -> socket.socket:
+    listener = socket.socket()
+    listener.bind((host, 0))
+    listener.listen(8)
+    listener.settimeout(10)
+    return listener
+
+
+def _https_store(port: int, guard: ConnectionGuard) -> ObjectStore:
+    config = StoreConfig(
+        provider=Provider.S3_COMPATIBLE,
+        bucket="media",
+        endpoint=f"https://store.example.com:{port}",
+        options={"anonymous": "true"},
+    )
+    return open_store(config, allow_private_endpoints=True, guard=guard)
+
+
+def test_https_connections_are_tunnelled_to_the_checked_address(guard: tuple[ConnectionGuard, FakeDns]) -> None:
+    """https goes through ``CONNECT``: the guard checks, then relays the TLS bytes untouched."""
+    running, _ = guard
+    listener = _tcp_listener(TRUSTED)
+    received: list[bytes] = []
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        received.append(connection.recv(5))
+        connection.close()
+        listener.close()  # obstore's retries find the port closed at once
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    with pytest.raises(StorageError):  # no TLS server there: the handshake fails, after the tunnel was made
+        _https_store(listener.getsockname()[1], running).head("a.png")
+    server.join(timeout=10)
+    assert received and received[0][:1] == b"\x16"  # a TLS handshake record arrived through the tunnel
+
+
+def test_https_connections_to_refused_addresses_are_never_made(
+    guard: tuple[ConnectionGuard, FakeDns],
+) -> None:
+    running, dns = guard
+    listener = _tcp_listener("127.0.0.1")
+    listener.setblocking(False)
+    dns.answers["store.example.com"] = ["127.0.0.1"]
+    with pytest.raises(StorageError):
+        _https_store(listener.getsockname()[1], running).head("a.png")
+    with pytest.raises(BlockingIOError):
+        listener.accept()
+    listener.close()
+    assert {(r.host, r.address, r.reason) for r in running.refusals} == {("store.example.com", "127.0.0.1", "loopback")}
