@@ -150,7 +150,6 @@ def test_a_name_resolving_to_loopback_is_refused_whatever_else_it_resolves_to() 
         "https://example.com/a b",
         "https://user@example.com",
         "https://example.com#x",
-        "https://example_bucket.com",
         "https://-example.com",
         "s3://example.com",
     ],
@@ -171,10 +170,13 @@ def test_endpoints_that_parsers_could_read_differently_are_refused(endpoint: str
         "https://S3.Example.com:8443/base/path",
         "https://[2606:4700:4700::1111]:443/base",
         "http://52.95.110.1",
+        "http://minio_1:9000",  # a Docker service name
     ],
 )
 def test_well_formed_public_endpoints_pass(endpoint: str) -> None:
-    dns = FakeDns({"s3.wasabisys.com": ["38.27.106.10"], "s3.example.com": ["2606:4700:4700::1111"]})
+    dns = FakeDns(
+        {"s3.wasabisys.com": ["38.27.106.10"], "s3.example.com": ["2606:4700:4700::1111"], "minio_1": ["52.95.110.1"]}
+    )
     check_endpoint_allowed(endpoint, allow_private_endpoints=False, resolve=dns)
 
 

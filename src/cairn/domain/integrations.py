@@ -82,10 +82,10 @@ _LOOSE_REGION = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$")
 # An endpoint both Python and obstore's URL parser (WHATWG rules) read the same way: http(s), a plain ASCII host
 # name or a canonical IP literal, an optional port, an optional path of URL characters; nothing else.
 _ENDPOINT = re.compile(
-    r"^(?P<scheme>[Hh][Tt][Tt][Pp][Ss]?)://(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])"
+    r"^(?P<scheme>[Hh][Tt][Tt][Pp][Ss]?)://(?P<host>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])"
     r"(?::(?P<port>[0-9]{1,5}))?(?P<path>/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$"
 )
-_HOST_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+_HOST_LABEL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$")  # "_": Docker service names
 _NUMBER_LABEL = re.compile(r"^(?:[0-9]+|0[xX][0-9A-Fa-f]*)$")  # WHATWG reads a host ending so as an IPv4 address
 
 SERVICE_ACCOUNT_KEY_FIELDS = frozenset(
@@ -210,7 +210,7 @@ def endpoint_problem(endpoint: str) -> str | None:
     """Why an endpoint URL is refused, or None.
 
     The SSRF rule resolves the host Python reads, obstore connects to the host its own (WHATWG) URL parser reads;
-    so only URLs both read alike pass: ``http(s)://`` + an ASCII host name (letters, digits, hyphens, dots) or a
+    so only URLs both read alike pass: ``http(s)://`` + an ASCII host name (letters, digits, ``_``, ``-``, dots) or a
     canonical IP literal + an optional port + an optional path. No user info, query, fragment, backslash,
     non-ASCII host (IDNA could map it to ``localhost``), nor IPv4 written as one number, in hex or octal.
     """
@@ -235,7 +235,7 @@ def _host_problem(endpoint: str, host: str) -> str | None:
         return None
     labels = host.split(".")
     if not all(_HOST_LABEL.match(label) for label in labels):
-        return f"{endpoint!r}: host {host!r} must be dot-separated labels of letters, digits and inner hyphens"
+        return f"{endpoint!r}: host {host!r} must be dot-separated labels of letters, digits, '_' and inner '-'"
     if _NUMBER_LABEL.match(labels[-1]) and not _is_canonical_ipv4(host):
         return f"{endpoint!r}: host {host!r} ends in a number but is not an IPv4 address written as a.b.c.d"
     return None

@@ -100,7 +100,18 @@ class ConnectionGuard:
                 self.refusals.append(refusal)
                 _log.warning("connection guard: %s", refusal.message)
                 raise _Refused(refusal)
-        return socket.create_connection((str(addresses[0]), port), timeout=self._timeout)
+        return self._first_reachable(addresses, port)
+
+    def _first_reachable(self, addresses: list[_Address], port: int) -> socket.socket:
+        """A connection to the first of the (checked) addresses that answers, as ``create_connection`` would."""
+        failure: OSError | None = None
+        for address in addresses:
+            try:
+                return socket.create_connection((str(address), port), timeout=self._timeout)
+            except OSError as exc:
+                failure = exc
+        assert failure is not None
+        raise failure
 
     def _addresses(self, host: str, port: int) -> list[_Address]:
         try:
