@@ -43,9 +43,10 @@ class Settings(BaseSettings):
     )
     allow_private_endpoints: bool = Field(
         default=False,
-        description="Allow `s3_compatible` integrations whose endpoint is a loopback or private address "
-        "(refused by default against SSRF, cf. GHSA-q684-4jjh-83g6). Tests and single-machine setups with a "
-        "local MinIO set it to true.",
+        description="Allow integration endpoints (`s3_compatible`, `azure`) that resolve to loopback, private, "
+        "link-local, CGNAT or other non-global addresses, and connect without the connection guard (refused by "
+        "default against SSRF, cf. GHSA-q684-4jjh-83g6; see docs/storage.md). Tests and single-machine setups "
+        "with a local MinIO or Azurite set it to true.",
     )
     local_roots: list[Path] = Field(
         default_factory=list,

@@ -151,11 +151,12 @@ def integration_cases(w: World) -> list[Case]:
     path = f"/api/v1/integrations/{w.integration}"
     template = "/api/v1/integrations/{integration_id}"
     keys = {"access_key_id": "AKIAEXAMPLE", "secret_access_key": "example-secret"}
-    # With its own credentials (without, only organization admins: tests/registration/test_integrations.py).
+    # Organization admins set integrations up (they decide where and as whom the server connects); everyone uses
+    # the shared ones (tests/registration/test_integrations.py).
     cloud = {"name": "mine", "provider": "s3", "bucket": "my-bucket", "region": "us-east-1", "credentials": keys}
     return [
         Case("GET", "/api/v1/integrations", "/api/v1/integrations", ANY),
-        Case("POST", "/api/v1/integrations", "/api/v1/integrations", ANY, 201, body=cloud),
+        Case("POST", "/api/v1/integrations", "/api/v1/integrations", ORG, 201, body=cloud, hidden=NOBODY),
         Case("GET", template, path, ANY),  # shared: everyone may use it
         Case("PATCH", template, path, ORG, body={"name": "renamed"}, hidden=NOBODY),
         Case("DELETE", template, path, ORG, 409, hidden=NOBODY),  # allowed, but alice's unfinished job still uses it

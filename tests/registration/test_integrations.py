@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,8 @@ import pytest
 import sqlalchemy as sa
 from pydantic import SecretStr
 
+from cairn.db.repositories import Repos
+from cairn.domain.integrations import Provider, StoreConfig
 from cairn.domain.jobs import JobStatus
 from cairn.domain.records import Folder, User
 from cairn.errors import (
@@ -23,9 +26,11 @@ from cairn.errors import (
     StorageError,
     UrlOutsideIntegration,
 )
+from cairn.services.integrations import IntegrationService
 from cairn.services.registry import Registry
 from cairn.services.secrets import SecretBox
 from cairn.settings import Settings
+from tests.fixtures.dns import FakeDns
 from tests.fixtures.storage_servers import StorageServer
 from tests.registration.conftest import add_server_integration, register_and_run
 
@@ -89,48 +94,115 @@ def test_private_endpoints_are_refused_unless_allowed(settings: Settings, admin:
         strict.close()
 
 
-def test_owner_and_admins_change_others_may_use_only_shared(
+def test_only_organization_admins_add_change_and_remove_integrations(
     registry: Registry, admin: User, make_user: Callable[[str], User], tmp_path: Path
 ) -> None:
+    """An integration decides where cairn's server connects and as whom (as Encord: organization admins set them
+    up). Others register files from the shared ones, and from one they own (made before this rule)."""
     alice, bob = make_user("alice"), make_user("bob")
-    with pytest.raises(PermissionDenied, match="local integration"):
-        registry.integrations.add(actor=alice, name="disk", provider="local", root=str(tmp_path))
-    _add_s3(registry, alice, name="alice-s3")
-    assert [i.name for i in registry.integrations.list(actor=bob)] == []
-    with pytest.raises(NotFound, match="'alice-s3' not found"):  # not shared: bob may not learn it exists
-        registry.integrations.get(actor=bob, integration="alice-s3")
+    for provider in (
+        {"provider": "local", "root": str(tmp_path)},
+        {"provider": "s3", "bucket": "media", "region": "eu-west-2"},
+    ):
+        with pytest.raises(
+            PermissionDenied, match=r"alice@example\.com may not add an integration.*organization admins"
+        ):
+            registry.integrations.add(actor=alice, name="mine", **provider)  # type: ignore[arg-type]
+    with pytest.raises(PermissionDenied, match="organization admins"):
+        _add_s3(registry, alice, name="alice-s3")
+    _add_s3(registry, admin, name="team", shared=True)
+    _add_s3(registry, admin, name="private")
+    assert [i.name for i in registry.integrations.list(actor=bob)] == ["team"]
+    with pytest.raises(NotFound, match="'private' not found"):  # not shared: bob may not learn it exists
+        registry.integrations.get(actor=bob, integration="private")
+    for change in (
+        lambda: registry.integrations.update(actor=bob, integration="team", shared=False),
+        lambda: registry.integrations.update(actor=bob, integration="team", credentials={}),
+        lambda: registry.integrations.remove(actor=bob, integration="team"),
+    ):
+        with pytest.raises(PermissionDenied, match=r"bob@example\.com may not change integration 'team'"):
+            change()
+    assert registry.integrations.get(actor=bob, integration="team").shared
+    with registry.db.write() as conn:  # one a plain user made before this rule: theirs to use, not to change
+        conn.execute(sa.text("UPDATE integrations SET owner_id = :alice WHERE name = 'private'"), {"alice": alice.id})
+    assert registry.integrations.get(actor=alice, integration="private").owner_id == alice.id
+    with pytest.raises(PermissionDenied, match="organization admins"):
+        registry.integrations.update(actor=alice, integration="private", prefix="x/")
+    registry.integrations.update(actor=admin, integration="private", prefix="team/")
+    registry.integrations.remove(actor=admin, integration="private")
     with pytest.raises(NotFound):
-        registry.integrations.remove(actor=bob, integration="alice-s3")
-    registry.integrations.update(actor=alice, integration="alice-s3", shared=True, prefix="team/")
-    assert registry.integrations.get(actor=bob, integration="alice-s3").config["prefix"] == "team/"
-    with pytest.raises(PermissionDenied):
-        registry.integrations.update(actor=bob, integration="alice-s3", shared=False)
-    registry.integrations.remove(actor=admin, integration="alice-s3")
-    with pytest.raises(NotFound):
-        registry.integrations.get(actor=alice, integration="alice-s3")
+        registry.integrations.get(actor=alice, integration="private")
 
 
-def test_only_admins_set_up_integrations_that_act_as_the_server(
-    registry: Registry, admin: User, make_user: Callable[[str], User]
-) -> None:
-    """Without credentials obstore signs with the server's own identity (environment, instance role): a user who
-    could set that up would read every bucket the server can. Anonymous access and own credentials are anyone's."""
-    alice, bob = make_user("alice"), make_user("bob")
-    bare = {"provider": "s3", "bucket": "company-private", "region": "eu-west-2"}
-    with pytest.raises(PermissionDenied, match=r"alice@example\.com may not .*without credentials"):
-        registry.integrations.add(actor=alice, name="sneaky", **bare)  # type: ignore[arg-type]
-    registry.integrations.add(actor=alice, name="public", options={"anonymous": "true"}, **bare)  # type: ignore[arg-type]
-    _add_s3(registry, alice, name="alice-s3")
-    with pytest.raises(PermissionDenied, match="without credentials"):
-        registry.integrations.update(actor=alice, integration="alice-s3", credentials={})
-    with pytest.raises(PermissionDenied, match="without credentials"):
-        registry.integrations.update(actor=alice, integration="public", options={})
-    assert registry.integrations.get(actor=alice, integration="alice-s3").config["credentials"] != []
-    assert registry.integrations.get(actor=alice, integration="public").config["options"] == {"anonymous": "true"}
-    assert sorted(i.name for i in registry.integrations.list(actor=admin)) == ["alice-s3", "public"]
-    # An organization admin may, and may share it: then others use it as the admin decided.
-    registry.integrations.add(actor=admin, name="team", shared=True, **bare)  # type: ignore[arg-type]
-    assert registry.integrations.get(actor=bob, integration="team").config["credentials"] == []
+def _listener() -> socket.socket:
+    """A loopback port that records whether anything connected (the kernel completes the handshake)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.setblocking(False)
+    return listener
+
+
+def _connected(listener: socket.socket) -> bool:
+    try:
+        listener.accept()[0].close()
+    except BlockingIOError:
+        return False
+    return True
+
+
+def test_a_gcs_key_that_points_cairn_at_this_machine_is_refused(registry: Registry, admin: User) -> None:
+    """obstore honours ``gcs_base_url`` and ``disable_oauth`` inside a service account key: no endpoint check saw
+    them, and ``check`` connected to https://127.0.0.1 (even with private endpoints disallowed)."""
+    listener = _listener()
+    port = listener.getsockname()[1]
+    key = {"client_email": "a@b.example", "private_key": "x", "private_key_id": "k", "disable_oauth": True}
+    key["gcs_base_url"] = f"https://127.0.0.1:{port}"
+    credentials = {"service_account_key": json.dumps(key)}
+    strict = IntegrationService(
+        registry.db, settings=registry.settings.model_copy(update={"allow_private_endpoints": False})
+    )
+    for service in (registry.integrations, strict):
+        with pytest.raises(InvalidInput) as caught:
+            service.add(actor=admin, name="gcs", provider="gcs", bucket="media", credentials=credentials)
+        fields = {p["field"] for p in caught.value.details["problems"]}
+        assert fields == {f"credentials.service_account_key.{f}" for f in ("disable_oauth", "gcs_base_url")}
+    with registry.db.write() as conn:  # one saved by an older cairn is refused when opened, before connecting
+        repos = Repos(conn)
+        repos.integrations.create(
+            name="old-gcs",
+            provider="gcs",
+            config={"bucket": "media", "credential_names": ["service_account_key"]},
+            secret=registry.integrations.secrets.seal(credentials),
+            owner_id=admin.id,
+        )
+    with pytest.raises(InvalidInput, match="gcs_base_url"):
+        strict.check(actor=admin, integration="old-gcs")
+    assert not _connected(listener)
+    listener.close()
+
+
+def test_the_endpoint_is_resolved_again_before_each_check(registry: Registry, admin: User) -> None:
+    """A name that resolved to a public address when the integration was saved may lead to this machine later
+    (DNS rebinding): every store built resolves it again and checks every address."""
+    dns = FakeDns({"storage.example.com": ["52.95.110.1"]})
+    strict = registry.settings.model_copy(update={"allow_private_endpoints": False})
+    service = IntegrationService(registry.db, settings=strict, resolve=dns)
+    service.add(
+        actor=admin,
+        name="compat",
+        provider="s3_compatible",
+        bucket="media",
+        endpoint="https://storage.example.com",
+        credentials={"access_key_id": "a", "secret_access_key": "b"},
+    )
+    dns.answers["storage.example.com"] = ["52.95.110.1", "100.100.100.200"]
+    with pytest.raises(UrlOutsideIntegration, match=r"100\.100\.100\.200, a shared address space"):
+        service.check(actor=admin, integration="compat")
+    dns.answers["storage.example.com"] = ["::ffff:127.0.0.1"]
+    with pytest.raises(UrlOutsideIntegration, match="loopback"):
+        service.check(actor=admin, integration="compat", key="a.jpg")
+    assert dns.asked == ["storage.example.com"] * 3
 
 
 def test_update_keeps_or_replaces_credentials(registry: Registry, admin: User) -> None:
@@ -232,3 +304,25 @@ def test_aws_url_forms_and_multi_region_access_points_are_accepted(
         manifest=write_manifest({"videos": [{"objectUrl": u} for u in urls]}),
     )
     assert plan.summary.units == 4
+
+
+def test_stores_with_a_custom_endpoint_connect_through_the_guard(registry: Registry) -> None:
+    """obstore follows redirects and resolves names again itself: with private endpoints refused, every connection
+    of a store with a custom endpoint goes through the connection guard (tests/storage/test_guard.py)."""
+    dns = FakeDns({"storage.example.com": ["52.95.110.1"]})
+    strict = IntegrationService(
+        registry.db, settings=registry.settings.model_copy(update={"allow_private_endpoints": False}), resolve=dns
+    )
+    lax = IntegrationService(registry.db, settings=registry.settings, resolve=dns)
+    compat = StoreConfig(provider=Provider.S3_COMPATIBLE, bucket="media", endpoint="https://storage.example.com")
+    aws = StoreConfig(provider=Provider.S3, bucket="media", region="eu-west-1", options={"anonymous": "true"})
+    try:
+        proxied = strict.open(compat)._inner.client_options  # type: ignore[attr-defined]
+        assert proxied["proxy_url"].startswith("http://127.0.0.1:")
+        assert strict.open(compat)._inner.client_options == proxied  # type: ignore[attr-defined]  # one guard
+        assert "proxy_url" not in strict.open(aws)._inner.client_options  # type: ignore[attr-defined]
+        assert "proxy_url" not in lax.open(compat)._inner.client_options  # type: ignore[attr-defined]
+    finally:
+        strict.close()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", int(proxied["proxy_url"].rsplit(":", 1)[1])), timeout=2)

@@ -89,7 +89,7 @@ def add(
     option: OptionOpt = None,
     shared: Annotated[bool, typer.Option("--shared", help="Every user may register files from it.")] = False,
 ) -> None:
-    """Add an integration (credentials: given, or the provider's standard chain)."""
+    """Add an integration (organization admins; credentials: given, or the provider's standard chain)."""
     session = session_of(ctx)
     integration = session.registry().integrations.add(
         actor=session.actor(),

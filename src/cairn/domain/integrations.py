@@ -9,6 +9,7 @@ integration to part of a bucket: URLs outside it are refused, listings start the
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections.abc import Mapping
@@ -23,9 +24,13 @@ from cairn.errors import InvalidInput, Problem
 __all__ = [
     "CREDENTIAL_KEYS",
     "OPTION_KEYS",
+    "SERVICE_ACCOUNT_KEY_FIELDS",
+    "Endpoint",
     "Provider",
     "StoreConfig",
+    "endpoint_problem",
     "mrap_alias",
+    "parse_endpoint",
     "store_config_problems",
     "validate_store_config",
 ]
@@ -72,6 +77,37 @@ _AZURE_ACCOUNT = re.compile(r"^[a-z0-9]{3,24}$")
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z0-9]+)+$")
 _MRAP_ARN = re.compile(r"^arn:aws[a-z-]*:s3::(?P<account>\d{12}):accesspoint/(?P<alias>[a-z0-9]+\.mrap)$")
 _MRAP_ALIAS = re.compile(r"^[a-z0-9]+\.mrap$")
+_LOOSE_REGION = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$")
+
+# An endpoint both Python and obstore's URL parser (WHATWG rules) read the same way: http(s), a plain ASCII host
+# name or a canonical IP literal, an optional port, an optional path of URL characters; nothing else.
+_ENDPOINT = re.compile(
+    r"^(?P<scheme>[Hh][Tt][Tt][Pp][Ss]?)://(?P<host>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])"
+    r"(?::(?P<port>[0-9]{1,5}))?(?P<path>/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$"
+)
+_HOST_LABEL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$")  # "_": Docker service names
+_NUMBER_LABEL = re.compile(r"^(?:[0-9]+|0[xX][0-9A-Fa-f]*)$")  # WHATWG reads a host ending so as an IPv4 address
+
+SERVICE_ACCOUNT_KEY_FIELDS = frozenset(
+    {
+        "type",
+        "project_id",
+        "private_key_id",
+        "private_key",
+        "client_email",
+        "client_id",
+        "auth_uri",
+        "token_uri",
+        "auth_provider_x509_cert_url",
+        "client_x509_cert_url",
+        "universe_domain",
+    }
+)
+"""The fields of a Google service account JSON key file; any other field (``gcs_base_url``...) is refused."""
+
+_SERVICE_ACCOUNT_REQUIRED = ("client_email", "private_key", "private_key_id")
+_SERVICE_ACCOUNT_URLS = ("auth_uri", "token_uri", "auth_provider_x509_cert_url", "client_x509_cert_url")
+_EMULATOR_FIELDS = frozenset({"gcs_base_url", "disable_oauth"})
 
 
 def _frozen_mapping(value: Mapping[str, str]) -> Mapping[str, str]:
@@ -138,6 +174,78 @@ class StoreConfig:
             return f"local root {self.root!r}"
         where = f" at {self.endpoint}" if self.endpoint else ""
         return f"{self.provider} bucket {self.bucket!r}{where}"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A custom endpoint read the one strict way (``parse_endpoint``): what the SSRF rule resolves and checks."""
+
+    url: str
+    scheme: str
+    host: str
+    """Lower case; an IPv6 literal without its brackets."""
+    port: int
+
+    @property
+    def literal_address(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+        """The address when the host is an IP literal (nothing to resolve), else None."""
+        try:
+            return ipaddress.ip_address(self.host)
+        except ValueError:
+            return None
+
+
+def parse_endpoint(endpoint: str) -> Endpoint:
+    """The parts of an endpoint URL, or InvalidInput (field ``endpoint``) saying why it is refused."""
+    problem = endpoint_problem(endpoint)
+    if problem:
+        raise InvalidInput(f"endpoint: {problem}", details={"problems": [_problem("endpoint", problem).to_dict()]})
+    match = _ENDPOINT.match(endpoint)
+    assert match is not None
+    scheme, host = match["scheme"].lower(), match["host"].lower().strip("[]")
+    return Endpoint(endpoint, scheme, host, int(match["port"] or (443 if scheme == "https" else 80)))
+
+
+def endpoint_problem(endpoint: str) -> str | None:
+    """Why an endpoint URL is refused, or None.
+
+    The SSRF rule resolves the host Python reads, obstore connects to the host its own (WHATWG) URL parser reads;
+    so only URLs both read alike pass: ``http(s)://`` + an ASCII host name (letters, digits, ``_``, ``-``, dots) or a
+    canonical IP literal + an optional port + an optional path. No user info, query, fragment, backslash,
+    non-ASCII host (IDNA could map it to ``localhost``), nor IPv4 written as one number, in hex or octal.
+    """
+    match = _ENDPOINT.match(endpoint)
+    if match is None:
+        return (
+            f"{endpoint!r} must be an http(s) URL with a host and nothing but an optional port and path, "
+            "e.g. https://s3.example.com (no user info, query, fragment, spaces, backslashes or non-ASCII host)"
+        )
+    port = match["port"]
+    if port is not None and not 1 <= int(port) <= 65535:
+        return f"{endpoint!r}: port {port} is not between 1 and 65535"
+    return _host_problem(endpoint, match["host"])
+
+
+def _host_problem(endpoint: str, host: str) -> str | None:
+    if host.startswith("["):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            return f"{endpoint!r}: {host} is not an IPv6 address"
+        return None
+    labels = host.split(".")
+    if not all(_HOST_LABEL.match(label) for label in labels):
+        return f"{endpoint!r}: host {host!r} must be dot-separated labels of letters, digits, '_' and inner '-'"
+    if _NUMBER_LABEL.match(labels[-1]) and not _is_canonical_ipv4(host):
+        return f"{endpoint!r}: host {host!r} ends in a number but is not an IPv4 address written as a.b.c.d"
+    return None
+
+
+def _is_canonical_ipv4(host: str) -> bool:
+    try:
+        return str(ipaddress.IPv4Address(host)) == host
+    except ValueError:
+        return False
 
 
 def mrap_alias(value: str) -> str | None:
@@ -217,6 +325,8 @@ def _s3_problems(config: StoreConfig) -> list[Problem]:
 
 def _s3_compatible_problems(config: StoreConfig) -> list[Problem]:
     problems = _bucket_problems(config, _LOOSE_BUCKET, "letters, digits, dots, hyphens and underscores")
+    if config.region and not _LOOSE_REGION.match(config.region):
+        problems.append(_problem("region", f"{config.region!r} must be 1-64 letters, digits, hyphens, underscores"))
     if not config.endpoint:
         problems.append(_problem("endpoint", "required for provider s3_compatible (e.g. https://s3.wasabisys.com)"))
     else:
@@ -264,16 +374,8 @@ _PLACE_CHECKS = {
 
 
 def _endpoint_problems(endpoint: str) -> list[Problem]:
-    try:
-        parts = urlsplit(endpoint)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError as exc:
-        return [_problem("endpoint", f"{endpoint!r} is not a URL: {exc}")]
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        return [_problem("endpoint", f"{endpoint!r} must be an http(s) URL with a host, e.g. https://s3.example")]
-    if parts.query or parts.fragment or parts.username or parts.password:
-        return [_problem("endpoint", f"{endpoint!r} must not carry a query, fragment or user info")]
-    return []
+    problem = endpoint_problem(endpoint)
+    return [_problem("endpoint", problem)] if problem else []
 
 
 def _prefix_problems(prefix: str) -> list[Problem]:
@@ -321,11 +423,57 @@ def _credential_problems(config: StoreConfig) -> list[Problem]:
 
 
 def _service_account_problems(key_json: str) -> list[Problem]:
+    """A Google service account key, checked field by field. Values are never echoed (the key is a secret)."""
     where = "credentials.service_account_key"
     try:
         data = json.loads(key_json)
     except ValueError as exc:
         return [_problem(where, f"must be the service account's JSON key file content ({exc.__class__.__name__})")]
-    if not isinstance(data, dict) or not {"client_email", "private_key"} <= data.keys():
-        return [_problem(where, "a service account JSON key needs 'client_email' and 'private_key'")]
-    return []
+    if not isinstance(data, dict):
+        return [_problem(where, "must be the service account's JSON key file content (a JSON object)")]
+    problems = [_problem(f"{where}.{name}", _foreign_field_message(name)) for name in sorted(_foreign_fields(data))]
+    missing = [name for name in _SERVICE_ACCOUNT_REQUIRED if not data.get(name)]
+    if missing:
+        problems.append(_problem(where, f"a service account JSON key needs {', '.join(missing)}"))
+    problems += [
+        _problem(f"{where}.{name}", message)
+        for name in sorted(SERVICE_ACCOUNT_KEY_FIELDS & data.keys())
+        if (message := _service_account_field_problem(name, data[name]))
+    ]
+    return problems
+
+
+def _foreign_fields(data: dict[str, Any]) -> set[str]:
+    return {str(name) for name in data.keys() - SERVICE_ACCOUNT_KEY_FIELDS}
+
+
+def _foreign_field_message(name: str) -> str:
+    if name in _EMULATOR_FIELDS:
+        return (
+            "an emulator setting that would send cairn's requests elsewhere: a gcs integration reaches Google "
+            "Cloud Storage only; remove it from the key"
+        )
+    return f"not a field of a Google service account key (accepted: {', '.join(sorted(SERVICE_ACCOUNT_KEY_FIELDS))})"
+
+
+def _service_account_field_problem(name: str, value: object) -> str | None:
+    if not isinstance(value, str):
+        return "must be a string"
+    if name == "type" and value != "service_account":
+        return "must be 'service_account' (the key of a service account)"
+    if name == "universe_domain" and value != "googleapis.com":
+        return "must be 'googleapis.com': a gcs integration reaches Google Cloud Storage only"
+    if name in _SERVICE_ACCOUNT_URLS and not _is_google_url(value):
+        return "must be an https URL on accounts.google.com or googleapis.com, as in the key file Google issues"
+    return None
+
+
+def _is_google_url(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return False
+    google = host in {"accounts.google.com", "googleapis.com"} or host.endswith(".googleapis.com")
+    return parts.scheme == "https" and google and not (parts.username or parts.password or parts.port)

@@ -1,14 +1,18 @@
 """Storage integrations: add, list, show, change, remove and check the buckets files are registered from.
 
-Rules (one place): organization admins and an integration's owner may change or remove it; any user may add a
-cloud integration (they own it), only organization admins may add a ``local`` one (it reads the server's disk,
-inside ``Settings.local_roots`` when that is set). An integration may be used to register files by its owner,
-organization admins, and everyone when it is ``shared``; to anyone else it answers as a name that names nothing
-(``NotFound``), so its name and existence stay private. Credentials are encrypted at rest and never returned.
+Rules (one place): only organization admins add, change and remove integrations, as in Encord. An integration
+decides where cairn's server connects (an endpoint), as whom (credentials, or the server's own identity when none
+are given) and which of the server's directories it reads (``local``, inside ``Settings.local_roots`` when set):
+in anyone's hands it would make the server a proxy into its own network. An integration may be used (register
+files, ``check``) by organization admins, its owner, and everyone when it is ``shared``; to anyone else it answers
+as a name that names nothing (``NotFound``), so its name and existence stay private. Credentials are encrypted at
+rest and never returned. Every store is opened under the SSRF rule (``cairn.storage.check_endpoint_allowed``), its
+endpoint resolved again each time.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +27,14 @@ from cairn.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from cairn.services._base import Service, require_org_admin
 from cairn.services.secrets import SecretBox
 from cairn.settings import Settings
-from cairn.storage import ObjectStore, check_access, check_endpoint_allowed, open_store
+from cairn.storage import (
+    ConnectionGuard,
+    ObjectStore,
+    Resolver,
+    check_access,
+    check_endpoint_allowed,
+    open_store,
+)
 
 MAX_NAME = 200
 IntegrationRef = str | int
@@ -157,18 +168,30 @@ def may_use(actor: User, stored: StoredIntegration) -> bool:
 
 
 def _require_change(actor: User, stored: StoredIntegration) -> None:
-    if not (actor.is_org_admin or stored.owner_id == actor.id):
+    if not actor.is_org_admin:
         raise PermissionDenied(
-            f"{actor.email} may not change integration {stored.name!r}: only its owner and organization admins may",
+            f"{actor.email} may not change integration {stored.name!r}: only organization admins may",
             details={"integration": stored.name},
         )
 
 
 class IntegrationService(Service):
-    def __init__(self, db: Database, *, settings: Settings) -> None:
+    """Integrations' use cases. ``resolve`` is the name lookup of the SSRF rule (default: the system's)."""
+
+    def __init__(self, db: Database, *, settings: Settings, resolve: Resolver | None = None) -> None:
         super().__init__(db)
         self._settings = settings
+        self._resolve = resolve
+        self._guard: ConnectionGuard | None = None
+        self._guard_lock = threading.Lock()
         self.secrets = SecretBox(settings)
+
+    def close(self) -> None:
+        """Stop the connection guard, if one was started."""
+        with self._guard_lock:
+            if self._guard is not None:
+                self._guard.close()
+                self._guard = None
 
     def add(
         self,
@@ -185,7 +208,9 @@ class IntegrationService(Service):
         options: dict[str, str] | None = None,
         shared: bool = False,
     ) -> IntegrationPublic:
-        """Add an integration. Without ``credentials`` the provider's standard credential chain is used."""
+        """Add an integration (organization admins). Without ``credentials`` the provider's standard credential
+        chain is used: the server's own identity."""
+        require_org_admin(actor, "add an integration (it decides where and as whom the server connects)")
         config = StoreConfig(
             provider=_provider(provider),
             bucket=bucket or None,
@@ -196,7 +221,7 @@ class IntegrationService(Service):
             credentials=credentials or {},
             options=options or {},
         )
-        self._check_allowed(actor, validate_store_config(config))
+        self._check_place(validate_store_config(config))
         clean = _clean_name(name)
         with self._write() as repos:
             stored = repos.integrations.create(
@@ -246,7 +271,6 @@ class IntegrationService(Service):
                 options=current.options if options is None else options,
             )
             validate_store_config(config)
-            _check_server_identity(actor, config)
             is_shared = bool(stored.config.get("shared")) if shared is None else shared
             values: dict[str, Any] = {"config": _config_json(config, shared=is_shared)}
             values["secret"] = self.secrets.seal(dict(config.credentials)) if config.credentials else None
@@ -301,16 +325,34 @@ class IntegrationService(Service):
         return AccessCheck(stored.name, store.description, operation, True, f"{operation} in {store.description}: ok")
 
     def open(self, config: StoreConfig) -> ObjectStore:
-        """The object store of a config, under this server's SSRF rule."""
-        return open_store(config, allow_private_endpoints=self._settings.allow_private_endpoints)
+        """The object store of a config, under this server's SSRF rule: its endpoint resolved and checked now, and
+        every connection the store makes checked again by the connection guard (redirects, later DNS answers)."""
+        return open_store(
+            config,
+            allow_private_endpoints=self._settings.allow_private_endpoints,
+            resolve=self._resolve,
+            guard=self._connection_guard(config),
+        )
 
-    def _check_allowed(self, actor: User, config: StoreConfig) -> None:
+    def _connection_guard(self, config: StoreConfig) -> ConnectionGuard | None:
+        """The guard for a store with a custom endpoint (one per service, started on first use); None when private
+        endpoints are allowed or the provider's own hosts are used."""
+        if self._settings.allow_private_endpoints or not config.endpoint:
+            return None
+        with self._guard_lock:
+            if self._guard is None:
+                self._guard = ConnectionGuard(resolve=self._resolve)
+            return self._guard
+
+    def _check_place(self, config: StoreConfig) -> None:
         if config.provider is Provider.LOCAL:
-            require_org_admin(actor, "add a local integration (it reads the server's disk)")
             self._check_local_root(config.root or "")
-        _check_server_identity(actor, config)
         if config.endpoint:
-            check_endpoint_allowed(config.endpoint, allow_private_endpoints=self._settings.allow_private_endpoints)
+            check_endpoint_allowed(
+                config.endpoint,
+                allow_private_endpoints=self._settings.allow_private_endpoints,
+                resolve=self._resolve,
+            )
 
     def _check_local_root(self, root: str) -> None:
         allowed = [Path(r).expanduser().resolve() for r in self._settings.local_roots]
@@ -320,14 +362,6 @@ class IntegrationService(Service):
         if not any(real == a or a in real.parents for a in allowed):
             shown = ", ".join(str(a) for a in allowed)
             raise PermissionDenied(f"local root {root!r} is outside the allowed local roots ({shown})")
-
-
-def _check_server_identity(actor: User, config: StoreConfig) -> None:
-    """Only organization admins may have cairn reach a bucket as the server: anyone else could otherwise read
-    every bucket the server's own cloud identity can (as a local integration would read the server's disk)."""
-    if config.uses_server_identity:
-        what = "set up an integration without credentials (it reaches the bucket as the server's own identity)"
-        require_org_admin(actor, what)
 
 
 def _journal(repos: Repos, actor: User, action: str, stored: StoredIntegration, details: dict[str, Any]) -> None:

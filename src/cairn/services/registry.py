@@ -70,6 +70,7 @@ class Registry:
     def close(self) -> None:
         if self._queue is not None:
             self._queue.close()
+        self.integrations.close()
         self.db.dispose()
 
     def __enter__(self) -> Registry:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -16,8 +17,9 @@ from cairn.domain.integrations import Provider, StoreConfig, validate_store_conf
 from cairn.domain.urls import key_problem, object_url_for
 from cairn.errors import CairnError, InvalidInput, ObjectNotFound, StorageError, UrlOutsideIntegration
 from cairn.storage.base import ObjectInfo
-from cairn.storage.endpoints import check_endpoint_allowed
+from cairn.storage.endpoints import Resolver, check_endpoint_allowed
 from cairn.storage.errors import map_storage_error, translated_errors
+from cairn.storage.guard import ConnectionGuard
 
 if TYPE_CHECKING:
     from obstore import ObjectMeta
@@ -247,17 +249,29 @@ def memory_store() -> ObstoreStore:
     return ObstoreStore(MemoryStore(), config=None, description="memory store")
 
 
-def open_store(config: StoreConfig, *, allow_private_endpoints: bool) -> ObstoreStore:
-    """The store of an integration. Validates the config and applies the SSRF rule to custom endpoints.
+def open_store(
+    config: StoreConfig,
+    *,
+    allow_private_endpoints: bool,
+    resolve: Resolver | None = None,
+    guard: ConnectionGuard | None = None,
+) -> ObstoreStore:
+    """The store of an integration. Validates the config and applies the SSRF rule to its custom endpoint, resolving
+    the host now (``resolve``, default the system's), right before the store is built: a name that resolved to a
+    public address when the integration was saved and leads to this machine now is refused. With ``guard``, a store
+    with a custom endpoint makes every connection through it (redirects and later lookups checked too).
 
-    Credentials come from ``config.credentials``; when none are given the provider's standard chain is used
-    (environment variables, shared config files, instance or workload identity).
+    Only vetted values reach obstore: the config's fields, its allow-listed credentials and options, and of a GCS
+    service account key only the three fields obstore signs with. Credentials come from ``config.credentials``;
+    when none are given the provider's standard chain is used (environment variables, shared config files,
+    instance or workload identity).
     """
     validate_store_config(config)
     if config.endpoint:
-        check_endpoint_allowed(config.endpoint, allow_private_endpoints=allow_private_endpoints)
+        check_endpoint_allowed(config.endpoint, allow_private_endpoints=allow_private_endpoints, resolve=resolve)
+    options = _client_options(config.endpoint, guard)
     try:
-        inner = _BUILDERS[config.provider](config)
+        inner = _BUILDERS[config.provider](config, options)
     except CairnError:
         raise
     except Exception as exc:
@@ -265,10 +279,12 @@ def open_store(config: StoreConfig, *, allow_private_endpoints: bool) -> Obstore
     return ObstoreStore(inner, config=config, description=config.label)
 
 
-def _http_options(endpoint: str | None) -> ClientConfig:
+def _client_options(endpoint: str | None, guard: ConnectionGuard | None) -> ClientConfig:
     options: ClientConfig = dict(_CLIENT_OPTIONS)  # type: ignore[assignment]
     if endpoint and endpoint.lower().startswith("http://"):
         options["allow_http"] = True
+    if endpoint and guard is not None:
+        options["proxy_url"] = guard.url
     return options
 
 
@@ -279,31 +295,37 @@ def _s3_credentials(config: StoreConfig) -> dict[str, Any]:
     return {name: config.credentials[name] for name in names if name in config.credentials}
 
 
-def _build_s3(config: StoreConfig) -> S3Store:
+def _build_s3(config: StoreConfig, options: ClientConfig) -> S3Store:
     settings: dict[str, Any] = _s3_credentials(config)
     if config.region:
         settings["region"] = config.region
-    return S3Store(config.bucket, client_options=_http_options(None), **settings)
+    return S3Store(config.bucket, client_options=options, **settings)
 
 
-def _build_s3_compatible(config: StoreConfig) -> S3Store:
+def _build_s3_compatible(config: StoreConfig, options: ClientConfig) -> S3Store:
     settings: dict[str, Any] = _s3_credentials(config)
     settings["region"] = config.region or "us-east-1"
     settings["endpoint"] = (config.endpoint or "").rstrip("/")
     settings["virtual_hosted_style_request"] = config.option_enabled("virtual_hosted_style")
-    return S3Store(config.bucket, client_options=_http_options(config.endpoint), **settings)
+    return S3Store(config.bucket, client_options=options, **settings)
 
 
-def _build_gcs(config: StoreConfig) -> GCSStore:
+def _build_gcs(config: StoreConfig, options: ClientConfig) -> GCSStore:
     settings: dict[str, Any] = {}
     if config.option_enabled("anonymous"):
         settings["skip_signature"] = True
     elif "service_account_key" in config.credentials:
-        settings["service_account_key"] = config.credentials["service_account_key"]
-    return GCSStore(config.bucket, client_options=_http_options(None), **settings)
+        settings["service_account_key"] = _signing_fields(config.credentials["service_account_key"])
+    return GCSStore(config.bucket, client_options=options, **settings)
 
 
-def _build_azure(config: StoreConfig) -> AzureStore:
+def _signing_fields(key_json: str) -> str:
+    """Of a (validated) service account key, only what obstore signs with: no field of it can name a host."""
+    key = json.loads(key_json)
+    return json.dumps({name: key[name] for name in ("client_email", "private_key", "private_key_id")})
+
+
+def _build_azure(config: StoreConfig, options: ClientConfig) -> AzureStore:
     settings: dict[str, Any] = {"account_name": config.options["account_name"]}
     if config.option_enabled("anonymous"):
         settings["skip_signature"] = True
@@ -313,17 +335,17 @@ def _build_azure(config: StoreConfig) -> AzureStore:
         settings["sas_key"] = config.credentials["sas_token"].lstrip("?")
     if config.endpoint:
         settings["endpoint"] = config.endpoint.rstrip("/")
-    return AzureStore(config.bucket, client_options=_http_options(config.endpoint), **settings)
+    return AzureStore(config.bucket, client_options=options, **settings)
 
 
-def _build_local(config: StoreConfig) -> LocalStore:
+def _build_local(config: StoreConfig, _options: ClientConfig) -> LocalStore:
     root = config.root or ""
     if not os.path.isdir(root):
         raise StorageError(f"local root {root!r} does not exist or is not a directory", details={"root": root})
     return LocalStore(Path(root).resolve())
 
 
-_BUILDERS: dict[Provider, Callable[[StoreConfig], ObstoreInner]] = {
+_BUILDERS: dict[Provider, Callable[[StoreConfig, ClientConfig], ObstoreInner]] = {
     Provider.S3: _build_s3,
     Provider.S3_COMPATIBLE: _build_s3_compatible,
     Provider.GCS: _build_gcs,

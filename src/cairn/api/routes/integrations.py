@@ -29,7 +29,7 @@ def list_integrations(*, user: CurrentUser, registry: RegistryDep) -> Integratio
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_integration(*, body: IntegrationCreate, user: CurrentUser, registry: RegistryDep) -> IntegrationPublic:
-    """Add an integration (you own it; `local` ones: organization admins only)."""
+    """Add an integration (organization admins: it decides where and as whom the server connects)."""
     made = registry.integrations.add(actor=user, **body.model_dump())
     return IntegrationPublic.model_validate(asdict(made))
 
@@ -43,14 +43,14 @@ def get_integration(*, integration_id: IdPath, user: CurrentUser, registry: Regi
 def update_integration(
     *, integration_id: IdPath, body: IntegrationUpdate, user: CurrentUser, registry: RegistryDep
 ) -> IntegrationPublic:
-    """Rename, re-scope, re-key or (un)share an integration (its owner or an organization admin)."""
+    """Rename, re-scope, re-key or (un)share an integration (organization admins)."""
     changed = registry.integrations.update(actor=user, integration=integration_id, **body.model_dump())
     return IntegrationPublic.model_validate(asdict(changed))
 
 
 @router.delete("/{integration_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_integration(*, integration_id: IdPath, user: CurrentUser, registry: RegistryDep) -> None:
-    """Remove an integration (refused while files or unfinished jobs use it)."""
+    """Remove an integration (organization admins; refused while files or unfinished jobs use it)."""
     registry.integrations.remove(actor=user, integration=integration_id)
 
 
