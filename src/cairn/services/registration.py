@@ -48,7 +48,7 @@ from cairn.domain.urls import resolve_object_key
 from cairn.errors import CairnError, Conflict, InvalidInput, ManifestError, NotFound, PermissionDenied, Problem
 from cairn.jobs.queue import JobQueue
 from cairn.services._allocation import bulk_allocations
-from cairn.services._base import Service, effective_role, get_folder, require
+from cairn.services._base import Service, effective_role, require, target_folder
 from cairn.services.integrations import IntegrationService, find_integration, require_use, store_config_of
 from cairn.services.registration_commit import ChunkResult, commit_prepared, fail_unreadable_chunk
 from cairn.services.registration_units import Inspector, UnitPreparer, head_only
@@ -188,8 +188,7 @@ class RegistrationService(Service):
 
     def _target(self, actor: User, folder_id: int, integration: str | int) -> _Target:
         with self._read() as repos:
-            folder = get_folder(repos, folder_id)
-            require(repos, actor, folder, Action.WRITE)
+            folder = target_folder(repos, actor, folder_id)
             stored = find_integration(repos, integration)
             require_use(actor, stored)
         config = store_config_of(stored, self._integrations.secrets)

@@ -1,0 +1,81 @@
+"""Members folders: the sub-folder made for the member files of a composite (image group, image sequence, DICOM
+series) belongs to it. It keeps the name it was given, holds those members only (no sub-folder, no other file, no
+synced dataset) and moves only with its composite; its members move only with it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cairn.db.repositories import Repos
+from cairn.domain import names
+from cairn.domain.records import Folder, Item
+from cairn.errors import Conflict
+
+
+def refuse_members_folder(repos: Repos, folder: Folder, *, doing: str, why: str) -> None:
+    """Raise Conflict when ``folder`` is a members folder: ``doing`` says what was asked, ``why`` why it cannot be."""
+    if not folder.is_members_folder:
+        return
+    raise Conflict(
+        f"cannot {doing}: folder {folder.name!r} {_holds(repos, folder)}: {why}",
+        details={"folder_id": folder.id},
+    )
+
+
+def refuse_moving_members(repos: Repos, item_ids: Sequence[int]) -> None:
+    """A composite's member file moves only with its composite (inside its members folder)."""
+    for member_id, composite_title, composite_id in repos.items.composites_using(item_ids):
+        member = repos.items.get(member_id)
+        title = member.title if member else str(member_id)
+        raise Conflict(
+            f"cannot move {title!r}: it is a member of {composite_title!r} (item {composite_id}) and moves with it; "
+            "move that instead",
+            details={"item_id": member_id, "composite_id": composite_id},
+        )
+
+
+def carry_members_folders(repos: Repos, composites: Sequence[Item], target: Folder) -> None:
+    """Move the members folders of ``composites`` (which are moving to ``target``) under ``target`` with them.
+
+    A folder there already named like one keeps its name; the members folder takes the next free one, "name (2)"...
+    """
+    moving = {c.id for c in composites}
+    for folder in _members_folders_of(repos, composites):
+        others = {c for f, c in repos.items.composites_with_members_in([folder.id]) if c not in moving}
+        if others:
+            raise Conflict(
+                f"cannot move: folder {folder.name!r} also holds members of item(s) "
+                f"{', '.join(map(str, sorted(others)[:10]))}, which stay; move those with it",
+                details={"folder_id": folder.id, "item_ids": sorted(others)},
+            )
+        name = free_folder_name(repos, target.id, folder.name)
+        named = repos.folders.update(folder, name=name) if name != folder.name else folder
+        repos.folders.move(named, target)
+
+
+def free_folder_name(repos: Repos, parent_id: int, wanted: str) -> str:
+    """``wanted`` if no sub-folder of ``parent_id`` has that name, else the first free "wanted (n)", n >= 2."""
+    base = names.folder_name(wanted)
+    name, n = base, 1
+    while repos.folders.child_named(parent_id, name) is not None:
+        n += 1
+        name = f"{base[:290]} ({n})"
+    return name
+
+
+def _members_folders_of(repos: Repos, composites: Sequence[Item]) -> list[Folder]:
+    """The members folders, in the composites' own folders, that hold members of ``composites``."""
+    folder_ids = {m.folder_id for c in composites for m in repos.items.members(c.id)}
+    homes = {c.folder_id for c in composites}
+    found = repos.folders.get_many(sorted(folder_ids))
+    return [f for f in found.values() if f.is_members_folder and f.parent_id in homes]
+
+
+def _holds(repos: Repos, folder: Folder) -> str:
+    """What a members folder holds, for messages: its composite ("the members of image group 'x'")."""
+    composite_ids = sorted({c for _, c in repos.items.composites_with_members_in([folder.id])})
+    composite = repos.items.get(composite_ids[0]) if composite_ids else None
+    if composite is None:
+        return "was made for the members of a composite"
+    return f"holds the members of {composite.kind.value.replace('_', ' ')} {composite.title!r}"
