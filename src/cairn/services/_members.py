@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from cairn.db.repositories import Repos
 from cairn.domain import names
-from cairn.domain.records import Folder, Item
+from cairn.domain.records import Folder, Item, User
 from cairn.errors import Conflict
 
 
@@ -35,7 +35,7 @@ def refuse_moving_members(repos: Repos, item_ids: Sequence[int]) -> None:
         )
 
 
-def carry_members_folders(repos: Repos, composites: Sequence[Item], target: Folder) -> None:
+def carry_members_folders(repos: Repos, actor: User, composites: Sequence[Item], target: Folder) -> None:
     """Move the members folders of ``composites`` (which are moving to ``target``) under ``target`` with them.
 
     A folder there already named like one keeps its name; the members folder takes the next free one, "name (2)"...
@@ -51,7 +51,17 @@ def carry_members_folders(repos: Repos, composites: Sequence[Item], target: Fold
             )
         name = free_folder_name(repos, target.id, folder.name)
         named = repos.folders.update(folder, name=name) if name != folder.name else folder
-        repos.folders.move(named, target)
+        moved = repos.folders.move(named, target)
+        details = {"from": folder.parent_id, "to": target.id, "with_composite": True}
+        repos.journal.record(
+            actor=actor,
+            action="folder.move",
+            target_type="folder",
+            target_id=moved.id,
+            target_label=moved.name,
+            folder_id=moved.id,
+            details=details if name == folder.name else {**details, "renamed_from": folder.name},
+        )
 
 
 def free_folder_name(repos: Repos, parent_id: int, wanted: str) -> str:

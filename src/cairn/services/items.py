@@ -287,7 +287,7 @@ def move_items_in(repos: Repos, *, actor: User, item_ids: Sequence[int], target:
         what = f"files from folder {source.name!r} to folder {target.name!r}"
         require_move(repos, actor, what=what, before=source.ancestor_ids, after=target.ancestor_ids)
     repos.items.move([item.id for item, _ in moving], target.id)
-    carry_members_folders(repos, [item for item, _ in moving if item.kind.is_composite], target)
+    carry_members_folders(repos, actor, [item for item, _ in moving if item.kind.is_composite], target)
     for item, source in moving:
         repos.journal.record(
             actor=actor,
