@@ -110,3 +110,20 @@ def test_a_composite_move_follows_the_move_rule_for_its_members(registry: Regist
     with pytest.raises(PermissionDenied, match="needs the admin role on folder 'Team'"):
         registry.items.move(actor=ed, item_ids=[group.id], target_folder_id=mine.id)
     assert registry.folders.get(actor=admin, folder_id=members.id).parent_id == team.id
+
+
+def test_deleting_a_composite_deletes_its_emptied_members_folder(registry: Registry, admin, world) -> None:
+    registry.items.delete(actor=admin, item_ids=[world["group"].id])
+    assert registry.folders.children(actor=admin, parent_id=world["a"].id) == []
+    assert "folder.delete" in [e.action for e in registry.journal.entries(actor=admin)]
+
+
+def test_members_kept_after_their_composite_stay_in_an_ordinary_folder(registry: Registry, admin, world) -> None:
+    """Without its composite, the folder is the members' plain home: it may be renamed, moved and filled again."""
+    members = world["members"]
+    registry.items.delete(actor=admin, item_ids=[world["group"].id], remove_unused_members=False)
+    kept = registry.folders.get(actor=admin, folder_id=members.id)
+    assert not kept.is_members_folder and kept.parent_id == world["a"].id
+    assert registry.folders.summary(actor=admin, folder_id=members.id).files == 1
+    registry.folders.update(actor=admin, folder_id=members.id, name="frames")
+    registry.folders.move(actor=admin, folder_id=members.id, new_parent_id=world["b"].id)

@@ -6,6 +6,7 @@ synced dataset) and moves only with its composite; its members move only with it
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from cairn.db.repositories import Repos
 from cairn.domain import names
@@ -41,7 +42,7 @@ def carry_members_folders(repos: Repos, actor: User, composites: Sequence[Item],
     A folder there already named like one keeps its name; the members folder takes the next free one, "name (2)"...
     """
     moving = {c.id for c in composites}
-    for folder in _members_folders_of(repos, composites):
+    for folder in members_folders_of(repos, composites):
         others = {c for f, c in repos.items.composites_with_members_in([folder.id]) if c not in moving}
         if others:
             raise Conflict(
@@ -53,15 +54,28 @@ def carry_members_folders(repos: Repos, actor: User, composites: Sequence[Item],
         named = repos.folders.update(folder, name=name) if name != folder.name else folder
         moved = repos.folders.move(named, target)
         details = {"from": folder.parent_id, "to": target.id, "with_composite": True}
-        repos.journal.record(
-            actor=actor,
-            action="folder.move",
-            target_type="folder",
-            target_id=moved.id,
-            target_label=moved.name,
-            folder_id=moved.id,
-            details=details if name == folder.name else {**details, "renamed_from": folder.name},
+        _journal(
+            repos,
+            actor,
+            "folder.move",
+            moved,
+            details if name == folder.name else {**details, "renamed_from": folder.name},
         )
+
+
+def release_members_folders(repos: Repos, actor: User, folders: Sequence[Folder]) -> None:
+    """After their composites were deleted: a members folder left empty goes too; one that still holds files (members
+    kept on purpose) becomes an ordinary folder. One still used by another composite stays as it is."""
+    still_used = {f for f, _ in repos.items.composites_with_members_in([f.id for f in folders])}
+    for folder in folders:
+        if folder.id in still_used:
+            continue
+        if repos.items.count_in_folder(folder.id) == 0 and not repos.folders.children(folder.id):
+            repos.folders.delete(folder)
+            _journal(repos, actor, "folder.delete", folder, {"parent_id": folder.parent_id, "with_composite": True})
+        else:
+            repos.folders.update(folder, kind="folder")
+            _journal(repos, actor, "folder.update", folder, {"changed": ["kind"], "composite_deleted": True})
 
 
 def free_folder_name(repos: Repos, parent_id: int, wanted: str) -> str:
@@ -74,7 +88,7 @@ def free_folder_name(repos: Repos, parent_id: int, wanted: str) -> str:
     return name
 
 
-def _members_folders_of(repos: Repos, composites: Sequence[Item]) -> list[Folder]:
+def members_folders_of(repos: Repos, composites: Sequence[Item]) -> list[Folder]:
     """The members folders, in the composites' own folders, that hold members of ``composites``."""
     folder_ids = {m.folder_id for c in composites for m in repos.items.members(c.id)}
     homes = {c.folder_id for c in composites}
@@ -89,3 +103,15 @@ def _holds(repos: Repos, folder: Folder) -> str:
     if composite is None:
         return "was made for the members of a composite"
     return f"holds the members of {composite.kind.value.replace('_', ' ')} {composite.title!r}"
+
+
+def _journal(repos: Repos, actor: User, action: str, folder: Folder, details: dict[str, Any]) -> None:
+    repos.journal.record(
+        actor=actor,
+        action=action,
+        target_type="folder",
+        target_id=folder.id,
+        target_label=folder.name,
+        folder_id=folder.id,
+        details=details,
+    )

@@ -24,7 +24,13 @@ from cairn.services._base import (
     visible_paths,
     writable_items,
 )
-from cairn.services._members import carry_members_folders, free_folder_name, refuse_moving_members
+from cairn.services._members import (
+    carry_members_folders,
+    free_folder_name,
+    members_folders_of,
+    refuse_moving_members,
+    release_members_folders,
+)
 from cairn.services._moves import require_move
 
 
@@ -307,6 +313,7 @@ def delete_items_in(repos: Repos, *, actor: User, item_ids: Sequence[int], remov
     if remove_unused_members:
         ids |= _unused_members(repos, [item for item, _ in doomed if item.kind.is_composite], ids)
     _refuse_used_members(repos, ids)
+    members_folders = members_folders_of(repos, [item for item, _ in doomed if item.kind.is_composite])
     for item, folder in doomed:
         repos.journal.record(
             actor=actor,
@@ -317,7 +324,9 @@ def delete_items_in(repos: Repos, *, actor: User, item_ids: Sequence[int], remov
             folder_id=folder.id,
             details={"kind": item.kind.value, "object_url": item.object_url},
         )
-    return repos.items.delete(sorted(ids))
+    deleted = repos.items.delete(sorted(ids))
+    release_members_folders(repos, actor, members_folders)  # they follow their composites
+    return deleted
 
 
 def _unused_members(repos: Repos, composites: list[Item], deleting: set[int]) -> set[int]:
