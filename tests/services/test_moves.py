@@ -152,3 +152,20 @@ def test_org_admins_may_move_anything(registry: Registry, admin, team) -> None:
     registry.folders.move(actor=admin, folder_id=team["top"].id, new_parent_id=None)
     registry.items.move(actor=admin, item_ids=[team["files"][0].id], target_folder_id=own.id)
     assert _role(registry, admin, team["top"].id, team["ed"]) is Role.EDITOR
+
+
+def test_a_refused_move_does_not_name_a_folder_the_mover_cannot_see(registry: Registry, admin, team) -> None:
+    """A user invited to a sub-folder only may not take its files away; the message names no unseen folder."""
+    owner, guest = team["owner"], registry.users.create(actor=admin, email="guest@example.com")
+    registry.access.grant(actor=owner, folder_id=team["x"].id, email=guest.email, role=Role.ADMIN)
+    [file] = add_images(registry, owner, team["x"].id, "x.jpg")
+    own = registry.folders.create(actor=guest, name="GuestOwn")
+    with pytest.raises(PermissionDenied) as refused:
+        registry.items.move(actor=guest, item_ids=[file.id], target_folder_id=own.id)
+    assert "Team" not in refused.value.message
+    assert f"needs the admin role on folder {team['top'].id} (has no role there)" in refused.value.message
+    with pytest.raises(PermissionDenied, match="has no role there"):
+        registry.folders.move(actor=guest, folder_id=team["x"].id, new_parent_id=own.id)
+    # Deeper inside what they administer, nothing is hidden from anyone: allowed.
+    deeper = registry.folders.create(actor=guest, name="deeper", parent_id=team["x"].id)
+    registry.items.move(actor=guest, item_ids=[file.id], target_folder_id=deeper.id)

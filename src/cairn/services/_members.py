@@ -10,6 +10,7 @@ from typing import Any
 
 from cairn.db.repositories import Repos
 from cairn.domain import names
+from cairn.domain.kinds import ItemKind
 from cairn.domain.records import Folder, Item, User
 from cairn.errors import Conflict
 
@@ -26,13 +27,13 @@ def refuse_members_folder(repos: Repos, folder: Folder, *, doing: str, why: str)
 
 def refuse_moving_members(repos: Repos, item_ids: Sequence[int]) -> None:
     """A composite's member file moves only with its composite (inside its members folder)."""
-    for member_id, composite_title, composite_id in repos.items.composites_using(item_ids):
+    for member_id, _, _ in repos.items.composites_using(item_ids):
         member = repos.items.get(member_id)
         title = member.title if member else str(member_id)
         raise Conflict(
-            f"cannot move {title!r}: it is a member of {composite_title!r} (item {composite_id}) and moves with it; "
-            "move that instead",
-            details={"item_id": member_id, "composite_id": composite_id},
+            f"cannot move {title!r}: it is a member of a composite (image group, image sequence or DICOM series) "
+            "and moves only with it, inside its members folder; move the composite instead",
+            details={"item_id": member_id},
         )
 
 
@@ -46,9 +47,9 @@ def carry_members_folders(repos: Repos, actor: User, composites: Sequence[Item],
         others = {c for f, c in repos.items.composites_with_members_in([folder.id]) if c not in moving}
         if others:
             raise Conflict(
-                f"cannot move: folder {folder.name!r} also holds members of item(s) "
-                f"{', '.join(map(str, sorted(others)[:10]))}, which stay; move those with it",
-                details={"folder_id": folder.id, "item_ids": sorted(others)},
+                f"cannot move: folder {folder.name!r} also holds members of other composites, which stay; "
+                "move those with it",
+                details={"folder_id": folder.id},
             )
         name = free_folder_name(repos, target.id, folder.name)
         named = repos.folders.update(folder, name=name) if name != folder.name else folder
@@ -97,12 +98,20 @@ def members_folders_of(repos: Repos, composites: Sequence[Item]) -> list[Folder]
 
 
 def _holds(repos: Repos, folder: Folder) -> str:
-    """What a members folder holds, for messages: its composite ("the members of image group 'x'")."""
+    """What a members folder holds, for messages: the kind of its composite, not its title (the composite lives in
+    the parent folder, which the caller may not see)."""
     composite_ids = sorted({c for _, c in repos.items.composites_with_members_in([folder.id])})
     composite = repos.items.get(composite_ids[0]) if composite_ids else None
     if composite is None:
         return "was made for the members of a composite"
-    return f"holds the members of {composite.kind.value.replace('_', ' ')} {composite.title!r}"
+    return f"holds the members of {_A_COMPOSITE.get(composite.kind, 'a composite')}"
+
+
+_A_COMPOSITE = {
+    ItemKind.IMAGE_GROUP: "an image group",
+    ItemKind.IMAGE_SEQUENCE: "an image sequence",
+    ItemKind.DICOM_SERIES: "a DICOM series",
+}
 
 
 def _journal(repos: Repos, actor: User, action: str, folder: Folder, details: dict[str, Any]) -> None:
