@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from cairn.domain.kinds import ItemKind
 from cairn.domain.records import Folder, Item, User
 from cairn.errors import Conflict, PermissionDenied
 from cairn.services.registry import Registry
+from cairn.services.uploads import UploadedFile
 from tests.services.helpers import add_images, image
 
 
@@ -127,3 +130,20 @@ def test_members_kept_after_their_composite_stay_in_an_ordinary_folder(registry:
     assert registry.folders.summary(actor=admin, folder_id=members.id).files == 1
     registry.folders.update(actor=admin, folder_id=members.id, name="frames")
     registry.folders.move(actor=admin, folder_id=members.id, new_parent_id=world["b"].id)
+
+
+def test_no_registration_nor_upload_into_a_members_folder(registry: Registry, admin, world) -> None:
+    """Every way files are placed goes through the same refusal (``target_folder``)."""
+    root = registry.settings.data_dir / "disk"
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    registry.integrations.add(actor=admin, name="disk", provider="local", root=str(root), shared=True)
+    manifest = io.BytesIO(json.dumps({"images": [{"objectUrl": (root / "a.png").as_uri()}]}).encode())
+    with pytest.raises(Conflict, match=MEMBERS):
+        registry.registration.register(
+            actor=admin, folder_id=world["members"].id, integration="disk", manifest=manifest
+        )
+    png = UploadedFile("up.png", io.BytesIO(b"\x89PNG\r\n\x1a\n"), "image/png")
+    with pytest.raises(Conflict, match=MEMBERS):
+        registry.uploads.upload(actor=admin, folder_id=world["members"].id, files=[png])
+    assert registry.folders.summary(actor=admin, folder_id=world["members"].id).files == 1

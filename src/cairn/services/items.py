@@ -235,8 +235,8 @@ class ItemService(Service):
         """
         with self._write() as repos:
             target = target_folder(repos, actor, target_folder_id)
-            moved = move_items_in(repos, actor=actor, item_ids=item_ids, target=target)
-            return repos.items.get_many(list(dict.fromkeys([*item_ids, *moved])))
+            move_items_in(repos, actor=actor, item_ids=item_ids, target=target)
+            return repos.items.get_many(list(dict.fromkeys(item_ids)))
 
     def delete(self, *, actor: User, item_ids: Sequence[int], remove_unused_members: bool = True) -> int:
         """Delete items (they leave every dataset). A member of a composite cannot be deleted while it exists.
