@@ -112,11 +112,20 @@ def test_access_invite_change_remove_and_admins_are_immutable(
         ("admin@localhost", "admin"),
         ("alice@example.com", "editor"),
     }
-    admin_change = client.put(
-        f"{API}/folders/{folder}/access/admin@localhost", json={"role": "viewer"}, headers=admin_headers
+    # Seed 002: a folder admin cannot change nor remove another admin; an organization admin can (to repair access).
+    promoted = client.put(
+        f"{API}/folders/{folder}/access/alice@example.com", json={"role": "admin"}, headers=admin_headers
     )
-    assert admin_change.status_code == 409
-    assert client.delete(f"{API}/folders/{folder}/access/admin@localhost", headers=admin_headers).status_code == 409
+    assert promoted.json()["role"] == "admin"
+    admin_change = client.put(
+        f"{API}/folders/{folder}/access/admin@localhost", json={"role": "viewer"}, headers=alice_headers
+    )
+    assert admin_change.status_code == 409 and "only organization admins may" in admin_change.json()["message"]
+    assert client.delete(f"{API}/folders/{folder}/access/admin@localhost", headers=alice_headers).status_code == 409
+    repaired = client.put(
+        f"{API}/folders/{folder}/access/alice@example.com", json={"role": "editor"}, headers=admin_headers
+    )
+    assert repaired.status_code == 200 and repaired.json()["role"] == "editor"
     assert client.delete(f"{API}/folders/{folder}/access/alice@example.com", headers=admin_headers).status_code == 204
     assert client.get(f"{API}/folders/{folder}", headers=alice_headers).status_code == 404  # no role: not found
     unknown = client.post(

@@ -54,8 +54,12 @@ def test_access_grant_list_revoke(cli: Cli, registry: Registry, admin, make_user
 
     # acting as ann (an editor), she can create a sub-folder in Cars
     cli.ok("folders", "create", "Cars/ann-was-here", as_user="ann@example.com")
-    result = cli.fails("access", "revoke", "Cars", "admin@localhost", code="conflict")
-    assert "admins cannot be removed" in result.stderr
+    # a folder admin cannot remove another admin; an organization admin can (to repair access)
+    make_user("bob")
+    cli.ok("access", "grant", "Cars", "bob@example.com", "admin")
+    result = cli.fails("access", "revoke", "Cars", "admin@localhost", code="conflict", as_user="bob@example.com")
+    assert "admins cannot be removed (only organization admins may)" in result.stderr
+    assert "no longer has a role on 'Cars'" in cli.ok("access", "revoke", "Cars", "bob@example.com").stdout
 
     assert "no longer has a role on 'Cars'" in cli.ok("access", "revoke", "Cars", "ann@example.com").stdout
     assert registry.access.role_of(actor=admin, folder_id=cars.id, email="ann@example.com") is None

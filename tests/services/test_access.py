@@ -56,13 +56,16 @@ def test_editors_change_content_but_not_access(registry: Registry, team) -> None
         )
 
 
-def test_an_admins_role_cannot_be_changed_nor_removed(registry: Registry, team, admin) -> None:
-    top = team["top"]
-    with pytest.raises(Conflict, match="admin's role cannot be changed"):
-        registry.access.grant(actor=admin, folder_id=top.id, email=team["owner"].email, role=Role.VIEWER)
+def test_an_admins_role_cannot_be_changed_nor_removed_by_a_folder_admin(registry: Registry, team, admin) -> None:
+    top, owner, editor = team["top"], team["owner"], team["editor"]
+    registry.access.grant(actor=owner, folder_id=top.id, email=editor.email, role=Role.ADMIN)
+    with pytest.raises(Conflict, match="admin's role cannot be changed \\(only organization admins may\\)"):
+        registry.access.grant(actor=editor, folder_id=top.id, email=owner.email, role=Role.VIEWER)
+    with pytest.raises(Conflict, match="admins cannot be removed \\(only organization admins may\\)"):
+        registry.access.revoke(actor=editor, folder_id=top.id, email=owner.email)
     with pytest.raises(Conflict, match="admins cannot be removed"):
-        registry.access.revoke(actor=admin, folder_id=top.id, email=team["owner"].email)
-    assert registry.access.role_of(actor=admin, folder_id=top.id, email=team["owner"].email) is Role.ADMIN
+        registry.access.revoke(actor=owner, folder_id=top.id, email=owner.email)
+    assert registry.access.role_of(actor=admin, folder_id=top.id, email=owner.email) is Role.ADMIN
 
 
 def test_change_and_remove_a_role(registry: Registry, team) -> None:

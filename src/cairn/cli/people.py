@@ -94,7 +94,7 @@ def grant(
     email: EmailArg,
     role: Annotated[Role, typer.Argument(metavar="ROLE", help="viewer, editor or admin.")],
 ) -> None:
-    """Give a user a role on a folder, or change it (an admin's role cannot be changed)."""
+    """Give a user a role on a folder, or change it (an admin's role: organization admins only)."""
     session = session_of(ctx)
     target = arguments.folder(session, folder)
     granted = session.registry().access.grant(actor=session.actor(), folder_id=target.id, email=email, role=role)
@@ -106,7 +106,7 @@ def grant(
 
 @access_app.command()
 def revoke(ctx: typer.Context, folder: FolderArg, email: EmailArg) -> None:
-    """Remove a user's role on a folder (admins cannot be removed)."""
+    """Remove a user's role on a folder (an admin: organization admins only)."""
     session = session_of(ctx)
     target = arguments.folder(session, folder)
     session.registry().access.revoke(actor=session.actor(), folder_id=target.id, email=email)

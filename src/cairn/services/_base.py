@@ -10,6 +10,7 @@ from cairn.db.repositories import Repos
 from cairn.domain.access import ACTION_LABELS, Action, Role, minimum_role_for, role_allows
 from cairn.domain.records import Folder, Item, User
 from cairn.errors import InvalidInput, NotFound, PermissionDenied
+from cairn.services._members import refuse_members_folder
 
 
 class Service:
@@ -117,11 +118,12 @@ def visible_paths(repos: Repos, actor: User) -> list[str] | None:
 
 
 def target_folder(repos: Repos, actor: User, folder_id: int | None) -> Folder:
-    """The folder files are being placed in, after checking the actor may write there."""
+    """The folder files are being placed in, after checking the actor may write there (never a members folder)."""
     if folder_id is None:
         raise InvalidInput("files must be placed in a folder: the top level holds folders only")
     folder = get_folder(repos, folder_id)
     require(repos, actor, folder, Action.WRITE)
+    refuse_members_folder(repos, folder, doing="place files in it", why="it holds that composite's member files only")
     return folder
 
 

@@ -1,4 +1,8 @@
-"""Who may do what in a folder: invite, change roles, remove (admins are immutable, seed 002)."""
+"""Who may do what in a folder: invite, change roles, remove.
+
+A folder admin's grant is immutable to other folder admins (seed 002); organization admins may change or remove
+any grant, so that access can always be repaired (e.g. admins appointed by someone who should not have been one).
+"""
 
 from __future__ import annotations
 
@@ -17,14 +21,17 @@ class AccessService(Service):
             return repos.access.grants_on(folder_id)
 
     def grant(self, *, actor: User, folder_id: int, email: str, role: Role) -> Grant:
-        """Give a user a role on a folder, or change their role. An admin's role cannot be changed."""
+        """Give a user a role on a folder, or change their role. An admin's role can be changed by org admins only."""
         with self._write() as repos:
             folder = get_folder(repos, folder_id)
             require(repos, actor, folder, Action.MANAGE_ACCESS)
             user = _user(repos, email)
             current = repos.access.grant_on(folder_id=folder.id, user_id=user.id)
-            if current is not None and current.role is Role.ADMIN:
-                raise Conflict(f"{user.email} is an admin of folder {folder.name!r}: an admin's role cannot be changed")
+            if current is not None and current.role is Role.ADMIN and not actor.is_org_admin:
+                raise Conflict(
+                    f"{user.email} is an admin of folder {folder.name!r}: an admin's role cannot be changed "
+                    "(only organization admins may)"
+                )
             repos.access.put(folder_id=folder.id, user_id=user.id, role=role, granted_by=actor.id)
             repos.journal.record(
                 actor=actor,
@@ -40,7 +47,7 @@ class AccessService(Service):
             return granted
 
     def revoke(self, *, actor: User, folder_id: int, email: str) -> None:
-        """Remove a user's role on a folder. Admins cannot be removed."""
+        """Remove a user's role on a folder. Admins can be removed by org admins only."""
         with self._write() as repos:
             folder = get_folder(repos, folder_id)
             require(repos, actor, folder, Action.MANAGE_ACCESS)
@@ -48,8 +55,11 @@ class AccessService(Service):
             current = repos.access.grant_on(folder_id=folder.id, user_id=user.id)
             if current is None:
                 raise NotFound(f"{user.email} has no role on folder {folder.name!r}")
-            if current.role is Role.ADMIN:
-                raise Conflict(f"{user.email} is an admin of folder {folder.name!r}: admins cannot be removed")
+            if current.role is Role.ADMIN and not actor.is_org_admin:
+                raise Conflict(
+                    f"{user.email} is an admin of folder {folder.name!r}: admins cannot be removed "
+                    "(only organization admins may)"
+                )
             repos.access.remove(folder_id=folder.id, user_id=user.id)
             repos.journal.record(
                 actor=actor,

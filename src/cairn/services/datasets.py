@@ -32,8 +32,9 @@ from cairn.services._base import (
     require,
     target_folder,
     visible_paths,
-    writable_items,
 )
+from cairn.services._members import refuse_members_folder
+from cairn.services.items import move_items_in
 
 
 class DatasetService(Service):
@@ -53,7 +54,7 @@ class DatasetService(Service):
             if mirrored:
                 synced_folder_id = _backing_folder(repos, actor, clean_title, mirror_parent_id)
             elif synced_folder_id is not None:
-                require(repos, actor, get_folder(repos, synced_folder_id), Action.READ)
+                _require_syncable(repos, actor, synced_folder_id)
             dataset = repos.datasets.create(
                 title=clean_title,
                 description=description,
@@ -118,9 +119,7 @@ class DatasetService(Service):
             dataset = _owned(repos, actor, dataset_id)
             if dataset.synced_folder_id is not None:
                 target = target_folder(repos, actor, dataset.synced_folder_id)
-                moving = [item for item, _ in writable_items(repos, actor, item_ids) if item.folder_id != target.id]
-                repos.items.move([item.id for item in moving], target.id)
-                added = len(moving)
+                added = len(move_items_in(repos, actor=actor, item_ids=item_ids, target=target))
             else:
                 for item_id in dict.fromkeys(item_ids):
                     item_folder(repos, actor, item_id, Action.READ)
@@ -151,7 +150,7 @@ class DatasetService(Service):
         with self._write() as repos:
             dataset = _owned(repos, actor, dataset_id)
             if folder_id is not None:
-                require(repos, actor, get_folder(repos, folder_id), Action.READ)
+                _require_syncable(repos, actor, folder_id)
                 repos.datasets.clear_items(dataset.id)
             elif dataset.synced_folder_id is not None:
                 held = _all_ids_in_folder(repos, dataset.synced_folder_id)
@@ -186,10 +185,22 @@ def _owned(repos: Repos, actor: User, dataset_id: int) -> Dataset:
     return dataset
 
 
+_MEMBERS_ONLY = "it holds that composite's member files only"
+
+
+def _require_syncable(repos: Repos, actor: User, folder_id: int) -> None:
+    """A dataset may be synced to a folder the actor may read, but not to a members folder (its files are a
+    composite's members, not files of their own)."""
+    folder = get_folder(repos, folder_id)
+    require(repos, actor, folder, Action.READ)
+    refuse_members_folder(repos, folder, doing="sync a dataset to it", why="its files are parts of that composite")
+
+
 def _backing_folder(repos: Repos, actor: User, title: str, parent_id: int | None) -> int:
     parent = get_folder(repos, parent_id) if parent_id is not None else None
     if parent is not None:
         require(repos, actor, parent, Action.WRITE)
+        refuse_members_folder(repos, parent, doing=f"create the folder of {title!r} in it", why=_MEMBERS_ONLY)
     folder = repos.folders.create(
         parent=parent,
         name=names.folder_name(title.replace("/", "_")),

@@ -11,7 +11,9 @@ from cairn.domain import names
 from cairn.domain.access import Action, Role
 from cairn.domain.records import Folder, FolderSummary, PathElement, User
 from cairn.errors import Conflict, InvalidInput, NotFound
-from cairn.services._base import Service, get_folder, require, sees_path, visible_folder, visible_paths
+from cairn.services._base import Service, effective_role, get_folder, require, sees_path, visible_folder, visible_paths
+from cairn.services._members import refuse_members_folder
+from cairn.services._moves import require_move
 
 _UNSET: Any = object()
 
@@ -41,6 +43,7 @@ class FolderService(Service):
             parent = get_folder(repos, parent_id) if parent_id is not None else None
             if parent is not None:
                 require(repos, actor, parent, Action.WRITE)
+                refuse_members_folder(repos, parent, doing=f"create folder {clean_name!r} in it", why=_MEMBERS_ONLY)
             folder = repos.folders.create(
                 parent=parent, name=clean_name, description=description, client_metadata=metadata, created_by=actor.id
             )
@@ -130,6 +133,8 @@ class FolderService(Service):
         with self._write() as repos:
             folder = get_folder(repos, folder_id)
             require(repos, actor, folder, Action.WRITE)
+            if values.get("name", folder.name) != folder.name:
+                refuse_members_folder(repos, folder, doing="rename it", why="it keeps the name it was made with")
             if not values:
                 return as_seen(visible_paths(repos, actor), folder)
             updated = repos.folders.update(folder, **values)
@@ -137,22 +142,28 @@ class FolderService(Service):
             return as_seen(visible_paths(repos, actor), updated)
 
     def move(self, *, actor: User, folder_id: int, new_parent_id: int | None) -> Folder:
-        """Move a folder (with everything in it) under ``new_parent_id``, or to the top level when None."""
+        """Move a folder (with everything in it) under ``new_parent_id``, or to the top level when None.
+
+        The move rule (``services/_moves.py``): a move that changes anyone's role on the folder needs the admin role
+        over the highest folder it leaves. A folder moved to the top level keeps its mover as admin.
+        """
         with self._write() as repos:
             folder = get_folder(repos, folder_id)
             require(repos, actor, folder, Action.WRITE)
+            refuse_members_folder(repos, folder, doing=f"move folder {folder.name!r}", why="it moves with it")
             new_parent = get_folder(repos, new_parent_id) if new_parent_id is not None else None
             if new_parent is not None:
-                require(repos, actor, new_parent, Action.WRITE)
-                if new_parent.path.startswith(folder.path):
-                    raise Conflict(
-                        f"cannot move folder {folder.name!r} into {new_parent.name!r}: "
-                        "a folder cannot be moved into itself or one of its own sub-folders"
-                    )
-            elif folder.parent_id is not None:
-                require(repos, actor, folder, Action.MANAGE_ACCESS)
+                _check_new_parent(repos, actor, folder, new_parent)
+            after = [*(new_parent.ancestor_ids if new_parent else []), folder.id]
+            require_move(repos, actor, what=f"folder {folder.name!r}", before=folder.ancestor_ids, after=after)
+            was_admin = effective_role(repos, actor, folder) is Role.ADMIN
             moved = repos.folders.move(folder, new_parent)
-            _journal(repos, actor, "folder.move", moved, {"from": folder.parent_id, "to": new_parent_id})
+            details: dict[str, Any] = {"from": folder.parent_id, "to": new_parent_id}
+            if new_parent is None and was_admin and effective_role(repos, actor, moved) is not Role.ADMIN:
+                # Out of every folder that made the mover its admin: they stay its admin, as its creator would be.
+                repos.access.put(folder_id=moved.id, user_id=actor.id, role=Role.ADMIN, granted_by=actor.id)
+                details["admin_kept"] = actor.email
+            _journal(repos, actor, "folder.move", moved, details)
             return as_seen(visible_paths(repos, actor), moved)
 
     def delete(self, *, actor: User, folder_id: int) -> FolderSummary:
@@ -207,6 +218,20 @@ def _top_named(top: list[Folder], name: str) -> Folder | None:
         ids = ", ".join(f"id:{f.id}" for f in named)
         raise InvalidInput(f"{len(named)} folders named {name!r} are at your top level ({ids}): name one by its id")
     return named[0] if named else None
+
+
+_MEMBERS_ONLY = "it holds that composite's member files only"
+
+
+def _check_new_parent(repos: Repos, actor: User, folder: Folder, new_parent: Folder) -> None:
+    """The editor role where the folder goes; never into itself, its own subtree or a members folder."""
+    require(repos, actor, new_parent, Action.WRITE)
+    refuse_members_folder(repos, new_parent, doing=f"move folder {folder.name!r} into it", why=_MEMBERS_ONLY)
+    if new_parent.path.startswith(folder.path):
+        raise Conflict(
+            f"cannot move folder {folder.name!r} into {new_parent.name!r}: "
+            "a folder cannot be moved into itself or one of its own sub-folders"
+        )
 
 
 def _nest(root: Folder, subtree: list[Folder]) -> FolderNode:

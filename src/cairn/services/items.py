@@ -25,6 +25,14 @@ from cairn.services._base import (
     visible_paths,
     writable_items,
 )
+from cairn.services._members import (
+    carry_members_folders,
+    free_folder_name,
+    members_folders_of,
+    refuse_moving_members,
+    release_members_folders,
+)
+from cairn.services._moves import require_move
 
 
 @dataclass(frozen=True)
@@ -226,22 +234,15 @@ class ItemService(Service):
             return updated
 
     def move(self, *, actor: User, item_ids: Sequence[int], target_folder_id: int) -> list[Item]:
-        """Move items to another folder. Leaving a synced folder removes them from its synced dataset only."""
+        """Move items to another folder. Leaving a synced folder removes them from its synced dataset only.
+
+        The move rule applies (``services/_moves.py``); a composite takes its members folder along, and a member
+        moves only with its composite.
+        """
         with self._write() as repos:
             target = target_folder(repos, actor, target_folder_id)
-            moving = writable_items(repos, actor, item_ids)
-            repos.items.move([item.id for item, _ in moving], target.id)
-            for item, source in moving:
-                repos.journal.record(
-                    actor=actor,
-                    action="item.move",
-                    target_type="item",
-                    target_id=item.id,
-                    target_label=item.title,
-                    folder_id=target.id,
-                    details={"from_folder_id": source.id, "to_folder_id": target.id},
-                )
-            return repos.items.get_many([item.id for item, _ in moving])
+            move_items_in(repos, actor=actor, item_ids=item_ids, target=target)
+            return repos.items.get_many(list(dict.fromkeys(item_ids)))
 
     def delete(self, *, actor: User, item_ids: Sequence[int], remove_unused_members: bool = True) -> int:
         """Delete items (they leave every dataset). A member of a composite cannot be deleted while it exists.
@@ -289,12 +290,36 @@ def add_composite_in(
     return composite
 
 
+def move_items_in(repos: Repos, *, actor: User, item_ids: Sequence[int], target: Folder) -> list[int]:
+    """Move items into ``target`` (already checked writable) inside an open transaction; returns the ids moved
+    (items already there stay). Shared with datasets, where adding to a synced dataset moves files into its folder."""
+    moving = [(item, source) for item, source in writable_items(repos, actor, item_ids) if source.id != target.id]
+    refuse_moving_members(repos, [item.id for item, _ in moving])
+    for source in {source.id: source for _, source in moving}.values():
+        what = f"files from folder {source.name!r} to folder {target.name!r}"
+        require_move(repos, actor, what=what, before=source.ancestor_ids, after=target.ancestor_ids)
+    repos.items.move([item.id for item, _ in moving], target.id)
+    carry_members_folders(repos, actor, [item for item, _ in moving if item.kind.is_composite], target)
+    for item, source in moving:
+        repos.journal.record(
+            actor=actor,
+            action="item.move",
+            target_type="item",
+            target_id=item.id,
+            target_label=item.title,
+            folder_id=target.id,
+            details={"from_folder_id": source.id, "to_folder_id": target.id},
+        )
+    return [item.id for item, _ in moving]
+
+
 def delete_items_in(repos: Repos, *, actor: User, item_ids: Sequence[int], remove_unused_members: bool) -> int:
     doomed = writable_items(repos, actor, item_ids)
     ids = {item.id for item, _ in doomed}
     if remove_unused_members:
         ids |= _unused_members(repos, [item for item, _ in doomed if item.kind.is_composite], ids)
     _refuse_used_members(repos, actor, ids)
+    members_folders = members_folders_of(repos, [item for item, _ in doomed if item.kind.is_composite])
     for item, folder in doomed:
         repos.journal.record(
             actor=actor,
@@ -305,7 +330,9 @@ def delete_items_in(repos: Repos, *, actor: User, item_ids: Sequence[int], remov
             folder_id=folder.id,
             details={"kind": item.kind.value, "object_url": item.object_url},
         )
-    return repos.items.delete(sorted(ids))
+    deleted = repos.items.delete(sorted(ids))
+    release_members_folders(repos, actor, members_folders)  # they follow their composites
+    return deleted
 
 
 def _unused_members(repos: Repos, composites: list[Item], deleting: set[int]) -> set[int]:
@@ -335,14 +362,9 @@ def _sees_item(repos: Repos, actor: User, item_id: int) -> bool:
 
 def _members_folder(repos: Repos, actor: User, parent: Folder, title: str) -> Folder:
     """A new sub-folder for a composite's members, named after it ("title", then "title (2)", ...)."""
-    base = names.folder_name(title.replace("/", "_"))
-    name, n = base, 1
-    while repos.folders.child_named(parent.id, name) is not None:
-        n += 1
-        name = f"{base[:290]} ({n})"
     return repos.folders.create(
         parent=parent,
-        name=name,
+        name=free_folder_name(repos, parent.id, title.replace("/", "_")),
         description=f"Members of {title}",
         client_metadata={},
         created_by=actor.id,

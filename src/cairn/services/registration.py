@@ -48,7 +48,7 @@ from cairn.domain.urls import resolve_object_key
 from cairn.errors import CairnError, Conflict, InvalidInput, ManifestError, NotFound, PermissionDenied, Problem
 from cairn.jobs.queue import JobQueue
 from cairn.services._allocation import bulk_allocations
-from cairn.services._base import Service, can_see, get_folder, require, visible_paths
+from cairn.services._base import Service, can_see, require, target_folder, visible_paths
 from cairn.services.integrations import IntegrationService, find_integration, store_config_of, usable_integration
 from cairn.services.registration_commit import ChunkResult, commit_prepared, fail_unreadable_chunk
 from cairn.services.registration_units import Inspector, UnitPreparer, head_only
@@ -188,8 +188,7 @@ class RegistrationService(Service):
 
     def _target(self, actor: User, folder_id: int, integration: str | int) -> _Target:
         with self._read() as repos:
-            folder = get_folder(repos, folder_id)
-            require(repos, actor, folder, Action.WRITE)
+            folder = target_folder(repos, actor, folder_id)
             stored = usable_integration(repos, actor, integration)
         config = store_config_of(stored, self._integrations.secrets)
         return _Target(folder, stored.id, stored.name, config)

@@ -1,4 +1,7 @@
-"""Who may do what in a folder: invite by email with a role, list, change a role, remove (admins are immutable)."""
+"""Who may do what in a folder: invite by email with a role, list, change a role, remove.
+
+An admin's grant is immutable, except to organization admins (who may repair access).
+"""
 
 from __future__ import annotations
 
@@ -33,12 +36,12 @@ def invite(*, folder_id: IdPath, body: GrantCreate, user: CurrentUser, registry:
 def change_role(
     *, folder_id: IdPath, email: Email, body: GrantUpdate, user: CurrentUser, registry: RegistryDep
 ) -> GrantPublic:
-    """Change a user's role on this folder (an admin's role cannot be changed)."""
+    """Change a user's role on this folder (an admin's role: organization admins only)."""
     grant = registry.access.grant(actor=user, folder_id=folder_id, email=email, role=body.role)
     return GrantPublic.model_validate(grant)
 
 
 @router.delete("/{email}", status_code=status.HTTP_204_NO_CONTENT)
 def remove(*, folder_id: IdPath, email: Email, user: CurrentUser, registry: RegistryDep) -> None:
-    """Remove a user's role on this folder (admins cannot be removed)."""
+    """Remove a user's role on this folder (an admin: organization admins only)."""
     registry.access.revoke(actor=user, folder_id=folder_id, email=email)

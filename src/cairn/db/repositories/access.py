@@ -43,6 +43,15 @@ class AccessRepository(Repository):
         )
         return [Role(r.role) for r in rows]
 
+    def roles_on_folders(self, folder_ids: list[int]) -> list[tuple[int, int, Role]]:
+        """``(folder id, user id, role)`` for every grant on any of ``folder_ids``."""
+        rows = self.conn.execute(
+            sa.select(folder_roles.c.folder_id, folder_roles.c.user_id, folder_roles.c.role).where(
+                folder_roles.c.folder_id.in_(folder_ids)
+            )
+        )
+        return [(r.folder_id, r.user_id, Role(r.role)) for r in rows]
+
     def grant_on(self, *, folder_id: int, user_id: int) -> Grant | None:
         row = self.conn.execute(
             sa.select(*_GRANT_COLUMNS)

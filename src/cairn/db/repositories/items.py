@@ -77,6 +77,16 @@ class ItemRepository(Repository):
         )
         return [(r[0], r[1], r[2]) for r in rows]
 
+    def composites_with_members_in(self, folder_ids: Sequence[int]) -> list[tuple[int, int]]:
+        """``(folder id, composite id)`` for every composite with a member in one of ``folder_ids``."""
+        rows = self.conn.execute(
+            sa.select(items.c.folder_id, item_members.c.composite_id)
+            .join(item_members, item_members.c.member_id == items.c.id)
+            .where(items.c.folder_id.in_(list(folder_ids)))
+            .distinct()
+        )
+        return [(r[0], r[1]) for r in rows]
+
     def members_used_outside(self, folder_path: str) -> list[tuple[str, str]]:
         """(member title, composite title) for members inside the subtree used by composites outside it."""
         member, composite = items.alias("member"), items.alias("composite")
