@@ -46,6 +46,7 @@ class World:
     root: str  # its directory, holding a.png
     job: int  # a registration job alice started in F (not run)
     upload: int  # a PNG alice uploaded into F (managed storage)
+    admin_session: int = 0  # a web login session of the org admin (made with their second token)
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self)))
@@ -89,6 +90,7 @@ def _populate(registry: Registry) -> World:
     revoked = registry.auth.create_token(actor=admin, name="revoked")
     registry.auth.revoke_token(actor=admin, token_id=revoked.token.id)
     second = registry.auth.create_token(actor=admin, name="second")
+    admin_session = registry.auth.start_session(token=second.secret)
     root = registry.settings.data_dir / "disk"
     root.mkdir(parents=True, exist_ok=True)
     (root / "a.png").write_bytes(png_bytes())
@@ -120,6 +122,7 @@ def _populate(registry: Registry) -> World:
         root=str(root),
         job=job.id,
         upload=upload.id,
+        admin_session=admin_session.session.id,
     )
 
 
