@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from cairn.errors import ConfigurationError
 from cairn.services.registry import Registry
 from cairn.services.secrets import secret_key_bytes
 from cairn.services.uploads import UploadedFile
@@ -106,3 +107,22 @@ def test_the_cairn_command_creates_nothing_others_may_read(tmp_path: Path, usual
     done = subprocess.run([*cairn, "folders", "create", "F"], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert _shared(data_dir) == {}
+
+
+def test_a_data_directory_cairn_may_not_make_private_is_refused_without_naming_it(
+    tmp_path: Path, usual_umask: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another account's directory that others may read: cairn keeps no data there. (The tests run as root, who may
+    change any mode, so the refusal of chmod is simulated: the one patch of this file.)"""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(mode=0o755)
+    data_dir.chmod(0o755)
+
+    def refuse(path: object, mode: int) -> None:
+        raise PermissionError(1, "Operation not permitted", str(path))
+
+    monkeypatch.setattr(os, "chmod", refuse)
+    with pytest.raises(ConfigurationError, match="belongs to another account") as refused:
+        Registry(Settings(data_dir=data_dir))
+    assert str(tmp_path) not in refused.value.message  # it may reach an API response: the path is only logged
+    assert any(str(data_dir) in r.getMessage() for r in caplog.records)

@@ -16,6 +16,8 @@ import os
 import stat
 from pathlib import Path
 
+from cairn.errors import ConfigurationError
+
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 _SHARED_BITS = 0o077  # group and other permissions
@@ -63,7 +65,15 @@ def tighten(path: Path) -> str | None:
         return None
     if not mode & _SHARED_BITS or path.is_symlink():
         return None
-    os.chmod(path, mode & ~_SHARED_BITS)
+    try:
+        os.chmod(path, mode & ~_SHARED_BITS)
+    except PermissionError as error:
+        # the path goes to the log only: this can surface in an API response, which never names server paths
+        log.error("cannot make %s private (mode %04o): it belongs to another account", path, mode)
+        raise ConfigurationError(
+            "cannot make cairn's own files private: one belongs to another account (the server log names it); "
+            "give cairn a data directory of its own (CAIRN_DATA_DIR)"
+        ) from error
     return f"{path}: {mode:04o} -> {mode & ~_SHARED_BITS:04o}"
 
 
@@ -71,19 +81,13 @@ def tighten_data_dir(data_dir: Path) -> list[str]:
     """Tighten an existing data directory and the files cairn keeps at its top; warns once with what it changed.
 
     Files deeper in (uploads under ``managed/``) are left as they are: the directories above them now let nobody
-    else in. A path cairn may not change (another account's) is left alone with a warning.
+    else in. A path cairn may not change (another account's) is a ConfigurationError: cairn does not keep its data
+    where others may read it.
     """
     if not data_dir.is_dir():
         return []
-    changed: list[str] = []
-    for path in [data_dir, *(data_dir / name for name in DATA_DIR_ENTRIES)]:
-        try:
-            done = tighten(path)
-        except PermissionError:
-            log.warning("cannot make %s private (it belongs to another account): others may read it", path)
-            continue
-        if done:
-            changed.append(done)
+    paths = [data_dir, *(data_dir / name for name in DATA_DIR_ENTRIES)]
+    changed = [done for done in map(tighten, paths) if done]
     if changed:
         log.warning(
             "the data directory was readable by other accounts; made it private (0700 / 0600): %s", "; ".join(changed)
