@@ -21,7 +21,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default=Path(".cairn"),
         description="Directory for cairn's own state: the SQLite database, the job queue, managed (uploaded) "
-        "files and the generated secret key.",
+        "files and the generated secret key. Private to the account running cairn: made 0700 with files 0600; an "
+        "existing one that others may read is made private, with a warning.",
     )
     database_url: str | None = Field(
         default=None,
@@ -75,7 +76,12 @@ class Settings(BaseSettings):
     workers: int = Field(
         default=2, ge=0, le=64, description="Job consumer threads run inside `cairn serve` (0: none, use workers)."
     )
-    session_ttl_hours: int = Field(default=24 * 7, gt=0, description="Lifetime of a web UI login session.")
+    session_ttl_hours: int = Field(
+        default=24 * 7,
+        gt=0,
+        description="Lifetime of a web UI login session; a session also ends when the API token it was started "
+        "with is revoked or expires.",
+    )
 
     @field_validator("data_dir")
     @classmethod

@@ -16,6 +16,6 @@ def all_routes(app: FastAPI) -> list[tuple[str, str]]:
 
 def fill(path: str, **values: object) -> str:
     """A path template with its parameters filled (ids default to 1)."""
-    for name in ("folder_id", "item_id", "dataset_id", "token_id", "integration_id", "job_id", "user_id"):
+    for name in ("folder_id", "item_id", "dataset_id", "token_id", "integration_id", "job_id", "user_id", "session_id"):
         path = path.replace("{" + name + "}", str(values.get(name, 1)))
     return path.replace("{email}", str(values.get("email", "someone@example.com")))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from cairn.db.auth_schema import api_tokens, login_sessions
@@ -137,3 +138,89 @@ def test_a_deactivated_account_loses_its_session_and_cannot_log_in(
     admin_id = client.get("/api/v1/users/me", headers=admin_headers).json()["id"]
     last = client.patch(f"/api/v1/users/{admin_id}", json={"org_admin": False}, headers=admin_headers)
     assert last.status_code == 409 and "last active organization admin" in last.json()["message"]
+
+
+def _log_in(client: TestClient, secret: str, user_agent: str = "testclient") -> str:
+    """Log ``client`` in with an API token; the CSRF token of the new session."""
+    login = client.post("/api/v1/auth/session", json={"token": secret}, headers={"User-Agent": user_agent})
+    assert login.status_code == 201, login.text
+    csrf: str = login.json()["csrf_token"]
+    return csrf
+
+
+def test_a_session_is_refused_right_after_its_token_is_revoked(client: TestClient, admin_headers: Headers) -> None:
+    made = client.post("/api/v1/tokens", json={"name": "web"}, headers=admin_headers).json()
+    _log_in(client, made["secret"])
+    assert client.get("/api/v1/users/me").status_code == 200
+    assert client.delete(f"/api/v1/tokens/{made['token']['id']}", headers=admin_headers).status_code == 200
+    refused = client.get("/api/v1/users/me")
+    assert refused.status_code == 401
+    assert "log in again" in refused.json()["message"]
+
+
+def test_users_list_their_sessions_and_see_which_is_the_current_one(
+    app: FastAPI, client: TestClient, make_user: Callable[[str], User], token_for: Callable[[User], Headers]
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    alice_headers = token_for(alice)
+    secret = alice_headers["Authorization"].removeprefix("Bearer ")
+    with TestClient(app) as phone:
+        _log_in(phone, secret, user_agent="Phone/1.0")
+    _log_in(client, secret, user_agent="Firefox/133.0")
+    with TestClient(app) as bobs:
+        _log_in(bobs, token_for(bob)["Authorization"].removeprefix("Bearer "))
+
+    listed = client.get("/api/v1/auth/sessions").json()["sessions"]
+    assert [(s["user_agent"], s["current"]) for s in listed] == [("Firefox/133.0", True), ("Phone/1.0", False)]
+    token = client.get("/api/v1/tokens", headers=alice_headers).json()["tokens"][0]
+    assert all(s["token_id"] == token["id"] and s["token_name"] == "test" for s in listed)
+    assert set(listed[0]) == {
+        "id", "created_at", "last_used_at", "expires_at", "token_id", "token_name", "user_agent", "current"
+    }  # fmt: skip
+    by_token = client.get("/api/v1/auth/sessions", headers=alice_headers).json()["sessions"]
+    assert [s["current"] for s in by_token] == [False, False]  # a request made with a token has no session
+
+
+def test_a_user_ends_one_session_and_another_users_session_is_not_found(
+    app: FastAPI, client: TestClient, make_user: Callable[[str], User], token_for: Callable[[User], Headers]
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    alice_headers, bob_headers = token_for(alice), token_for(bob)
+    with TestClient(app) as phone:
+        _log_in(phone, alice_headers["Authorization"].removeprefix("Bearer "))
+        [phone_session] = client.get("/api/v1/auth/sessions", headers=alice_headers).json()["sessions"]
+        path = f"/api/v1/auth/sessions/{phone_session['id']}"
+
+        hidden = client.delete(path, headers=bob_headers)
+        assert hidden.status_code == 404 and hidden.json()["code"] == "not_found"
+        assert phone.get("/api/v1/users/me").status_code == 200
+        assert client.delete(path, headers=alice_headers).status_code == 204
+        assert phone.get("/api/v1/users/me").status_code == 401
+    assert client.get("/api/v1/auth/sessions", headers=alice_headers).json()["sessions"] == []
+    assert client.delete("/api/v1/auth/sessions/0", headers=alice_headers).status_code == 422
+
+
+def test_log_out_everywhere_optionally_keeps_the_current_session(
+    app: FastAPI, client: TestClient, admin_headers: Headers
+) -> None:
+    secret = admin_headers["Authorization"].removeprefix("Bearer ")
+    with TestClient(app) as phone:
+        _log_in(phone, secret)
+        csrf = _log_in(client, secret)
+        kept = client.delete("/api/v1/auth/sessions?keep_current=true", headers={"X-CSRF-Token": csrf})
+        assert kept.status_code == 200 and kept.json() == {"ended": 1}
+        assert phone.get("/api/v1/users/me").status_code == 401
+        assert client.get("/api/v1/users/me").status_code == 200
+
+        everywhere = client.delete("/api/v1/auth/sessions", headers={"X-CSRF-Token": csrf})
+        assert everywhere.status_code == 200 and everywhere.json() == {"ended": 1}
+        assert "cairn_session" in everywhere.headers.get("set-cookie", "")  # the ended cookie is cleared
+    assert client.get("/api/v1/users/me").status_code == 401
+    assert client.get("/api/v1/users/me", headers=admin_headers).status_code == 200  # tokens are left alone
+
+
+def test_ending_sessions_with_a_session_needs_the_csrf_token(client: TestClient, admin_headers: Headers) -> None:
+    _log_in(client, admin_headers["Authorization"].removeprefix("Bearer "))
+    forged = client.delete("/api/v1/auth/sessions")
+    assert forged.status_code == 403 and "CSRF" in forged.json()["message"]
+    assert client.get("/api/v1/users/me").status_code == 200

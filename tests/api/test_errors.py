@@ -65,14 +65,23 @@ def test_every_endpoint_with_path_ids_refuses_bad_ids_with_a_located_422(
         if "_id}" not in path:
             continue
         bad = fill(
-            path, folder_id="x", item_id="x", dataset_id="x", token_id="x", integration_id="x", job_id="x", user_id="x"
+            path,
+            folder_id="x",
+            item_id="x",
+            dataset_id="x",
+            token_id="x",
+            integration_id="x",
+            job_id="x",
+            user_id="x",
+            session_id="x",
         )
         body = assert_canonical(client.request(method, bad, headers=admin_headers, json={}), 422, "invalid_input")
         assert any(p["location"].startswith("path/") for p in body["details"]["problems"]), (method, path, body)
         huge = fill(
             path,
             **dict.fromkeys(
-                ("folder_id", "item_id", "dataset_id", "token_id", "integration_id", "job_id", "user_id"), 2**70
+                ("folder_id", "item_id", "dataset_id", "token_id", "integration_id", "job_id", "user_id", "session_id"),
+                2**70,
             ),
         )
         assert_canonical(client.request(method, huge, headers=admin_headers, json={}), 422, "invalid_input")

@@ -71,6 +71,16 @@ def cases(w: World) -> list[Case]:
         Case("POST", "/api/v1/tokens", "/api/v1/tokens", ANY, 201, body={"name": "t"}),
         Case("DELETE", "/api/v1/tokens/{token_id}", f"/api/v1/tokens/{w.admin_token_id}", ORG, denied=404),
         Case("DELETE", "/api/v1/auth/session", "/api/v1/auth/session", ANY, 204),
+        Case("GET", "/api/v1/auth/sessions", "/api/v1/auth/sessions", ANY),
+        Case("DELETE", "/api/v1/auth/sessions", "/api/v1/auth/sessions", ANY),
+        Case(
+            "DELETE",
+            "/api/v1/auth/sessions/{session_id}",
+            f"/api/v1/auth/sessions/{w.admin_session}",
+            ORG,  # the org admin's own session: anyone else's is not found, whoever asks
+            204,
+            denied=404,
+        ),
         Case("GET", "/api/v1/folders", "/api/v1/folders", ANY),
         Case("POST", "/api/v1/folders", "/api/v1/folders", WRITE, 201, body={"name": "N", "parent_id": f}),
         Case("GET", "/api/v1/folders/tree", "/api/v1/folders/tree", READ, params={"root_id": f}),

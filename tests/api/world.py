@@ -62,6 +62,7 @@ class World:
     job: int  # a registration job alice started in F (not run)
     upload: int  # a PNG alice uploaded into F (managed storage)
     secret: dict[str, int]  # the org admin's things in G, out of everyone else's reach, by the field they stand for
+    admin_session: int = 0  # a web login session of the org admin (made with their second token)
 
     def out_of_reach(self) -> World:
         """The same world, each object of F replaced by its counterpart out of reach in G (for all but org admins)."""
@@ -115,6 +116,7 @@ def _populate(registry: Registry) -> World:
     revoked = registry.auth.create_token(actor=admin, name="revoked")
     registry.auth.revoke_token(actor=admin, token_id=revoked.token.id)
     second = registry.auth.create_token(actor=admin, name="second")
+    admin_session = registry.auth.start_session(token=second.secret)
     root = registry.settings.data_dir / "disk"
     root.mkdir(parents=True, exist_ok=True)
     (root / "a.png").write_bytes(png_bytes())
@@ -148,6 +150,7 @@ def _populate(registry: Registry) -> World:
         job=job.id,
         upload=upload.id,
         secret=secret,
+        admin_session=admin_session.session.id,
     )
 
 

@@ -32,3 +32,29 @@ def test_tokens_for_other_users(cli: Cli, registry: Registry, admin, make_user) 
     cli.fails("token", "create", "x", "--user", "admin@localhost", code="permission_denied", as_user="ann@example.com")
     cli.fails("token", "list", "--all", code="permission_denied", as_user="ann@example.com")
     assert [t["name"] for t in cli.json("token", "list", as_user="ann@example.com")] == ["ci"]
+
+
+def test_sessions_are_listed_and_ended_one_or_all(cli: Cli, registry: Registry, admin, make_user) -> None:
+    ann = make_user("ann")
+    token = registry.auth.create_token(actor=ann, name="laptop")
+    first = registry.auth.start_session(token=token.secret, user_agent="Firefox/133.0 [bold]x[/bold]")
+    second = registry.auth.start_session(token=token.secret)
+    admins = registry.auth.start_session(token=registry.auth.create_token(actor=admin, name="web").secret)
+
+    listed = cli.json("session", "list", as_user="ann@example.com")
+    assert [(s["id"], s["token_name"], s["current"]) for s in listed] == [
+        (second.session.id, "laptop", False),
+        (first.session.id, "laptop", False),
+    ]
+    table = cli.ok("session", "list", as_user="ann@example.com").stdout
+    assert "Firefox/133.0 [bold]x[/bold]" in table and "laptop" in table  # printed as is, never as markup
+
+    cli.fails("session", "revoke", str(admins.session.id), code="not_found", as_user="ann@example.com")
+    done = cli.ok("session", "revoke", str(first.session.id), as_user="ann@example.com")
+    assert f"Ended session {first.session.id}" in done.stdout
+    assert [s["id"] for s in cli.json("session", "list", as_user="ann@example.com")] == [second.session.id]
+
+    assert cli.json("session", "revoke", "--all", as_user="ann@example.com") == {"ended": 1}
+    assert cli.json("session", "list", as_user="ann@example.com") == []
+    assert [s["id"] for s in cli.json("session", "list")] == [admins.session.id]  # the admin's own are left
+    cli.fails("session", "revoke", code="invalid_input", as_user="ann@example.com")  # neither an id nor --all

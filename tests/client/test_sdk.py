@@ -127,11 +127,37 @@ def test_users_are_added_changed_and_deactivated(live_server: LiveServer) -> Non
                 as_vera.update_user(vera.id, org_admin=True)
             off = client.update_user(vera.id, name="Vera R.", active=False)
             assert (off.name, off.is_active, off.is_org_admin) == ("Vera R.", False, False)
-            with pytest.raises(errors.AuthenticationRequired, match="disabled"):
+            with pytest.raises(errors.AuthenticationRequired, match="revoked"):  # deactivating revoked her tokens
                 as_vera.me()
             client.update_user(vera.id, active=True)
+            with pytest.raises(errors.AuthenticationRequired, match="revoked"):  # and they stay revoked
+                as_vera.me()
+        _, fresh = client.tokens.create("vera's new", user_id=vera.id)
+        with Client(live_server.url, fresh) as as_vera:
             assert as_vera.me().name == "Vera R."
         me = client.me()
         with pytest.raises(errors.Conflict, match="last active organization admin"):
             client.update_user(me.id, org_admin=False)
         assert [u.email for u in client.users()] == ["admin@localhost", "vera@example.com"]
+
+
+def test_sessions_are_listed_and_ended(live_server: LiveServer) -> None:
+    registry = live_server.registry
+    web = registry.auth.create_token(actor=live_server.admin, name="web")
+    first = registry.auth.start_session(token=web.secret, user_agent="Firefox/133.0")
+    second = registry.auth.start_session(token=web.secret)
+    with Client(live_server.url, live_server.token) as client:
+        listed = client.sessions.list()
+        assert [(s.id, s.token_name, s.current) for s in listed] == [
+            (second.session.id, "web", False),
+            (first.session.id, "web", False),
+        ]
+        assert listed[1].user_agent == "Firefox/133.0" and listed[1].expires_at > listed[1].created_at
+        client.sessions.revoke(first.session.id)
+        assert [s.id for s in client.sessions.list()] == [second.session.id]
+        with pytest.raises(errors.NotFound):
+            client.sessions.revoke(10**9)
+        assert client.sessions.revoke_all() == 1
+        assert client.sessions.list() == []
+        client.tokens.revoke(web.token.id)  # a token revoked: its (already ended) sessions stay ended
+        assert client.me().email == "admin@localhost"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -82,7 +83,8 @@ def test_database_is_at_head_and_upgrade_is_idempotent(database_url: str) -> Non
     assert not migrate.needs_upgrade(database)
     migrate.upgrade(database)  # nothing to do, no error
     assert migrate.pending_revisions(database) == []
-    assert migrate.current_revisions(database) == {"0003", "0005", "0014"}  # 0013 depends on 0002 and 0004
+    # 0013 depends on 0002 and 0004; 0015 follows 0004 and depends on 0013
+    assert migrate.current_revisions(database) == {"0003", "0005", "0014", "0015"}
     database.dispose()
 
 
@@ -396,3 +398,48 @@ def _with_one_item(database: Database, url: str, tmp_path: Any, title: str) -> t
     folder = registry.folders.create(actor=actor, name="f")
     registry.items.add(actor=actor, folder_id=folder.id, items=[NewItem(kind=ItemKind.IMAGE, title=title)])
     return registry, actor
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_0015_ties_sessions_to_tokens_drops_untied_ones_and_downgrades(tmp_path, dialect: str) -> None:
+    """0015 deletes the sessions it cannot tie to a token (their users log in again), adds the token, last use and
+    browser of each session, and its downgrade takes them away again."""
+    with _empty_database(tmp_path, dialect) as url:
+        database = Database(url)
+        try:
+            migrate.upgrade(database)
+            migrate.downgrade(database, revision="0015-1")
+            assert "token_id" not in _columns(database, "login_sessions")
+            with database.write() as conn:
+                conn.exec_driver_sql(
+                    "INSERT INTO users (email, name, is_org_admin, created_at) "
+                    "VALUES ('a@b.c', '', true, CURRENT_TIMESTAMP)"
+                )
+                conn.exec_driver_sql(
+                    "INSERT INTO login_sessions (user_id, session_hash, csrf_hash, created_at, expires_at) "
+                    "SELECT id, 'h', 'c', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM users"
+                )
+            migrate.upgrade(database)
+            assert {"token_id", "last_used_at", "user_agent"} <= _columns(database, "login_sessions")
+            with database.read() as conn:
+                assert conn.exec_driver_sql("SELECT count(*) FROM login_sessions").scalar() == 0
+            migrate.downgrade(database, revision="0015-1")
+            assert not {"token_id", "last_used_at", "user_agent"} & _columns(database, "login_sessions")
+            migrate.upgrade(database)
+            assert migrate.pending_revisions(database) == []
+        finally:
+            database.dispose()
+
+
+@contextlib.contextmanager
+def _empty_database(tmp_path: Any, dialect: str) -> Iterator[str]:
+    if dialect == "sqlite":
+        yield f"sqlite:///{tmp_path / 'cairn.db'}"
+        return
+    with throwaway_postgres("cairn_test_0015") as url:
+        yield url
+
+
+def _columns(database: Database, table: str) -> set[str]:
+    with database.engine.connect() as conn:
+        return {column["name"] for column in sa.inspect(conn).get_columns(table)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cairn.db.schema import users
 from cairn.domain.records import User
 from cairn.errors import AuthenticationRequired, Conflict, PermissionDenied
 from cairn.services.registry import Registry
@@ -16,15 +17,32 @@ def test_a_deactivated_account_can_no_longer_act_until_reactivated(registry: Reg
 
     off = registry.users.update(actor=admin, user_id=vera.id, active=False)
     assert not off.is_active
-    with pytest.raises(AuthenticationRequired, match="disabled"):
+    with pytest.raises(AuthenticationRequired, match="revoked"):  # deactivating revoked her tokens
         registry.auth.authenticate(token=secret)
     with pytest.raises(AuthenticationRequired, match=r"vera@example\.com is deactivated"):
         registry.users.acting_as(email="vera@example.com")
+    entries = registry.journal.entries(actor=admin, target_type="user", target_id=vera.id, action="user.update")
+    assert entries[0].details == {"active": False, "tokens_revoked": 1, "sessions_ended": 0}
 
     on = registry.users.update(actor=admin, user_id=vera.id, active=True)
     assert on.is_active and on.name == "Vera"  # what was not asked for stays
-    assert registry.auth.authenticate(token=secret).id == vera.id
+    with pytest.raises(AuthenticationRequired, match="revoked"):  # an old token does not come back
+        registry.auth.authenticate(token=secret)
+    fresh = registry.auth.create_token(actor=admin, name="new laptop", user_id=vera.id).secret
+    assert registry.auth.authenticate(token=fresh).id == vera.id
     assert registry.users.acting_as(email="VERA@example.com").id == vera.id
+
+
+def test_a_token_of_an_account_deactivated_before_it_was_revoked_is_still_refused(
+    registry: Registry, admin: User, make_user
+) -> None:
+    """An account deactivated by an older cairn (its tokens not revoked) still cannot act."""
+    vera = make_user("vera")
+    secret = registry.auth.create_token(actor=admin, name="laptop", user_id=vera.id).secret
+    with registry.db.write() as conn:
+        conn.execute(users.update().where(users.c.id == vera.id).values(is_active=False))
+    with pytest.raises(AuthenticationRequired, match="disabled"):
+        registry.auth.authenticate(token=secret)
 
 
 def test_only_organization_admins_change_users_and_a_refusal_changes_nothing(

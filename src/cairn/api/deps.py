@@ -60,3 +60,14 @@ def current_user(
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def current_session(
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session: Annotated[str | None, Depends(_session_cookie)],
+) -> str | None:
+    """The session cookie the request is authenticated with; None when it came with an API token (which wins)."""
+    return session if bearer is None and session else None
+
+
+CurrentSession = Annotated[str | None, Depends(current_session)]

@@ -17,6 +17,7 @@ from cairn.cli import (
     register,
     search,
     serve,
+    sessions,
     tokens,
     worker,
 )
@@ -37,6 +38,7 @@ app.add_typer(datasets.app, name="datasets")
 app.add_typer(people.users_app, name="users")
 app.add_typer(people.access_app, name="access")
 app.add_typer(tokens.app, name="token")
+app.add_typer(sessions.app, name="session")
 app.command("search")(search.search)
 app.command("journal")(journal.journal)
 app.command("migrate")(maintenance.migrate)

@@ -14,7 +14,7 @@ from cairn.client.folders import Folders, item_filters
 from cairn.client.integrations import Integrations
 from cairn.client.items import Items
 from cairn.client.jobs import Jobs, Manifest, Progress, print_progress
-from cairn.client.models import Item, Job, JournalEntry, Token, User, parse
+from cairn.client.models import Item, Job, JournalEntry, LoginSession, Token, User, parse
 
 
 class Tokens:
@@ -31,7 +31,27 @@ class Tokens:
         return parse(Token, data["token"]), str(data["secret"])
 
     def revoke(self, token_id: int) -> Token:
+        """Revoke a token at once; the web UI sessions started with it end too."""
         return parse(Token, self._http.json("DELETE", f"/tokens/{token_id}"))
+
+
+class Sessions:
+    """Your web UI login sessions."""
+
+    def __init__(self, http: Http) -> None:
+        self._http = http
+
+    def list(self) -> builtins.list[LoginSession]:
+        """Your live sessions, newest first."""
+        return [parse(LoginSession, s) for s in self._http.json("GET", "/auth/sessions")["sessions"]]
+
+    def revoke(self, session_id: int) -> None:
+        """End one of your sessions at once (another user's is NotFound)."""
+        self._http.request("DELETE", f"/auth/sessions/{session_id}")
+
+    def revoke_all(self) -> int:
+        """Log out everywhere: end every session of yours; how many were ended. API tokens are left alone."""
+        return int(self._http.json("DELETE", "/auth/sessions")["ended"])
 
 
 class Client:
@@ -55,6 +75,7 @@ class Client:
         self.integrations = Integrations(self._http)
         self.jobs = Jobs(self._http)
         self.tokens = Tokens(self._http)
+        self.sessions = Sessions(self._http)
 
     @property
     def url(self) -> str:

@@ -57,6 +57,21 @@ class Token:
 
 
 @dataclass(frozen=True)
+class LoginSession:
+    """A live web UI login session of yours (``client.sessions.list()``); ``current`` is never true for the SDK,
+    which calls with an API token."""
+
+    id: int
+    created_at: datetime
+    expires_at: datetime
+    token_id: int
+    token_name: str
+    last_used_at: datetime | None = None
+    user_agent: str | None = None
+    current: bool = False
+
+
+@dataclass(frozen=True)
 class PathElement:
     id: int
     name: str

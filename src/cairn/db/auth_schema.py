@@ -2,7 +2,8 @@
 
 Secrets are never stored: an API token or a login session is kept as the SHA-256 of its secret (the secrets are
 32 random bytes, so a fast hash is enough). A token's ``prefix`` (its first characters) is kept to recognise it in
-listings.
+listings. A login session keeps the token it was started with (``token_id``): it ends with that token, when the
+token is revoked or expires.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ login_sessions = sa.Table(
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("expires_at", Timestamp, nullable=False),
     sa.Column("revoked_at", Timestamp, nullable=True),
+    # 0015: the token the session was started with (null only in rows older than 0015, which 0015 deletes), when it
+    # was last used (touched at most once a minute) and the browser's User-Agent at login (cut to 300 characters)
+    sa.Column("token_id", Id, sa.ForeignKey("api_tokens.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("last_used_at", Timestamp, nullable=True),
+    sa.Column("user_agent", sa.String(300), nullable=True),
     sa.Index("ix_login_sessions_user", "user_id"),
+    sa.Index("ix_login_sessions_token", "token_id"),
     sqlite_autoincrement=True,  # ids are never given out twice (0013)
 )

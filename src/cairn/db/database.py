@@ -17,6 +17,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
 
 from cairn.errors import ConfigurationError
+from cairn.private_files import private_file, tighten
 
 _WRITE = "cairn_write"
 
@@ -105,7 +106,10 @@ def _require_psycopg() -> None:
 
 def _sqlite_engine(url: sa.URL, *, echo: bool) -> Engine:
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        # made 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database file's mode
+        private_file(Path(url.database))
+        for suffix in ("-wal", "-shm"):
+            tighten(Path(f"{url.database}{suffix}"))
     engine = sa.create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)

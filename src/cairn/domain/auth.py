@@ -15,6 +15,7 @@ from datetime import datetime
 TOKEN_PREFIX = "cairn_"  # noqa: S105 - a public marker, not a secret
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 6
 MAX_TOKEN_NAME = 200
+MAX_USER_AGENT = 300  # a login session keeps this much of the browser's User-Agent, to be recognised in listings
 
 
 def new_secret(*, prefix: str = "") -> str:
@@ -51,13 +52,16 @@ class ApiToken:
 
 @dataclass(frozen=True)
 class LoginSession:
-    """A web UI login session (never its secret nor its CSRF token)."""
+    """A web UI login session (never its secret nor its CSRF token), started with the API token ``token_id``."""
 
     id: int
     user_id: int
     created_at: datetime
     expires_at: datetime
     revoked_at: datetime | None
+    token_id: int | None  # None only for sessions older than migration 0015, which it deletes
+    last_used_at: datetime | None
+    user_agent: str | None
 
     def is_usable(self, at: datetime) -> bool:
         return self.revoked_at is None and at < self.expires_at

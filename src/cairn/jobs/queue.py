@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from cairn.errors import ConfigurationError
+from cairn.private_files import private_file
 
 if TYPE_CHECKING:  # huey (and redis under it) is imported when a queue is first used: CLI start-up stays fast
     from huey.api import Huey
@@ -55,8 +56,8 @@ def _make_huey(queue_url: str | None, data_dir: Path) -> Huey:
     from huey import PostgresHuey, SqliteHuey  # noqa: PLC0415 - see TYPE_CHECKING above
 
     if not queue_url:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        return SqliteHuey(DEFAULT_QUEUE, filename=str(data_dir / "queue.db"), results=False, timeout=30)
+        queue_file = private_file(data_dir / "queue.db")  # 0600, and so its -wal and -shm files
+        return SqliteHuey(DEFAULT_QUEUE, filename=str(queue_file), results=False, timeout=30)
     url, name = _split_queue_name(queue_url)
     scheme = urlsplit(url).scheme.lower()
     if scheme in ("redis", "rediss", "unix"):
@@ -65,9 +66,8 @@ def _make_huey(queue_url: str | None, data_dir: Path) -> Huey:
         dsn = urlunsplit(urlsplit(url)._replace(scheme="postgresql"))
         return PostgresHuey(name, dsn=dsn, results=False)
     if scheme == "sqlite":
-        path = urlsplit(url).path
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return SqliteHuey(name, filename=path, results=False, timeout=30)
+        path = private_file(Path(urlsplit(url).path))
+        return SqliteHuey(name, filename=str(path), results=False, timeout=30)
     raise ConfigurationError(
         f"unsupported CAIRN_QUEUE_URL scheme {scheme!r}: use redis://host:6379/0, postgresql://user@host/db or "
         "sqlite:////path/queue.db (or leave it unset for the embedded queue)"

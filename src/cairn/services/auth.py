@@ -3,8 +3,10 @@
 Nothing in cairn is anonymous except the health check. Every request presents either an API token
 (``Authorization: Bearer cairn_...``) or a login session cookie; :meth:`AuthService.authenticate` and
 :meth:`AuthService.session_user` turn it into the :class:`User` every other service takes as ``actor``.
-A session is started by presenting an API token once (the web UI's login form); requests that change something
-with a session must also carry the session's CSRF token (double submit), which a cross-site page cannot read.
+A session is started by presenting an API token once (the web UI's login form) and lives no longer than that
+token: revoking the token ends it at once. Requests that change something with a session must also carry the
+session's CSRF token (double submit), which a cross-site page cannot read. A user lists and ends their own sessions
+("log out everywhere"); deactivating a user revokes their tokens and ends their sessions (``services/users.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from cairn.db.database import Database
 from cairn.db.repositories import Repos
 from cairn.domain.auth import (
     MAX_TOKEN_NAME,
+    MAX_USER_AGENT,
     PREFIX_LENGTH,
     TOKEN_PREFIX,
     ApiToken,
@@ -47,6 +50,17 @@ class NewSession:
     session: LoginSession
     secret: str
     csrf_token: str
+
+
+@dataclass(frozen=True)
+class SessionListing:
+    """A live login session as its user sees it: the API token it was started with, and whether it is the session
+    of the request asking (``current``)."""
+
+    session: LoginSession
+    token_id: int
+    token_name: str
+    current: bool
 
 
 @dataclass(frozen=True)
@@ -95,19 +109,25 @@ class AuthService(Service):
             return repos.auth.tokens_of(_token_owner(repos, actor, user_id).id)
 
     def revoke_token(self, *, actor: User, token_id: int) -> ApiToken:
-        """Revoke a token at once (its owner or an organization admin). Revoking twice is harmless."""
+        """Revoke a token at once (its owner or an organization admin), and end the web sessions started with it.
+        Revoking twice is harmless."""
         with self._write() as repos:
             token = _visible_token(repos, actor, token_id)
             if token.revoked_at is None:
                 repos.auth.revoke_token(token.id)
+                ended = repos.auth.revoke_sessions_of_token(token.id)
                 owner = repos.users.get(token.user_id)
-                _journal(repos, actor, "token.revoke", token, owner)
+                _journal(repos, actor, "token.revoke", token, owner, sessions_ended=ended)
             revoked = repos.auth.token(token.id)
             assert revoked is not None
             return revoked
 
     def authenticate(self, *, token: str) -> User:
         """The user an API token belongs to; AuthenticationRequired if it is unknown, revoked, expired or inactive."""
+        return self._usable_token(token)[1]
+
+    def _usable_token(self, token: str) -> tuple[ApiToken, User]:
+        """The token a secret names and its user, or AuthenticationRequired; notes when the token was last used."""
         at = _now()
         with self._read() as repos:
             found = repos.auth.token_by_hash(secret_hash(token.strip())) if token.strip() else None
@@ -117,38 +137,84 @@ class AuthService(Service):
         if found.last_used_at is None or at - found.last_used_at > _TOUCH_EVERY:
             with self._write() as repos:
                 repos.auth.touch_token(found.id, at)
-        return user
+        return found, user
 
     # --- login sessions ---------------------------------------------------------------------------------------
-    def start_session(self, *, token: str) -> NewSession:
-        """Log in to the web UI by presenting an API token once; returns the session cookie and CSRF secrets."""
-        user = self.authenticate(token=token)
+    def start_session(self, *, token: str, user_agent: str | None = None) -> NewSession:
+        """Log in to the web UI by presenting an API token once; returns the session cookie and CSRF secrets.
+
+        The session is tied to that token: it ends when the token is revoked or expires, and it never lasts longer
+        than the token does. ``user_agent`` (the browser's, kept short and printable) helps its user recognise it.
+        """
+        api_token, user = self._usable_token(token)
         secret, csrf = new_secret(), new_secret()
         with self._write() as repos:
             session = repos.auth.create_session(
-                user_id=user.id,
+                token=api_token,
                 session_hash=secret_hash(secret),
                 csrf_hash=secret_hash(csrf),
-                expires_at=_now() + self._session_ttl,
+                expires_at=_session_expiry(api_token, _now() + self._session_ttl),
+                user_agent=_clean_user_agent(user_agent),
             )
             repos.journal.record(
-                actor=user, action="session.start", target_type="user", target_id=user.id, target_label=user.email
+                actor=user,
+                action="session.start",
+                target_type="user",
+                target_id=user.id,
+                target_label=user.email,
+                details={"session_id": session.id, "token_id": api_token.id},
             )
         return NewSession(session=session, secret=secret, csrf_token=csrf)
 
     def session_user(self, *, session: str, csrf_token: str | None = None, changes_state: bool = True) -> User:
         """The user of a session cookie. A request that changes state must present the session's CSRF token."""
+        at = _now()
         with self._read() as repos:
-            found = repos.auth.session_by_hash(secret_hash(session)) if session else None
-            if found is None or not found[0].is_usable(_now()):
-                raise AuthenticationRequired("the login session is unknown, expired or ended: log in again")
-            login, csrf_hash = found
+            login, csrf_hash = _live_session(repos, session, at)
             if changes_state and not (csrf_token and same_secret(csrf_token, csrf_hash)):
                 raise PermissionDenied(
                     "missing or wrong CSRF token: send the X-CSRF-Token header given at login with every request "
                     "that changes something"
                 )
-            return _active_user(repos, login.user_id)
+            user = _active_user(repos, login.user_id)
+        if login.last_used_at is None or at - login.last_used_at > _TOUCH_EVERY:
+            with self._write() as repos:
+                repos.auth.touch_session(login.id, at)
+        return user
+
+    def sessions(self, *, actor: User, current: str | None = None) -> list[SessionListing]:
+        """The actor's live login sessions, newest first; ``current`` (a session cookie) marks the caller's own."""
+        at = _now()
+        with self._read() as repos:
+            current_id = _own_session_id(repos, actor, current)
+            tokens = {token.id: token for token in repos.auth.tokens_of(actor.id)}
+            live = repos.auth.live_sessions_of(actor.id, at)
+        listings = []
+        for login in live:
+            token = tokens.get(login.token_id) if login.token_id is not None else None
+            if token is not None and token.is_usable(at):
+                listings.append(SessionListing(login, token.id, token.name, current=login.id == current_id))
+        return listings
+
+    def revoke_session(self, *, actor: User, session_id: int) -> None:
+        """End one of the actor's sessions at once. Another user's session is NotFound, as one that never existed:
+        nobody (not even an organization admin) learns which sessions others have. Ending it twice is harmless."""
+        with self._write() as repos:
+            login = repos.auth.session(session_id)
+            if login is None or login.user_id != actor.id:
+                raise NotFound(f"login session {session_id} not found", details={"session_id": session_id})
+            if login.revoked_at is None:
+                repos.auth.revoke_session(login.id)
+                _journal_sessions(repos, actor, "session.revoke", {"session_id": login.id})
+
+    def revoke_sessions(self, *, actor: User, keep: str | None = None) -> int:
+        """Log out everywhere: end every session of the actor but ``keep`` (their current session cookie, if they
+        want to stay logged in here). Returns how many sessions were ended; API tokens are left alone."""
+        with self._write() as repos:
+            keep_id = _own_session_id(repos, actor, keep)
+            ended = repos.auth.revoke_sessions_of(actor.id, keep=keep_id)
+            _journal_sessions(repos, actor, "session.revoke_all", {"ended": ended, "kept": keep_id})
+            return ended
 
     def end_session(self, *, session: str) -> None:
         """Log out: the session cookie stops working at once (unknown sessions are ignored)."""
@@ -223,12 +289,50 @@ def _active_user(repos: Repos, user_id: int) -> User:
     return user
 
 
-def _journal(repos: Repos, actor: User, action: str, token: ApiToken, owner: User | None) -> None:
+def _journal(repos: Repos, actor: User, action: str, token: ApiToken, owner: User | None, **details: object) -> None:
     repos.journal.record(
         actor=actor,
         action=action,
         target_type="token",
         target_id=token.id,
         target_label=f"{token.name} ({token.prefix}...)",
-        details={"user": owner.email if owner else None},
+        details={"user": owner.email if owner else None, **details},
     )
+
+
+def _journal_sessions(repos: Repos, actor: User, action: str, details: dict[str, object]) -> None:
+    repos.journal.record(
+        actor=actor, action=action, target_type="user", target_id=actor.id, target_label=actor.email, details=details
+    )
+
+
+def _live_session(repos: Repos, session: str, at: datetime) -> tuple[LoginSession, str]:
+    """The session a cookie names and its CSRF hash, if it and the token it was started with are still usable."""
+    found = repos.auth.session_by_hash(secret_hash(session)) if session else None
+    if found is None or not found[0].is_usable(at):
+        raise AuthenticationRequired("the login session is unknown, expired or ended: log in again")
+    token_id = found[0].token_id
+    token = repos.auth.token(token_id) if token_id is not None else None
+    if token is None or not token.is_usable(at):
+        refusal = _token_refusal(token, at)
+        raise AuthenticationRequired(f"{refusal}, so the login session made with it has ended: log in again")
+    return found
+
+
+def _own_session_id(repos: Repos, actor: User, session: str | None) -> int | None:
+    """The id of the session a cookie names, if it is one of the actor's (else None: nothing to mark or keep)."""
+    found = repos.auth.session_by_hash(secret_hash(session)) if session else None
+    return found[0].id if found is not None and found[0].user_id == actor.id else None
+
+
+def _session_expiry(token: ApiToken, wanted: datetime) -> datetime:
+    """A session ends when its lifetime is over, or when its token expires if that comes first."""
+    return wanted if token.expires_at is None else min(wanted, token.expires_at)
+
+
+def _clean_user_agent(user_agent: str | None) -> str | None:
+    """The browser's User-Agent as kept: printable characters only (it is shown in terminals), cut short."""
+    if user_agent is None:
+        return None
+    printable = "".join(char for char in user_agent if char.isprintable()).strip()
+    return printable[:MAX_USER_AGENT] or None

@@ -36,6 +36,7 @@ from cairn.domain.records import Item, MediaFields, User
 from cairn.domain.urls import resolve_object_key
 from cairn.domain.video_checks import VideoLimits
 from cairn.errors import CairnError, InvalidInput, NotFound
+from cairn.private_files import private_dir
 from cairn.services._base import Service, item_folder, require_org_admin
 from cairn.services.integrations import IntegrationService, find_integration, store_config_of, usable_integration
 from cairn.settings import Settings
@@ -220,8 +221,7 @@ def _mime(inspection: InspectionReport, content_type: str | None) -> str | None:
 
 def managed_store_config(settings: Settings) -> StoreConfig:
     """Where files uploaded into cairn live: a local directory under the data directory."""
-    root = settings.managed_storage_dir.resolve()
-    root.mkdir(parents=True, exist_ok=True)
+    root = private_dir(settings.managed_storage_dir).resolve()
     return StoreConfig(provider=Provider.LOCAL, bucket=None, region=None, endpoint=None, root=str(root))
 
 

@@ -47,6 +47,7 @@ from cairn.domain.records import Folder, User
 from cairn.domain.urls import resolve_object_key
 from cairn.errors import CairnError, Conflict, InvalidInput, ManifestError, NotFound, PermissionDenied, Problem
 from cairn.jobs.queue import JobQueue
+from cairn.private_files import private_dir
 from cairn.services._allocation import bulk_allocations
 from cairn.services._base import Service, can_see, require, target_folder, visible_paths
 from cairn.services.integrations import IntegrationService, find_integration, store_config_of, usable_integration
@@ -182,9 +183,7 @@ class RegistrationService(Service):
         return self.get(actor=actor, job_id=job_id)
 
     def _ensure_tmp(self) -> Path:
-        path = self._settings.data_dir / "tmp"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return private_dir(self._settings.data_dir / "tmp")
 
     def _target(self, actor: User, folder_id: int, integration: str | int) -> _Target:
         with self._read() as repos:

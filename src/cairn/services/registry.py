@@ -7,6 +7,7 @@ from collections.abc import Callable
 from cairn.db import migrate
 from cairn.db.database import Database
 from cairn.jobs.queue import JobQueue
+from cairn.private_files import tighten_data_dir
 from cairn.services.access import AccessService
 from cairn.services.auth import AuthService
 from cairn.services.datasets import DatasetService
@@ -29,6 +30,7 @@ class Registry:
 
     def __init__(self, settings: Settings, *, database: Database | None = None) -> None:
         self.settings = settings
+        tighten_data_dir(settings.data_dir)  # an existing data directory others may read is made private
         self.db = database or Database(settings.resolved_database_url)
         self.users = UserService(self.db)
         self.folders = FolderService(self.db)

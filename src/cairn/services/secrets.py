@@ -18,6 +18,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 
 from cairn.errors import ConfigurationError
+from cairn.private_files import private_dir
 from cairn.settings import Settings
 
 KEY_FILE = "secret.key"
@@ -35,7 +36,7 @@ def secret_key_bytes(settings: Settings) -> bytes:
 
 def _key_file(path: Path) -> bytes:
     """Read the key file, creating it (0600, exclusively, so concurrent first runs agree) when missing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     with contextlib.suppress(FileExistsError):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as out:

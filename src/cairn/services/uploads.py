@@ -19,6 +19,7 @@ from cairn.db.repositories import Repos
 from cairn.domain.kinds import ItemKind
 from cairn.domain.records import Folder, Item, User
 from cairn.errors import CairnError, InvalidInput
+from cairn.private_files import tighten
 from cairn.services._base import Service, target_folder
 from cairn.services.inspection import (
     Inspected,
@@ -113,6 +114,7 @@ class UploadService(Service):
     def _store(self, store: ObjectStore, file: UploadedFile, hint: ItemKind | None, position: int) -> _Stored:
         key = _key(file.name)
         store.put(key, file.stream, content_type=file.content_type)
+        _make_private(self._settings, key)
         try:
             outcome = inspect_object(store, key, kind=hint, settings=self._settings)
             kind = outcome.detected_kind or hint or _sniffed(store, key)
@@ -207,6 +209,16 @@ def _journal(repos: Repos, actor: User, folder: Folder, item_id: int, stored: _S
         folder_id=folder.id,
         details={"managed_key": stored.key, "size": stored.outcome.media.file_size},
     )
+
+
+def _make_private(settings: Settings, key: str) -> None:
+    """An uploaded file is data: 0600, in directories only cairn's account may enter (whatever the umask)."""
+    root = settings.managed_storage_dir.resolve()
+    path = (root / key).resolve()
+    for entry in [path, *path.parents]:
+        if entry == root or root not in entry.parents:
+            return
+        tighten(entry)
 
 
 def _remove(settings: Settings, keys: list[str]) -> None:

@@ -64,9 +64,9 @@ class UserService(Service):
     ) -> User:
         """Change a user's name, whether they are an organization admin, or whether their account is active.
 
-        Organization admins only. A deactivated account keeps its history, roles and tokens, but cannot act: its
-        API tokens and web sessions are refused, and so is ``cairn --as`` with its email. The organization always
-        keeps one active organization admin.
+        Organization admins only. Deactivating an account revokes its API tokens and ends its web sessions for good
+        (reactivating it brings none back: it needs a new token), and ``cairn --as`` with its email is refused; the
+        account keeps its history and roles. The organization always keeps one active organization admin.
         """
         require_org_admin(actor, "change users")
         changes: dict[str, object] = {"name": name.strip() if name is not None else None}
@@ -81,13 +81,16 @@ class UserService(Service):
             if org_admin is False or active is False:
                 _keep_an_admin(repos, user)
             repos.users.update(user.id, **changes)
+            details: dict[str, object] = {_DETAIL_NAMES[key]: value for key, value in changes.items()}
+            if active is False:
+                details |= _end_credentials(repos, user)
             repos.journal.record(
                 actor=actor,
                 action="user.update",
                 target_type="user",
                 target_id=user.id,
                 target_label=user.email,
-                details={_DETAIL_NAMES[key]: value for key, value in changes.items()},
+                details=details,
             )
             updated = repos.users.get(user.id)
             assert updated is not None
@@ -117,6 +120,14 @@ class UserService(Service):
     def all(self, *, actor: User) -> list[User]:
         with self._read() as repos:
             return repos.users.all()
+
+
+def _end_credentials(repos: Repos, user: User) -> dict[str, object]:
+    """Revoke every API token of a deactivated user and end every web session: what they were, for the journal."""
+    return {
+        "tokens_revoked": repos.auth.revoke_tokens_of(user.id),
+        "sessions_ended": repos.auth.revoke_sessions_of(user.id),
+    }
 
 
 def _keep_an_admin(repos: Repos, user: User) -> None:

@@ -1,4 +1,5 @@
-"""Logging in and out of the web UI, and API tokens (create, list, revoke)."""
+"""Logging in and out of the web UI, your login sessions (list, end, log out everywhere), and API tokens (create,
+list, revoke)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Query, Request, Response, status
 
-from cairn.api.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentUser, RegistryDep
+from cairn.api.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentSession, CurrentUser, RegistryDep
 from cairn.api.schemas.common import MAX_ID, IdPath
 from cairn.api.schemas.users import (
+    LoginSessionPublic,
+    LoginSessionsPublic,
     SessionCreate,
     SessionPublic,
+    SessionsEndedPublic,
     TokenCreate,
     TokenCreatedPublic,
     TokenPublic,
     TokensPublic,
     UserPublic,
 )
+from cairn.services.auth import SessionListing
 
 router = APIRouter(tags=["auth"])
 
@@ -24,7 +29,7 @@ router = APIRouter(tags=["auth"])
 @router.post("/auth/session", status_code=status.HTTP_201_CREATED)
 def log_in(*, body: SessionCreate, request: Request, response: Response, registry: RegistryDep) -> SessionPublic:
     """Start a web UI session by presenting an API token; sets the session cookie (HttpOnly) and the CSRF cookie."""
-    made = registry.auth.start_session(token=body.token)
+    made = registry.auth.start_session(token=body.token, user_agent=request.headers.get("User-Agent"))
     user = registry.users.get(user_id=made.session.user_id)
     secure = request.url.scheme == "https"
     max_age = int((made.session.expires_at - made.session.created_at).total_seconds())
@@ -50,6 +55,56 @@ def log_out(
     """End the current web UI session (the cookie stops working at once)."""
     if session:
         registry.auth.end_session(session=session)
+    _clear_cookies(response)
+
+
+@router.get("/auth/sessions")
+def list_sessions(*, user: CurrentUser, registry: RegistryDep, current: CurrentSession) -> LoginSessionsPublic:
+    """Your live web UI sessions, newest first; ``current`` marks the one this request was made with."""
+    listed = registry.auth.sessions(actor=user, current=current)
+    return LoginSessionsPublic(sessions=[_session_public(s) for s in listed])
+
+
+@router.delete("/auth/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+def end_session(*, session_id: IdPath, user: CurrentUser, registry: RegistryDep) -> None:
+    """End one of your sessions at once (another user's is not found)."""
+    registry.auth.revoke_session(actor=user, session_id=session_id)
+
+
+@router.delete("/auth/sessions")
+def end_sessions(
+    *,
+    user: CurrentUser,
+    registry: RegistryDep,
+    current: CurrentSession,
+    response: Response,
+    keep_current: Annotated[
+        bool, Query(description="Keep the session this request was made with (log out everywhere else).")
+    ] = False,
+) -> SessionsEndedPublic:
+    """Log out everywhere: end all your web UI sessions (but the current one with ``keep_current``). API tokens
+    are left alone: revoke a token to stop it."""
+    ended = registry.auth.revoke_sessions(actor=user, keep=current if keep_current else None)
+    if current and not keep_current:
+        _clear_cookies(response)
+    return SessionsEndedPublic(ended=ended)
+
+
+def _session_public(listing: SessionListing) -> LoginSessionPublic:
+    login = listing.session
+    return LoginSessionPublic(
+        id=login.id,
+        created_at=login.created_at,
+        last_used_at=login.last_used_at,
+        expires_at=login.expires_at,
+        token_id=listing.token_id,
+        token_name=listing.token_name,
+        user_agent=login.user_agent,
+        current=listing.current,
+    )
+
+
+def _clear_cookies(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
 

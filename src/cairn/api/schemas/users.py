@@ -74,3 +74,24 @@ class SessionPublic(Public):
     user: UserPublic
     csrf_token: str = Field(description="Send as X-CSRF-Token with every request that changes something.")
     expires_at: datetime
+
+
+class LoginSessionPublic(Public):
+    """A live web UI login session of yours: never its secret nor its CSRF token."""
+
+    id: int
+    created_at: datetime
+    last_used_at: datetime | None = Field(description="Noted at most once a minute.")
+    expires_at: datetime = Field(description="Never later than its token's expiry.")
+    token_id: int = Field(description="The API token the session was started with; revoking it ends the session.")
+    token_name: str
+    user_agent: str | None = Field(description="The browser that logged in (its User-Agent, cut short).")
+    current: bool = Field(description="True for the session this request was made with.")
+
+
+class LoginSessionsPublic(Public):
+    sessions: list[LoginSessionPublic]
+
+
+class SessionsEndedPublic(Public):
+    ended: int = Field(description="How many sessions were ended.")

@@ -36,6 +36,9 @@ def _session(row: Any) -> LoginSession:
         created_at=utc(row.created_at),
         expires_at=utc(row.expires_at),
         revoked_at=_maybe_utc(row.revoked_at),
+        token_id=row.token_id,
+        last_used_at=_maybe_utc(row.last_used_at),
+        user_agent=row.user_agent,
     )
 
 
@@ -83,20 +86,62 @@ class AuthRepository(Repository):
     def touch_token(self, token_id: int, at: datetime) -> None:
         self.conn.execute(api_tokens.update().where(api_tokens.c.id == token_id).values(last_used_at=at))
 
+    def revoke_tokens_of(self, user_id: int) -> int:
+        """Revoke every live token of a user; how many were."""
+        result = self.conn.execute(
+            api_tokens.update()
+            .where(api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now())
+        )
+        return result.rowcount
+
     # --- login sessions ---------------------------------------------------------------------------------------
-    def create_session(self, *, user_id: int, session_hash: str, csrf_hash: str, expires_at: datetime) -> LoginSession:
+    def create_session(
+        self,
+        *,
+        token: ApiToken,
+        session_hash: str,
+        csrf_hash: str,
+        expires_at: datetime,
+        user_agent: str | None,
+    ) -> LoginSession:
+        """A session of ``token``'s user, started with that token (it ends with it)."""
+        at = now()
         row = self.conn.execute(
             login_sessions.insert()
             .values(
-                user_id=user_id,
+                user_id=token.user_id,
+                token_id=token.id,
                 session_hash=session_hash,
                 csrf_hash=csrf_hash,
-                created_at=now(),
+                created_at=at,
+                last_used_at=at,
                 expires_at=expires_at,
+                user_agent=user_agent,
             )
             .returning(*login_sessions.c)
         ).one()
         return _session(row)
+
+    def live_sessions_of(self, user_id: int, at: datetime) -> list[LoginSession]:
+        """The user's sessions that are neither ended nor expired at ``at``, newest first."""
+        query = (
+            sa.select(login_sessions)
+            .where(
+                login_sessions.c.user_id == user_id,
+                login_sessions.c.revoked_at.is_(None),
+                login_sessions.c.expires_at > at,
+            )
+            .order_by(login_sessions.c.id.desc())
+        )
+        return [_session(row) for row in self.conn.execute(query)]
+
+    def session(self, session_id: int) -> LoginSession | None:
+        row = self.conn.execute(sa.select(login_sessions).where(login_sessions.c.id == session_id)).first()
+        return _session(row) if row else None
+
+    def touch_session(self, session_id: int, at: datetime) -> None:
+        self.conn.execute(login_sessions.update().where(login_sessions.c.id == session_id).values(last_used_at=at))
 
     def session_by_hash(self, session_hash: str) -> tuple[LoginSession, str] | None:
         """The session with this secret hash, and the hash of its CSRF token."""
@@ -111,9 +156,23 @@ class AuthRepository(Repository):
             .values(revoked_at=now())
         )
 
-    def revoke_sessions_of(self, user_id: int) -> None:
-        self.conn.execute(
-            login_sessions.update()
-            .where(login_sessions.c.user_id == user_id, login_sessions.c.revoked_at.is_(None))
-            .values(revoked_at=now())
-        )
+    def revoke_sessions_of(self, user_id: int, *, keep: int | None = None) -> int:
+        """End every live session of a user but ``keep`` (a session id); how many were ended."""
+        query = _live_sessions_update(login_sessions.c.user_id == user_id)
+        if keep is not None:
+            query = query.where(login_sessions.c.id != keep)
+        return self.conn.execute(query).rowcount
+
+    def revoke_sessions_of_token(self, token_id: int) -> int:
+        """End every live session started with a token; how many were ended."""
+        return self.conn.execute(_live_sessions_update(login_sessions.c.token_id == token_id)).rowcount
+
+
+def _live_sessions_update(condition: sa.ColumnElement[bool]) -> sa.Update:
+    """Mark ended (now) the sessions that match ``condition`` and are neither ended nor expired yet."""
+    at = now()
+    return (
+        login_sessions.update()
+        .where(condition, login_sessions.c.revoked_at.is_(None), login_sessions.c.expires_at > at)
+        .values(revoked_at=at)
+    )
