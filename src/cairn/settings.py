@@ -75,6 +75,31 @@ class Settings(BaseSettings):
         default=2, ge=0, le=64, description="Job consumer threads run inside `cairn serve` (0: none, use workers)."
     )
     session_ttl_hours: int = Field(default=24 * 7, gt=0, description="Lifetime of a web UI login session.")
+    max_request_bytes: int = Field(
+        default=32_000_000,
+        ge=1_000,
+        description="Largest request body the API reads (JSON bodies, and the form fields of an upload), checked "
+        "from Content-Length and counted while reading; more is refused with 413 `too_large`. Uploaded files and "
+        "manifest files have their own limits.",
+    )
+    max_client_metadata_bytes: int = Field(
+        default=10_000_000,
+        ge=2,
+        description="Largest client metadata of one folder or item, as compact UTF-8 JSON (Encord: 10 MB), "
+        "wherever it comes from: API, manifest, CLI, SDK.",
+    )
+    max_upload_bytes: int = Field(
+        default=1_000_000_000,
+        ge=1,
+        description="Largest file uploaded into cairn's managed storage (Encord: 1 GB per file). Uploads are "
+        "streamed to disk and counted while they arrive.",
+    )
+    max_manifest_bytes: int = Field(
+        default=1_000_000_000,
+        ge=1,
+        description="Largest registration manifest file (JSON or CSV), uploaded through the API or read by the CLI. "
+        "Manifests are read as streams, so this bounds disk and time, not memory.",
+    )
 
     @field_validator("data_dir")
     @classmethod

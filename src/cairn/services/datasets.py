@@ -53,7 +53,7 @@ class DatasetService(Service):
                 require(repos, actor, get_folder(repos, synced_folder_id), Action.READ)
             dataset = repos.datasets.create(
                 title=clean_title,
-                description=description,
+                description=names.description(description),
                 synced_folder_id=synced_folder_id,
                 mirrored=mirrored,
                 owner_id=actor.id,
@@ -88,7 +88,7 @@ class DatasetService(Service):
         if title is not None:
             values["title"] = names.dataset_title(title)
         if description is not None:
-            values["description"] = description
+            values["description"] = names.description(description)
         with self._write() as repos:
             dataset = _owned(repos, actor, dataset_id)
             if not values:

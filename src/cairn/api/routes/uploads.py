@@ -12,9 +12,13 @@ from cairn.api.schemas.common import IdPath
 from cairn.api.schemas.items import ItemsPublic, item_public
 from cairn.domain.kinds import ItemKind
 from cairn.errors import InvalidInput
-from cairn.services.uploads import UploadedFile
+from cairn.services.uploads import MAX_FILES, UploadedFile
 
 router = APIRouter(tags=["uploads"])
+
+UNBOUNDED_PART = 2**62
+"""The form parser's own cap on a field stays out of the way: fields are bounded by CAIRN_MAX_REQUEST_BYTES
+(``cairn.api.limits``), and client metadata by its own setting (the service). The files' count is the service's."""
 
 
 def _metadata(text: str | None) -> dict[str, Any]:
@@ -29,7 +33,11 @@ def _metadata(text: str | None) -> dict[str, Any]:
     return value
 
 
-@router.post("/folders/{folder_id}/upload", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/folders/{folder_id}/upload",
+    status_code=status.HTTP_201_CREATED,
+    form_limits={"max_files": MAX_FILES, "max_part_size": UNBOUNDED_PART},
+)
 def upload_files(
     *,
     folder_id: IdPath,
@@ -40,7 +48,9 @@ def upload_files(
         ItemKind | None, Form(description="Batch the files as image_group, image_sequence or dicom_series.")
     ] = None,
     title: Annotated[str | None, Form(max_length=300, description="Title of the batch.")] = None,
-    client_metadata: Annotated[str | None, Form(max_length=100_000, description="A JSON object.")] = None,
+    client_metadata: Annotated[
+        str | None, Form(description="A JSON object (at most CAIRN_MAX_CLIENT_METADATA_BYTES as compact JSON).")
+    ] = None,
 ) -> ItemsPublic:
     """Upload files into a folder: one item per file, or one image group / image sequence / DICOM series."""
     uploaded = [UploadedFile(f.filename or "upload", f.file, f.content_type) for f in files]
