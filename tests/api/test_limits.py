@@ -157,3 +157,13 @@ def test_default_limits_follow_encord_and_leave_room_for_large_manifests() -> No
     assert defaults.max_request_bytes > defaults.max_client_metadata_bytes
     assert defaults.max_manifest_bytes >= 500_000_000
     assert defaults.max_upload_bytes >= 1_000_000_000
+
+
+def test_query_string_filters_are_bounded(client: TestClient, admin_headers: Headers) -> None:
+    folder = _folder(client, admin_headers)
+    long_filter = "k=" + "v" * 1_000
+    answer = client.get(f"{API}/folders/{folder}/items", params={"metadata": long_filter}, headers=admin_headers)
+    assert answer.status_code == 422, answer.text[:300]
+    assert "query/metadata" in answer.json()["message"] and "1,000 characters" in answer.json()["message"]
+    too_many = client.get(f"{API}/folders/{folder}/items", params={"limit": 1_001}, headers=admin_headers)
+    assert too_many.status_code == 422 and "query/limit" in too_many.json()["message"]

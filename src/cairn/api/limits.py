@@ -106,7 +106,10 @@ class _MultipartFiles:
         )
 
     def declared(self, length: int) -> None:
-        """A declared length says nothing about each file: parts are checked as they come."""
+        """A body with one file may declare at most that file's limit and the request's; a body with many files
+        says nothing about each of them by its length: parts are checked as they come."""
+        if not self._route.repeated and length > self._file_limit + self._rest_limit:
+            raise _request_too_large(length, self._file_limit + self._rest_limit, at_least=False)
 
     def feed(self, chunk: bytes) -> None:
         self._seen += len(chunk)
