@@ -10,15 +10,12 @@ from fastapi import APIRouter, File, Form, UploadFile, status
 from cairn.api.deps import CurrentUser, RegistryDep
 from cairn.api.schemas.common import IdPath
 from cairn.api.schemas.items import ItemsPublic, item_public
+from cairn.api.spooling import DataDirSpoolRoute
 from cairn.domain.kinds import ItemKind
 from cairn.errors import InvalidInput
-from cairn.services.uploads import MAX_FILES, UploadedFile
+from cairn.services.uploads import UploadedFile
 
-router = APIRouter(tags=["uploads"])
-
-UNBOUNDED_PART = 2**62
-"""The form parser's own cap on a field stays out of the way: fields are bounded by CAIRN_MAX_REQUEST_BYTES
-(``cairn.api.limits``), and client metadata by its own setting (the service). The files' count is the service's."""
+router = APIRouter(tags=["uploads"], route_class=DataDirSpoolRoute)
 
 
 def _metadata(text: str | None) -> dict[str, Any]:
@@ -36,7 +33,6 @@ def _metadata(text: str | None) -> dict[str, Any]:
 @router.post(
     "/folders/{folder_id}/upload",
     status_code=status.HTTP_201_CREATED,
-    form_limits={"max_files": MAX_FILES, "max_part_size": UNBOUNDED_PART},
 )
 def upload_files(
     *,
