@@ -40,10 +40,10 @@ class FileRoute:
 
 FILE_ROUTES = (
     FileRoute(
-        re.compile(r"/api/v1/folders/[^/]+/upload"), "CAIRN_MAX_UPLOAD_BYTES", lambda s: s.max_upload_bytes, True
+        re.compile(r"/api/v1/folders/[^/]+/upload$"), "CAIRN_MAX_UPLOAD_BYTES", lambda s: s.max_upload_bytes, True
     ),
     FileRoute(
-        re.compile(r"/api/v1/jobs(/dry-run)?/upload"), "CAIRN_MAX_MANIFEST_BYTES", lambda s: s.max_manifest_bytes
+        re.compile(r"/api/v1/jobs(/dry-run)?/upload$"), "CAIRN_MAX_MANIFEST_BYTES", lambda s: s.max_manifest_bytes
     ),
 )
 
@@ -176,7 +176,7 @@ def _meter(scope: Scope, settings: Settings) -> Meter:
     """What bounds this request's body: its route's files, or the request limit."""
     path = scope.get("path", "")
     for route in FILE_ROUTES:
-        if route.path.fullmatch(path):
+        if route.path.search(path):  # search: the app may be mounted under a prefix
             boundary = _multipart_boundary(scope)
             if boundary is not None:
                 return _MultipartFiles(boundary, route, settings)
