@@ -100,3 +100,19 @@ def test_an_upload_over_the_size_limit_is_refused_and_leaves_no_file(small: Regi
     assert small.folders.summary(actor=boss, folder_id=folder.id).files == 0
     tmp = small.settings.data_dir / "tmp"
     assert not tmp.exists() or list(tmp.iterdir()) == []
+
+
+def test_descriptions_are_bounded_in_the_services_as_in_the_api(small: Registry, boss: User) -> None:
+    """The CLI and other in-process callers meet the API's 10,000-character bound on descriptions."""
+    long = "d" * 10_001
+    with pytest.raises(InvalidInput, match="10,000 characters"):
+        small.folders.create(actor=boss, name="F", description=long)
+    folder = small.folders.create(actor=boss, name="F", description="d" * 10_000)
+    with pytest.raises(InvalidInput, match="10,000 characters"):
+        small.folders.update(actor=boss, folder_id=folder.id, description=long)
+    with pytest.raises(InvalidInput, match="10,000 characters"):
+        small.datasets.create(actor=boss, title="D", description=long)
+    dataset = small.datasets.create(actor=boss, title="D")
+    with pytest.raises(InvalidInput, match="10,000 characters"):
+        small.datasets.update(actor=boss, dataset_id=dataset.id, description=long)
+    assert small.folders.get(actor=boss, folder_id=folder.id).description == "d" * 10_000
