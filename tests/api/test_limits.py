@@ -167,3 +167,14 @@ def test_query_string_filters_are_bounded(client: TestClient, admin_headers: Hea
     assert "query/metadata" in answer.json()["message"] and "1,000 characters" in answer.json()["message"]
     too_many = client.get(f"{API}/folders/{folder}/items", params={"limit": 1_001}, headers=admin_headers)
     assert too_many.status_code == 422 and "query/limit" in too_many.json()["message"]
+
+
+def test_a_json_manifest_body_over_the_limit_says_how_to_send_a_larger_one(
+    client: TestClient, admin_headers: Headers
+) -> None:
+    folder = _folder(client, admin_headers)
+    manifest = {"images": [{"objectUrl": f"s3://b/{n:07}.jpg"} for n in range(12_000)]}
+    body = {"folder_id": folder, "integration": "nowhere", "manifest": manifest}
+    for path in (f"{API}/jobs", f"{API}/jobs/dry-run"):
+        refused = client.post(path, json=body, headers=admin_headers)
+        _assert_too_large(refused, "CAIRN_MAX_REQUEST_BYTES", "as a file: POST /api/v1/jobs/upload")

@@ -48,27 +48,30 @@ FILE_ROUTES = (
 )
 
 
+JSON_MANIFEST_ROUTE = re.compile(r"/api/v1/jobs(/dry-run)?$")
+"""Routes that take a manifest in a JSON body: a refusal says how to send a larger one."""
+
+
 class _WholeBody:
     """Counts every byte of a body against one limit."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, *, what: str = "the request body") -> None:
         self._limit = limit
+        self._what = what
         self._seen = 0
 
     def declared(self, length: int) -> None:
         if length > self._limit:
-            raise _request_too_large(length, self._limit, at_least=False)
+            raise _request_too_large(length, self._limit, at_least=False, what=self._what)
 
     def feed(self, chunk: bytes) -> None:
         self._seen += len(chunk)
         if self._seen > self._limit:
-            raise _request_too_large(self._seen, self._limit, at_least=True)
+            raise _request_too_large(self._seen, self._limit, at_least=True, what=self._what)
 
 
-def _request_too_large(size: int, limit: int, *, at_least: bool) -> TooLarge:
-    return too_large(
-        "the request body", location="body", size=size, limit=limit, setting=REQUEST_SETTING, at_least=at_least
-    )
+def _request_too_large(size: int, limit: int, *, at_least: bool, what: str = "the request body") -> TooLarge:
+    return too_large(what, location="body", size=size, limit=limit, setting=REQUEST_SETTING, at_least=at_least)
 
 
 @dataclass
@@ -180,6 +183,9 @@ def _meter(scope: Scope, settings: Settings) -> Meter:
             boundary = _multipart_boundary(scope)
             if boundary is not None:
                 return _MultipartFiles(boundary, route, settings)
+    if JSON_MANIFEST_ROUTE.search(path):
+        what = "the request body (send a larger manifest as a file: POST /api/v1/jobs/upload)"
+        return _WholeBody(settings.max_request_bytes, what=what)
     return _WholeBody(settings.max_request_bytes)
 
 
