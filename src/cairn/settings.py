@@ -94,6 +94,12 @@ class Settings(BaseSettings):
         description="Largest file uploaded into cairn's managed storage (Encord: 1 GB per file). Uploads are "
         "streamed to disk and counted while they arrive.",
     )
+    max_upload_request_bytes: int = Field(
+        default=10_000_000_000,
+        ge=1,
+        description="Largest total of the files of one upload request: its parts are spooled to disk under "
+        "`<data_dir>/tmp` until the request ends, so this bounds the disk one request can take.",
+    )
     max_manifest_bytes: int = Field(
         default=1_000_000_000,
         ge=1,

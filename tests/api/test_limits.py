@@ -19,6 +19,7 @@ REQUEST_LIMIT = 300_000
 METADATA_LIMIT = 250_000
 UPLOAD_LIMIT = 20_000
 MANIFEST_LIMIT = 50_000
+TOTAL_LIMIT = 50_000
 
 
 @pytest.fixture
@@ -29,6 +30,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         max_request_bytes=REQUEST_LIMIT,
         max_client_metadata_bytes=METADATA_LIMIT,
         max_upload_bytes=UPLOAD_LIMIT,
+        max_upload_request_bytes=TOTAL_LIMIT,
         max_manifest_bytes=MANIFEST_LIMIT,
     )
 
@@ -178,3 +180,15 @@ def test_a_json_manifest_body_over_the_limit_says_how_to_send_a_larger_one(
     for path in (f"{API}/jobs", f"{API}/jobs/dry-run"):
         refused = client.post(path, json=body, headers=admin_headers)
         _assert_too_large(refused, "CAIRN_MAX_REQUEST_BYTES", "as a file: POST /api/v1/jobs/upload")
+
+
+def test_the_files_of_one_upload_are_bounded_together(
+    client: TestClient, admin_headers: Headers, settings: Settings
+) -> None:
+    folder = _folder(client, admin_headers)
+    each = png_bytes() + b"\0" * 15_000  # within the 20,000-byte file limit; four are over 50,000 together
+    files = [("files", (f"f{n}.png", each, "image/png")) for n in range(4)]
+    refused = client.post(f"{API}/folders/{folder}/upload", files=files, headers=admin_headers)
+    _assert_too_large(refused, "the files of this request", "50,000 bytes", "CAIRN_MAX_UPLOAD_REQUEST_BYTES")
+    assert _leftovers(settings) == []
+    assert client.get(f"{API}/folders/{folder}/summary", headers=admin_headers).json()["files"] == 0

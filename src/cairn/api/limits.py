@@ -2,7 +2,8 @@
 
 Every request's body is bounded by ``Settings.max_request_bytes``: a ``Content-Length`` over it is refused before
 a byte is read, and a chunked body is counted as it comes. Routes that take files bound each file instead (the
-upload route by ``max_upload_bytes``, the manifest routes by ``max_manifest_bytes``); their multipart bodies are
+upload route by ``max_upload_bytes``, and all its files together by ``max_upload_request_bytes``; the manifest
+routes by ``max_manifest_bytes``); their multipart bodies are
 followed part by part, so a file is refused as soon as it passes its limit, and everything else in the body (form
 fields, part headers) still counts against ``max_request_bytes``. A refusal is 413 ``too_large`` with the canonical
 error body, saying what was too large, where, and which setting sets the limit; the route never runs (an upload
@@ -26,6 +27,7 @@ from cairn.errors import TooLarge
 from cairn.settings import Settings
 
 REQUEST_SETTING = "CAIRN_MAX_REQUEST_BYTES"
+TOTAL_SETTING = "CAIRN_MAX_UPLOAD_REQUEST_BYTES"
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,16 @@ class FileRoute:
     setting: str
     limit_of: Callable[[Settings], int]
     repeated: bool = False  # the file field repeats ("files"): refusals say which one (files[3])
+    total_of: Callable[[Settings], int] | None = None  # the files together, when there may be many
 
 
 FILE_ROUTES = (
     FileRoute(
-        re.compile(r"/api/v1/folders/[^/]+/upload$"), "CAIRN_MAX_UPLOAD_BYTES", lambda s: s.max_upload_bytes, True
+        re.compile(r"/api/v1/folders/[^/]+/upload$"),
+        "CAIRN_MAX_UPLOAD_BYTES",
+        lambda s: s.max_upload_bytes,
+        repeated=True,
+        total_of=lambda s: s.max_upload_request_bytes,
     ),
     FileRoute(
         re.compile(r"/api/v1/jobs(/dry-run)?/upload$"), "CAIRN_MAX_MANIFEST_BYTES", lambda s: s.max_manifest_bytes
@@ -90,6 +97,7 @@ class _MultipartFiles:
         self._route = route
         self._file_limit = route.limit_of(settings)
         self._rest_limit = settings.max_request_bytes
+        self._total_limit = route.total_of(settings) if route.total_of else None
         self._seen = 0
         self._file_bytes = 0
         self._part = _Part()
@@ -111,8 +119,17 @@ class _MultipartFiles:
     def declared(self, length: int) -> None:
         """A body with one file may declare at most that file's limit and the request's; a body with many files
         says nothing about each of them by its length: parts are checked as they come."""
-        if not self._route.repeated and length > self._file_limit + self._rest_limit:
-            raise _request_too_large(length, self._file_limit + self._rest_limit, at_least=False)
+        files_limit, files_setting = (
+            (self._file_limit, self._route.setting) if self._total_limit is None else (self._total_limit, TOTAL_SETTING)
+        )
+        if length > files_limit + self._rest_limit:
+            raise too_large(
+                "the request body",
+                location="body",
+                size=length,
+                limit=files_limit + self._rest_limit,
+                setting=f"{files_setting} + {REQUEST_SETTING}",
+            )
 
     def feed(self, chunk: bytes) -> None:
         self._seen += len(chunk)
@@ -157,6 +174,15 @@ class _MultipartFiles:
         self._file_bytes += end - start
         if self._part.size > self._file_limit:
             self._error = self._file_too_large()
+        elif self._total_limit is not None and self._file_bytes > self._total_limit:
+            self._error = too_large(
+                "the files of this request",
+                location="body",
+                size=self._file_bytes,
+                limit=self._total_limit,
+                setting=TOTAL_SETTING,
+                at_least=True,
+            )
 
     def _file_too_large(self) -> TooLarge:
         part, route = self._part, self._route
