@@ -11,7 +11,8 @@ error body and the CLI prints as ``Error (code): message``. HTTP status codes li
     ├── Conflict                    conflict              the request clashes with the current state
     │   └── AlreadyExists           already_exists        a unique name or key is taken
     ├── InvalidInput                invalid_input         the request itself is malformed or out of range
-    │   └── ManifestError           manifest_invalid      a registration manifest has located problems
+    │   ├── ManifestError           manifest_invalid      a registration manifest has located problems
+    │   └── TooLarge                too_large             an input is over a size limit (body, file, metadata)
     ├── AuthenticationRequired      unauthenticated       no valid credentials were presented
     ├── PermissionDenied            permission_denied     the actor is known but may not do this
     ├── StorageError                storage_error         the object store failed or refused
@@ -46,6 +47,7 @@ __all__ = [
     "Problem",
     "StorageAccessDenied",
     "StorageError",
+    "TooLarge",
     "UrlOutsideIntegration",
 ]
 
@@ -134,6 +136,17 @@ class ManifestError(InvalidInput):
                 **({"truncated": True} if truncated else {}),
             },
         )
+
+
+class TooLarge(InvalidInput):
+    """Raised when an input is over a size limit (a request body, an uploaded file, a manifest, client metadata).
+
+    The message says what, where, how large it is and which setting sets the limit; ``details`` carry
+    ``location``, ``size`` (bytes counted, or at least that many when reading stopped at the limit), ``limit`` and
+    ``setting``.
+    """
+
+    code = "too_large"
 
 
 class AuthenticationRequired(CairnError):

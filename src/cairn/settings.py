@@ -82,6 +82,37 @@ class Settings(BaseSettings):
         description="Lifetime of a web UI login session; a session also ends when the API token it was started "
         "with is revoked or expires.",
     )
+    max_request_bytes: int = Field(
+        default=32_000_000,
+        ge=1_000,
+        description="Largest request body the API reads (JSON bodies, and the form fields of an upload), checked "
+        "from Content-Length and counted while reading; more is refused with 413 `too_large`. Uploaded files and "
+        "manifest files have their own limits.",
+    )
+    max_client_metadata_bytes: int = Field(
+        default=10_000_000,
+        ge=2,
+        description="Largest client metadata of one folder or item, as compact UTF-8 JSON (Encord: 10 MB), "
+        "wherever it comes from: API, manifest, CLI, SDK.",
+    )
+    max_upload_bytes: int = Field(
+        default=1_000_000_000,
+        ge=1,
+        description="Largest file uploaded into cairn's managed storage (Encord: 1 GB per file). Uploads are "
+        "streamed to disk and counted while they arrive.",
+    )
+    max_upload_request_bytes: int = Field(
+        default=10_000_000_000,
+        ge=1,
+        description="Largest total of the files of one upload request: its parts are spooled to disk under "
+        "`<data_dir>/tmp` until the request ends, so this bounds the disk one request can take.",
+    )
+    max_manifest_bytes: int = Field(
+        default=1_000_000_000,
+        ge=1,
+        description="Largest registration manifest file (JSON or CSV), uploaded through the API or read by the CLI. "
+        "Manifests are read as streams, so this bounds disk and time, not memory.",
+    )
 
     @field_validator("data_dir")
     @classmethod

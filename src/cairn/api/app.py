@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from cairn import __version__
 from cairn.api.errors import ERROR_RESPONSES, install_error_handlers
 from cairn.api.hygiene import refuse_nul_characters
+from cairn.api.limits import BodyLimits
 from cairn.api.routes import (
     access,
     auth,
@@ -56,6 +57,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastA
     app.state.registry = reg
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(BodyLimits, settings=settings)  # request sizes: refused before or while read (413)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -32,6 +32,7 @@ STATUS_BY_ERROR: dict[type[errors.CairnError], int] = {
     errors.AlreadyExists: 409,
     errors.InvalidInput: 422,
     errors.ManifestError: 422,
+    errors.TooLarge: 413,  # a body, file, manifest or client metadata over its size limit
     errors.AuthenticationRequired: 401,
     errors.PermissionDenied: 403,
     errors.StorageError: 502,  # the object store failed (outage, timeout): try again later
@@ -50,7 +51,7 @@ _CODE_BY_STATUS = {
     404: errors.NotFound.code,
     405: "method_not_allowed",
     409: errors.Conflict.code,
-    413: "payload_too_large",
+    413: errors.TooLarge.code,
     416: "range_not_satisfiable",
     422: errors.InvalidInput.code,
     424: errors.StorageAccessDenied.code,

@@ -11,6 +11,7 @@ from cairn.domain.listing import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ItemQuery, So
 from cairn.errors import InvalidInput
 
 MAX_METADATA_FILTERS = 20
+MAX_METADATA_FILTER_CHARS = 1000
 
 
 def _metadata_filters(pairs: list[str]) -> dict[str, str]:
@@ -18,6 +19,10 @@ def _metadata_filters(pairs: list[str]) -> dict[str, str]:
         raise InvalidInput(f"query/metadata: at most {MAX_METADATA_FILTERS} metadata filters, got {len(pairs)}")
     parsed: dict[str, str] = {}
     for pair in pairs:
+        if len(pair) > MAX_METADATA_FILTER_CHARS:
+            raise InvalidInput(
+                f"query/metadata: a filter is at most {MAX_METADATA_FILTER_CHARS:,} characters, got {len(pair):,}"
+            )
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise InvalidInput(f"query/metadata: {pair[:100]!r} is not KEY=VALUE")

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cairn.client._http import Http
 from cairn.client.models import Job, RegistrationPlan, UnitError, parse
 
 Manifest = Path | str | dict[str, Any] | bytes
+JSON_BODY_MANIFEST_BYTES = 1_000_000
+"""A manifest object up to this size goes in a JSON body; a larger one is sent as a file (the server bounds JSON
+bodies by CAIRN_MAX_REQUEST_BYTES and manifest files by CAIRN_MAX_MANIFEST_BYTES)."""
 Progress = Callable[[Job], None]
 
 
@@ -35,10 +39,13 @@ class Jobs:
     ) -> Any:
         fields = {"folder_id": folder, "integration": str(integration), **options}
         if isinstance(manifest, dict):
-            return self._http.json("POST", path, json={**fields, "manifest": manifest})
-        name, content = _manifest_file(manifest)
+            encoded = manifest_json(manifest)
+            if len(encoded) <= JSON_BODY_MANIFEST_BYTES:
+                return self._http.json("POST", path, json={**fields, "manifest": manifest})
+            manifest = encoded  # large: sent as a file, bounded by the manifest limit, not the request limit
         form = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in fields.items()}
-        return self._http.json("POST", f"{path}/upload", data=form, files={"file": (name, content)})
+        with _manifest_file(manifest) as (name, content):
+            return self._http.json("POST", f"{path}/upload", data=form, files={"file": (name, content)})
 
     def start(
         self,
@@ -103,12 +110,16 @@ class Jobs:
             time.sleep(poll)
 
 
-def _manifest_file(manifest: Path | str | bytes) -> tuple[str, bytes]:
+@contextlib.contextmanager
+def _manifest_file(manifest: Path | str | bytes) -> Iterator[tuple[str, bytes | BinaryIO]]:
+    """The file part of a manifest: bytes as they are, a path as an open file that httpx streams in chunks."""
     if isinstance(manifest, bytes):
         kind = "json" if manifest.lstrip()[:1] in (b"{", b"[") else "csv"
-        return f"manifest.{kind}", manifest
+        yield f"manifest.{kind}", manifest
+        return
     path = Path(manifest)
-    return path.name, path.read_bytes()
+    with path.open("rb") as handle:
+        yield path.name, handle
 
 
 def manifest_json(data: dict[str, Any]) -> bytes:

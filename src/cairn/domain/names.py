@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from cairn.domain.sizes import (
+    DEFAULT_MAX_CLIENT_METADATA_BYTES,
+    MAX_CLIENT_METADATA_SETTING,
+    oversized_client_metadata,
+    too_large,
+)
 from cairn.errors import InvalidInput
 
 MAX_NAME = 300
@@ -39,13 +45,34 @@ def dataset_title(title: str) -> str:
     return cleaned
 
 
-def client_metadata(value: Any, *, where: str = "client metadata") -> dict[str, Any]:
-    """Client metadata is a JSON object (a dict with string keys)."""
+def client_metadata(
+    value: Any, *, where: str = "client_metadata", max_bytes: int | None = DEFAULT_MAX_CLIENT_METADATA_BYTES
+) -> dict[str, Any]:
+    """Client metadata is a JSON object (a dict with string keys) of at most ``max_bytes`` as compact UTF-8 JSON.
+
+    ``max_bytes`` is ``Settings.max_client_metadata_bytes`` (services pass it); None skips the size check, for
+    metadata already checked where it came in. Over the limit: ``TooLarge`` naming ``where``, the size and the
+    setting.
+    """
     if value is None:
         return {}
     if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
         raise InvalidInput(f"{where} must be a JSON object, got {type(value).__name__}")
+    size = None if max_bytes is None else oversized_client_metadata(value, max_bytes=max_bytes)
+    if size is not None:
+        assert max_bytes is not None
+        raise too_large(where, location=where, size=size, limit=max_bytes, setting=MAX_CLIENT_METADATA_SETTING)
     return dict(value)
+
+
+MAX_DESCRIPTION = 10_000
+
+
+def description(text: str, *, where: str = "description") -> str:
+    """A folder's or dataset's description: at most 10,000 characters (the API refuses more before this)."""
+    if len(text) > MAX_DESCRIPTION:
+        raise InvalidInput(f"{where} must be at most {MAX_DESCRIPTION:,} characters, got {len(text):,}")
+    return text
 
 
 def split_path(path: str) -> list[str]:

@@ -9,13 +9,15 @@ from cairn.db.database import Database
 from cairn.db.repositories import Repos
 from cairn.domain.access import ACTION_LABELS, Action, Role, minimum_role_for, role_allows
 from cairn.domain.records import Folder, Item, User
+from cairn.domain.sizes import DEFAULT_MAX_CLIENT_METADATA_BYTES
 from cairn.errors import InvalidInput, NotFound, PermissionDenied
 from cairn.services._members import refuse_members_folder
 
 
 class Service:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, max_client_metadata_bytes: int = DEFAULT_MAX_CLIENT_METADATA_BYTES) -> None:
         self._db = db
+        self._max_client_metadata_bytes = max_client_metadata_bytes
 
     @contextmanager
     def _write(self) -> Iterator[Repos]:

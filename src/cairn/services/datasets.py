@@ -57,7 +57,7 @@ class DatasetService(Service):
                 _require_syncable(repos, actor, synced_folder_id)
             dataset = repos.datasets.create(
                 title=clean_title,
-                description=description,
+                description=names.description(description),
                 synced_folder_id=synced_folder_id,
                 mirrored=mirrored,
                 owner_id=actor.id,
@@ -97,7 +97,7 @@ class DatasetService(Service):
         if title is not None:
             values["title"] = names.dataset_title(title)
         if description is not None:
-            values["description"] = description
+            values["description"] = names.description(description)
         with self._write() as repos:
             dataset = _owned(repos, actor, dataset_id)
             if not values:

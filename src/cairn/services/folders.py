@@ -38,7 +38,8 @@ class FolderService(Service):
     ) -> Folder:
         """Create a folder (at the top level when ``parent_id`` is None); its creator becomes its admin."""
         clean_name = names.folder_name(name)
-        metadata = names.client_metadata(client_metadata)
+        description = names.description(description)
+        metadata = names.client_metadata(client_metadata, max_bytes=self._max_client_metadata_bytes)
         with self._write() as repos:
             parent = get_folder(repos, parent_id) if parent_id is not None else None
             if parent is not None:
@@ -127,9 +128,11 @@ class FolderService(Service):
         if name is not None:
             values["name"] = names.folder_name(name)
         if description is not None:
-            values["description"] = description
+            values["description"] = names.description(description)
         if client_metadata is not None:
-            values["client_metadata"] = names.client_metadata(client_metadata)
+            values["client_metadata"] = names.client_metadata(
+                client_metadata, max_bytes=self._max_client_metadata_bytes
+            )
         with self._write() as repos:
             folder = get_folder(repos, folder_id)
             require(repos, actor, folder, Action.WRITE)

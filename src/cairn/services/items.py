@@ -77,7 +77,7 @@ def item_row(new: NewItem, *, folder_id: int, owner_id: int | None, key: str | N
         "url_key": key if key is not None else (url_key(url) if url else None),
         "managed_key": new.managed_key,
         "pending_action": new.pending_action,
-        "client_metadata": names.client_metadata(new.client_metadata),
+        "client_metadata": names.client_metadata(new.client_metadata, max_bytes=None),  # size: checked on input
         "owner_id": owner_id,
         **new.media.as_columns(),
     }
@@ -91,6 +91,8 @@ class ItemService(Service):
         """Add single-file items to a folder in one transaction. Files can never be placed at the top level."""
         if any(new.kind.is_composite for new in items):
             raise InvalidInput("use add_composite for image groups, image sequences and DICOM series")
+        for position, new in enumerate(items):
+            self._check_metadata(new.client_metadata, where=f"items[{position}].client_metadata")
         with self._write() as repos:
             folder = target_folder(repos, actor, folder_id)
             rows = [item_row(new, folder_id=folder.id, owner_id=actor.id) for new in items]
@@ -115,6 +117,7 @@ class ItemService(Service):
             raise InvalidInput(f"{kind.value} is not a composite kind")
         if not members:
             raise InvalidInput(f"a {kind.value} needs at least one member file")
+        self._check_metadata(client_metadata, where="client_metadata")
         with self._write() as repos:
             folder = target_folder(repos, actor, folder_id)
             return add_composite_in(
@@ -130,6 +133,9 @@ class ItemService(Service):
                 ),
                 members=members,
             )
+
+    def _check_metadata(self, value: dict[str, Any] | None, *, where: str) -> None:
+        names.client_metadata(value, where=where, max_bytes=self._max_client_metadata_bytes)
 
     # --- reading ----------------------------------------------------------------------------------------------
     def get(self, *, actor: User, item_id: int) -> Item:
@@ -215,7 +221,9 @@ class ItemService(Service):
         if title is not None:
             values["title"] = names.item_title(title)
         if client_metadata is not None:
-            values["client_metadata"] = names.client_metadata(client_metadata)
+            values["client_metadata"] = names.client_metadata(
+                client_metadata, max_bytes=self._max_client_metadata_bytes
+            )
         with self._write() as repos:
             item, folder = item_folder(repos, actor, item_id, Action.WRITE)
             if values:

@@ -24,7 +24,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any, BinaryIO
@@ -141,12 +141,12 @@ class RegistrationService(Service):
         fmt: ManifestFormat | None = None,
         skip_duplicate_urls: bool = False,
         upsert_metadata: bool = False,
-        limits: ManifestLimits = DEFAULT_LIMITS,
+        limits: ManifestLimits | None = None,
     ) -> RegistrationPlan:
         """Validate a manifest against a folder and integration and say what registering it would do; writes nothing."""
         target = self._target(actor, folder_id, integration)
         with _opened(manifest) as (stream, name):
-            summary = self._scan(stream, fmt, source or name, target, limits, spool=None)
+            summary = self._scan(stream, fmt, source or name, target, limits or self._limits(), spool=None)
         skip, upsert = _options(summary, skip_duplicate_urls, upsert_metadata)
         size = self._settings.job_chunk_size
         return RegistrationPlan(
@@ -165,7 +165,7 @@ class RegistrationService(Service):
         ignore_errors: bool = False,
         skip_duplicate_urls: bool = False,
         upsert_metadata: bool = False,
-        limits: ManifestLimits = DEFAULT_LIMITS,
+        limits: ManifestLimits | None = None,
     ) -> Job:
         """Start a registration job (returns at once; workers do the work). An invalid manifest writes nothing.
 
@@ -174,13 +174,21 @@ class RegistrationService(Service):
         target = self._target(actor, folder_id, integration)
         with _opened(manifest) as (stream, name), tempfile.TemporaryFile(dir=self._ensure_tmp()) as spool_file:
             spool = _Spool(spool_file, [])
-            summary = self._scan(stream, fmt, source or name, target, limits, spool=spool)
+            summary = self._scan(stream, fmt, source or name, target, limits or self._limits(), spool=spool)
             skip, upsert = _options(summary, skip_duplicate_urls, upsert_metadata)
             job_id = self._create_job(
                 actor, target, summary, spool, ignore_errors=ignore_errors, skip=skip, upsert=upsert
             )
         self._enqueue(job_id, list(range(len(spool.chunks))))
         return self.get(actor=actor, job_id=job_id)
+
+    def _limits(self) -> ManifestLimits:
+        """Encord's per-file limits, with the manifest and client-metadata sizes of the settings."""
+        return replace(
+            DEFAULT_LIMITS,
+            max_bytes=self._settings.max_manifest_bytes,
+            max_client_metadata_bytes=self._settings.max_client_metadata_bytes,
+        )
 
     def _ensure_tmp(self) -> Path:
         return private_dir(self._settings.data_dir / "tmp")

@@ -33,8 +33,9 @@ class Registry:
         tighten_data_dir(settings.data_dir)  # an existing data directory others may read is made private
         self.db = database or Database(settings.resolved_database_url)
         self.users = UserService(self.db)
-        self.folders = FolderService(self.db)
-        self.items = ItemService(self.db)
+        metadata_limit = settings.max_client_metadata_bytes
+        self.folders = FolderService(self.db, max_client_metadata_bytes=metadata_limit)
+        self.items = ItemService(self.db, max_client_metadata_bytes=metadata_limit)
         self.datasets = DatasetService(self.db)
         self.access = AccessService(self.db)
         self.journal = JournalService(self.db)

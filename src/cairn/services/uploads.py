@@ -3,21 +3,30 @@
 Seed 002 "Add data to a folder": plain upload (each file its own item), "Batch images as" an image group or an image
 sequence, and DICOM files as a series. The actor's right to write in the folder is checked before a byte is stored,
 and again in the transaction that creates the items; if anything fails, the stored files are removed again.
+
+Each file is streamed in 1 MiB chunks into a temporary file in ``<data_dir>/tmp`` and counted as it comes; a file
+over ``Settings.max_upload_bytes`` is refused (``TooLarge``) as soon as the count passes the limit, and its partial
+copy removed. A complete file is renamed into managed storage (the same file system: no second copy).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from cairn.db.database import Database
 from cairn.db.repositories import Repos
+from cairn.domain import names
 from cairn.domain.kinds import ItemKind
 from cairn.domain.records import Folder, Item, User
+from cairn.domain.sizes import too_large
 from cairn.errors import CairnError, InvalidInput
 from cairn.private_files import tighten
 from cairn.services._base import Service, target_folder
@@ -33,6 +42,8 @@ from cairn.settings import Settings
 from cairn.storage import ObjectStore, RangeFile, open_store
 
 MAX_FILES = 10_000
+CHUNK_BYTES = 1 << 20
+MAX_UPLOAD_SETTING = "CAIRN_MAX_UPLOAD_BYTES"
 BATCH_KINDS = frozenset({ItemKind.IMAGE_GROUP, ItemKind.IMAGE_SEQUENCE, ItemKind.DICOM_SERIES})
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -66,7 +77,7 @@ def _key(name: str) -> str:
 
 class UploadService(Service):
     def __init__(self, db: Database, *, settings: Settings) -> None:
-        super().__init__(db)
+        super().__init__(db, max_client_metadata_bytes=settings.max_client_metadata_bytes)
         self._settings = settings
 
     def upload(
@@ -84,6 +95,7 @@ class UploadService(Service):
         Returns the new items (for a batch: the composite). Files whose bytes are not a supported kind are refused.
         """
         _check_request(files, batch, title)
+        metadata = names.client_metadata(client_metadata, max_bytes=self._max_client_metadata_bytes)
         with self._read() as repos:
             target_folder(repos, actor, folder_id)
         store = open_store(managed_store_config(self._settings), allow_private_endpoints=False)
@@ -95,7 +107,7 @@ class UploadService(Service):
             with self._write() as repos:
                 folder = target_folder(repos, actor, folder_id)
                 if batch is None:
-                    return _add_files(repos, actor, folder, stored, client_metadata or {})
+                    return _add_files(repos, actor, folder, stored, metadata)
                 return [
                     _add_batch(
                         repos,
@@ -104,7 +116,7 @@ class UploadService(Service):
                         stored=stored,
                         batch=batch,
                         title=title or "",
-                        metadata=client_metadata or {},
+                        metadata=metadata,
                     )
                 ]
         except BaseException:
@@ -113,7 +125,7 @@ class UploadService(Service):
 
     def _store(self, store: ObjectStore, file: UploadedFile, hint: ItemKind | None, position: int) -> _Stored:
         key = _key(file.name)
-        store.put(key, file.stream, content_type=file.content_type)
+        self._copy_in(file, key, position)
         _make_private(self._settings, key)
         try:
             outcome = inspect_object(store, key, kind=hint, settings=self._settings)
@@ -128,6 +140,38 @@ class UploadService(Service):
                 details={"location": f"files/{position}", "file": file.name},
             )
         return _Stored(file, key, outcome, kind)
+
+    def _copy_in(self, file: UploadedFile, key: str, position: int) -> None:
+        """Stream ``file`` into managed storage under ``key``, counting; over the limit nothing is kept."""
+        spool_dir = self._settings.data_dir / "tmp"
+        spool_dir.mkdir(parents=True, exist_ok=True)
+        handle, spooled = tempfile.mkstemp(dir=spool_dir, prefix="upload-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                _copy_counted(file, out, limit=self._settings.max_upload_bytes, position=position)
+            target = self._settings.managed_storage_dir.resolve() / key
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(spooled, target)
+        except BaseException:
+            Path(spooled).unlink(missing_ok=True)
+            raise
+
+
+def _copy_counted(file: UploadedFile, out: BinaryIO, *, limit: int, position: int) -> None:
+    """Copy in chunks; ``TooLarge`` once more than ``limit`` bytes have come (reading stops there)."""
+    copied = 0
+    while chunk := file.stream.read(min(CHUNK_BYTES, limit + 1 - copied)):
+        copied += len(chunk)
+        if copied > limit:
+            raise too_large(
+                f"files[{position}] {file.name!r}",
+                location=f"files/{position}",
+                size=copied,
+                limit=limit,
+                setting=MAX_UPLOAD_SETTING,
+                at_least=True,
+            )
+        out.write(chunk)
 
 
 def _check_request(files: Sequence[UploadedFile], batch: ItemKind | None, title: str | None) -> None:

@@ -19,10 +19,11 @@ from cairn.api.schemas.integrations import (
     UnitErrorPublic,
     UnitErrorsPublic,
 )
+from cairn.api.spooling import DataDirSpoolRoute
 from cairn.domain.jobs import Job, JobStatus
 from cairn.services.registration import RegistrationPlan
 
-router = APIRouter(prefix="/jobs", tags=["registration jobs"])
+router = APIRouter(prefix="/jobs", tags=["registration jobs"], route_class=DataDirSpoolRoute)
 
 FolderField = Annotated[int, Form(ge=1, le=MAX_ID)]
 IntegrationField = Annotated[str, Form(min_length=1, max_length=200, description="Integration name, or `id:N`.")]

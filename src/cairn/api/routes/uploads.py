@@ -10,11 +10,12 @@ from fastapi import APIRouter, File, Form, UploadFile, status
 from cairn.api.deps import CurrentUser, RegistryDep
 from cairn.api.schemas.common import IdPath
 from cairn.api.schemas.items import ItemsPublic, item_public
+from cairn.api.spooling import DataDirSpoolRoute
 from cairn.domain.kinds import ItemKind
 from cairn.errors import InvalidInput
 from cairn.services.uploads import UploadedFile
 
-router = APIRouter(tags=["uploads"])
+router = APIRouter(tags=["uploads"], route_class=DataDirSpoolRoute)
 
 
 def _metadata(text: str | None) -> dict[str, Any]:
@@ -29,7 +30,10 @@ def _metadata(text: str | None) -> dict[str, Any]:
     return value
 
 
-@router.post("/folders/{folder_id}/upload", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/folders/{folder_id}/upload",
+    status_code=status.HTTP_201_CREATED,
+)
 def upload_files(
     *,
     folder_id: IdPath,
@@ -40,7 +44,9 @@ def upload_files(
         ItemKind | None, Form(description="Batch the files as image_group, image_sequence or dicom_series.")
     ] = None,
     title: Annotated[str | None, Form(max_length=300, description="Title of the batch.")] = None,
-    client_metadata: Annotated[str | None, Form(max_length=100_000, description="A JSON object.")] = None,
+    client_metadata: Annotated[
+        str | None, Form(description="A JSON object (at most CAIRN_MAX_CLIENT_METADATA_BYTES as compact JSON).")
+    ] = None,
 ) -> ItemsPublic:
     """Upload files into a folder: one item per file, or one image group / image sequence / DICOM series."""
     uploaded = [UploadedFile(f.filename or "upload", f.file, f.content_type) for f in files]

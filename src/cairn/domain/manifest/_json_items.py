@@ -13,6 +13,7 @@ from cairn.domain.manifest._locations import LIST_MEMBER, member_code
 from cairn.domain.manifest._media import MEDIA_SPECS, METADATA_KEYS, parse_media
 from cairn.domain.manifest._problems import ProblemLog
 from cairn.domain.manifest.model import ManifestLimits, MediaMetadata, Unit
+from cairn.domain.sizes import MAX_CLIENT_METADATA_SETTING, oversized_client_metadata, too_large_message
 
 _MEMBER_KEY = re.compile(r"object_url_(.*)", re.DOTALL)
 _SILENTLY_IGNORED = frozenset({"external_file_type", "cluster_by_resolution"})
@@ -180,6 +181,12 @@ def _client_metadata(item: _Item) -> dict[str, Any] | None:
             f"clientMetadata must be a JSON object, got {json_type_name(entry.value)}",
             field=entry.key,
         )
+        return None
+    limit = item.limits.max_client_metadata_bytes
+    size = oversized_client_metadata(entry.value, max_bytes=limit)
+    if size is not None:
+        message = too_large_message(entry.key, size=size, limit=limit, setting=MAX_CLIENT_METADATA_SETTING)
+        item.log.error(item.at(entry.key), message, field=entry.key)
         return None
     return dict(entry.value)
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import io
 from typing import BinaryIO
 
+from cairn.domain.sizes import too_large
+
+MAX_MANIFEST_SETTING = "CAIRN_MAX_MANIFEST_BYTES"
+
 
 class _RawView(io.RawIOBase):
     """Any binary stream seen as a raw stream. Closing the view leaves the caller's stream open."""
@@ -24,3 +28,31 @@ class _RawView(io.RawIOBase):
 def peekable(stream: BinaryIO) -> io.BufferedReader:
     """A buffered, peekable reader over ``stream`` (which need not be seekable, and is not closed by it)."""
     return io.BufferedReader(_RawView(stream), buffer_size=64 * 1024)
+
+
+class LimitedStream(io.RawIOBase):
+    """A stream that raises ``TooLarge`` once more than ``limit`` bytes have been read from it (the manifest limit)."""
+
+    def __init__(self, stream: BinaryIO, *, limit: int, source: str) -> None:
+        self._stream = stream
+        self._limit = limit
+        self._source = source
+        self._read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._stream.read(min(len(buffer), self._limit + 1 - self._read))
+        self._read += len(data)
+        if self._read > self._limit:
+            raise too_large(
+                f"the manifest {self._source!r}",
+                location=self._source,
+                size=self._read,
+                limit=self._limit,
+                setting=MAX_MANIFEST_SETTING,
+                at_least=True,
+            )
+        buffer[: len(data)] = data
+        return len(data)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from cairn.domain.kinds import ItemKind
 from cairn.domain.names import MAX_NAME
+from cairn.domain.sizes import DEFAULT_MAX_CLIENT_METADATA_BYTES
 from cairn.errors import Problem
 
 ManifestFormat = Literal["json", "csv"]
@@ -101,7 +102,11 @@ class ManifestOptions:
 
 @dataclass(frozen=True)
 class ManifestLimits:
-    """Per-file limits (Encord's, by default). Tests pass small ones."""
+    """Per-file limits (Encord's, by default). Tests pass small ones.
+
+    ``max_bytes`` bounds the file itself (None: no bound; registration passes ``Settings.max_manifest_bytes``);
+    ``max_client_metadata_bytes`` bounds each entry's ``clientMetadata`` (``Settings.max_client_metadata_bytes``).
+    """
 
     max_urls: int = 1_000_000
     max_units: int = 500_000
@@ -109,6 +114,8 @@ class ManifestLimits:
     max_title_chars: int = MAX_NAME
     max_problems: int = 1_000
     max_duplicates: int = 1_000
+    max_bytes: int | None = None
+    max_client_metadata_bytes: int = DEFAULT_MAX_CLIENT_METADATA_BYTES
 
 
 DEFAULT_LIMITS = ManifestLimits()

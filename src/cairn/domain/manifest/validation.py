@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from collections.abc import Iterator
 from typing import BinaryIO, Protocol
@@ -12,7 +13,7 @@ from cairn.domain.manifest._fingerprints import UrlFingerprints
 from cairn.domain.manifest._json_items import ParsedUnit
 from cairn.domain.manifest._json_reader import JsonManifestReader
 from cairn.domain.manifest._problems import ProblemLog
-from cairn.domain.manifest._streams import peekable
+from cairn.domain.manifest._streams import LimitedStream, peekable
 from cairn.domain.manifest.model import (
     DEFAULT_LIMITS,
     DuplicateUrl,
@@ -56,6 +57,8 @@ class ManifestScan:
     ) -> None:
         self._source = source
         self._log = ProblemLog(source=source, max_problems=limits.max_problems, fail_fast=fail_fast)
+        if limits.max_bytes is not None:
+            stream = io.BufferedReader(LimitedStream(stream, limit=limits.max_bytes, source=source))
         stream, self._fmt = _sniffed(stream, fmt, self._log)
         self._reader = _reader(stream, self._fmt, self._log, limits)
         self._tally = _Tally(limits, self._log, self._reader, find_duplicates=not fail_fast)
