@@ -72,11 +72,13 @@ class CsvHeader:
         return self.title_column is not None
 
     def values(self, cells: list[str], *, line: int, log: ProblemLog) -> RowValues:
-        if len(cells) > self.width and any(cell.strip() for cell in cells[self.width :]):
-            log.warn(
-                f"line {line}",
-                f"the row has {len(cells)} cells but the header at line {self.line} has "
-                f"{self.width} columns; the extra cells are ignored",
+        """The row's cells by column; a non-blank cell beyond the header is an error (never silently dropped)."""
+        extra = next((i for i in range(self.width, len(cells)) if cells[i].strip()), None)
+        if extra is not None:
+            log.error(
+                f"line {line}, column {extra + 1}",
+                f"the row has {len(cells)} cells but the header at line {self.line} has {self.width} columns; "
+                'a cell that contains the separator must be in double quotes ("Ann, Bob")',
             )
         return RowValues(cells[0].strip(), _cell(cells, self.title_index), _optional_cell(cells, self.create_index))
 
