@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from cairn.domain.dicom_series import assemble_dicom_series
 from cairn.domain.integrations import StoreConfig
 from cairn.domain.jobs import ACTION_DESCRIPTIONS, UnitError
 from cairn.domain.kinds import ItemKind, ItemStatus
@@ -28,6 +29,7 @@ from cairn.domain.manifest import (
     default_title,
     expected_video_error,
 )
+from cairn.domain.media import DicomReport
 from cairn.domain.records import MediaFields
 from cairn.domain.urls import resolve_object_key
 from cairn.errors import CairnError, MediaError, StorageError
@@ -149,6 +151,17 @@ def kind_mismatch(kind: ItemKind, content_type: str | None) -> str | None:
     return f"Expected {article} {expected}, got a file of type {detected}"
 
 
+def _require_one_series(unit: Unit, outcomes: Sequence[Inspected]) -> None:
+    """A DICOM series whose files were all read must assemble (one series, one study, each file once), or the unit
+    fails before anything is written (``InvalidInput``, a unit error), rather than commit a ``failed`` series."""
+    if unit.kind is not ItemKind.DICOM_SERIES:
+        return
+    raws = [outcome.raw.report if outcome.raw else None for outcome in outcomes]
+    reports = [raw for raw in raws if isinstance(raw, DicomReport)]
+    if len(reports) == len(outcomes):
+        assemble_dicom_series(reports, title=unit.title)
+
+
 @dataclass(frozen=True)
 class _Fetched:
     """What the network said about a chunk's objects: their HEADs, and their inspections."""
@@ -259,6 +272,7 @@ class UnitPreparer:
         outcomes = tuple(
             self._inspected(url, key, member_kind, fetched) for url, key in zip(unit.urls, keys, strict=True)
         )
+        _require_one_series(unit, outcomes)
         members = tuple(
             NewItem(
                 kind=member_kind,
