@@ -99,8 +99,9 @@ def test_a_dicom_series_that_cannot_be_assembled_is_a_unit_error(
     job = register_and_run(registry, admin, folder, "s3", lenient, ignore_errors=True)
     assert (job.status, job.units_done, job.units_error) == (JobStatus.DONE, 0, 2)
     errors = registry.registration.errors(actor=admin, job_id=job.id)
-    assert [(e.location, e.code) for e in errors] == [("/dicom_series/0", "invalid_input")] + [
-        ("/dicom_series/1", "invalid_input")
+    assert [(e.location, e.code) for e in errors] == [
+        ("/dicom_series/0", "invalid_input"),
+        ("/dicom_series/1", "invalid_input"),
     ]
     assert "2 different series" in errors[0].error and "more than once" in errors[1].error
     assert registry.items.browse(actor=admin, query=ItemQuery(folder_id=folder.id, limit=10)).items == []
