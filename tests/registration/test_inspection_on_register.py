@@ -105,3 +105,31 @@ def test_a_dicom_series_that_cannot_be_assembled_is_a_unit_error(
     ]
     assert "2 different series" in errors[0].error and "more than once" in errors[1].error
     assert registry.items.browse(actor=admin, query=ItemQuery(folder_id=folder.id, limit=10)).items == []
+
+
+def test_an_empty_object_registers_as_a_failed_item_of_any_kind(
+    *,
+    registry: Registry,
+    admin: User,
+    folder: Folder,
+    local_root: Path,
+    local_integration: IntegrationPublic,
+    write_manifest: Callable[..., Path],
+) -> None:
+    """Zero bytes are no valid file of any kind, not even text (or NIfTI, which is otherwise registered unread)."""
+    for name in ("empty.txt", "empty.nii", "empty.jpg", "empty.mp4"):
+        (local_root / name).write_bytes(b"")
+    manifest = write_manifest(
+        {
+            "text": [{"objectUrl": "empty.txt"}],
+            "nifti": [{"objectUrl": "empty.nii"}],
+            "images": [{"objectUrl": "empty.jpg"}],
+            "videos": [{"objectUrl": "empty.mp4"}],
+        }
+    )
+    job = register_and_run(registry, admin, folder, "disk", manifest)
+    assert (job.status, job.units_done) == (JobStatus.DONE, 4)
+    items = _by_title(registry, admin, folder)
+    assert {title: item.status for title, item in items.items()} == dict.fromkeys(items, ItemStatus.FAILED)
+    assert sorted(items) == ["empty.jpg", "empty.mp4", "empty.nii", "empty.txt"]
+    assert all("the file is empty (0 bytes)" in (item.status_reason or "") for item in items.values())
