@@ -32,7 +32,13 @@ SINGLE_KINDS = (ItemKind.VIDEO, ItemKind.IMAGE, ItemKind.AUDIO, ItemKind.TEXT, I
 _URL_CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"), blacklist_characters="/?#\x85\xa0")
 _segment = st.text(_URL_CHARS, min_size=1, max_size=8)
 _TITLE_CHARS = st.characters(blacklist_categories=("Cs", "Cc"))
-titles = st.text(_TITLE_CHARS, min_size=1, max_size=40).map(str.strip).filter(bool)
+# Spreadsheet formula starts and text marks (CSV export quotes them and must read back the same).
+_RISKY_STARTS = st.sampled_from(["=", "+", "-", "@", "'", "''", "'=", "'-"])
+titles = (
+    (st.text(_TITLE_CHARS, min_size=1, max_size=40) | st.builds(str.__add__, _RISKY_STARTS, st.text(_TITLE_CHARS)))
+    .map(str.strip)
+    .filter(bool)
+)
 
 json_values = st.recursive(
     st.none()
@@ -64,7 +70,7 @@ MEDIA: dict[ItemKind, st.SearchStrategy[MediaMetadata]] = {
 
 @st.composite
 def urls(draw: st.DrawFn, kind: ItemKind | None = None) -> str:
-    scheme = draw(st.sampled_from(["s3://bucket/", "https://h.example.com/p/", "gs://b/", "rel/"]))
+    scheme = draw(st.sampled_from(["s3://bucket/", "https://h.example.com/p/", "gs://b/", "rel/", "", "-", "=", "@"]))
     parts = draw(st.lists(_segment, min_size=0, max_size=3))
     stem = draw(_segment)
     extension = "." + draw(st.sampled_from(EXTENSIONS[kind])) if kind is not None else ""

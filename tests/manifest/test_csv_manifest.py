@@ -12,6 +12,7 @@ from cairn.domain.manifest import Unit, expected_video_error
 from .helpers import located, problems_of, summarize, units_of
 
 P = "path/to/storage-location"
+QUOTE_HINT = 'a cell that contains the separator must be in double quotes ("Ann, Bob")'
 
 
 def table(*rows: str) -> str:
@@ -233,10 +234,23 @@ def test_unsupported_separator_and_bad_encoding() -> None:
     assert problem.location == "line 2" and "not valid UTF-8" in problem.message
 
 
-def test_unknown_columns_and_extra_cells_are_warnings() -> None:
-    summary = summarize("ObjectUrl,Image title,Notes\ns3://b/a.jpg,A,hello,extra\n")
+def test_unknown_columns_are_warnings() -> None:
+    summary = summarize("ObjectUrl,Image title,Notes\ns3://b/a.jpg,A,hello\n")
     assert [(w.location, w.message) for w in summary.warnings] == [
         ('line 1, column "Notes"', "unknown column 'Notes' is ignored"),
-        ("line 2", "the row has 4 cells but the header at line 1 has 3 columns; the extra cells are ignored"),
     ]
     assert summary.units == 1
+
+
+def test_a_row_longer_than_its_header_is_refused_at_the_first_extra_cell() -> None:
+    """An unquoted comma in a title splits it: registering 'Ann' for 'Ann, Bob' would change what was asked."""
+    text = "ObjectUrl,Image title\ns3://b/a.jpg,Ann, Bob\ns3://b/b.jpg,B\nObjectUrl,Video title\ns3://b/c.mp4,C,,x\n"
+    assert located(problems_of(text)) == {
+        "line 2, column 3": f"the row has 3 cells but the header at line 1 has 2 columns; {QUOTE_HINT}",
+        "line 5, column 4": f"the row has 4 cells but the header at line 4 has 2 columns; {QUOTE_HINT}",
+    }
+
+
+def test_trailing_blank_cells_beyond_the_header_are_fine() -> None:
+    """Spreadsheets pad rows with empty cells; nothing is lost by ignoring them."""
+    assert [u.title for u in units_of("ObjectUrl,Image title\ns3://b/a.jpg,A,,\n")] == ["A"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 
@@ -115,3 +116,33 @@ def test_csv_export_leaves_the_stream_open() -> None:
     write_csv_manifest([Unit(ItemKind.VIDEO, "v", ("s3://b/v.mp4",))], out)
     assert not out.closed
     assert out.getvalue() == b"ObjectUrl,Video title\r\ns3://b/v.mp4,v\r\n"
+
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "'=already quoted", "''", "'Tis", "'"]
+
+
+def test_csv_export_neutralises_formulas_and_still_reads_back() -> None:
+    """OWASP CSV injection: a cell a spreadsheet would run as a formula is written after a single quote (the
+    spreadsheet's "this is text" mark); reading the file back removes the mark, so the units are the same."""
+    units = [Unit(ItemKind.IMAGE, title, (f"s3://b/{n}.jpg",)) for n, title in enumerate(FORMULAS)]
+    units += [
+        Unit(ItemKind.IMAGE_GROUP, "=group", ("rel/-a.jpg", "-b.jpg", "@c.jpg")),
+        Unit(ItemKind.DICOM_SERIES, "+ct", ("=x.dcm",)),
+    ]
+    out = io.BytesIO()
+    write_csv_manifest(units, out)
+    cells = [cell for line in out.getvalue().decode().splitlines() for cell in _csv_cells(line)]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert '\'=HYPERLINK("http://x","y")' in cells and "''=already quoted" in cells and "'''" in cells
+    assert "'Tis" in cells and "'" in cells  # a quote before anything else needs no mark
+    assert "'-b.jpg" in cells and "'=x.dcm" in cells and "'=group" in cells
+    assert sorted(units_of(out.getvalue()), key=repr) == sorted(units, key=repr)
+
+
+def test_a_hand_made_csv_cell_with_the_text_mark_reads_as_the_text() -> None:
+    text = "ObjectUrl,Image title\ns3://b/a.jpg,'=1+1\ns3://b/b.jpg,'Tis\ns3://b/c.jpg,''quoted\n"
+    assert [u.title for u in units_of(text)] == ["=1+1", "'Tis", "'quoted"]
+
+
+def _csv_cells(line: str) -> list[str]:
+    return next(csv.reader([line]))

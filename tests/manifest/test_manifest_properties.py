@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -64,6 +65,8 @@ def test_csv_round_trip(units: list[Unit]) -> None:
     out = io.BytesIO()
     write_csv_manifest(units, out)
     assert read(out.getvalue(), fmt="csv") == csv_order(units)
+    rows = csv.reader(io.StringIO(out.getvalue().decode("utf-8"), newline=""))
+    assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
 
 
 def assert_only_located_manifest_errors(data: bytes) -> None:

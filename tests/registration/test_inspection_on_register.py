@@ -71,3 +71,65 @@ def test_registration_inspects_objects(
     assert series.media.dicom_series_uid
     ordered = [m.title for m in registry.items.members(actor=admin, item_id=series.id)]
     assert ordered == [f"slice_{i}.dcm" for i in (1, 3, 4, 0, 2)]  # by slice position (see media_corpus)
+
+
+def test_a_dicom_series_that_cannot_be_assembled_is_a_unit_error(
+    *,
+    registry: Registry,
+    admin: User,
+    folder: Folder,
+    bucket: StorageServer,
+    s3_integration: IntegrationPublic,
+    write_manifest: Callable[..., Path],
+    media_corpus,  # type: ignore[no-untyped-def]
+) -> None:
+    """Files of two series, or one file twice, under one title: the unit fails (strict: the job fails, nothing of
+    the series is written; ignore_errors: the error is listed), never a DONE job with a ``failed`` series."""
+    names = [*media_corpus.series, *media_corpus.other_series]
+    urls = {n: bucket.put(n, media_corpus[n].read_bytes()) for n in names}
+    slices = [urls[s] for s in media_corpus.series]
+    mixed = {"title": "mixed", **{f"objectUrl_{i}": u for i, u in enumerate([*slices, urls["other_series.dcm"]])}}
+    twice = {"title": "twice", **{f"objectUrl_{i}": u for i, u in enumerate([*slices, slices[0]])}}
+
+    strict = register_and_run(registry, admin, folder, "s3", write_manifest({"dicom_series": [mixed]}))
+    assert (strict.status, strict.units_done, strict.units_error) == (JobStatus.ERROR, 0, 1)
+    assert registry.items.browse(actor=admin, query=ItemQuery(folder_id=folder.id, limit=10)).items == []
+
+    lenient = write_manifest({"dicom_series": [mixed, twice]})
+    job = register_and_run(registry, admin, folder, "s3", lenient, ignore_errors=True)
+    assert (job.status, job.units_done, job.units_error) == (JobStatus.DONE, 0, 2)
+    errors = registry.registration.errors(actor=admin, job_id=job.id)
+    assert [(e.location, e.code) for e in errors] == [
+        ("/dicom_series/0", "invalid_input"),
+        ("/dicom_series/1", "invalid_input"),
+    ]
+    assert "2 different series" in errors[0].error and "more than once" in errors[1].error
+    assert registry.items.browse(actor=admin, query=ItemQuery(folder_id=folder.id, limit=10)).items == []
+
+
+def test_an_empty_object_registers_as_a_failed_item_of_any_kind(
+    *,
+    registry: Registry,
+    admin: User,
+    folder: Folder,
+    local_root: Path,
+    local_integration: IntegrationPublic,
+    write_manifest: Callable[..., Path],
+) -> None:
+    """Zero bytes are no valid file of any kind, not even text (or NIfTI, which is otherwise registered unread)."""
+    for name in ("empty.txt", "empty.nii", "empty.jpg", "empty.mp4"):
+        (local_root / name).write_bytes(b"")
+    manifest = write_manifest(
+        {
+            "text": [{"objectUrl": "empty.txt"}],
+            "nifti": [{"objectUrl": "empty.nii"}],
+            "images": [{"objectUrl": "empty.jpg"}],
+            "videos": [{"objectUrl": "empty.mp4"}],
+        }
+    )
+    job = register_and_run(registry, admin, folder, "disk", manifest)
+    assert (job.status, job.units_done) == (JobStatus.DONE, 4)
+    items = _by_title(registry, admin, folder)
+    assert {title: item.status for title, item in items.items()} == dict.fromkeys(items, ItemStatus.FAILED)
+    assert sorted(items) == ["empty.jpg", "empty.mp4", "empty.nii", "empty.txt"]
+    assert all("the file is empty (0 bytes)" in (item.status_reason or "") for item in items.values())

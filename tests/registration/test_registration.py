@@ -343,6 +343,12 @@ BAD_MANIFESTS: list[tuple[str, Any, str, str]] = [
         ".csv",
         "line 2",
     ),
+    (
+        "csv row longer than its header",
+        "ObjectUrl,Image title\ns3://media/a.jpg,Ann, Bob\n",
+        ".csv",
+        "line 2, column 3",
+    ),
 ]
 
 

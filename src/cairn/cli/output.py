@@ -34,9 +34,12 @@ def jsonable(value: Any) -> Any:
 
 
 def print_json(session: Session, document: Any) -> None:
-    """Write one JSON document on stdout."""
+    """Write one JSON document on stdout, byte for byte: straight to the console's file, never through Rich (which
+    would turn ``:v:`` into an emoji, read ``[bold]`` as markup, or wrap long lines)."""
     text = json.dumps(jsonable(document), indent=2, ensure_ascii=False)
-    session.out.print(text, markup=False, highlight=False, soft_wrap=True)
+    stream = session.out.file
+    stream.write(text + "\n")
+    stream.flush()
 
 
 def say(session: Session, message: str) -> None:
@@ -65,7 +68,7 @@ def fields_table(pairs: Iterable[tuple[str, Any]]) -> Table:
     grid.add_column(overflow="fold")
     for name, value in pairs:
         if value not in (None, "", {}, []):
-            grid.add_row(name, cell_text(value))
+            grid.add_row(Text(name), Text(cell_text(value)))  # plain text: no markup, no :emoji: codes
     return grid
 
 

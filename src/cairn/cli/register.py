@@ -143,6 +143,9 @@ def export(
             result = exports.export_folder(
                 actor=session.actor(), folder_id=target.id, out=out, fmt=fmt, drop_metadata=drop_metadata
             )
-        say(session, f"Wrote {result.units:,} unit(s) to {str(output)!r}.")
+        if session.json_output:
+            print_json(session, {"output": output, "units": result.units, "not_exportable": result.not_exportable})
+        else:
+            say(session, f"Wrote {result.units:,} unit(s) to {str(output)!r}.")
     if result.not_exportable:
         note(session, f"{result.not_exportable} item(s) have no object URL (uploaded files) and were left out.")

@@ -26,8 +26,11 @@ class Session:
     settings: Settings
     json_output: bool = False
     as_email: str | None = None
-    out: Console = field(default_factory=lambda: Console(soft_wrap=False))
-    err: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
+    # Names and titles are printed as written: no Rich markup ("[bold]"), :emoji: codes or highlighting.
+    out: Console = field(default_factory=lambda: Console(soft_wrap=False, markup=False, emoji=False, highlight=False))
+    err: Console = field(
+        default_factory=lambda: Console(stderr=True, soft_wrap=True, markup=False, emoji=False, highlight=False)
+    )
     _registry: Registry | None = None
     _actor: User | None = None
 

@@ -3,7 +3,9 @@
 Here, and only here, the job queue (an adapter that knows no use case) is handed the work to run: the
 ``registration.chunk`` handler calls ``Registry.registration.run_chunk``. A housekeeping thread runs
 ``recover()`` on start and every ``RECOVER_EVERY`` seconds, so chunks of a killed worker are taken up again; another
-runs ``Registry.items.keep_search_order`` every ``SEARCH_ORDER_EVERY`` seconds (what search by name starts from).
+runs ``Registry.items.keep_search_order`` every ``SEARCH_ORDER_EVERY`` seconds (what search by name starts from), and
+a third ``Registry.managed_files.sweep`` on start and every ``SWEEP_EVERY`` seconds (uploaded files left behind by a
+crash between an item's deletion and its file's removal).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from cairn.services.registry import Registry
 
 RECOVER_EVERY = 15.0
 SEARCH_ORDER_EVERY = 30.0  # seconds between two looks at whether the name-ordered search index is behind
+SWEEP_EVERY = 3600.0  # seconds between two sweeps of managed files no item references (crash leftovers)
 
 
 def attach_handlers(registry: Registry, queue: JobQueue) -> None:
@@ -59,6 +62,7 @@ def _housekeeping(registry: Registry) -> Iterator[None]:
     threads = [
         Periodic(registry.registration.recover, interval=RECOVER_EVERY),
         Periodic(registry.items.keep_search_order, interval=SEARCH_ORDER_EVERY, name="cairn-search-order"),
+        Periodic(registry.managed_files.sweep, interval=SWEEP_EVERY, name="cairn-managed-files"),
     ]
     for thread in threads:
         thread.start()

@@ -175,6 +175,9 @@ class VideoReport(_Report):
     frame_map: FrameMap
     read: ReadStats
     checks: list[Check] = field(default_factory=list)
+    video_duration_seconds: float | None = None
+    """The video stream's own duration (``duration_seconds`` is the container's: its longest stream's). An item's
+    duration is this one: with ``frame_count`` it describes the stream labels are placed on."""
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ _ARTICLES = {ItemKind.IMAGE: "an image", ItemKind.AUDIO: "an audio file", ItemKi
 
 def detect_kind(f: SeekableBinary, *, size: int | None = None) -> Detected:
     """What the file's leading bytes say it is."""
-    reader = as_counting(f, size=size)
+    reader = as_counting(f, size=size, allow_empty=True)
     return sniff(reader.read_at(0, SNIFF_BYTES))
 
 

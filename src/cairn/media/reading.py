@@ -22,6 +22,7 @@ from cairn.domain.media import ReadStats
 from cairn.errors import MediaError
 
 __all__ = [
+    "EMPTY_FILE",
     "FOREIGN_ERRORS",
     "CountingReader",
     "SeekableBinary",
@@ -138,11 +139,20 @@ class CountingReader(io.RawIOBase):
         return ReadStats(bytes_read=self.bytes_read, reads=self.reads, whole_file_read=whole_file_read)
 
 
-def as_counting(f: SeekableBinary, *, size: int | None) -> CountingReader:
-    """``f`` itself when it already counts, else a new counting view from its start."""
-    if isinstance(f, CountingReader):
-        return f
-    return CountingReader(f, size=size)
+EMPTY_FILE = "the file is empty (0 bytes): an empty object is not a valid file of any kind"
+
+
+def as_counting(f: SeekableBinary, *, size: int | None, allow_empty: bool = False) -> CountingReader:
+    """``f`` itself when it already counts, else a new counting view from its start.
+
+    Every inspector opens its file here, so every inspector refuses an empty file (``MediaError``): zero bytes are
+    no image, video, DICOM, audio, PDF nor text file (an empty "text file" would hide a failed upload or copy).
+    Only kind detection, which reports what the bytes are, takes ``allow_empty``.
+    """
+    reader = f if isinstance(f, CountingReader) else CountingReader(f, size=size)
+    if not allow_empty and reader.size == 0:
+        raise MediaError(EMPTY_FILE, details={"size": 0})
+    return reader
 
 
 @contextmanager

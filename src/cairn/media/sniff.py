@@ -25,7 +25,9 @@ class Detected:
 
 
 def sniff(head: bytes) -> Detected:
-    """Detect the kind and format of a file from its first :data:`SNIFF_BYTES` bytes."""
+    """Detect the kind and format of a file from its first :data:`SNIFF_BYTES` bytes (nothing: no kind)."""
+    if not head:
+        return Detected(None, "empty", "empty file (0 bytes)")
     for detect in (_dicom, _image, _iso_bmff, _riff, _other_media):
         found = detect(head)
         if found is not None:

@@ -469,4 +469,5 @@ def _report(
         frame_map=timeline.frame_map,
         read=reader.stats(whole_file_read=timeline.whole_file_read),
         checks=video_checks(facts),
+        video_duration_seconds=facts.video_duration_seconds,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from cairn.db.database import Database
@@ -13,17 +13,34 @@ from cairn.domain.sizes import DEFAULT_MAX_CLIENT_METADATA_BYTES
 from cairn.errors import InvalidInput, NotFound, PermissionDenied
 from cairn.services._members import refuse_members_folder
 
+ReleaseFiles = Callable[[Sequence[str]], None]
+"""Removes managed files whose items a committed transaction deleted (``ManagedFileService.remove``)."""
+
 
 class Service:
-    def __init__(self, db: Database, *, max_client_metadata_bytes: int = DEFAULT_MAX_CLIENT_METADATA_BYTES) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        max_client_metadata_bytes: int = DEFAULT_MAX_CLIENT_METADATA_BYTES,
+        release_files: ReleaseFiles | None = None,
+    ) -> None:
         self._db = db
         self._max_client_metadata_bytes = max_client_metadata_bytes
+        self._release_files = release_files
 
     @contextmanager
     def _write(self) -> Iterator[Repos]:
-        """One write transaction: everything done through the yielded repositories commits or rolls back together."""
+        """One write transaction: everything done through the yielded repositories commits or rolls back together.
+
+        The files of items it deleted (``repos.released_files``) are removed once it has committed, never before:
+        a rollback keeps them. A crash in between leaves orphans, which ``ManagedFileService.sweep`` removes.
+        """
         with self._db.write() as conn:
-            yield Repos(conn)
+            repos = Repos(conn)
+            yield repos
+        if repos.released_files and self._release_files is not None:
+            self._release_files(repos.released_files)
 
     @contextmanager
     def _read(self) -> Iterator[Repos]:

@@ -182,6 +182,7 @@ class FolderService(Service):
                     "which is outside the folder; delete or move that first"
                 )
             summary = repos.folders.summary(folder)
+            repos.released_files += repos.items.managed_keys_under(folder.path)  # removed after the commit
             repos.folders.delete(folder)
             details = {"files": summary.files, "folders": summary.folders, "parent_id": folder.parent_id}
             _journal(repos, actor, "folder.delete", folder, details)

@@ -193,12 +193,15 @@ def media_fields(inspection: InspectionReport, *, size: int | None, content_type
 
 
 def _video_fields(report: VideoReport) -> dict[str, Any]:
+    """Size, rate, duration and frame count of the video stream (labels live on its frames): a container's duration
+    counts its longest stream, e.g. an audio track that runs on after the picture ends."""
     rate: Fraction | None = report.average_frame_rate or report.nominal_frame_rate
+    duration = report.video_duration_seconds if report.video_duration_seconds is not None else report.duration_seconds
     return {
         "width": report.width,
         "height": report.height,
         "fps": float(rate) if rate else None,
-        "duration": report.duration_seconds,
+        "duration": duration,
         "frame_count": report.frame_count,
     }
 

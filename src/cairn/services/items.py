@@ -328,6 +328,7 @@ def delete_items_in(repos: Repos, *, actor: User, item_ids: Sequence[int], remov
         ids |= _unused_members(repos, [item for item, _ in doomed if item.kind.is_composite], ids)
     _refuse_used_members(repos, actor, ids)
     members_folders = members_folders_of(repos, [item for item, _ in doomed if item.kind.is_composite])
+    repos.released_files += repos.items.managed_keys(sorted(ids))  # removed from storage after the commit
     for item, folder in doomed:
         repos.journal.record(
             actor=actor,

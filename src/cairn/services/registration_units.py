@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from cairn.domain.dicom_series import assemble_dicom_series
 from cairn.domain.integrations import StoreConfig
 from cairn.domain.jobs import ACTION_DESCRIPTIONS, UnitError
 from cairn.domain.kinds import ItemKind, ItemStatus
@@ -28,6 +29,7 @@ from cairn.domain.manifest import (
     default_title,
     expected_video_error,
 )
+from cairn.domain.media import DicomReport
 from cairn.domain.records import MediaFields
 from cairn.domain.urls import resolve_object_key
 from cairn.errors import CairnError, MediaError, StorageError
@@ -67,7 +69,7 @@ def media_inspector(settings: Settings) -> Inspector:
     """The inspection registration runs when no metadata was supplied: header reads over ranged GETs."""
 
     def inspector(store: ObjectStore, key: str, head: ObjectInfo, kind: ItemKind) -> Inspected:
-        if kind in _NOT_INSPECTED:
+        if kind in _NOT_INSPECTED and head.size != 0:  # an empty object is inspected, which fails it
             return head_only(store, key, head, kind)
         return inspect_object(store, key, kind=kind, settings=settings, head=head)
 
@@ -147,6 +149,17 @@ def kind_mismatch(kind: ItemKind, content_type: str | None) -> str | None:
         return None if detected in _VIDEO_APPLICATION_TYPES else expected_video_error(detected)
     article = "an" if expected[0] in "aeiou" else "a"
     return f"Expected {article} {expected}, got a file of type {detected}"
+
+
+def _require_one_series(unit: Unit, outcomes: Sequence[Inspected]) -> None:
+    """A DICOM series whose files were all read must assemble (one series, one study, each file once), or the unit
+    fails before anything is written (``InvalidInput``, a unit error), rather than commit a ``failed`` series."""
+    if unit.kind is not ItemKind.DICOM_SERIES:
+        return
+    raws = [outcome.raw.report if outcome.raw else None for outcome in outcomes]
+    reports = [raw for raw in raws if isinstance(raw, DicomReport)]
+    if len(reports) == len(outcomes):
+        assemble_dicom_series(reports, title=unit.title)
 
 
 @dataclass(frozen=True)
@@ -259,6 +272,7 @@ class UnitPreparer:
         outcomes = tuple(
             self._inspected(url, key, member_kind, fetched) for url, key in zip(unit.urls, keys, strict=True)
         )
+        _require_one_series(unit, outcomes)
         members = tuple(
             NewItem(
                 kind=member_kind,

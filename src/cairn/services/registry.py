@@ -17,6 +17,7 @@ from cairn.services.inspection import InspectionService
 from cairn.services.integrations import IntegrationService
 from cairn.services.items import ItemService
 from cairn.services.journal import JournalService
+from cairn.services.managed_files import ManagedFileService
 from cairn.services.registration import RegistrationService
 from cairn.services.registration_units import media_inspector
 from cairn.services.uploads import UploadService
@@ -34,8 +35,13 @@ class Registry:
         self.db = database or Database(settings.resolved_database_url)
         self.users = UserService(self.db)
         metadata_limit = settings.max_client_metadata_bytes
-        self.folders = FolderService(self.db, max_client_metadata_bytes=metadata_limit)
-        self.items = ItemService(self.db, max_client_metadata_bytes=metadata_limit)
+        self.managed_files = ManagedFileService(self.db, settings=settings)
+        self.folders = FolderService(
+            self.db, max_client_metadata_bytes=metadata_limit, release_files=self.managed_files.remove
+        )
+        self.items = ItemService(
+            self.db, max_client_metadata_bytes=metadata_limit, release_files=self.managed_files.remove
+        )
         self.datasets = DatasetService(self.db)
         self.access = AccessService(self.db)
         self.journal = JournalService(self.db)

@@ -23,6 +23,8 @@ class Repos:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.released_files: list[str] = []
+        """Managed-storage keys of items deleted in this transaction: the service removes them after the commit."""
 
     @cached_property
     def users(self) -> UserRepository:

@@ -16,6 +16,8 @@ from cairn.domain.kinds import ItemKind, ItemStatus
 from cairn.domain.listing import Cursor, ItemQuery, SortBy
 from cairn.domain.records import MEDIA_COLUMNS, Item, MediaFields, Page
 
+_BATCH = 500  # values per IN (...) list
+
 
 def to_item(row: Any) -> Item:
     # One dict first: attribute access on a SQLAlchemy 2 Row is slow (~1.5 us); this converts a page 3-5x faster.
@@ -103,6 +105,38 @@ class ItemRepository(Repository):
             .limit(10)
         )
         return [(r[0], r[1]) for r in rows]
+
+    # --- managed files (uploads) ------------------------------------------------------------------------------
+    def managed_keys(self, item_ids: Sequence[int]) -> list[str]:
+        """The managed-storage keys of these items (uploaded files; registered ones have none)."""
+        keys: list[str] = []
+        for start in range(0, len(item_ids), _BATCH):
+            batch = list(item_ids[start : start + _BATCH])
+            query = sa.select(items.c.managed_key).where(items.c.id.in_(batch), items.c.managed_key.is_not(None))
+            keys += [str(key) for key in self.conn.execute(query).scalars()]
+        return keys
+
+    def managed_keys_under(self, folder_path: str) -> list[str]:
+        """The managed-storage keys of every item in the subtree of the folder with ``folder_path``."""
+        query = (
+            sa.select(items.c.managed_key)
+            .join(folders, folders.c.id == items.c.folder_id)
+            .where(subtree_condition(folders.c.path, folder_path), items.c.managed_key.is_not(None))
+        )
+        return [str(key) for key in self.conn.execute(query).scalars()]
+
+    def referenced_managed_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of ``keys`` an item still references."""
+        found: set[str] = set()
+        for start in range(0, len(keys), _BATCH):
+            batch = list(keys[start : start + _BATCH])
+            found |= {
+                str(k)
+                for k in self.conn.execute(
+                    sa.select(items.c.managed_key).where(items.c.managed_key.in_(batch))
+                ).scalars()
+            }
+        return found
 
     # --- writes -----------------------------------------------------------------------------------------------
     def insert_many(self, rows: Sequence[dict[str, Any]]) -> list[int]:

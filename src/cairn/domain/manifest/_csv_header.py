@@ -72,17 +72,41 @@ class CsvHeader:
         return self.title_column is not None
 
     def values(self, cells: list[str], *, line: int, log: ProblemLog) -> RowValues:
-        if len(cells) > self.width and any(cell.strip() for cell in cells[self.width :]):
-            log.warn(
-                f"line {line}",
-                f"the row has {len(cells)} cells but the header at line {self.line} has "
-                f"{self.width} columns; the extra cells are ignored",
+        """The row's cells by column; a non-blank cell beyond the header is an error (never silently dropped)."""
+        extra = next((i for i in range(self.width, len(cells)) if cells[i].strip()), None)
+        if extra is not None:
+            log.error(
+                f"line {line}, column {extra + 1}",
+                f"the row has {len(cells)} cells but the header at line {self.line} has {self.width} columns; "
+                'a cell that contains the separator must be in double quotes ("Ann, Bob")',
             )
-        return RowValues(cells[0].strip(), _cell(cells, self.title_index), _optional_cell(cells, self.create_index))
+        return RowValues(_cell(cells, 0), _cell(cells, self.title_index), _optional_cell(cells, self.create_index))
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet run a cell as a formula (OWASP "CSV injection")."""
+TEXT_MARK = "'"
+"""A spreadsheet's "this cell is text" mark: cairn's CSV export writes it before a cell that starts a formula."""
+
+
+def marked_cell(text: str) -> str:
+    """``text`` as exported: after the text mark when a spreadsheet would run it (or when it would lose a mark
+    of its own on reading back). ``unmarked_cell(marked_cell(t)) == t`` for every ``t``."""
+    if text[:1] in FORMULA_STARTS or unmarked_cell(text) != text:
+        return TEXT_MARK + text
+    return text
+
+
+def unmarked_cell(text: str) -> str:
+    """A cell as meant: a text mark before a formula character or another mark is dropped (``'=1+1`` is the text
+    ``=1+1``, as a spreadsheet shows it); any other leading quote is part of the text (``'Tis``)."""
+    if len(text) > 1 and text[0] == TEXT_MARK and text[1] in (*FORMULA_STARTS, TEXT_MARK):
+        return text[1:]
+    return text
 
 
 def _cell(cells: list[str], index: int | None) -> str:
-    return cells[index].strip() if index is not None and index < len(cells) else ""
+    return unmarked_cell(cells[index].strip()) if index is not None and index < len(cells) else ""
 
 
 def _optional_cell(cells: list[str], index: int | None) -> str | None:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, BinaryIO
 
 from cairn.domain.kinds import ItemKind
-from cairn.domain.manifest._csv_header import is_header_row
+from cairn.domain.manifest._csv_header import is_header_row, marked_cell
 from cairn.domain.manifest._files import default_title, kind_from_extension
 from cairn.domain.manifest._media import dump_media
 from cairn.domain.manifest.model import ManifestOptions, Unit
@@ -115,6 +115,9 @@ _CSV_HEADERS = {
 def write_csv_manifest(units: Iterable[Unit], out: BinaryIO, *, drop_metadata: bool = False) -> int:
     """Write units as an Encord CSV manifest (UTF-8, comma-separated) and return how many were written.
 
+    A cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first) is written after a
+    single quote, which reading the file back removes (``unmarked_cell``), so the file still registers the same units.
+
     CSV can say less than JSON, so a unit it cannot express raises ``InvalidInput`` (export as JSON instead):
     clientMetadata or media metadata (unless ``drop_metadata``), an audio/text/PDF/NIfTI file whose extension
     does not say so, a file whose extension names another kind, or two groups or series with the same title.
@@ -138,7 +141,7 @@ def _write_csv_rows(units: Iterable[Unit], writer: Any, *, drop_metadata: bool) 
             writer.writerow(wanted)
             header = wanted
         for row in _csv_rows(unit, count, titles):
-            writer.writerow(row)
+            writer.writerow([marked_cell(cell) for cell in row])  # no cell starts a spreadsheet formula
     return count
 
 
