@@ -138,6 +138,8 @@ def test_every_json_command_prints_exactly_the_data(cli: Cli, tmp_path: Path, me
     run("access revoke", folder, EMAIL)
     token = run("token create", TRICKY, tricky=True)["token"]
     run("token list", tricky=True)
+    run("session list")
+    run("session revoke", "--all")
     run("token revoke", str(token["id"]), tricky=True)
 
     run("integration list")
