@@ -6,11 +6,13 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from cairn.errors import StorageError, UrlOutsideIntegration
+from cairn.errors import InvalidInput, StorageError, UrlOutsideIntegration
 
 __all__ = ["check_endpoint_allowed", "forbidden_address_reason"]
 
 _Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+_NO_SUCH_HOST = {getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA", "EAI_FAIL") if hasattr(socket, name)}
+"""getaddrinfo's answers that mean "this name has no address" (bad input), unlike EAI_AGAIN (DNS trouble: retry)."""
 
 
 def check_endpoint_allowed(endpoint: str, *, allow_private_endpoints: bool) -> None:
@@ -53,16 +55,25 @@ def _host_and_port(endpoint: str) -> tuple[str, int]:
         parts = urlsplit(endpoint)
         port = parts.port
     except ValueError as exc:
-        raise StorageError(f"endpoint {endpoint!r} is not a valid URL: {exc}") from exc
+        raise InvalidInput(f"endpoint {endpoint!r} is not a valid URL: {exc}", details={"endpoint": endpoint}) from exc
     if not parts.hostname:
-        raise StorageError(f"endpoint {endpoint!r} names no host")
+        raise InvalidInput(f"endpoint {endpoint!r} names no host", details={"endpoint": endpoint})
     return parts.hostname, port or (80 if parts.scheme == "http" else 443)
 
 
 def _resolve(endpoint: str, host: str, port: int) -> list[_Address]:
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError) as exc:
-        raise StorageError(f"endpoint {endpoint!r}: cannot resolve host {host!r} ({exc})") from exc
+    except UnicodeError as exc:
+        raise InvalidInput(
+            f"endpoint {endpoint!r}: {host!r} is not a valid host name", details={"endpoint": endpoint}
+        ) from exc
+    except socket.gaierror as exc:
+        if exc.errno in _NO_SUCH_HOST:
+            message = f"endpoint {endpoint!r}: host {host!r} does not resolve (no such host)"
+            raise InvalidInput(message, details={"endpoint": endpoint}) from exc
+        raise StorageError(f"endpoint {endpoint!r}: cannot resolve host {host!r} now ({exc.strerror})") from exc
+    except OSError as exc:
+        raise StorageError(f"endpoint {endpoint!r}: cannot resolve host {host!r} ({exc.strerror})") from exc
     addresses = {str(info[4][0]) for info in infos}
     return [ipaddress.ip_address(text.split("%", 1)[0]) for text in sorted(addresses)]
