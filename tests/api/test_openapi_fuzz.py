@@ -65,7 +65,9 @@ def fuzz(migrated_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     settings = Settings(data_dir=directory / "data", database_url=f"sqlite:///{directory / 'cairn.db'}")
     registry = Registry(settings)
     token = _seed(registry)
-    yield Fuzz(schemathesis.openapi.from_asgi("/openapi.json", create_app(settings, registry=registry)), token)
+    app = create_app(settings, registry=registry)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app, headers={"Authorization": f"Bearer {token}"})
+    yield Fuzz(schema, token)
     registry.close()
 
 

@@ -1,14 +1,21 @@
 """The FastAPI application factory: ``create_app(settings)``.
 
-Everything lives under ``/api/v1`` except ``/health`` (the only anonymous route) and the OpenAPI pages
-(``/docs``, ``/openapi.json``). Every error response is the canonical body of :mod:`cairn.api.errors`.
+Everything lives under ``/api/v1`` except ``/health`` (the only anonymous route, with logging in) and the
+API's documents (``/openapi.json``, and ``/docs`` to browse it), which need a signed-in caller like the API itself.
+Every error response is the canonical body of :mod:`cairn.api.errors`; every response carries the security headers
+of :mod:`cairn.api.security`.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, FastAPI
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 
 from cairn import __version__
+from cairn.api.deps import CurrentUser
 from cairn.api.errors import ERROR_RESPONSES, install_error_handlers
 from cairn.api.hygiene import refuse_nul_characters
 from cairn.api.routes import (
@@ -25,10 +32,14 @@ from cairn.api.routes import (
     uploads,
     users,
 )
+from cairn.api.security import SecurityHeaders, inline_script_hashes
 from cairn.services.registry import Registry
 from cairn.settings import Settings
 
 API_PREFIX = "/api/v1"
+_SWAGGER_JS = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"
+_SWAGGER_CSS = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"
+_SWAGGER_ORIGIN = "https://cdn.jsdelivr.net"
 
 _DESCRIPTION = """\
 The REST API of cairn, a self-hosted data registry for ML annotation data.
@@ -49,13 +60,48 @@ def api_router() -> APIRouter:
     return router
 
 
+def documents_router() -> APIRouter:
+    """``/openapi.json`` and ``/docs`` (Swagger UI), for signed-in callers (a token, or the web UI's session)."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/openapi.json")
+    def openapi_document(request: Request, _user: CurrentUser) -> dict[str, Any]:
+        return request.app.openapi()  # type: ignore[no-any-return]
+
+    @router.get("/docs")
+    def swagger_ui(_user: CurrentUser) -> HTMLResponse:
+        page = get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="cairn - API",
+            swagger_js_url=_SWAGGER_JS,
+            swagger_css_url=_SWAGGER_CSS,
+            swagger_favicon_url="data:,",
+        )
+        page.headers["Content-Security-Policy"] = _docs_policy(bytes(page.body).decode())
+        return page
+
+    return router
+
+
+def _docs_policy(html: str) -> str:
+    """The Swagger UI page may run its bundle and its own inline script, fetch the document, and nothing else."""
+    scripts = " ".join([_SWAGGER_ORIGIN, *inline_script_hashes(html)])
+    return (
+        f"default-src 'none'; script-src {scripts}; style-src {_SWAGGER_ORIGIN} 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )
+
+
 def create_app(settings: Settings, *, registry: Registry | None = None) -> FastAPI:
     """Build the HTTP API over one registry (made from ``settings`` unless given)."""
     reg = registry or Registry(settings)
-    app = FastAPI(title="cairn", version=__version__, description=_DESCRIPTION)
+    app = FastAPI(
+        title="cairn", version=__version__, description=_DESCRIPTION, openapi_url=None, docs_url=None, redoc_url=None
+    )
     app.state.registry = reg
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:
@@ -63,4 +109,5 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastA
         return {"status": "ok", "version": __version__}
 
     app.include_router(api_router())
+    app.include_router(documents_router())
     return app

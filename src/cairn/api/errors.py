@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cairn import errors
 from cairn.api.ranges import UnsatisfiableRange
+from cairn.api.security import RESPONSE_HEADERS
 
 log = logging.getLogger(__name__)
 
@@ -140,9 +141,10 @@ async def _unsatisfiable_range(_request: Request, exc: Exception) -> JSONRespons
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """A bug: answered outside every middleware (Starlette's outermost layer), so the security headers come here."""
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     message = f"internal error ({type(exc).__name__}); it has been logged"
-    return error_response(status=500, code="internal_error", message=message)
+    return error_response(status=500, code="internal_error", message=message, headers=dict(RESPONSE_HEADERS))
 
 
 def install_error_handlers(app: FastAPI) -> None:
