@@ -16,8 +16,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from cairn.api.security import content_disposition
+from cairn.domain.urls import key_problem
 from cairn.services.registry import Registry
+from cairn.services.uploads import _key as upload_key
 from tests.api.conftest import Headers
 from tests.api.helpers import png_bytes
 from tests.api.routes import all_routes, fill
@@ -183,3 +188,22 @@ def test_the_docs_page_runs_only_the_scripts_its_policy_names(client: TestClient
     assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0], policy
     assert "'sha256-" in policy and "frame-ancestors 'none'" in policy
     assert os.sep + "tmp" not in page.text
+
+
+@given(name=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_any_file_name_gives_one_well_formed_header_that_names_it_exactly(name: str) -> None:
+    header = content_disposition("attachment", name)
+    assert header.isascii() and header.isprintable(), header
+    fallback = header.split('filename="', 1)[1].split('"', 1)[0]
+    assert fallback and not set(fallback) & set('"\\/%'), header
+    assert unquote(header.split("filename*=UTF-8''", 1)[1], errors="strict") == name
+    message = Message()
+    message["content-disposition"] = header
+    assert message.get_content_disposition() == "attachment" and message.get_filename()
+
+
+@given(name=st.text(max_size=40))
+def test_an_uploaded_file_name_always_makes_a_valid_managed_key(name: str) -> None:
+    """Whatever a client calls its file ("..", "/", "a/../b", "\\\\"), the managed key names one object."""
+    assert key_problem(upload_key(name)) is None
