@@ -13,6 +13,7 @@ from cairn.api.app import create_app
 from cairn.api.errors import STATUS_BY_ERROR, error_body, status_for
 from cairn.domain.records import User
 from cairn.services.registry import Registry
+from cairn.services.secrets import KEY_FILE
 from cairn.settings import Settings
 from tests.api.helpers import png_bytes
 from tests.api.routes import PUBLIC, all_routes, fill
@@ -196,3 +197,17 @@ def test_an_endpoint_whose_host_does_not_resolve_is_bad_input(settings: Settings
         assert "nope.invalid" in body["message"]
     finally:
         registry.close()
+
+
+def test_a_configuration_error_does_not_show_the_data_directory(
+    client: TestClient, admin_headers: dict[str, str], settings: Settings
+) -> None:
+    """The operator reads the path in the server's log; callers learn only that the server is misconfigured."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / KEY_FILE).write_bytes(b"")
+    keys = {"access_key_id": "AKIA0000", "secret_access_key": "x"}
+    config = {"name": "cams", "provider": "s3", "bucket": "cams", "region": "eu-west-1", "credentials": keys}
+    answer = client.post(f"{API}/integrations", json=config, headers=admin_headers)
+    body = assert_canonical(answer, 503, "configuration_error")
+    assert "secret key file" in body["message"]
+    assert str(settings.data_dir) not in answer.text and str(settings.data_dir.resolve()) not in answer.text, body
