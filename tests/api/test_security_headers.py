@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cairn.api.security import content_disposition
+from cairn.domain.records import User
 from cairn.domain.urls import key_problem
 from cairn.services.registry import Registry
 from cairn.services.uploads import _key as upload_key
@@ -173,9 +174,10 @@ def test_content_disposition_names_the_file_exactly_and_injects_nothing(
 
 
 def test_the_api_documents_need_a_signed_in_caller(client: TestClient, admin_headers: Headers) -> None:
+    anonymous = client.get("/openapi.json")
+    assert anonymous.status_code == 401 and anonymous.json()["code"] == "unauthenticated"
+    assert client.get("/docs", headers={"Authorization": "Bearer cairn_wrong"}).json()["code"] == "unauthenticated"
     for path in ("/openapi.json", "/docs"):
-        anonymous = client.get(path)
-        assert anonymous.status_code == 401 and anonymous.json()["code"] == "unauthenticated", path
         assert client.get(path, headers=admin_headers).status_code == 200, path
     assert client.get("/openapi.json", headers=admin_headers).json()["info"]["title"] == "cairn"
     assert client.get("/redoc", headers=admin_headers).status_code == 404
@@ -207,3 +209,20 @@ def test_any_file_name_gives_one_well_formed_header_that_names_it_exactly(name: 
 def test_an_uploaded_file_name_always_makes_a_valid_managed_key(name: str) -> None:
     """Whatever a client calls its file ("..", "/", "a/../b", "\\\\"), the managed key names one object."""
     assert key_problem(upload_key(name)) is None
+
+
+def test_docs_without_a_session_is_a_sign_in_page_that_leads_to_the_docs(
+    client: TestClient, registry: Registry, admin: User
+) -> None:
+    """Until the web UI exists, /docs is where a browser signs in: a token form that starts a session."""
+    page = client.get("/docs")
+    assert page.status_code == 401 and page.headers["content-type"].startswith("text/html")
+    assert_secure(page)
+    assert 'type="password"' in page.text and "/api/v1/auth/session" in page.text and "swagger" not in page.text
+    policy = page.headers["content-security-policy"]
+    assert "'sha256-" in policy and "'unsafe-inline'" not in policy and "connect-src 'self'" in policy
+    token = registry.auth.create_token(actor=admin, name="browser").secret
+    assert client.post("/api/v1/auth/session", json={"token": token}).status_code == 201  # what the form's script does
+    docs = client.get("/docs")  # the session cookie now signs the browser in
+    assert docs.status_code == 200 and "swagger-ui" in docs.text
+    assert client.get("/openapi.json").json()["info"]["title"] == "cairn"

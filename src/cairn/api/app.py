@@ -15,7 +15,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
 from cairn import __version__
-from cairn.api.deps import CurrentUser
+from cairn.api.deps import CurrentUser, MaybeUser
 from cairn.api.errors import ERROR_RESPONSES, install_error_handlers
 from cairn.api.hygiene import refuse_nul_characters
 from cairn.api.routes import (
@@ -69,7 +69,9 @@ def documents_router() -> APIRouter:
         return request.app.openapi()  # type: ignore[no-any-return]
 
     @router.get("/docs")
-    def swagger_ui(_user: CurrentUser) -> HTMLResponse:
+    def swagger_ui(user: MaybeUser) -> HTMLResponse:
+        if user is None:
+            return _sign_in_page()
         page = get_swagger_ui_html(
             openapi_url="/openapi.json",
             title="cairn - API",
@@ -81,6 +83,43 @@ def documents_router() -> APIRouter:
         return page
 
     return router
+
+
+_SIGN_IN = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>cairn - sign in</title></head>
+<body>
+<h1>cairn API</h1>
+<p>Sign in with an API token to browse the API (make one with <code>cairn token create</code>).</p>
+<form id="sign-in">
+<label>API token <input name="token" type="password" autocomplete="off" required></label>
+<button type="submit">Sign in</button>
+</form>
+<p id="problem" role="alert"></p>
+<script>
+document.getElementById("sign-in").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const token = new FormData(event.target).get("token");
+  const answer = await fetch("/api/v1/auth/session", {
+    method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({token}),
+  });
+  if (answer.ok) { location.reload(); return; }
+  document.getElementById("problem").textContent = (await answer.json()).message;
+});
+</script>
+</body></html>
+"""
+"""``/docs`` for a browser without a session: a token starts one (``POST /api/v1/auth/session``), then the page
+reloads as the Swagger UI. Until the web UI comes, this is where a browser signs in."""
+
+
+def _sign_in_page() -> HTMLResponse:
+    policy = (
+        f"default-src 'none'; script-src {' '.join(inline_script_hashes(_SIGN_IN))}; connect-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )
+    return HTMLResponse(
+        _SIGN_IN, status_code=401, headers={"Content-Security-Policy": policy, "WWW-Authenticate": "Bearer"}
+    )
 
 
 def _docs_policy(html: str) -> str:
