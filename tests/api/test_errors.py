@@ -211,3 +211,19 @@ def test_a_configuration_error_does_not_show_the_data_directory(
     body = assert_canonical(answer, 503, "configuration_error")
     assert "secret key file" in body["message"]
     assert str(settings.data_dir) not in answer.text and str(settings.data_dir.resolve()) not in answer.text, body
+
+
+def test_a_nul_character_in_an_uploaded_file_name_is_refused(
+    client: TestClient, admin_headers: dict[str, str], settings: Settings
+) -> None:
+    """A file's name becomes its title (text in the database): NUL there is as bad as in any field."""
+    folder = client.post(f"{API}/folders", json={"name": "Nul"}, headers=admin_headers).json()["id"]
+    part = b'Content-Disposition: form-data; name="files"; filename="a\x00b.png"\r\nContent-Type: image/png\r\n\r\n'
+    body = b"--XyZ\r\n" + part + png_bytes() + b"\r\n--XyZ--\r\n"
+    headers = {**admin_headers, "content-type": "multipart/form-data; boundary=XyZ"}
+    answer = assert_canonical(client.post(f"{API}/folders/{folder}/upload", content=body, headers=headers), 422)
+    assert answer["details"]["problems"] == [
+        {"location": "body/files/0/filename", "message": "contains a NUL character"}
+    ]
+    assert client.get(f"{API}/folders/{folder}/items", headers=admin_headers).json()["items"] == []
+    assert not settings.managed_storage_dir.exists() or not any(settings.managed_storage_dir.rglob("*.png"))
