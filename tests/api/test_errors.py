@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from cairn import errors
+from cairn.api.app import create_app
 from cairn.api.errors import STATUS_BY_ERROR, error_body, status_for
+from cairn.domain.records import User
+from cairn.services.registry import Registry
+from cairn.services.secrets import KEY_FILE
+from cairn.settings import Settings
+from tests.api.helpers import png_bytes
 from tests.api.routes import PUBLIC, all_routes, fill
 
+API = "/api/v1"
 CANONICAL_KEYS = {"status", "code", "message", "details"}
 
 
@@ -143,3 +151,88 @@ def test_nul_characters_are_refused_where_they_come_in(client: TestClient, admin
     )
     assert assert_canonical(upload, 422)["message"].startswith("body/integration:")
     assert client.get("/api/v1/folders", headers=admin_headers).json()["folders"] == []
+
+
+def test_bad_input_is_a_4xx_and_no_error_names_a_server_path(
+    client: TestClient, admin_headers: dict[str, str], settings: Settings, tmp_path: Path
+) -> None:
+    """Point 8 of issue 13: bad keys, odd upload names and links out of a root were 502s that named server paths."""
+    root = tmp_path / "disk"
+    root.mkdir()
+    target = tmp_path / "private-target.png"
+    target.write_bytes(png_bytes())
+    (root / "link.png").symlink_to(target)
+    made = client.post(
+        f"{API}/integrations", json={"name": "disk", "provider": "local", "root": str(root)}, headers=admin_headers
+    )
+    check = f"{API}/integrations/{made.json()['id']}/check"
+    answers = {
+        key: client.post(check, json={"key": key}, headers=admin_headers) for key in ("", "a/../b", "dir/", "/x")
+    }
+    for answer in answers.values():
+        assert_canonical(answer, 422, "invalid_input")
+    linked = assert_canonical(client.post(check, json={"key": "link.png"}, headers=admin_headers), 422)
+    assert "private-target" not in str(linked) and str(tmp_path) not in str(linked["details"])
+    folder = client.post(f"{API}/folders", json={"name": "Odd names"}, headers=admin_headers).json()["id"]
+    for name in ("..", ".", "a/..", "..\\..", "/"):
+        sent = client.post(
+            f"{API}/folders/{folder}/upload", files=[("files", (name, png_bytes(), "image/png"))], headers=admin_headers
+        )
+        assert sent.status_code == 201, (name, sent.text)
+        item = sent.json()["items"][0]["id"]
+        assert client.get(f"{API}/items/{item}/content", headers=admin_headers).content == png_bytes()
+    for stored in [p for p in settings.managed_storage_dir.rglob("*") if p.is_file()]:
+        stored.unlink()  # every managed file vanishes: the errors must not show where they were
+    errors = [
+        client.get(f"{API}/items/{item}/content", headers=admin_headers),
+        client.post(f"{API}/items/{item}/inspect", headers=admin_headers),
+    ]
+    for answer in errors:
+        body = assert_canonical(answer, 404, "object_not_found")
+        assert str(settings.data_dir) not in answer.text and str(settings.data_dir.resolve()) not in answer.text, body
+
+
+def test_an_endpoint_whose_host_does_not_resolve_is_bad_input(settings: Settings, admin: User) -> None:
+    strict = settings.model_copy(update={"allow_private_endpoints": False})
+    registry = Registry(strict)
+    try:
+        token = registry.auth.create_token(actor=admin, name="t").secret
+        with TestClient(create_app(strict, registry=registry), raise_server_exceptions=False) as strict_client:
+            config = {"name": "far", "provider": "s3_compatible", "bucket": "b", "endpoint": "http://nope.invalid:9000"}
+            answer = strict_client.post(
+                f"{API}/integrations", json=config, headers={"Authorization": f"Bearer {token}"}
+            )
+        body = assert_canonical(answer, 422, "invalid_input")
+        assert "nope.invalid" in body["message"]
+    finally:
+        registry.close()
+
+
+def test_a_configuration_error_does_not_show_the_data_directory(
+    client: TestClient, admin_headers: dict[str, str], settings: Settings
+) -> None:
+    """The operator reads the path in the server's log; callers learn only that the server is misconfigured."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / KEY_FILE).write_bytes(b"")
+    keys = {"access_key_id": "AKIA0000", "secret_access_key": "x"}
+    config = {"name": "cams", "provider": "s3", "bucket": "cams", "region": "eu-west-1", "credentials": keys}
+    answer = client.post(f"{API}/integrations", json=config, headers=admin_headers)
+    body = assert_canonical(answer, 503, "configuration_error")
+    assert "secret key file" in body["message"]
+    assert str(settings.data_dir) not in answer.text and str(settings.data_dir.resolve()) not in answer.text, body
+
+
+def test_a_nul_character_in_an_uploaded_file_name_is_refused(
+    client: TestClient, admin_headers: dict[str, str], settings: Settings
+) -> None:
+    """A file's name becomes its title (text in the database): NUL there is as bad as in any field."""
+    folder = client.post(f"{API}/folders", json={"name": "Nul"}, headers=admin_headers).json()["id"]
+    part = b'Content-Disposition: form-data; name="files"; filename="a\x00b.png"\r\nContent-Type: image/png\r\n\r\n'
+    body = b"--XyZ\r\n" + part + png_bytes() + b"\r\n--XyZ--\r\n"
+    headers = {**admin_headers, "content-type": "multipart/form-data; boundary=XyZ"}
+    answer = assert_canonical(client.post(f"{API}/folders/{folder}/upload", content=body, headers=headers), 422)
+    assert answer["details"]["problems"] == [
+        {"location": "body/files/0/filename", "message": "contains a NUL character"}
+    ]
+    assert client.get(f"{API}/folders/{folder}/items", headers=admin_headers).json()["items"] == []
+    assert not settings.managed_storage_dir.exists() or not any(settings.managed_storage_dir.rglob("*.png"))

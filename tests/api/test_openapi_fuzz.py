@@ -1,4 +1,5 @@
-"""Schemathesis over the app's own OpenAPI document, in process: no 5xx anywhere, every response matches its schema.
+"""Schemathesis over the app's own OpenAPI document, in process: no 5xx anywhere, every response matches its schema,
+no response names the server's own directories (database, data directory), and every one has the security headers.
 
 Examples are bounded (``MAX_EXAMPLES`` per operation) so the whole run stays well under a minute. The database is
 seeded with a folder, items, a composite and a dataset so that generated small ids reach the success paths too.
@@ -8,9 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -42,6 +44,31 @@ that is a located 422 by design."""
 class Fuzz:
     schema: schemathesis.BaseSchema
     token: str
+    server_dir: Path
+
+
+class ServerPathShown(AssertionError):
+    """A response named a directory of the server (where the database and the data directory are)."""
+
+
+def no_server_path(server_dir: Path) -> Callable[..., None]:
+    """A check: no response text holds ``server_dir`` (the test's copy of a server's private directory)."""
+
+    @schemathesis.check
+    def no_server_path_in_response(_ctx: Any, response: Any, _case: schemathesis.Case) -> None:
+        for shown in {str(server_dir), str(server_dir.resolve())}:
+            if shown in response.text:
+                raise ServerPathShown(f"the response names {shown}: {response.text[:300]}")
+
+    return no_server_path_in_response
+
+
+@schemathesis.check
+def security_headers(_ctx: Any, response: Any, _case: schemathesis.Case) -> None:
+    """Every response carries nosniff and a policy that forbids framing it."""
+    headers = {name.lower(): values for name, values in response.headers.items()}
+    assert headers.get("x-content-type-options") == ["nosniff"], headers
+    assert "frame-ancestors 'none'" in headers.get("content-security-policy", [""])[0], headers
 
 
 def _seed(registry: Registry) -> str:
@@ -65,7 +92,9 @@ def fuzz(migrated_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     settings = Settings(data_dir=directory / "data", database_url=f"sqlite:///{directory / 'cairn.db'}")
     registry = Registry(settings)
     token = _seed(registry)
-    yield Fuzz(schemathesis.openapi.from_asgi("/openapi.json", create_app(settings, registry=registry)), token)
+    app = create_app(settings, registry=registry)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app, headers={"Authorization": f"Bearer {token}"})
+    yield Fuzz(schema, token, directory)
     registry.close()
 
 
@@ -97,6 +126,6 @@ def test_api_conforms_to_its_openapi(fuzz: Fuzz, method: str, path: str) -> None
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
     def check(case: schemathesis.Case) -> None:
-        case.call_and_validate(headers=headers, checks=CHECKS)
+        case.call_and_validate(headers=headers, checks=[*CHECKS, no_server_path(fuzz.server_dir), security_headers])
 
     check()

@@ -201,7 +201,8 @@ def test_keys_with_unusual_characters_round_trip(backend: Backend) -> None:
 
 @pytest.mark.parametrize("key", ["", "a//b", "../x", "a/./b", "dir/"])
 def test_unaddressable_keys_are_refused_clearly(backend: Backend, key: str) -> None:
-    with pytest.raises(StorageError, match="cannot HEAD"):
+    """A key that cannot name an object is the caller's mistake (422), not a failure of the store (502)."""
+    with pytest.raises(InvalidInput, match="cannot HEAD"):
         backend.store.head(key)
 
 

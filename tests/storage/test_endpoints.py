@@ -7,7 +7,7 @@ import ipaddress
 import pytest
 
 from cairn.domain.integrations import Provider, StoreConfig
-from cairn.errors import InvalidInput, StorageError, UrlOutsideIntegration
+from cairn.errors import InvalidInput, UrlOutsideIntegration
 from cairn.storage import check_endpoint_allowed, open_store
 from cairn.storage.endpoints import forbidden_address_reason
 from tests.fixtures.dns import FakeDns
@@ -49,8 +49,8 @@ def test_public_ip_literal_endpoint_passes_without_dns() -> None:
     check_endpoint_allowed("https://52.95.110.1", allow_private_endpoints=False)
 
 
-def test_unresolvable_endpoint_is_a_clear_storage_error() -> None:
-    with pytest.raises(StorageError, match=r"cannot resolve host 'no-such-host\.invalid'"):
+def test_unresolvable_endpoint_is_bad_input() -> None:
+    with pytest.raises(InvalidInput, match=r"host 'no-such-host\.invalid' does not resolve"):
         check_endpoint_allowed("https://no-such-host.invalid", allow_private_endpoints=False)
 
 

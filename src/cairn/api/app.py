@@ -1,7 +1,9 @@
 """The FastAPI application factory: ``create_app(settings)``.
 
-Everything lives under ``/api/v1`` except ``/health`` (the only anonymous route) and the OpenAPI pages
-(``/docs``, ``/openapi.json``). Every error response is the canonical body of :mod:`cairn.api.errors`.
+Everything lives under ``/api/v1`` except ``/health`` (the only anonymous route, with logging in) and the
+API's documents (``/openapi.json``, and ``/docs`` to browse it), which need a signed-in caller like the API itself.
+Every error response is the canonical body of :mod:`cairn.api.errors`; every response carries the security headers
+of :mod:`cairn.api.security`.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, FastAPI
 
 from cairn import __version__
+from cairn.api.documents import documents_router
 from cairn.api.errors import ERROR_RESPONSES, install_error_handlers
 from cairn.api.hygiene import refuse_nul_characters
 from cairn.api.limits import BodyLimits
@@ -26,6 +29,7 @@ from cairn.api.routes import (
     uploads,
     users,
 )
+from cairn.api.security import SecurityHeaders
 from cairn.services.registry import Registry
 from cairn.settings import Settings
 
@@ -53,11 +57,14 @@ def api_router() -> APIRouter:
 def create_app(settings: Settings, *, registry: Registry | None = None) -> FastAPI:
     """Build the HTTP API over one registry (made from ``settings`` unless given)."""
     reg = registry or Registry(settings)
-    app = FastAPI(title="cairn", version=__version__, description=_DESCRIPTION)
+    app = FastAPI(
+        title="cairn", version=__version__, description=_DESCRIPTION, openapi_url=None, docs_url=None, redoc_url=None
+    )
     app.state.registry = reg
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodyLimits, settings=settings)  # request sizes: refused before or while read (413)
+    app.add_middleware(SecurityHeaders)  # outermost: every answer, 413s included, carries the headers
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:
@@ -65,4 +72,5 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastA
         return {"status": "ok", "version": __version__}
 
     app.include_router(api_router())
+    app.include_router(documents_router())
     return app

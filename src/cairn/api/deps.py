@@ -71,3 +71,18 @@ def current_session(
 
 
 CurrentSession = Annotated[str | None, Depends(current_session)]
+
+
+def optional_user(
+    request: Request,
+    registry: RegistryDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session: Annotated[str | None, Depends(_session_cookie)],
+) -> User | None:
+    """The caller, or None when no credentials came at all (wrong ones are still AuthenticationRequired)."""
+    if bearer is None and not session:
+        return None
+    return current_user(request, registry, bearer, session)
+
+
+MaybeUser = Annotated[User | None, Depends(optional_user)]

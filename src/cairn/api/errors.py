@@ -12,6 +12,7 @@ Validation problems are located: ``details.problems`` lists ``{"location": "quer
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cairn import errors
 from cairn.api.ranges import UnsatisfiableRange
+from cairn.api.security import RESPONSE_HEADERS
 
 log = logging.getLogger(__name__)
 
@@ -104,11 +106,38 @@ def _located(error: dict[str, Any]) -> dict[str, str]:
     return {"location": location, "message": str(error.get("msg", "invalid"))}
 
 
-async def _cairn_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _cairn_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.CairnError)
     status = status_for(exc)
+    if status >= 500:
+        log.error("%s on %s %s: %s", exc.code, request.method, request.url.path, exc.message)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return error_response(status=status, code=exc.code, message=exc.message, details=exc.details, headers=headers)
+    hidden = _server_directories(request)
+    message, details = _hide(exc.message, hidden), _hide(exc.details, hidden)
+    return error_response(status=status, code=exc.code, message=message, details=details, headers=headers)
+
+
+def _server_directories(request: Request) -> dict[str, str]:
+    """The server's own directory (absolute: as given, and resolved), with what a caller sees instead.
+
+    A relative setting (the default ``.cairn``) is not replaced as given: a title may well contain those letters.
+    """
+    data_dir: Path = request.app.state.settings.data_dir
+    paths = {str(data_dir.resolve()), *([str(data_dir)] if data_dir.is_absolute() else [])}
+    return dict.fromkeys(sorted(paths, key=len, reverse=True), "<data dir>")
+
+
+def _hide(value: Any, hidden: dict[str, str]) -> Any:
+    """``value`` (a message, or details of any depth) with every server directory replaced: callers never see one."""
+    if isinstance(value, str):
+        for path, shown in hidden.items():
+            value = value.replace(path, shown)
+        return value
+    if isinstance(value, dict):
+        return {key: _hide(inner, hidden) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_hide(inner, hidden) for inner in value]
+    return value
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -141,9 +170,10 @@ async def _unsatisfiable_range(_request: Request, exc: Exception) -> JSONRespons
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """A bug: answered outside every middleware (Starlette's outermost layer), so the security headers come here."""
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     message = f"internal error ({type(exc).__name__}); it has been logged"
-    return error_response(status=500, code="internal_error", message=message)
+    return error_response(status=500, code="internal_error", message=message, headers=dict(RESPONSE_HEADERS))
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -1,8 +1,9 @@
 """Input hygiene at the HTTP boundary: NUL characters are refused wherever they come in.
 
 Neither PostgreSQL text/JSONB nor SQLite's full-text index accept U+0000, so a NUL that reached the database would
-be a 500 there. Every request's path, query, JSON body and form fields are checked once, here, and a NUL is a
-located 422 (``query/text: ...``). Files' contents are not checked: they are bytes.
+be a 500 there. Every request's path, query, JSON body, form fields and uploaded files' names are checked once,
+here, and a NUL is a located 422 (``query/text: ...``, ``body/files/0/filename: ...``). Files' contents are not
+checked: they are bytes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Request
+from starlette.datastructures import UploadFile
 
 from cairn.errors import InvalidInput
 
@@ -35,7 +37,11 @@ async def _body_value(request: Request) -> Any:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith(_FORMS):
         form = await request.form()
-        return {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        fields: dict[str, Any] = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):  # a file's name becomes a title: text in the database
+                fields.setdefault(key, []).append({"filename": value.filename or ""})
+        return fields
     body = await request.body()
     if b"\\u0000" not in body:
         return None

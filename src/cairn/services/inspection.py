@@ -40,7 +40,7 @@ from cairn.private_files import private_dir
 from cairn.services._base import Service, item_folder, require_org_admin
 from cairn.services.integrations import IntegrationService, find_integration, store_config_of, usable_integration
 from cairn.settings import Settings
-from cairn.storage import HEAD_BYTES, ObjectInfo, ObjectStore, RangeFile, open_store
+from cairn.storage import HEAD_BYTES, ObjectInfo, ObjectStore, RangeFile, open_managed_store, open_store
 
 _MIME_BY_FORMAT = {
     "jpeg": "image/jpeg",
@@ -222,10 +222,10 @@ def _mime(inspection: InspectionReport, content_type: str | None) -> str | None:
     return content_type
 
 
-def managed_store_config(settings: Settings) -> StoreConfig:
-    """Where files uploaded into cairn live: a local directory under the data directory."""
-    root = private_dir(settings.managed_storage_dir).resolve()
-    return StoreConfig(provider=Provider.LOCAL, bucket=None, region=None, endpoint=None, root=str(root))
+def managed_store(settings: Settings) -> ObjectStore:
+    """Where files uploaded into cairn live: a private local directory under the data directory, named by no
+    message."""
+    return open_managed_store(private_dir(settings.managed_storage_dir))
 
 
 class InspectionService(Service):
@@ -303,7 +303,7 @@ def locate_object(
 ) -> tuple[ObjectStore, str]:
     """Where an item's bytes are: cairn's managed storage (uploads), or its integration's store and key."""
     if item.managed_key is not None:
-        return open_store(managed_store_config(settings), allow_private_endpoints=False), item.managed_key
+        return managed_store(settings), item.managed_key
     if stored is None or item.object_url is None:
         raise InvalidInput(
             f"item {item.id} is a {item.kind.value}, which has no file of its own: use its members",
@@ -421,7 +421,7 @@ __all__ = [
     "assemble_dicom_series",
     "inspect_object",
     "locate_object",
-    "managed_store_config",
+    "managed_store",
     "media_fields",
     "record_inspection",
     "save_composite_inspection",

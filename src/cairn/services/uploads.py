@@ -33,13 +33,13 @@ from cairn.services._base import Service, target_folder
 from cairn.services.inspection import (
     Inspected,
     inspect_object,
-    managed_store_config,
+    managed_store,
     save_composite_inspection,
     save_inspection,
 )
 from cairn.services.items import NewItem, add_composite_in, item_row
 from cairn.settings import Settings
-from cairn.storage import ObjectStore, RangeFile, open_store
+from cairn.storage import ObjectStore, RangeFile
 
 MAX_FILES = 10_000
 CHUNK_BYTES = 1 << 20
@@ -71,7 +71,8 @@ def _title(name: str) -> str:
 
 
 def _key(name: str) -> str:
-    safe = _UNSAFE.sub("_", _title(name))[:200] or "file"
+    """A fresh managed key ending in the file's name made safe ("." and ".." become "file": not path segments)."""
+    safe = _UNSAFE.sub("_", _title(name))[:200].strip(".") or "file"
     return f"uploads/{datetime.now(UTC):%Y/%m}/{uuid.uuid4().hex}/{safe}"
 
 
@@ -98,7 +99,7 @@ class UploadService(Service):
         metadata = names.client_metadata(client_metadata, max_bytes=self._max_client_metadata_bytes)
         with self._read() as repos:
             target_folder(repos, actor, folder_id)
-        store = open_store(managed_store_config(self._settings), allow_private_endpoints=False)
+        store = managed_store(self._settings)
         stored: list[_Stored] = []
         try:
             hint = batch.member_kind if batch else None

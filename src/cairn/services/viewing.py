@@ -7,8 +7,10 @@ own: view their members.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import PurePosixPath
 
 from cairn.db.database import Database
 from cairn.domain.access import Action
@@ -20,6 +22,7 @@ from cairn.settings import Settings
 from cairn.storage import ObjectInfo, ObjectStore
 
 LINK_LIFETIME = timedelta(hours=1)
+_EXTENSION = re.compile(r"^\.[A-Za-z0-9]{1,16}$")
 
 
 @dataclass(frozen=True)
@@ -32,12 +35,13 @@ class ViewLink:
 
 @dataclass(frozen=True)
 class Content:
-    """Where an item's bytes are, for streaming: the store, the key, and what a HEAD says."""
+    """Where an item's bytes are, for streaming: the store, the key, what a HEAD says, and the name to save it as."""
 
     store: ObjectStore
     key: str
     info: ObjectInfo
     title: str
+    filename: str
 
 
 class ViewingService(Service):
@@ -56,7 +60,8 @@ class ViewingService(Service):
     def open(self, *, actor: User, item_id: int) -> Content:
         """The item's object, for cairn to stream (raises ObjectNotFound when it vanished from the bucket)."""
         store, key, item = self._locate(actor, item_id)
-        return Content(store=store, key=key, info=store.head(key), title=item.title)
+        info = store.head(key)
+        return Content(store=store, key=key, info=info, title=item.title, filename=download_name(item.title, key))
 
     def _locate(self, actor: User, item_id: int) -> tuple[ObjectStore, str, Item]:
         with self._read() as repos:
@@ -64,3 +69,14 @@ class ViewingService(Service):
             stored = find_integration(repos, item.integration_id) if item.integration_id is not None else None
         store, key = locate_object(item, stored, settings=self._settings, integrations=self._integrations)
         return store, key, item
+
+
+def download_name(title: str, key: str) -> str:
+    """The name a file is saved under: its title, ending in the object's extension when the title lacks it.
+
+    A title is free text ("Front camera"); without the extension (``.mp4``) a saved file would not open.
+    """
+    suffix = PurePosixPath(key).suffix
+    if not _EXTENSION.match(suffix) or title.lower().endswith(suffix.lower()):
+        return title
+    return title + suffix

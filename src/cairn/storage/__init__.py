@@ -3,6 +3,7 @@
 Public API::
 
     open_store(config, *, allow_private_endpoints, resolve=None) -> ObjectStore   # S3, s3_compatible, GCS, Azure, local
+    open_managed_store(root) -> ObjectStore                           # cairn's own storage; no message names root
     memory_store() -> ObjectStore                                     # for tests
     check_access(store, *, prefix="", key=None) -> None
     check_endpoint_allowed(endpoint, *, allow_private_endpoints, resolve=None) -> None   # the SSRF rule
@@ -15,7 +16,7 @@ from cairn.storage.base import ObjectInfo, ObjectStore
 from cairn.storage.endpoints import Resolver, check_endpoint_allowed, system_resolver
 from cairn.storage.errors import map_storage_error
 from cairn.storage.guard import ConnectionGuard
-from cairn.storage.obstore_backend import ObstoreStore, memory_store, open_store
+from cairn.storage.obstore_backend import ObstoreStore, memory_store, open_managed_store, open_store
 from cairn.storage.rangefile import HEAD_BYTES, RangeFile
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "check_endpoint_allowed",
     "map_storage_error",
     "memory_store",
+    "open_managed_store",
     "open_store",
     "system_resolver",
 ]

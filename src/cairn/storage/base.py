@@ -27,7 +27,8 @@ class ObjectStore(Protocol):
     """One bucket, container or directory. Keys are full keys inside it (see ``cairn.domain.urls``).
 
     Every method raises ``ObjectNotFound``, ``StorageAccessDenied`` or ``StorageError`` (with the object's URL in
-    the message) and nothing else from the library underneath.
+    the message) and nothing else from the library underneath; a key that cannot name an object (empty, ``..``,
+    ending in ``/``) or a bad argument is ``InvalidInput``.
     """
 
     @property

@@ -17,7 +17,7 @@ import socket
 from collections.abc import Callable, Iterable
 
 from cairn.domain.integrations import Endpoint, parse_endpoint
-from cairn.errors import StorageError, UrlOutsideIntegration
+from cairn.errors import InvalidInput, StorageError, UrlOutsideIntegration
 
 __all__ = ["Resolver", "check_endpoint_allowed", "forbidden_address_reason", "system_resolver"]
 
@@ -64,6 +64,9 @@ _IPV6_REFUSED: tuple[tuple[ipaddress.IPv6Network, str], ...] = (
 )
 _GLOBAL_UNICAST = _V6("2000::/3")
 _NAT64 = _V6("64:ff9b::/96")
+
+_NO_SUCH_HOST = {getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA", "EAI_FAIL") if hasattr(socket, name)}
+"""getaddrinfo's answers that mean "this name has no address" (bad input), unlike EAI_AGAIN (DNS trouble: retry)."""
 
 
 def check_endpoint_allowed(endpoint: str, *, allow_private_endpoints: bool, resolve: Resolver | None = None) -> None:
@@ -132,8 +135,20 @@ def _addresses(endpoint: Endpoint, resolve: Resolver) -> list[_Address]:
         return [literal]
     try:
         answers = sorted(set(resolve(endpoint.host, endpoint.port)))
-    except (OSError, UnicodeError) as exc:
-        raise StorageError(f"endpoint {endpoint.url!r}: cannot resolve host {endpoint.host!r} ({exc})") from exc
+    except UnicodeError as exc:
+        message = f"endpoint {endpoint.url!r}: {endpoint.host!r} is not a valid host name"
+        raise InvalidInput(message, details={"endpoint": endpoint.url}) from exc
+    except socket.gaierror as exc:
+        if exc.errno in _NO_SUCH_HOST:
+            message = f"endpoint {endpoint.url!r}: host {endpoint.host!r} does not resolve (no such host)"
+            raise InvalidInput(message, details={"endpoint": endpoint.url}) from exc
+        raise StorageError(
+            f"endpoint {endpoint.url!r}: cannot resolve host {endpoint.host!r} now ({exc.strerror})"
+        ) from exc
+    except OSError as exc:
+        raise StorageError(
+            f"endpoint {endpoint.url!r}: cannot resolve host {endpoint.host!r} ({exc.strerror})"
+        ) from exc
     if not answers:
         raise StorageError(f"endpoint {endpoint.url!r}: host {endpoint.host!r} resolves to no address")
     return [_address(endpoint, text) for text in answers]

@@ -43,9 +43,14 @@ _MISSING_BUCKET_MARKERS = ("NoSuchBucket", "ContainerNotFound", "The specified b
 _REFUSED_MARKERS = ("403 Forbidden", "401 Unauthorized")
 
 
-def map_storage_error(exc: BaseException, *, operation: str, location: str) -> CairnError:
-    """Our error for ``exc`` raised while doing ``operation`` on ``location`` (an object URL or store name)."""
+def map_storage_error(exc: BaseException, *, operation: str, location: str, redact: tuple[str, ...] = ()) -> CairnError:
+    """Our error for ``exc`` raised while doing ``operation`` on ``location`` (an object URL or store name).
+
+    Each string of ``redact`` (a directory the caller may not see) is cut out of the library's message.
+    """
     detail = _first_line(exc)
+    for hidden in redact:
+        detail = detail.replace(hidden, "...")
     if isinstance(exc, obstore_errors.GenericError) and any(m in str(exc) for m in _REFUSED_MARKERS):
         message = f"{operation} {location} failed: the store refused the integration's credentials ({detail})"
         return StorageAccessDenied(message, details={"location": location, "operation": operation})
@@ -60,14 +65,14 @@ def map_storage_error(exc: BaseException, *, operation: str, location: str) -> C
 
 
 @contextmanager
-def translated_errors(*, operation: str, location: str) -> Iterator[None]:
+def translated_errors(*, operation: str, location: str, redact: tuple[str, ...] = ()) -> Iterator[None]:
     """Run the block and re-raise any foreign error as ours (``raise ... from exc``); ours pass through."""
     try:
         yield
     except CairnError:
         raise
     except Exception as exc:
-        raise map_storage_error(exc, operation=operation, location=location) from exc
+        raise map_storage_error(exc, operation=operation, location=location, redact=redact) from exc
 
 
 def _first_line(exc: BaseException) -> str:

@@ -6,6 +6,7 @@ import json
 import mimetypes
 import os
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from obstore.store import ClientConfig
     from obstore.store import ObjectStore as ObstoreInner
 
-__all__ = ["ObstoreStore", "memory_store", "open_store"]
+__all__ = ["ObstoreStore", "memory_store", "open_managed_store", "open_store"]
 
 LIST_PAGE_SIZE = 1000
 MAX_PRESIGN_EXPIRY = timedelta(days=7)
@@ -36,12 +37,16 @@ _CLIENT_OPTIONS: ClientConfig = {"connect_timeout": "10s", "timeout": "120s"}
 class ObstoreStore:
     """An :class:`~cairn.storage.base.ObjectStore` over one obstore store (see ``open_store``/``memory_store``)."""
 
-    def __init__(self, inner: ObstoreInner, *, config: StoreConfig | None, description: str) -> None:
+    def __init__(
+        self, inner: ObstoreInner, *, config: StoreConfig | None, description: str, hide_root: bool = False
+    ) -> None:
+        """``hide_root``: no message names the local root (cairn's own storage: its path is the server's business)."""
         self._inner = inner
         self._config = config
         self._description = description
         root = config.root if config is not None and config.provider is Provider.LOCAL else None
         self._local_root = Path(root).resolve() if root else None
+        self._hidden = (str(self._local_root),) if hide_root and self._local_root is not None else ()
 
     @property
     def description(self) -> str:
@@ -59,7 +64,7 @@ class ObstoreStore:
         return f"ObstoreStore({self._description})"
 
     def location(self, key: str) -> str:
-        if self._config is None or key_problem(key):
+        if self._config is None or self._hidden or key_problem(key):
             return f"{self._description}: {key!r}"
         return object_url_for(self._config, key)
 
@@ -67,13 +72,13 @@ class ObstoreStore:
 
     def head(self, key: str) -> ObjectInfo:
         self._check_key(key, "HEAD")
-        with translated_errors(operation="HEAD", location=self.location(key)):
+        with self._errors(operation="HEAD", location=self.location(key)):
             result = obstore.get(self._inner, key, options={"head": True})
             return self._info(result.meta, result.attributes)
 
     async def head_async(self, key: str) -> ObjectInfo:
         self._check_key(key, "HEAD")
-        with translated_errors(operation="HEAD", location=self.location(key)):
+        with self._errors(operation="HEAD", location=self.location(key)):
             result = await obstore.get_async(self._inner, key, options={"head": True})
             return self._info(result.meta, result.attributes)
 
@@ -82,7 +87,7 @@ class ObstoreStore:
             return b""
         self._check_key(key, "GET")
         try:
-            with translated_errors(operation=f"GET bytes {start}-{end - 1} of", location=self.location(key)):
+            with self._errors(operation=f"GET bytes {start}-{end - 1} of", location=self.location(key)):
                 return bytes(obstore.get_range(self._inner, key, start=start, end=end))
         except (ObjectNotFound, UrlOutsideIntegration):
             raise
@@ -96,7 +101,7 @@ class ObstoreStore:
             return b""
         self._check_key(key, "GET")
         try:
-            with translated_errors(operation=f"GET bytes {start}-{end - 1} of", location=self.location(key)):
+            with self._errors(operation=f"GET bytes {start}-{end - 1} of", location=self.location(key)):
                 data = await obstore.get_range_async(self._inner, key, start=start, end=end)
                 return bytes(data)
         except (ObjectNotFound, UrlOutsideIntegration):
@@ -113,7 +118,7 @@ class ObstoreStore:
             return self.head(key), b""
         self._check_key(key, "GET")
         try:
-            with translated_errors(operation=f"GET bytes 0-{length - 1} of", location=self.location(key)):
+            with self._errors(operation=f"GET bytes 0-{length - 1} of", location=self.location(key)):
                 result = obstore.get(self._inner, key, options={"range": (0, length)})
                 return self._info(result.meta, result.attributes), bytes(result.bytes())
         except (ObjectNotFound, UrlOutsideIntegration):
@@ -134,7 +139,7 @@ class ObstoreStore:
             size = self.head(key).size
             return self.read_range(key, max(size - length, 0), size)
         try:
-            with translated_errors(operation=f"GET last {length} bytes of", location=self.location(key)):
+            with self._errors(operation=f"GET last {length} bytes of", location=self.location(key)):
                 result = obstore.get(self._inner, key, options={"range": {"suffix": length}})
                 return bytes(result.bytes())
         except (ObjectNotFound, UrlOutsideIntegration):
@@ -149,7 +154,7 @@ class ObstoreStore:
         stream = obstore.list(self._inner, directory or None, chunk_size=LIST_PAGE_SIZE)
         pages = iter(stream)
         while True:
-            with translated_errors(operation=f"LIST {prefix!r} in", location=where):
+            with self._errors(operation=f"LIST {prefix!r} in", location=where):
                 page = next(pages, None)
             if page is None:
                 return
@@ -166,7 +171,7 @@ class ObstoreStore:
                 "serve the object through cairn instead (the API streams it)",
                 details={"location": self.location(key)},
             )
-        with translated_errors(operation="sign GET for", location=self.location(key)):
+        with self._errors(operation="sign GET for", location=self.location(key)):
             return obstore.sign(inner, "GET", key, expires_in)
 
     # --- writes ------------------------------------------------------------------------------------------
@@ -187,27 +192,35 @@ class ObstoreStore:
             attributes["Cache-Control"] = cache_control
         if isinstance(self._inner, LocalStore):
             attributes = {}  # the filesystem keeps no attributes; head() guesses the type from the name
-        with translated_errors(operation="PUT", location=self.location(key)):
+        with self._errors(operation="PUT", location=self.location(key)):
             obstore.put(self._inner, key, data, attributes=attributes or None)
 
     # --- helpers -----------------------------------------------------------------------------------------
 
+    def _errors(self, *, operation: str, location: str) -> AbstractContextManager[None]:
+        """Foreign errors of one operation mapped to ours, the hidden root (if any) cut out of their text."""
+        return translated_errors(operation=operation, location=location, redact=self._hidden)
+
     def _check_key(self, key: str, operation: str) -> None:
+        """A key that cannot name an object is bad input (422), not a failure of the store."""
         problem = key_problem(key)
         if problem:
-            raise StorageError(f"cannot {operation} in {self._description}: {problem}", details={"key": key})
+            raise InvalidInput(f"cannot {operation} in {self._description}: {problem}", details={"key": key})
         if self._local_root is not None:
             self._confine(key)
 
     def _confine(self, key: str) -> None:
-        """Refuse a local key whose real path (symlinks followed) lies outside the root."""
+        """Refuse a local key whose real path (symlinks followed) lies outside the root.
+
+        The message names neither the link's target nor the root: whoever may read the item would learn the
+        layout of the server's disk.
+        """
         assert self._local_root is not None
         real = (self._local_root / key).resolve()
         if real != self._local_root and self._local_root not in real.parents:
             raise UrlOutsideIntegration(
-                f"{self.location(key)} leads to {str(real)!r} (through a symbolic link), outside the local "
-                f"root {str(self._local_root)!r}",
-                details={"key": key, "root": str(self._local_root)},
+                f"{self.location(key)} leads outside the integration's root (through a symbolic link)",
+                details={"key": key},
             )
 
     def _listed(self, key: str, prefix: str) -> bool:
@@ -247,6 +260,14 @@ def _empty_range(start: int, end: int) -> bool:
 def memory_store() -> ObstoreStore:
     """A fresh, empty in-memory store (for tests): the full protocol except presigned URLs."""
     return ObstoreStore(MemoryStore(), config=None, description="memory store")
+
+
+def open_managed_store(root: Path) -> ObstoreStore:
+    """cairn's own storage of uploaded files: a local directory that no message or location names."""
+    resolved = root.resolve()
+    resolved.mkdir(parents=True, exist_ok=True)
+    config = StoreConfig(provider=Provider.LOCAL, bucket=None, region=None, endpoint=None, root=str(resolved))
+    return ObstoreStore(LocalStore(resolved), config=config, description="managed storage", hide_root=True)
 
 
 def open_store(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Request, status
 from fastapi.responses import StreamingResponse
@@ -14,6 +13,7 @@ from cairn.api.ranges import parse_range, stream
 from cairn.api.schemas.common import IdPath
 from cairn.api.schemas.items import ViewPublic
 from cairn.api.schemas.media import FrameMapPublic, InspectionPublic
+from cairn.api.security import file_headers
 
 router = APIRouter(prefix="/items/{item_id}", tags=["items"])
 
@@ -44,22 +44,23 @@ def item_content(
     registry: RegistryDep,
     range_: Annotated[str | None, Header(alias="Range", max_length=200)] = None,
 ) -> StreamingResponse:
-    """The file's bytes, streamed by cairn (for `local` integrations and uploads). Honours `Range: bytes=a-b`."""
+    """The file's bytes, streamed by cairn (for `local` integrations and uploads). Honours `Range: bytes=a-b`.
+
+    Raster images, video and audio are served `inline`; anything else (HTML, SVG, PDF, text...) as an
+    `attachment`. Every file carries a sandboxing `Content-Security-Policy` and `X-Content-Type-Options: nosniff`.
+    """
     content = registry.viewing.open(actor=user, item_id=item_id)
     size = content.info.size
     wanted = parse_range(range_, size)
     start, end = (wanted.start, wanted.end) if wanted else (0, size)
-    headers = {
-        "Accept-Ranges": "bytes",
-        "Content-Length": str(end - start),
-        "Content-Disposition": f"inline; filename*=UTF-8''{quote(content.title)}",
-    }
+    media_type, headers = file_headers(content_type=content.info.content_type, filename=content.filename)
+    headers.update({"Accept-Ranges": "bytes", "Content-Length": str(end - start)})
     if wanted:
         headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
     return StreamingResponse(
         stream(content.store, content.key, start, end),
         status_code=status.HTTP_206_PARTIAL_CONTENT if wanted else status.HTTP_200_OK,
-        media_type=content.info.content_type or "application/octet-stream",
+        media_type=media_type,
         headers=headers,
     )
 
