@@ -144,3 +144,37 @@ def test_users_list_create_and_me(
     bob_headers = token_for(make_user("bob"))
     assert client.post(f"{API}/users", json={"email": "eve@example.com"}, headers=bob_headers).status_code == 403
     assert client.get(f"{API}/users/me", headers=bob_headers).json()["email"] == "bob@example.com"
+
+
+def test_a_hidden_top_level_name_is_free_and_a_seen_one_is_409(
+    client: TestClient,
+    admin_headers: Headers,
+    registry: Registry,
+    make_user: Callable[[str], User],
+    token_for: Callable[[User], Headers],
+) -> None:
+    """Every route that names a top-level folder: a name held only by a folder hidden from the caller is free (no
+    answer tells it exists); one the caller sees at their top level is 409 naming that folder."""
+    hidden = _folder(client, admin_headers, "Secret")
+    vera = token_for(make_user("vera"))
+    made = _folder(client, vera, "Secret")
+    box = _folder(client, vera, "Box")
+    inner = _folder(client, vera, "Secret", box)
+    for route, body in (
+        ("POST", {"url": f"{API}/folders", "json": {"name": "Secret"}}),
+        ("PATCH", {"url": f"{API}/folders/{box}", "json": {"name": "Secret"}}),
+        ("POST", {"url": f"{API}/folders/{inner}/move", "json": {"parent_id": None}}),
+        ("POST", {"url": f"{API}/datasets", "json": {"title": "Secret", "mirrored": True}}),
+    ):
+        refused = client.request(route, headers=vera, **body)  # type: ignore[arg-type]
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["message"] == f"a folder named 'Secret' already exists at your top level (id:{made})"
+    client.delete(f"{API}/folders/{made}", headers=vera)
+    assert client.post(f"{API}/folders/{inner}/move", json={"parent_id": None}, headers=vera).status_code == 200
+    renamed = client.patch(f"{API}/folders/{inner}", json={"name": "Other"}, headers=vera)
+    assert renamed.status_code == 200, renamed.text
+    assert client.patch(f"{API}/folders/{box}", json={"name": "Secret"}, headers=vera).status_code == 200
+    ambiguous = client.get(f"{API}/folders/by-path?path=Secret", headers=admin_headers)
+    assert ambiguous.status_code == 422
+    assert f"(id:{hidden}, id:{box})" in ambiguous.json()["message"]
+    assert client.get(f"{API}/folders/by-path?path=Secret", headers=vera).json()["id"] == box

@@ -44,12 +44,12 @@ def test_a_folder_without_a_role_is_not_found_as_a_missing_one(cli: Cli, registr
 
 
 def test_conflict_and_already_exists(cli: Cli, registry: Registry, admin) -> None:
-    registry.folders.create(actor=admin, name="A")
+    a = registry.folders.create(actor=admin, name="A")
     cli.ok("folders", "create", "A/B")
     result = cli.fails("folders", "move", "A", "A/B", code="conflict")
     assert "cannot be moved into itself or one of its own sub-folders" in result.stderr
     result = cli.fails("folders", "create", "A", code="already_exists")
-    assert result.stderr == "Error (already_exists): a folder named 'A' already exists in the top level\n"
+    assert result.stderr == f"Error (already_exists): a folder named 'A' already exists at your top level (id:{a.id})\n"
 
 
 def test_invalid_input_says_where_and_why(cli: Cli, registry: Registry, admin) -> None:

@@ -86,3 +86,23 @@ def test_delete_asks_first_and_does_nothing_when_refused(cli: Cli, registry: Reg
     result = cli("folders", "delete", "Keep", input="y\n")
     assert result.exit_code == 0
     assert registry.folders.children(actor=admin) == []
+
+
+def test_a_hidden_top_level_name_does_not_stop_creating_by_path(cli: Cli, registry: Registry, admin, make_user) -> None:
+    """A top-level 'Secret' vera may not see does not stop `create --parents Secret/notes` nor `folders move .. /`,
+    nor a mirrored dataset named 'Secret': her own top level is hers; the org admin then sees two and names one by
+    its id."""
+    hidden = registry.folders.create(actor=admin, name="Secret")
+    vera = make_user("vera")
+    made = cli.json("folders", "create", "Secret/notes", "--parents", as_user=vera.email)
+    mine = registry.folders.resolve(actor=vera, path="Secret")
+    assert mine.id != hidden.id
+    assert made["parent_id"] == mine.id
+    cli.ok("folders", "rename", "Secret", "Mine", as_user=vera.email)
+    cli.ok("folders", "move", "Mine/notes", "/", as_user=vera.email)
+    cli.ok("folders", "rename", "notes", "Secret", as_user=vera.email)
+    cli.ok("datasets", "create", "Secret", "--mirrored", "--parent", "Mine", as_user=vera.email)
+    result = cli.fails("folders", "show", "Secret", code="invalid_input")
+    assert f"2 folders named 'Secret' are at your top level (id:{hidden.id}, id:{made['id']})" in result.stderr
+    result = cli.fails("folders", "create", "Mine", code="already_exists", as_user=vera.email)
+    assert f"a folder named 'Mine' already exists at your top level (id:{mine.id})" in result.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -66,14 +65,9 @@ def _is_raw_sql_object(diff: Any) -> bool:
 
 def test_migrations_match_the_declared_tables(database_url: str) -> None:
     database = Database(database_url)
-    with database.engine.connect() as conn, warnings.catch_warnings():
-        # SQLite cannot reflect the expression index on (coalesce(parent_id, 0), name); its uniqueness is tested.
-        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
-        warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression-based index")
+    with database.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diffs = [d for d in compare_metadata(context, metadata) if not _is_raw_sql_object(d)]
-    if database.is_sqlite:
-        diffs = [d for d in diffs if not (d[0] == "add_index" and d[1].name == "ix_folders_parent_name")]
     database.dispose()
     assert diffs == []
 
@@ -83,8 +77,8 @@ def test_database_is_at_head_and_upgrade_is_idempotent(database_url: str) -> Non
     assert not migrate.needs_upgrade(database)
     migrate.upgrade(database)  # nothing to do, no error
     assert migrate.pending_revisions(database) == []
-    # 0013 depends on 0002 and 0004; 0015 follows 0004 and depends on 0013
-    assert migrate.current_revisions(database) == {"0003", "0005", "0014", "0015"}
+    # 0013 depends on 0002 and 0004; 0015 follows 0004 and depends on 0013; 0016 follows 0013
+    assert migrate.current_revisions(database) == {"0003", "0005", "0014", "0015", "0016"}
     database.dispose()
 
 
@@ -443,3 +437,51 @@ def _empty_database(tmp_path: Any, dialect: str) -> Iterator[str]:
 def _columns(database: Database, table: str) -> set[str]:
     with database.engine.connect() as conn:
         return {column["name"] for column in sa.inspect(conn).get_columns(table)}
+
+
+def test_0016_top_level_names_round_trip(tmp_path, dialect: str) -> None:
+    """0016: two top-level folders may share a name (siblings still may not); its downgrade refuses while two do,
+    and restores the organization-wide index once they are renamed."""
+    if dialect == "sqlite":
+        _0016_round_trip(f"sqlite:///{tmp_path / 'x.db'}", tmp_path)
+    else:
+        with throwaway_postgres("cairn_test_0016") as url:
+            _0016_round_trip(url, tmp_path)
+
+
+def _0016_round_trip(url: str, tmp_path: Any) -> None:
+    database = Database(url)
+    try:
+        migrate.upgrade(database)
+        _insert_folder(database, 1, None, "Same")
+        _insert_folder(database, 2, None, "Same")
+        _insert_folder(database, 3, 1, "child")
+        with pytest.raises(sa.exc.IntegrityError):
+            _insert_folder(database, 4, 1, "child")
+        with pytest.raises(RuntimeError, match=r"top-level folders share a name \('Same'\): rename them first"):
+            migrate.downgrade(database, revision="0013")
+        assert "0016" in migrate.current_revisions(database)
+        with database.write() as conn:
+            conn.execute(sa.text("UPDATE folders SET name = 'Other' WHERE id = 2"))
+        migrate.downgrade(database, revision="0013")
+        with pytest.raises(sa.exc.IntegrityError):
+            _insert_folder(database, 5, None, "Same")
+        migrate.upgrade(database)
+        _insert_folder(database, 6, None, "Same")
+    finally:
+        database.dispose()
+
+
+_AT = "2026-12-04 12:00:00"
+
+
+def _insert_folder(database: Database, folder_id: int, parent_id: int | None, name: str) -> None:
+    parent_path = f"/{parent_id}/" if parent_id else "/"
+    with database.write() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO folders (id, parent_id, name, description, client_metadata, path, kind, created_at, "
+                "edited_at) VALUES (:id, :parent_id, :name, '', '{}', :path, 'folder', :at, :at)"
+            ),
+            {"id": folder_id, "parent_id": parent_id, "name": name, "path": f"{parent_path}{folder_id}/", "at": _AT},
+        )

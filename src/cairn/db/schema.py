@@ -57,7 +57,16 @@ folders = sa.Table(
     sa.Column("created_by", Id, sa.ForeignKey("users.id"), nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("edited_at", Timestamp, nullable=False),
-    sa.Index("ix_folders_parent_name", sa.func.coalesce(sa.column("parent_id"), 0), sa.column("name"), unique=True),
+    # Sibling names are unique under a parent; at the top level only among the folders the actor sees, which the
+    # service checks (services/folders.py): an org-wide index would tell anyone the names of folders hidden from them.
+    sa.Index(
+        "ix_folders_parent_name",
+        "parent_id",
+        "name",
+        unique=True,
+        sqlite_where=sa.text("parent_id IS NOT NULL"),
+        postgresql_where=sa.text("parent_id IS NOT NULL"),
+    ),
     sa.Index("ix_folders_path", "path"),
     sqlite_autoincrement=True,  # ids are never given out twice (0013)
 )

@@ -10,7 +10,7 @@ from cairn.db.repositories import Repos
 from cairn.domain.access import ACTION_LABELS, Action, Role, minimum_role_for, role_allows
 from cairn.domain.records import Folder, Item, User
 from cairn.domain.sizes import DEFAULT_MAX_CLIENT_METADATA_BYTES
-from cairn.errors import InvalidInput, NotFound, PermissionDenied
+from cairn.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
 from cairn.services._members import refuse_members_folder
 
 ReleaseFiles = Callable[[Sequence[str]], None]
@@ -134,6 +134,53 @@ def sees_path(paths: list[str] | None, folder_path: str) -> bool:
 def visible_paths(repos: Repos, actor: User) -> list[str] | None:
     """The subtrees ``actor`` may see (None: everything, for organization admins)."""
     return None if actor.is_org_admin else repos.access.granted_paths(actor.id)
+
+
+def top_level(repos: Repos, actor: User) -> list[Folder]:
+    """The actor's top level, by name: every top-level folder for org admins, else the highest folders they may see
+    (a sub-folder shared with them shows there, without the folders above it)."""
+    paths = visible_paths(repos, actor)
+    if paths is None:
+        return repos.folders.children(None)
+    roots = repos.folders.get_many([int(p.strip("/").split("/")[-1]) for p in paths])
+    return sorted(roots.values(), key=lambda f: (f.name, f.id))
+
+
+def refuse_taken_name(repos: Repos, actor: User, name: str, *, parent: Folder | None, folder: Folder | None) -> None:
+    """Refuse ``name`` for ``folder`` (None: a new one) in ``parent`` (None: the top level) if it is taken there.
+
+    Under a parent the actor sees, they see every sibling: the refusal names the parent. A folder whose parent is
+    hidden from them (a shared sub-folder) lies at their top level, where names are checked as below; its hidden
+    siblings still hold their names (the database keeps them unique), and the refusal names neither them nor the
+    parent.
+    """
+    if parent is not None and can_see(repos, actor, parent):
+        sibling = repos.folders.child_named(parent.id, name)
+        if sibling is not None and (folder is None or sibling.id != folder.id):
+            raise AlreadyExists(f"a folder named {name!r} already exists in folder {parent.name!r}")
+        return
+    _refuse_name_at_top_level(repos, actor, name, moving=folder)
+    if parent is not None and folder is not None:
+        sibling = repos.folders.child_named(parent.id, name)
+        if sibling is not None and sibling.id != folder.id:
+            raise AlreadyExists(
+                f"folder {folder.name!r} cannot be named {name!r}: the folder it is in holds one of that name"
+            )
+
+
+def _refuse_name_at_top_level(repos: Repos, actor: User, name: str, *, moving: Folder | None) -> None:
+    """Refuse ``name`` at the actor's top level when a folder they see there (other than ``moving``) has it.
+
+    Top-level names are unique among the folders the actor sees, not across the organization: a refusal because of
+    a folder they may not see would tell them it exists. An org admin sees every folder, so for them the rule is
+    organization-wide. Two requests at once may still make two (the database only keeps names under a parent unique).
+    """
+    for folder in top_level(repos, actor):
+        if folder.name == name and (moving is None or folder.id != moving.id):
+            raise AlreadyExists(
+                f"a folder named {name!r} already exists at your top level (id:{folder.id})",
+                details={"folder_id": folder.id},
+            )
 
 
 def target_folder(repos: Repos, actor: User, folder_id: int | None) -> Folder:

@@ -29,6 +29,7 @@ from cairn.services._base import (
     can_see,
     get_folder,
     item_folder,
+    refuse_taken_name,
     require,
     target_folder,
     visible_paths,
@@ -201,9 +202,11 @@ def _backing_folder(repos: Repos, actor: User, title: str, parent_id: int | None
     if parent is not None:
         require(repos, actor, parent, Action.WRITE)
         refuse_members_folder(repos, parent, doing=f"create the folder of {title!r} in it", why=_MEMBERS_ONLY)
+    name = names.folder_name(title.replace("/", "_"))
+    refuse_taken_name(repos, actor, name, parent=parent, folder=None)
     folder = repos.folders.create(
         parent=parent,
-        name=names.folder_name(title.replace("/", "_")),
+        name=name,
         description=f"Backing folder of the mirrored dataset {title!r}",
         client_metadata={},
         created_by=actor.id,

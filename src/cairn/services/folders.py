@@ -11,7 +11,17 @@ from cairn.domain import names
 from cairn.domain.access import Action, Role
 from cairn.domain.records import Folder, FolderSummary, PathElement, User
 from cairn.errors import Conflict, InvalidInput, NotFound
-from cairn.services._base import Service, effective_role, get_folder, require, sees_path, visible_folder, visible_paths
+from cairn.services._base import (
+    Service,
+    effective_role,
+    get_folder,
+    refuse_taken_name,
+    require,
+    sees_path,
+    top_level,
+    visible_folder,
+    visible_paths,
+)
 from cairn.services._members import refuse_members_folder
 from cairn.services._moves import require_move
 
@@ -45,6 +55,7 @@ class FolderService(Service):
             if parent is not None:
                 require(repos, actor, parent, Action.WRITE)
                 refuse_members_folder(repos, parent, doing=f"create folder {clean_name!r} in it", why=_MEMBERS_ONLY)
+            refuse_taken_name(repos, actor, clean_name, parent=parent, folder=None)
             folder = repos.folders.create(
                 parent=parent, name=clean_name, description=description, client_metadata=metadata, created_by=actor.id
             )
@@ -81,7 +92,7 @@ class FolderService(Service):
         if not parts:
             raise InvalidInput("folder path must name at least one folder (the top level holds folders only)")
         with self._read() as repos:
-            folder = _top_named(self._top(repos, actor), parts[0])
+            folder = _top_named(top_level(repos, actor), parts[0])
             for depth, part in enumerate(parts):
                 if depth > 0 and folder is not None:
                     folder = repos.folders.child_named(folder.id, part)
@@ -97,22 +108,14 @@ class FolderService(Service):
                 require(repos, actor, get_folder(repos, parent_id), Action.READ)
                 children = repos.folders.children(parent_id)
             else:
-                children = self._top(repos, actor)
+                children = top_level(repos, actor)
             paths = visible_paths(repos, actor)
             return [as_seen(paths, folder) for folder in children]
-
-    def _top(self, repos: Repos, actor: User) -> list[Folder]:
-        """The actor's top level: every top-level folder for org admins, else the highest folders they may see."""
-        paths = visible_paths(repos, actor)
-        if paths is None:
-            return repos.folders.children(None)
-        roots = repos.folders.get_many([int(p.strip("/").split("/")[-1]) for p in paths])
-        return sorted(roots.values(), key=lambda f: (f.name, f.id))
 
     def tree(self, *, actor: User, root_id: int | None = None) -> list[FolderNode]:
         """The folder tree under ``root_id`` (or every visible top-level folder), nested."""
         with self._read() as repos:
-            tops = [visible_folder(repos, actor, root_id)] if root_id is not None else self._top(repos, actor)
+            tops = [visible_folder(repos, actor, root_id)] if root_id is not None else top_level(repos, actor)
             return [_nest(root, repos.folders.subtree(root)) for root in tops]
 
     def update(
@@ -140,6 +143,9 @@ class FolderService(Service):
                 refuse_members_folder(repos, folder, doing="rename it", why="it keeps the name it was made with")
             if not values:
                 return as_seen(visible_paths(repos, actor), folder)
+            if values.get("name", folder.name) != folder.name:
+                parent = get_folder(repos, folder.parent_id) if folder.parent_id is not None else None
+                refuse_taken_name(repos, actor, values["name"], parent=parent, folder=folder)
             updated = repos.folders.update(folder, **values)
             _journal(repos, actor, "folder.update", updated, {"changed": sorted(values)})
             return as_seen(visible_paths(repos, actor), updated)
@@ -159,6 +165,7 @@ class FolderService(Service):
                 _check_new_parent(repos, actor, folder, new_parent)
             after = [*(new_parent.ancestor_ids if new_parent else []), folder.id]
             require_move(repos, actor, what=f"folder {folder.name!r}", before=folder.ancestor_ids, after=after)
+            refuse_taken_name(repos, actor, folder.name, parent=new_parent, folder=folder)
             was_admin = effective_role(repos, actor, folder) is Role.ADMIN
             moved = repos.folders.move(folder, new_parent)
             details: dict[str, Any] = {"from": folder.parent_id, "to": new_parent_id}

@@ -32,9 +32,10 @@ def subtree_condition(path_column: sa.ColumnElement[str], path: str) -> sa.Colum
     return sa.and_(path_column >= path, path_column < path[:-1] + "0")
 
 
-def _name_taken(name: str, parent: Folder | None) -> str:
-    where = f"folder {parent.name!r}" if parent else "the top level"
-    return f"a folder named {name!r} already exists in {where}"
+def _name_taken(name: str) -> str:
+    """Only when another request made the name first: the services check names before writing, and word the refusal
+    for what the actor may see. This one names no parent, which the actor may not be allowed to see."""
+    return f"a folder named {name!r} was just made in the same folder"
 
 
 class FolderRepository(Repository):
@@ -83,7 +84,7 @@ class FolderRepository(Repository):
         kind: str = "folder",
     ) -> Folder:
         stamp = now()
-        with mapped_integrity_errors(unique=_name_taken(name, parent)):
+        with mapped_integrity_errors(unique=_name_taken(name)):
             folder_id = self.conn.execute(
                 folders.insert()
                 .values(
@@ -106,8 +107,7 @@ class FolderRepository(Repository):
         return created
 
     def update(self, folder: Folder, **values: Any) -> Folder:
-        parent = self.get(folder.parent_id) if folder.parent_id else None
-        with mapped_integrity_errors(unique=_name_taken(values.get("name", folder.name), parent)):
+        with mapped_integrity_errors(unique=_name_taken(values.get("name", folder.name))):
             self.conn.execute(folders.update().where(folders.c.id == folder.id).values(edited_at=now(), **values))
         updated = self.get(folder.id)
         assert updated is not None
@@ -116,7 +116,7 @@ class FolderRepository(Repository):
     def move(self, folder: Folder, new_parent: Folder | None) -> Folder:
         """Re-parent ``folder`` and rewrite the paths of its whole subtree in one statement."""
         new_path = f"{new_parent.path if new_parent else '/'}{folder.id}/"
-        with mapped_integrity_errors(unique=_name_taken(folder.name, new_parent)):
+        with mapped_integrity_errors(unique=_name_taken(folder.name)):
             self.conn.execute(
                 folders.update()
                 .where(folders.c.id == folder.id)
