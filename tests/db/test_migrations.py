@@ -439,6 +439,7 @@ def _columns(database: Database, table: str) -> set[str]:
         return {column["name"] for column in sa.inspect(conn).get_columns(table)}
 
 
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
 def test_0016_top_level_names_round_trip(tmp_path, dialect: str) -> None:
     """0016: two top-level folders may share a name (siblings still may not); its downgrade refuses while two do,
     and restores the organization-wide index once they are renamed."""
