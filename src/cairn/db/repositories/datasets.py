@@ -7,7 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cairn.db.repositories._common import Repository, mapped_integrity_errors, now, utc
+from cairn.db.database import mapped_integrity_errors
+from cairn.db.repositories._common import Repository, now, utc
 from cairn.db.repositories.folders import subtree_condition
 from cairn.db.schema import dataset_items, datasets, folders, items
 from cairn.domain.records import Dataset
@@ -58,10 +59,6 @@ class DatasetRepository(Repository):
         if dataset_id is not None:
             query = query.where(datasets.c.id == dataset_id)
         return [_dataset(r) for r in self.conn.execute(query)]
-
-    def synced_to(self, folder_ids: Sequence[int]) -> list[Dataset]:
-        rows = self.conn.execute(sa.select(datasets).where(datasets.c.synced_folder_id.in_(list(folder_ids))))
-        return [_dataset(r) for r in rows]
 
     def create(
         self,
