@@ -1,4 +1,4 @@
-"""Datasets and their explicit members. A synced dataset's members are derived from its folder, never stored."""
+"""Datasets and their links to items. Which items a dataset holds is ``dataset_members``' rule."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from cairn.db.database import mapped_integrity_errors
 from cairn.db.repositories._common import Repository, now, utc
+from cairn.db.repositories.dataset_members import DatasetMembers
 from cairn.db.repositories.folders import subtree_condition
 from cairn.db.schema import dataset_items, datasets, folders, items
 from cairn.domain.records import Dataset
@@ -123,28 +124,19 @@ class DatasetRepository(Repository):
         return int(result.rowcount)
 
     def linked_to_item(self, item_id: int) -> list[Dataset]:
-        """The datasets that hold an item: explicit members, and the dataset synced to the item's folder."""
-        explicit = sa.select(dataset_items.c.dataset_id).where(dataset_items.c.item_id == item_id)
-        folder = sa.select(items.c.folder_id).where(items.c.id == item_id).scalar_subquery()
-        rows = self.conn.execute(
-            sa.select(datasets)
-            .where(sa.or_(datasets.c.id.in_(explicit), datasets.c.synced_folder_id == folder))
-            .order_by(datasets.c.title, datasets.c.id)
-        )
+        """The datasets that hold an item (``DatasetMembers``), by title."""
+        item = items.alias("held_item")
+        holding = sa.select(item.c.id).where(item.c.id == item_id, DatasetMembers(datasets.c.id).holds(item))
+        rows = self.conn.execute(sa.select(datasets).where(holding.exists()).order_by(datasets.c.title, datasets.c.id))
         return [_dataset(r) for r in rows]
 
     def count_items(self, dataset: Dataset, *, visible_paths: list[str] | None = None) -> int:
         """How many items the dataset holds; ``visible_paths`` counts only those in these subtrees (None: all)."""
-        if dataset.synced_folder_id is not None:
-            query = sa.select(sa.func.count()).select_from(items).where(items.c.folder_id == dataset.synced_folder_id)
-        else:
-            query = (
-                sa.select(sa.func.count())
-                .select_from(dataset_items.join(items, items.c.id == dataset_items.c.item_id))
-                .where(dataset_items.c.dataset_id == dataset.id)
-            )
+        members = DatasetMembers(dataset.id).item_ids().subquery("members")
+        query = sa.select(sa.func.count()).select_from(members)
         if visible_paths is not None:
-            query = query.where(items.c.folder_id.in_(sa.select(folders.c.id).where(_under(visible_paths))))
+            visible = sa.select(folders.c.id).where(_under(visible_paths))
+            query = query.join(items, items.c.id == members.c.item_id).where(items.c.folder_id.in_(visible))
         return int(self.conn.execute(query).scalar_one())
 
     def clear_items(self, dataset_id: int) -> None:
