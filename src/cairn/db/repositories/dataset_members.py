@@ -28,10 +28,14 @@ class DatasetMembers:
 
     def links(self) -> sa.Select[tuple[int]]:
         """Ids of the items linked to the plain dataset(s)."""
+        # Checked for one item, the item's links are found first (``ix_dataset_items_item``), then each one's
+        # dataset: "synced_folder_id + 0" cannot use the index of that column, which SQLite would otherwise take to
+        # look the item up once per plain dataset.
         plain = datasets.alias("plain_dataset")
-        plain_ids = sa.select(plain.c.id).where(plain.c.synced_folder_id.is_(None))
-        query = sa.select(dataset_items.c.item_id).where(dataset_items.c.dataset_id.in_(plain_ids))
-        query = query.correlate_except(dataset_items)  # a dataset column given is the enclosing query's
+        linked = dataset_items.join(plain, plain.c.id == dataset_items.c.dataset_id)
+        is_plain = (plain.c.synced_folder_id + 0).is_(None)
+        query = sa.select(dataset_items.c.item_id).select_from(linked).where(is_plain)
+        query = query.correlate_except(dataset_items, plain)  # a dataset column given is the enclosing query's
         return query if self.dataset is None else query.where(dataset_items.c.dataset_id == self.dataset)
 
     def synced_folders(self) -> sa.Select[tuple[int]]:
