@@ -42,7 +42,8 @@ class DatasetRepository(Repository):
     def visible(self, *, user_id: int, paths: list[str], dataset_id: int | None = None) -> list[Dataset]:
         """The datasets a user who may see the subtrees at ``paths`` sees (``dataset_id``: that one, if so).
 
-        Theirs, those synced to a folder they see, and those holding an item in a folder they see.
+        Theirs, those synced to a folder they see, and those linked to an item in a folder they see (a synced
+        dataset holds only its folder's files: ``DatasetMembers``).
         """
         query = (
             sa.select(datasets)
@@ -50,9 +51,7 @@ class DatasetRepository(Repository):
                 sa.or_(
                     datasets.c.owner_id == user_id,
                     datasets.c.synced_folder_id.in_(sa.select(folders.c.id).where(_under(paths))),
-                    sa.exists()
-                    .where(dataset_items.c.dataset_id == datasets.c.id)
-                    .where(items.c.id == dataset_items.c.item_id, folders.c.id == items.c.folder_id, _under(paths)),
+                    _links_into(paths).exists(),
                 )
             )
             .order_by(datasets.c.title, datasets.c.id)
@@ -141,6 +140,17 @@ class DatasetRepository(Repository):
 
     def clear_items(self, dataset_id: int) -> None:
         self.conn.execute(dataset_items.delete().where(dataset_items.c.dataset_id == dataset_id))
+
+
+def _links_into(paths: list[str]) -> sa.Select[tuple[int]]:
+    """The links of the enclosing query's dataset (``datasets``) to items in the subtrees at ``paths``: followed
+    link by link, so that ``EXISTS`` stops at the first."""
+    links = DatasetMembers(datasets.c.id).links()
+    return (
+        links.join(items, items.c.id == dataset_items.c.item_id)
+        .join(folders, folders.c.id == items.c.folder_id)
+        .where(_under(paths))
+    )
 
 
 def _under(paths: list[str]) -> sa.ColumnElement[bool]:
