@@ -13,6 +13,7 @@ from cairn.db.repositories import _bulk
 from cairn.db.schema import items
 from cairn.domain.listing import ItemQuery
 from cairn.domain.records import Folder, User
+from cairn.errors import AlreadyExists
 from cairn.services.registry import Registry
 
 
@@ -81,7 +82,7 @@ def test_a_conflict_without_skipping_fails_and_writes_nothing(registry: Registry
     stamp = datetime.now(UTC)
     with registry.db.write() as conn:
         _bulk.insert_items(conn, [_row(folder.id, 1, stamp)], skip_conflicts=False)
-    with pytest.raises(sa.exc.IntegrityError), registry.db.write() as conn:
+    with pytest.raises(AlreadyExists), registry.db.write() as conn:  # the transaction maps the database's error
         _bulk.insert_items(conn, [_row(folder.id, 2, stamp), _row(folder.id, 1, stamp)], skip_conflicts=False)
     with registry.db.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(items)).scalar_one() == 1

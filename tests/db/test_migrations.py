@@ -17,7 +17,7 @@ from cairn.db.database import Database
 from cairn.db.tables import metadata
 from cairn.domain.kinds import ItemKind
 from cairn.domain.listing import ItemQuery
-from cairn.errors import ConfigurationError
+from cairn.errors import AlreadyExists, ConfigurationError
 from cairn.services.items import NewItem
 from cairn.services.registry import Registry
 from cairn.settings import Settings
@@ -457,7 +457,7 @@ def _0016_round_trip(url: str, tmp_path: Any) -> None:
         _insert_folder(database, 1, None, "Same")
         _insert_folder(database, 2, None, "Same")
         _insert_folder(database, 3, 1, "child")
-        with pytest.raises(sa.exc.IntegrityError):
+        with pytest.raises(AlreadyExists):  # a write transaction maps the database's integrity errors
             _insert_folder(database, 4, 1, "child")
         with pytest.raises(RuntimeError, match=r"top-level folders share a name \('Same'\): rename them first"):
             migrate.downgrade(database, revision="0013")
@@ -465,7 +465,7 @@ def _0016_round_trip(url: str, tmp_path: Any) -> None:
         with database.write() as conn:
             conn.execute(sa.text("UPDATE folders SET name = 'Other' WHERE id = 2"))
         migrate.downgrade(database, revision="0013")
-        with pytest.raises(sa.exc.IntegrityError):
+        with pytest.raises(AlreadyExists):
             _insert_folder(database, 5, None, "Same")
         migrate.upgrade(database)
         _insert_folder(database, 6, None, "Same")

@@ -94,7 +94,8 @@ def test_dispatcher_refuses_the_wrong_kind(media_corpus: MediaCorpus) -> None:
     with open_counting(media_corpus["photo.png"]) as reader, pytest.raises(MediaError) as caught:
         inspect_file(reader, kind_hint=ItemKind.VIDEO, filename="clip.mp4")
     assert caught.value.message == "clip.mp4: Expected a video, got a file of type PNG image"
-    assert caught.value.details == {"expected": "video", "detected": "png", "detected_kind": "image"}
+    expected = {"reason": "wrong_kind", "expected": "video", "detected": "png", "detected_kind": "image"}
+    assert caught.value.details == expected
 
 
 def test_composite_hint_means_its_member_kind(media_corpus: MediaCorpus) -> None:

@@ -190,6 +190,26 @@ def test_seed_csv_tables(
     assert sorted(got) == sorted(expected)
 
 
+def test_a_file_served_as_another_kind_is_told_in_one_wording(
+    *,
+    registry: Registry,
+    admin: User,
+    folder: Folder,
+    bucket: StorageServer,
+    s3_integration: IntegrationPublic,
+    write_manifest: Callable[..., Path],
+) -> None:
+    """Refused by its Content-Type (before a byte is read) or by its bytes, the wording is the same rule's."""
+    urls = put_media(bucket)
+    manifest = write_manifest({"audio": [{"objectUrl": urls["b.jpg"]}], "images": [{"objectUrl": urls["g.mp3"]}]})
+    job = register_and_run(registry, admin, folder, "s3", manifest, ignore_errors=True)
+    errors = sorted(error.error for error in registry.registration.errors(actor=admin, job_id=job.id))
+    assert [error.split(" (", 1)[0].split(": ", 1)[-1] for error in errors] == [
+        "Expected an audio file, got a file of type image/jpeg",
+        "Expected an image, got a file of type audio/mpeg",
+    ], errors
+
+
 def test_csv_object_url_only_expects_videos(
     *,
     registry: Registry,

@@ -168,6 +168,22 @@ def test_datasets_are_seen_by_their_owner_admins_and_who_sees_what_they_hold(
     assert registry.datasets.get(actor=vi, dataset_id=own.id).title == "Own"
 
 
+def test_a_synced_datasets_stray_link_shows_it_to_nobody(
+    registry: Registry, admin: User, secret: dict[str, Any]
+) -> None:
+    """A synced dataset holds its folder's files only: a link left for it (below the services) to a file vi sees
+    neither shows it to vi nor names it among that file's datasets."""
+    from cairn.db.repositories import Repos
+
+    vi = secret["vi"]
+    (mine,) = add_images(registry, vi, secret["open"].id, "mine.jpg")
+    with registry.db.write() as conn:
+        Repos(conn).datasets.add_items(secret["synced"].id, [mine.id], added_by=admin.id)
+    assert [d.title for d in registry.datasets.all(actor=vi)] == []
+    _same_as_missing(lambda i: registry.datasets.get(actor=vi, dataset_id=i), secret["synced"].id)
+    assert registry.items.linked_to(actor=vi, item_id=mine.id) == []
+
+
 def test_a_dataset_one_cannot_see_answers_as_a_missing_one(registry: Registry, secret: dict[str, Any]) -> None:
     vi, datasets = secret["vi"], registry.datasets
     calls: list[Callable[[int], Any]] = [

@@ -189,3 +189,35 @@ def test_an_id_is_never_given_out_twice(registry: Registry, admin) -> None:
     last_dataset = registry.datasets.create(actor=admin, title="last")
     registry.datasets.delete(actor=admin, dataset_id=last_dataset.id)
     assert registry.datasets.create(actor=admin, title="next").id > last_dataset.id
+
+
+def test_every_query_of_membership_says_what_the_one_rule_says(registry: Registry, admin) -> None:
+    """A synced dataset holds exactly its folder's direct files: a link left in ``dataset_items`` (written below
+    the services, as a race or an old version could) counts for nothing, in the count, the dataset's pages, the
+    "in a dataset" filters and the datasets listed for an item alike; a plain dataset holds its links."""
+    from cairn.db.repositories import Repos
+
+    folder = registry.folders.create(actor=admin, name="synced")
+    elsewhere = registry.folders.create(actor=admin, name="elsewhere")
+    (direct,) = add_images(registry, admin, folder.id, "direct")
+    stray, linked, loose = add_images(registry, admin, elsewhere.id, "stray", "linked", "loose")
+    synced = registry.datasets.create(actor=admin, title="synced", synced_folder_id=folder.id)
+    plain = registry.datasets.create(actor=admin, title="plain")
+    registry.datasets.add_items(actor=admin, dataset_id=plain.id, item_ids=[linked.id])
+    with registry.db.write() as conn:
+        Repos(conn).datasets.add_items(synced.id, [stray.id], added_by=admin.id)
+
+    held = {i.id for i in registry.datasets.items(actor=admin, dataset_id=synced.id).items}
+    assert held == {direct.id}
+    assert registry.datasets.count_items(actor=admin, dataset_id=synced.id) == 1
+    assert _dataset_ids(registry, admin, stray.id) == set()
+    assert _dataset_ids(registry, admin, linked.id) == {plain.id}
+    assert _dataset_ids(registry, admin, direct.id) == {synced.id}
+    for text in (None, "bucket"):  # a listing, and a search (every URL holds "bucket": another way to the page)
+        found = {
+            flag: {i.id for i in registry.items.search(actor=admin, query=ItemQuery(in_dataset=flag, text=text)).items}
+            for flag in (True, False)
+        }
+        assert found == {True: {direct.id, linked.id}, False: {stray.id, loose.id}}
+        in_synced = registry.items.search(actor=admin, query=ItemQuery(dataset_id=synced.id, text=text))
+        assert [i.id for i in in_synced.items] == [direct.id]

@@ -16,10 +16,14 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
 
-from cairn.errors import ConfigurationError
+from cairn.errors import AlreadyExists, ConfigurationError, Conflict
 from cairn.private_files import private_file, tighten
 
 _WRITE = "cairn_write"
+# What a write the repositories did not foresee tells when the database refuses it: another change made or removed
+# a record at the same moment (the services check first, so only a race gets here).
+_TAKEN_MEANWHILE = "another change took the same name or key at the same moment; try again"
+_GONE_MEANWHILE = "a record this change needs was changed or removed at the same moment; try again"
 
 
 class Database:
@@ -46,8 +50,12 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A write transaction: committed when the block ends, rolled back if it raises."""
-        with self._connect(self._writer) as conn, conn.begin():
+        """A write transaction: committed when the block ends, rolled back if it raises.
+
+        An integrity error the repositories did not map themselves (at the commit too) is mapped here, so none
+        reaches the services as SQLAlchemy's.
+        """
+        with self._connect(self._writer) as conn, mapped_integrity_errors(), conn.begin():
             yield conn
 
     def vacuum(self, *tables: str) -> None:
@@ -142,12 +150,19 @@ def _sqlite_on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def is_unique_violation(error: exc.IntegrityError) -> bool:
-    """True when an IntegrityError is a unique-constraint violation (both dialects)."""
-    text = str(error.orig).lower()
-    return "unique" in text or "duplicate key" in text
-
-
-def is_foreign_key_violation(error: exc.IntegrityError) -> bool:
-    """True when an IntegrityError is a foreign-key violation (both dialects)."""
-    return "foreign key" in str(error.orig).lower()
+@contextmanager
+def mapped_integrity_errors(*, unique: str = _TAKEN_MEANWHILE, foreign_key: str = _GONE_MEANWHILE) -> Iterator[None]:
+    """Turn the database's integrity errors into cairn errors whose message explains them: a unique index refused
+    the change (``AlreadyExists(unique)``), or a foreign key did (``Conflict(foreign_key)``). The database's own
+    text (table, column, values) is never shown. Any other integrity error (a NOT NULL column) is cairn's bug and
+    goes on as it is.
+    """
+    try:
+        yield
+    except exc.IntegrityError as err:
+        text = str(err.orig).lower()
+        if "unique" in text or "duplicate key" in text:
+            raise AlreadyExists(unique) from err
+        if "foreign key" in text:
+            raise Conflict(foreign_key) from err
+        raise

@@ -177,16 +177,11 @@ def pack_units(units: Iterable[Unit]) -> bytes:
 
 
 def unpack_units(blob: bytes) -> list[Unit]:
-    """The units of a chunk payload, in manifest order (also reads the JSON-lines payloads of earlier versions)."""
+    """The units of a chunk payload (a JSON array of records, as ``pack_units`` writes it), in manifest order."""
     try:
-        return [_record_unit(record) for record in _records(zlib.decompress(blob).decode())]
+        records = json.loads(zlib.decompress(blob).decode())
+        if not isinstance(records, list):
+            raise TypeError("not a JSON array of records")
+        return [_record_unit(record) for record in records]
     except (zlib.error, ValueError, TypeError, KeyError) as exc:
         raise InvalidInput(f"a registration chunk payload is corrupt: {exc}") from exc
-
-
-def _records(text: str) -> list[Any]:
-    """A JSON array of records (``[[...],[...]]``), or one record per line as earlier versions wrote them."""
-    if text.startswith(("[[", "[]")):
-        records: list[Any] = json.loads(text)
-        return records
-    return [json.loads(line) for line in text.split("\n") if line]

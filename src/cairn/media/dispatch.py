@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from cairn.domain.content_kinds import wrong_kind_error, wrong_kind_message
 from cairn.domain.kinds import ItemKind
 from cairn.domain.media import AnyReport, InspectionReport
 from cairn.domain.video_checks import VideoLimits
@@ -20,7 +21,6 @@ from cairn.media.video import inspect_video
 __all__ = ["detect_kind", "inspect_file"]
 
 _AUDIO_OR_VIDEO = frozenset({"mp4", "mov", "mkv", "webm", "m4a", "ogg"})
-_ARTICLES = {ItemKind.IMAGE: "an image", ItemKind.AUDIO: "an audio file", ItemKind.DICOM_FILE: "a DICOM file"}
 
 
 def detect_kind(f: SeekableBinary, *, size: int | None = None) -> Detected:
@@ -82,8 +82,7 @@ def _refuse_mismatch(detected: Detected, expected: ItemKind | None, filename: st
     if detected.kind is None:
         raise MediaError(f"{where}unrecognised file type ({detected.description})", details=details)
     if expected is not None and detected.kind != expected:
-        wanted = _ARTICLES.get(expected, f"a {expected.value.replace('_', ' ')}")
-        raise MediaError(f"{where}Expected {wanted}, got a file of type {detected.description}", details=details)
+        raise wrong_kind_error(f"{where}{wrong_kind_message(expected, detected.description)}", **details)
 
 
 def _run(

@@ -19,6 +19,7 @@ from cairn.db.repositories import Repos
 from cairn.db.repositories.inspections import StoredInspection
 from cairn.db.repositories.integrations import StoredIntegration
 from cairn.domain.access import Action
+from cairn.domain.content_kinds import is_generic, is_wrong_kind
 from cairn.domain.dicom_series import assemble_dicom_series
 from cairn.domain.frame_map import FrameMap, decode_frame_map, encode_frame_map
 from cairn.domain.integrations import Provider, StoreConfig
@@ -115,15 +116,10 @@ def inspect_object(
                 limits=video_limits(settings),
             )
         except CairnError as err:
-            if _is_kind_mismatch(err):
+            if is_wrong_kind(err):
                 raise  # "Expected a video, got a file of type ...": the request is wrong, not the file
             return _failed(err, info, f, started)
         return _succeeded(report, info, f, started)
-
-
-def _is_kind_mismatch(err: CairnError) -> bool:
-    """A recognised file of another kind than registered (an unrecognisable one is a failed item instead)."""
-    return err.details.get("expected") is not None and err.details.get("detected_kind") is not None
 
 
 def _succeeded(report: InspectionReport, info: ObjectInfo, f: RangeFile, started: float) -> Inspected:
@@ -216,8 +212,7 @@ def _mime(inspection: InspectionReport, content_type: str | None) -> str | None:
         return "application/dicom"
     if isinstance(report, PdfReport):
         return "application/pdf"
-    generic = content_type in (None, "", "application/octet-stream", "binary/octet-stream")
-    if generic and isinstance(report, VideoReport):
+    if is_generic(content_type) and isinstance(report, VideoReport):
         return _VIDEO_MIME.get(report.container, "video/mp4")
     return content_type
 

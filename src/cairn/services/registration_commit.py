@@ -8,7 +8,8 @@ Duplicates are the unique index's business (``folder_id, url_key, copy_no``):
   the same number makes the row come back refused, and it is retried again).
 
 Composites (image groups, sequences, DICOM series) go through ``add_composite_in`` (members in a sub-folder) in a
-savepoint each, so a refused composite leaves nothing behind.
+savepoint each (``Repos.savepoint``), so a refused composite leaves nothing behind; whether its key was taken is
+asked of the folder, not read from the database's error.
 """
 
 from __future__ import annotations
@@ -18,9 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exc
-
-from cairn.db.database import is_unique_violation
 from cairn.db.repositories import Repos
 from cairn.db.repositories._common import now
 from cairn.domain.jobs import ChunkStatus, Job, JobStatus
@@ -215,22 +213,17 @@ def _write_composite(
 
 
 def _try_composite(repos: Repos, actor: User, folder: Folder, unit: PreparedUnit, *, key: str, copy_no: int) -> str:
-    """'created', 'taken' (the index refused the composite), or 'retry' (a members folder name clashed)."""
-    savepoint = repos.conn.begin_nested()
+    """'created', 'taken' (the unique index refused the composite: that copy of its key is in the folder), or
+    'retry' (something else was taken at the same moment, e.g. its members folder's name)."""
     try:
-        composite = add_composite_in(
-            repos, actor=actor, folder=folder, new=unit.item, members=unit.members, key=key, copy_no=copy_no
-        )
-        _record_composite_inspections(repos, composite, unit)
+        with repos.savepoint():
+            composite = add_composite_in(
+                repos, actor=actor, folder=folder, new=unit.item, members=unit.members, key=key, copy_no=copy_no
+            )
+            _record_composite_inspections(repos, composite, unit)
     except AlreadyExists:
-        savepoint.rollback()
-        return "retry"
-    except exc.IntegrityError as error:
-        savepoint.rollback()
-        if is_unique_violation(error):
-            return "taken"
-        raise
-    savepoint.commit()
+        highest = repos.registration.highest_copies(folder.id, [key]).get(key)
+        return "taken" if highest is not None and highest >= copy_no else "retry"
     return "created"
 
 

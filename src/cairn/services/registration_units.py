@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from cairn.domain.content_kinds import content_type_mismatch, wrong_kind_error
 from cairn.domain.dicom_series import assemble_dicom_series
 from cairn.domain.integrations import StoreConfig
 from cairn.domain.jobs import ACTION_DESCRIPTIONS, UnitError
@@ -27,12 +28,11 @@ from cairn.domain.manifest import (
     Unit,
     VideoMetadata,
     default_title,
-    expected_video_error,
 )
 from cairn.domain.media import DicomReport
 from cairn.domain.records import MediaFields
 from cairn.domain.urls import resolve_object_key
-from cairn.errors import CairnError, MediaError, StorageError
+from cairn.errors import CairnError, StorageError
 from cairn.services.inspection import Inspected, inspect_object, timed_out
 from cairn.services.items import NewItem
 from cairn.settings import Settings
@@ -40,10 +40,6 @@ from cairn.storage import ObjectInfo, ObjectStore
 
 Inspector = Callable[[ObjectStore, str, ObjectInfo, ItemKind], Inspected]
 """``(store, key, head, kind) -> Inspected``: where media inspection plugs in (``cairn.services.inspection``)."""
-
-_GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream", "application/x-www-form-urlencoded"})
-_EXPECTED_MAJOR = {ItemKind.VIDEO: "video", ItemKind.IMAGE: "image", ItemKind.AUDIO: "audio"}
-_VIDEO_APPLICATION_TYPES = frozenset({"application/mp4", "application/x-matroska", "application/vnd.apple.mpegurl"})
 
 
 def head_only(_store: ObjectStore, _key: str, head: ObjectInfo, _kind: ItemKind) -> Inspected:
@@ -139,18 +135,6 @@ def supplied_media(media: MediaMetadata) -> MediaFields:
     return MediaFields(file_size=media.file_size, page_count=media.num_pages)
 
 
-def kind_mismatch(kind: ItemKind, content_type: str | None) -> str | None:
-    """Why an object of ``content_type`` cannot be a ``kind`` (None when it can or the type says nothing)."""
-    expected = _EXPECTED_MAJOR.get(kind)
-    detected = (content_type or "").split(";", 1)[0].strip().lower()
-    if expected is None or detected in _GENERIC_TYPES or detected.startswith(f"{expected}/"):
-        return None
-    if kind is ItemKind.VIDEO:
-        return None if detected in _VIDEO_APPLICATION_TYPES else expected_video_error(detected)
-    article = "an" if expected[0] in "aeiou" else "a"
-    return f"Expected {article} {expected}, got a file of type {detected}"
-
-
 def _require_one_series(unit: Unit, outcomes: Sequence[Inspected]) -> None:
     """A DICOM series whose files were all read must assemble (one series, one study, each file once), or the unit
     fails before anything is written (``InvalidInput``, a unit error), rather than commit a ``failed`` series."""
@@ -214,7 +198,7 @@ class UnitPreparer:
             kind = unit.kind.member_kind or unit.kind
             for key in keys:
                 head = heads.get(key)
-                if isinstance(head, ObjectInfo) and not kind_mismatch(kind, head.content_type):
+                if isinstance(head, ObjectInfo) and not content_type_mismatch(kind, head.content_type):
                     wanted.setdefault(key, kind)
         if not wanted:
             return {}
@@ -297,9 +281,9 @@ class UnitPreparer:
         head = fetched.heads[key]
         if isinstance(head, CairnError):
             raise head
-        mismatch = kind_mismatch(kind, head.content_type)
+        mismatch = content_type_mismatch(kind, head.content_type)
         if mismatch:
-            raise MediaError(f"{mismatch} ({url})", details={"url": url, "content_type": head.content_type})
+            raise wrong_kind_error(f"{mismatch} ({url})", url=url, content_type=head.content_type)
         outcome = fetched.outcomes.get(key)
         if outcome is None:  # the same object wanted as another kind: inspect it for this one
             return self.inspector(self._store(), key, head, kind)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 
 from sqlalchemy.engine import Connection
@@ -25,6 +27,18 @@ class Repos:
         self.conn = conn
         self.released_files: list[str] = []
         """Managed-storage keys of items deleted in this transaction: the service removes them after the commit."""
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Run the block in a savepoint: if it raises, what it wrote is undone and the error goes on, while the
+        transaction stays usable (on PostgreSQL a refused statement would otherwise abort it whole)."""
+        nested = self.conn.begin_nested()
+        try:
+            yield
+        except BaseException:
+            nested.rollback()
+            raise
+        nested.commit()
 
     @cached_property
     def users(self) -> UserRepository:

@@ -1,4 +1,4 @@
-"""Datasets and their explicit members. A synced dataset's members are derived from its folder, never stored."""
+"""Datasets and their links to items. Which items a dataset holds is ``dataset_members``' rule."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cairn.db.repositories._common import Repository, mapped_integrity_errors, now, utc
+from cairn.db.database import mapped_integrity_errors
+from cairn.db.repositories._common import Repository, now, utc
+from cairn.db.repositories.dataset_members import DatasetMembers
 from cairn.db.repositories.folders import subtree_condition
 from cairn.db.schema import dataset_items, datasets, folders, items
 from cairn.domain.records import Dataset
@@ -40,7 +42,8 @@ class DatasetRepository(Repository):
     def visible(self, *, user_id: int, paths: list[str], dataset_id: int | None = None) -> list[Dataset]:
         """The datasets a user who may see the subtrees at ``paths`` sees (``dataset_id``: that one, if so).
 
-        Theirs, those synced to a folder they see, and those holding an item in a folder they see.
+        Theirs, those synced to a folder they see, and those linked to an item in a folder they see (a synced
+        dataset holds only its folder's files: ``DatasetMembers``).
         """
         query = (
             sa.select(datasets)
@@ -48,9 +51,7 @@ class DatasetRepository(Repository):
                 sa.or_(
                     datasets.c.owner_id == user_id,
                     datasets.c.synced_folder_id.in_(sa.select(folders.c.id).where(_under(paths))),
-                    sa.exists()
-                    .where(dataset_items.c.dataset_id == datasets.c.id)
-                    .where(items.c.id == dataset_items.c.item_id, folders.c.id == items.c.folder_id, _under(paths)),
+                    _links_into(paths).exists(),
                 )
             )
             .order_by(datasets.c.title, datasets.c.id)
@@ -58,10 +59,6 @@ class DatasetRepository(Repository):
         if dataset_id is not None:
             query = query.where(datasets.c.id == dataset_id)
         return [_dataset(r) for r in self.conn.execute(query)]
-
-    def synced_to(self, folder_ids: Sequence[int]) -> list[Dataset]:
-        rows = self.conn.execute(sa.select(datasets).where(datasets.c.synced_folder_id.in_(list(folder_ids))))
-        return [_dataset(r) for r in rows]
 
     def create(
         self,
@@ -126,32 +123,34 @@ class DatasetRepository(Repository):
         return int(result.rowcount)
 
     def linked_to_item(self, item_id: int) -> list[Dataset]:
-        """The datasets that hold an item: explicit members, and the dataset synced to the item's folder."""
-        explicit = sa.select(dataset_items.c.dataset_id).where(dataset_items.c.item_id == item_id)
-        folder = sa.select(items.c.folder_id).where(items.c.id == item_id).scalar_subquery()
-        rows = self.conn.execute(
-            sa.select(datasets)
-            .where(sa.or_(datasets.c.id.in_(explicit), datasets.c.synced_folder_id == folder))
-            .order_by(datasets.c.title, datasets.c.id)
-        )
+        """The datasets that hold an item (``DatasetMembers``), by title."""
+        item = items.alias("held_item")
+        holding = sa.select(item.c.id).where(item.c.id == item_id, DatasetMembers(datasets.c.id).holds(item))
+        rows = self.conn.execute(sa.select(datasets).where(holding.exists()).order_by(datasets.c.title, datasets.c.id))
         return [_dataset(r) for r in rows]
 
     def count_items(self, dataset: Dataset, *, visible_paths: list[str] | None = None) -> int:
         """How many items the dataset holds; ``visible_paths`` counts only those in these subtrees (None: all)."""
-        if dataset.synced_folder_id is not None:
-            query = sa.select(sa.func.count()).select_from(items).where(items.c.folder_id == dataset.synced_folder_id)
-        else:
-            query = (
-                sa.select(sa.func.count())
-                .select_from(dataset_items.join(items, items.c.id == dataset_items.c.item_id))
-                .where(dataset_items.c.dataset_id == dataset.id)
-            )
+        members = DatasetMembers(dataset.id).item_ids().subquery("members")
+        query = sa.select(sa.func.count()).select_from(members)
         if visible_paths is not None:
-            query = query.where(items.c.folder_id.in_(sa.select(folders.c.id).where(_under(visible_paths))))
+            visible = sa.select(folders.c.id).where(_under(visible_paths))
+            query = query.join(items, items.c.id == members.c.item_id).where(items.c.folder_id.in_(visible))
         return int(self.conn.execute(query).scalar_one())
 
     def clear_items(self, dataset_id: int) -> None:
         self.conn.execute(dataset_items.delete().where(dataset_items.c.dataset_id == dataset_id))
+
+
+def _links_into(paths: list[str]) -> sa.Select[tuple[int]]:
+    """The links of the enclosing query's dataset (``datasets``) to items in the subtrees at ``paths``: followed
+    link by link, so that ``EXISTS`` stops at the first."""
+    links = DatasetMembers(datasets.c.id).links()
+    return (
+        links.join(items, items.c.id == dataset_items.c.item_id)
+        .join(folders, folders.c.id == items.c.folder_id)
+        .where(_under(paths))
+    )
 
 
 def _under(paths: list[str]) -> sa.ColumnElement[bool]:

@@ -9,8 +9,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cairn.db.database import mapped_integrity_errors
 from cairn.db.jobs_schema import registration_jobs
-from cairn.db.repositories._common import Repository, mapped_integrity_errors, now, utc
+from cairn.db.repositories._common import Repository, now, utc
 from cairn.db.schema import integrations, items
 
 

@@ -46,8 +46,9 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql import operators
 
 from cairn.db import name_order, search_text, trigram_spans
+from cairn.db.repositories.dataset_members import DatasetMembers
 from cairn.db.repositories.folders import subtree_condition
-from cairn.db.schema import dataset_items, datasets, folders, items
+from cairn.db.schema import folders, items
 from cairn.domain.listing import Cursor, ItemQuery, SortBy
 
 SMALL = 2000  # this many items of the listed folders or fewer are fetched whole and sorted
@@ -514,15 +515,9 @@ def _asks_for_members(query: ItemQuery) -> bool:
     return query.dataset_id is not None or query.in_dataset is True
 
 
-def _member_ids(query: ItemQuery) -> sa.CompoundSelect[tuple[int]]:
-    """Ids of the items in the query's dataset (or in any dataset): explicit members, then synced folders' items."""
-    explicit = sa.select(dataset_items.c.item_id)
-    synced = sa.select(datasets.c.synced_folder_id).where(datasets.c.synced_folder_id.is_not(None))
-    if query.dataset_id is not None:
-        explicit = explicit.where(dataset_items.c.dataset_id == query.dataset_id)
-        synced = synced.where(datasets.c.id == query.dataset_id)
-    in_synced = items.alias("in_synced")
-    return sa.union_all(explicit, sa.select(in_synced.c.id).where(in_synced.c.folder_id.in_(synced)))
+def _member_ids(query: ItemQuery) -> sa.CompoundSelect[Any]:
+    """Ids of the items in the query's dataset (or in any dataset)."""
+    return DatasetMembers(query.dataset_id).item_ids()
 
 
 def _one_of(column: sa.ColumnElement[int], ids: list[int]) -> sa.ColumnElement[bool]:
@@ -539,9 +534,10 @@ def _row_filters(query: ItemQuery, *, kind: sa.ColumnElement[Any]) -> list[sa.Co
         conditions.append(items.c.status.in_(sorted(s.value for s in query.statuses)))
     conditions.extend(_metadata_filters(query))
     if query.in_dataset is not None:
-        conditions.append(_in_dataset() if query.in_dataset else sa.not_(_in_dataset()))
+        in_any = DatasetMembers().holds(items)
+        conditions.append(in_any if query.in_dataset else sa.not_(in_any))
     if query.dataset_id is not None:
-        conditions.append(_dataset_condition(query.dataset_id))
+        conditions.append(DatasetMembers(query.dataset_id).holds(items))
     return conditions
 
 
@@ -590,22 +586,6 @@ def _search_text(table: sa.FromClause) -> sa.ColumnElement[str]:
 
 def _paths_under(paths: list[str]) -> sa.ColumnElement[bool]:
     return sa.or_(sa.false(), *(subtree_condition(folders.c.path, p) for p in paths))
-
-
-def _dataset_condition(dataset_id: int) -> sa.ColumnElement[bool]:
-    explicit = sa.exists().where(dataset_items.c.item_id == items.c.id, dataset_items.c.dataset_id == dataset_id)
-    synced = items.c.folder_id == (
-        sa.select(datasets.c.synced_folder_id).where(datasets.c.id == dataset_id).scalar_subquery()
-    )
-    return sa.or_(explicit, synced)
-
-
-def _in_dataset() -> sa.ColumnElement[bool]:
-    explicit = sa.exists().where(dataset_items.c.item_id == items.c.id)
-    synced = items.c.folder_id.in_(
-        sa.select(datasets.c.synced_folder_id).where(datasets.c.synced_folder_id.is_not(None))
-    )
-    return sa.or_(explicit, synced)
 
 
 def _keyset(statement: Any, query: ItemQuery, column: sa.ColumnElement[Any]) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cairn.db.database import mapped_integrity_errors
 from cairn.db.repositories._bulk import insert_items
 from cairn.db.repositories._common import Repository, now, utc
 from cairn.db.repositories.folders import subtree_condition
@@ -17,6 +18,8 @@ from cairn.domain.listing import Cursor, ItemQuery, SortBy
 from cairn.domain.records import MEDIA_COLUMNS, Item, MediaFields, Page
 
 _BATCH = 500  # values per IN (...) list
+ITEM_TAKEN = "an item with that URL (and copy number) is already in the folder"
+ITEM_PLACE_GONE = "the folder or integration of a new item was removed at the same moment; try again"
 
 
 def to_item(row: Any) -> Item:
@@ -150,7 +153,8 @@ class ItemRepository(Repository):
         ids = self._reserve_ids(len(full))
         for row, new_id in zip(full, ids, strict=True):
             row["id"] = new_id
-        insert_items(self.conn, full, skip_conflicts=False)
+        with mapped_integrity_errors(unique=ITEM_TAKEN, foreign_key=ITEM_PLACE_GONE):
+            insert_items(self.conn, full, skip_conflicts=False)
         return ids
 
     def _reserve_ids(self, count: int) -> list[int]:

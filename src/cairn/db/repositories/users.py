@@ -6,7 +6,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cairn.db.repositories._common import Repository, mapped_integrity_errors, now, utc
+from cairn.db.database import mapped_integrity_errors
+from cairn.db.repositories._common import Repository, now, utc
 from cairn.db.schema import users
 from cairn.domain.records import User
 

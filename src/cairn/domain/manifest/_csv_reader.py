@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from cairn.domain.content_kinds import wrong_kind_message
 from cairn.domain.kinds import ItemKind
 from cairn.domain.manifest._csv_header import CsvHeader, Family, header_from_cells, is_header_row
 from cairn.domain.manifest._files import default_title, kind_from_extension, url_problem
@@ -29,7 +30,7 @@ _FALSE = frozenset({"false", "no", "0", "n", "f"})
 
 def expected_video_error(detected: str) -> str:
     """The error for a file under an ``ObjectUrl``-only header that is not a video (Encord's exact wording)."""
-    return f"Expected a video, got a file of type {detected}"
+    return wrong_kind_message(ItemKind.VIDEO, detected)
 
 
 @dataclass
