@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -96,6 +97,24 @@ def test_any_command_migrates_the_embedded_sqlite_database(tmp_path: Path) -> No
         pending = _step_back(database)
         code, out, err = _run(data_dir, None, "--json", "folders", "list")
         assert (code, out) == (0, "[]\n")
+        assert err.startswith(f"Upgrading the database schema ({', '.join(pending)})")
+        assert migrate.pending_revisions(database) == []
+    finally:
+        database.dispose()
+
+
+def test_serve_with_migrate_upgrades_a_postgresql_schema_that_is_behind(tmp_path: Path, postgres_url: str) -> None:
+    """`serve --migrate` migrates before it serves; here the server then stops at once, as its port is taken."""
+    assert _run(tmp_path, postgres_url, "migrate")[0] == 0
+    database = Database(postgres_url)
+    try:
+        pending = _step_back(database)
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = str(taken.getsockname()[1])
+            code, _, err = _run(tmp_path, postgres_url, "serve", "--migrate", "--host", "127.0.0.1", "--port", port)
+        assert code != 0  # could not listen
         assert err.startswith(f"Upgrading the database schema ({', '.join(pending)})")
         assert migrate.pending_revisions(database) == []
     finally:
