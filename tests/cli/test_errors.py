@@ -118,3 +118,13 @@ def test_manifest_problems_are_listed_with_their_location() -> None:
     result = CliRunner().invoke(demo, ["register"])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == lines
+
+
+def test_a_setting_that_is_not_valid_json_is_a_configuration_error(cli: Cli) -> None:
+    env = {**cli.env(), "CAIRN_LOCAL_ROOTS": "[oops"}
+    from cairn.cli.main import app
+
+    result = CliRunner().invoke(app, ["folders", "list"], env=env)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error (configuration_error): invalid settings: CAIRN_LOCAL_ROOTS:")
+    assert "Traceback" not in result.stderr

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cairn.cli.session import Session
-from cairn.domain.records import Folder
 from cairn.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from cairn.cli.session import Session
+    from cairn.domain.records import Folder
 
 TOP_LEVEL = "/"
 ID_PREFIX = "id:"

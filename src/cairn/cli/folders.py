@@ -1,17 +1,23 @@
 """``cairn folders``: create, list, tree, show, rename, describe, move, delete."""
 
-from typing import Annotated
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.tree import Tree
 
 from cairn.cli import arguments
 from cairn.cli.output import fields_table, human_size, note, print_json, say, table
-from cairn.cli.session import Session, session_of
+from cairn.cli.session import session_of
 from cairn.domain import names
-from cairn.domain.records import Folder, FolderSummary
 from cairn.errors import InvalidInput, NotFound
-from cairn.services.folders import FolderNode
+
+if TYPE_CHECKING:
+    from rich.tree import Tree
+
+    from cairn.cli.session import Session
+    from cairn.domain.records import Folder, FolderSummary
+    from cairn.services.folders import FolderNode
 
 app = typer.Typer(help="Folders: the tree files are organized in.", no_args_is_help=True)
 
@@ -94,6 +100,8 @@ def tree(
     if session.json_output:
         print_json(session, nodes)
         return
+    from rich.tree import Tree  # noqa: PLC0415 - Rich is imported by the commands that print with it
+
     view = Tree(_path_text(session, root) if root else "/", guide_style="dim")
     for node in nodes:
         _grow(view, node)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cairn.cli.output import fields_table, human_size, print_json, say, table
-from cairn.cli.session import Session, session_of
+from cairn.cli.session import session_of
 from cairn.domain.kinds import ItemKind
-from cairn.services.inspection import Inspected
+
+if TYPE_CHECKING:
+    from cairn.cli.session import Session
+    from cairn.services.inspection import Inspected
 
 _URL_PREFIXES = ("s3://", "gs://", "az://", "http://", "https://", "arn:", "file://")
 

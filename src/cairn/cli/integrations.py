@@ -6,14 +6,17 @@ or leave them out to use the provider's standard chain). They are never printed 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cairn.cli import arguments
 from cairn.cli.output import fields_table, print_json, say, table
-from cairn.cli.session import Session, session_of
-from cairn.services.integrations import IntegrationPublic
+from cairn.cli.session import session_of
+
+if TYPE_CHECKING:
+    from cairn.cli.session import Session
+    from cairn.services.integrations import IntegrationPublic
 
 app = typer.Typer(
     help="Storage integrations: the buckets and directories files are registered from.", no_args_is_help=True

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cairn.cli.output import fields_table, print_json, say, table
-from cairn.cli.session import Session, session_of
-from cairn.domain.jobs import Job
+from cairn.cli.session import session_of
+
+if TYPE_CHECKING:
+    from cairn.cli.session import Session
+    from cairn.domain.jobs import Job
 
 app = typer.Typer(help="Registration jobs: progress, per-unit errors, cancel.", no_args_is_help=True)
 

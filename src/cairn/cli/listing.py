@@ -1,17 +1,22 @@
 """What item listings share (``items list``, ``datasets items``, ``search``): filter options, pages, tables."""
 
+from __future__ import annotations
+
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from cairn.cli.output import human_size, note, print_json, table
-from cairn.cli.session import Session
 from cairn.domain.kinds import ItemKind, ItemStatus
 from cairn.domain.listing import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ItemQuery, SortBy
 from cairn.domain.records import Item, Page
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from cairn.cli.session import Session
 
 KindOpt = Annotated[list[ItemKind] | None, typer.Option("--kind", "-k", help="Only this kind (repeatable).")]
 StatusOpt = Annotated[list[ItemStatus] | None, typer.Option("--status", help="Only this status (repeatable).")]

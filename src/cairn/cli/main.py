@@ -1,4 +1,9 @@
-"""The ``cairn`` command: the root app, its global options, and the command groups under it."""
+"""The ``cairn`` command: the root app, its global options, and the command groups under it.
+
+Typer needs the whole command tree (names, options, help) at start-up, so every command module is imported here;
+they import what their commands run on (the services, the database, the web server, Rich's tables) inside the
+commands, so that start-up costs Typer alone (``tests/cli/test_startup.py``, ``python -m bench cli``).
+"""
 
 from typing import Annotated
 
@@ -22,7 +27,7 @@ from cairn.cli import (
     worker,
 )
 from cairn.cli.failures import JSON_OUTPUT_KEY, CairnGroup
-from cairn.cli.session import Session, load_settings
+from cairn.cli.session import Session
 
 app = typer.Typer(
     name="cairn",
@@ -65,7 +70,7 @@ def root(
 ) -> None:
     """Settings come from CAIRN_* environment variables (see docs/settings.md)."""
     ctx.meta[JSON_OUTPUT_KEY] = json_output
-    session = Session(settings=load_settings(), json_output=json_output, as_email=as_email)
+    session = Session(json_output=json_output, as_email=as_email)
     ctx.obj = session
     ctx.call_on_close(session.close)
 

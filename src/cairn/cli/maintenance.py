@@ -8,9 +8,11 @@ from cairn.cli.session import session_of
 
 
 def migrate(ctx: typer.Context) -> None:
-    """Bring the database schema up to date (every command also does this on its first run)."""
+    """Bring the database schema up to date. The embedded SQLite database is also migrated by any command; a
+    PostgreSQL database only by this command (or `cairn serve --migrate`)."""
     session = session_of(ctx)
-    session.registry().migrate()
+    session.may_migrate = True
+    session.registry()  # opening it migrates, as this invocation may
     if session.json_output:
         print_json(session, {"migrated": True})
         return
@@ -34,4 +36,4 @@ def version(ctx: typer.Context) -> None:
     if session.json_output:
         print_json(session, {"version": __version__})
         return
-    say(session, f"cairn {__version__}")
+    typer.echo(f"cairn {__version__}")  # plain text, without Rich: the one command that must start at once

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.table import Table
 
-from cairn.cli.session import Session
+    from cairn.cli.session import Session
 
 
 def jsonable(value: Any) -> Any:
@@ -35,11 +36,12 @@ def jsonable(value: Any) -> Any:
 
 def print_json(session: Session, document: Any) -> None:
     """Write one JSON document on stdout, byte for byte: straight to the console's file, never through Rich (which
-    would turn ``:v:`` into an emoji, read ``[bold]`` as markup, or wrap long lines)."""
+    would turn ``:v:`` into an emoji, read ``[bold]`` as markup, or wrap long lines). ``session`` is unused: every
+    printer takes it, so that a command's output mode is chosen in one place."""
+    del session
     text = json.dumps(jsonable(document), indent=2, ensure_ascii=False)
-    stream = session.out.file
-    stream.write(text + "\n")
-    stream.flush()
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 
 def say(session: Session, message: str) -> None:
@@ -53,6 +55,9 @@ def note(session: Session, message: str) -> None:
 
 
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
+    from rich.table import Table  # noqa: PLC0415 - Rich is imported by the commands that print with it
+    from rich.text import Text  # noqa: PLC0415
+
     grid = Table(title=title, title_justify="left", min_width=len(title) if title else None)
     for column in columns:
         grid.add_column(column, overflow="fold")
@@ -63,6 +68,9 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any
 
 def fields_table(pairs: Iterable[tuple[str, Any]]) -> Table:
     """A two-column "field: value" table for one record; empty values are left out."""
+    from rich.table import Table  # noqa: PLC0415
+    from rich.text import Text  # noqa: PLC0415
+
     grid = Table(show_header=False, box=None, pad_edge=False)
     grid.add_column(style="bold")
     grid.add_column(overflow="fold")

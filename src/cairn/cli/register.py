@@ -11,18 +11,20 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cairn.cli import arguments
 from cairn.cli.jobs import show_job
 from cairn.cli.output import note, print_json, say
-from cairn.cli.session import Session, session_of
+from cairn.cli.session import session_of
 from cairn.cli.worker import embedded_consumer
-from cairn.domain.jobs import Job, JobStatus
-from cairn.services.registration import RegistrationPlan
+
+if TYPE_CHECKING:
+    from cairn.cli.session import Session
+    from cairn.domain.jobs import Job
+    from cairn.services.registration import RegistrationPlan
 
 EXIT_FAILED = 1
 POLL_SECONDS = 0.5
@@ -95,6 +97,14 @@ def _show_plan(session: Session, plan: RegistrationPlan) -> None:
 
 
 def _follow(session: Session, job: Job) -> Job:
+    from rich.progress import (  # noqa: PLC0415 - Rich is imported by the commands that print with it
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     registry, actor = session.registry(), session.actor()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     show = not session.json_output and sys.stderr.isatty()
@@ -113,6 +123,8 @@ def _follow(session: Session, job: Job) -> Job:
 
 
 def _finish(session: Session, job: Job) -> None:
+    from cairn.domain.jobs import JobStatus  # noqa: PLC0415 - with the manifest readers: only once a job ran
+
     show_job(session, job)
     if job.status is JobStatus.ERROR:
         raise typer.Exit(EXIT_FAILED)

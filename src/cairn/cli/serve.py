@@ -1,18 +1,20 @@
 """``cairn serve``: the HTTP API and the background job consumer in one process."""
 
+from __future__ import annotations
+
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 
-from cairn.api.app import create_app
 from cairn.cli.output import note
 from cairn.cli.session import session_of
 from cairn.cli.worker import embedded_consumer
-from cairn.services.registry import Registry
-from cairn.settings import Settings
+
+if TYPE_CHECKING:
+    from cairn.services.registry import Registry
+    from cairn.settings import Settings
 
 
 def serve(
@@ -21,9 +23,26 @@ def serve(
     port: Annotated[
         int | None, typer.Option("--port", min=1, max=65535, help="Port to listen on (default: CAIRN_PORT).")
     ] = None,
+    migrate: Annotated[
+        bool,
+        typer.Option(
+            "--migrate",
+            help="Bring a PostgreSQL database's schema up to date first (the embedded SQLite one always is).",
+        ),
+    ] = False,
 ) -> None:
-    """Run the cairn server (migrating the database and making the local admin first, if needed)."""
+    """Run the cairn server (making the local admin first, if needed).
+
+    The embedded SQLite database is migrated on start; a PostgreSQL one only with --migrate (or `cairn migrate`):
+    the server refuses to start on a schema that is behind.
+    """
+    # The web framework and the server are imported here, by the one command that runs them.
+    import uvicorn  # noqa: PLC0415
+
+    from cairn.api.app import create_app  # noqa: PLC0415
+
     session = session_of(ctx)
+    session.may_migrate = migrate
     settings = session.settings = session.settings.model_copy(update=_overrides(host=host, port=port))
     registry = session.registry()  # after the overrides: the first-run message names the real address
     app = create_app(settings, registry=registry)

@@ -1,45 +1,82 @@
 """What one `cairn` invocation shares: settings, the registry, the acting user and how to print.
 
-The session is built once by the root callback and reached by every command through ``session_of(ctx)``. The
-registry is opened lazily (``cairn version`` needs no database); opening it migrates the database and makes the
-local organization admin, which is how the very first run sets cairn up.
+The session is built once by the root callback and reached by every command through ``session_of(ctx)``. It is
+cheap to build: settings are read, consoles made and the registry opened on first use, so that ``cairn --help``
+and ``cairn version`` import neither the database layer nor the services (``tests/cli/test_startup.py``).
+
+Opening the registry checks the database schema. The embedded SQLite database (one file that only this machine
+opens) is migrated on the spot, which is how the very first run sets cairn up; a PostgreSQL database is shared
+with servers and workers, so it is migrated only when asked (``cairn migrate``, ``cairn serve --migrate``) and
+any other command refuses to run against a schema that is behind. Then the local organization admin is made if
+there is none.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+import re
+from typing import TYPE_CHECKING
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 
-from cairn.domain.records import User
 from cairn.errors import ConfigurationError
-from cairn.services.registry import Registry
-from cairn.settings import Settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from cairn.domain.records import User
+    from cairn.services.registry import Registry
+    from cairn.settings import Settings
 
 
-@dataclass
 class Session:
-    """Settings, output mode and acting user of one invocation; the registry is opened on first use."""
+    """Settings, output mode and acting user of one invocation; each is made on first use."""
 
-    settings: Settings
-    json_output: bool = False
-    as_email: str | None = None
-    # Names and titles are printed as written: no Rich markup ("[bold]"), :emoji: codes or highlighting.
-    out: Console = field(default_factory=lambda: Console(soft_wrap=False, markup=False, emoji=False, highlight=False))
-    err: Console = field(
-        default_factory=lambda: Console(stderr=True, soft_wrap=True, markup=False, emoji=False, highlight=False)
-    )
-    _registry: Registry | None = None
-    _actor: User | None = None
+    def __init__(self, *, json_output: bool = False, as_email: str | None = None) -> None:
+        self.json_output = json_output
+        self.as_email = as_email
+        self.may_migrate = False  # set by `cairn migrate` and `cairn serve --migrate` before opening the registry
+        self._settings: Settings | None = None
+        self._out: Console | None = None
+        self._err: Console | None = None
+        self._registry: Registry | None = None
+        self._actor: User | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The settings of the ``CAIRN_*`` environment, read on first use."""
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    @settings.setter
+    def settings(self, value: Settings) -> None:
+        self._settings = value
+
+    @property
+    def out(self) -> Console:
+        """Standard output for people. Names and titles are printed as written: no Rich markup ("[bold]"),
+        :emoji: codes or highlighting."""
+        if self._out is None:
+            self._out = _console(stderr=False)
+        return self._out
+
+    @property
+    def err(self) -> Console:
+        """Standard error, for notes and progress (stdout stays clean for pipes)."""
+        if self._err is None:
+            self._err = _console(stderr=True)
+        return self._err
 
     def registry(self) -> Registry:
-        """The registry, opened on first use: the database is migrated and the local admin made if needed."""
+        """The registry, opened on first use: the schema checked (or migrated, see the module's docstring) and the
+        local admin made if needed."""
         if self._registry is None:
+            from cairn.services.registry import Registry  # noqa: PLC0415 - the services cost a second to import
+
             registry = Registry(self.settings)
             try:
-                registry.migrate(announce=self._announce_upgrade)
+                self._prepare_schema(registry)
                 admin, created = registry.users.ensure_local_admin()
             except BaseException:
                 registry.close()
@@ -48,6 +85,13 @@ class Session:
             if created:
                 self._welcome(admin)
         return self._registry
+
+    def _prepare_schema(self, registry: Registry) -> None:
+        """Migrate where this invocation may (embedded SQLite, or asked to); else refuse a schema that is behind."""
+        if self.may_migrate or registry.db.is_sqlite:
+            registry.migrate(announce=self._announce_upgrade)
+        else:
+            registry.require_current_schema()
 
     def _announce_upgrade(self, revisions: list[str]) -> None:
         """Say on stderr why the command waits: some migrations rewrite a table (a minute at 1M items)."""
@@ -82,8 +126,19 @@ class Session:
             self._registry = None
 
 
+def _console(*, stderr: bool) -> Console:
+    from rich.console import Console  # noqa: PLC0415 - `cairn version` prints without Rich
+
+    return Console(stderr=stderr, soft_wrap=stderr, markup=False, emoji=False, highlight=False)
+
+
 def load_settings() -> Settings:
     """Settings from the ``CAIRN_*`` environment; a bad value is a configuration error that names the variable."""
+    from pydantic import ValidationError  # noqa: PLC0415 - settings are read by the commands that need them
+    from pydantic_settings import SettingsError  # noqa: PLC0415
+
+    from cairn.settings import Settings  # noqa: PLC0415
+
     try:
         return Settings()
     except ValidationError as error:
@@ -91,6 +146,16 @@ def load_settings() -> Settings:
             f"CAIRN_{'_'.join(str(part) for part in e['loc']).upper()}: {e['msg']}" for e in error.errors()
         )
         raise ConfigurationError(f"invalid settings: {problems}") from error
+    except SettingsError as error:  # a value to be read as JSON (a list) that is not JSON
+        raise ConfigurationError(f"invalid settings: {_unreadable_setting(error)}") from error
+
+
+def _unreadable_setting(error: Exception) -> str:
+    """``CAIRN_LOCAL_ROOTS: not valid JSON (...)`` from pydantic-settings' 'error parsing value for field "x"'."""
+    field = re.search(r'field "(\w+)"', str(error))
+    name = f"CAIRN_{field.group(1).upper()}" if field else "a CAIRN_* variable"
+    cause = error.__cause__
+    return f"{name}: not valid JSON ({cause})" if isinstance(cause, json.JSONDecodeError) else f"{name}: {error}"
 
 
 def first_run_message(settings: Settings, *, admin_email: str) -> str:

@@ -4,14 +4,19 @@ The command acts as ``--as EMAIL`` (default: the local admin), so it lists and e
 without a session of its own, so none is ever "current" here.
 """
 
-from typing import Annotated
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cairn.cli.output import print_json, say, table
-from cairn.cli.session import Session, session_of
+from cairn.cli.session import session_of
 from cairn.errors import InvalidInput
-from cairn.services.auth import SessionListing
+
+if TYPE_CHECKING:
+    from cairn.cli.session import Session
+    from cairn.services.auth import SessionListing
 
 app = typer.Typer(
     help="Web UI login sessions: list them, end one, or log out everywhere (API tokens: `cairn token`).",

@@ -6,7 +6,7 @@ import typer
 
 from cairn.cli.output import note, print_json, say, table
 from cairn.cli.session import Session, session_of
-from cairn.services.auth import MAX_TOKEN_DAYS
+from cairn.domain.auth import MAX_TOKEN_DAYS
 
 app = typer.Typer(help="API tokens (for the REST API, the Python client and the web UI login).", no_args_is_help=True)
 

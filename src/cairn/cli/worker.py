@@ -13,15 +13,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cairn.cli.output import note
 from cairn.cli.session import session_of
-from cairn.jobs.queue import JobQueue, Periodic
-from cairn.services.registration import CHUNK_JOB
-from cairn.services.registry import Registry
+
+if TYPE_CHECKING:
+    from cairn.jobs.queue import JobQueue
+    from cairn.services.registry import Registry
+
+# The job queue and the services are imported by the functions that run them: `cairn --help` needs neither.
 
 RECOVER_EVERY = 15.0
 SEARCH_ORDER_EVERY = 30.0  # seconds between two looks at whether the name-ordered search index is behind
@@ -30,6 +33,7 @@ SWEEP_EVERY = 3600.0  # seconds between two sweeps of managed files no item refe
 
 def attach_handlers(registry: Registry, queue: JobQueue) -> None:
     """Give the queue the work it runs: each job name mapped to the service call that does it."""
+    from cairn.services.registration import CHUNK_JOB  # noqa: PLC0415
 
     def run_chunk(payload: dict[str, Any]) -> None:
         registry.registration.run_chunk(job_id=int(payload["job_id"]), seq=int(payload["seq"]))
@@ -59,6 +63,8 @@ def embedded_consumer(registry: Registry, *, workers: int) -> Iterator[None]:
 def _housekeeping(registry: Registry) -> Iterator[None]:
     """The threads that look after jobs and search while the block runs: chunk recovery, and rebuilding what
     search by name starts from once items changed and then stayed still."""
+    from cairn.jobs.queue import Periodic  # noqa: PLC0415
+
     threads = [
         Periodic(registry.registration.recover, interval=RECOVER_EVERY),
         Periodic(registry.items.keep_search_order, interval=SEARCH_ORDER_EVERY, name="cairn-search-order"),

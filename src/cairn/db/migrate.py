@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
 
 from cairn.db.database import Database
 from cairn.errors import ConfigurationError
@@ -14,7 +17,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy.engine import Connection
 
-# Alembic is imported where it is used: it costs a second at start-up, and most commands never migrate.
+# Alembic is imported where it is used: it costs a second at start-up, and most commands never migrate. Whether a
+# database is up to date is answered without it (``pending_revisions``), as every command asks.
 
 _SCRIPTS = Path(__file__).parent / "migrations"
 
@@ -103,25 +107,23 @@ def vacuum_after_upgrade(table: str) -> None:
 
 
 def current_revisions(database: Database) -> set[str]:
-    """The revisions the database is at (empty for an empty database)."""
-    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
-
-    with database.engine.connect() as conn:
-        return set(MigrationContext.configure(conn).get_current_heads())
+    """The revisions in Alembic's version table (empty for an empty database)."""
+    with database.read() as conn:
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return set()
+        return {row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
 
 
 def pending_revisions(database: Database) -> list[str]:
-    """The migrations this version of cairn has and the database lacks, newest first (empty: up to date).
+    """The migrations this version of cairn has and the database lacks, in order (empty: up to date).
 
-    Not "the current revisions differ from the heads": a revision that depends on another branch's head (0013 on
-    0002 and 0004) makes that head no longer a current revision once applied.
+    Every command asks, so this runs without Alembic (about a second to import). Applied are the revisions of the
+    version table and all they build on (``down_revision`` and ``depends_on``, which Alembic counts alike: once
+    0013, which depends on 0002, is applied, 0002 leaves the version table); pending is every other known revision.
     """
-    from alembic.script import ScriptDirectory  # noqa: PLC0415
-
-    script = ScriptDirectory.from_config(_config())
+    graph = revision_graph()
     current = current_revisions(database)
-    known = {revision.revision for revision in script.walk_revisions()}
-    unknown = sorted(current - known)
+    unknown = sorted(current - graph.keys())
     if unknown:
         where = database.url.render_as_string(hide_password=True)
         raise ConfigurationError(
@@ -129,8 +131,73 @@ def pending_revisions(database: Database) -> list[str]:
             "does not know: it was migrated by a newer cairn; run that version (or a newer one) against it",
             details={"unknown_revisions": unknown},
         )
-    return [revision.revision for revision in script.iterate_revisions("heads", tuple(current))]
+    applied: set[str] = set()
+    todo = list(current)
+    while todo:
+        revision = todo.pop()
+        if revision not in applied:
+            applied.add(revision)
+            todo.extend(graph.get(revision, ()))
+    return sorted(graph.keys() - applied)
 
 
 def needs_upgrade(database: Database) -> bool:
     return bool(pending_revisions(database))
+
+
+RevisionGraph = dict[str, frozenset[str]]
+"""Each migration's revision, with the revisions it builds on (its ``down_revision`` and ``depends_on``)."""
+
+
+def revision_graph() -> RevisionGraph:
+    """The migrations' revision graph, read from the files' source without running them; read by Alembic (which
+    imports every migration) only if a file does not spell its revisions as literals."""
+    return _graph_from_sources() or alembic_revision_graph()
+
+
+def alembic_revision_graph() -> RevisionGraph:
+    """The revision graph as Alembic reads it."""
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+
+    script = ScriptDirectory.from_config(_config())
+    return {
+        revision.revision: _revision_set(revision.down_revision) | _revision_set(revision.dependencies)
+        for revision in script.walk_revisions()
+    }
+
+
+def _graph_from_sources() -> RevisionGraph | None:
+    graph: RevisionGraph = {}
+    for path in sorted((_SCRIPTS / "versions").glob("*.py")):
+        names = _module_literals(path)
+        revision = names.get("revision")
+        if path.name == "__init__.py" and revision is None:
+            continue
+        if not isinstance(revision, str):
+            return None
+        graph[revision] = _revision_set(names.get("down_revision")) | _revision_set(names.get("depends_on"))
+    return graph
+
+
+def _module_literals(path: Path) -> dict[str, object]:
+    """The module-level names of a Python file assigned a literal (``revision = "0002"``), by name."""
+    values: dict[str, object] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
+        if isinstance(node, ast.AnnAssign) and node.value is not None:
+            target = node.target
+        if isinstance(target, ast.Name) and isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            try:
+                values[target.id] = ast.literal_eval(node.value)
+            except (ValueError, TypeError, SyntaxError):
+                continue
+    return values
+
+
+def _revision_set(value: object) -> frozenset[str]:
+    """``None``, ``"0002"`` or ``("0002", "0004")`` as a set of revisions."""
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        return frozenset({value})
+    return frozenset(str(item) for item in value) if isinstance(value, tuple | list) else frozenset()

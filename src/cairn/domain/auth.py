@@ -15,6 +15,7 @@ from datetime import datetime
 TOKEN_PREFIX = "cairn_"  # noqa: S105 - a public marker, not a secret
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 6
 MAX_TOKEN_NAME = 200
+MAX_TOKEN_DAYS = 3650  # the longest lifetime an API token may be given
 MAX_USER_AGENT = 300  # a login session keeps this much of the browser's User-Agent, to be recognised in listings
 
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from cairn.db.database import Database
 from cairn.db.repositories import Repos
 from cairn.domain.auth import (
+    MAX_TOKEN_DAYS,
     MAX_TOKEN_NAME,
     MAX_USER_AGENT,
     PREFIX_LENGTH,
@@ -31,7 +32,6 @@ from cairn.domain.records import User
 from cairn.errors import AuthenticationRequired, InvalidInput, NotFound, PermissionDenied
 from cairn.services._base import Service
 
-MAX_TOKEN_DAYS = 3650
 _TOUCH_EVERY = timedelta(minutes=1)
 
 
