@@ -54,14 +54,10 @@ def carry_members_folders(repos: Repos, actor: User, composites: Sequence[Item],
         name = free_folder_name(repos, target.id, folder.name)
         named = repos.folders.update(folder, name=name) if name != folder.name else folder
         moved = repos.folders.move(named, target)
-        details = {"from": folder.parent_id, "to": target.id, "with_composite": True}
-        _journal(
-            repos,
-            actor,
-            "folder.move",
-            moved,
-            details if name == folder.name else {**details, "renamed_from": folder.name},
-        )
+        details: dict[str, Any] = {"from": folder.parent_id, "to": target.id, "with_composite": True}
+        if name != folder.name:
+            details["renamed_from"] = folder.name
+        repos.journal.record_folder(actor=actor, action="folder.move", folder=moved, details=details)
 
 
 def release_members_folders(repos: Repos, actor: User, folders: Sequence[Folder]) -> None:
@@ -73,10 +69,20 @@ def release_members_folders(repos: Repos, actor: User, folders: Sequence[Folder]
             continue
         if repos.items.count_in_folder(folder.id) == 0 and not repos.folders.children(folder.id):
             repos.folders.delete(folder)
-            _journal(repos, actor, "folder.delete", folder, {"parent_id": folder.parent_id, "with_composite": True})
+            repos.journal.record_folder(
+                actor=actor,
+                action="folder.delete",
+                folder=folder,
+                details={"parent_id": folder.parent_id, "with_composite": True},
+            )
         else:
             repos.folders.update(folder, kind="folder")
-            _journal(repos, actor, "folder.update", folder, {"changed": ["kind"], "composite_deleted": True})
+            repos.journal.record_folder(
+                actor=actor,
+                action="folder.update",
+                folder=folder,
+                details={"changed": ["kind"], "composite_deleted": True},
+            )
 
 
 def free_folder_name(repos: Repos, parent_id: int, wanted: str) -> str:
@@ -112,15 +118,3 @@ _A_COMPOSITE = {
     ItemKind.IMAGE_SEQUENCE: "an image sequence",
     ItemKind.DICOM_SERIES: "a DICOM series",
 }
-
-
-def _journal(repos: Repos, actor: User, action: str, folder: Folder, details: dict[str, Any]) -> None:
-    repos.journal.record(
-        actor=actor,
-        action=action,
-        target_type="folder",
-        target_id=folder.id,
-        target_label=folder.name,
-        folder_id=folder.id,
-        details=details,
-    )

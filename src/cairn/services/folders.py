@@ -60,7 +60,9 @@ class FolderService(Service):
                 parent=parent, name=clean_name, description=description, client_metadata=metadata, created_by=actor.id
             )
             repos.access.put(folder_id=folder.id, user_id=actor.id, role=Role.ADMIN, granted_by=actor.id)
-            _journal(repos, actor, "folder.create", folder, {"parent_id": parent_id})
+            repos.journal.record_folder(
+                actor=actor, action="folder.create", folder=folder, details={"parent_id": parent_id}
+            )
             return as_seen(visible_paths(repos, actor), folder)
 
     def get(self, *, actor: User, folder_id: int) -> Folder:
@@ -147,7 +149,9 @@ class FolderService(Service):
                 parent = get_folder(repos, folder.parent_id) if folder.parent_id is not None else None
                 refuse_taken_name(repos, actor, values["name"], parent=parent, folder=folder)
             updated = repos.folders.update(folder, **values)
-            _journal(repos, actor, "folder.update", updated, {"changed": sorted(values)})
+            repos.journal.record_folder(
+                actor=actor, action="folder.update", folder=updated, details={"changed": sorted(values)}
+            )
             return as_seen(visible_paths(repos, actor), updated)
 
     def move(self, *, actor: User, folder_id: int, new_parent_id: int | None) -> Folder:
@@ -173,7 +177,7 @@ class FolderService(Service):
                 # Out of every folder that made the mover its admin: they stay its admin, as its creator would be.
                 repos.access.put(folder_id=moved.id, user_id=actor.id, role=Role.ADMIN, granted_by=actor.id)
                 details["admin_kept"] = actor.email
-            _journal(repos, actor, "folder.move", moved, details)
+            repos.journal.record_folder(actor=actor, action="folder.move", folder=moved, details=details)
             return as_seen(visible_paths(repos, actor), moved)
 
     def delete(self, *, actor: User, folder_id: int) -> FolderSummary:
@@ -192,7 +196,7 @@ class FolderService(Service):
             repos.released_files += repos.items.managed_keys_under(folder.path)  # removed after the commit
             repos.folders.delete(folder)
             details = {"files": summary.files, "folders": summary.folders, "parent_id": folder.parent_id}
-            _journal(repos, actor, "folder.delete", folder, details)
+            repos.journal.record_folder(actor=actor, action="folder.delete", folder=folder, details=details)
             return summary
 
     def summary(self, *, actor: User, folder_id: int) -> FolderSummary:
@@ -253,15 +257,3 @@ def _nest(root: Folder, subtree: list[Folder]) -> FolderNode:
     for node in nodes.values():
         node.children.sort(key=lambda n: (n.folder.name, n.folder.id))
     return nodes[root.id]
-
-
-def _journal(repos: Repos, actor: User, action: str, folder: Folder, details: dict[str, Any]) -> None:
-    repos.journal.record(
-        actor=actor,
-        action=action,
-        target_type="folder",
-        target_id=folder.id,
-        target_label=folder.name,
-        folder_id=folder.id,
-        details=details,
-    )

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from cairn.db.repositories._common import Repository, now, utc
 from cairn.db.schema import journal
-from cairn.domain.records import JournalEntry, User
+from cairn.domain.records import Folder, JournalEntry, User
 
 
 def _entry(row: Any) -> JournalEntry:
@@ -51,6 +51,18 @@ class JournalRepository(Repository):
                 folder_id=folder_id,
                 details=details or {},
             )
+        )
+
+    def record_folder(self, *, actor: User, action: str, folder: Folder, details: dict[str, Any]) -> None:
+        """A change to ``folder`` itself, journaled in that folder."""
+        self.record(
+            actor=actor,
+            action=action,
+            target_type="folder",
+            target_id=folder.id,
+            target_label=folder.name,
+            folder_id=folder.id,
+            details=details,
         )
 
     def entries(
