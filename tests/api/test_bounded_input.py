@@ -78,3 +78,12 @@ def test_parse_range(header: str, expected: ByteRange | None) -> None:
 def test_unsatisfiable_ranges(header: str) -> None:
     with pytest.raises(UnsatisfiableRange):
         parse_range(header, 100)
+
+
+def test_an_upload_whose_file_name_is_too_long_is_a_located_422(client: TestClient, admin_headers: Headers) -> None:
+    folder = client.post(f"{API}/folders", json={"name": "Uploads"}, headers=admin_headers).json()["id"]
+    files = [("files", ("ok.png", png_bytes(), "image/png")), ("files", ("n" * 301 + ".png", png_bytes(), "image/png"))]
+    refused = client.post(f"{API}/folders/{folder}/upload", files=files, headers=admin_headers)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["details"]["location"] == "files/1" and refused.json()["details"]["limit"] == 300
+    assert client.get(f"{API}/folders/{folder}/items", headers=admin_headers).json()["items"] == []

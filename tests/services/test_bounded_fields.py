@@ -3,6 +3,7 @@ database: the same located ``InvalidInput`` on SQLite (which would store it) and
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pytest
 from cairn.domain.records import User
 from cairn.errors import InvalidInput, NotFound
 from cairn.services.registry import Registry
+from cairn.services.uploads import UploadedFile
+from cairn.settings import Settings
 
 
 def _refused(call: Callable[[], object], *, limit: int) -> InvalidInput:
@@ -84,3 +87,28 @@ def test_a_local_root_that_is_not_a_directory_is_refused(registry: Registry, adm
         assert caught.value.details == {"field": "root"}
         assert str(tmp_path) not in caught.value.message.replace(repr(root), "")  # nothing beyond what was given
     assert registry.integrations.list(actor=admin) == []  # nothing half-written
+
+
+def test_an_upload_whose_file_name_is_too_long_for_a_title_is_refused(
+    registry: Registry, admin: User, settings: Settings
+) -> None:
+    """The title of an uploaded file is its name: over 300 characters it is refused, located, and nothing stays."""
+    folder = registry.folders.create(actor=admin, name="Uploads")
+    long_name = "n" * 297 + ".txt"
+    with pytest.raises(InvalidInput, match=r"files/0.*at most 300") as caught:
+        registry.uploads.upload(
+            actor=admin, folder_id=folder.id, files=[UploadedFile(long_name, io.BytesIO(b"hello\n"), "text/plain")]
+        )
+    assert caught.value.details["limit"] == 300
+    managed = settings.managed_storage_dir
+    assert not managed.exists() or not any(p.is_file() for p in managed.rglob("*"))
+
+
+def test_an_uploaded_text_file_with_a_long_content_type_is_stored(registry: Registry, admin: User) -> None:
+    """A text file's MIME type may come from the client's Content-Type: one longer than the column never fails."""
+    folder = registry.folders.create(actor=admin, name="Uploads")
+    content_type = "text/" + "x" * 300
+    made = registry.uploads.upload(
+        actor=admin, folder_id=folder.id, files=[UploadedFile("notes", io.BytesIO(b"hello\n"), content_type)]
+    )
+    assert made[0].media.mime_type is not None and len(made[0].media.mime_type) <= 255
