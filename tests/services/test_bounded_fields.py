@@ -4,6 +4,7 @@ database: the same located ``InvalidInput`` on SQLite (which would store it) and
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from cairn.errors import InvalidInput, NotFound
 from cairn.services.registry import Registry
 from cairn.services.uploads import UploadedFile
 from cairn.settings import Settings
+from tests.fixtures.media_corpus import MediaCorpus
 
 
 def _refused(call: Callable[[], object], *, limit: int) -> InvalidInput:
@@ -112,3 +114,27 @@ def test_an_uploaded_text_file_with_a_long_content_type_is_stored(registry: Regi
         actor=admin, folder_id=folder.id, files=[UploadedFile("notes", io.BytesIO(b"hello\n"), content_type)]
     )
     assert made[0].media.mime_type is not None and len(made[0].media.mime_type) <= 255
+
+
+def test_a_dicom_file_whose_uids_are_too_long_is_refused_not_a_database_error(
+    registry: Registry, admin: User, media_corpus: MediaCorpus
+) -> None:
+    """DICOM UIDs are at most 64 characters (PS3.5 §9.1); the columns hold 64. A file with a longer one fails its
+    inspection, naming the tag, on both dialects (it used to be stored on SQLite and a database error on PostgreSQL)."""
+    import pydicom  # a media library, loaded by the test that needs it
+
+    ds = pydicom.dcmread(media_corpus.root / "ct_small.dcm")
+    with warnings.catch_warnings():  # pydicom warns when writing a UID over 64 characters: the point here
+        warnings.simplefilter("ignore")
+        ds.StudyInstanceUID = "1.2." + "3" * 96
+    buffer = io.BytesIO()
+    ds.save_as(buffer)
+    folder = registry.folders.create(actor=admin, name="Uploads")
+    with warnings.catch_warnings():  # as in production, where pydicom's warnings are not errors
+        warnings.simplefilter("ignore")
+        made = registry.uploads.upload(
+            actor=admin, folder_id=folder.id, files=[UploadedFile("long.dcm", io.BytesIO(buffer.getvalue()))]
+        )
+    assert made[0].status.value == "failed" and made[0].media.dicom_study_uid is None
+    assert made[0].status_reason is not None and "StudyInstanceUID" in made[0].status_reason
+    assert "is 100 characters; the standard allows at most 64" in made[0].status_reason
