@@ -86,3 +86,16 @@ def test_journal_filters(cli: Cli, registry: Registry, admin) -> None:
     assert older[0]["id"] < newest[0]["id"]
     human = cli.ok("journal", "--limit", "2")
     assert "item.update" in human.stdout and "Older entries: add --before" in human.stderr
+
+
+def test_users_update_refuses_a_name_over_200_characters_on_both_dialects(
+    cli: Cli, registry: Registry, admin, make_user
+) -> None:
+    """PostgreSQL's VARCHAR(200) used to answer a database error, SQLite stored it: both refuse it, located."""
+    make_user("ann")
+    result = cli.fails("users", "update", "ann@example.com", "--name", "n" * 201, code="invalid_input")
+    assert "user name must be at most 200 characters, got 201" in result.stderr
+    cli.fails("users", "add", "bob@example.com", "--name", "n" * 201, code="invalid_input")
+    assert registry.users.by_email(email="ann@example.com").name == "Ann"
+    assert [u.email for u in registry.users.all(actor=admin)] == ["admin@localhost", "ann@example.com"]
+    assert cli.json("users", "update", "ann@example.com", "--name", "n" * 200)["name"] == "n" * 200

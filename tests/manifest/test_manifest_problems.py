@@ -108,6 +108,22 @@ def test_media_metadata_types_and_signs(metadata: dict[str, object], location: s
     assert located(problems_of(doc)) == {location: message}
 
 
+def test_media_metadata_text_longer_than_its_column_is_located() -> None:
+    """A trusted mime_type or codec lands in VARCHAR(255) / VARCHAR(50): longer is a located problem, not a database
+    error on PostgreSQL (nor stored on SQLite)."""
+    audio = {"duration": 1.0, "file_size": 1, "mime_type": "audio/mpeg", "sample_rate": 8000, "bit_depth": 16}
+    doc = {
+        "audio": [{"objectUrl": "s3://b/a.mp3", "audioMetadata": {**audio, "codec": "c" * 51, "num_channels": 1}}],
+        "text": [{"objectUrl": "s3://b/t.txt", "textMetadata": {"file_size": 1, "mime_type": "text/" + "x" * 251}}],
+    }
+    assert located(problems_of(doc)) == {
+        "/audio/0/audioMetadata/codec": "codec must be at most 50 characters, got 51",
+        "/text/0/textMetadata/mime_type": "mime_type must be at most 255 characters, got 256",
+    }
+    audio_ok = {**audio, "codec": "c" * 50, "num_channels": 1}
+    summarize({"audio": [{"objectUrl": "s3://b/a.mp3", "audioMetadata": audio_ok}]})  # at the limit: accepted
+
+
 def test_media_metadata_missing_and_repeated_fields() -> None:
     doc = {
         "images": [

@@ -264,7 +264,10 @@ def test_check_proves_access_and_says_what_failed(
     bucket.put("here.jpg", b"x")
     with pytest.raises(StorageError, match="does not exist"):
         registry.integrations.check(actor=admin, integration="ok", key="not-here.jpg")
-    registry.integrations.add(actor=admin, name="disk", provider="local", root=str(local_root / "missing"))
+    removed = local_root / "removed"
+    removed.mkdir()
+    registry.integrations.add(actor=admin, name="disk", provider="local", root=str(removed))
+    removed.rmdir()  # a missing root is refused when added (422); one removed later is what check reports
     with pytest.raises(StorageError, match="does not exist"):
         registry.integrations.check(actor=admin, integration="disk")
 

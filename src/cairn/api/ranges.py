@@ -31,7 +31,13 @@ class ByteRange:
 
 
 def parse_range(header: str | None, size: int) -> ByteRange | None:
-    """The one range asked for, or None for the whole file (no header, several ranges, or a malformed header)."""
+    """The one range asked for, or None for the whole file.
+
+    RFC 9110 §14.2: a Range header that is not valid is ignored, so the whole file is sent (None) for no header,
+    several ranges, a malformed header, or a range whose last byte comes before its first (``bytes=10-5``, invalid
+    by §14.1.1). A valid range that selects no byte of the file (its first byte at or past the end, or the last 0
+    bytes) is unsatisfiable: ``UnsatisfiableRange``, answered 416.
+    """
     if not header:
         return None
     match = _RANGE.match(header.replace(" ", ""))
@@ -44,10 +50,11 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
             raise UnsatisfiableRange(size)
         return ByteRange(max(size - length, 0), size)
     start = int(first)
-    end = min(int(last) + 1, size) if last else size
-    if start >= size or (last and int(last) < start):
+    if last and int(last) < start:  # an invalid range-spec: the header is ignored
+        return None
+    if start >= size:
         raise UnsatisfiableRange(size)
-    return ByteRange(start, end)
+    return ByteRange(start, min(int(last) + 1, size) if last else size)
 
 
 def stream(store: ObjectStore, key: str, start: int, end: int) -> Iterator[bytes]:

@@ -13,6 +13,24 @@ from cairn.domain.sizes import (
 from cairn.errors import InvalidInput
 
 MAX_NAME = 300
+MAX_USER_NAME = 200  # users.name is VARCHAR(200)
+
+
+def user_name(name: str) -> str:
+    """A user's display name: at most 200 characters (may be empty), no control characters, no surrounding space.
+
+    Checked before the database so that SQLite (which would store more) and PostgreSQL (which would fail with a
+    database error, as it does on a NUL) answer the same located ``InvalidInput``.
+    """
+    cleaned = name.strip()
+    if len(cleaned) > MAX_USER_NAME:
+        raise InvalidInput(
+            f"user name must be at most {MAX_USER_NAME} characters, got {len(cleaned)}",
+            details={"field": "name", "limit": MAX_USER_NAME, "length": len(cleaned)},
+        )
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+        raise InvalidInput("user name must not contain control characters", details={"field": "name"})
+    return cleaned
 
 
 def folder_name(name: str) -> str:

@@ -72,10 +72,23 @@ class MediaFields:
     dicom_instance_uid: str | None = None
 
     def as_columns(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in MEDIA_COLUMNS}
+        """The fields as the items table keeps them (``mime_type`` within its column: see ``kept_mime_type``)."""
+        columns = {name: getattr(self, name) for name in MEDIA_COLUMNS}
+        columns["mime_type"] = kept_mime_type(self.mime_type)
+        return columns
 
 
 MEDIA_COLUMNS: tuple[str, ...] = tuple(MediaFields.__dataclass_fields__)
+MAX_MIME_TYPE = 255  # items.mime_type is VARCHAR(255); RFC 6838 names are at most 127 + "/" + 127
+
+
+def kept_mime_type(value: str | None) -> str | None:
+    """A MIME type as kept: None (unknown) when longer than its column.
+
+    It comes from a bucket's Content-Type or a client's upload, which anyone writing the object chooses: a value
+    no real MIME type has must neither fail the write on PostgreSQL nor be cut into a different type.
+    """
+    return value if value is None or len(value) <= MAX_MIME_TYPE else None
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,10 @@ __all__ = ["GEOMETRY_TAGS", "REQUIRED_TAGS", "inspect_dicom"]
 REQUIRED_TAGS = ("Rows", "Columns", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "PatientID")
 """Tags an import needs; a file without one of them fails, naming it."""
 
+UID_TAGS = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
+MAX_UID = 64
+"""A DICOM UID is at most 64 characters (PS3.5 §9.1); cairn's columns hold that much."""
+
 GEOMETRY_TAGS = ("ImagePositionPatient", "ImageOrientationPatient", "SliceThickness", "PixelSpacing")
 """Tags 3-D rendering needs; without them the file is a 2-D image (warning)."""
 
@@ -55,6 +59,17 @@ def _read_header(reader: CountingReader) -> Dataset:
     return pydicom.dcmread(reader.binary, stop_before_pixels=True, specific_tags=_WANTED)
 
 
+def _check_uids(dataset: Dataset) -> None:
+    """A UID longer than the standard allows is a problem of the file (never a database error later on)."""
+    for name in UID_TAGS:
+        length = len(str(dataset[name].value))
+        if length > MAX_UID:
+            raise MediaError(
+                f"DICOM {name} {_tag_text(name)} is {length} characters; the standard allows at most {MAX_UID}",
+                details={"tag": name, "length": length, "limit": MAX_UID},
+            )
+
+
 def _after_classic_tags(tag: BaseTag, _vr: str | None, _length: int) -> bool:
     return bool(tag > _LAST_CLASSIC_TAG)
 
@@ -64,6 +79,7 @@ def _report(reader: CountingReader, dataset: Dataset) -> DicomReport:
     if missing:
         names = ", ".join(f"{n} {_tag_text(n)}" for n in missing)
         raise MediaError(f"DICOM file lacks required tag(s): {names}", details={"missing_tags": missing})
+    _check_uids(dataset)
     syntax = getattr(getattr(dataset, "file_meta", None), "TransferSyntaxUID", None)
     geometry = {name: _geometry(dataset, name) for name in GEOMETRY_TAGS}
     return DicomReport(

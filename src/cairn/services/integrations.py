@@ -355,13 +355,25 @@ class IntegrationService(Service):
             )
 
     def _check_local_root(self, root: str) -> None:
+        """A local root must be inside ``Settings.local_roots`` (when set), then an existing directory.
+
+        The place is checked first, so that whether a path outside the allowed roots exists is never said; the
+        answer about the path itself says only "does not exist or is not a directory" (no more of the server's
+        filesystem than the caller gave).
+        """
+        missing = InvalidInput(
+            f"local root {root!r} does not exist or is not a directory on the server", details={"field": "root"}
+        )
+        try:
+            real = Path(root).resolve()
+        except (OSError, ValueError) as exc:  # a NUL byte, a symlink loop: no directory to read
+            raise missing from exc
         allowed = [Path(r).expanduser().resolve() for r in self._settings.local_roots]
-        if not allowed:
-            return
-        real = Path(root).resolve()
-        if not any(real == a or a in real.parents for a in allowed):
+        if allowed and not any(real == a or a in real.parents for a in allowed):
             shown = ", ".join(str(a) for a in allowed)
             raise PermissionDenied(f"local root {root!r} is outside the allowed local roots ({shown})")
+        if not real.is_dir():
+            raise missing
 
 
 def _journal(repos: Repos, actor: User, action: str, stored: StoredIntegration, details: dict[str, Any]) -> None:

@@ -184,6 +184,18 @@ def _check_request(files: Sequence[UploadedFile], batch: ItemKind | None, title:
         raise InvalidInput(f"batch: must be one of {', '.join(sorted(BATCH_KINDS))}, got {batch.value!r}")
     if batch is None and title:
         raise InvalidInput("title: only a batch (image group, image sequence, DICOM series) takes a title")
+    for position, file in enumerate(files):
+        _check_file_name(file, position)
+
+
+def _check_file_name(file: UploadedFile, position: int) -> None:
+    """A file's name becomes its item's title: one too long for a title is refused before any byte is stored."""
+    length = len(_title(file.name))
+    if length > names.MAX_NAME:
+        raise InvalidInput(
+            f"files/{position}: the file name is {length} characters; an item title is at most {names.MAX_NAME}",
+            details={"location": f"files/{position}", "field": "filename", "limit": names.MAX_NAME, "length": length},
+        )
 
 
 def _sniffed(store: ObjectStore, key: str) -> ItemKind | None:

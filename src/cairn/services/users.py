@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from cairn.db.repositories import Repos
+from cairn.domain.names import user_name
 from cairn.domain.records import User
 from cairn.errors import AuthenticationRequired, Conflict, InvalidInput, NotFound
 from cairn.services._base import Service, require_org_admin
@@ -42,7 +43,7 @@ class UserService(Service):
     def create(self, *, actor: User, email: str, name: str = "", org_admin: bool = False) -> User:
         require_org_admin(actor, "add users")
         with self._write() as repos:
-            user = repos.users.create(email=_clean_email(email), name=name.strip(), is_org_admin=org_admin)
+            user = repos.users.create(email=_clean_email(email), name=user_name(name), is_org_admin=org_admin)
             repos.journal.record(
                 actor=actor,
                 action="user.create",
@@ -69,7 +70,7 @@ class UserService(Service):
         account keeps its history and roles. The organization always keeps one active organization admin.
         """
         require_org_admin(actor, "change users")
-        changes: dict[str, object] = {"name": name.strip() if name is not None else None}
+        changes: dict[str, object] = {"name": user_name(name) if name is not None else None}
         changes |= {"is_org_admin": org_admin, "is_active": active}
         changes = {key: value for key, value in changes.items() if value is not None}
         with self._write() as repos:

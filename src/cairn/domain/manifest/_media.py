@@ -72,6 +72,9 @@ MEDIA_SPECS: dict[ItemKind, MediaSpec] = {
     ),
 }
 
+TEXT_LIMITS = {"mime_type": 255, "codec": 50}
+"""The longest text field values: the items table keeps them in VARCHAR(255) and VARCHAR(50) columns."""
+
 METADATA_KEYS = frozenset(f"{kind}_metadata" for kind in MEDIA_SPECS)
 
 
@@ -113,6 +116,8 @@ def parse_media(value: Any, *, kind: ItemKind, pointer: str, log: ProblemLog) ->
             )
             continue
         converted, why = _checked(entry.value, rule)
+        if why is None and rule == "text" and len(converted) > TEXT_LIMITS[name]:
+            why = f"must be at most {TEXT_LIMITS[name]} characters, got {len(converted)}"
         if why is not None:
             log.error(f"{pointer}/{pointer_token(entry.key)}", f"{entry.key} {why}", field=entry.key)
         values[name] = converted
