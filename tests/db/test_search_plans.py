@@ -164,8 +164,7 @@ def test_postgresql_plans_each_search_for_its_own_text(registry: Registry) -> No
 
 
 def test_postgresql_a_walk_runs_without_parallel_workers(registry: Registry, folder: Folder) -> None:
-    """A search page is a short walk with a LIMIT: starting parallel workers for it cost more than the walk (page 1
-    of a broad term with a metadata filter at 1M items: 9-12 ms with two workers, 3 ms without, BENCHMARKS.md)."""
+    """A search page is a short walk with a LIMIT: starting parallel workers for it costs more than the walk."""
     postgres_only(registry)
     with _captured(registry.db.engine) as seen, registry.db.read() as conn:
         Repos(conn).items.page(ItemQuery(text="frame", limit=5, metadata={"split": "val"}), visible_paths=None)

@@ -137,7 +137,7 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
             "cache_size=-65536",
             "temp_store=MEMORY",
             # Read the file through a memory map (SQLite caps it at 2 GB): a page beyond the cache costs no read()
-            # call. A 1M-item search that walked an index went from 1.3 s to 0.3 s of CPU (BENCHMARKS.md).
+            # call, which is most of the CPU of a search that walks an index.
             "mmap_size=2147418112",
         ):
             cursor.execute(f"PRAGMA {pragma}")

@@ -7,8 +7,8 @@ title or URL contains a text (in any case) exactly when ``search_text`` contains
 the mapped text holds no character special to ``LIKE`` (``%``, ``_`` and ``\\`` are mapped).
 
 Why: pg_trgm takes trigrams within words only, and punctuation ends a word. Without the mapping ``frame_2024``
-is the common words ``frame`` and ``2024``, and a search for it read most of the table (546 ms at 1M items,
-BENCHMARKS.md); mapped, it is one word whose trigram ``ez2`` is rare.
+is the common words ``frame`` and ``2024``, and a search for it reads most of the table; mapped, it is one word
+whose trigram ``ez2`` is rare.
 
 Which letter: pg_trgm lower-cases, so a mapped character looks like its letter to the trigram index and to
 ``trigram_spans``. The commonest punctuation (space ``_ - . : /``) maps to ``w z q j k x``, never to ``a``-``f``:

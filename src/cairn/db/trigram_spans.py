@@ -125,7 +125,7 @@ def rebuild(database: Database) -> float | None:
         with database.write() as conn:
             conn.execute(sa.text("UPDATE search_order_state SET building_since = NULL WHERE id = 1"))
         raise
-    # The changes just forgotten are dead rows until vacuumed, and every search counts the live ones: 1M dead rows
-    # added 10 ms to each search at 1M items (BENCHMARKS.md), as long as autovacuum had not come by.
+    # The changes just forgotten are dead rows until vacuumed, and every search counts the live ones, reading the
+    # dead ones too until autovacuum comes by.
     database.vacuum("search_changes", "trigram_spans")
     return time.perf_counter() - started

@@ -3,8 +3,8 @@
 CPython starts a young-generation collection after every 700 net container allocations. Reading a manifest or
 committing a chunk builds a dict, a tuple or a list per field of every unit, and keeps thousands of them alive
 until the chunk is written, so the collector runs every few units and promotes survivors into older generations
-that it then walks again and again. Raising the trigger to ``_BULK_THRESHOLD`` while bulk work runs halved the
-time of registering 20,000 units on this machine (BENCHMARKS.md, "Registration"). Reference counting still frees
+that it then walks again and again, so the trigger is raised to ``_BULK_THRESHOLD`` while bulk work runs (the
+gain is in the commit that introduced it). Reference counting still frees
 everything at once; only reference cycles wait longer, and they are few and small here.
 
 The threshold is process-wide, so concurrent bulk work (several consumer threads) shares one raised setting: the

@@ -110,13 +110,21 @@ def visible_folder(repos: Repos, actor: User, folder_id: int) -> Folder:
     return folder
 
 
-def visible_item(repos: Repos, actor: User, item_id: int) -> tuple[Item, Folder]:
-    """The item and its folder if ``actor`` may see them; else the same ``NotFound`` as a missing id."""
+def seen_item(repos: Repos, actor: User, item_id: int) -> tuple[Item, Folder] | None:
+    """The item and its folder if ``actor`` may see them; None when it does not exist or they may not."""
     item = repos.items.get(item_id)
     folder = repos.folders.get(item.folder_id) if item is not None else None
     if item is None or folder is None or not can_see(repos, actor, folder):
-        raise item_not_found(item_id)
+        return None
     return item, folder
+
+
+def visible_item(repos: Repos, actor: User, item_id: int) -> tuple[Item, Folder]:
+    """The item and its folder if ``actor`` may see them; else the same ``NotFound`` as a missing id."""
+    seen = seen_item(repos, actor, item_id)
+    if seen is None:
+        raise item_not_found(item_id)
+    return seen
 
 
 def item_folder(repos: Repos, actor: User, item_id: int, action: Action) -> tuple[Item, Folder]:

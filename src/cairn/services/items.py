@@ -21,6 +21,7 @@ from cairn.services._base import (
     get_folder,
     item_folder,
     require,
+    seen_item,
     target_folder,
     visible_paths,
     writable_items,
@@ -355,18 +356,12 @@ def _refuse_used_members(repos: Repos, actor: User, ids: set[int]) -> None:
     for member_id, composite_title, composite_id in repos.items.composites_using(sorted(ids)):
         if composite_id not in ids:
             member = repos.items.get(member_id)
-            named = f"{composite_title!r} (item {composite_id})" if _sees_item(repos, actor, composite_id) else None
+            named = f"{composite_title!r} (item {composite_id})" if seen_item(repos, actor, composite_id) else None
             raise Conflict(
                 f"cannot delete {member.title if member else member_id!r}: it is part of "
                 f"{named or 'a composite you may not see'}; delete that first",
                 details={"item_id": member_id, **({"composite_id": composite_id} if named else {})},
             )
-
-
-def _sees_item(repos: Repos, actor: User, item_id: int) -> bool:
-    item = repos.items.get(item_id)
-    folder = repos.folders.get(item.folder_id) if item is not None else None
-    return folder is not None and can_see(repos, actor, folder)
 
 
 def _members_folder(repos: Repos, actor: User, parent: Folder, title: str) -> Folder:

@@ -35,19 +35,8 @@ class ManagedFileService(Service):
         self._root = settings.managed_storage_dir
 
     def remove(self, keys: Sequence[str]) -> None:
-        """Unlink the files of deleted items (and their directories, once empty). A failure is logged, not
-        raised: the items are already gone, and the sweep retries."""
-        root = self._root.resolve()
-        for key in keys:
-            path = (root / key).resolve()
-            if root not in path.parents:
-                log.warning("not removing %r: outside managed storage", key)
-                continue
-            try:
-                path.unlink(missing_ok=True)
-                _prune_empty_parents(path.parent, stop=root)
-            except OSError as exc:
-                log.warning("could not remove managed file %r (the sweep will retry): %s", key, exc)
+        """Unlink the files of deleted items (and their directories, once empty)."""
+        remove_managed_files(self._root, keys)
 
     def sweep(self, *, grace: timedelta = SWEEP_GRACE) -> int:
         """Remove managed files older than ``grace`` that no item references; returns how many were removed."""
@@ -84,6 +73,22 @@ def _old_files(root: Path, under: Path, cutoff: float) -> Iterator[str]:
                 yield path.relative_to(root).as_posix()
         except OSError:  # removed meanwhile
             continue
+
+
+def remove_managed_files(managed_root: Path, keys: Sequence[str]) -> None:
+    """Unlink the files at ``keys`` under ``managed_root`` (and their directories, once empty), never outside it. A
+    failure is logged, not raised: what asked for the removal is already settled, and the sweep retries."""
+    root = managed_root.resolve()
+    for key in keys:
+        path = (root / key).resolve()
+        if root not in path.parents:
+            log.warning("not removing %r: outside managed storage", key)
+            continue
+        try:
+            path.unlink(missing_ok=True)
+            _prune_empty_parents(path.parent, stop=root)
+        except OSError as exc:
+            log.warning("could not remove managed file %r (the sweep will retry): %s", key, exc)
 
 
 def _prune_empty_parents(directory: Path, *, stop: Path) -> None:

@@ -38,6 +38,7 @@ from cairn.services.inspection import (
     save_inspection,
 )
 from cairn.services.items import NewItem, add_composite_in, item_row
+from cairn.services.managed_files import remove_managed_files
 from cairn.settings import Settings
 from cairn.storage import ObjectStore, RangeFile
 
@@ -121,7 +122,7 @@ class UploadService(Service):
                     )
                 ]
         except BaseException:
-            _remove(self._settings, [s.key for s in stored])
+            remove_managed_files(self._settings.managed_storage_dir, [s.key for s in stored])
             raise
 
     def _store(self, store: ObjectStore, file: UploadedFile, hint: ItemKind | None, position: int) -> _Stored:
@@ -132,10 +133,10 @@ class UploadService(Service):
             outcome = inspect_object(store, key, kind=hint, settings=self._settings)
             kind = outcome.detected_kind or hint or _sniffed(store, key)
         except CairnError:
-            _remove(self._settings, [key])
+            remove_managed_files(self._settings.managed_storage_dir, [key])
             raise
         if kind is None:
-            _remove(self._settings, [key])
+            remove_managed_files(self._settings.managed_storage_dir, [key])
             raise InvalidInput(
                 f"files[{position}] {file.name!r}: not a supported media file ({outcome.reason or 'unknown type'})",
                 details={"location": f"files/{position}", "file": file.name},
@@ -276,11 +277,3 @@ def _make_private(settings: Settings, key: str) -> None:
         if entry == root or root not in entry.parents:
             return
         tighten(entry)
-
-
-def _remove(settings: Settings, keys: list[str]) -> None:
-    root = settings.managed_storage_dir.resolve()
-    for key in keys:
-        path = (root / key).resolve()
-        if root in path.parents:
-            path.unlink(missing_ok=True)

@@ -1,12 +1,12 @@
 """Bulk inserts into ``items``: rows go to a temporary staging table, then into ``items`` in ONE statement.
 
-Why a staging table (BENCHMARKS.md, "Registration"):
+Why a staging table:
 
 * **SQLite**: the FTS5 trigram index is kept by a row trigger. Inside a transaction each statement that fires it
   opens a statement savepoint, and FTS5 flushes its pending terms at every savepoint: one ``executemany`` row per
   statement meant one tiny index segment per item. One ``INSERT ... SELECT`` from the stage fires the same trigger
-  under a single savepoint, so FTS5 flushes once per batch: 2.3x the insert rate at 100,000 items, the trigger and
-  the index unchanged. The stage has no index, no constraint and no trigger, so filling it is cheap.
+  under a single savepoint, so FTS5 flushes once per batch, the trigger and the index unchanged. The stage has no
+  index, no constraint and no trigger, so filling it is cheap.
 * **PostgreSQL**: ``COPY`` fills the stage (no statement to parse, no parameter per cell), then one
   ``INSERT ... SELECT`` applies the unique index, the trigram indexes and ``ON CONFLICT``.
 

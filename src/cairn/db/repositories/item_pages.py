@@ -52,8 +52,7 @@ from cairn.db.schema import folders, items
 from cairn.domain.listing import Cursor, ItemQuery, SortBy
 
 SMALL = 2000  # this many items of the listed folders or fewer are fetched whole and sorted
-# Search matches are cheap to fetch from FTS5 and sort in bulk: up to 20,000 that beats walking the sort index
-# (measured on 1M items: a term with 18,821 matches went from 157 ms to 26 ms; see BENCHMARKS.md).
+# Search matches are cheap to fetch from FTS5 and sort in bulk: up to 20,000 that beats walking the sort index.
 FEW_TEXT_MATCHES = 20_000
 FEW_MEMBERS = 20_000  # dataset members fetched whole and sorted, like search matches
 # SQLite: a text with this many matches or fewer is fetched and sorted at once (as ``driver`` would choose), before
@@ -62,13 +61,13 @@ FEW_MEMBERS = 20_000  # dataset members fetched whole and sorted, like search ma
 FEW_TO_SORT_FIRST = 1_000
 # About 110,000 entries of a covering-index walk at 8-9 instructions each (24 ms on the 1M benchmark): more than
 # the 70,524 videos (634,000) or the 40,000 titles before the first "cam..." (322,000) take, and about what fetching
-# and sorting FEW_TEXT_MATCHES matches costs, the least a fallback can cost (BENCHMARKS.md).
+# and sorting FEW_TEXT_MATCHES matches costs, the least a fallback can cost.
 WALK_STEPS = 1_000_000
 PROGRESS_EVERY = 10_000  # instructions between two calls of the handler that counts them
 # PostgreSQL: a name-order walk still running after this long is cancelled; if the planner expects at most
-# FEW_ESTIMATED_MATCHES matches, they are fetched through the trigram index and sorted instead. Page 1 of a broad
-# term walks in 13-37 ms at 1M items; a term whose 50,162 matches sort after 890,000 other names walked for
-# 0.5 s, and its bitmap-and-sort took 0.2 s (BENCHMARKS.md). Above the estimate a bitmap costs more than a walk.
+# FEW_ESTIMATED_MATCHES matches, they are fetched through the trigram index and sorted instead: a broad term's
+# first page walks well within the budget, while a term whose matches all sort after most other names would walk
+# the whole index. Above the estimate a bitmap costs more than a walk.
 WALK_MS = 40
 FEW_ESTIMATED_MATCHES = 150_000
 # SQLite, 0008: the name-ordered copy of the search index serves a search by name while at most this many items
@@ -296,8 +295,7 @@ class PageFinder:
         """Run ``statement`` (a text search) with the walk budget and its fallback.
 
         The walk runs in this process alone: for a page of a broad term the planner may start parallel workers
-        (it costs the walk by the whole range of names), and starting them took longer than the walk itself: with
-        a metadata filter at 1M items the statement took 9-12 ms with two workers and 3 ms without (BENCHMARKS.md).
+        (it costs the walk by the whole range of names), and starting them takes longer than the walk itself.
         """
         try:
             with self._postgres_settings(f"statement_timeout = {WALK_MS}", _NO_PARALLEL_WORKERS):
