@@ -1,14 +1,17 @@
 """The core tables (SQLAlchemy Core): users, folders, roles, integrations, items, datasets, journal.
 
 Other concepts (registration jobs, inspections, API tokens) define their tables in sibling modules on the same
-``metadata``. The Alembic history in ``cairn/db/migrations`` creates exactly these tables on SQLite and PostgreSQL;
-``tests/db/test_migrations.py`` fails if the two drift apart.
+``metadata``. Everything the migrations in ``cairn/db/migrations`` create is declared here, search indexes and
+triggers included (as DDL run after ``items`` is created); ``tests/db/test_migrations.py`` fails if the two drift
+apart on either dialect.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+
+from cairn.db import search_text
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -32,6 +35,33 @@ def _id() -> sa.Column[int]:
     return sa.Column("id", Id, primary_key=True, autoincrement=True)
 
 
+def _search_indexes() -> list[sa.Index]:
+    """The indexes search reads: name order covering what a search checks, and the trigram index (PostgreSQL).
+
+    SQLite's covering indexes hold the object URL, so a walk in name order checks title and URL in the index. On
+    PostgreSQL a B-tree entry holds at most 2,704 bytes and a URL may be 16 kB long: there the name indexes include
+    ``search_text`` (NULL when too long; those few items are found through ``ix_items_long_text``), and a GIN
+    trigram index over it finds selective terms, with a pending list bounded at 1 MB (every search reads it whole).
+    """
+    sqlite, postgresql = {"dialect": "sqlite"}, {"dialect": "postgresql"}
+    return [
+        sa.Index("ix_items_title", "title", "id", postgresql_include=["folder_id", "kind", "status", "search_text"]),
+        sa.Index("ix_items_search_title", "title", "id", "object_url").ddl_if(**sqlite),
+        sa.Index("ix_items_kind_title", "kind", "title", "id", "object_url").ddl_if(**sqlite),
+        sa.Index(
+            "ix_items_kind_title", "kind", "title", "id", postgresql_include=["folder_id", "status", "search_text"]
+        ).ddl_if(**postgresql),
+        sa.Index(
+            "ix_items_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+            postgresql_with={"gin_pending_list_limit": 1024},
+        ).ddl_if(**postgresql),
+        sa.Index("ix_items_long_text", "id", postgresql_where=sa.text("search_text IS NULL")).ddl_if(**postgresql),
+    ]
+
+
 users = sa.Table(
     "users",
     metadata,
@@ -41,7 +71,7 @@ users = sa.Table(
     sa.Column("is_org_admin", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created_at", Timestamp, nullable=False),
-    sqlite_autoincrement=True,  # ids are never given out twice (0013)
+    sqlite_autoincrement=True,  # ids are never given out twice
 )
 
 folders = sa.Table(
@@ -68,7 +98,7 @@ folders = sa.Table(
         postgresql_where=sa.text("parent_id IS NOT NULL"),
     ),
     sa.Index("ix_folders_path", "path"),
-    sqlite_autoincrement=True,  # ids are never given out twice (0013)
+    sqlite_autoincrement=True,  # ids are never given out twice
 )
 
 folder_roles = sa.Table(
@@ -93,7 +123,7 @@ integrations = sa.Table(
     sa.Column("owner_id", Id, sa.ForeignKey("users.id"), nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("edited_at", Timestamp, nullable=False),
-    sqlite_autoincrement=True,  # ids are never given out twice (0013)
+    sqlite_autoincrement=True,  # ids are never given out twice
 )
 
 items = sa.Table(
@@ -130,13 +160,15 @@ items = sa.Table(
     sa.Column("owner_id", Id, sa.ForeignKey("users.id"), nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("edited_at", Timestamp, nullable=False),
+    # Title and URL as a search checks them on PostgreSQL; NULL on SQLite, which searches through items_fts.
+    sa.Column("search_text", sa.Text, sa.Computed(search_text.Generated(), persisted=True), nullable=True),
     sa.Index("ix_items_folder_title", "folder_id", "title", "id"),
     sa.Index("ix_items_folder_created", "folder_id", "created_at", "id"),
-    sa.Index("ix_items_title", "title", "id"),
     sa.Index("ix_items_created", "created_at", "id"),
     sa.Index("ix_items_folder_url", "folder_id", "url_key", "copy_no", unique=True),
     sa.Index("ix_items_integration", "integration_id"),
-    sqlite_autoincrement=True,  # ids are never given out twice (0013)
+    *_search_indexes(),
+    sqlite_autoincrement=True,  # ids are never given out twice
 )
 
 item_members = sa.Table(
@@ -160,7 +192,7 @@ datasets = sa.Table(
     sa.Column("owner_id", Id, sa.ForeignKey("users.id"), nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("edited_at", Timestamp, nullable=False),
-    sqlite_autoincrement=True,  # ids are never given out twice (0013)
+    sqlite_autoincrement=True,  # ids are never given out twice
 )
 
 dataset_items = sa.Table(
@@ -189,5 +221,28 @@ journal = sa.Table(
     sa.Index("ix_journal_target", "target_type", "target_id"),
     sa.Index("ix_journal_folder", "folder_id"),
     sa.Index("ix_journal_at", "at"),
-    sqlite_autoincrement=True,  # ids are never given out twice (0013)
+    sqlite_autoincrement=True,  # ids are never given out twice
+)
+
+
+# Search objects SQLAlchemy does not model, made with the tables (create_all) as the migrations make them.
+# SQLite: substring search through an external-content FTS5 index with the trigram tokenizer, kept by triggers.
+SQLITE_SEARCH_DDL = (
+    "CREATE VIRTUAL TABLE items_fts USING fts5("
+    "title, object_url, content='items', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER items_fts_ai AFTER INSERT ON items BEGIN "
+    "INSERT INTO items_fts(rowid, title, object_url) VALUES (new.id, new.title, new.object_url); END",
+    "CREATE TRIGGER items_fts_ad AFTER DELETE ON items BEGIN "
+    "INSERT INTO items_fts(items_fts, rowid, title, object_url) "
+    "VALUES ('delete', old.id, old.title, old.object_url); END",
+    "CREATE TRIGGER items_fts_au AFTER UPDATE OF title, object_url ON items BEGIN "
+    "INSERT INTO items_fts(items_fts, rowid, title, object_url) "
+    "VALUES ('delete', old.id, old.title, old.object_url); "
+    "INSERT INTO items_fts(rowid, title, object_url) VALUES (new.id, new.title, new.object_url); END",
+)
+for _statement in SQLITE_SEARCH_DDL:
+    sa.event.listen(items, "after_create", sa.DDL(_statement).execute_if(dialect="sqlite"))
+# PostgreSQL: the trigram operator classes of ix_items_search_trgm.
+sa.event.listen(
+    items, "before_create", sa.DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql")
 )
