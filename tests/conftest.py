@@ -8,6 +8,7 @@ fails the run instead of skipping.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,10 +84,26 @@ def _truncate_postgres(url: str) -> None:
     tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     with database.write() as conn:
         conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-        # the search order of 0009 and 0010, made with raw SQL: not built, nothing changed
-        conn.exec_driver_sql("TRUNCATE search_changes, trigram_spans")
-        conn.exec_driver_sql("UPDATE search_order_state SET built_seq = NULL, built_at = NULL, building_since = NULL")
     database.dispose()
+
+
+@pytest.fixture
+def later_migration(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> str:
+    """cairn's migrations plus an empty one on top of them, in place of cairn's own for this test, so that a
+    database can be one migration behind the code however many cairn has. The added migration's revision."""
+    scripts = tmp_path_factory.mktemp("later") / "migrations"
+    shutil.copytree(migrate._SCRIPTS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    graph = migrate.revision_graph()
+    heads = sorted(set(graph) - set().union(*graph.values()))
+    below = heads[0] if len(heads) == 1 else tuple(heads)
+    (scripts / "versions" / "later.py").write_text(
+        f'"""Nothing: a migration after all of cairn\'s."""\n\nrevision = "later"\ndown_revision = {below!r}\n'
+        "branch_labels = None\ndepends_on = None\n\n\ndef upgrade() -> None:\n    pass\n\n\n"
+        "def downgrade() -> None:\n    pass\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(migrate, "_SCRIPTS", scripts)
+    return "later"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -62,7 +62,7 @@ def test_a_command_refuses_an_empty_postgresql_database_and_leaves_it_empty(tmp_
 
 
 def test_a_command_refuses_a_postgresql_schema_that_is_behind_and_changes_nothing(
-    tmp_path: Path, postgres_url: str
+    tmp_path: Path, later_migration: str, postgres_url: str
 ) -> None:
     assert _run(tmp_path, postgres_url, "migrate")[0] == 0
     database = Database(postgres_url)
@@ -89,7 +89,7 @@ def test_a_command_refuses_a_postgresql_schema_that_is_behind_and_changes_nothin
     assert _run(tmp_path, postgres_url, "--json", "folders", "list") == (0, "[]\n", "")
 
 
-def test_any_command_migrates_the_embedded_sqlite_database(tmp_path: Path) -> None:
+def test_any_command_migrates_the_embedded_sqlite_database(tmp_path: Path, later_migration: str) -> None:
     data_dir = tmp_path / "data"
     assert _run(data_dir, None, "folders", "list")[0] == 0
     database = Database(f"sqlite:///{data_dir / 'cairn.db'}")
@@ -103,7 +103,7 @@ def test_any_command_migrates_the_embedded_sqlite_database(tmp_path: Path) -> No
         database.dispose()
 
 
-def test_serve_with_migrate_upgrades_a_postgresql_schema_that_is_behind(tmp_path: Path, postgres_url: str) -> None:
+def test_serve_with_migrate_upgrades_a_postgresql_schema_that_is_behind(tmp_path: Path, later_migration: str, postgres_url: str) -> None:
     """`serve --migrate` migrates before it serves; here the server then stops at once, as its port is taken."""
     assert _run(tmp_path, postgres_url, "migrate")[0] == 0
     database = Database(postgres_url)

@@ -32,7 +32,7 @@ def test_an_empty_database_lacks_every_migration(tmp_path: Path) -> None:
         database.dispose()
 
 
-def test_a_database_an_older_cairn_left_lacks_what_came_after(tmp_path: Path) -> None:
+def test_a_database_an_older_cairn_left_lacks_what_came_after(tmp_path: Path, later_migration: str) -> None:
     """Even where Alembic's own walk from the heads finds nothing: here the newest migration's base is undone,
     while a migration on another branch that depends on that base stays."""
     database = Database(f"sqlite:///{tmp_path / 'cairn.db'}")

@@ -58,7 +58,7 @@ class Generated(sa.sql.expression.ColumnElement[str]):
 
 @compiles(Generated, "postgresql")
 def _generated_on_postgresql(element: Generated, compiler: SQLCompiler, **kw: Any) -> str:
-    return POSTGRESQL_EXPRESSION
+    return compiler.process(sa.text(POSTGRESQL_EXPRESSION), **kw)  # as text: its % escaped for the driver
 
 
 @compiles(Generated)
