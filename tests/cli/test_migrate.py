@@ -103,7 +103,9 @@ def test_any_command_migrates_the_embedded_sqlite_database(tmp_path: Path, later
         database.dispose()
 
 
-def test_serve_with_migrate_upgrades_a_postgresql_schema_that_is_behind(tmp_path: Path, later_migration: str, postgres_url: str) -> None:
+def test_serve_with_migrate_upgrades_a_postgresql_schema_that_is_behind(
+    tmp_path: Path, later_migration: str, postgres_url: str
+) -> None:
     """`serve --migrate` migrates before it serves; here the server then stops at once, as its port is taken."""
     assert _run(tmp_path, postgres_url, "migrate")[0] == 0
     database = Database(postgres_url)

@@ -313,4 +313,3 @@ def test_a_migration_that_breaks_a_reference_commits_nothing(tmp_path: Path) -> 
         for c in connections:
             c.close()
         database.dispose()
-

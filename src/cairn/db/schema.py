@@ -8,6 +8,8 @@ apart on either dialect.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
@@ -43,22 +45,23 @@ def _search_indexes() -> list[sa.Index]:
     ``search_text`` (NULL when too long; those few items are found through ``ix_items_long_text``), and a GIN
     trigram index over it finds selective terms, with a pending list bounded at 1 MB (every search reads it whole).
     """
-    sqlite, postgresql = {"dialect": "sqlite"}, {"dialect": "postgresql"}
     return [
         sa.Index("ix_items_title", "title", "id", postgresql_include=["folder_id", "kind", "status", "search_text"]),
-        sa.Index("ix_items_search_title", "title", "id", "object_url").ddl_if(**sqlite),
-        sa.Index("ix_items_kind_title", "kind", "title", "id", "object_url").ddl_if(**sqlite),
+        sa.Index("ix_items_search_title", "title", "id", "object_url").ddl_if(dialect="sqlite"),
+        sa.Index("ix_items_kind_title", "kind", "title", "id", "object_url").ddl_if(dialect="sqlite"),
         sa.Index(
             "ix_items_kind_title", "kind", "title", "id", postgresql_include=["folder_id", "status", "search_text"]
-        ).ddl_if(**postgresql),
+        ).ddl_if(dialect="postgresql"),
         sa.Index(
             "ix_items_search_trgm",
             "search_text",
             postgresql_using="gin",
             postgresql_ops={"search_text": "gin_trgm_ops"},
             postgresql_with={"gin_pending_list_limit": 1024},
-        ).ddl_if(**postgresql),
-        sa.Index("ix_items_long_text", "id", postgresql_where=sa.text("search_text IS NULL")).ddl_if(**postgresql),
+        ).ddl_if(dialect="postgresql"),
+        sa.Index("ix_items_long_text", "id", postgresql_where=sa.text("search_text IS NULL")).ddl_if(
+            dialect="postgresql"
+        ),
     ]
 
 
@@ -240,9 +243,17 @@ SQLITE_SEARCH_DDL = (
     "VALUES ('delete', old.id, old.title, old.object_url); "
     "INSERT INTO items_fts(rowid, title, object_url) VALUES (new.id, new.title, new.object_url); END",
 )
-for _statement in SQLITE_SEARCH_DDL:
-    sa.event.listen(items, "after_create", sa.DDL(_statement).execute_if(dialect="sqlite"))
-# PostgreSQL: the trigram operator classes of ix_items_search_trgm.
-sa.event.listen(
-    items, "before_create", sa.DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql")
-)
+
+
+@sa.event.listens_for(items, "before_create")
+def _create_search_extension(target: sa.Table, connection: sa.Connection, **kw: Any) -> None:
+    """PostgreSQL: the trigram operator classes of ``ix_items_search_trgm``."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+
+
+@sa.event.listens_for(items, "after_create")
+def _create_sqlite_search(target: sa.Table, connection: sa.Connection, **kw: Any) -> None:
+    if connection.dialect.name == "sqlite":
+        for statement in SQLITE_SEARCH_DDL:
+            connection.exec_driver_sql(statement)

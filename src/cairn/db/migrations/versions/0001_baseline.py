@@ -201,9 +201,7 @@ def _datasets_and_journal() -> None:
         _id(),
         sa.Column("title", sa.String(300), nullable=False),
         sa.Column("description", sa.Text(), server_default="", nullable=False),
-        sa.Column(
-            "synced_folder_id", ID, sa.ForeignKey("folders.id", ondelete="SET NULL"), nullable=True, unique=True
-        ),
+        sa.Column("synced_folder_id", ID, sa.ForeignKey("folders.id", ondelete="SET NULL"), nullable=True, unique=True),
         sa.Column("mirrored", sa.Boolean(), server_default=sa.false(), nullable=False),
         _user("owner_id"),
         *_stamps(),
@@ -383,9 +381,14 @@ def _search() -> None:
         return
     # A B-tree entry holds at most 2,704 bytes and a URL may hold 16 kB: the name indexes include search_text,
     # and the few items too long for it are found through ix_items_long_text.
-    op.create_index("ix_items_title", "items", ["title", "id"], postgresql_include=["folder_id", "kind", "status", "search_text"])
     op.create_index(
-        "ix_items_kind_title", "items", ["kind", "title", "id"], postgresql_include=["folder_id", "status", "search_text"]
+        "ix_items_title", "items", ["title", "id"], postgresql_include=["folder_id", "kind", "status", "search_text"]
+    )
+    op.create_index(
+        "ix_items_kind_title",
+        "items",
+        ["kind", "title", "id"],
+        postgresql_include=["folder_id", "status", "search_text"],
     )
     op.create_index("ix_items_long_text", "items", ["id"], postgresql_where=sa.text("search_text IS NULL"))
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
