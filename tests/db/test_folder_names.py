@@ -1,4 +1,4 @@
-"""The folders repository: the partial unique index ``ix_folders_parent_name`` (0016), both dialects.
+"""The folders repository: the partial unique index ``ix_folders_parent_name``, both dialects.
 
 The services check names first and word the refusal for what the actor may see; the repository's own message
 only shows when another request took the name in between, so it names no parent (the actor may not see it).

@@ -27,7 +27,7 @@ api_tokens = sa.Table(
     sa.Column("last_used_at", Timestamp, nullable=True),
     sa.Column("revoked_at", Timestamp, nullable=True),
     sa.Index("ix_api_tokens_user", "user_id"),
-    sqlite_autoincrement=True,  # ids are never given out twice (0013)
+    sqlite_autoincrement=True,  # ids are never given out twice
 )
 
 login_sessions = sa.Table(
@@ -40,12 +40,12 @@ login_sessions = sa.Table(
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("expires_at", Timestamp, nullable=False),
     sa.Column("revoked_at", Timestamp, nullable=True),
-    # 0015: the token the session was started with (null only in rows older than 0015, which 0015 deletes), when it
+    # the token the session was started with (cairn always sets it; the session ends with it), when it
     # was last used (touched at most once a minute) and the browser's User-Agent at login (cut to 300 characters)
     sa.Column("token_id", Id, sa.ForeignKey("api_tokens.id", ondelete="CASCADE"), nullable=True),
     sa.Column("last_used_at", Timestamp, nullable=True),
     sa.Column("user_agent", sa.String(300), nullable=True),
     sa.Index("ix_login_sessions_user", "user_id"),
     sa.Index("ix_login_sessions_token", "token_id"),
-    sqlite_autoincrement=True,  # ids are never given out twice (0013)
+    sqlite_autoincrement=True,  # ids are never given out twice
 )

@@ -47,7 +47,7 @@ registration_jobs = sa.Table(
     sa.Column("finished_at", Timestamp, nullable=True),
     sa.Index("ix_registration_jobs_status", "status"),
     sa.Index("ix_registration_jobs_folder", "folder_id"),
-    sqlite_autoincrement=True,  # ids are never given out twice (0013)
+    sqlite_autoincrement=True,  # ids are never given out twice
 )
 
 registration_chunks = sa.Table(

@@ -70,8 +70,8 @@ def _migrating(database: Database) -> Iterator[Connection]:
     """The one transaction migrations run in.
 
     On SQLite, foreign keys are off meanwhile and every one is checked before the commit, as SQLite prescribes
-    for changing a table's definition: a migration that makes a table again (0013) drops the old one, and with
-    foreign keys on, that drop would first delete what refers to it.
+    for changing a table's definition: a migration that makes a table again drops the old one, and with foreign
+    keys on, that drop would first delete what refers to it.
     """
     with database.engine.connect() as conn:
         if not database.is_sqlite:
@@ -118,8 +118,9 @@ def pending_revisions(database: Database) -> list[str]:
     """The migrations this version of cairn has and the database lacks, in order (empty: up to date).
 
     Every command asks, so this runs without Alembic (about a second to import). Applied are the revisions of the
-    version table and all they build on (``down_revision`` and ``depends_on``, which Alembic counts alike: once
-    0013, which depends on 0002, is applied, 0002 leaves the version table); pending is every other known revision.
+    version table and all they build on (``down_revision`` and ``depends_on``, which Alembic counts alike: once a
+    migration that depends on another is applied, that other leaves the version table); pending is every other known
+    revision.
     """
     graph = revision_graph()
     current = current_revisions(database)

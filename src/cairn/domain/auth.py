@@ -60,7 +60,7 @@ class LoginSession:
     created_at: datetime
     expires_at: datetime
     revoked_at: datetime | None
-    token_id: int | None  # None only for sessions older than migration 0015, which it deletes
+    token_id: int | None  # the token the session was started with (the column allows NULL; cairn always sets it)
     last_used_at: datetime | None
     user_agent: str | None
 

@@ -162,7 +162,7 @@ class ItemRepository(Repository):
             return []
         if self.is_sqlite:
             # Safe: this runs inside a write transaction (BEGIN IMMEDIATE), so no other writer can take these ids.
-            # Past the AUTOINCREMENT counter too, which remembers deleted ids (0013); inserting them moves it on.
+            # Past the AUTOINCREMENT counter too, which remembers deleted ids; inserting them moves it on.
             top = self.conn.exec_driver_sql(
                 "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'items'), 0), "
                 "coalesce((SELECT max(id) FROM items), 0))"
