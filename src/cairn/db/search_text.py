@@ -17,8 +17,8 @@ punctuation (space ``_ - . : /``) maps to ``w z q j k x``, never to ``a``-``f``:
 hexadecimal hashes, where ``24c`` (``2024-`` mapped to ``c``) would occur by chance in items that hold no ``2024-``.
 
 On SQLite the column is always NULL: SQLite searches through its FTS5 index and has no ``translate``; the mapping
-written as 26 nested ``replace`` calls cost 40 µs per row computed (every row of a sort, if virtual; every write, if
-stored). The column exists there so that one table definition serves both dialects.
+written as 26 nested ``replace`` calls takes about 40 µs per row (as a virtual column, every row a sort reads pays
+it). The column exists there so that one table definition serves both dialects.
 """
 
 from __future__ import annotations
