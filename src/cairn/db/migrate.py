@@ -31,20 +31,11 @@ def _config() -> Config:
     return config
 
 
-_VACUUM_AFTER = "vacuum_after"  # config attribute: tables the applied migrations asked to have vacuumed
-
-
 def upgrade(database: Database, *, revision: str = "heads") -> None:
-    """Apply every migration up to ``revision`` (default: every head) in one transaction.
-
-    Then, on PostgreSQL, ``VACUUM (ANALYZE)`` the tables a migration rewrote (``vacuum_after_upgrade``): VACUUM
-    cannot run inside the transaction.
-    """
+    """Apply every migration up to ``revision`` (default: every head) in one transaction."""
     from alembic import command  # noqa: PLC0415
 
-    rewritten = _run(database, lambda config: command.upgrade(config, revision))
-    if rewritten:
-        database.vacuum(*rewritten)
+    _run(database, lambda config: command.upgrade(config, revision))
 
 
 def downgrade(database: Database, *, revision: str) -> None:
@@ -55,14 +46,12 @@ def downgrade(database: Database, *, revision: str) -> None:
     _run(database, lambda config: command.downgrade(config, revision))
 
 
-def _run(database: Database, step: Callable[[Config], None]) -> list[str]:
-    """Run an Alembic ``step`` on the connection of ``_migrating``; the tables its migrations asked to vacuum."""
+def _run(database: Database, step: Callable[[Config], None]) -> None:
+    """Run an Alembic ``step`` on the connection of ``_migrating``."""
     config = _config()
-    config.attributes[_VACUUM_AFTER] = set()
     with _migrating(database) as conn:
         config.attributes["connection"] = conn
         step(config)
-    return sorted(config.attributes[_VACUUM_AFTER])
 
 
 @contextmanager
@@ -93,17 +82,6 @@ def _migrating(database: Database) -> Iterator[Connection]:
                     )
         finally:
             raw.execute("PRAGMA foreign_keys = ON")
-
-
-def vacuum_after_upgrade(table: str) -> None:
-    """For a migration that rewrites ``table``: vacuum and analyze it once the upgrade has committed (PostgreSQL).
-
-    A rewritten table has no statistics for a new column and an empty visibility map, so the planner guesses and
-    an index-only scan reads every row anyway, until autovacuum comes by, which can take long.
-    """
-    from alembic import context  # noqa: PLC0415
-
-    context.config.attributes.setdefault(_VACUUM_AFTER, set()).add(table)
 
 
 def current_revisions(database: Database) -> set[str]:
