@@ -4,8 +4,8 @@ inserted into a freshly migrated database with nothing else on the path (no mani
 Two schemas, in the same run as cairn's own figures:
 
 * ``full``: cairn's schema as migrated (the unique URL index, the sort and folder indexes, and the search index:
-  SQLite's FTS5 trigram table kept by a trigger, PostgreSQL's pg_trgm GIN index on the generated ``search_text``
-  of 0007); rows go in through
+  SQLite's FTS5 trigram table kept by a trigger, PostgreSQL's pg_trgm GIN index on the generated ``search_text``);
+  rows go in through
   ``cairn.db.repositories._bulk.insert_items``, the writer registration uses (a staging table, then one
   ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per 5,000 rows, one transaction per 5,000 rows).
 * ``unique index only``: every secondary index and the search index dropped (and PostgreSQL's generated
@@ -50,7 +50,7 @@ _POSTGRESQL_EXTRAS = (
     "DROP INDEX IF EXISTS ix_items_kind_title",
     "DROP INDEX IF EXISTS ix_items_search_trgm",
     "DROP INDEX IF EXISTS ix_items_long_text",
-    "ALTER TABLE items DROP COLUMN IF EXISTS search_text",  # 0007's generated column, computed on every insert
+    "ALTER TABLE items DROP COLUMN IF EXISTS search_text",  # generated, computed on every insert
 )
 
 
