@@ -40,8 +40,6 @@ _SQLITE_EXTRAS = (
     "DROP INDEX IF EXISTS ix_items_kind_title",
 )
 _POSTGRESQL_EXTRAS = (
-    "DROP INDEX IF EXISTS ix_items_title_trgm",
-    "DROP INDEX IF EXISTS ix_items_object_url_trgm",
     "DROP INDEX IF EXISTS ix_items_created",
     "DROP INDEX IF EXISTS ix_items_folder_created",
     "DROP INDEX IF EXISTS ix_items_folder_title",
