@@ -77,8 +77,8 @@ def test_database_is_at_head_and_upgrade_is_idempotent(database_url: str) -> Non
     assert not migrate.needs_upgrade(database)
     migrate.upgrade(database)  # nothing to do, no error
     assert migrate.pending_revisions(database) == []
-    # 0013 depends on 0002 and 0004; 0015 follows 0004 and depends on 0013; 0016 follows 0013
-    assert migrate.current_revisions(database) == {"0003", "0005", "0014", "0015", "0016"}
+    # 0013 depends on 0002 and 0004; 0015 follows 0004 and depends on 0013; 0016 follows 0013; p017 follows 0015
+    assert migrate.current_revisions(database) == {"0003", "0005", "0014", "0016", "p017"}
     database.dispose()
 
 

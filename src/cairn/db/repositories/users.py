@@ -44,6 +44,14 @@ class UserRepository(Repository):
     def update(self, user_id: int, **values: Any) -> None:
         self.conn.execute(users.update().where(users.c.id == user_id).values(**values))
 
+    def password_hash(self, user_id: int) -> str | None:
+        """The stored hash of the user's password (None: they have none yet)."""
+        query = sa.select(users.c.password_hash).where(users.c.id == user_id)
+        return self.conn.execute(query).scalar_one_or_none()
+
+    def set_password_hash(self, user_id: int, password_hash: str | None) -> None:
+        self.conn.execute(users.update().where(users.c.id == user_id).values(password_hash=password_hash))
+
     def all(self) -> list[User]:
         return [_user(r) for r in self.conn.execute(sa.select(users).order_by(users.c.email))]
 
