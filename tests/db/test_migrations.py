@@ -331,7 +331,7 @@ def _every_row(database: Database) -> dict[str, list[Any]]:
     with database.read() as conn:
         return {
             table: conn.exec_driver_sql(
-                f"SELECT {_COLUMNS_BEFORE_P017.get(table, '*')} FROM {table} ORDER BY 1, 2"  # noqa: S608
+                f"SELECT {_COLUMNS_BEFORE_P017.get(table, '*')} FROM {table} ORDER BY 1, 2"
             ).all()
             for table in (*_0013.TABLES, "dataset_items", "folder_roles")
         }

@@ -11,7 +11,6 @@ from cairn.db.repositories._common import Repository, now, utc
 from cairn.db.schema import users
 from cairn.domain.records import User
 
-
 # Every column but the password hash, which only password_hash() reads: a User never carries it.
 _USER = [column for column in users.c if column.name != "password_hash"]
 
