@@ -166,9 +166,9 @@ class TooManyAttempts(AuthenticationRequired):
 
     code = "too_many_attempts"
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message, details={"retry_after_seconds": retry_after})
-        self.retry_after = retry_after
+    def __init__(self, message: str, *, retry_after: int = 0, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, details={"retry_after_seconds": retry_after, **(details or {})})
+        self.retry_after = int(self.details["retry_after_seconds"])
 
 
 class PermissionDenied(CairnError):
