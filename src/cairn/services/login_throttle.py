@@ -48,10 +48,11 @@ class LoginThrottle:
             waits = [self._wait(key, limit, now) for key, limit in self._keys(email, address)]
         wait = max(waits, default=0.0)
         if wait > 0:
+            seconds = min(math.ceil(wait), math.ceil(self.window))  # whole seconds, never past a window (float noise)
             raise TooManyAttempts(
-                "too many failed sign-ins for this account or from this address: try again in "
-                f"{math.ceil(wait)} seconds (or ask an organization admin for a password reset link)",
-                retry_after=math.ceil(wait),
+                f"too many failed sign-ins for this account or from this address: try again in {seconds} seconds "
+                "(or ask an organization admin for a password reset link)",
+                retry_after=seconds,
             )
 
     def failed(self, *, email: str, address: str | None) -> None:
