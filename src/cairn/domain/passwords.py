@@ -13,6 +13,7 @@ token's; cairn keeps its SHA-256 only (``cairn.domain.auth.secret_hash``), and t
 from __future__ import annotations
 
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -28,6 +29,8 @@ MAX_PASSWORD = 1024
 LINK_LIFETIME = timedelta(days=7)
 
 _HASHER = PasswordHasher()  # argon2-cffi's defaults: Argon2id, t=3, m=64 MiB, p=4 (RFC 9106, low-memory profile)
+# At most this many hashes at once (64 MiB each): a burst of sign-ins waits instead of taking the server's memory.
+_HASHING = threading.BoundedSemaphore(4)
 
 
 class LinkPurpose(StrEnum):
@@ -71,14 +74,17 @@ def check_password(password: str, *, email: str) -> None:
 
 def hash_password(password: str) -> str:
     """The stored form of a password: an Argon2id hash, salted, with its parameters."""
-    return _HASHER.hash(password)
+    with _HASHING:
+        return _HASHER.hash(password)
 
 
 def password_matches(stored_hash: str | None, password: str) -> bool:
     """Whether ``password`` is the one ``stored_hash`` was made from. Without a stored hash (no such account, or no
     password yet) a dummy one is checked all the same, so that the answer takes as long either way."""
+    against = stored_hash or _dummy_hash()
     try:
-        return _HASHER.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
+        with _HASHING:
+            return _HASHER.verify(against, password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -90,4 +96,4 @@ def needs_rehash(stored_hash: str) -> bool:
 
 @cache
 def _dummy_hash() -> str:
-    return _HASHER.hash(secrets.token_urlsafe(16))
+    return hash_password(secrets.token_urlsafe(16))
