@@ -14,6 +14,7 @@ error body and the CLI prints as ``Error (code): message``. HTTP status codes li
     │   ├── ManifestError           manifest_invalid      a registration manifest has located problems
     │   └── TooLarge                too_large             an input is over a size limit (body, file, metadata)
     ├── AuthenticationRequired      unauthenticated       no valid credentials were presented
+    │   └── TooManyAttempts         too_many_attempts     sign-ins failed too often: wait before trying again
     ├── PermissionDenied            permission_denied     the actor is known but may not do this
     ├── StorageError                storage_error         the object store failed or refused
     │   ├── ObjectNotFound          object_not_found      the object does not exist in the store
@@ -48,6 +49,7 @@ __all__ = [
     "StorageAccessDenied",
     "StorageError",
     "TooLarge",
+    "TooManyAttempts",
     "UrlOutsideIntegration",
 ]
 
@@ -153,6 +155,20 @@ class AuthenticationRequired(CairnError):
     """Raised when no valid credentials (token, session) were presented, or they were revoked."""
 
     code = "unauthenticated"
+
+
+class TooManyAttempts(AuthenticationRequired):
+    """Raised when sign-ins with a password failed too often, for one account or from one address, in a while.
+
+    ``retry_after`` (also in ``details`` as ``retry_after_seconds``) says how many seconds until the next try is
+    counted again; nothing was checked, so the answer says nothing about the account.
+    """
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after: int = 0, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, details={"retry_after_seconds": retry_after, **(details or {})})
+        self.retry_after = int(self.details["retry_after_seconds"])
 
 
 class PermissionDenied(CairnError):

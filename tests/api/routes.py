@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-PUBLIC = {("GET", "/health"), ("POST", "/api/v1/auth/session")}
-"""Routes that need no credentials: the health check, and logging in (it takes a token in its body)."""
+PUBLIC = {
+    ("GET", "/health"),
+    ("POST", "/api/v1/auth/session"),
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/accept"),
+}
+"""Routes that need no credentials: the health check, and signing in (with a token, a password or a one-time
+link in the body)."""
 
 
 def all_routes(app: FastAPI) -> list[tuple[str, str]]:

@@ -28,6 +28,7 @@ def test_first_run_on_an_empty_data_dir(tmp_path: Path) -> None:
     assert (code, out.strip()) == (0, "[]")
     assert "cairn is set up" in err and "admin@localhost" in err and "cairn serve" in err
     assert "API token (shown once, keep it safe): cairn_" in err
+    assert "Web UI: set the local admin's password at http://127.0.0.1:8420/#/accept?token=" in err
     assert (data_dir / "cairn.db").exists()
 
     code, out, err = _run(data_dir, "--json", "users", "list")

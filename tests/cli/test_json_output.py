@@ -133,6 +133,8 @@ def test_every_json_command_prints_exactly_the_data(cli: Cli, tmp_path: Path, me
     run("users add", EMAIL, "--name", TRICKY, tricky=True)
     run("users list", tricky=True)
     run("users update", EMAIL, "--name", TRICKY + "!", tricky=True)
+    run("users invite", "invited@example.com", "--name", TRICKY, tricky=True)
+    run("users reset-password", "invited@example.com", tricky=True)
     run("access grant", folder, EMAIL, "viewer", tricky=True)
     run("access list", folder, tricky=True)
     run("access revoke", folder, EMAIL)

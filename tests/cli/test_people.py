@@ -99,3 +99,30 @@ def test_users_update_refuses_a_name_over_200_characters_on_both_dialects(
     assert registry.users.by_email(email="ann@example.com").name == "Ann"
     assert [u.email for u in registry.users.all(actor=admin)] == ["admin@localhost", "ann@example.com"]
     assert cli.json("users", "update", "ann@example.com", "--name", "n" * 200)["name"] == "n" * 200
+
+
+def _accept(registry: Registry, url: str, password: str) -> None:
+    assert url.startswith("http://") and "/#/accept?token=" in url
+    registry.passwords.accept(token=url.split("token=", 1)[1], password=password)
+
+
+def test_users_invite_and_reset_password_print_one_time_links(cli: Cli, registry: Registry) -> None:
+    invited = cli.json("users", "invite", "ann@example.com", "--name", "Ann")
+    assert (invited["user"]["email"], invited["user"]["name"], invited["purpose"]) == (
+        "ann@example.com",
+        "Ann",
+        "invite",
+    )
+    _accept(registry, invited["url"], "a long enough password")
+    assert registry.passwords.log_in(email="ann@example.com", password="a long enough password").session.user_id
+    result = cli.fails("users", "invite", "ann@example.com", code="conflict")
+    assert "already has a password: reset it instead" in result.stderr
+
+    printed = cli.ok("users", "reset-password", "ann@example.com").stdout
+    assert printed.startswith("Reset the password of ann@example.com: the link sets a new one (works once, until ")
+    url = printed.strip().splitlines()[-1]
+    _accept(registry, url, "another long password")
+    assert registry.passwords.log_in(email="ann@example.com", password="another long password").session.user_id
+    cli.fails("users", "reset-password", "admin@localhost", code="permission_denied", as_user="ann@example.com")
+    cli.fails("users", "invite", "eve@example.com", code="permission_denied", as_user="ann@example.com")
+    cli.fails("users", "reset-password", "nobody@example.com", code="not_found")

@@ -58,3 +58,12 @@ def test_sessions_are_listed_and_ended_one_or_all(cli: Cli, registry: Registry, 
     assert cli.json("session", "list", as_user="ann@example.com") == []
     assert [s["id"] for s in cli.json("session", "list")] == [admins.session.id]  # the admin's own are left
     cli.fails("session", "revoke", code="invalid_input", as_user="ann@example.com")  # neither an id nor --all
+
+
+def test_a_session_started_with_a_password_is_listed_as_such(cli: Cli, registry: Registry, admin) -> None:
+    made = registry.passwords.invite(actor=admin, email="ann@example.com", base_url="http://x")
+    started = registry.passwords.accept(token=made.url.split("token=")[1], password="a long enough password")
+    listed = cli.json("session", "list", as_user="ann@example.com")
+    assert [(s["id"], s["token_id"], s["token_name"]) for s in listed] == [(started.session.id, None, None)]
+    table = cli.ok("session", "list", as_user="ann@example.com").stdout
+    assert "password" in table and "None" not in table

@@ -161,3 +161,32 @@ def test_sessions_are_listed_and_ended(live_server: LiveServer) -> None:
         assert client.sessions.list() == []
         client.tokens.revoke(web.token.id)  # a token revoked: its (already ended) sessions stay ended
         assert client.me().email == "admin@localhost"
+
+
+def test_invitations_resets_and_password_changes(live_server: LiveServer) -> None:
+    registry = live_server.registry
+    with Client(live_server.url, live_server.token) as client:
+        invited = client.invite_user("vera@example.com", name="Vera")
+        assert invited.url.startswith(f"{live_server.url}/#/accept?token=") and invited.purpose == "invite"
+        assert invited.user.email == "vera@example.com" and invited.expires_at.tzinfo is not None
+        started = registry.passwords.accept(token=invited.url.split("token=")[1], password="the first password")
+        vera_token = registry.auth.create_token(actor=registry.users.get(user_id=invited.user.id), name="v").secret
+        with Client(live_server.url, vera_token) as as_vera:
+            assert [(s.token_id, s.token_name) for s in as_vera.sessions.list()] == [(None, None)]
+            with pytest.raises(errors.PermissionDenied, match="current password is wrong"):
+                as_vera.change_password("not it at all", "the second password")
+            with pytest.raises(errors.InvalidInput, match="too short"):
+                as_vera.change_password("the first password", "short")
+            as_vera.change_password("the first password", "the second password")
+            assert as_vera.sessions.list() == []  # the session of the invitation ended
+            with pytest.raises(errors.PermissionDenied):
+                as_vera.reset_password(live_server.admin.id)
+        with pytest.raises(errors.AuthenticationRequired):
+            registry.auth.session_user(session=started.secret, changes_state=False)
+
+        reset = client.reset_password(invited.user.id)
+        assert reset.purpose == "reset" and reset.user.id == invited.user.id
+        registry.passwords.accept(token=reset.url.split("token=")[1], password="the third password")
+        assert registry.passwords.log_in(email="vera@example.com", password="the third password").session.user_id
+        with pytest.raises(errors.Conflict, match="already has a password"):
+            client.invite_user("vera@example.com")

@@ -163,6 +163,7 @@ def test_sqlite_never_gives_an_id_out_twice(tmp_path: Path) -> None:
         "registration_jobs",
         "api_tokens",
         "login_sessions",
+        "password_links",
     }
     assert {t for t in keyed if "AUTOINCREMENT" in definitions[t]} == keyed
     assert second == 2

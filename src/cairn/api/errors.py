@@ -36,6 +36,7 @@ STATUS_BY_ERROR: dict[type[errors.CairnError], int] = {
     errors.ManifestError: 422,
     errors.TooLarge: 413,  # a body, file, manifest or client metadata over its size limit
     errors.AuthenticationRequired: 401,
+    errors.TooManyAttempts: 429,  # with Retry-After
     errors.PermissionDenied: 403,
     errors.StorageError: 502,  # the object store failed (outage, timeout): try again later
     errors.ObjectNotFound: 404,
@@ -57,6 +58,7 @@ _CODE_BY_STATUS = {
     416: "range_not_satisfiable",
     422: errors.InvalidInput.code,
     424: errors.StorageAccessDenied.code,
+    429: errors.TooManyAttempts.code,
 }
 
 
@@ -111,10 +113,17 @@ async def _cairn_error(request: Request, exc: Exception) -> JSONResponse:
     status = status_for(exc)
     if status >= 500:
         log.error("%s on %s %s: %s", exc.code, request.method, request.url.path, exc.message)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = _headers_for(exc, status)
     hidden = _server_directories(request)
     message, details = _hide(exc.message, hidden), _hide(exc.details, hidden)
     return error_response(status=status, code=exc.code, message=message, details=details, headers=headers)
+
+
+def _headers_for(exc: errors.CairnError, status: int) -> dict[str, str] | None:
+    """401 says how to authenticate; 429 when to try again."""
+    if isinstance(exc, errors.TooManyAttempts):
+        return {"Retry-After": str(exc.retry_after)}
+    return {"WWW-Authenticate": "Bearer"} if status == 401 else None
 
 
 def _server_directories(request: Request) -> dict[str, str]:

@@ -1,13 +1,16 @@
 """``cairn users`` (the organization's people) and ``cairn access`` (who may do what in a folder)."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cairn.cli import arguments
 from cairn.cli.output import print_json, say, table
-from cairn.cli.session import session_of
+from cairn.cli.session import Session, session_of
 from cairn.domain.access import Role
+
+if TYPE_CHECKING:
+    from cairn.services.passwords import NewLink
 
 users_app = typer.Typer(help="Users of the organization.", no_args_is_help=True)
 access_app = typer.Typer(
@@ -71,6 +74,51 @@ def update_user(
     role = "organization admin" if user.is_org_admin else "user"
     state = "active" if user.is_active else "deactivated"
     say(session, f"{user.email} ({user.name or 'no name'}): {role}, {state}.")
+
+
+@users_app.command("invite")
+def invite_user(
+    ctx: typer.Context,
+    email: EmailArg,
+    name: Annotated[str, typer.Option("--name", help="The user's display name (for a new user).")] = "",
+    org_admin: Annotated[bool, typer.Option("--org-admin", help="Make a new user an organization admin.")] = False,
+) -> None:
+    """Invite someone (organization admins only): print a one-time link that sets their password (7 days).
+
+    The user is added if there is none with this email; hand them the link, which works once.
+    """
+    session = session_of(ctx)
+    made = session.registry().passwords.invite(
+        actor=session.actor(), email=email, name=name, org_admin=org_admin, base_url=session.base_url()
+    )
+    _print_link(session, made, f"Invited {made.user.email}: the link sets their password")
+
+
+@users_app.command("reset-password")
+def reset_password(ctx: typer.Context, email: EmailArg) -> None:
+    """Reset a user's password (organization admins only): it stops working, their web sessions end, and a
+    one-time link to choose a new one is printed (7 days). Their API tokens are left alone."""
+    session = session_of(ctx)
+    passwords, users = session.registry().passwords, session.registry().users
+    target = users.by_email(email=email)
+    made = passwords.reset_password(actor=session.actor(), user_id=target.id, base_url=session.base_url())
+    _print_link(session, made, f"Reset the password of {made.user.email}: the link sets a new one")
+
+
+def _print_link(session: Session, made: "NewLink", what: str) -> None:
+    if session.json_output:
+        print_json(
+            session,
+            {
+                "user": made.user,
+                "purpose": made.link.purpose.value,
+                "url": made.url,
+                "expires_at": made.link.expires_at,
+            },
+        )
+        return
+    say(session, f"{what} (works once, until {made.link.expires_at:%Y-%m-%d %H:%M} UTC):")
+    session.out.print(made.url, soft_wrap=True)
 
 
 @access_app.command("list")

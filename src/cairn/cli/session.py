@@ -102,12 +102,22 @@ class Session:
             markup=False,
         )
 
+    def base_url(self) -> str:
+        """Where the server of these settings is reached: the start of the links the CLI prints."""
+        return f"http://{self.settings.host}:{self.settings.port}"
+
     def _welcome(self, admin: User) -> None:
-        """Say once, on stderr, how to start and how to log in (with an API token made for the local admin)."""
-        base_url = f"http://{self.settings.host}:{self.settings.port}"
-        login = self.registry().auth.first_run_login(admin=admin, base_url=base_url)
-        text = first_run_message(self.settings, admin_email=admin.email) + "\n" + "\n".join(login.lines)
-        self.err.print(text, highlight=False, markup=False)
+        """Say once, on stderr, how to start and how to log in: an API token made for the local admin, and a
+        one-time link that sets their password for the web UI."""
+        registry = self.registry()
+        login = registry.auth.first_run_login(admin=admin, base_url=self.base_url())
+        link = registry.passwords.invite(actor=admin, email=admin.email, base_url=self.base_url())
+        sign_in = (
+            f"Web UI: set the local admin's password at {link.url} (works once, for 7 days; a new link: "
+            f"`cairn users reset-password {admin.email}`), then sign in as {admin.email}"
+        )
+        lines = [first_run_message(self.settings, admin_email=admin.email), *login.lines, sign_in]
+        self.err.print("\n".join(lines), highlight=False, markup=False)
 
     def actor(self) -> User:
         """The user commands act as: ``--as EMAIL`` (or ``CAIRN_USER``, an active account), else the oldest active

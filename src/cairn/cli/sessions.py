@@ -38,12 +38,12 @@ def list_sessions(ctx: typer.Context) -> None:
             s.session.created_at,
             s.session.last_used_at,
             s.session.expires_at,
-            f"{s.token_name} ({s.token_id})",
+            "password" if s.token_id is None else f"{s.token_name} ({s.token_id})",
             s.session.user_agent,
         )
         for s in listed
     ]
-    columns = ["id", "created", "last used", "expires", "token", "browser"]
+    columns = ["id", "created", "last used", "expires", "started with", "browser"]
     session.out.print(table("Web UI sessions", columns, rows))
 
 

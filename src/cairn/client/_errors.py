@@ -34,6 +34,7 @@ _BY_STATUS: dict[int, type[errors.CairnError]] = {
     404: errors.NotFound,
     409: errors.Conflict,
     422: errors.InvalidInput,
+    429: errors.TooManyAttempts,
 }
 
 

@@ -14,7 +14,7 @@ from cairn.client.folders import Folders, item_filters
 from cairn.client.integrations import Integrations
 from cairn.client.items import Items
 from cairn.client.jobs import Jobs, Manifest, Progress, print_progress
-from cairn.client.models import Item, Job, JournalEntry, LoginSession, Token, User, parse
+from cairn.client.models import Item, Job, JournalEntry, LoginSession, PasswordLink, Token, User, parse
 
 
 class Tokens:
@@ -100,6 +100,21 @@ class Client:
         changes = {"name": name, "org_admin": org_admin, "active": active}
         body = {key: value for key, value in changes.items() if value is not None}
         return parse(User, self._http.json("PATCH", f"/users/{user_id}", json=body))
+
+    def invite_user(self, email: str, *, name: str = "", org_admin: bool = False) -> PasswordLink:
+        """Invite someone (organization admins): the user is added if needed; the link sets their password."""
+        body = {"email": email, "name": name, "org_admin": org_admin}
+        return parse(PasswordLink, self._http.json("POST", "/users/invitations", json=body))
+
+    def reset_password(self, user_id: int) -> PasswordLink:
+        """Reset a user's password (organization admins): it stops working, their web sessions end, and the
+        link sets a new one. Their API tokens are left alone."""
+        return parse(PasswordLink, self._http.json("POST", f"/users/{user_id}/password-reset"))
+
+    def change_password(self, current_password: str, new_password: str) -> None:
+        """Change your own password (12 to 1,024 characters, not your email); your web sessions end."""
+        body = {"current_password": current_password, "new_password": new_password}
+        self._http.request("POST", "/users/me/password", json=body)
 
     def search(self, text: str | None = None, *, folder: int | None = None, **filters: Any) -> Iterator[Item]:
         """Every file you may see that matches (every page, lazily); filters as in ``folders.items``."""

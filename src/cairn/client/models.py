@@ -45,6 +45,17 @@ class User:
 
 
 @dataclass(frozen=True)
+class PasswordLink:
+    """A one-time link that sets a user's password (``client.invite_user``, ``client.reset_password``): hand
+    ``url`` to them; it works once, until ``expires_at``."""
+
+    user: User
+    purpose: str  # invite | reset
+    url: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class Token:
     id: int
     user_id: int
@@ -64,8 +75,8 @@ class LoginSession:
     id: int
     created_at: datetime
     expires_at: datetime
-    token_id: int
-    token_name: str
+    token_id: int | None  # None: started with a password
+    token_name: str | None
     last_used_at: datetime | None = None
     user_agent: str | None = None
     current: bool = False

@@ -74,6 +74,8 @@ users = sa.Table(
     sa.Column("is_org_admin", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created_at", Timestamp, nullable=False),
+    # an Argon2id hash (domain/passwords.py); null until the user follows an invitation or reset link
+    sa.Column("password_hash", sa.String(200), nullable=True),
     sqlite_autoincrement=True,  # ids are never given out twice
 )
 

@@ -53,14 +53,15 @@ class ApiToken:
 
 @dataclass(frozen=True)
 class LoginSession:
-    """A web UI login session (never its secret nor its CSRF token), started with the API token ``token_id``."""
+    """A web UI login session (never its secret nor its CSRF token), started with the API token ``token_id``, or
+    with a password when that is None."""
 
     id: int
     user_id: int
     created_at: datetime
     expires_at: datetime
     revoked_at: datetime | None
-    token_id: int | None  # the token the session was started with (the column allows NULL; cairn always sets it)
+    token_id: int | None  # None: started with a password
     last_used_at: datetime | None
     user_agent: str | None
 

@@ -3,10 +3,11 @@
 Nothing in cairn is anonymous except the health check. Every request presents either an API token
 (``Authorization: Bearer cairn_...``) or a login session cookie; :meth:`AuthService.authenticate` and
 :meth:`AuthService.session_user` turn it into the :class:`User` every other service takes as ``actor``.
-A session is started by presenting an API token once (the web UI's login form) and lives no longer than that
-token: revoking the token ends it at once. Requests that change something with a session must also carry the
-session's CSRF token (double submit), which a cross-site page cannot read. A user lists and ends their own sessions
-("log out everywhere"); deactivating a user revokes their tokens and ends their sessions (``services/users.py``).
+A session is started by presenting an API token once and lives no longer than that token (revoking the token ends
+it at once), or by signing in with email and password (``services/passwords.py``), when it lives its own lifetime.
+Requests that change something with a session must also carry the session's CSRF token (double submit), which a
+cross-site page cannot read. A user lists and ends their own sessions ("log out everywhere"); deactivating a user
+revokes their tokens and ends their sessions (``services/users.py``).
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ class SessionListing:
     of the request asking (``current``)."""
 
     session: LoginSession
-    token_id: int
-    token_name: str
+    token_id: int | None  # None: started with a password
+    token_name: str | None
     current: bool
 
 
@@ -147,23 +148,27 @@ class AuthService(Service):
         than the token does. ``user_agent`` (the browser's, kept short and printable) helps its user recognise it.
         """
         api_token, user = self._usable_token(token)
-        secret, csrf = new_secret(), new_secret()
         with self._write() as repos:
-            session = repos.auth.create_session(
-                token=api_token,
-                session_hash=secret_hash(secret),
-                csrf_hash=secret_hash(csrf),
-                expires_at=_session_expiry(api_token, _now() + self._session_ttl),
-                user_agent=_clean_user_agent(user_agent),
-            )
-            repos.journal.record(
-                actor=user,
-                action="session.start",
-                target_type="user",
-                target_id=user.id,
-                target_label=user.email,
-                details={"session_id": session.id, "token_id": api_token.id},
-            )
+            return self._open_session(repos, user=user, token=api_token, user_agent=user_agent)
+
+    def start_password_session(self, repos: Repos, *, user: User, user_agent: str | None) -> NewSession:
+        """A session for a user whose password :class:`~cairn.services.passwords.PasswordService` has just
+        checked or set, in its transaction. It lives the configured session lifetime, tied to no token."""
+        return self._open_session(repos, user=user, token=None, user_agent=user_agent)
+
+    def _open_session(self, repos: Repos, *, user: User, token: ApiToken | None, user_agent: str | None) -> NewSession:
+        secret, csrf = new_secret(), new_secret()
+        wanted = _now() + self._session_ttl
+        session = repos.auth.create_session(
+            user_id=user.id,
+            token_id=token.id if token else None,
+            session_hash=secret_hash(secret),
+            csrf_hash=secret_hash(csrf),
+            expires_at=_session_expiry(token, wanted) if token else wanted,
+            user_agent=_clean_user_agent(user_agent),
+        )
+        how = {"token_id": token.id} if token else {"password": True}
+        _journal_sessions(repos, user, "session.start", {"session_id": session.id, **how})
         return NewSession(session=session, secret=secret, csrf_token=csrf)
 
     def session_user(self, *, session: str, csrf_token: str | None = None, changes_state: bool = True) -> User:
@@ -191,9 +196,13 @@ class AuthService(Service):
             live = repos.auth.live_sessions_of(actor.id, at)
         listings = []
         for login in live:
-            token = tokens.get(login.token_id) if login.token_id is not None else None
+            mine = login.id == current_id
+            if login.token_id is None:  # started with a password
+                listings.append(SessionListing(login, None, None, current=mine))
+                continue
+            token = tokens.get(login.token_id)
             if token is not None and token.is_usable(at):
-                listings.append(SessionListing(login, token.id, token.name, current=login.id == current_id))
+                listings.append(SessionListing(login, token.id, token.name, current=mine))
         return listings
 
     def revoke_session(self, *, actor: User, session_id: int) -> None:
@@ -307,12 +316,15 @@ def _journal_sessions(repos: Repos, actor: User, action: str, details: dict[str,
 
 
 def _live_session(repos: Repos, session: str, at: datetime) -> tuple[LoginSession, str]:
-    """The session a cookie names and its CSRF hash, if it and the token it was started with are still usable."""
+    """The session a cookie names and its CSRF hash, if it and the token it was started with (if any: a session
+    started with a password has none) are still usable."""
     found = repos.auth.session_by_hash(secret_hash(session)) if session else None
     if found is None or not found[0].is_usable(at):
         raise AuthenticationRequired("the login session is unknown, expired or ended: log in again")
     token_id = found[0].token_id
-    token = repos.auth.token(token_id) if token_id is not None else None
+    if token_id is None:
+        return found
+    token = repos.auth.token(token_id)
     if token is None or not token.is_usable(at):
         refusal = _token_refusal(token, at)
         raise AuthenticationRequired(f"{refusal}, so the login session made with it has ended: log in again")

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from cairn.services.items import ItemService
     from cairn.services.journal import JournalService
     from cairn.services.managed_files import ManagedFileService
+    from cairn.services.passwords import PasswordService
     from cairn.services.registration import RegistrationService
     from cairn.services.uploads import UploadService
     from cairn.services.users import UserService
@@ -122,6 +123,12 @@ class Registry:
         from cairn.services.auth import AuthService
 
         return AuthService(self.db, session_ttl_hours=self.settings.session_ttl_hours)
+
+    @_service
+    def passwords(self) -> PasswordService:
+        from cairn.services.passwords import PasswordService
+
+        return PasswordService(self.db, auth=self.auth)
 
     @_service
     def integrations(self) -> IntegrationService:

@@ -15,7 +15,8 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _DETAIL_NAMES = {"name": "name", "is_org_admin": "org_admin", "is_active": "active"}  # as the journal says them
 
 
-def _clean_email(email: str) -> str:
+def clean_email(email: str) -> str:
+    """An email address as kept (trimmed), or InvalidInput."""
     cleaned = email.strip()
     if not _EMAIL.match(cleaned) or len(cleaned) > 320:
         raise InvalidInput(f"{email!r} is not an email address")
@@ -43,7 +44,7 @@ class UserService(Service):
     def create(self, *, actor: User, email: str, name: str = "", org_admin: bool = False) -> User:
         require_org_admin(actor, "add users")
         with self._write() as repos:
-            user = repos.users.create(email=_clean_email(email), name=user_name(name), is_org_admin=org_admin)
+            user = repos.users.create(email=clean_email(email), name=user_name(name), is_org_admin=org_admin)
             repos.journal.record(
                 actor=actor,
                 action="user.create",

@@ -3,15 +3,18 @@ list, revoke)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Cookie, Query, Request, Response, status
 
 from cairn.api.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentSession, CurrentUser, RegistryDep
+from cairn.api.errors import ERROR_RESPONSES
 from cairn.api.schemas.common import MAX_ID, IdPath
 from cairn.api.schemas.users import (
+    LoginCreate,
     LoginSessionPublic,
     LoginSessionsPublic,
+    PasswordAccept,
     SessionCreate,
     SessionPublic,
     SessionsEndedPublic,
@@ -21,15 +24,55 @@ from cairn.api.schemas.users import (
     TokensPublic,
     UserPublic,
 )
-from cairn.services.auth import SessionListing
+from cairn.services.auth import NewSession, SessionListing
+from cairn.services.registry import Registry
 
 router = APIRouter(tags=["auth"])
+THROTTLED: dict[int | str, dict[str, Any]] = {
+    429: {**ERROR_RESPONSES[401], "description": "Too many failed sign-ins: wait Retry-After seconds"}
+}
 
 
 @router.post("/auth/session", status_code=status.HTTP_201_CREATED)
 def log_in(*, body: SessionCreate, request: Request, response: Response, registry: RegistryDep) -> SessionPublic:
     """Start a web UI session by presenting an API token; sets the session cookie (HttpOnly) and the CSRF cookie."""
     made = registry.auth.start_session(token=body.token, user_agent=request.headers.get("User-Agent"))
+    return _session_started(made, request=request, response=response, registry=registry)
+
+
+@router.post("/auth/login", status_code=status.HTTP_201_CREATED, responses=THROTTLED)
+def log_in_with_password(
+    *, body: LoginCreate, request: Request, response: Response, registry: RegistryDep
+) -> SessionPublic:
+    """Start a web UI session with email and password: the same answer and cookies as POST /auth/session.
+
+    A wrong email, a wrong password, an account without a password and a deactivated one all get the same 401.
+    Failed sign-ins are throttled per account and per client address (429 with Retry-After).
+    """
+    made = registry.passwords.log_in(
+        email=body.email,
+        password=body.password,
+        address=request.client.host if request.client else None,
+        user_agent=request.headers.get("User-Agent"),
+    )
+    return _session_started(made, request=request, response=response, registry=registry)
+
+
+@router.post("/auth/accept", status_code=status.HTTP_201_CREATED)
+def accept_link(*, body: PasswordAccept, request: Request, response: Response, registry: RegistryDep) -> SessionPublic:
+    """Follow a one-time invitation or reset link: set your password and start a session (as POST /auth/login).
+
+    The link works once; a password that breaks the rules (12 to 1,024 characters, not your email) is 422 and
+    leaves the link usable.
+    """
+    made = registry.passwords.accept(
+        token=body.token, password=body.password, user_agent=request.headers.get("User-Agent")
+    )
+    return _session_started(made, request=request, response=response, registry=registry)
+
+
+def _session_started(made: NewSession, *, request: Request, response: Response, registry: Registry) -> SessionPublic:
+    """Set the session cookie (HttpOnly) and the CSRF cookie of a session just started, and describe it."""
     user = registry.users.get(user_id=made.session.user_id)
     secure = request.url.scheme == "https"
     max_age = int((made.session.expires_at - made.session.created_at).total_seconds())

@@ -70,6 +70,39 @@ class SessionCreate(Body):
     token: str = Field(min_length=1, max_length=200, description="An API token, presented once to log in.")
 
 
+_PASSWORD_CAP = 4096  # what a request may carry; the rules (12 to 1,024 characters) are the service's, said clearly
+
+
+class LoginCreate(Body):
+    email: str = Field(min_length=1, max_length=320)
+    password: str = Field(min_length=1, max_length=_PASSWORD_CAP)
+
+
+class PasswordAccept(Body):
+    token: str = Field(min_length=1, max_length=200, description="The `token` of the one-time link.")
+    password: str = Field(max_length=_PASSWORD_CAP, description="The new password: 12 to 1,024 characters.")
+
+
+class PasswordChange(Body):
+    current_password: str = Field(max_length=_PASSWORD_CAP)
+    new_password: str = Field(max_length=_PASSWORD_CAP, description="12 to 1,024 characters, not your email.")
+
+
+class InvitationCreate(Body):
+    email: str = Field(min_length=3, max_length=320)
+    name: str = Field(default="", max_length=200, description="For a user who does not exist yet.")
+    org_admin: bool = Field(default=False, description="For a user who does not exist yet.")
+
+
+class PasswordLinkPublic(Public):
+    """A one-time link that sets a user's password: hand it to them. Shown this once: cairn keeps only a hash."""
+
+    user: UserPublic
+    purpose: str = Field(description="invite or reset")
+    url: str = Field(description="`<base_url>/#/accept?token=...`: works once, until `expires_at`.")
+    expires_at: datetime
+
+
 class SessionPublic(Public):
     user: UserPublic
     csrf_token: str = Field(description="Send as X-CSRF-Token with every request that changes something.")
@@ -83,8 +116,11 @@ class LoginSessionPublic(Public):
     created_at: datetime
     last_used_at: datetime | None = Field(description="Noted at most once a minute.")
     expires_at: datetime = Field(description="Never later than its token's expiry.")
-    token_id: int = Field(description="The API token the session was started with; revoking it ends the session.")
-    token_name: str
+    token_id: int | None = Field(
+        description="The API token the session was started with (revoking it ends the session); null when it was "
+        "started with a password."
+    )
+    token_name: str | None
     user_agent: str | None = Field(description="The browser that logged in (its User-Agent, cut short).")
     current: bool = Field(description="True for the session this request was made with.")
 

@@ -1,4 +1,4 @@
-"""API tokens and login sessions (only hashes of their secrets are stored)."""
+"""API tokens, login sessions and one-time password links (only hashes of their secrets are stored)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cairn.db.auth_schema import api_tokens, login_sessions
+from cairn.db.auth_schema import api_tokens, login_sessions, password_links
 from cairn.db.repositories._common import Repository, now, utc
 from cairn.domain.auth import ApiToken, LoginSession
+from cairn.domain.passwords import LinkPurpose, PasswordLink
 
 
 def _maybe_utc(value: datetime | None) -> datetime | None:
@@ -39,6 +40,18 @@ def _session(row: Any) -> LoginSession:
         token_id=row.token_id,
         last_used_at=_maybe_utc(row.last_used_at),
         user_agent=row.user_agent,
+    )
+
+
+def _link(row: Any) -> PasswordLink:
+    return PasswordLink(
+        id=row.id,
+        user_id=row.user_id,
+        purpose=LinkPurpose(row.purpose),
+        created_by=row.created_by,
+        created_at=utc(row.created_at),
+        expires_at=utc(row.expires_at),
+        used_at=_maybe_utc(row.used_at),
     )
 
 
@@ -99,19 +112,20 @@ class AuthRepository(Repository):
     def create_session(
         self,
         *,
-        token: ApiToken,
+        user_id: int,
+        token_id: int | None,
         session_hash: str,
         csrf_hash: str,
         expires_at: datetime,
         user_agent: str | None,
     ) -> LoginSession:
-        """A session of ``token``'s user, started with that token (it ends with it)."""
+        """A session of a user, started with the token ``token_id`` (it ends with it) or with a password (None)."""
         at = now()
         row = self.conn.execute(
             login_sessions.insert()
             .values(
-                user_id=token.user_id,
-                token_id=token.id,
+                user_id=user_id,
+                token_id=token_id,
                 session_hash=session_hash,
                 csrf_hash=csrf_hash,
                 created_at=at,
@@ -166,6 +180,50 @@ class AuthRepository(Repository):
     def revoke_sessions_of_token(self, token_id: int) -> int:
         """End every live session started with a token; how many were ended."""
         return self.conn.execute(_live_sessions_update(login_sessions.c.token_id == token_id)).rowcount
+
+    # --- one-time password links ------------------------------------------------------------------------------
+    def create_link(
+        self, *, user_id: int, purpose: LinkPurpose, link_hash: str, created_by: int, expires_at: datetime
+    ) -> PasswordLink:
+        row = self.conn.execute(
+            password_links.insert()
+            .values(
+                user_id=user_id,
+                purpose=purpose.value,
+                link_hash=link_hash,
+                created_by=created_by,
+                created_at=now(),
+                expires_at=expires_at,
+            )
+            .returning(*password_links.c)
+        ).one()
+        return _link(row)
+
+    def link_by_hash(self, link_hash: str) -> PasswordLink | None:
+        row = self.conn.execute(sa.select(password_links).where(password_links.c.link_hash == link_hash)).first()
+        return _link(row) if row else None
+
+    def use_link(self, link_id: int, at: datetime) -> bool:
+        """Mark a link used, if it was not yet and has not expired: whether this call is the one that used it."""
+        result = self.conn.execute(
+            password_links.update()
+            .where(
+                password_links.c.id == link_id,
+                password_links.c.used_at.is_(None),
+                password_links.c.expires_at > at,
+            )
+            .values(used_at=at)
+        )
+        return result.rowcount == 1
+
+    def void_links_of(self, user_id: int) -> int:
+        """Make every unused link of a user unusable (as if used now): how many were."""
+        result = self.conn.execute(
+            password_links.update()
+            .where(password_links.c.user_id == user_id, password_links.c.used_at.is_(None))
+            .values(used_at=now())
+        )
+        return result.rowcount
 
 
 def _live_sessions_update(condition: sa.ColumnElement[bool]) -> sa.Update:

@@ -11,6 +11,9 @@ from cairn.db.repositories._common import Repository, now, utc
 from cairn.db.schema import users
 from cairn.domain.records import User
 
+# Every column but the password hash, which only password_hash() reads: a User never carries it.
+_USER = [column for column in users.c if column.name != "password_hash"]
+
 
 def _user(row: Any) -> User:
     return User(
@@ -25,11 +28,11 @@ def _user(row: Any) -> User:
 
 class UserRepository(Repository):
     def get(self, user_id: int) -> User | None:
-        row = self.conn.execute(sa.select(users).where(users.c.id == user_id)).first()
+        row = self.conn.execute(sa.select(*_USER).where(users.c.id == user_id)).first()
         return _user(row) if row else None
 
     def by_email(self, email: str) -> User | None:
-        row = self.conn.execute(sa.select(users).where(sa.func.lower(users.c.email) == email.lower())).first()
+        row = self.conn.execute(sa.select(*_USER).where(sa.func.lower(users.c.email) == email.lower())).first()
         return _user(row) if row else None
 
     def create(self, *, email: str, name: str, is_org_admin: bool) -> User:
@@ -37,22 +40,30 @@ class UserRepository(Repository):
             row = self.conn.execute(
                 users.insert()
                 .values(email=email, name=name, is_org_admin=is_org_admin, is_active=True, created_at=now())
-                .returning(*users.c)
+                .returning(*_USER)
             ).one()
         return _user(row)
 
     def update(self, user_id: int, **values: Any) -> None:
         self.conn.execute(users.update().where(users.c.id == user_id).values(**values))
 
+    def password_hash(self, user_id: int) -> str | None:
+        """The stored hash of the user's password (None: they have none yet)."""
+        query = sa.select(users.c.password_hash).where(users.c.id == user_id)
+        return self.conn.execute(query).scalar_one_or_none()
+
+    def set_password_hash(self, user_id: int, password_hash: str | None) -> None:
+        self.conn.execute(users.update().where(users.c.id == user_id).values(password_hash=password_hash))
+
     def all(self) -> list[User]:
-        return [_user(r) for r in self.conn.execute(sa.select(users).order_by(users.c.email))]
+        return [_user(r) for r in self.conn.execute(sa.select(*_USER).order_by(users.c.email))]
 
     def count(self) -> int:
         return int(self.conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one())
 
     def first_admin(self) -> User | None:
         """The oldest active organization admin."""
-        query = sa.select(users).where(*_active_admin()).order_by(users.c.id).limit(1)
+        query = sa.select(*_USER).where(*_active_admin()).order_by(users.c.id).limit(1)
         row = self.conn.execute(query).first()
         return _user(row) if row else None
 

@@ -43,6 +43,7 @@ TABLES = (  # in the order they are made; dropped in reverse
     "frame_maps",
     "api_tokens",
     "login_sessions",
+    "password_links",
 )
 
 
@@ -96,6 +97,7 @@ def _users_and_folders() -> None:
         sa.Column("is_org_admin", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("is_active", sa.Boolean(), server_default=sa.true(), nullable=False),
         sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.Column("password_hash", sa.String(200), nullable=True),  # Argon2id; null until a one-time link is followed
         **NEVER_REUSED,
     )
     op.create_table(
@@ -334,7 +336,7 @@ def _auth() -> None:
         sa.Column("created_at", TIMESTAMP, nullable=False),
         sa.Column("expires_at", TIMESTAMP, nullable=False),
         sa.Column("revoked_at", TIMESTAMP, nullable=True),
-        # a session ends with the token it was started with
+        # a session ends with the token it was started with (null: started with a password)
         sa.Column("token_id", ID, sa.ForeignKey("api_tokens.id", ondelete="CASCADE"), nullable=True),
         sa.Column("last_used_at", TIMESTAMP, nullable=True),
         sa.Column("user_agent", sa.String(300), nullable=True),
@@ -342,6 +344,19 @@ def _auth() -> None:
     )
     op.create_index("ix_login_sessions_user", "login_sessions", ["user_id"])
     op.create_index("ix_login_sessions_token", "login_sessions", ["token_id"])
+    op.create_table(
+        "password_links",
+        _id(),
+        _user("user_id", ondelete="CASCADE", nullable=False),
+        sa.Column("purpose", sa.String(20), nullable=False),
+        sa.Column("link_hash", sa.String(64), nullable=False, unique=True),
+        _user("created_by", ondelete="SET NULL"),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.Column("expires_at", TIMESTAMP, nullable=False),
+        sa.Column("used_at", TIMESTAMP, nullable=True),
+        **NEVER_REUSED,
+    )
+    op.create_index("ix_password_links_user", "password_links", ["user_id"])
 
 
 # --- Search (cairn.db.search_text, db/repositories/item_pages.py) --------------------------------------------------
