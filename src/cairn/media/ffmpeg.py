@@ -8,6 +8,7 @@ local paths replaced by their roles ("input", "output"), so an error shown to a 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -27,6 +28,8 @@ Cancel = Callable[[], bool]
 
 _POLL_SECONDS = 0.1
 _STDERR_LIMIT = 2_000
+_LOG_PREFIX = re.compile(r"^\[[^\]]*@ 0x[0-9a-f]+\]\s*")
+"""FFmpeg's "[in#0 @ 0x5629a9a73680] " line prefix: a memory address, noise in a user's error."""
 
 
 def ffmpeg_executable() -> str:
@@ -115,6 +118,6 @@ def _failure(stderr: bytes, code: int, roles: dict[str, str]) -> MediaError:
     text = stderr.decode("utf-8", "replace")
     for path, role in roles.items():
         text = text.replace(path, role)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = [_LOG_PREFIX.sub("", line.strip()) for line in text.splitlines() if line.strip()]
     said = "; ".join(lines)[-_STDERR_LIMIT:] or f"no message (exit status {code})"
     return MediaError(f"FFmpeg failed: {said}", details={"reason": "ffmpeg_failed", "exit_status": code})
