@@ -11,13 +11,15 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from dataclasses import replace
+from fractions import Fraction
 from pathlib import Path
 
 import av
 import pytest
 
 from cairn.domain.media import Verdict, VideoReport
-from cairn.domain.reencode import auto_recipe, ffmpeg_arguments, full_recipe
+from cairn.domain.reencode import auto_recipe, ffmpeg_arguments, full_recipe, resize_recipe
 from cairn.errors import AlreadyExists, InvalidInput, MediaError
 from cairn.media import inspect_video, open_counting
 from cairn.media.processing import reencode
@@ -215,3 +217,45 @@ def test_nothing_to_fix_and_existing_result_are_refused(media_corpus: MediaCorpu
     reencode(source, recipe, tmp_path)
     with pytest.raises(AlreadyExists):
         reencode(source, recipe, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "height", "rate", "size"),
+    [  # (name, target height, frame rate, expected size)
+        ("sar_4_3.mp4", 90, None, (160, 90)),
+        ("with_audio.mp4", 60, Fraction(10), (80, 60)),
+        ("vfr.mp4", 100, None, (134, 100)),
+    ],
+)
+def test_resize(media_corpus: MediaCorpus, tmp_path: Path, name: str, height: int, rate: Fraction | None,  # noqa: PLR0917
+                size: tuple[int, int]) -> None:  # fmt: skip
+    before = inspect(media_corpus[name])
+    recipe = resize_recipe(before, height=height, frame_rate=rate)
+    assert recipe.size == size
+    after = inspect(reencode(media_corpus[name], recipe, tmp_path))
+    assert (after.width, after.height, after.codec, after.moov_position) == (*size, "h264", "start")
+    assert after.audio_streams == [] and after.sample_aspect_ratio in (None, 0, 1)
+    if rate is None:
+        assert after.frame_count == before.frame_count  # every frame kept, at its own time
+    else:
+        assert after.frame_rate_mode == "cfr" and after.nominal_frame_rate == rate
+
+
+def test_resize_refuses_odd_heights_and_bad_rates(media_corpus: MediaCorpus) -> None:
+    report = inspect(media_corpus["cfr_h264.mp4"])
+    with pytest.raises(InvalidInput, match="even number of pixels"):
+        resize_recipe(report, height=101)
+    with pytest.raises(InvalidInput, match="frame rate must be positive"):
+        resize_recipe(report, height=100, frame_rate=Fraction(0))
+
+
+def test_constant_rate_is_the_nominal_one_capped_by_the_fastest_interval(media_corpus: MediaCorpus) -> None:
+    vfr = inspect(media_corpus["vfr.mp4"])
+    assert vfr.nominal_frame_rate == 30
+    assert full_recipe(vfr).frame_rate == 30
+    ntsc = inspect(media_corpus["ntsc_2997.mp4"])
+    assert full_recipe(ntsc).frame_rate == Fraction(30000, 1001)
+    # FFmpeg's r_frame_rate of a variable-rate file can be far above any real spacing: the fastest interval caps it.
+    inflated = replace(vfr, nominal_frame_rate=Fraction(180))
+    assert full_recipe(inflated).frame_rate == 30
+    assert auto_recipe(inflated).frame_rate == 30

@@ -4,7 +4,8 @@ Computed from the stored frame maps of both files (the presentation times of the
 counted from each file's first frame, since every recipe starts the result at 0 s:
 
 * result frame k shows the **last original frame whose time is before the midpoint** between result frames k and
-  k+1 (for the last result frame: half its preceding interval after it; a one-frame result shows every frame);
+  k+1 (for the last result frame: half its preceding interval after it; a one-frame result shows the last
+  original frame, as the ``fps`` filter does when every frame falls in one slot);
 * original frame i maps to the **first** result frame that shows it, or to ``None`` (dropped) when none does.
 
 Why this rule is exact (``docs/media-processing.md``, tested by decoding both files): a recipe that keeps frame
@@ -75,7 +76,8 @@ def _relative_times(frame_map: FrameMap) -> list[Fraction]:
 
 
 def _midpoints(times: Sequence[Fraction]) -> list[Fraction | None]:
-    """Where each frame's turn ends: halfway to the next frame (the last: half its preceding interval on)."""
+    """Where each frame's turn ends: halfway to the next frame (the last: half its preceding interval on; a lone
+    frame's never: None)."""
     if len(times) == 1:
         return [None]
     bounds: list[Fraction | None] = [(a + b) / 2 for a, b in pairwise(times)]
