@@ -122,7 +122,8 @@ def test_audio_only_fix_copies_video_packets_byte_for_byte(
 
 
 @pytest.mark.parametrize(
-    "name", ["with_audio.mp4", "vfr.mp4", "sar_4_3.mp4", "hevc.mov", "vp9.webm", "mpeg4.avi", "ghost_cut.mp4"]
+    "name",
+    ["with_audio.mp4", "vfr.mp4", "sar_4_3.mp4", "hevc.mov", "vp9.webm", "mpeg4.avi", "ghost_cut.mp4", "rotated.mp4"],
 )
 def test_full_is_h264_cfr_faststart_without_audio(media_corpus: MediaCorpus, tmp_path: Path, name: str) -> None:
     before = inspect(media_corpus[name])
@@ -139,6 +140,8 @@ def test_full_is_h264_cfr_faststart_without_audio(media_corpus: MediaCorpus, tmp
         assert container.streams.video[0].codec_context.pix_fmt == "yuv420p"
     if name == "sar_4_3.mp4":
         assert (after.width, after.height) == (before.width * 4 // 3, before.height)
+    if name == "rotated.mp4":  # turned upright by FFmpeg: the displayed picture, with no rotation left to apply
+        assert (after.width, after.height, after.rotation) == (before.height, before.width, 0)
     assert {c.name: c.verdict for c in after.checks}["frame_rate"] is Verdict.OK
 
 

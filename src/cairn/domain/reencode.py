@@ -62,8 +62,9 @@ class Step:
 class Recipe:
     """What to do to one video. ``encode`` False: the video packets are copied (a remux).
 
-    ``frame_rate``: make the rate constant at this rate (None: every frame keeps its time). ``size``: scale to this
-    width x height with square pixels (None: keep). ``keyframe_interval``: force key frames this often.
+    ``frame_rate``: make the rate constant at this rate (None: every frame keeps its time). ``size``: the result's
+    size when it is scaled (None: not scaled), with square pixels; ``height`` the height scaled to (None: the
+    picture's own). ``keyframe_interval``: force key frames this often.
     """
 
     kind: Kind
@@ -72,6 +73,7 @@ class Recipe:
     container: str = "mp4"
     frame_rate: Fraction | None = None
     size: tuple[int, int] | None = None
+    height: int | None = None
     keyframe_interval: int | None = None
     timescale: int | None = None
     """Stream copy into mp4: the source's time base (1/timescale), so millisecond timestamps (Matroska) keep
@@ -114,8 +116,8 @@ def full_recipe(report: VideoReport) -> Recipe:
         Step("drop_audio", "full re-encode: the result has no audio stream"),
         Step("faststart", "full re-encode: the index (moov) is written at the start"),
     ]
-    size = _square_size(report)
-    if size != (report.width, report.height) or _non_square(report):
+    size = _square_size(report) if _non_square(report) else None
+    if size is not None:
         steps.append(Step("square_pixels", f"full re-encode: scaled to {size[0]}x{size[1]} with square pixels"))
     sparse = _flagged({c.name: c for c in report.checks}, "keyframe_interval")
     if sparse:
@@ -140,15 +142,18 @@ def resize_recipe(report: VideoReport, *, height: int, frame_rate: Fraction | No
     if frame_rate is not None and frame_rate <= 0:
         raise InvalidInput(f"resize frame rate must be positive, got {frame_rate}")
     width = _even(Fraction(height) * _display_aspect(report))
+    before = "x".join(map(str, _upright(report)[:2]))
     steps = [
-        Step("scale", f"resized from {report.width}x{report.height} to {width}x{height} (aspect ratio kept)"),
+        Step("scale", f"resized from {before} to {width}x{height} (aspect ratio kept)"),
         Step("h264", "resizing re-encodes every frame as H.264"),
         Step("drop_audio", "the resized video has no audio stream"),
         Step("faststart", "the index (moov) is written at the start"),
     ]
     if frame_rate is not None:
         steps.append(Step("constant_frame_rate", f"constant {_rate_text(frame_rate)} frames per second"))
-    return Recipe(kind="resize", steps=tuple(steps), encode=True, frame_rate=frame_rate, size=(width, height))
+    return Recipe(
+        kind="resize", steps=tuple(steps), encode=True, frame_rate=frame_rate, size=(width, height), height=height
+    )
 
 
 # --- auto: which finding calls for which step -------------------------------------------------------------------
@@ -215,20 +220,30 @@ def _non_square(report: VideoReport) -> bool:
     return sar is not None and sar not in (0, 1)
 
 
-def _display_aspect(report: VideoReport) -> Fraction:
+def _upright(report: VideoReport) -> tuple[int, int, Fraction]:
+    """Width, height and pixel aspect ratio of the decoded picture once FFmpeg has turned it upright (autorotate:
+    a 90 or 270 degree rotation swaps the dimensions and inverts the pixel aspect ratio)."""
     sar = report.sample_aspect_ratio if _non_square(report) else Fraction(1)
     assert sar is not None
-    return Fraction(report.width) * sar / report.height
+    if report.rotation % 180 == 90:
+        return report.height, report.width, 1 / sar
+    return report.width, report.height, sar
+
+
+def _display_aspect(report: VideoReport) -> Fraction:
+    width, height, sar = _upright(report)
+    return Fraction(width) * sar / height
 
 
 def _even(value: Fraction) -> int:
     """The nearest even integer of at least 2 (H.264 4:2:0 needs even dimensions)."""
-    return max(2, round(value / 2) * 2)
+    return max(2, int(value / 2 + Fraction(1, 2)) * 2)  # half away from zero, as FFmpeg's round()
 
 
 def _square_size(report: VideoReport) -> tuple[int, int]:
-    """The stored size with square pixels: the width takes the pixel aspect ratio, the height stays (even)."""
-    return _even(Fraction(report.height) * _display_aspect(report)), _even(Fraction(report.height))
+    """The upright picture with square pixels: the width takes the pixel aspect ratio (even), the height stays."""
+    width, height, sar = _upright(report)
+    return _even(width * sar), height
 
 
 def _constant_rate(report: VideoReport) -> Fraction:
@@ -283,8 +298,11 @@ def ffmpeg_arguments(recipe: Recipe, source: str, target: str, *, max_bytes: int
 
 def _filters(recipe: Recipe) -> str:
     chain = ["setpts=PTS-STARTPTS"]
-    if recipe.size is not None:
-        chain.append(f"scale={recipe.size[0]}:{recipe.size[1]}")
+    # Expressions on the picture FFmpeg decodes (after autorotate), so the numbers in ``size`` are what they give.
+    if recipe.height is not None:
+        chain.append(f"scale=w=2*round({recipe.height}*dar/2):h={recipe.height}")
+    elif recipe.size is not None:
+        chain.append("scale=w=2*round(ih*dar/2):h=ih")
     chain.append("setsar=1")
     if recipe.frame_rate is not None:
         chain.append(f"fps={recipe.frame_rate}")
