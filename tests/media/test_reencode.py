@@ -77,8 +77,10 @@ def test_arguments_use_fps_mode_never_vsync(media_corpus: MediaCorpus, name: str
     for recipe in (auto_recipe(report), full_recipe(report)):
         args = ffmpeg_arguments(recipe, "in", "out")
         assert "-vsync" not in args
-        assert args[-1] == "out"
-        assert args[args.index("-i") + 1] == "in"
+        assert args[-1] == "file:out"
+        assert args[args.index("-i") + 1] == "file:in"
+        assert args[args.index("-f") + 1] in {"mov", "matroska", "avi"}  # never guessed from the bytes
+        assert args[args.index("-protocol_whitelist") + 1] == "file"
         if recipe.encode:
             assert "-fps_mode" in args
             assert args[args.index("-fflags") + 1] == "+discardcorrupt"
@@ -209,6 +211,20 @@ def test_output_bound_refuses_a_result_that_reaches_it(media_corpus: MediaCorpus
         reencode(source, full_recipe(inspect(source)), tmp_path, max_output_bytes=20_000)
     assert caught.value.details["reason"] == "too_large"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_playlist_posing_as_a_video_opens_nothing_else(media_corpus: MediaCorpus, tmp_path: Path) -> None:
+    """An HLS playlist (FFmpeg follows one named .m3u8 to other files or URLs) registered as a video is read as the
+    container inspection named, and fails; it must not become a re-encode of another file."""
+    secret = tmp_path / "secret.mp4"
+    secret.write_bytes(media_corpus["with_audio.mp4"].read_bytes())
+    playlist = tmp_path / "clip.m3u8"
+    playlist.write_text(f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n{secret}\n#EXT-X-ENDLIST\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(MediaError, match="FFmpeg failed"):
+        reencode(playlist, full_recipe(inspect(media_corpus["cfr_h264.mp4"])), out)
+    assert list(out.iterdir()) == []
 
 
 def test_nothing_to_fix_and_existing_result_are_refused(media_corpus: MediaCorpus, tmp_path: Path) -> None:

@@ -44,6 +44,10 @@ X264_CRF = 18
 KEYFRAME_INTERVAL = MAX_KEYFRAME_INTERVAL
 """A key frame at least every this many frames when key frames are made sparse ones (seed 004: ~50)."""
 
+_DEMUXERS = {"mp4": "mov", "mov": "mov", "webm": "matroska", "mkv": "matroska", "avi": "avi"}
+"""The FFmpeg demuxer for each container inspection names: FFmpeg is never left to guess the format from the
+bytes, so a file that is really a playlist (HLS, concat) cannot make it open other files or URLs."""
+
 _COPY_CONTAINERS = {"vp8": "webm"}
 """Codecs MP4 cannot hold are copied into WebM; every other stream copy goes into MP4."""
 
@@ -68,6 +72,7 @@ class Recipe:
     """
 
     kind: Kind
+    source_format: str
     steps: tuple[Step, ...]
     encode: bool
     container: str = "mp4"
@@ -97,6 +102,7 @@ def auto_recipe(report: VideoReport) -> Recipe:
     rate = _constant_rate(report) if "constant_frame_rate" in {s.name for s in steps} else None
     return Recipe(
         kind="auto",
+        source_format=_demuxer(report),
         steps=tuple(steps),
         encode=encode,
         container="mp4" if encode else _COPY_CONTAINERS.get(report.codec, "mp4"),
@@ -124,6 +130,7 @@ def full_recipe(report: VideoReport) -> Recipe:
         steps.append(Step("key_frames", f"a key frame at least every {KEYFRAME_INTERVAL} frames"))
     return Recipe(
         kind="full",
+        source_format=_demuxer(report),
         steps=tuple(steps),
         encode=True,
         frame_rate=rate,
@@ -152,7 +159,13 @@ def resize_recipe(report: VideoReport, *, height: int, frame_rate: Fraction | No
     if frame_rate is not None:
         steps.append(Step("constant_frame_rate", f"constant {_rate_text(frame_rate)} frames per second"))
     return Recipe(
-        kind="resize", steps=tuple(steps), encode=True, frame_rate=frame_rate, size=(width, height), height=height
+        kind="resize",
+        source_format=_demuxer(report),
+        steps=tuple(steps),
+        encode=True,
+        frame_rate=frame_rate,
+        size=(width, height),
+        height=height,
     )
 
 
@@ -220,6 +233,13 @@ def _non_square(report: VideoReport) -> bool:
     return sar is not None and sar not in (0, 1)
 
 
+def _demuxer(report: VideoReport) -> str:
+    try:
+        return _DEMUXERS[report.container]
+    except KeyError:
+        raise InvalidInput(f"cannot re-encode a {report.container} video: unknown container") from None
+
+
 def _upright(report: VideoReport) -> tuple[int, int, Fraction]:
     """Width, height and pixel aspect ratio of the decoded picture once FFmpeg has turned it upright (autorotate:
     a 90 or 270 degree rotation swaps the dimensions and inverts the pixel aspect ratio)."""
@@ -285,14 +305,16 @@ def ffmpeg_arguments(recipe: Recipe, source: str, target: str, *, max_bytes: int
     ``max_bytes``: FFmpeg stops writing once the result reaches it (``-fs``); the caller refuses such a result.
     """
     head = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-y"]
-    tail = [*(["-fs", str(max_bytes)] if max_bytes else []), target]
+    tail = [*(["-fs", str(max_bytes)] if max_bytes else []), f"file:{target}"]
+    # Local files only, read by the demuxer inspection named: no playlist, no URL, no other file.
+    reading = ["-protocol_whitelist", "file", "-f", recipe.source_format, "-i", f"file:{source}"]
     if not recipe.encode:
         scale = (
             ["-video_track_timescale", str(recipe.timescale)] if recipe.timescale and recipe.container == "mp4" else []
         )
-        return [*head, "-i", source, "-map", "0:v:0", "-c", "copy", *_muxer(recipe.container), *scale, *tail]
+        return [*head, *reading, "-map", "0:v:0", "-c", "copy", *_muxer(recipe.container), *scale, *tail]
     corrupt = ["-err_detect", "aggressive", "-fflags", "+discardcorrupt"]
-    return [*head, *corrupt, "-i", source, "-map", "0:v:0", "-vf", _filters(recipe), *_x264(recipe),
+    return [*head, *corrupt, *reading, "-map", "0:v:0", "-vf", _filters(recipe), *_x264(recipe),
             *_timing(recipe), *_muxer("mp4"), *tail]  # fmt: skip
 
 

@@ -57,7 +57,7 @@ def reencode(
     with _scratch(out_dir, final) as scratch:
         partial = scratch / final.name
         args = ffmpeg_arguments(recipe, str(input_path), str(partial), max_bytes=bound)
-        roles = {str(input_path): input_path.name, str(partial): "output"}
+        roles = {f"file:{input_path}": input_path.name, f"file:{partial}": "output", str(input_path): input_path.name}
         run_ffmpeg(args, roles=roles, scratch=scratch, cancel=cancel, timeout_seconds=timeout_seconds)
         return _keep(partial, final, bound)
 
