@@ -98,17 +98,17 @@ def auto_recipe(report: VideoReport) -> Recipe:
     """The least invasive recipe that fixes what ``report``'s checks found (no step when nothing needs fixing)."""
     checks = {c.name: c for c in report.checks}
     steps = [*_remux_steps(checks, report), *_encode_steps(checks, report)]
-    encode = any(s.name in _ENCODE_STEPS for s in steps)
-    rate = _constant_rate(report) if "constant_frame_rate" in {s.name for s in steps} else None
+    names = {s.name for s in steps}
+    encode = bool(names & _ENCODE_STEPS)
     return Recipe(
         kind="auto",
         source_format=_demuxer(report),
         steps=tuple(steps),
         encode=encode,
         container="mp4" if encode else _COPY_CONTAINERS.get(report.codec, "mp4"),
-        frame_rate=rate,
-        size=_square_size(report) if _flagged(checks, "pixel_aspect_ratio") else None,
-        keyframe_interval=KEYFRAME_INTERVAL if _flagged(checks, "keyframe_interval") else None,
+        frame_rate=_constant_rate(report) if "constant_frame_rate" in names else None,
+        size=_square_size(report) if "square_pixels" in names else None,
+        keyframe_interval=KEYFRAME_INTERVAL if "key_frames" in names else None,
         timescale=None if encode else _timescale(report.frame_map),
     )
 
