@@ -125,7 +125,17 @@ def test_audio_only_fix_copies_video_packets_byte_for_byte(
 
 @pytest.mark.parametrize(
     "name",
-    ["with_audio.mp4", "vfr.mp4", "sar_4_3.mp4", "hevc.mov", "vp9.webm", "mpeg4.avi", "ghost_cut.mp4", "rotated.mp4"],
+    [
+        "with_audio.mp4",
+        "vfr.mp4",
+        "sar_4_3.mp4",
+        "hevc.mov",
+        "vp9.webm",
+        "mpeg4.avi",
+        "ghost_cut.mp4",
+        "rotated.mp4",
+        "ntsc_2997.mp4",
+    ],
 )
 def test_full_is_h264_cfr_faststart_without_audio(media_corpus: MediaCorpus, tmp_path: Path, name: str) -> None:
     before = inspect(media_corpus[name])
@@ -145,6 +155,7 @@ def test_full_is_h264_cfr_faststart_without_audio(media_corpus: MediaCorpus, tmp
     if name == "rotated.mp4":  # turned upright by FFmpeg: the displayed picture, with no rotation left to apply
         assert (after.width, after.height, after.rotation) == (before.height, before.width, 0)
     assert {c.name: c.verdict for c in after.checks}["frame_rate"] is Verdict.OK
+    assert after.nominal_frame_rate == full_recipe(before).frame_rate
 
 
 @pytest.mark.parametrize("name", MediaCorpus.corrupt_videos)
