@@ -9,6 +9,7 @@ FFmpeg and leaves nothing behind.
 from __future__ import annotations
 
 import hashlib
+import subprocess
 import threading
 import time
 from dataclasses import replace
@@ -289,3 +290,23 @@ def test_constant_rate_is_the_nominal_one_capped_by_the_fastest_interval(media_c
     inflated = replace(vfr, nominal_frame_rate=Fraction(180))
     assert full_recipe(inflated).frame_rate == 30
     assert auto_recipe(inflated).frame_rate == 30
+
+
+def test_odd_sizes_are_padded_to_even(tmp_path: Path, ffmpeg_exe: str) -> None:
+    """H.264 4:2:0 cannot hold 161x121: one black column and row are added (libx264 refused the file before)."""
+    source = tmp_path / "odd.mp4"
+    argv = [ffmpeg_exe, "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
+            "testsrc2=size=160x120:rate=30:duration=1", "-vf", "scale=161:121,setsar=1", "-c:v", "libx264",
+            "-pix_fmt", "yuv444p", "-profile:v", "high444", "-g", "300", str(source)]  # fmt: skip
+    subprocess.run(argv, check=True, capture_output=True, timeout=60)
+    before = inspect(source)
+    assert (before.width, before.height, before.sample_aspect_ratio) == (161, 121, 1)
+    for recipe, out in ((full_recipe(before), "full"), (resize_recipe(before, height=60), "resize")):
+        (tmp_path / out).mkdir()
+        after = inspect(reencode(source, recipe, tmp_path / out))
+        assert after.width % 2 == 0 and after.height % 2 == 0
+        assert after.frame_count == before.frame_count
+    assert (
+        inspect(next((tmp_path / "full").iterdir())).width,
+        inspect(next((tmp_path / "full").iterdir())).height,
+    ) == (162, 122)

@@ -80,6 +80,9 @@ class Recipe:
     size: tuple[int, int] | None = None
     height: int | None = None
     keyframe_interval: int | None = None
+    pad_to_even: bool = False
+    """Encode a picture of odd width or height with one black column/row added (H.264 4:2:0 needs even sizes;
+    no pixel moves, so label coordinates stay valid)."""
     timescale: int | None = None
     """Stream copy into mp4: the source's time base (1/timescale), so millisecond timestamps (Matroska) keep
     their one-tick rounding instead of showing up as jitter in a finer time base."""
@@ -109,6 +112,7 @@ def auto_recipe(report: VideoReport) -> Recipe:
         frame_rate=_constant_rate(report) if "constant_frame_rate" in names else None,
         size=_square_size(report) if "square_pixels" in names else None,
         keyframe_interval=KEYFRAME_INTERVAL if "key_frames" in names else None,
+        pad_to_even=encode and _odd(report),
         timescale=None if encode else _timescale(report.frame_map),
     )
 
@@ -136,6 +140,7 @@ def full_recipe(report: VideoReport) -> Recipe:
         frame_rate=rate,
         size=size,
         keyframe_interval=KEYFRAME_INTERVAL if sparse else None,
+        pad_to_even=_odd(report),
     )
 
 
@@ -250,6 +255,10 @@ def _upright(report: VideoReport) -> tuple[int, int, Fraction]:
     return report.width, report.height, sar
 
 
+def _odd(report: VideoReport) -> bool:
+    return bool(report.width % 2 or report.height % 2)
+
+
 def _display_aspect(report: VideoReport) -> Fraction:
     width, height, sar = _upright(report)
     return Fraction(width) * sar / height
@@ -325,6 +334,8 @@ def _filters(recipe: Recipe) -> str:
         chain.append(f"scale=w=2*round({recipe.height}*dar/2):h={recipe.height}")
     elif recipe.size is not None:
         chain.append("scale=w=2*round(ih*dar/2):h=ih")
+    if recipe.pad_to_even:
+        chain.append("pad=w=ceil(iw/2)*2:h=ceil(ih/2)*2")
     chain.append("setsar=1")
     if recipe.frame_rate is not None:
         chain.append(f"fps={recipe.frame_rate}")

@@ -28,8 +28,8 @@ Cancel = Callable[[], bool]
 
 _POLL_SECONDS = 0.1
 _STDERR_LIMIT = 2_000
-_LOG_PREFIX = re.compile(r"^\[[^\]]*@ 0x[0-9a-f]+\]\s*")
-"""FFmpeg's "[in#0 @ 0x5629a9a73680] " line prefix: a memory address, noise in a user's error."""
+_LOG_PREFIX = re.compile(r"^(?:\[[^\]]*@ 0x[0-9a-f]+\]\s*)+")
+"""FFmpeg's "[in#0 @ 0x5629a9a73680] " line prefixes (one or more): memory addresses, noise in a user's error."""
 
 
 def ffmpeg_executable() -> str:
