@@ -198,6 +198,21 @@ def test_cancel_kills_ffmpeg_and_keeps_nothing(media_corpus: MediaCorpus, tmp_pa
     assert caught.value.details["reason"] == "cancelled"
     assert time.monotonic() - started < 2
     assert list(tmp_path.iterdir()) == []
+    assert _processes_mentioning(str(tmp_path)) == []  # FFmpeg was killed and reaped, not left running
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    """PIDs of live processes whose command line contains ``text`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().decode("utf-8", "replace")
+            except OSError:
+                continue
+            if text in cmdline:
+                found.append(int(entry.name))
+    return found
 
 
 def test_cancel_from_another_thread(media_corpus: MediaCorpus, tmp_path: Path) -> None:
