@@ -79,12 +79,14 @@ def reinspect(*, item_id: IdPath, user: CurrentUser, registry: RegistryDep) -> I
 
 @router.get("/frame-map")
 def frame_map(*, item_id: IdPath, user: CurrentUser, registry: RegistryDep) -> FrameMapPublic:
-    """The presentation time of every visible frame of a video."""
-    found = registry.inspection.frame_map(actor=user, item_id=item_id)
+    """The presentation time of every visible frame of a video, and which frames are key frames."""
+    index = registry.inspection.frame_index(actor=user, item_id=item_id)
+    found = index.frame_map
     return FrameMapPublic(
         item_id=item_id,
         frames=len(found),
         time_base=f"{found.time_base.numerator}/{found.time_base.denominator}",
         pts=list(found.pts),
         seconds=[float(p * found.time_base) for p in found.pts],
+        key_frames=list(index.key_frames),
     )
