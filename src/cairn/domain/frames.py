@@ -11,6 +11,7 @@ import the domain but none of the server's adapters.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ import av
 import av.error
 
 from cairn.domain.frame_map import FrameIndex, FrameMap, FrameSelection, seek_frame
-from cairn.errors import MediaError
+from cairn.errors import ConfigurationError, MediaError
 
 if TYPE_CHECKING:
     from av.video.frame import VideoFrame
@@ -45,6 +46,8 @@ class Frame:
 
     def to_ndarray(self, format: str = "rgb24") -> Any:
         """The frame as a numpy array (height x width x 3 for ``rgb24``); needs numpy installed."""
+        if importlib.util.find_spec("numpy") is None:
+            raise ConfigurationError("Frame.to_ndarray needs numpy, which is not installed: pip install numpy")
         return self.picture.to_ndarray(format=format)
 
 
