@@ -12,7 +12,7 @@ import typer
 from cairn.cli.output import print_json, say
 from cairn.cli.session import session_of
 from cairn.domain.frame_map import FrameSelection
-from cairn.errors import Conflict, InvalidInput
+from cairn.errors import AlreadyExists, InvalidInput
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -79,7 +79,7 @@ def _targets(out: Path, chosen: list[int], image_format: ImageFormat) -> dict[in
     targets = {i: out / frame_name(i, image_format) for i in chosen}
     existing = [path for path in targets.values() if path.exists()]
     if existing:
-        raise Conflict(f"{existing[0]} exists (and {len(existing) - 1} more): frames are never overwritten")
+        raise AlreadyExists(f"{existing[0]} exists (and {len(existing) - 1} more): frames are never overwritten")
     out.mkdir(parents=True, exist_ok=True)
     return targets
 
