@@ -1,15 +1,18 @@
-"""Which frames a selection chooses, and the key frame decoding starts from."""
+"""Which frames a selection chooses, the key frame decoding starts from, and what a frame converts to."""
 
 from __future__ import annotations
 
+import importlib.util
 from fractions import Fraction
 
+import av
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cairn.domain.frame_map import FrameIndex, FrameMap, FrameSelection, seek_frame
-from cairn.errors import InvalidInput
+from cairn.domain.frames import Frame
+from cairn.errors import ConfigurationError, InvalidInput
 
 
 def _index(count: int, key_frames: list[int]) -> FrameIndex:
@@ -46,3 +49,13 @@ def test_decoding_starts_at_the_last_key_frame_at_or_before_the_first_frame(inde
 def test_bad_selections_say_why(start: int, stop: int | None, step: int) -> None:
     with pytest.raises(InvalidInput):
         FrameSelection(start, stop, step)
+
+
+def test_to_ndarray_needs_numpy_and_says_so() -> None:
+    frame = Frame(index=0, time=0.0, picture=av.VideoFrame(16, 8, "rgb24"))
+    assert frame.to_image().size == (16, 8)
+    if importlib.util.find_spec("numpy") is None:
+        with pytest.raises(ConfigurationError, match="pip install numpy"):
+            frame.to_ndarray()
+    else:
+        assert frame.to_ndarray().shape == (8, 16, 3)
