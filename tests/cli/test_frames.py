@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from cairn.domain.integrations import Provider, StoreConfig
+from cairn.domain.kinds import ItemKind
 from cairn.domain.records import User
+from cairn.domain.urls import object_url_for
+from cairn.services.items import NewItem
 from cairn.services.registry import Registry
 from cairn.services.uploads import UploadedFile
 from tests.api.helpers import png_bytes
@@ -86,3 +90,26 @@ def test_a_non_video_item_is_refused(cli: Cli, registry: Registry, admin: User, 
     assert f"item {item_id} is a image: only videos have frames" in result.stderr
     assert not (tmp_path / "x").exists()
     cli.fails("frames", "999999", "--out", str(tmp_path / "x"), code="not_found")
+
+
+def test_an_item_registered_by_reference_is_read_from_its_integration(
+    cli: Cli, registry: Registry, admin: User, ghost_video: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "bucket"
+    root.mkdir()
+    (root / "ghost.mp4").write_bytes(ghost_video.read_bytes())
+    integration = registry.integrations.add(actor=admin, name="disk", provider="local", root=str(root))
+    config = StoreConfig(provider=Provider.LOCAL, bucket=None, region=None, endpoint=None, root=str(root))
+    folder = registry.folders.create(actor=admin, name="Disk")
+    new = NewItem(
+        kind=ItemKind.VIDEO,
+        title="ghost",
+        object_url=object_url_for(config, "ghost.mp4"),
+        integration_id=integration.id,
+    )
+    [item] = registry.items.add(actor=admin, folder_id=folder.id, items=[new])
+    registry.inspection.inspect_item(actor=admin, item_id=item.id)
+    out = tmp_path / "out"
+    cli.ok("frames", str(item.id), "--out", str(out), "--start", "60")
+    assert _shown(out) == {f"frame_{n:06d}.png": shown for n, shown in enumerate(decoded_indices(ghost_video))
+                           if n >= 60}  # fmt: skip
