@@ -1,7 +1,9 @@
 """The FastAPI application factory: ``create_app(settings)``.
 
-Everything lives under ``/api/v1`` except ``/health`` (the only anonymous route, with logging in) and the
-API's documents (``/openapi.json``, and ``/docs`` to browse it), which need a signed-in caller like the API itself.
+Everything lives under ``/api/v1`` except ``/health`` (the only anonymous route, with logging in), the
+API's documents (``/openapi.json``, and ``/docs`` to browse it), which need a signed-in caller like the API itself,
+and the web UI's pages (:mod:`cairn.api.webui`: every other ``GET``, which the app itself authenticates through the
+API).
 Every error response is the canonical body of :mod:`cairn.api.errors`; every response carries the security headers
 of :mod:`cairn.api.security`.
 """
@@ -30,6 +32,7 @@ from cairn.api.routes import (
     users,
 )
 from cairn.api.security import SecurityHeaders
+from cairn.api.webui import install_web_ui
 from cairn.services.registry import Registry
 from cairn.settings import Settings
 
@@ -73,4 +76,5 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastA
 
     app.include_router(api_router())
     app.include_router(documents_router())
+    install_web_ui(app)  # last: its pages answer every GET no route above took
     return app
