@@ -44,6 +44,7 @@ export function FileTable(props: FileTableProps) {
   }, [hasMore, last, rows.length, loadMore]);
 
   return (
+    <>
     <div role="grid" aria-label="Files" aria-rowcount={hasMore ? -1 : rows.length + 1} aria-multiselectable="true" className="grid">
       <div role="rowgroup" className="thead">
         <div role="row" aria-rowindex={1} className="row head">
@@ -59,7 +60,6 @@ export function FileTable(props: FileTableProps) {
         </div>
       </div>
       <div role="rowgroup" className="tbody" ref={scroller}>
-        {rows.length === 0 && !hasMore && <p className="empty">{props.empty}</p>}
         <div role="presentation" className="spacer" style={{ height: virtual.getTotalSize() }}>
           {shown.map((v) => (
             <div
@@ -80,6 +80,8 @@ export function FileTable(props: FileTableProps) {
         </div>
       </div>
     </div>
+    {rows.length === 0 && !hasMore && <p className="empty">{props.empty}</p>}
+    </>
   );
 }
 

@@ -1,5 +1,4 @@
 // The bar across the top: the product, the global search (every file you may see) and who you are.
-import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, unwrap, type User } from "../api/client";
 import { navigate } from "../router";
@@ -7,7 +6,6 @@ import { navigate } from "../router";
 export function TopBar({ user, search }: { user: User; search: string }) {
   const [text, setText] = useState(search);
   const [problem, setProblem] = useState<string | null>(null);
-  const queries = useQueryClient();
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (text.trim()) navigate(`/search?q=${encodeURIComponent(text.trim())}`);
@@ -15,9 +13,8 @@ export function TopBar({ user, search }: { user: User; search: string }) {
   const signOut = async () => {
     try {
       await unwrap(api.DELETE("/api/v1/auth/session"));
-      queries.clear();
-      navigate("/files");
-      await queries.invalidateQueries({ queryKey: ["me"] });
+      location.assign("/files"); // a new page: nothing of the session stays in memory
+
     } catch (error) {
       setProblem((error as Error).message);
     }
