@@ -67,7 +67,7 @@ class Api:
         return made
 
     def user_token(self, email: str) -> str:
-        user = self.call("POST", "/users", json={"email": email, "name": email.split("@")[0]})
+        user = self.call("POST", "/users", json={"email": email, "name": email.split("@", maxsplit=1)[0]})
         secret: str = self.call("POST", "/tokens", json={"name": "ui test", "user_id": user["id"]})["secret"]
         return secret
 
@@ -95,9 +95,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     env = {**os.environ, "CAIRN_DATA_DIR": str(data_dir), "CAIRN_PORT": str(port), "CAIRN_HOST": "127.0.0.1"}
     log = data_dir / "serve.log"
     with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from cairn.cli.main import main; main()", "serve"], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
+        command = [sys.executable, "-c", "from cairn.cli.main import main; main()", "serve"]
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base_url, process, log)

@@ -1,6 +1,6 @@
 // The folder tree beside the table: each level is asked for when it is opened (any depth, nothing loaded ahead).
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { api, unwrap, type Folder } from "../api/client";
 import { Problem } from "../components/Dialog";
 import { folderPath, navigate } from "../router";
@@ -42,7 +42,11 @@ function Level({ folders, openId, openPath }: { folders: Folder[]; openId: numbe
 }
 
 function Node({ folder, openId, openPath }: { folder: Folder; openId: number | null; openPath: readonly number[] }) {
-  const [expanded, setExpanded] = useState(() => openPath.includes(folder.id) && folder.id !== openId);
+  const onPath = openPath.includes(folder.id) && folder.id !== openId;
+  const [expanded, setExpanded] = useState(onPath);
+  useEffect(() => {
+    if (onPath) setExpanded(true); // the open folder is below: show the way to it
+  }, [onPath]);
   const children = useChildren(folder.id, expanded);
   const current = folder.id === openId;
   return (

@@ -52,7 +52,7 @@ export function MoveDialog({ target, onClose }: { target: Target; onClose: () =>
         />
       </label>
       <Problem error={tree.error} />
-      <ul className="choices" aria-label="Folders">
+      <ul className="choices" aria-label="Matching folders">
         {matches.map((place) => (
           <li key={place.id}>
             <button
