@@ -65,7 +65,7 @@ def test_files_registered_through_the_api_show_in_the_table(page: Any, server: A
     expect(rows).to_have_count(5)  # the header, the sub-folder first, then the files by name
     expect(rows.nth(1)).to_contain_text("night")
     expect(rows.nth(2)).to_contain_text("a.png")
-    expect(rows.nth(2)).to_contain_text("640 × 480")
+    expect(rows.nth(2)).to_contain_text("640 \u00d7 480")
     expect(rows.nth(2)).to_contain_text("Image")
 
     page.get_by_role("button", name="Created").click()  # newest first
@@ -114,7 +114,7 @@ def test_shift_select_three_files_and_add_them_to_a_new_synced_dataset(page: Any
 
 def test_linked_to_follows_adding_removing_and_deleting(page: Any, server: Api) -> None:
     folder = server.folder(unique("Boats"))
-    kept, doomed = server.upload_images(folder["id"], ["kept.png", "doomed.png"])
+    _kept, doomed = server.upload_images(folder["id"], ["kept.png", "doomed.png"])
     plain = server.call("POST", "/datasets", json={"title": unique("Harbour"), "description": ""})
     server.call("POST", f"/datasets/{plain['id']}/items", json={"item_ids": [doomed["id"]]})
     sign_in(page, server)
