@@ -41,7 +41,12 @@ const csrf: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin" });
+// fetch is looked up at each call (not captured once), so component tests can answer it.
+export const api = createClient<paths>({
+  baseUrl: "",
+  credentials: "same-origin",
+  fetch: (request) => globalThis.fetch(request),
+});
 api.use(csrf);
 
 type Answer<T> = { data?: T; error?: unknown; response: Response };
