@@ -7,13 +7,11 @@ check goes through the page as a user would, by the controls' accessible names.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import require
+from tests.fixtures.storage_servers import free_port, running
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -79,46 +78,27 @@ def png(size: tuple[int, int], seed: int = 0) -> bytes:
     return out.getvalue()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+@contextlib.contextmanager
+def serving(data_dir: Path) -> Iterator[Api]:
+    """``cairn serve`` over a new SQLite database in ``data_dir``; the admin's token is the one its first run
+    prints."""
+    require(UI_DIST.is_file(), "the web UI is not built (make ui)")
+    port = free_port()
+    env = {**os.environ, "CAIRN_DATA_DIR": str(data_dir), "CAIRN_PORT": str(port), "CAIRN_HOST": "127.0.0.1"}
+    base_url = f"http://127.0.0.1:{port}"
+    log = data_dir / "serve.log"
+    command = [sys.executable, "-c", "from cairn.cli.main import main; main()", "serve"]
+    with running(command, env=env, url=f"{base_url}/health", log=log):
+        token = _TOKEN_LINE.search(log.read_text())
+        assert token, f"cairn serve printed no first-run token:\n{log.read_text()}"
+        yield Api(base_url, token.group(1))
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """``cairn serve`` over a new SQLite database; the admin's token is the one its first run prints."""
-    require(UI_DIST.is_file(), "the web UI is not built (make ui)")
-    data_dir = tmp_path_factory.mktemp("cairn-ui")
-    port = _free_port()
-    env = {**os.environ, "CAIRN_DATA_DIR": str(data_dir), "CAIRN_PORT": str(port), "CAIRN_HOST": "127.0.0.1"}
-    log = data_dir / "serve.log"
-    with log.open("w") as out:
-        command = [sys.executable, "-c", "from cairn.cli.main import main; main()", "serve"]
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base_url, process, log)
-        token = _TOKEN_LINE.search(log.read_text())
-        assert token, f"cairn serve printed no first-run token:\n{log.read_text()}"
-        yield Api(base_url, token.group(1))
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
-def _wait_until_up(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"cairn serve exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{base_url}/health", timeout=2).is_success:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail(f"cairn serve did not answer within 60 s:\n{log.read_text()}")
+    """One server for the tests that share it (each makes folders of its own)."""
+    with serving(tmp_path_factory.mktemp("cairn-ui")) as api:
+        yield api
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,10 @@ export function formatExtent(item: Item): string {
 }
 
 export function formatDate(iso: string): string {
-  return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  // 2026-12-04 21:44, in the viewer's time zone: short, sortable by eye, the same in every locale
+  const d = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
 export const KIND_LABELS: Record<string, string> = {

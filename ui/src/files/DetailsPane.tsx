@@ -122,16 +122,27 @@ function Checks({ item }: { item: Item }) {
       {!missing && <Problem error={inspection.error} />}
       {inspection.data && !checks.length && <p className="muted">Verdict: {inspection.data.verdict}.</p>}
       <ul className="checks">
-        {checks.map((c) => (
-          <li key={c.name} className={`check verdict-${c.verdict}`}>
-            <strong>{c.name.replaceAll("_", " ")}</strong> <span className="badge">{c.verdict}</span>
-            <div>{c.reason}</div>
-            {c.fix && <code className="fix">{c.fix}</code>}
-          </li>
-        ))}
+        {[...checks].sort(problemsFirst).map((c) =>
+          c.verdict === "ok" ? (
+            <li key={c.name} className="check verdict-ok">
+              <strong>{c.name.replaceAll("_", " ")}</strong>: {c.reason}
+            </li>
+          ) : (
+            <li key={c.name} className={`check verdict-${c.verdict}`}>
+              <strong>{c.name.replaceAll("_", " ")}</strong> <span className="badge">{c.verdict}</span>
+              <div>{c.reason}</div>
+              {c.fix && <code className="fix">{c.fix}</code>}
+            </li>
+          ),
+        )}
       </ul>
     </>
   );
+}
+
+/** Checks that found something come first, with their fix; passed ones follow as one line each. */
+function problemsFirst(a: Check, b: Check): number {
+  return Number(a.verdict === "ok") - Number(b.verdict === "ok");
 }
 
 function LinkedTo({ item, canWrite }: { item: Item; canWrite: boolean }) {

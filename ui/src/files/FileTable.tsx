@@ -1,8 +1,9 @@
 // The open folder's table: sub-folders first, then files, one keyset page at a time as the user scrolls. Only the
 // rows on screen are in the DOM (TanStack Virtual), so a folder of 100,000 files scrolls without loading them all.
+import { useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, type MouseEvent } from "react";
-import type { Folder, Item } from "../api/client";
+import { api, unwrap, type Folder, type Item } from "../api/client";
 import { formatDate, formatExtent, formatSize, KIND_LABELS } from "../format";
 import type { ClickKeys, Selection } from "./selection";
 import type { Target } from "./targets";
@@ -148,11 +149,7 @@ function ItemRow({ item, index, selection, onClickItem, onMenu, showMenus }: Fil
       <div role="gridcell">{KIND_LABELS[item.kind] ?? item.kind}</div>
       <div role="gridcell">
         <span className={`status status-${item.status}`}>{item.status}</span>
-        {item.status_reason && (
-          <span className="warning" role="img" aria-label="Problems found" title={item.status_reason} aria-description={item.status_reason}>
-            ⚠
-          </span>
-        )}
+        <Findings item={item} />
       </div>
       <div role="gridcell">{formatSize(item.media.file_size)}</div>
       <div role="gridcell">{formatExtent(item)}</div>
@@ -170,6 +167,31 @@ function rightClick(open: (x: number, y: number) => void) {
 }
 
 /** The "⋯" button: the same menu as a right-click, for keyboard users. */
+/** Seed 004's warning icon: its hover text (and accessible description) lists what inspection found, with the fixes.
+ * A failed file's reason is on its row; a video's checks are asked for only while its row is on screen. */
+function Findings({ item }: { item: Item }) {
+  const checks = useQuery({
+    queryKey: ["inspection", item.id],
+    queryFn: () => unwrap(api.GET("/api/v1/items/{item_id}/inspection", { params: { path: { item_id: item.id } } })),
+    enabled: item.kind === "video" && item.status === "ready",
+    staleTime: 60_000,
+  });
+  const found = [item.status_reason, ...problems(checks.data?.report)].filter(Boolean).join("\n");
+  if (!found) return null;
+  return (
+    <span className="warning" role="img" aria-label="Problems found" title={found} aria-description={found}>
+      ⚠
+    </span>
+  );
+}
+
+function problems(report: Record<string, unknown> | undefined): string[] {
+  const checks = (report?.checks ?? []) as { name: string; verdict: string; reason: string; fix?: string }[];
+  return checks
+    .filter((c) => c.verdict !== "ok")
+    .map((c) => `${c.name.replaceAll("_", " ")}: ${c.reason}${c.fix ? ` (fix: ${c.fix})` : ""}`);
+}
+
 function MoreButton({ name, onOpen }: { name: string; onOpen: (x: number, y: number) => void }) {
   return (
     <button
