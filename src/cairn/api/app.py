@@ -10,6 +10,8 @@ of :mod:`cairn.api.security`.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, Depends, FastAPI
 
 from cairn import __version__
@@ -32,7 +34,7 @@ from cairn.api.routes import (
     users,
 )
 from cairn.api.security import SecurityHeaders
-from cairn.api.webui import install_web_ui
+from cairn.api.webui import UI_DIST, install_web_ui
 from cairn.services.registry import Registry
 from cairn.settings import Settings
 
@@ -57,8 +59,9 @@ def api_router() -> APIRouter:
     return router
 
 
-def create_app(settings: Settings, *, registry: Registry | None = None) -> FastAPI:
-    """Build the HTTP API over one registry (made from ``settings`` unless given)."""
+def create_app(settings: Settings, *, registry: Registry | None = None, ui_dist: Path = UI_DIST) -> FastAPI:
+    """Build the HTTP API over one registry (made from ``settings`` unless given), with the web UI built into
+    ``ui_dist``."""
     reg = registry or Registry(settings)
     app = FastAPI(
         title="cairn", version=__version__, description=_DESCRIPTION, openapi_url=None, docs_url=None, redoc_url=None
@@ -76,5 +79,5 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastA
 
     app.include_router(api_router())
     app.include_router(documents_router())
-    install_web_ui(app)  # last: its pages answer every GET no route above took
+    install_web_ui(app, dist=ui_dist)  # last: its pages answer every GET no route above took
     return app

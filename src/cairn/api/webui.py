@@ -1,9 +1,9 @@
 """Serves the web UI: the React single-page app built from ``ui/`` into ``cairn/api/ui_dist`` (``make`` builds it).
 
 * ``/assets/...``: Vite's hashed files, cached for a year (a new build has new names);
-* any other ``GET`` outside the API (``/``, ``/files/12``, ``/signin``...): ``index.html``, never cached, so the
-  app's own router shows the page. ``/api/...``, ``/health``, ``/openapi.json`` and ``/docs`` keep their routes, and
-  an unknown ``/api/...`` path stays the API's canonical 404.
+* any other ``GET`` that no route takes (``/``, ``/files/12``, ``/search?q=...``): ``index.html``, never cached, so
+  the app's own router shows the page. ``/api/...``, ``/health``, ``/openapi.json`` and ``/docs`` keep their
+  answers: an unknown ``/api/...`` path is still the API's canonical 404, a wrong method its 405.
 
 The pages run under :data:`UI_POLICY`: scripts, styles and fonts from cairn's origin only (Vite emits no inline
 script), data from the same origin only, no framing, no forms posted anywhere.
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from starlette.convertors import Convertor, register_url_convertor
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["UI_DIST", "UI_POLICY", "install_web_ui"]
 
@@ -33,23 +33,8 @@ UI_POLICY = (
 ASSET_CACHING = "public, max-age=31536000, immutable"
 
 
-class _PageConvertor(Convertor[str]):
-    """A path of the app: anything but the API's own (``/api/...``, ``/health``, ``/openapi.json``, ``/docs``).
-
-    Those never match the pages' route, so the API keeps its answers: a canonical 404 for an unknown path, a 405
-    for a known one asked with the wrong method.
-    """
-
-    regex = r"(?!(?:api|health|openapi\.json|docs)(?:/|$)).*"
-
-    def convert(self, value: str) -> str:
-        return value
-
-    def to_string(self, value: str) -> str:
-        return value
-
-
-register_url_convertor("ui_page", _PageConvertor())
+_API_SEGMENTS = frozenset({"api", "health", "openapi.json", "docs"})
+"""First path segments that belong to the API: the app's pages never answer for them."""
 
 _NOT_BUILT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>cairn</title></head>
@@ -69,22 +54,30 @@ class _Assets(StaticFiles):
 
 
 def install_web_ui(app: FastAPI, *, dist: Path = UI_DIST) -> None:
-    """Mount the built app's assets and answer every other page with its ``index.html`` (after the API's routes)."""
+    """Mount the built app's assets, and answer with its ``index.html`` the ``GET`` that no route matches."""
     assets = dist / "assets"
     if assets.is_dir():
         app.mount("/assets", _Assets(directory=assets), name="ui-assets")
-    app.include_router(_pages_router(dist))
+    app.router.default = _Pages(dist / "index.html", fallback=app.router.default)
 
 
-def _pages_router(dist: Path) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-    index = dist / "index.html"
+class _Pages:
+    """What the router runs when no route matched (a wrong method on a known path is still the API's 405): a
+    ``GET`` of a page is the app; anything else, and every path of the API, goes on to the canonical 404."""
 
-    @router.get("/{page:ui_page}")
-    def page(page: str) -> Response:
+    def __init__(self, index: Path, *, fallback: ASGIApp) -> None:
+        self.index = index
+        self.fallback = fallback
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        first_segment = str(scope.get("path", "/")).lstrip("/").split("/", 1)[0]
+        if scope["type"] != "http" or scope["method"] not in {"GET", "HEAD"} or first_segment in _API_SEGMENTS:
+            await self.fallback(scope, receive, send)
+            return
+        await self._page()(scope, receive, send)
+
+    def _page(self) -> Response:
         headers = {"Content-Security-Policy": UI_POLICY, "Cache-Control": "no-cache"}
-        if not index.is_file():
+        if not self.index.is_file():
             return HTMLResponse(_NOT_BUILT, status_code=503, headers=headers)
-        return FileResponse(index, media_type="text/html", headers=headers)
-
-    return router
+        return FileResponse(self.index, media_type="text/html", headers=headers)
