@@ -39,7 +39,13 @@ UI_DIST = REPO / "src" / "cairn" / "api" / "ui_dist" / "index.html"
 AXE = REPO / "ui" / "node_modules" / "axe-core" / "axe.min.js"
 _TOKEN_LINE = re.compile(r"API token \(shown once, keep it safe\): (cairn_\S+)")
 
-pytestmark = pytest.mark.xdist_group("ui")
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests run on one xdist worker (``--dist loadgroup``): one server and one Chromium for all."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("ui"))
 
 
 @dataclass
