@@ -73,8 +73,8 @@ run: $(STAMP) ui
 	$(BIN)/cairn serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench ui/scripts
+	$(BIN)/ruff format --check src tests bench ui/scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -189,6 +189,8 @@ def test_global_search_from_a_deep_folder_opens_the_file_in_its_folder(page: Any
     expect(page.get_by_role("heading", level=1)).to_have_text("b")
     expect(file_row(page, needle)).to_have_attribute("aria-selected", "true")
     expect(page.get_by_role("complementary", name="File details")).to_contain_text(needle)
+    page.reload()  # the address says it all: the same folder, the same file selected
+    expect(file_row(page, needle)).to_have_attribute("aria-selected", "true")
 
 
 def test_a_viewer_sees_no_write_controls(page: Any, server: Api) -> None:

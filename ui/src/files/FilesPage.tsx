@@ -25,13 +25,14 @@ export function FilesPage({ folderId, search }: { folderId: number | null; searc
   const folder = useFolder(folderId);
   const [sort, setSort] = useState<SortKey>("name");
   const [descending, setDescending] = useState(false);
-  const { rows, itemOrder, hasMore, loadMore, error } = useRows(folderId, sort, descending);
+  const { rows, itemOrder, complete, hasMore, loadMore, error } = useRows(folderId, sort, descending);
   const [selection, setSelection] = useState<Selection>(() => preselected());
   const [menu, setMenu] = useState<MenuAt | null>(null);
   const [open, setOpen] = useState<Open>(null);
 
   useEffect(() => setSelection(preselected()), [folderId]);
-  useEffect(() => setSelection((s) => (hasMore ? s : keepShown(s, itemOrder))), [itemOrder, hasMore]);
+  // Once every file is loaded, a selected file no longer there (deleted, moved) leaves the selection.
+  useEffect(() => setSelection((s) => (complete ? keepShown(s, itemOrder) : s)), [itemOrder, complete]);
 
   const canWrite = folderId === null ? false : WRITES.has(folder.data?.user_role ?? "");
   const canCreateFolder = folderId === null || canWrite;
@@ -99,7 +100,9 @@ export function FilesPage({ folderId, search }: { folderId: number | null; searc
       {open?.dialog === "delete" && (
         <DeleteDialog target={open.target} onClose={() => setOpen(null)} onDeleted={() => setSelection(NOTHING)} />
       )}
-      {open?.dialog === "move" && <MoveDialog target={open.target} onClose={() => setOpen(null)} />}
+      {open?.dialog === "move" && (
+        <MoveDialog target={open.target} onClose={() => setOpen(null)} onMoved={() => setSelection(NOTHING)} />
+      )}
       {open?.dialog === "add-to-dataset" && open.target.kind === "items" && folderId !== null && (
         <AddToDatasetDialog itemIds={open.target.ids} folderId={folderId} onClose={() => setOpen(null)} />
       )}
@@ -149,7 +152,8 @@ function useRows(folderId: number | null, sort: SortKey, descending: boolean) {
     return [...subs.map((f) => ({ type: "folder" as const, folder: f })), ...files.map((i) => ({ type: "item" as const, item: i }))];
   }, [folders.data, files, sort, descending]);
   const itemOrder = useMemo(() => files.map((i) => i.id), [files]);
-  return { rows, itemOrder, hasMore: Boolean(hasNextPage), loadMore, error: folders.error ?? items.error };
+  const complete = items.isSuccess && !hasNextPage && !items.isFetching;
+  return { rows, itemOrder, complete, hasMore: Boolean(hasNextPage), loadMore, error: folders.error ?? items.error };
 }
 
 function folderOrder(sort: SortKey, descending: boolean) {

@@ -17,7 +17,7 @@ function flatten(nodes: Schemas["FolderNodePublic"][], prefix = ""): Place[] {
   });
 }
 
-export function MoveDialog({ target, onClose }: { target: Target; onClose: () => void }) {
+export function MoveDialog({ target, onClose, onMoved }: { target: Target; onClose: () => void; onMoved: () => void }) {
   const [text, setText] = useState("");
   const [chosen, setChosen] = useState<Place | null>(null);
   const queries = useQueryClient();
@@ -35,6 +35,7 @@ export function MoveDialog({ target, onClose }: { target: Target; onClose: () =>
       }
     },
     onSuccess: async () => {
+      onMoved();
       onClose();
       await queries.invalidateQueries();
     },
