@@ -217,3 +217,31 @@ def test_a_viewer_sees_no_write_controls(page: Any, server: Api) -> None:
     expect(page.get_by_role("menuitem", name="Open")).to_be_visible()
     expect(page.get_by_role("menuitem", name="Delete")).to_have_count(0)
     assert serious_violations(page) == []
+
+
+def test_the_table_works_from_the_keyboard(page: Any, server: Api) -> None:
+    folder = server.folder(unique("Keys"))
+    server.folder("sub", parent_id=folder["id"])
+    server.upload_images(folder["id"], ["k-1.png", "k-2.png", "k-3.png"])
+    sign_in(page, server)
+    open_folder(page, server, folder["id"])
+
+    file_row(page, "k-1.png").click()
+    page.keyboard.press("ArrowDown")
+    expect(file_row(page, "k-2.png")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(file_row(page, "k-2.png")).to_have_attribute("aria-selected", "true")
+    expect(file_row(page, "k-1.png")).to_have_attribute("aria-selected", "false")
+    page.keyboard.press("Shift+ArrowDown")
+    expect(page.get_by_text("2 files selected").first).to_be_visible()
+
+    file_row(page, "k-3.png").get_by_role("button", name="More actions for k-3.png").press("Enter")
+    expect(page.get_by_role("menu").get_by_role("menuitem", name="Add to dataset")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("menu")).to_have_count(0)
+
+    file_row(page, "k-1.png").focus()  # Home: to the first row, the sub-folder, and Enter opens it
+    page.keyboard.press("Home")
+    expect(file_row(page, "sub")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("sub")

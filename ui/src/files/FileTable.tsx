@@ -2,7 +2,7 @@
 // rows on screen are in the DOM (TanStack Virtual), so a folder of 100,000 files scrolls without loading them all.
 import { useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useRef, type MouseEvent } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
 import { api, unwrap, type Folder, type Item } from "../api/client";
 import { formatDate, formatExtent, formatSize, KIND_LABELS } from "../format";
 import type { ClickKeys, Selection } from "./selection";
@@ -38,6 +38,22 @@ export function FileTable(props: FileTableProps) {
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
   });
+  const [focused, setFocused] = useState(0); // the one row in the Tab order (roving focus), moved by the arrows
+  const moveFocus = (to: number) => {
+    const index = Math.max(0, Math.min(rows.length - 1, to));
+    setFocused(index);
+    virtual.scrollToIndex(index);
+    requestAnimationFrame(() => scroller.current?.querySelector<HTMLElement>(`[data-row="${index}"]`)?.focus());
+    return index;
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    const step = { ArrowDown: 1, ArrowUp: -1, PageDown: 10, PageUp: -10 }[e.key];
+    if (step === undefined && e.key !== "Home" && e.key !== "End") return;
+    e.preventDefault();
+    const to = moveFocus(e.key === "Home" ? 0 : e.key === "End" ? rows.length - 1 : focused + (step ?? 0));
+    const row = rows[to];
+    if (e.shiftKey && row?.type === "item") props.onClickItem(row.item.id, { toggle: false, range: true });
+  };
   const shown = virtual.getVirtualItems();
   const last = shown.at(-1)?.index ?? -1;
   useEffect(() => {
@@ -60,7 +76,7 @@ export function FileTable(props: FileTableProps) {
           </div>
         </div>
       </div>
-      <div role="rowgroup" className="tbody" ref={scroller}>
+      <div role="rowgroup" className="tbody" ref={scroller} onKeyDown={onKeyDown}>
         <div role="presentation" className="spacer" style={{ height: virtual.getTotalSize() }}>
           {shown.map((v) => (
             <div
@@ -70,7 +86,13 @@ export function FileTable(props: FileTableProps) {
               style={{ transform: `translateY(${v.start}px)`, height: v.size }}
             >
               {v.index < rows.length ? (
-                <TableRow row={rows[v.index]} index={v.index} {...props} />
+                <TableRow
+                  row={rows[v.index]}
+                  index={v.index}
+                  focusable={v.index === Math.min(focused, rows.length - 1)}
+                  onFocusRow={setFocused}
+                  {...props}
+                />
               ) : (
                 <div role="row" aria-rowindex={v.index + 2} className="row loading-row">
                   <div role="gridcell">Loading more files…</div>
@@ -98,15 +120,38 @@ function SortHeader({ label, sortKey, sort, descending, onSort }: FileTableProps
   );
 }
 
-function TableRow({ row, index, ...props }: FileTableProps & { row: Row; index: number }) {
-  if (row.type === "folder") return <FolderRow folder={row.folder} index={index} {...props} />;
-  return <ItemRow item={row.item} index={index} {...props} />;
+interface RowProps {
+  index: number;
+  focusable: boolean;
+  onFocusRow: (index: number) => void;
 }
 
-function FolderRow({ folder, index, onOpenFolder, onMenu, showMenus }: FileTableProps & { folder: Folder; index: number }) {
+/** What every row shares: its place for assistive technology and the keyboard. */
+function rowAttributes({ index, focusable, onFocusRow }: RowProps) {
+  return {
+    role: "row",
+    "aria-rowindex": index + 2,
+    "data-row": index,
+    tabIndex: focusable ? 0 : -1,
+    onFocus: () => onFocusRow(index),
+  };
+}
+
+function TableRow({ row, ...props }: FileTableProps & RowProps & { row: Row }) {
+  if (row.type === "folder") return <FolderRow folder={row.folder} {...props} />;
+  return <ItemRow item={row.item} {...props} />;
+}
+
+function FolderRow({ folder, onOpenFolder, onMenu, showMenus, ...props }: FileTableProps & RowProps & { folder: Folder }) {
   const menu = (x: number, y: number) => onMenu({ kind: "folder", folder }, x, y);
   return (
-    <div role="row" aria-rowindex={index + 2} className="row folder-row" onClick={() => onOpenFolder(folder)} onContextMenu={rightClick(menu)}>
+    <div
+      {...rowAttributes(props)}
+      className="row folder-row"
+      onClick={() => onOpenFolder(folder)}
+      onContextMenu={rightClick(menu)}
+      onKeyDown={(e) => e.key === "Enter" && e.target === e.currentTarget && onOpenFolder(folder)}
+    >
       <div role="gridcell" className="name">
         <span className="folder-icon" aria-hidden="true" />
         <a href={`/files/${folder.id}`} onClick={(e) => e.preventDefault()}>
@@ -123,7 +168,7 @@ function FolderRow({ folder, index, onOpenFolder, onMenu, showMenus }: FileTable
   );
 }
 
-function ItemRow({ item, index, selection, onClickItem, onMenu, showMenus }: FileTableProps & { item: Item; index: number }) {
+function ItemRow({ item, selection, onClickItem, onMenu, showMenus, ...props }: FileTableProps & RowProps & { item: Item }) {
   const selected = selection.ids.has(item.id);
   const keys = (e: MouseEvent): ClickKeys => ({ toggle: e.ctrlKey || e.metaKey, range: e.shiftKey });
   const menu = (x: number, y: number) => {
@@ -134,13 +179,17 @@ function ItemRow({ item, index, selection, onClickItem, onMenu, showMenus }: Fil
   };
   return (
     <div
-      role="row"
-      aria-rowindex={index + 2}
+      {...rowAttributes(props)}
       aria-selected={selected}
       className={selected ? "row selected" : "row"}
       onMouseDown={(e) => e.shiftKey && e.preventDefault() /* no text selection on Shift-click */}
       onClick={(e) => onClickItem(item.id, keys(e))}
       onContextMenu={rightClick(menu)}
+      onKeyDown={(e) => {
+        if ((e.key !== " " && e.key !== "Enter") || e.target !== e.currentTarget) return; // not the "⋯" button
+        e.preventDefault(); // Space and Enter select, as a click would (with Ctrl/Cmd or Shift as held)
+        onClickItem(item.id, { toggle: e.ctrlKey || e.metaKey, range: e.shiftKey });
+      }}
     >
       <div role="gridcell" className="name">
         <span className={`kind-icon kind-${item.kind}`} aria-hidden="true" />
