@@ -245,3 +245,36 @@ def test_the_table_works_from_the_keyboard(page: Any, server: Api) -> None:
     expect(file_row(page, "sub")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("sub")
+
+
+def test_a_folder_moves_and_is_deleted_from_its_menu(page: Any, server: Api) -> None:
+    parent = server.folder(unique("Projects"))
+    archive = server.folder(unique("Archive"))
+    old = server.folder("old run", parent_id=parent["id"])
+    server.upload_images(old["id"], ["inside.png"])
+    sign_in(page, server)
+    open_folder(page, server, parent["id"])
+
+    file_row(page, "old run").click(button="right")
+    page.get_by_role("menu").get_by_role("menuitem", name="Move to another folder").click()
+    dialog = page.get_by_role("dialog", name="Move to another folder")
+    dialog.get_by_role("searchbox", name="Folder").fill("old run")
+    dialog.get_by_role("button", name=f"{parent['name']} / old run").click()  # into itself: the API says no
+    dialog.get_by_role("button", name="Move", exact=True).click()
+    expect(dialog.get_by_role("alert")).to_be_visible()
+    assert serious_violations(page) == []
+    dialog.get_by_role("searchbox", name="Folder").fill(archive["name"])
+    dialog.get_by_role("button", name=archive["name"], exact=True).click()
+    dialog.get_by_role("button", name="Move", exact=True).click()
+    expect(dialog).to_be_hidden()
+    expect(file_row(page, "old run")).to_have_count(0)
+
+    open_folder(page, server, archive["id"])
+    file_row(page, "old run").get_by_role("button", name="More actions for old run").click()
+    page.get_by_role("menu").get_by_role("menuitem", name="Delete").click()
+    confirm = page.get_by_role("dialog", name="Delete")
+    expect(confirm).to_contain_text("removed from every dataset")
+    assert serious_violations(page) == []
+    confirm.get_by_role("button", name="Delete").click()
+    expect(file_row(page, "old run")).to_have_count(0)
+    assert server.call("GET", f"/search?text=inside.png&folder_id={archive['id']}")["items"] == []

@@ -61,7 +61,7 @@ export function ContextMenu({
       className="menu"
       role="menu"
       aria-label="Actions"
-      style={{ left: at.x, top: at.y }}
+      style={{ left: Math.max(8, Math.min(at.x, innerWidth - 230)), top: Math.max(8, Math.min(at.y, innerHeight - 190)) }}
       onKeyDown={(e) => e.key === "Escape" && onClose()}
     >
       {target.kind === "folder" && item("open", "Open")}
