@@ -1,6 +1,6 @@
 """The FastAPI application factory: ``create_app(settings)``.
 
-Everything lives under ``/api/v1`` except ``/health`` (the only anonymous route, with logging in), the
+Everything lives under ``/api/v1`` except ``/health`` (the only anonymous route of the API, with logging in), the
 API's documents (``/openapi.json``, and ``/docs`` to browse it), which need a signed-in caller like the API itself,
 and the web UI's pages (:mod:`cairn.api.webui`: every other ``GET``, which the app itself authenticates through the
 API).
