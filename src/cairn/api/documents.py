@@ -1,9 +1,9 @@
 """The API's own documents: ``/openapi.json`` and ``/docs`` (Swagger UI), for signed-in callers.
 
-They are not anonymous (of the API, only ``/health`` and logging in are; the web UI's pages hold no data): a caller sends a token, or the browser its session
-cookie. A browser without a session gets, at ``/docs``, a sign-in page: a token starts a session, and the page
-reloads as the Swagger UI (the web UI at ``/`` has its own sign-in page). Both pages run only the
-scripts their Content-Security-Policy names (inline ones by their SHA-256).
+They are not anonymous (of the API, only ``/health`` and logging in are; the web UI's pages hold no data): a caller
+sends a token, or the browser its session cookie. A browser without a session gets, at ``/docs``, a sign-in page: a
+token starts a session, and the page reloads as the Swagger UI (the web UI at ``/`` has its own sign-in page). Both
+pages run only the scripts their Content-Security-Policy names (inline ones by their SHA-256).
 """
 
 from __future__ import annotations
