@@ -5,6 +5,7 @@ import { useState } from "react";
 import { ApiError, api, unwrap, type Dataset, type Folder, type Item } from "../api/client";
 import { Problem } from "../components/Dialog";
 import { formatDate, formatDuration, formatSize, KIND_LABELS } from "../format";
+import { checkName, checksOf, useInspection, type Check } from "./inspection";
 
 export function FolderDetails({ folder }: { folder: Folder }) {
   const summary = useQuery({
@@ -101,20 +102,10 @@ function Properties({ item }: { item: Item }) {
   );
 }
 
-interface Check {
-  name: string;
-  verdict: string;
-  reason: string;
-  fix?: string;
-}
-
 function Checks({ item }: { item: Item }) {
-  const inspection = useQuery({
-    queryKey: ["inspection", item.id],
-    queryFn: () => unwrap(api.GET("/api/v1/items/{item_id}/inspection", { params: { path: { item_id: item.id } } })),
-  });
+  const inspection = useInspection(item);
   const missing = inspection.error instanceof ApiError && inspection.error.status === 404;
-  const checks = (inspection.data?.report.checks ?? []) as Check[];
+  const checks = checksOf(inspection.data?.report);
   return (
     <>
       <h3>Checks</h3>
@@ -125,11 +116,11 @@ function Checks({ item }: { item: Item }) {
         {[...checks].sort(problemsFirst).map((c) =>
           c.verdict === "ok" ? (
             <li key={c.name} className="check verdict-ok">
-              <strong>{c.name.replaceAll("_", " ")}</strong>: {c.reason}
+              <strong>{checkName(c)}</strong>: {c.reason}
             </li>
           ) : (
             <li key={c.name} className={`check verdict-${c.verdict}`}>
-              <strong>{c.name.replaceAll("_", " ")}</strong> <span className="badge">{c.verdict}</span>
+              <strong>{checkName(c)}</strong> <span className="badge">{c.verdict}</span>
               <div>{c.reason}</div>
               {c.fix && <code className="fix">{c.fix}</code>}
             </li>

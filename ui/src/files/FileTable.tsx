@@ -1,10 +1,10 @@
 // The open folder's table: sub-folders first, then files, one keyset page at a time as the user scrolls. Only the
 // rows on screen are in the DOM (TanStack Virtual), so a folder of 100,000 files scrolls without loading them all.
-import { useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
-import { api, unwrap, type Folder, type Item } from "../api/client";
+import type { Folder, Item } from "../api/client";
 import { formatDate, formatExtent, formatSize, KIND_LABELS } from "../format";
+import { checkName, checksOf, useInspection } from "./inspection";
 import type { ClickKeys, Selection } from "./selection";
 import type { Target } from "./targets";
 
@@ -219,12 +219,7 @@ function rightClick(open: (x: number, y: number) => void) {
 /** Seed 004's warning icon: its hover text (and accessible description) lists what inspection found, with the fixes.
  * A failed file's reason is on its row; a video's checks are asked for only while its row is on screen. */
 function Findings({ item }: { item: Item }) {
-  const checks = useQuery({
-    queryKey: ["inspection", item.id],
-    queryFn: () => unwrap(api.GET("/api/v1/items/{item_id}/inspection", { params: { path: { item_id: item.id } } })),
-    enabled: item.kind === "video" && item.status === "ready",
-    staleTime: 60_000,
-  });
+  const checks = useInspection(item, item.kind === "video" && item.status === "ready");
   const found = [item.status_reason, ...problems(checks.data?.report)].filter(Boolean).join("\n");
   if (!found) return null;
   return (
@@ -235,10 +230,9 @@ function Findings({ item }: { item: Item }) {
 }
 
 function problems(report: Record<string, unknown> | undefined): string[] {
-  const checks = (report?.checks ?? []) as { name: string; verdict: string; reason: string; fix?: string }[];
-  return checks
+  return checksOf(report)
     .filter((c) => c.verdict !== "ok")
-    .map((c) => `${c.name.replaceAll("_", " ")}: ${c.reason}${c.fix ? ` (fix: ${c.fix})` : ""}`);
+    .map((c) => `${checkName(c)}: ${c.reason}${c.fix ? ` (fix: ${c.fix})` : ""}`);
 }
 
 function MoreButton({ name, onOpen }: { name: string; onOpen: (x: number, y: number) => void }) {
