@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from playwright.sync_api import expect
@@ -43,3 +44,16 @@ def test_a_session_sends_the_csrf_token_with_every_change(page: Any, server: Api
         page.get_by_role("dialog").get_by_role("button", name="Create").click()
     assert made.value.headers["x-csrf-token"] == cookies["cairn_csrf"]["value"]
     expect(page.get_by_role("grid").get_by_text("made under CSRF")).to_be_visible()
+
+
+def test_a_session_ended_elsewhere_brings_back_the_sign_in_page(page: Any, server: Api) -> None:
+    folder = server.folder(f"Ends {uuid.uuid4().hex[:6]}")
+    email = f"ends-{uuid.uuid4().hex[:6]}@example.com"
+    token = server.user_token(email)
+    server.call("POST", f"/folders/{folder['id']}/access", json={"email": email, "role": "editor"})
+    sign_in(page, server, token)
+    expect(page.get_by_role("grid").get_by_text(folder["name"])).to_be_visible()
+
+    Api(server.base_url, token).call("DELETE", "/auth/sessions")  # "log out everywhere", from a script
+    page.get_by_role("grid").get_by_text(folder["name"]).click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
