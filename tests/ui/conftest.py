@@ -107,8 +107,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         yield api
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one module's tests. Not longer: while Playwright's sync API runs, its event loop is the running
+    one, and a test of another module that the same xdist worker runs meanwhile could not call ``asyncio.run``."""
     require(CHROMIUM.exists(), "Debian's chromium is not installed (make chromium)")
     from playwright.sync_api import sync_playwright
 
