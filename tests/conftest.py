@@ -83,9 +83,6 @@ def _truncate_postgres(url: str) -> None:
     tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     with database.write() as conn:
         conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-        # the search order of 0009 and 0010, made with raw SQL: not built, nothing changed
-        conn.exec_driver_sql("TRUNCATE search_changes, trigram_spans")
-        conn.exec_driver_sql("UPDATE search_order_state SET built_seq = NULL, built_at = NULL, building_since = NULL")
     database.dispose()
 
 

@@ -113,18 +113,10 @@ def _registry(url: str) -> Iterator[Registry]:
 
 
 def _analyze(registry: Registry) -> float:
-    """What the database gets after a bulk load once writes stop, before anything is measured.
-
-    PostgreSQL: vacuum and analyze, as autovacuum would a little later. Autovacuum vacuums a table that took many
-    inserts (``autovacuum_vacuum_insert_threshold``): that sets the visibility map and hint bits, so the measured
-    reads are those of a settled table, whether or not the server measured runs autovacuum.
-
-    Both: what search by name starts from is built, as the workers' housekeeping does once items stopped changing
-    (``ItemService.keep_search_order``): SQLite's name-ordered copy of the search index (0008), PostgreSQL's
-    ``trigram_spans`` (0010). SQLite is left without statistics (no sqlite_stat1), as a
-    cairn database is: its plans must not need them.
-    """
+    """What the database gets after a bulk load once writes stop, before anything is measured: PostgreSQL is
+    vacuumed and analyzed, as autovacuum would a little later (that sets the visibility map and hint bits, so the
+    measured reads are those of a settled table). SQLite is left without statistics (no sqlite_stat1), as a cairn
+    database is: its plans must not need them."""
     began = time.perf_counter()
     registry.db.vacuum()  # the whole database (nothing on SQLite)
-    registry.items.bring_search_order_up_to_date()
     return time.perf_counter() - began

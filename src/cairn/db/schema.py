@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from cairn.db.search_text import SearchTextExpression
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -130,9 +132,25 @@ items = sa.Table(
     sa.Column("owner_id", Id, sa.ForeignKey("users.id"), nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("edited_at", Timestamp, nullable=False),
+    # What a search checks with LIKE (cairn.db.search_text): stored on PostgreSQL, virtual on SQLite.
+    sa.Column("search_text", sa.Text, sa.Computed(SearchTextExpression()), nullable=True),
     sa.Index("ix_items_folder_title", "folder_id", "title", "id"),
     sa.Index("ix_items_folder_created", "folder_id", "created_at", "id"),
-    sa.Index("ix_items_title", "title", "id"),
+    # Search walks these in name order and checks the cheap filters without reading rows (docs/search.md).
+    sa.Index("ix_items_title", "title", "id", postgresql_include=["folder_id", "kind", "status", "search_text"]),
+    sa.Index(
+        "ix_items_kind_title", "kind", "title", "id", postgresql_include=["folder_id", "status", "search_text"]
+    ).ddl_if(dialect="postgresql"),
+    sa.Index("ix_items_kind_title", "kind", "title", "id", "object_url").ddl_if(dialect="sqlite"),
+    sa.Index("ix_items_search_title", "title", "id", "object_url").ddl_if(dialect="sqlite"),
+    sa.Index(
+        "ix_items_search_trgm",
+        "search_text",
+        postgresql_using="gin",
+        postgresql_ops={"search_text": "gin_trgm_ops"},
+        postgresql_with={"gin_pending_list_limit": 1024},
+    ).ddl_if(dialect="postgresql"),
+    sa.Index("ix_items_long_text", "id", postgresql_where=sa.text("search_text IS NULL")).ddl_if(dialect="postgresql"),
     sa.Index("ix_items_created", "created_at", "id"),
     sa.Index("ix_items_folder_url", "folder_id", "url_key", "copy_no", unique=True),
     sa.Index("ix_items_integration", "integration_id"),
