@@ -132,9 +132,10 @@ class PageFinder:
         few = driver in (Driver.TEXT, Driver.DATASETS)
         return _keyset(sa.select(items).where(*conditions), query, column, order=self._not_driving(column, when=few))
 
-    def within_budget(self, statement: Any, steps: int = WALK_STEPS) -> Sequence[Row[Any]] | None:
-        """SQLite: the rows of ``statement``, or None if it was interrupted after about ``steps`` instructions."""
-        with _interrupted_after(self.conn, steps):
+    def within_budget(self, statement: Any, steps: int | None = None) -> Sequence[Row[Any]] | None:
+        """SQLite: the rows of ``statement``, or None if it was interrupted after about ``steps`` instructions
+        (``WALK_STEPS``)."""
+        with _interrupted_after(self.conn, WALK_STEPS if steps is None else steps):
             try:
                 return self.conn.execute(statement).all()
             except sa.exc.OperationalError as err:
@@ -157,9 +158,9 @@ class PageFinder:
             return walked
         return self.conn.execute(self.postgres_statement(query, scope, items, sorted_after=True)).all()
 
-    def window(self, query: ItemQuery, scope: Scope, entries: int = WALK_ENTRIES) -> sa.Subquery:
+    def window(self, query: ItemQuery, scope: Scope, entries: int | None = None) -> sa.Subquery:
         """PostgreSQL: the next ``entries`` entries of the sort index past the cursor, with the columns the
-        index holds: one folder's index, one kind's by name, else the sort order's."""
+        index holds (``WALK_ENTRIES`` by default): one folder's index, one kind's by name, else the sort order's."""
         column = items.c.title if query.sort is SortBy.NAME else items.c.created_at
         prefix = []
         if scope.folder_ids is not None and len(scope.folder_ids) <= 1:
@@ -167,7 +168,8 @@ class PageFinder:
         elif len(query.kinds) == 1 and query.sort is SortBy.NAME:
             prefix.append(items.c.kind == next(iter(query.kinds)).value)
         held = (items.c.id, column, items.c.folder_id, items.c.kind, items.c.status, items.c.search_text)
-        return _keyset(sa.select(*held).where(*prefix), query, column, limit=entries).subquery("walk")
+        limit = WALK_ENTRIES if entries is None else entries
+        return _keyset(sa.select(*held).where(*prefix), query, column, limit=limit).subquery("walk")
 
     def postgres_statement(self, query: ItemQuery, scope: Scope, source: Any, *, sorted_after: bool = False) -> Any:
         """PostgreSQL: the page's ids found in ``source`` (``items`` or a ``window``) from the columns the name
