@@ -2,9 +2,9 @@
 
 One rule on both dialects, needing nothing but the indexes the writes themselves keep (``docs/search.md``):
 
-1. **Few candidates: fetch and sort.** When the text's matches (SQLite: FTS5 finds them), the items of the folders
-   listed, or the dataset members asked for are few (a count that stops at the bound), they are fetched with every
-   filter and sorted.
+1. **Few candidates: fetch and sort.** When the text's matches, the items of the folders listed, or the dataset
+   members asked for are few (a count that stops at the bound; for the text on PostgreSQL, the planner's estimate,
+   as a count there reads the table), they are fetched with every filter and sorted.
 2. **Else walk the sort index** (one folder's; one kind's by name; else the name or creation order), checking each
    entry, until the page is full. With a text the walk is bounded: SQLite stops it after ``WALK_STEPS`` VM
    instructions (a progress handler: a read is interrupted, the transaction goes on); PostgreSQL reads at most
@@ -37,12 +37,12 @@ from cairn.db.repositories.folders import subtree_condition
 from cairn.db.schema import folders, items
 from cairn.domain.listing import Cursor, ItemQuery, SortBy
 
-FEW_MATCHES = 5_000  # SQLite: a text with at most this many FTS5 matches has them fetched and sorted
+FEW_MATCHES = 5_000  # a text with at most this many matches (PostgreSQL: expected) has them fetched and sorted
 FEW_IN_FOLDERS = 2_000  # items of the listed folders fetched whole and sorted
 FEW_MEMBERS = 20_000  # dataset members fetched whole and sorted
 WALK_STEPS = 1_000_000  # SQLite: VM instructions of a walk with a text (about 110,000 covering-index entries)
 PROGRESS_EVERY = 10_000  # SQLite: instructions between two calls of the handler that counts them
-WALK_ENTRIES = 20_000  # PostgreSQL: index entries a walk with a text reads at most
+WALK_ENTRIES = 100_000  # PostgreSQL: index entries a walk with a text reads at most (about SQLite's budget)
 LISTED_FOLDERS = 2_000  # a scope of up to this many folders is bound as a list of ids, a subquery beyond
 MIN_INDEXED_TEXT = 3  # the trigram indexes find texts of three characters or more
 
@@ -153,10 +153,20 @@ class PageFinder:
     def _postgres_rows(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]]:
         if not _indexed_text(query.text) or "\n" in (query.text or ""):
             return self.conn.execute(self.postgres_statement(query, scope, items)).all()
+        fetch_and_sort = self.postgres_statement(query, scope, items, sorted_after=True)
+        if self._estimated_rows(sa.select(items.c.id).where(_postgres_text_condition(query.text or "", items))) <= (
+            FEW_MATCHES
+        ):
+            return self.conn.execute(fetch_and_sort).all()
         walked = self.conn.execute(self.postgres_statement(query, scope, self.window(query, scope))).all()
-        if len(walked) > query.limit:
-            return walked
-        return self.conn.execute(self.postgres_statement(query, scope, items, sorted_after=True)).all()
+        return walked if len(walked) > query.limit else self.conn.execute(fetch_and_sort).all()
+
+    def _estimated_rows(self, statement: Any) -> int:
+        """PostgreSQL: the planner's estimate of the rows of ``statement`` (planned, not run): a bounded count
+        would read up to its bound, a plan reads nothing. It only orders the two exact ways of finding a page."""
+        compiled = statement.compile(dialect=self.conn.dialect)
+        plan = self.conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params).scalar_one()
+        return int(plan[0]["Plan"]["Plan Rows"])
 
     def window(self, query: ItemQuery, scope: Scope, entries: int | None = None) -> sa.Subquery:
         """PostgreSQL: the next ``entries`` entries of the sort index past the cursor, with the columns the
