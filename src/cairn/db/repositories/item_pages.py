@@ -69,7 +69,10 @@ class Scope:
         return self.folder_ids is not None or self.found is not None
 
     def condition(self, column: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
-        return _one_of(column, self.folder_ids) if self.folder_ids is not None else column.in_(self.found)
+        if self.folder_ids is not None:
+            return _one_of(column, self.folder_ids)
+        assert self.found is not None
+        return column.in_(self.found)
 
 
 class PageFinder:
@@ -179,7 +182,8 @@ class PageFinder:
             prefix.append(items.c.kind == next(iter(query.kinds)).value)
         held = (items.c.id, column, items.c.folder_id, items.c.kind, items.c.status, items.c.search_text)
         limit = WALK_ENTRIES if entries is None else entries
-        return _keyset(sa.select(*held).where(*prefix), query, column, limit=limit).subquery("walk")
+        walk: sa.Subquery = _keyset(sa.select(*held).where(*prefix), query, column, limit=limit).subquery("walk")
+        return walk
 
     def postgres_statement(self, query: ItemQuery, scope: Scope, source: Any, *, sorted_after: bool = False) -> Any:
         """PostgreSQL: the page's ids found in ``source`` (``items`` or a ``window``) from the columns the name
@@ -190,8 +194,8 @@ class PageFinder:
         conditions = _row_filters(filtered, source, kind=source.c.kind)
         if few_members:  # one array of ids: the planner cannot see how few, hence the bounded count first
             member_ids = _member_ids(query).subquery("member_ids")
-            ids = sa.select(sa.func.array_agg(member_ids.c.item_id)).scalar_subquery()
-            conditions.append(source.c.id == sa.any_(sa.cast(ids, postgresql.ARRAY(sa.BigInteger))))
+            array = sa.select(sa.func.array_agg(member_ids.c.item_id)).scalar_subquery()
+            conditions.append(source.c.id == sa.any_(sa.cast(array, postgresql.ARRAY(sa.BigInteger))))
         if query.text:
             conditions.append(_postgres_text_condition(query.text, source))
         if scope.limited:
