@@ -154,12 +154,12 @@ class PageFinder:
 
     # --- PostgreSQL -------------------------------------------------------------------------------------------
     def _postgres_rows(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]]:
+        few_members = _asks_for_members(query) and self._at_most(_member_ids(query), FEW_MEMBERS)
         if not _indexed_text(query.text) or "\n" in (query.text or ""):
-            return self.conn.execute(self.postgres_statement(query, scope, items)).all()
-        fetch_and_sort = self.postgres_statement(query, scope, items, sorted_after=True)
-        if self._estimated_rows(sa.select(items.c.id).where(_postgres_text_condition(query.text or "", items))) <= (
-            FEW_MATCHES
-        ):
+            return self.conn.execute(self.postgres_statement(query, scope, items, few_members=few_members)).all()
+        fetch_and_sort = self.postgres_statement(query, scope, items, few_members=few_members, sorted_after=True)
+        matches = sa.select(items.c.id).where(_postgres_text_condition(query.text or "", items))
+        if few_members or self._estimated_rows(matches) <= FEW_MATCHES:
             return self.conn.execute(fetch_and_sort).all()
         walked = self.conn.execute(self.postgres_statement(query, scope, self.window(query, scope))).all()
         return walked if len(walked) > query.limit else self.conn.execute(fetch_and_sort).all()
@@ -185,11 +185,13 @@ class PageFinder:
         walk: sa.Subquery = _keyset(sa.select(*held).where(*prefix), query, column, limit=limit).subquery("walk")
         return walk
 
-    def postgres_statement(self, query: ItemQuery, scope: Scope, source: Any, *, sorted_after: bool = False) -> Any:
+    def postgres_statement(
+        self, query: ItemQuery, scope: Scope, source: Any, *, few_members: bool = False, sorted_after: bool = False
+    ) -> Any:
         """PostgreSQL: the page's ids found in ``source`` (``items`` or a ``window``) from the columns the name
-        indexes hold, then their rows; ``sorted_after``: sorted by an expression no index provides, so that the
-        matches are fetched (through the trigram index) and sorted instead of walked."""
-        few_members = _asks_for_members(query) and self._at_most(_member_ids(query), FEW_MEMBERS)
+        indexes hold, then their rows. ``few_members``: the dataset members asked for are few, and are looked up
+        by id; ``sorted_after``: sorted by an expression no index provides, so that the matches are fetched
+        (through the trigram index or the members' ids) and sorted instead of walked."""
         filtered = replace(query, in_dataset=None, dataset_id=None) if few_members else query
         conditions = _row_filters(filtered, source, kind=source.c.kind)
         if few_members:  # one array of ids: the planner cannot see how few, hence the bounded count first
