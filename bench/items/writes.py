@@ -7,6 +7,7 @@ live registry sees, so that the search figures are those of a database that neve
 from __future__ import annotations
 
 import multiprocessing
+import os
 import random
 import tempfile
 import time
@@ -51,6 +52,7 @@ def _write(url: str, per_second: float, seed: int, stop: Any, changes: Any) -> N
     from cairn.settings import Settings
 
     rng = random.Random(seed)
+    parent = os.getppid()  # the benchmark: if it dies without stopping the writer, the writer stops too
     with tempfile.TemporaryDirectory(prefix="cairn-bench-writes-") as data_dir:
         registry = Registry(Settings(data_dir=Path(data_dir), database_url=url))
         admin = registry.users.ensure_local_admin()[0]
@@ -60,7 +62,7 @@ def _write(url: str, per_second: float, seed: int, stop: Any, changes: Any) -> N
             leaves = list(conn.execute(dated).scalars())
         per_tick, tick = per_second / TICKS_PER_SECOND, 1 / TICKS_PER_SECOND
         owed, next_tick = 0.0, time.monotonic()
-        while not stop.is_set():
+        while not stop.is_set() and os.getppid() == parent:
             owed += per_tick
             while owed >= 1:
                 owed -= 1
