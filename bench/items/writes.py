@@ -76,7 +76,7 @@ def _write(url: str, per_second: float, seed: int, stop: Any, changes: Any) -> N
 def _change(registry: Any, admin: Any, rng: random.Random, ids: list[int], leaves: list[int]) -> None:
     """One change: a rename, a move or a new item, in turn at random (a refused one, say a move onto a URL the
     folder holds, counts as made: it was tried)."""
-    from cairn.errors import CairnError  # noqa: PLC0415
+    from cairn.errors import CairnError
 
     try:
         _one_change(registry, admin, rng, ids, leaves)
