@@ -18,6 +18,7 @@ from bench.items import report
 from bench.items.data import Population, existing, populate
 from bench.items.inserts import InsertComparison, compare
 from bench.items.scenarios import Budget, Scenarios
+from bench.items.writes import writes
 from bench.stats import Samples
 from cairn.db import migrate
 from cairn.services.registry import Registry
@@ -39,6 +40,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=20_000,
         metavar="N",
         help="also insert N items with insert_many and with a plain executemany into fresh databases (0: skip)",
+    )
+    parser.add_argument(
+        "--writes-per-second",
+        type=float,
+        default=0,
+        metavar="N",
+        help="while measuring, another process changes N items per second (renames, moves, new items); default 0",
     )
     parser.add_argument(
         "--reuse",
@@ -66,10 +74,10 @@ def _build(dialect: str, args: argparse.Namespace) -> str:
         load_seconds = time.perf_counter() - began
         analyze_seconds = _analyze(registry)
         print(f"  loaded in {load_seconds:.0f} s, settled in {analyze_seconds:.1f} s (see _analyze)", flush=True)
-        results = _measure(registry, population, args)
+        results, written = _measure(registry, population, args)
     comparison = _compare_inserts(dialect, args)
     load = (load_seconds, analyze_seconds)
-    return report.section(dialect, population, results, TARGETS_MS, load=load, comparison=comparison)
+    return report.section(dialect, population, results, TARGETS_MS, load=load, comparison=comparison, writes=written)
 
 
 def _reuse(url: str, args: argparse.Namespace) -> str:
@@ -80,9 +88,10 @@ def _reuse(url: str, args: argparse.Namespace) -> str:
         print(f"  migrated in {time.perf_counter() - began:.1f} s", flush=True)
         print(f"  settled in {_analyze(registry):.1f} s (see _analyze)", flush=True)
         population = existing(registry, seed=args.seed)
-        results = _measure(registry, population, args)
+        results, written = _measure(registry, population, args)
         dialect = registry.db.dialect
-    return report.section(dialect, population, results, TARGETS_MS, comparison=_compare_inserts(dialect, args))
+    comparison = _compare_inserts(dialect, args)
+    return report.section(dialect, population, results, TARGETS_MS, comparison=comparison, writes=written)
 
 
 def _compare_inserts(dialect: str, args: argparse.Namespace) -> InsertComparison | None:
@@ -94,12 +103,17 @@ def _compare_inserts(dialect: str, args: argparse.Namespace) -> InsertComparison
     return comparison
 
 
-def _measure(registry: Registry, population: Population, args: argparse.Namespace) -> list[Samples]:
+def _measure(
+    registry: Registry, population: Population, args: argparse.Namespace
+) -> tuple[list[Samples], dict[str, float]]:
+    """Every scenario's samples, measured while ``--writes-per-second`` changes go on, and what the writer did."""
     scenarios = Scenarios(registry, population, budget=Budget(args.queries, args.seconds), seed=args.seed)
-    scenarios.run_search()
-    scenarios.run_search_baselines()
-    scenarios.run_folder_pages()
-    return scenarios.results
+    url = registry.db.engine.url.render_as_string(hide_password=False)
+    with writes(url, per_second=args.writes_per_second, seed=args.seed) as written:
+        scenarios.run_search()
+        scenarios.run_search_baselines()
+        scenarios.run_folder_pages()
+    return scenarios.results, written
 
 
 @contextmanager
@@ -113,18 +127,10 @@ def _registry(url: str) -> Iterator[Registry]:
 
 
 def _analyze(registry: Registry) -> float:
-    """What the database gets after a bulk load once writes stop, before anything is measured.
-
-    PostgreSQL: vacuum and analyze, as autovacuum would a little later. Autovacuum vacuums a table that took many
-    inserts (``autovacuum_vacuum_insert_threshold``): that sets the visibility map and hint bits, so the measured
-    reads are those of a settled table, whether or not the server measured runs autovacuum.
-
-    Both: what search by name starts from is built, as the workers' housekeeping does once items stopped changing
-    (``ItemService.keep_search_order``): SQLite's name-ordered copy of the search index (0008), PostgreSQL's
-    ``trigram_spans`` (0010). SQLite is left without statistics (no sqlite_stat1), as a
-    cairn database is: its plans must not need them.
-    """
+    """What the database gets after a bulk load once writes stop, before anything is measured: PostgreSQL is
+    vacuumed and analyzed, as autovacuum would a little later (that sets the visibility map and hint bits, so the
+    measured reads are those of a settled table). SQLite is left without statistics (no sqlite_stat1), as a cairn
+    database is: its plans must not need them."""
     began = time.perf_counter()
     registry.db.vacuum()  # the whole database (nothing on SQLite)
-    registry.items.bring_search_order_up_to_date()
     return time.perf_counter() - began

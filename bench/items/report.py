@@ -36,10 +36,17 @@ def section(
     *,
     load: tuple[float, float] | None = None,
     comparison: InsertComparison | None = None,
+    writes: dict[str, float] | None = None,
 ) -> str:
     """The figures of one database; ``load`` (seconds to populate, to ANALYZE) when this run built it."""
     lines = [f"### {dialect}: {population.item_count:,} items in {population.folder_count:,} folders\n"]
     lines.append(f"- load average before / after measuring: {population.load_average} / {_load_average()}")
+    if writes:
+        rate = writes["changes"] / writes["seconds"]
+        lines.append(
+            f"- measured while another process changed items: {writes['changes']:,.0f} changes (renames, moves, "
+            f"new items) in {writes['seconds']:.0f} s, {rate:.1f} per second"
+        )
     if comparison is not None:
         lines.append(
             f"- insert comparison ({comparison.items:,} items into a fresh database, transactions of 20,000): "

@@ -102,7 +102,6 @@ def test_every_json_command_prints_exactly_the_data(cli: Cli, tmp_path: Path, me
     run("search", "smile", "--folder", folder, tricky=True)
     run("journal", tricky=True)
     run("migrate")
-    run("reindex")
     run("version")
 
     run("folders list", tricky=True)

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-import sqlalchemy as sa
-
 from cairn.services.registry import Registry
 from tests.cli.conftest import Cli
 from tests.services.helpers import add_images
@@ -50,20 +46,3 @@ def test_search_shows_only_what_the_user_may_see(cli: Cli, registry: Registry, a
 
     seen = cli.json("search", "car", as_user="vera@example.com")["items"]
     assert [item["title"] for item in seen] == ["car.jpg"]
-
-
-def test_reindex_rebuilds_the_search_order_once_and_refuses_during_another_build(
-    cli: Cli, registry: Registry, admin
-) -> None:
-    cars = registry.folders.create(actor=admin, name="Cars")
-    add_images(registry, admin, cars.id, "red-car.jpg")
-    rebuilt = cli.json("reindex")
-    assert rebuilt["rebuilt"] is True and rebuilt["seconds"] >= 0
-    assert cli.json("reindex") == {"rebuilt": False, "seconds": None}
-    assert cli.ok("reindex").stdout == "The search order is up to date.\n"
-    add_images(registry, admin, cars.id, "blue-car.jpg")
-    table = "name_order_state" if registry.db.is_sqlite else "search_order_state"
-    with registry.db.write() as conn:  # a worker's build holds the mark
-        conn.execute(sa.text(f"UPDATE {table} SET building_since = :now"), {"now": datetime.now(UTC).isoformat()})
-    failed = cli.fails("reindex", code="conflict")
-    assert "being rebuilt by another process" in failed.stderr

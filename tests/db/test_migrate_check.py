@@ -65,6 +65,33 @@ def test_a_revision_it_does_not_know_is_refused(tmp_path: Path) -> None:
         database.dispose()
 
 
+def test_a_database_of_the_folded_pre_release_history_is_told_to_start_again(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'cairn.db'}")
+    try:
+        with database.write() as conn:  # what the version table of the history before the baseline held
+            conn.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+            conn.exec_driver_sql("INSERT INTO alembic_version VALUES ('0003'), ('0014'), ('0016')")
+        with pytest.raises(ConfigurationError, match=r"made by a pre-release cairn .*0003, 0014, 0016.*new database"):
+            migrate.pending_revisions(database)
+    finally:
+        database.dispose()
+
+
+def test_revision_lines_are_read_as_literals_or_left_out(tmp_path: Path) -> None:
+    script = tmp_path / "0042_x.py"
+    script.write_text(
+        'revision = "0042"\ndown_revision: str | None = ("0040", \'0041\')  # after both\n'
+        "depends_on = None\nbranch_labels = compute()\n"
+    )
+    assert migrate._module_literals(script) == {
+        "revision": "0042",
+        "down_revision": ("0040", "0041"),
+        "depends_on": None,
+    }
+    script.write_text('revision = "00" + "42"\n')
+    assert migrate._module_literals(script) == {}
+
+
 def _ancestry(graph: migrate.RevisionGraph, revisions: set[str]) -> set[str]:
     seen: set[str] = set()
     todo = list(revisions)

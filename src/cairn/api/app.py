@@ -1,12 +1,16 @@
 """The FastAPI application factory: ``create_app(settings)``.
 
-Everything lives under ``/api/v1`` except ``/health`` (the only anonymous route, with logging in) and the
-API's documents (``/openapi.json``, and ``/docs`` to browse it), which need a signed-in caller like the API itself.
+Everything lives under ``/api/v1`` except ``/health`` (the only anonymous route of the API, with logging in), the
+API's documents (``/openapi.json``, and ``/docs`` to browse it), which need a signed-in caller like the API itself,
+and the web UI's pages (:mod:`cairn.api.webui`: every other ``GET``, which the app itself authenticates through the
+API).
 Every error response is the canonical body of :mod:`cairn.api.errors`; every response carries the security headers
 of :mod:`cairn.api.security`.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI
 
@@ -30,6 +34,7 @@ from cairn.api.routes import (
     users,
 )
 from cairn.api.security import SecurityHeaders
+from cairn.api.webui import UI_DIST, install_web_ui
 from cairn.services.registry import Registry
 from cairn.settings import Settings
 
@@ -54,8 +59,9 @@ def api_router() -> APIRouter:
     return router
 
 
-def create_app(settings: Settings, *, registry: Registry | None = None) -> FastAPI:
-    """Build the HTTP API over one registry (made from ``settings`` unless given)."""
+def create_app(settings: Settings, *, registry: Registry | None = None, ui_dist: Path = UI_DIST) -> FastAPI:
+    """Build the HTTP API over one registry (made from ``settings`` unless given), with the web UI built into
+    ``ui_dist``."""
     reg = registry or Registry(settings)
     app = FastAPI(
         title="cairn", version=__version__, description=_DESCRIPTION, openapi_url=None, docs_url=None, redoc_url=None
@@ -73,4 +79,5 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastA
 
     app.include_router(api_router())
     app.include_router(documents_router())
+    install_web_ui(app, dist=ui_dist)  # last: its pages answer every GET no route above took
     return app

@@ -1,9 +1,9 @@
 """The API's own documents: ``/openapi.json`` and ``/docs`` (Swagger UI), for signed-in callers.
 
-They are not anonymous (only ``/health`` and logging in are): a caller sends a token, or the browser its session
-cookie. A browser without a session gets, at ``/docs``, a sign-in page: a token starts a session, and the page
-reloads as the Swagger UI. Until the web UI exists, that is where a browser signs in. Both pages run only the
-scripts their Content-Security-Policy names (inline ones by their SHA-256).
+They are not anonymous (of the API, only ``/health`` and logging in are; the web UI's pages hold no data): a caller
+sends a token, or the browser its session cookie. A browser without a session gets, at ``/docs``, a sign-in page: a
+token starts a session, and the page reloads as the Swagger UI (the web UI at ``/`` has its own sign-in page). Both
+pages run only the scripts their Content-Security-Policy names (inline ones by their SHA-256).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ document.getElementById("sign-in").addEventListener("submit", async (event) => {
 </body></html>
 """
 """``/docs`` for a browser without a session: a token starts one (``POST /api/v1/auth/session``), then the page
-reloads as the Swagger UI. Until the web UI comes, this is where a browser signs in."""
+reloads as the Swagger UI."""
 
 
 def _sign_in_page() -> HTMLResponse:

@@ -1,4 +1,4 @@
-"""``cairn migrate``, ``cairn reindex`` and ``cairn version``."""
+"""``cairn migrate`` and ``cairn version``."""
 
 import typer
 
@@ -17,17 +17,6 @@ def migrate(ctx: typer.Context) -> None:
         print_json(session, {"migrated": True})
         return
     say(session, "The database schema is up to date.")
-
-
-def reindex(ctx: typer.Context) -> None:
-    """Rebuild what search by name starts from, now: after a bulk load or an upgrade (the workers' housekeeping
-    does it on its own once items stop changing)."""
-    session = session_of(ctx)
-    seconds = session.registry().items.bring_search_order_up_to_date()
-    if session.json_output:
-        print_json(session, {"rebuilt": seconds is not None, "seconds": seconds})
-        return
-    say(session, "The search order is up to date." if seconds is None else f"Search order rebuilt in {seconds:.1f} s.")
 
 
 def version(ctx: typer.Context) -> None:

@@ -46,7 +46,13 @@ def serve(
     settings = session.settings = session.settings.model_copy(update=_overrides(host=host, port=port))
     registry = session.registry()  # after the overrides: the first-run message names the real address
     app = create_app(settings, registry=registry)
-    note(session, f"cairn serving on http://{settings.host}:{settings.port} (Ctrl-C to stop)")
+    url = f"http://{settings.host}:{settings.port}"
+    note(session, f"cairn serving on {url} (Ctrl-C to stop)")
+    note(
+        session,
+        f"Web UI: open {url}/ and sign in with your email and password (a new user sets it with the one-time link of "
+        "the first run or of `cairn users invite`) or with an API token (`cairn token create`)",
+    )
     with background_work(settings, registry):
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
 

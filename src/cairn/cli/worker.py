@@ -2,9 +2,8 @@
 
 Here, and only here, the job queue (an adapter that knows no use case) is handed the work to run: the
 ``registration.chunk`` handler calls ``Registry.registration.run_chunk``. A housekeeping thread runs
-``recover()`` on start and every ``RECOVER_EVERY`` seconds, so chunks of a killed worker are taken up again; another
-runs ``Registry.items.keep_search_order`` every ``SEARCH_ORDER_EVERY`` seconds (what search by name starts from), and
-a third ``Registry.managed_files.sweep`` on start and every ``SWEEP_EVERY`` seconds (uploaded files left behind by a
+``recover()`` on start and every ``RECOVER_EVERY`` seconds, so chunks of a killed worker are taken up again, and
+another ``Registry.managed_files.sweep`` on start and every ``SWEEP_EVERY`` seconds (uploaded files left behind by a
 crash between an item's deletion and its file's removal).
 """
 
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
 # The job queue and the services are imported by the functions that run them: `cairn --help` needs neither.
 
 RECOVER_EVERY = 15.0
-SEARCH_ORDER_EVERY = 30.0  # seconds between two looks at whether the name-ordered search index is behind
 SWEEP_EVERY = 3600.0  # seconds between two sweeps of managed files no item references (crash leftovers)
 
 
@@ -61,13 +59,11 @@ def embedded_consumer(registry: Registry, *, workers: int) -> Iterator[None]:
 
 @contextmanager
 def _housekeeping(registry: Registry) -> Iterator[None]:
-    """The threads that look after jobs and search while the block runs: chunk recovery, and rebuilding what
-    search by name starts from once items changed and then stayed still."""
+    """The threads that look after jobs while the block runs: chunk recovery and the sweep of managed files."""
     from cairn.jobs.queue import Periodic  # noqa: PLC0415
 
     threads = [
         Periodic(registry.registration.recover, interval=RECOVER_EVERY),
-        Periodic(registry.items.keep_search_order, interval=SEARCH_ORDER_EVERY, name="cairn-search-order"),
         Periodic(registry.managed_files.sweep, interval=SWEEP_EVERY, name="cairn-managed-files"),
     ]
     for thread in threads:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import ast
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 # database is up to date is answered without it (``pending_revisions``), as every command asks.
 
 _SCRIPTS = Path(__file__).parent / "migrations"
+# The revisions of pre-release schema histories folded into the baseline (0001); a database still at one of them
+# cannot be upgraded.
+_BEFORE_BASELINE = frozenset(f"{n:04d}" for n in range(2, 17))
 
 
 def _config() -> Config:
@@ -105,6 +108,13 @@ def pending_revisions(database: Database) -> list[str]:
     unknown = sorted(current - graph.keys())
     if unknown:
         where = database.url.render_as_string(hide_password=True)
+        if set(unknown) <= _BEFORE_BASELINE:
+            raise ConfigurationError(
+                f"the database at {where} was made by a pre-release cairn (schema revision(s) {', '.join(unknown)}), "
+                "whose schema history was folded into one baseline: make a new database and register the files "
+                "again (nothing of the old one can be upgraded)",
+                details={"unknown_revisions": unknown},
+            )
         raise ConfigurationError(
             f"the database at {where} has schema revision(s) {', '.join(unknown)}, which this version of cairn "
             "does not know: it was migrated by a newer cairn; run that version (or a newer one) against it",
@@ -158,18 +168,25 @@ def _graph_from_sources() -> RevisionGraph | None:
     return graph
 
 
+_REVISION_LINE = re.compile(r"^(revision|down_revision|depends_on)\s*(?::[^=]*)?=\s*(.*?)\s*(?:#.*)?$", re.MULTILINE)
+_QUOTED = re.compile(r"""["']([^"']+)["']""")
+_LITERAL = re.compile(r"""None|["'][^"']+["']|[(\[]\s*(?:["'][^"']+["']\s*,?\s*)*[)\]]""")
+
+
 def _module_literals(path: Path) -> dict[str, object]:
-    """The module-level names of a Python file assigned a literal (``revision = "0002"``), by name."""
+    """The revision names of a migration file written as literals (``revision = "0002"``, ``depends_on = None``,
+    a tuple of strings), by name; a value written otherwise is left out.
+
+    Read with a regular expression, not ``ast``: on Python 3.11 ``ast.parse`` may fail (``SystemError``) while
+    another thread compiles, and every command asks this, the server's threads included.
+    """
     values: dict[str, object] = {}
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
-        if isinstance(node, ast.AnnAssign) and node.value is not None:
-            target = node.target
-        if isinstance(target, ast.Name) and isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
-            try:
-                values[target.id] = ast.literal_eval(node.value)
-            except (ValueError, TypeError, SyntaxError):
-                continue
+    for match in _REVISION_LINE.finditer(path.read_text(encoding="utf-8")):
+        name, value = match.groups()
+        if not _LITERAL.fullmatch(value):
+            continue
+        quoted = _QUOTED.findall(value)
+        values[name] = None if value == "None" else quoted[0] if value[0] in "\"'" else tuple(quoted)
     return values
 
 

@@ -1,6 +1,6 @@
 """``items.search_text``: how a title and URL become the text a search checks on PostgreSQL.
 
-``search_text`` is ``translate(lower(title || E'\\n' || object_url), PUNCTUATION, LETTERS)``: lower-cased, with 25
+PostgreSQL (stored): ``translate(lower(title || E'\\n' || object_url), PUNCTUATION, LETTERS)``, lower-cased, with 25
 common ASCII punctuation characters and the line break between title and URL each replaced by its own upper-case
 letter. Upper-case ASCII letters never occur in lower-cased text, so the replacement loses nothing: a
 title or URL contains a text (in any case) exactly when ``search_text`` contains the text mapped the same way, and
@@ -67,24 +67,6 @@ def _generated_elsewhere(element: Generated, compiler: SQLCompiler, **kw: Any) -
 
 
 def like_pattern(text: str) -> sa.ColumnElement[str]:
-    """The ``LIKE`` pattern that finds ``text`` in ``search_text``, mapped by the database itself (its ``lower``)."""
+    """The ``LIKE`` pattern that finds ``text`` in PostgreSQL's ``search_text``, mapped by the database itself."""
     mapped = sa.func.translate(sa.func.lower(sa.literal(text, sa.Text)), PUNCTUATION, LETTERS)
     return sa.literal("%", sa.Text) + mapped + sa.literal("%", sa.Text)
-
-
-def word_runs(text: str) -> list[str]:
-    """The runs of ``text`` that pg_trgm reads as part of one word of any ``search_text`` containing it, as it reads
-    them (lower-cased, punctuation mapped): ASCII letters, digits and mapped punctuation. Any other character ends a
-    run, whatever the database's ``lower`` makes of it."""
-    runs: list[str] = []
-    current: list[str] = []
-    for char in text:
-        if char.isascii() and char.isalnum():
-            current.append(char.lower())
-        elif char in _MAPPED:
-            current.append(_MAPPED[char])
-        else:
-            runs.append("".join(current))
-            current = []
-    runs.append("".join(current))
-    return [run for run in runs if run]

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cairn.db import search_order
 from cairn.db.repositories import Repos
 from cairn.domain import names
 from cairn.domain.access import Action
@@ -85,8 +84,6 @@ def item_row(new: NewItem, *, folder_id: int, owner_id: int | None, key: str | N
 
 
 class ItemService(Service):
-    _seen_change: int | None = None  # keep_search_order: the last change number it saw
-
     # --- adding -----------------------------------------------------------------------------------------------
     def add(self, *, actor: User, folder_id: int | None, items: Sequence[NewItem]) -> list[Item]:
         """Add single-file items to a folder in one transaction. Files can never be placed at the top level."""
@@ -183,31 +180,6 @@ class ItemService(Service):
             if query.folder_id is not None:
                 require(repos, actor, get_folder(repos, query.folder_id), Action.READ)
             return repos.items.page(query, visible_paths=visible_paths(repos, actor))
-
-    def keep_search_order(self) -> float | None:
-        """Housekeeping: rebuild what search by name starts from (``cairn.db.search_order``) once items changed
-        since it was built and none changed since the last call, so that a registration in full flow finishes
-        first. Returns the seconds the build took, or None."""
-        with self._db.read() as conn:
-            behind, latest = search_order.progress(conn)
-        quiet = latest == self._seen_change
-        self._seen_change = latest
-        return search_order.rebuild(self._db) if behind and quiet else None
-
-    def bring_search_order_up_to_date(self) -> float | None:
-        """Rebuild what search by name starts from now if items changed since it was built (after a bulk load or
-        an upgrade); the seconds it took, or None if it was up to date. ``Conflict`` while another build runs."""
-        with self._db.read() as conn:
-            behind, _ = search_order.progress(conn)
-        if not behind:
-            return None
-        seconds = search_order.rebuild(self._db)
-        if seconds is None:
-            raise Conflict(
-                "the search order is being rebuilt by another process (a worker's housekeeping); "
-                "searches use it once that build is done"
-            )
-        return seconds
 
     # --- changing ---------------------------------------------------------------------------------------------
     def update(

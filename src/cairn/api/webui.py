@@ -1,0 +1,83 @@
+"""Serves the web UI: the React single-page app built from ``ui/`` into ``cairn/api/ui_dist`` (``make`` builds it).
+
+* ``/assets/...``: Vite's hashed files, cached for a year (a new build has new names);
+* any other ``GET`` that no route takes (``/``, ``/files/12``, ``/search?q=...``): ``index.html``, never cached, so
+  the app's own router shows the page. ``/api/...``, ``/health``, ``/openapi.json`` and ``/docs`` keep their
+  answers: an unknown ``/api/...`` path is still the API's canonical 404, a wrong method its 405.
+
+The pages run under :data:`UI_POLICY`: scripts, styles and fonts from cairn's origin only (Vite emits no inline
+script), data from the same origin only, no framing, no forms posted anywhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+__all__ = ["UI_DIST", "UI_POLICY", "install_web_ui"]
+
+UI_DIST = Path(__file__).parent / "ui_dist"
+"""Where ``make`` writes the built app (gitignored; shipped as package data)."""
+
+UI_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+    "font-src 'self'; connect-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'none'"
+)
+"""The app's own files may load and run; nothing from elsewhere, nothing inline, never in a frame."""
+
+ASSET_CACHING = "public, max-age=31536000, immutable"
+
+
+_API_SEGMENTS = frozenset({"api", "health", "openapi.json", "docs"})
+"""First path segments that belong to the API: the app's pages never answer for them."""
+
+_NOT_BUILT = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>cairn</title></head>
+<body><main><h1>cairn</h1><p>The web UI is not built: run <code>make run</code> (it builds <code>ui/</code> first),
+or <code>make ui</code>. The REST API is at <code>/api/v1</code>.</p></main></body></html>
+"""
+
+
+class _Assets(StaticFiles):
+    """Hashed build files: cached for a year, under the UI's policy."""
+
+    def file_response(self, *args: object, **kwargs: object) -> Response:
+        response = super().file_response(*args, **kwargs)  # type: ignore[arg-type]
+        response.headers["Cache-Control"] = ASSET_CACHING
+        response.headers["Content-Security-Policy"] = UI_POLICY
+        return response
+
+
+def install_web_ui(app: FastAPI, *, dist: Path = UI_DIST) -> None:
+    """Mount the built app's assets, and answer with its ``index.html`` the ``GET`` that no route matches."""
+    assets = dist / "assets"
+    if assets.is_dir():
+        app.mount("/assets", _Assets(directory=assets), name="ui-assets")
+    app.router.default = _Pages(dist / "index.html", fallback=app.router.default)
+
+
+class _Pages:
+    """What the router runs when no route matched (a wrong method on a known path is still the API's 405): a
+    ``GET`` of a page is the app; anything else, and every path of the API, goes on to the canonical 404."""
+
+    def __init__(self, index: Path, *, fallback: ASGIApp) -> None:
+        self.index = index
+        self.fallback = fallback
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        first_segment = str(scope.get("path", "/")).lstrip("/").split("/", 1)[0]
+        if scope["type"] != "http" or scope["method"] not in {"GET", "HEAD"} or first_segment in _API_SEGMENTS:
+            await self.fallback(scope, receive, send)
+            return
+        await self._page()(scope, receive, send)
+
+    def _page(self) -> Response:
+        headers = {"Content-Security-Policy": UI_POLICY, "Cache-Control": "no-cache"}
+        if not self.index.is_file():
+            return HTMLResponse(_NOT_BUILT, status_code=503, headers=headers)
+        return FileResponse(self.index, media_type="text/html", headers=headers)

@@ -1,0 +1,290 @@
+"""Search pages are exact whatever changed: after any sequence of inserts, renames, moves, deletes, status and
+dataset changes, every page of every query (its cursors followed to the end) equals the answer computed in Python,
+whichever way the planner finds it (few candidates fetched and sorted, a walk, a walk that runs out of budget).
+Both dialects; and a walk's budget running out leaves the transaction usable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cairn.db.repositories import item_pages
+from cairn.db.repositories.item_pages import PageFinder
+from cairn.domain.access import Role
+from cairn.domain.kinds import ItemKind, ItemStatus
+from cairn.domain.listing import ItemQuery, SortBy
+from cairn.domain.records import User
+from cairn.services.items import NewItem
+from cairn.services.registry import Registry
+
+NEVER, ALWAYS = -1, 10**9
+CONFIGS = {  # how the planner is forced to find pages: constants of item_pages
+    "as shipped": {},
+    "few: fetch and sort": {"FEW_MATCHES": ALWAYS, "FEW_IN_FOLDERS": ALWAYS, "FEW_MEMBERS": ALWAYS},
+    "walk": {"FEW_MATCHES": NEVER, "FEW_IN_FOLDERS": NEVER, "FEW_MEMBERS": NEVER},
+    "walk runs out at once": {
+        "FEW_MATCHES": NEVER,
+        "FEW_IN_FOLDERS": NEVER,
+        "FEW_MEMBERS": NEVER,
+        "WALK_STEPS": 0,
+        "WALK_ENTRIES": 0,
+    },
+    "short walk": {"FEW_MATCHES": NEVER, "FEW_IN_FOLDERS": NEVER, "WALK_STEPS": 3_000, "WALK_ENTRIES": 3},
+}
+KINDS = (ItemKind.IMAGE, ItemKind.VIDEO, ItemKind.AUDIO)
+STATUSES = (ItemStatus.REGISTERED, ItemStatus.READY)
+FOLDERS = ("front", "back", "hidden")  # front and back are in "project", which the viewer may see
+WORDS = ("cam", "take", "ÉCOLE", "école", "жЖ", "a%b", "x\\y", "01", "_", "-", ".", " ")
+titles = st.lists(st.sampled_from(WORDS), min_size=1, max_size=4).map("".join).map(str.strip).filter(bool)
+TERMS = ("cam", "TAKE", "éco", "ÉCO", "жж", "a%", "\\y", "01", "_t", "e_", "am", "ca", "é", "ke.", "amt", "e c")
+# None, a fixed term, or a piece of the title of an item present (index, start, length)
+pieces = st.tuples(st.integers(0, 99), st.integers(0, 8), st.integers(1, 6))
+texts = st.one_of(st.none(), st.sampled_from(TERMS), pieces, pieces)
+
+
+@dataclass
+class Model:
+    """What the database should hold, kept in Python."""
+
+    rows: dict[int, dict[str, Any]] = field(default_factory=dict)
+    plain: set[int] = field(default_factory=set)  # members of the plain dataset
+    urls: int = 0
+
+    def members(self, dataset: str | None) -> set[int]:
+        synced = {i for i, row in self.rows.items() if row["folder"] == "front"}  # the synced dataset's folder
+        return {"plain": self.plain & set(self.rows), "synced": synced, None: (self.plain & set(self.rows)) | synced}[
+            dataset
+        ]
+
+
+@dataclass
+class World:
+    registry: Registry
+    admin: User
+    viewer: User
+    folders: dict[str, int]
+    datasets: dict[str, int]
+    model: Model = field(default_factory=Model)
+
+
+@pytest.fixture
+def world(registry: Registry, admin: User, make_user: Any) -> World:
+    project = registry.folders.create(actor=admin, name="project")
+    ids = {name: registry.folders.create(actor=admin, name=name, parent_id=project.id).id for name in FOLDERS[:2]}
+    ids["hidden"] = registry.folders.create(actor=admin, name="hidden").id
+    ids["project"] = project.id
+    viewer = make_user("viewer")
+    registry.access.grant(actor=admin, folder_id=project.id, email=viewer.email, role=Role.VIEWER)
+    plain = registry.datasets.create(actor=admin, title="plain").id
+    synced = registry.datasets.create(actor=admin, title="synced", synced_folder_id=ids["front"]).id
+    return World(registry, admin, viewer, ids, {"plain": plain, "synced": synced})
+
+
+additions = st.tuples(
+    st.just("add"),
+    st.sampled_from(FOLDERS),
+    st.lists(st.tuples(titles, st.sampled_from(KINDS), st.sampled_from(STATUSES)), min_size=1, max_size=20),
+)
+edits = st.one_of(
+    st.tuples(st.just("rename"), st.integers(0, 99), titles),
+    st.tuples(st.just("move"), st.integers(0, 99), st.sampled_from(FOLDERS)),
+    st.tuples(st.just("delete"), st.integers(0, 99)),
+    st.tuples(st.just("status"), st.integers(0, 99), st.sampled_from(STATUSES)),
+    st.tuples(st.just("link"), st.integers(0, 99)),
+    st.tuples(st.just("unlink"), st.integers(0, 99)),
+)
+# Items added, then added and changed in any order.
+operations = st.tuples(st.lists(additions, min_size=1, max_size=3), st.lists(st.one_of(additions, edits, edits))).map(
+    lambda parts: [*parts[0], *parts[1]]
+)
+
+
+def rarely(strategy: st.SearchStrategy[Any], default: Any) -> st.SearchStrategy[Any]:
+    """``default`` (no filter) twice as often as a value of ``strategy``."""
+    return st.one_of(st.just(default), st.just(default), strategy)
+
+
+queries = st.fixed_dictionaries(
+    {
+        "text": texts,
+        "kinds": rarely(st.frozensets(st.sampled_from(KINDS), min_size=1, max_size=2), frozenset()),
+        "statuses": rarely(st.frozensets(st.sampled_from(STATUSES), min_size=1, max_size=1), frozenset()),
+        "metadata": rarely(st.just({"split": "val"}), {}),
+        "in_dataset": rarely(st.sampled_from([True, False]), None),
+        "dataset": rarely(st.sampled_from(["plain", "synced"]), None),
+        "folder": rarely(st.sampled_from([("project", True), ("front", False)]), None),
+        "viewer": st.booleans(),
+        "sort": st.sampled_from(list(SortBy)),
+        "descending": st.booleans(),
+        "limit": st.integers(1, 4),
+    }
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=operations, asked=st.lists(queries, min_size=1, max_size=4))
+def test_every_page_is_the_reference_answer_whatever_changed(
+    world: World, changes: list[Any], asked: list[dict[str, Any]]
+) -> None:
+    _start_empty(world)
+    for change in changes:
+        _apply(world, change)
+    for wanted in asked:
+        wanted["text"] = _text(world.model, wanted["text"])
+        actor = world.viewer if wanted["viewer"] else world.admin
+        expected = _expected(world, wanted)
+        for config, constants in CONFIGS.items():
+            with pytest.MonkeyPatch.context() as patch:
+                for name, value in constants.items():
+                    patch.setattr(item_pages, name, value)
+                assert _all_pages(world, actor, _query(world, wanted)) == expected, (config, wanted)
+
+
+def test_a_walk_that_runs_out_leaves_the_transaction_usable(world: World) -> None:
+    """The walk's budget forced to nothing: the page comes from the fallback, and the same transaction goes on."""
+    titles = [f"cam_{n:02d}_take.jpg" for n in range(30)]
+    world.registry.items.add(actor=world.admin, folder_id=world.folders["front"], items=[_new(t) for t in titles])
+    query = ItemQuery(text="take", limit=5)
+    with world.registry.db.read() as conn:
+        finder = PageFinder(conn)
+        scope = finder._scope(query, None)
+        if finder.is_sqlite:  # the progress handler interrupts the walk at its first instruction
+            assert finder.within_budget(finder.statement(query, scope, item_pages.Driver.ORDER), steps=0) is None
+        else:  # a window of no entries: nothing found, nothing cancelled
+            assert conn.execute(finder.postgres_statement(query, scope, finder.window(query, scope, 0))).all() == []
+        assert conn.execute(sa.select(sa.func.count()).select_from(sa.text("items"))).scalar_one() == 30
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(item_pages, "FEW_MATCHES", NEVER)
+            patch.setattr(item_pages, "WALK_STEPS", 0)
+            patch.setattr(item_pages, "WALK_ENTRIES", 0)
+            rows = finder.rows(query, visible_paths=None)
+        assert [row.title for row in rows] == sorted(titles)[:6]
+
+
+def _new(title: str, kind: ItemKind = ItemKind.IMAGE, status: ItemStatus = ItemStatus.REGISTERED) -> NewItem:
+    return NewItem(kind=kind, title=title, object_url=f"s3://bucket/{title}", status=status)
+
+
+def _start_empty(world: World) -> None:
+    with world.registry.db.write() as conn:
+        for table in ("dataset_items", "items"):
+            conn.execute(sa.text(f"DELETE FROM {table}"))
+    world.model = Model()
+
+
+def _apply(world: World, change: tuple[Any, ...]) -> None:
+    registry, admin, model = world.registry, world.admin, world.model
+    ids = sorted(model.rows)
+    if change[0] == "add":
+        _, folder, new = change
+        made = []
+        for title, kind, status in new:
+            model.urls += 1
+            made.append(
+                NewItem(
+                    kind=kind,
+                    title=title,
+                    object_url=f"s3://bucket/{model.urls}/{title}",
+                    status=status,
+                    client_metadata={"split": "val" if model.urls % 2 else "train"},
+                )
+            )
+        for item in registry.items.add(actor=admin, folder_id=world.folders[folder], items=made):
+            model.rows[item.id] = {
+                "title": item.title,
+                "url": item.object_url,
+                "kind": item.kind,
+                "status": item.status,
+                "folder": folder,
+                "split": item.client_metadata["split"],
+                "created": item.created_at,
+            }
+        return
+    if not ids:
+        return
+    item_id = ids[change[1] % len(ids)]
+    row = model.rows[item_id]
+    if change[0] == "rename":
+        row["title"] = registry.items.update(actor=admin, item_id=item_id, title=change[2]).title
+    elif change[0] == "move":
+        registry.items.move(actor=admin, item_ids=[item_id], target_folder_id=world.folders[change[2]])
+        row["folder"] = change[2]
+    elif change[0] == "delete":
+        registry.items.delete(actor=admin, item_ids=[item_id])
+        del model.rows[item_id]
+    elif change[0] == "status":
+        with registry.db.write() as conn:
+            conn.execute(sa.text("UPDATE items SET status = :s WHERE id = :i"), {"s": change[2].value, "i": item_id})
+        row["status"] = change[2]
+    elif change[0] == "link":
+        registry.datasets.add_items(actor=admin, dataset_id=world.datasets["plain"], item_ids=[item_id])
+        model.plain.add(item_id)
+    else:
+        registry.datasets.remove_items(actor=admin, dataset_id=world.datasets["plain"], item_ids=[item_id])
+        model.plain.discard(item_id)
+
+
+def _text(model: Model, text: str | tuple[int, int, int] | None) -> str | None:
+    if not isinstance(text, tuple):
+        return text
+    if not model.rows:
+        return None
+    title = model.rows[sorted(model.rows)[text[0] % len(model.rows)]]["title"]
+    return title[text[1] % len(title) :][: text[2]]
+
+
+def _query(world: World, wanted: dict[str, Any]) -> ItemQuery:
+    folder = wanted["folder"]
+    dataset = wanted["dataset"]
+    return ItemQuery(
+        text=wanted["text"],
+        kinds=wanted["kinds"],
+        statuses=wanted["statuses"],
+        metadata=wanted["metadata"],
+        in_dataset=wanted["in_dataset"],
+        dataset_id=world.datasets[dataset] if dataset else None,
+        folder_id=world.folders[folder[0]] if folder else None,
+        recursive=folder[1] if folder else True,
+        sort=wanted["sort"],
+        descending=wanted["descending"],
+        limit=wanted["limit"],
+    )
+
+
+def _all_pages(world: World, actor: User, query: ItemQuery) -> list[int]:
+    found: list[int] = []
+    while True:
+        page = world.registry.items.search(actor=actor, query=query)
+        found.extend(item.id for item in page.items)
+        if page.next_cursor is None:
+            return found
+        assert len(page.items) == query.limit
+        query = replace(query, cursor=page.next_cursor)
+
+
+def _expected(world: World, wanted: dict[str, Any]) -> list[int]:
+    model = world.model
+    in_folder = {None: set(FOLDERS), ("project", True): {"front", "back"}, ("front", False): {"front"}}
+    seen = in_folder[wanted["folder"]] & ({"front", "back"} if wanted["viewer"] else set(FOLDERS))
+    in_any = model.members(None)
+    chosen = []
+    for item_id, row in model.rows.items():
+        text = (wanted["text"] or "").lower()
+        passes = (
+            row["folder"] in seen
+            and (text in row["title"].lower() or text in row["url"].lower())
+            and (not wanted["kinds"] or row["kind"] in wanted["kinds"])
+            and (not wanted["statuses"] or row["status"] in wanted["statuses"])
+            and row["split"] == wanted["metadata"].get("split", row["split"])
+            and (wanted["in_dataset"] is None or (item_id in in_any) == wanted["in_dataset"])
+            and (wanted["dataset"] is None or item_id in model.members(wanted["dataset"]))
+        )
+        if passes:
+            chosen.append(item_id)
+    column = "title" if wanted["sort"] is SortBy.NAME else "created"
+    return sorted(chosen, key=lambda i: (model.rows[i][column], i), reverse=wanted["descending"])

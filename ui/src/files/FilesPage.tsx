@@ -1,0 +1,264 @@
+// Files (seed 002): the folder tree, the open folder's table with its toolbar, the details pane, and the dialogs.
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { api, unwrap, type Folder, type Item } from "../api/client";
+import { Problem } from "../components/Dialog";
+import { folderPath, navigate } from "../router";
+import { AddToDatasetDialog } from "./AddToDatasetDialog";
+import { ContextMenu, type Action, type MenuAt } from "./ContextMenu";
+import { DeleteDialog } from "./DeleteDialog";
+import { FolderDetails, ItemDetails } from "./DetailsPane";
+import { FileTable, type Row, type SortKey } from "./FileTable";
+import { FolderTree } from "./FolderTree";
+import { MoveDialog } from "./MoveDialog";
+import { NewFolderDialog } from "./NewFolderDialog";
+import { SearchResults } from "./SearchResults";
+import { clickRow, keepShown, NOTHING, type ClickKeys, type Selection } from "./selection";
+import type { Target } from "./targets";
+
+const PAGE_SIZE = 200;
+const WRITES = new Set(["editor", "admin"]);
+
+type Open = { dialog: "new-folder" } | { dialog: Exclude<Action, "open">; target: Target } | null;
+
+export function FilesPage({ folderId, search }: { folderId: number | null; search: string | null }) {
+  const folder = useFolder(folderId);
+  const [sort, setSort] = useState<SortKey>("name");
+  const [descending, setDescending] = useState(false);
+  const { rows, itemOrder, complete, hasMore, loadMore, error } = useRows(folderId, sort, descending);
+  const [selection, setSelection] = useState<Selection>(() => preselected());
+  const [menu, setMenu] = useState<MenuAt | null>(null);
+  const [open, setOpen] = useState<Open>(null);
+
+  useEffect(() => setSelection(preselected()), [folderId]);
+  // Once every file is loaded, a selected file no longer there (deleted, moved) leaves the selection.
+  useEffect(() => setSelection((s) => (complete ? keepShown(s, itemOrder) : s)), [itemOrder, complete]);
+
+  const canWrite = folderId === null ? false : WRITES.has(folder.data?.user_role ?? "");
+  const canCreateFolder = folderId === null || canWrite;
+  const onSort = (key: SortKey) => {
+    setDescending(key === sort ? !descending : key === "created");
+    setSort(key);
+  };
+  const onClickItem = useCallback(
+    (id: number, keys: ClickKeys) => setSelection((s) => clickRow(s, itemOrder, id, keys)),
+    [itemOrder],
+  );
+  const act = (action: Action, target: Target) => {
+    if (action === "open" && target.kind === "folder") navigate(folderPath(target.folder.id));
+    else if (action !== "open") setOpen({ dialog: action, target });
+  };
+  const selectedIds = [...selection.ids];
+  const single = selectedIds.length === 1 ? selectedIds[0] : null;
+
+  return (
+    <div className="workspace">
+      <FolderTree openId={folderId} openPath={(folder.data?.path_to_root ?? []).map((p) => p.id)} />
+      <main className="main" aria-label="Files">
+        {search !== null ? (
+          <SearchResults text={search} />
+        ) : (
+          <>
+            <Breadcrumbs folder={folder.data ?? null} />
+            <div className="title-row">
+              <h1>{folder.data?.name ?? (folderId === null ? "Files" : "…")}</h1>
+              <div className="actions">
+                {canCreateFolder && (
+                  <button type="button" className="primary" onClick={() => setOpen({ dialog: "new-folder" })}>
+                    <span aria-hidden="true">+ </span>New folder
+                  </button>
+                )}
+              </div>
+            </div>
+            <Problem error={folder.error ?? error} />
+            <SelectionBar
+              ids={selectedIds}
+              canWrite={canWrite}
+              onAction={(a) => act(a, { kind: "items", ids: selectedIds })}
+              onClear={() => setSelection(NOTHING)}
+            />
+            <FileTable
+              rows={rows}
+              hasMore={hasMore}
+              loadMore={loadMore}
+              sort={sort}
+              descending={descending}
+              onSort={onSort}
+              selection={selection}
+              onClickItem={onClickItem}
+              onOpenFolder={(f) => navigate(folderPath(f.id))}
+              onMenu={(target, x, y) => setMenu({ target, x, y })}
+              showMenus={folderId === null || canWrite}
+              empty={folderId === null ? "No folders yet: make one with New folder." : "This folder is empty."}
+            />
+          </>
+        )}
+      </main>
+      {search === null && <Details folder={folder.data ?? null} itemId={single} rows={rows} count={selectedIds.length} canWrite={canWrite} />}
+      {menu && <ContextMenu at={menu} canWrite={canWrite} onAction={act} onClose={() => setMenu(null)} />}
+      {open?.dialog === "new-folder" && <NewFolderDialog parentId={folderId} onClose={() => setOpen(null)} />}
+      {open?.dialog === "delete" && (
+        <DeleteDialog target={open.target} onClose={() => setOpen(null)} onDeleted={() => setSelection(NOTHING)} />
+      )}
+      {open?.dialog === "move" && (
+        <MoveDialog target={open.target} onClose={() => setOpen(null)} onMoved={() => setSelection(NOTHING)} />
+      )}
+      {open?.dialog === "add-to-dataset" && open.target.kind === "items" && folderId !== null && (
+        <AddToDatasetDialog itemIds={open.target.ids} folderId={folderId} onClose={() => setOpen(null)} />
+      )}
+    </div>
+  );
+}
+
+/** A search result opens its folder with the file selected (`/files/12?item=34`). */
+function preselected(): Selection {
+  const id = Number(new URLSearchParams(location.search).get("item"));
+  return id > 0 ? { ids: new Set([id]), anchor: id } : NOTHING;
+}
+
+function useFolder(folderId: number | null) {
+  return useQuery({
+    queryKey: ["folder", folderId],
+    queryFn: () => unwrap(api.GET("/api/v1/folders/{folder_id}", { params: { path: { folder_id: folderId! } } })),
+    enabled: folderId !== null,
+  });
+}
+
+/** Sub-folders (all of them) then files (keyset pages, asked for as the table scrolls to their end). */
+function useRows(folderId: number | null, sort: SortKey, descending: boolean) {
+  const folders = useQuery({
+    queryKey: ["folders", folderId],
+    queryFn: () => unwrap(api.GET("/api/v1/folders", { params: { query: { parent_id: folderId } } })),
+  });
+  const items = useInfiniteQuery({
+    queryKey: ["items", folderId, sort, descending],
+    queryFn: ({ pageParam }) =>
+      unwrap(
+        api.GET("/api/v1/folders/{folder_id}/items", {
+          params: { path: { folder_id: folderId! }, query: { sort, desc: descending, limit: PAGE_SIZE, cursor: pageParam } },
+        }),
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+    enabled: folderId !== null,
+  });
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = items;
+  const loadMore = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+  const files = useMemo(() => items.data?.pages.flatMap((p) => p.items) ?? [], [items.data]);
+  const rows = useMemo<Row[]>(() => {
+    const subs = [...(folders.data?.folders ?? [])].sort(folderOrder(sort, descending));
+    return [...subs.map((f) => ({ type: "folder" as const, folder: f })), ...files.map((i) => ({ type: "item" as const, item: i }))];
+  }, [folders.data, files, sort, descending]);
+  const itemOrder = useMemo(() => files.map((i) => i.id), [files]);
+  const complete = items.isSuccess && !hasNextPage && !items.isFetching;
+  return { rows, itemOrder, complete, hasMore: Boolean(hasNextPage), loadMore, error: folders.error ?? items.error };
+}
+
+function folderOrder(sort: SortKey, descending: boolean) {
+  const sign = descending ? -1 : 1;
+  return (a: Folder, b: Folder) =>
+    sign * (sort === "name" ? a.name.localeCompare(b.name) : a.created_at.localeCompare(b.created_at));
+}
+
+function Breadcrumbs({ folder }: { folder: Folder | null }) {
+  const trail = folder?.path_to_root ?? [];
+  return (
+    <nav aria-label="Breadcrumbs" className="breadcrumbs">
+      <ol>
+        <li>
+          <a href="/files" onClick={(e) => (e.preventDefault(), navigate("/files"))} aria-current={folder ? undefined : "page"}>
+            Files
+          </a>
+        </li>
+        {trail.map((p) => (
+          <li key={p.id}>
+            <a
+              href={folderPath(p.id)}
+              aria-current={p.id === folder?.id ? "page" : undefined}
+              onClick={(e) => (e.preventDefault(), navigate(folderPath(p.id)))}
+            >
+              {p.name}
+            </a>
+          </li>
+        ))}
+      </ol>
+    </nav>
+  );
+}
+
+function SelectionBar({
+  ids,
+  canWrite,
+  onAction,
+  onClear,
+}: {
+  ids: number[];
+  canWrite: boolean;
+  onAction: (action: Action) => void;
+  onClear: () => void;
+}) {
+  return (
+    <div className="selection-bar" aria-live="polite">
+      {ids.length > 0 && (
+        <>
+          <span className="count">{ids.length === 1 ? "1 file selected" : `${ids.length} files selected`}</span>
+          {canWrite && (
+            <>
+              <button type="button" onClick={() => onAction("add-to-dataset")}>
+                Add to dataset
+              </button>
+              <button type="button" onClick={() => onAction("move")}>
+                Move to another folder
+              </button>
+              <button type="button" className="danger-text" onClick={() => onAction("delete")}>
+                Delete
+              </button>
+            </>
+          )}
+          <button type="button" className="quiet" onClick={onClear}>
+            Clear selection
+          </button>
+        </>
+      )}
+    </div>
+  );
+}
+
+function Details({
+  folder,
+  itemId,
+  rows,
+  count,
+  canWrite,
+}: {
+  folder: Folder | null;
+  itemId: number | null;
+  rows: Row[];
+  count: number;
+  canWrite: boolean;
+}) {
+  const loaded = rows.find((r): r is { type: "item"; item: Item } => r.type === "item" && r.item.id === itemId)?.item;
+  const fetched = useQuery({
+    queryKey: ["item", itemId],
+    queryFn: () => unwrap(api.GET("/api/v1/items/{item_id}", { params: { path: { item_id: itemId! } } })),
+    enabled: itemId !== null && !loaded,
+  });
+  const item = loaded ?? fetched.data;
+  if (item) return <ItemDetails key={item.id} item={item} canWrite={canWrite} />;
+  if (count > 1)
+    return (
+      <aside className="details" aria-label="Selection">
+        <h2>{count} files selected</h2>
+        <p className="muted">Right-click the selection, or use the buttons above the table.</p>
+      </aside>
+    );
+  if (folder) return <FolderDetails folder={folder} />;
+  return (
+    <aside className="details" aria-label="About Files">
+      <h2>Files</h2>
+      <p className="muted">Every file lives in a folder. Open a folder to see its files, or search all files above.</p>
+    </aside>
+  );
+}

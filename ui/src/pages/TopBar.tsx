@@ -1,0 +1,51 @@
+// The bar across the top: the product, the global search (every file you may see) and who you are.
+import { useState, type FormEvent } from "react";
+import { api, unwrap, type User } from "../api/client";
+import { navigate } from "../router";
+
+export function TopBar({ user, search }: { user: User; search: string }) {
+  const [text, setText] = useState(search);
+  const [problem, setProblem] = useState<string | null>(null);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (text.trim()) navigate(`/search?q=${encodeURIComponent(text.trim())}`);
+  };
+  const signOut = async () => {
+    try {
+      await unwrap(api.DELETE("/api/v1/auth/session"));
+      location.assign("/files"); // a new page: nothing of the session stays in memory
+
+    } catch (error) {
+      setProblem((error as Error).message);
+    }
+  };
+  return (
+    <header className="topbar">
+      <a className="brand" href="/files" onClick={(e) => (e.preventDefault(), navigate("/files"))}>
+        <span className="brand-mark" aria-hidden="true">◆</span> cairn
+      </a>
+      <nav aria-label="Sections" className="sections">
+        <span className="section-label">Index</span>
+        <a href="/files" aria-current="page" onClick={(e) => (e.preventDefault(), navigate("/files"))}>
+          Files
+        </a>
+      </nav>
+      <form role="search" className="global-search" onSubmit={submit}>
+        <input
+          type="search"
+          aria-label="Search all files"
+          placeholder="Search all files"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+        />
+      </form>
+      <div className="who">
+        <span title={user.email}>{user.name || user.email}</span>
+        <button type="button" className="quiet" onClick={signOut}>
+          Sign out
+        </button>
+        {problem && <span role="alert" className="error">{problem}</span>}
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,22 @@
+// A small history router: the app has few pages, each a path (/signin, /files, /files/12, /search?q=...).
+import { useEffect, useState } from "react";
+
+export function navigate(to: string): void {
+  if (to === location.pathname + location.search) return;
+  history.pushState(null, "", to);
+  dispatchEvent(new PopStateEvent("popstate"));
+}
+
+export function useLocation(): URL {
+  const [href, setHref] = useState(location.href);
+  useEffect(() => {
+    const changed = () => setHref(location.href);
+    addEventListener("popstate", changed);
+    return () => removeEventListener("popstate", changed);
+  }, []);
+  return new URL(href);
+}
+
+export function folderPath(folderId: number | null): string {
+  return folderId === null ? "/files" : `/files/${folderId}`;
+}
