@@ -29,14 +29,14 @@ import pydicom.errors
 import pypdfium2
 from PIL import Image, ImageOps
 from pydicom.dataset import Dataset
-from pydicom.pixels import apply_modality_lut, pixel_array
+from pydicom.pixels.processing import apply_modality_lut
+from pydicom.pixels.utils import pixel_array
 
 from cairn.errors import MediaError
 from cairn.media.image import DEFAULT_MAX_PIXELS, bomb_warnings_silenced, inspect_image
 from cairn.media.reading import FOREIGN_ERRORS, SeekableBinary, as_counting, media_error
 
 __all__ = [
-    "THUMBNAIL_MEDIA_TYPE",
     "THUMBNAIL_SIDE",
     "dicom_thumbnail",
     "image_thumbnail",
@@ -46,7 +46,6 @@ __all__ = [
 
 THUMBNAIL_SIDE = 256
 """The longest side of a thumbnail, in pixels."""
-THUMBNAIL_MEDIA_TYPE = "image/webp"
 _WEBP_QUALITY = 80
 _MAX_FRAMES_BEFORE_VISIBLE = 1_000
 """Frames decoded before the first visible one at most (a cut keeps at most a group of pictures before it)."""
@@ -68,14 +67,18 @@ def image_thumbnail(
             return encode(ImageOps.exif_transpose(image), side)
 
 
-def video_thumbnail(f: SeekableBinary, *, first_time: Fraction, size: int | None = None, side: int = THUMBNAIL_SIDE) -> bytes:
+def video_thumbnail(
+    f: SeekableBinary, *, first_time: Fraction, size: int | None = None, side: int = THUMBNAIL_SIDE
+) -> bytes:
     """The first visible frame of a video: the first decoded frame shown at ``first_time`` (seconds) or later."""
     reader = as_counting(f, size=size)
-    with _mapped("cannot decode the video's first frame"), av.open(reader, options=_HEADER_ONLY) as container:
+    with _mapped("cannot decode the video's first frame"), av.open(reader, mode="r", options=_HEADER_ONLY) as container:
         stream = container.streams.video[0]
+        time_base = stream.time_base or Fraction(1, 90_000)
         for count, frame in enumerate(container.decode(stream)):
-            if frame.pts is not None and frame.pts * stream.time_base >= first_time:
-                return encode(_square_pixels(frame.to_image(), stream.sample_aspect_ratio), side)
+            if frame.pts is not None and frame.pts * time_base >= first_time:
+                picture = frame.to_image()  # type: ignore[no-untyped-call]  # PyAV leaves it unannotated
+                return encode(_square_pixels(picture, stream.sample_aspect_ratio), side)
             if count >= _MAX_FRAMES_BEFORE_VISIBLE:
                 break
     raise MediaError(f"the video has no frame at its first visible time ({float(first_time):.3f} s)")

@@ -26,6 +26,7 @@ log = logging.getLogger("cairn.managed_files")
 SWEEP_GRACE = timedelta(hours=24)
 """How old an unreferenced file must be before the sweep removes it (an upload in flight is younger)."""
 UPLOADS = "uploads"
+THUMBNAILS = "thumbnails"
 _BATCH = 500
 
 
@@ -63,6 +64,11 @@ class ManagedFileService(Service):
             log.info("removing %d managed file(s) no item references", len(orphans))
             self.remove(orphans)
         return len(orphans)
+
+
+def thumbnail_key(item_id: int) -> str:
+    """Where an item's cached thumbnail is kept in managed storage (one file per item, whatever its version)."""
+    return f"{THUMBNAILS}/{item_id}.webp"
 
 
 def _old_files(root: Path, under: Path, cutoff: float) -> Iterator[str]:
