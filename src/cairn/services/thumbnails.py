@@ -34,7 +34,7 @@ from cairn.domain.access import Action
 from cairn.domain.frame_map import decode_frame_map
 from cairn.domain.kinds import ItemKind, ItemStatus
 from cairn.domain.records import Item, User
-from cairn.errors import NoThumbnail
+from cairn.errors import NoThumbnail, NotFound
 from cairn.private_files import private_dir, private_file
 from cairn.services._base import Service, item_folder
 from cairn.services.inspection import VIDEO_FIRST_READ_BYTES, locate_object
@@ -100,9 +100,13 @@ class ThumbnailService(Service):
             return self._cached(source) or self._make(source)
 
     def make(self, item: Item) -> Thumbnail:
-        """Make (or remake) an item's thumbnail and cache it: the unit of work of a thumbnail job."""
+        """Make (or remake) an item's thumbnail and cache it: the unit of work of a thumbnail job (which has no
+        actor: it was checked when the job was started). The item is read again: the job's copy may be stale."""
         with self._read() as repos:
-            source = thumbnail_source(repos, item)
+            current = repos.items.get(item.id)
+            if current is None:
+                raise NotFound(f"item {item.id} not found", details={"item_id": item.id})
+            source = thumbnail_source(repos, current)
         return self._make(source)
 
     def _make(self, source: ThumbnailSource) -> Thumbnail:

@@ -1,0 +1,239 @@
+"""Thumbnails through the service, on both dialects: what each kind pictures, the cache (versioned, private, read
+without touching the bucket), range reads of a video, removal with the item, and the bound on concurrent makes."""
+
+from __future__ import annotations
+
+import io
+import stat
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from cairn.domain.integrations import Provider, StoreConfig
+from cairn.domain.kinds import ItemKind
+from cairn.domain.records import Item, User
+from cairn.domain.urls import object_url_for
+from cairn.errors import MediaError, NoThumbnail, NotFound
+from cairn.media.thumbnail import image_thumbnail
+from cairn.services.items import NewItem
+from cairn.services.managed_files import thumbnail_key
+from cairn.services.registry import Registry
+from cairn.services.thumbnails import Thumbnail
+from cairn.settings import Settings
+from tests.fixtures.indexed_video import decoded_indices, index_of
+from tests.fixtures.media_corpus import MediaCorpus
+from tests.fixtures.thumbnail_media import CORNER, GHOST_KEY_FRAME, make_thumbnail_media
+
+
+@pytest.fixture(scope="module")
+def media_root(tmp_path_factory: pytest.TempPathFactory, ffmpeg_exe: str) -> Path:
+    return make_thumbnail_media(tmp_path_factory.mktemp("thumbnail_media"), ffmpeg_exe)
+
+
+class Bucket:
+    """A local integration over a copy of the media (a test may change or remove its files)."""
+
+    def __init__(self, registry: Registry, admin: User, root: Path) -> None:
+        self.registry, self.admin, self.root = registry, admin, root
+        self.integration = registry.integrations.add(actor=admin, name="bucket", provider="local", root=str(root))
+        self.config = StoreConfig(provider=Provider.LOCAL, bucket=None, region=None, endpoint=None, root=str(root))
+        self.folder = registry.folders.create(actor=admin, name="Pictures")
+
+    def add(self, name: str, kind: ItemKind, *, inspect: bool = True) -> Item:
+        url = object_url_for(self.config, name)
+        new = NewItem(kind=kind, title=name, object_url=url, integration_id=self.integration.id)
+        item = self.registry.items.add(actor=self.admin, folder_id=self.folder.id, items=[new])[0]
+        if inspect:
+            self.registry.inspection.inspect_item(actor=self.admin, item_id=item.id)
+        return item
+
+    def thumbnail(self, item: Item, actor: User | None = None) -> Thumbnail:
+        thumbnails = self.registry.thumbnails
+        return thumbnails.get(thumbnails.source(actor=actor or self.admin, item_id=item.id))
+
+
+@pytest.fixture
+def bucket(registry: Registry, admin: User, media_root: Path, tmp_path: Path) -> Bucket:
+    root = tmp_path / "bucket"
+    root.mkdir()
+    for path in media_root.iterdir():
+        (root / path.name).write_bytes(path.read_bytes())
+    return Bucket(registry, admin, root)
+
+
+def _picture(made: Thumbnail) -> Image.Image:
+    image = Image.open(io.BytesIO(made.data))
+    assert image.format == "WEBP"
+    image.load()
+    return image
+
+
+def _near(pixel: Any, colour: tuple[int, int, int], tolerance: int = 40) -> bool:
+    return all(abs(int(a) - b) <= tolerance for a, b in zip(pixel, colour, strict=False))
+
+
+def test_an_image_is_scaled_and_turned_by_its_exif_orientation(bucket: Bucket) -> None:
+    plain = _picture(bucket.thumbnail(bucket.add("plain.jpg", ItemKind.IMAGE)))
+    turned = _picture(bucket.thumbnail(bucket.add("exif6.jpg", ItemKind.IMAGE)))
+    assert plain.size == (256, 192)
+    assert _near(plain.getpixel((10, 10)), CORNER) and not _near(plain.getpixel((245, 10)), CORNER)
+    # orientation 6: shown turned 90 degrees clockwise, so the stored top-left corner is at the top right
+    assert turned.size == (192, 256)
+    assert _near(turned.getpixel((181, 10)), CORNER) and not _near(turned.getpixel((10, 10)), CORNER)
+
+
+def test_a_big_image_is_reduced_and_transparency_is_kept(bucket: Bucket) -> None:
+    assert _picture(bucket.thumbnail(bucket.add("big.jpg", ItemKind.IMAGE))).size == (256, 171)
+    alpha = _picture(bucket.thumbnail(bucket.add("alpha.png", ItemKind.IMAGE)))
+    assert alpha.size == (64, 48) and alpha.mode == "RGBA"  # never enlarged
+    assert abs(alpha.getpixel((5, 5))[3] - 128) <= 2
+
+
+def test_a_decompression_bomb_is_refused_before_decoding(media_corpus: MediaCorpus) -> None:
+    with pytest.raises(MediaError, match="decompression bomb"):
+        image_thumbnail(io.BytesIO((media_corpus.root / "bomb.png").read_bytes()))
+
+
+def test_a_bomb_item_fails_inspection_and_has_no_thumbnail(bucket: Bucket, media_corpus: MediaCorpus) -> None:
+    (bucket.root / "bomb.png").write_bytes((media_corpus.root / "bomb.png").read_bytes())
+    item = bucket.add("bomb.png", ItemKind.IMAGE)
+    with pytest.raises(NoThumbnail, match="failed inspection .*decompression bomb"):
+        bucket.thumbnail(item)
+
+
+def test_a_video_shows_its_first_visible_frame_not_a_ghost(bucket: Bucket) -> None:
+    item = bucket.add("ghost.mp4", ItemKind.VIDEO)
+    report = bucket.registry.inspection.report(actor=bucket.admin, item_id=item.id).report
+    assert report["hidden_frame_count"] > 0  # the cut left ghost frames before the first visible one
+    shown = index_of(_picture(bucket.thumbnail(item)))
+    assert shown == decoded_indices(bucket.root / "ghost.mp4")[0]
+    assert shown > GHOST_KEY_FRAME  # the file's first sample (the key frame the ghosts hang on) is not shown
+
+
+def test_a_video_thumbnail_reads_its_index_and_first_packets_only(bucket: Bucket) -> None:
+    item = bucket.add("long.mp4", ItemKind.VIDEO)
+    made = bucket.thumbnail(item)
+    size = (bucket.root / "long.mp4").stat().st_size
+    assert _picture(made).size == (256, 192)
+    assert 0 < made.bytes_read < size / 8, (made.bytes_read, size)
+
+
+def test_a_dicom_slice_is_windowed_by_its_tags_else_by_min_and_max(bucket: Bucket) -> None:
+    narrow = _picture(bucket.thumbnail(bucket.add("ct_narrow.dcm", ItemKind.DICOM_FILE))).convert("L")
+    full = _picture(bucket.thumbnail(bucket.add("ct_nowindow.dcm", ItemKind.DICOM_FILE))).convert("L")
+    assert narrow.size == full.size == (128, 128)
+
+    def midtones(image: Image.Image) -> float:
+        values = list(image.get_flattened_data())
+        return sum(1 for v in values if 30 < v < 225) / len(values)
+
+    assert midtones(narrow) < 0.1 < midtones(full)  # a 2-unit window: black or white; min..max: a full range
+    lowest, highest = full.getextrema()
+    assert lowest <= 10 and highest >= 245
+
+
+def test_a_pdf_shows_its_first_page(bucket: Bucket) -> None:
+    page = _picture(bucket.thumbnail(bucket.add("page.pdf", ItemKind.PDF)))
+    assert page.size == (256, 128)
+    assert _near(page.getpixel((128, 64)), (255, 255, 255))
+
+
+@pytest.mark.parametrize(("name", "kind"), [("tone.wav", ItemKind.AUDIO), ("notes.txt", ItemKind.TEXT)])
+def test_audio_and_text_have_no_thumbnail(bucket: Bucket, name: str, kind: ItemKind) -> None:
+    item = bucket.add(name, kind)
+    with pytest.raises(NoThumbnail, match=f"is an? {kind.value}: only images, videos") as caught:
+        bucket.thumbnail(item)
+    assert caught.value.code == "no_thumbnail"
+
+
+def test_an_item_not_inspected_yet_has_no_thumbnail_yet(bucket: Bucket) -> None:
+    item = bucket.add("plain.jpg", ItemKind.IMAGE, inspect=False)
+    with pytest.raises(NoThumbnail, match="no thumbnail yet"):
+        bucket.thumbnail(item)
+
+
+def test_an_image_group_shows_its_first_image(bucket: Bucket) -> None:
+    members = [
+        NewItem(kind=ItemKind.IMAGE, title=name, object_url=object_url_for(bucket.config, name),
+                integration_id=bucket.integration.id)
+        for name in ("exif6.jpg", "plain.jpg")
+    ]  # fmt: skip
+    group = bucket.registry.items.add_composite(
+        actor=bucket.admin, folder_id=bucket.folder.id, kind=ItemKind.IMAGE_GROUP, title="G", members=members
+    )
+    bucket.registry.inspection.inspect_item(actor=bucket.admin, item_id=group.id)
+    assert _picture(bucket.thumbnail(group)).size == (192, 256)
+
+
+def test_the_cache_answers_without_reading_the_bucket_and_is_private(bucket: Bucket, settings: Settings) -> None:
+    item = bucket.add("plain.jpg", ItemKind.IMAGE)
+    made = bucket.thumbnail(item)
+    assert not made.from_cache and made.bytes_read > 0 and made.requests > 0
+    (bucket.root / "plain.jpg").unlink()  # the bucket is not read again: the cache answers
+    again = bucket.thumbnail(item)
+    assert again.from_cache and (again.bytes_read, again.requests) == (0, 0)
+    assert (again.data, again.version) == (made.data, made.version)
+    cached = settings.managed_storage_dir / thumbnail_key(item.id)
+    assert stat.S_IMODE(cached.stat().st_mode) == 0o600
+    assert stat.S_IMODE(cached.parent.stat().st_mode) == 0o700
+
+
+def test_new_bytes_inspected_again_make_a_new_thumbnail(bucket: Bucket) -> None:
+    item = bucket.add("plain.jpg", ItemKind.IMAGE)
+    before = bucket.thumbnail(item)
+    (bucket.root / "plain.jpg").write_bytes((bucket.root / "exif6.jpg").read_bytes())
+    assert bucket.thumbnail(item).version == before.version  # not inspected yet: the cached one stays
+    bucket.registry.inspection.inspect_item(actor=bucket.admin, item_id=item.id)
+    after = bucket.thumbnail(item)
+    assert after.version != before.version and not after.from_cache
+    assert _picture(after).size == (192, 256)
+
+
+def test_make_remakes_the_cached_thumbnail(bucket: Bucket) -> None:
+    item = bucket.add("plain.jpg", ItemKind.IMAGE)
+    made = bucket.registry.thumbnails.make(item)
+    assert not made.from_cache and made.bytes_read > 0
+    assert bucket.thumbnail(item).from_cache
+
+
+def test_deleting_items_and_folders_removes_their_thumbnails(bucket: Bucket, settings: Settings) -> None:
+    one, two = bucket.add("plain.jpg", ItemKind.IMAGE), bucket.add("exif6.jpg", ItemKind.IMAGE)
+    for item in (one, two):
+        bucket.thumbnail(item)
+    cached = [settings.managed_storage_dir / thumbnail_key(item.id) for item in (one, two)]
+    assert all(path.is_file() for path in cached)
+    bucket.registry.items.delete(actor=bucket.admin, item_ids=[one.id])
+    assert not cached[0].exists() and cached[1].is_file()
+    bucket.registry.folders.delete(actor=bucket.admin, folder_id=bucket.folder.id)
+    assert not cached[1].exists()
+
+
+def test_what_one_may_not_see_is_not_found_as_a_missing_item(bucket: Bucket, make_user: Any) -> None:
+    item = bucket.add("plain.jpg", ItemKind.IMAGE)
+    stranger = make_user("stranger")
+    with pytest.raises(NotFound) as hidden:
+        bucket.thumbnail(item, actor=stranger)
+    with pytest.raises(NotFound) as missing:
+        bucket.registry.thumbnails.source(actor=stranger, item_id=item.id + 1000)
+    assert type(hidden.value) is type(missing.value) is NotFound
+    assert hidden.value.message.replace(str(item.id), "N") == missing.value.message.replace(str(item.id + 1000), "N")
+
+
+def test_at_most_the_configured_number_of_thumbnails_are_made_at_once(bucket: Bucket) -> None:
+    thumbnails = bucket.registry.thumbnails
+    source = thumbnails.source(actor=bucket.admin, item_id=bucket.add("plain.jpg", ItemKind.IMAGE).id)
+    slots = bucket.registry.settings.thumbnail_concurrency
+    for _ in range(slots):  # every slot taken, as by that many makes in flight
+        assert thumbnails._slots.acquire(timeout=1)
+    done = threading.Event()
+    waiter = threading.Thread(target=lambda: (thumbnails.get(source), done.set()))
+    waiter.start()
+    assert not done.wait(0.5)  # waits for a slot
+    thumbnails._slots.release()
+    assert done.wait(10)
+    waiter.join()
+    for _ in range(slots - 1):
+        thumbnails._slots.release()
