@@ -16,7 +16,7 @@ from cairn.domain.integrations import Provider, StoreConfig
 from cairn.domain.kinds import ItemKind
 from cairn.domain.records import Item, User
 from cairn.domain.urls import object_url_for
-from cairn.errors import MediaError, NoThumbnail, NotFound
+from cairn.errors import MediaError, NotFound, NoThumbnail
 from cairn.media.thumbnail import image_thumbnail
 from cairn.services.items import NewItem
 from cairn.services.managed_files import thumbnail_key
@@ -100,7 +100,7 @@ def test_a_decompression_bomb_is_refused_before_decoding(media_corpus: MediaCorp
 def test_a_bomb_item_fails_inspection_and_has_no_thumbnail(bucket: Bucket, media_corpus: MediaCorpus) -> None:
     (bucket.root / "bomb.png").write_bytes((media_corpus.root / "bomb.png").read_bytes())
     item = bucket.add("bomb.png", ItemKind.IMAGE)
-    with pytest.raises(NoThumbnail, match="failed inspection .*decompression bomb"):
+    with pytest.raises(NoThumbnail, match=r"failed inspection .*decompression bomb"):
         bucket.thumbnail(item)
 
 

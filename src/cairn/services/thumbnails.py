@@ -34,7 +34,7 @@ from cairn.domain.access import Action
 from cairn.domain.frame_map import decode_frame_map
 from cairn.domain.kinds import ItemKind, ItemStatus
 from cairn.domain.records import Item, User
-from cairn.errors import NoThumbnail, NotFound
+from cairn.errors import NotFound, NoThumbnail
 from cairn.private_files import private_dir, private_file
 from cairn.services._base import Service, item_folder
 from cairn.services.inspection import VIDEO_FIRST_READ_BYTES, locate_object
