@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from cairn.domain.integrations import Provider, StoreConfig
 from cairn.domain.kinds import ItemKind
-from cairn.domain.records import Item, User
+from cairn.domain.records import User
 from cairn.domain.urls import object_url_for
 from cairn.errors import MediaError, NotFound, NoThumbnail
 from cairn.media.thumbnail import image_thumbnail
@@ -25,7 +24,7 @@ from cairn.services.thumbnails import Thumbnail
 from cairn.settings import Settings
 from tests.fixtures.indexed_video import decoded_indices, index_of
 from tests.fixtures.media_corpus import MediaCorpus
-from tests.fixtures.thumbnail_media import CORNER, GHOST_KEY_FRAME, make_thumbnail_media
+from tests.fixtures.thumbnail_media import CORNER, GHOST_KEY_FRAME, Bucket, make_thumbnail_media
 
 
 @pytest.fixture(scope="module")
@@ -33,35 +32,9 @@ def media_root(tmp_path_factory: pytest.TempPathFactory, ffmpeg_exe: str) -> Pat
     return make_thumbnail_media(tmp_path_factory.mktemp("thumbnail_media"), ffmpeg_exe)
 
 
-class Bucket:
-    """A local integration over a copy of the media (a test may change or remove its files)."""
-
-    def __init__(self, registry: Registry, admin: User, root: Path) -> None:
-        self.registry, self.admin, self.root = registry, admin, root
-        self.integration = registry.integrations.add(actor=admin, name="bucket", provider="local", root=str(root))
-        self.config = StoreConfig(provider=Provider.LOCAL, bucket=None, region=None, endpoint=None, root=str(root))
-        self.folder = registry.folders.create(actor=admin, name="Pictures")
-
-    def add(self, name: str, kind: ItemKind, *, inspect: bool = True) -> Item:
-        url = object_url_for(self.config, name)
-        new = NewItem(kind=kind, title=name, object_url=url, integration_id=self.integration.id)
-        item = self.registry.items.add(actor=self.admin, folder_id=self.folder.id, items=[new])[0]
-        if inspect:
-            self.registry.inspection.inspect_item(actor=self.admin, item_id=item.id)
-        return item
-
-    def thumbnail(self, item: Item, actor: User | None = None) -> Thumbnail:
-        thumbnails = self.registry.thumbnails
-        return thumbnails.get(thumbnails.source(actor=actor or self.admin, item_id=item.id))
-
-
 @pytest.fixture
 def bucket(registry: Registry, admin: User, media_root: Path, tmp_path: Path) -> Bucket:
-    root = tmp_path / "bucket"
-    root.mkdir()
-    for path in media_root.iterdir():
-        (root / path.name).write_bytes(path.read_bytes())
-    return Bucket(registry, admin, root)
+    return Bucket.copy_of(media_root, tmp_path / "bucket", registry, admin)
 
 
 def _picture(made: Thumbnail) -> Image.Image:
