@@ -86,6 +86,15 @@ def test_a_video_shows_its_first_visible_frame_not_a_ghost(bucket: Bucket) -> No
     assert shown > GHOST_KEY_FRAME  # the file's first sample (the key frame the ghosts hang on) is not shown
 
 
+def test_a_video_is_shown_as_players_show_it_turned_and_with_square_pixels(bucket: Bucket) -> None:
+    turned = _picture(bucket.thumbnail(bucket.add("rotated.mp4", ItemKind.VIDEO)))
+    assert turned.size == (120, 160)  # the 160x120 picture turned a quarter anticlockwise
+    assert index_of(turned.rotate(-90, expand=True)) == 0
+    wide = _picture(bucket.thumbnail(bucket.add("wide_pixels.mp4", ItemKind.VIDEO)))
+    assert wide.size == (256, 96)  # 160x120 pixels twice as wide as high: shown 320x120
+    assert index_of(wide) == 0
+
+
 def test_a_video_thumbnail_reads_its_index_and_first_packets_only(bucket: Bucket) -> None:
     item = bucket.add("long.mp4", ItemKind.VIDEO)
     made = bucket.thumbnail(item)

@@ -7,7 +7,7 @@ as the format allows and returns the encoded picture, its longest side at most `
   before any decoder sees it), JPEGs decoded at a reduced scale (``draft``), EXIF orientation applied;
 * videos: decoded from the start until the first frame whose time is the first time of the stored frame map, so
   a ghost frame (hidden by an edit list, decoded only as a reference) is never the thumbnail; an MP4 needs only
-  its index and the first packets;
+  its index and the first packets; non-square pixels stretched and the display rotation applied, as players do;
 * DICOM: the first frame's pixels, through the modality LUT (rescale slope and intercept), windowed by the
   file's WindowCenter / WindowWidth, else by the pixels' own minimum and maximum; MONOCHROME1 inverted;
 * PDF: the first page rendered by PDFium (pypdfium2) at the scale that makes its longest side ``side``.
@@ -77,8 +77,9 @@ def video_thumbnail(
         time_base = stream.time_base or Fraction(1, 90_000)
         for count, frame in enumerate(container.decode(stream)):
             if frame.pts is not None and frame.pts * time_base >= first_time:
-                picture = frame.to_image()  # type: ignore[no-untyped-call]  # PyAV leaves it unannotated
-                return encode(_square_pixels(picture, stream.sample_aspect_ratio), side)
+                picture = _square_pixels(frame.to_image(), stream.sample_aspect_ratio)  # type: ignore[no-untyped-call]
+                # the display matrix's angle is anticlockwise, as PIL's rotate (FFmpeg's players turn it so too)
+                return encode(picture.rotate(frame.rotation, expand=True) if frame.rotation else picture, side)
             if count >= _MAX_FRAMES_BEFORE_VISIBLE:
                 break
     raise MediaError(f"the video has no frame at its first visible time ({float(first_time):.3f} s)")
