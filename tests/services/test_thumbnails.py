@@ -24,7 +24,9 @@ from cairn.services.thumbnails import Thumbnail
 from cairn.settings import Settings
 from tests.fixtures.indexed_video import decoded_indices, index_of
 from tests.fixtures.media_corpus import MediaCorpus
+from tests.fixtures.storage_servers import StorageServer
 from tests.fixtures.thumbnail_media import CORNER, GHOST_KEY_FRAME, Bucket, make_thumbnail_media
+from tests.registration.conftest import add_server_integration
 
 
 @pytest.fixture(scope="module")
@@ -219,3 +221,23 @@ def test_at_most_the_configured_number_of_thumbnails_are_made_at_once(bucket: Bu
     waiter.join()
     for _ in range(slots - 1):
         thumbnails._slots.release()
+
+
+def test_a_video_in_an_s3_bucket_is_read_by_ranges_then_never_again(
+    registry: Registry, admin: User, media_root: Path, moto_server: StorageServer
+) -> None:
+    server = moto_server.fresh()
+    data = (media_root / "long.mp4").read_bytes()
+    server.put("long.mp4", data)
+    integration = add_server_integration(registry, admin, server, "s3")
+    folder = registry.folders.create(actor=admin, name="Videos")
+    new = NewItem(kind=ItemKind.VIDEO, title="long", object_url=server.url("long.mp4"), integration_id=integration.id)
+    item = registry.items.add(actor=admin, folder_id=folder.id, items=[new])[0]
+    registry.inspection.inspect_item(actor=admin, item_id=item.id)
+    thumbnails = registry.thumbnails
+    made = thumbnails.get(thumbnails.source(actor=admin, item_id=item.id))
+    assert _picture(made).size == (256, 192)
+    assert 0 < made.bytes_read < len(data) / 8 and made.requests <= 4, (made.bytes_read, made.requests, len(data))
+    server.put("long.mp4", b"not a video any more")  # a read of the bucket now would fail
+    again = thumbnails.get(thumbnails.source(actor=admin, item_id=item.id))
+    assert again.from_cache and again.data == made.data and again.bytes_read == 0
