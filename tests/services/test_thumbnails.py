@@ -67,6 +67,15 @@ def test_a_big_image_is_reduced_and_transparency_is_kept(bucket: Bucket) -> None
     assert abs(alpha.getpixel((5, 5))[3] - 128) <= 2
 
 
+def test_a_16_bit_image_keeps_its_grey_levels(media_corpus: MediaCorpus) -> None:
+    """Pillow's own conversion would clip 40000 (of 65535) to white."""
+    made = image_thumbnail(io.BytesIO((media_corpus.root / "deep16.png").read_bytes()))
+    grey = Image.open(io.BytesIO(made)).convert("L")
+    assert grey.size == (64, 48)
+    lowest, highest = grey.getextrema()
+    assert abs(lowest - 40000 / 257) <= 3 and abs(highest - 40000 / 257) <= 3
+
+
 def test_a_decompression_bomb_is_refused_before_decoding(media_corpus: MediaCorpus) -> None:
     with pytest.raises(MediaError, match="decompression bomb"):
         image_thumbnail(io.BytesIO((media_corpus.root / "bomb.png").read_bytes()))

@@ -114,11 +114,25 @@ def pdf_thumbnail(f: SeekableBinary, *, size: int | None = None, side: int = THU
 
 def encode(image: Image.Image, side: int) -> bytes:
     """``image`` scaled down to fit ``side`` x ``side`` and encoded as WebP (alpha kept)."""
+    image = _eight_bits(image)
     picture = image.convert("RGBA" if image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info else "RGB")
     picture.thumbnail((side, side), Image.Resampling.LANCZOS)
     out = BytesIO()
     picture.save(out, "WEBP", quality=_WEBP_QUALITY)
     return out.getvalue()
+
+
+def _eight_bits(image: Image.Image) -> Image.Image:
+    """A 16-bit or 32-bit grey image as 8 bits: 16-bit values divided by 257 (65535 is white), integer and float
+    ones stretched from their minimum to their maximum. Pillow's own conversion clips them at 255."""
+    if image.mode.startswith("I;16"):
+        return Image.fromarray((np.asarray(image, dtype=np.float64) / 257.0).round().astype(np.uint8), "L")
+    if image.mode in {"I", "F"}:
+        values = np.asarray(image, dtype=np.float64)
+        low, high = float(values.min()), float(values.max())
+        scaled = (values - low) / max(high - low, 1e-9) * 255.0
+        return Image.fromarray(scaled.round().astype(np.uint8), "L")
+    return image
 
 
 def _square_pixels(image: Image.Image, aspect: Fraction | None) -> Image.Image:
