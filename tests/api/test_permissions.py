@@ -173,6 +173,7 @@ def cases(w: World) -> list[Case]:
         Case("GET", "/api/v1/items/{item_id}/inspection", f"/api/v1/items/{w.upload}/inspection", READ),
         Case("POST", "/api/v1/items/{item_id}/inspect", f"/api/v1/items/{w.upload}/inspect", WRITE),
         Case("GET", "/api/v1/items/{item_id}/frame-map", f"/api/v1/items/{w.upload}/frame-map", READ, 422),
+        Case("GET", "/api/v1/items/{item_id}/thumbnail", f"/api/v1/items/{w.upload}/thumbnail", READ),
         *integration_cases(w),
         *job_cases(w),
         Case("GET", "/api/v1/search", "/api/v1/search", ANY, params={"text": "item"}),

@@ -58,6 +58,10 @@ class Items:
         """A URL to GET the file's bytes: presigned from the bucket, or cairn's streaming proxy."""
         return parse(ViewUrl, self._http.json("GET", f"/items/{item_id}/view"))
 
+    def thumbnail(self, item_id: int) -> bytes:
+        """The item's thumbnail (WebP, longest side 256 px); ``NoThumbnail`` for audio, text and failed items."""
+        return self._http.request("GET", f"/items/{item_id}/thumbnail").content
+
     def read(self, item_id: int, *, start: int | None = None, end: int | None = None) -> bytes:
         """The file's bytes, or bytes ``[start, end)`` with a Range request."""
         view = self.view_url(item_id)

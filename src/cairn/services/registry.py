@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from cairn.services.managed_files import ManagedFileService
     from cairn.services.passwords import PasswordService
     from cairn.services.registration import RegistrationService
+    from cairn.services.thumbnails import ThumbnailService
     from cairn.services.uploads import UploadService
     from cairn.services.users import UserService
     from cairn.services.viewing import ViewingService
@@ -159,6 +160,12 @@ class Registry:
         from cairn.services.viewing import ViewingService
 
         return ViewingService(self.db, settings=self.settings, integrations=self.integrations)
+
+    @_service
+    def thumbnails(self) -> ThumbnailService:
+        from cairn.services.thumbnails import ThumbnailService
+
+        return ThumbnailService(self.db, settings=self.settings, integrations=self.integrations)
 
     @_service
     def registration(self) -> RegistrationService:
