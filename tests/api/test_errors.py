@@ -16,7 +16,7 @@ from cairn.services.registry import Registry
 from cairn.services.secrets import KEY_FILE
 from cairn.settings import Settings
 from tests.api.helpers import png_bytes
-from tests.api.routes import PUBLIC, all_routes, fill
+from tests.api.routes import PUBLIC, all_routes, fill, streams_end_at_once
 
 API = "/api/v1"
 CANONICAL_KEYS = {"status", "code", "message", "details"}
@@ -197,7 +197,9 @@ def test_an_endpoint_whose_host_does_not_resolve_is_bad_input(settings: Settings
     registry = Registry(strict)
     try:
         token = registry.auth.create_token(actor=admin, name="t").secret
-        with TestClient(create_app(strict, registry=registry), raise_server_exceptions=False) as strict_client:
+        with TestClient(
+            streams_end_at_once(create_app(strict, registry=registry)), raise_server_exceptions=False
+        ) as strict_client:
             config = {"name": "far", "provider": "s3_compatible", "bucket": "b", "endpoint": "http://nope.invalid:9000"}
             answer = strict_client.post(
                 f"{API}/integrations", json=config, headers={"Authorization": f"Bearer {token}"}
