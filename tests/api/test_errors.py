@@ -82,13 +82,24 @@ def test_every_endpoint_with_path_ids_refuses_bad_ids_with_a_located_422(
             job_id="x",
             user_id="x",
             session_id="x",
+            notification_id="x",
         )
         body = assert_canonical(client.request(method, bad, headers=admin_headers, json={}), 422, "invalid_input")
         assert any(p["location"].startswith("path/") for p in body["details"]["problems"]), (method, path, body)
         huge = fill(
             path,
             **dict.fromkeys(
-                ("folder_id", "item_id", "dataset_id", "token_id", "integration_id", "job_id", "user_id", "session_id"),
+                (
+                    "folder_id",
+                    "item_id",
+                    "dataset_id",
+                    "token_id",
+                    "integration_id",
+                    "job_id",
+                    "user_id",
+                    "session_id",
+                    "notification_id",
+                ),
                 2**70,
             ),
         )

@@ -80,7 +80,7 @@ def test_registration_job_from_json_and_csv_with_dry_run_errors_and_cancel(
     started = client.post(f"{API}/jobs", json={**body, "ignore_errors": True}, headers=admin_headers)
     assert started.status_code == 201, started.text
     job = started.json()
-    assert job["status"] == "pending" and job["units_total"] == 2
+    assert job["status"] == "queued" and job["units_total"] == 2
     _run_all_chunks(registry, job["id"], job["tasks_total"])
     done = client.get(f"{API}/jobs/{job['id']}", headers=admin_headers).json()
     assert (done["status"], done["units_done"], done["units_error"]) == ("done", 1, 1)
@@ -97,7 +97,7 @@ def test_registration_job_from_json_and_csv_with_dry_run_errors_and_cancel(
         headers=admin_headers,
     )
     assert upload.status_code == 201, upload.text
-    assert upload.json()["source"] == "more.csv" and upload.json()["skip_duplicate_urls"] is True
+    assert upload.json()["title"] == "more.csv" and upload.json()["params"]["skip_duplicate_urls"] is True
     cancelled = client.post(f"{API}/jobs/{upload.json()['id']}/cancel", headers=admin_headers).json()
     assert cancelled["status"] == "cancelled"
     listed = client.get(f"{API}/jobs?status=cancelled", headers=admin_headers).json()["jobs"]
