@@ -117,11 +117,14 @@ class JobRepository(Repository):
     def watched(self, *, seen_by: tuple[int, list[str]] | None, after_id: int, ids: Sequence[int]) -> list[Job]:
         """What an event stream looks at: the open jobs the user sees, jobs newer than ``after_id``, and the jobs
         ``ids`` it already follows, by id."""
-        wanted = sa.or_(jobs.c.status.in_(OPEN_STATUSES), jobs.c.id > after_id, jobs.c.id.in_(list(ids)))
-        query = sa.select(jobs).where(wanted).order_by(jobs.c.id)
+        terms = [jobs.c.status.in_(OPEN_STATUSES), jobs.c.id > after_id]
+        if ids:  # an empty IN would keep SQLite from reading each term through its index
+            terms.append(jobs.c.id.in_(list(ids)))
+        wanted = sa.or_(*terms)
+        query = sa.select(jobs).where(wanted)  # no ORDER BY: SQLite would scan the table in id order
         if seen_by is not None:
             query = query.where(self._seen_by(*seen_by))
-        return [_job(r) for r in self.conn.execute(query)]
+        return sorted((_job(r) for r in self.conn.execute(query)), key=lambda job: job.id)
 
     def last_id(self) -> int:
         return int(self.conn.execute(sa.select(sa.func.coalesce(sa.func.max(jobs.c.id), 0))).scalar_one())
