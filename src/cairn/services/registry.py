@@ -30,8 +30,10 @@ if TYPE_CHECKING:
     from cairn.services.inspection import InspectionService
     from cairn.services.integrations import IntegrationService
     from cairn.services.items import ItemService
+    from cairn.services.jobs.engine import JobService
     from cairn.services.journal import JournalService
     from cairn.services.managed_files import ManagedFileService
+    from cairn.services.notifications import NotificationService
     from cairn.services.passwords import PasswordService
     from cairn.services.registration import RegistrationService
     from cairn.services.thumbnails import ThumbnailService
@@ -176,9 +178,22 @@ class Registry:
             self.db,
             settings=self.settings,
             integrations=self.integrations,
-            queue=self.queue,
+            jobs=self.jobs,
             inspector=media_inspector(self.settings),
         )
+
+    @_service
+    def jobs(self) -> JobService:
+        """The job engine, with a handler per kind of job (each made on first use)."""
+        from cairn.services.jobs.engine import JobService
+
+        return JobService(self.db, queue=self.queue, handlers={"registration": lambda: self.registration})
+
+    @_service
+    def notifications(self) -> NotificationService:
+        from cairn.services.notifications import NotificationService
+
+        return NotificationService(self.db)
 
     def queue(self) -> JobQueue:
         """The job queue of ``settings.queue_url`` (opened on first use)."""
