@@ -145,6 +145,15 @@ def test_every_page_is_the_reference_answer_whatever_changed(
                 assert _all_pages(world, actor, _query(world, wanted)) == expected, (config, wanted)
 
 
+def test_a_dataset_s_members_in_no_dataset_are_none(world: World) -> None:
+    """Found by the property test on PostgreSQL: the few members of a dataset, asked for with "in no dataset",
+    were all returned (the members' ids stood for both filters)."""
+    world.registry.items.add(actor=world.admin, folder_id=world.folders["front"], items=[_new("cam.jpg")])
+    query = ItemQuery(dataset_id=world.datasets["synced"], in_dataset=False)
+    assert _all_pages(world, world.admin, query) == []
+    assert len(_all_pages(world, world.admin, ItemQuery(dataset_id=world.datasets["synced"], in_dataset=True))) == 1
+
+
 def test_a_walk_that_runs_out_leaves_the_transaction_usable(world: World) -> None:
     """The walk's budget forced to nothing: the page comes from the fallback, and the same transaction goes on."""
     titles = [f"cam_{n:02d}_take.jpg" for n in range(30)]

@@ -192,7 +192,9 @@ class PageFinder:
         indexes hold, then their rows. ``few_members``: the dataset members asked for are few, and are looked up
         by id; ``sorted_after``: sorted by an expression no index provides, so that the matches are fetched
         (through the trigram index or the members' ids) and sorted instead of walked."""
-        filtered = replace(query, in_dataset=None, dataset_id=None) if few_members else query
+        # the members' ids stand for the dataset and for "in a dataset", not for "in no dataset"
+        in_dataset = None if query.in_dataset else query.in_dataset
+        filtered = replace(query, in_dataset=in_dataset, dataset_id=None) if few_members else query
         conditions = _row_filters(filtered, source, kind=source.c.kind)
         if few_members:  # one array of ids: the planner cannot see how few, hence the bounded count first
             member_ids = _member_ids(query).subquery("member_ids")
