@@ -37,7 +37,7 @@ export function UploadDialog({ folder, onClose }: { folder: Folder; onClose: () 
       />
       <footer>
         <button type="button" onClick={onClose}>
-          Close
+          Done
         </button>
       </footer>
     </Dialog>
