@@ -2,7 +2,7 @@
 // dropdown, remove). An admin's grant is changed by organization admins only: for others its controls are disabled
 // and say why; whatever the API refuses is shown with its message next to the user it concerns.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent, type KeyboardEvent } from "react";
+import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
 import { api, unwrap, type Folder, type Schemas, type User } from "../api/client";
 import { Dialog, Problem } from "../components/Dialog";
 import { Tabs } from "../components/Tabs";
@@ -47,6 +47,7 @@ function useGrants(folderId: number) {
 }
 
 function Invite({ folder }: { folder: Folder }) {
+  const id = useId();
   const queries = useQueryClient();
   const [role, setRole] = useState<Role>("viewer");
   const [typed, setTyped] = useState("");
@@ -93,16 +94,14 @@ function Invite({ folder }: { folder: Folder }) {
   };
   return (
     <form onSubmit={submit}>
-      <label>
-        Role
-        <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+      <label htmlFor={`${id}-role`}>Role</label>
+      <select id={`${id}-role`} className="field" value={role} onChange={(e) => setRole(e.target.value as Role)}>
           {ROLES.map(([value, name]) => (
             <option key={value} value={value}>
               {name}
             </option>
           ))}
-        </select>
-      </label>
+      </select>
       <label>
         Users' emails
         <input

@@ -2,7 +2,7 @@
 // registering would do, or every located problem of the manifest; Import starts the registration job, whose
 // progress is polled every second until it ends.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { ApiError, api, postWithProgress, unwrap, type Schemas } from "../api/client";
 import { DropZone } from "./DropZone";
 
@@ -17,6 +17,7 @@ interface Located {
 const FINAL = new Set(["done", "error", "cancelled"]);
 
 export function CloudImport({ folderId }: { folderId: number }) {
+  const id = useId();
   const integrations = useQuery({ queryKey: ["integrations"], queryFn: () => unwrap(api.GET("/api/v1/integrations")) });
   const [integration, setIntegration] = useState("");
   const [manifest, setManifest] = useState<File | null>(null);
@@ -54,16 +55,14 @@ export function CloudImport({ folderId }: { folderId: number }) {
     return <p className="caution">At least one data integration is required to import cloud data: add one first.</p>;
   return (
     <div>
-      <label>
-        Integration
-        <select value={chosen} onChange={(e) => setIntegration(e.target.value)}>
+      <label htmlFor={`${id}-integration`}>Integration</label>
+      <select id={`${id}-integration`} className="field" value={chosen} onChange={(e) => setIntegration(e.target.value)}>
           {integrations.data?.integrations.map((i) => (
             <option key={i.id} value={i.name}>
               {i.name} ({i.provider})
             </option>
           ))}
-        </select>
-      </label>
+      </select>
       <DropZone
         label="Choose a manifest"
         hint="a JSON or CSV manifest here"
