@@ -30,6 +30,9 @@ export function TopBar({ user, search, section }: { user: User; search: string; 
         <Link to="/files" current={section === "files"}>
           Files
         </Link>
+        <Link to="/datasets" current={section === "datasets"}>
+          Datasets
+        </Link>
         {user.is_org_admin && (
           <Link to="/people" current={section === "people"}>
             People
