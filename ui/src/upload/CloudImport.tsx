@@ -77,7 +77,7 @@ export function CloudImport({ folderId }: { folderId: number }) {
         <input type="checkbox" checked={ignoreErrors} onChange={(e) => setIgnoreErrors(e.target.checked)} />
         Ignore individual file errors
       </label>
-      {jobId !== null && <JobProgress jobId={jobId} folderId={folderId} />}
+      {jobId !== null && <JobProgress jobId={jobId} />}
       <footer>
         <button type="button" className="primary" disabled={!plan || jobId !== null} onClick={start}>
           Import
@@ -131,7 +131,7 @@ function DryRun({ plan }: { plan: Plan }) {
   );
 }
 
-function JobProgress({ jobId, folderId }: { jobId: number; folderId: number }) {
+function JobProgress({ jobId }: { jobId: number }) {
   const queries = useQueryClient();
   const job = useQuery({
     queryKey: ["job", jobId],
@@ -142,8 +142,8 @@ function JobProgress({ jobId, folderId }: { jobId: number; folderId: number }) {
   const finished = data ? data.units_done + data.units_error + data.units_skipped + data.units_cancelled : 0;
   const ended = data !== undefined && FINAL.has(data.status);
   useEffect(() => {
-    if (ended) void queries.invalidateQueries({ queryKey: ["items", folderId] });
-  }, [ended, folderId, queries]);
+    if (ended) void queries.invalidateQueries({ predicate: (q) => q.queryKey[0] !== "job" }); // the table, counts
+  }, [ended, queries]);
   if (job.error) return <p role="alert" className="error">{job.error.message}</p>;
   return (
     <section className="job" aria-label="Registration job">

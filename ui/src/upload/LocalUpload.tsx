@@ -54,8 +54,7 @@ export function FilesUpload({ folderId }: { folderId: number }) {
     };
     await Promise.all(Array.from({ length: AT_ONCE }, worker));
     setRunning(false);
-    void queries.invalidateQueries({ queryKey: ["items", folderId] });
-    void queries.invalidateQueries({ queryKey: ["folder", folderId] });
+    void queries.invalidateQueries(); // the table, the folder's counts, the tree
   };
   const failed = entries.filter((e) => e.state === "failed");
   const done = entries.filter((e) => e.state === "done").length;
@@ -132,8 +131,7 @@ export function BatchUpload({ folderId, dicom }: { folderId: number; dicom: bool
       setMade(answer.items[0]?.title ?? "");
       setFiles([]);
       setTitle("");
-      void queries.invalidateQueries({ queryKey: ["items", folderId] });
-      void queries.invalidateQueries({ queryKey: ["folders", folderId] });
+      void queries.invalidateQueries(); // the table, the folder of the batch's images, the counts
     } catch (error) {
       setProblem((error as Error).message); // the files stay chosen, to fix and send again
     } finally {
