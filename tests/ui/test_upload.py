@@ -130,3 +130,33 @@ def test_import_from_private_cloud_shows_the_manifest_problem_then_imports(
     grid = page.get_by_role("grid", name="Files")
     expect(grid.get_by_role("row").filter(has_text="cloud-a.png")).to_be_visible()
     expect(grid.get_by_role("row").filter(has_text="cloud-b.png")).to_be_visible()
+
+
+def test_dicom_files_uploaded_as_one_series(page: Any, server: Api, media_corpus: Any) -> None:
+    folder = server.folder(unique("Scans"))
+    sign_in(page, server)
+    dialog = open_upload(page, server, folder["id"])
+    dialog.get_by_role("tab", name="DICOM").click()
+    panel = dialog.get_by_role("tabpanel", name="DICOM")
+    panel.get_by_label("Series title").fill("knee study")
+    panel.get_by_label("Choose DICOM files").set_input_files([media_corpus[n] for n in media_corpus.series])
+    expect(panel).to_contain_text("5 files chosen")
+    panel.get_by_role("button", name="Upload", exact=True).click()
+    expect(panel.get_by_text("Made")).to_contain_text("knee study")
+    dialog.get_by_role("button", name="Done").click()
+    rows = page.get_by_role("grid", name="Files").get_by_role("row").filter(has_text="knee study")
+    expect(rows.filter(has_text="DICOM series")).to_have_count(1)
+
+
+def test_an_upload_after_the_session_ended_brings_back_the_sign_in_page(page: Any, server: Api, tmp_path: Path) -> None:
+    email = f"ends-upload-{uuid.uuid4().hex[:6]}@example.com"
+    token = server.user_token(email)
+    folder = server.folder(unique("Ends"))
+    server.call("POST", f"/folders/{folder['id']}/access", json={"email": email, "role": "editor"})
+    sign_in(page, server, token)
+    dialog = open_upload(page, server, folder["id"])
+    (tmp_path / "late.png").write_bytes(png((20, 20)))
+    dialog.get_by_label("Choose files").set_input_files(tmp_path / "late.png")
+    Api(server.base_url, token).call("DELETE", "/auth/sessions")  # "log out everywhere", from a script
+    dialog.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
