@@ -72,8 +72,13 @@ def test_upload_files_dropped_and_picked_each_with_its_progress(page: Any, serve
 
 def test_batch_images_as_an_image_group(page: Any, server: Api, tmp_path: Path) -> None:
     folder = server.folder(unique("Batches"))
+    sub = server.folder("frames", parent_id=folder["id"])
     sign_in(page, server)
     dialog = open_upload(page, server, folder["id"])
+    dialog.get_by_role("button", name="Change folder").click()  # another folder than the open one
+    dialog.get_by_role("searchbox", name="Folder").fill(folder["name"])
+    dialog.get_by_role("button", name=f"{folder['name']} / frames").click()
+    expect(dialog.get_by_text("Into")).to_contain_text(f"{folder['name']} / frames")
     dialog.get_by_role("tab", name="Batch images as").click()
     panel = dialog.get_by_role("tabpanel", name="Batch images as")
     panel.get_by_label("Image group").check()
@@ -88,9 +93,11 @@ def test_batch_images_as_an_image_group(page: Any, server: Api, tmp_path: Path) 
     expect(panel.get_by_text("Made")).to_contain_text("street group")
     assert serious_violations(page) == []
     dialog.get_by_role("button", name="Done").click()
+    page.get_by_role("grid", name="Files").get_by_role("link", name="frames").click()
     rows = page.get_by_role("grid", name="Files").get_by_role("row").filter(has_text="street group")
     expect(rows.filter(has_text="Image group")).to_have_count(1)  # the group, and (seed 002) the folder of its images
     expect(rows.filter(has_text="Folder")).to_have_count(1)
+    assert [i["title"] for i in server.call("GET", f"/folders/{sub['id']}/items")["items"]] == ["street group"]
 
 
 def test_import_from_private_cloud_shows_the_manifest_problem_then_imports(
