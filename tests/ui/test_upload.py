@@ -140,9 +140,14 @@ def test_import_from_private_cloud_shows_the_manifest_problem_then_imports(
 
 
 def test_dicom_files_uploaded_as_one_series(page: Any, server: Api, media_corpus: Any) -> None:
-    folder = server.folder(unique("Scans"))
+    parent = server.folder(unique("Hospital"))
+    folder = server.folder(unique("Scans"), parent_id=parent["id"])
     sign_in(page, server)
-    dialog = open_upload(page, server, folder["id"])
+    page.goto(f"{server.base_url}/files/{parent['id']}")
+    page.get_by_role("grid").get_by_role("row").filter(has_text=folder["name"]).click(button="right")
+    page.get_by_role("menu").get_by_role("menuitem", name="Upload files").click()  # seed 002: right-click a folder
+    dialog = page.get_by_role("dialog", name="Upload files")
+    expect(dialog.get_by_text("Into")).to_contain_text(folder["name"])
     dialog.get_by_role("tab", name="DICOM").click()
     panel = dialog.get_by_role("tabpanel", name="DICOM")
     panel.get_by_label("Series title").fill("knee study")
@@ -151,6 +156,7 @@ def test_dicom_files_uploaded_as_one_series(page: Any, server: Api, media_corpus
     panel.get_by_role("button", name="Upload", exact=True).click()
     expect(panel.get_by_text("Made")).to_contain_text("knee study")
     dialog.get_by_role("button", name="Done").click()
+    page.get_by_role("grid", name="Files").get_by_role("link", name=folder["name"]).click()
     rows = page.get_by_role("grid", name="Files").get_by_role("row").filter(has_text="knee study")
     expect(rows.filter(has_text="DICOM series")).to_have_count(1)
 

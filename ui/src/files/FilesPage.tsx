@@ -21,7 +21,7 @@ import type { Target } from "./targets";
 const PAGE_SIZE = 200;
 const WRITES = new Set(["editor", "admin"]);
 
-type Open = { dialog: "new-folder" | "upload" | "access" } | { dialog: Exclude<Action, "open">; target: Target } | null;
+type Open = { dialog: "new-folder" } | { dialog: Exclude<Action, "open">; target: Target } | null;
 
 export function FilesPage({ me, folderId, search }: { me: User; folderId: number | null; search: string | null }) {
   const folder = useFolder(folderId);
@@ -66,12 +66,12 @@ export function FilesPage({ me, folderId, search }: { me: User; folderId: number
               <h1>{folder.data?.name ?? (folderId === null ? "Files" : "…")}</h1>
               <div className="actions">
                 {folder.data && (folder.data.user_role === "admin" || me.is_org_admin) && (
-                  <button type="button" onClick={() => setOpen({ dialog: "access" })}>
+                  <button type="button" onClick={() => act("access", { kind: "folder", folder: folder.data! })}>
                     Manage access
                   </button>
                 )}
-                {canWrite && (
-                  <button type="button" onClick={() => setOpen({ dialog: "upload" })}>
+                {canWrite && folder.data && (
+                  <button type="button" onClick={() => act("upload", { kind: "folder", folder: folder.data! })}>
                     <span aria-hidden="true">+ </span>Upload files
                   </button>
                 )}
@@ -108,9 +108,11 @@ export function FilesPage({ me, folderId, search }: { me: User; folderId: number
       </main>
       {search === null && <Details folder={folder.data ?? null} itemId={single} rows={rows} count={selectedIds.length} canWrite={canWrite} />}
       {menu && <ContextMenu at={menu} canWrite={canWrite} onAction={act} onClose={() => setMenu(null)} />}
-      {open?.dialog === "upload" && folder.data && <UploadDialog folder={folder.data} onClose={() => setOpen(null)} />}
-      {open?.dialog === "access" && folder.data && (
-        <ManageAccessDialog folder={folder.data} me={me} onClose={() => setOpen(null)} />
+      {open?.dialog === "upload" && open.target.kind === "folder" && (
+        <UploadDialog folder={open.target.folder} onClose={() => setOpen(null)} />
+      )}
+      {open?.dialog === "access" && open.target.kind === "folder" && (
+        <ManageAccessDialog folder={open.target.folder} me={me} onClose={() => setOpen(null)} />
       )}
       {open?.dialog === "new-folder" && <NewFolderDialog parentId={folderId} onClose={() => setOpen(null)} />}
       {open?.dialog === "delete" && (
