@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import httpx
 from playwright.sync_api import expect
 
 from tests.ui.conftest import Api, serious_violations, sign_in, sign_in_with_password
@@ -117,6 +118,23 @@ def test_your_account_password_sessions_and_tokens(page: Any, server: Api) -> No
     page.get_by_label("Current password").fill(GOOD)
     page.get_by_role("button", name="Change password").click()
     expect(page.get_by_text("Password changed")).to_be_visible()
+
+    def log_in_elsewhere() -> None:
+        body = {"email": email, "password": GOOD + " two"}
+        assert httpx.post(f"{server.base_url}/api/v1/auth/login", json=body).status_code == 201
+
+    log_in_elsewhere()
+    page.reload()
+    expect(sessions.get_by_role("row")).to_have_count(3)  # the header, this session and the other one
+    sessions.get_by_role("button", name="End session").click()
+    expect(sessions.get_by_role("row")).to_have_count(2)
+    log_in_elsewhere()
+    log_in_elsewhere()
+    page.reload()
+    expect(sessions.get_by_role("row")).to_have_count(4)
+    page.get_by_role("button", name="End other sessions").click()
+    expect(sessions.get_by_role("row")).to_have_count(2)
+    expect(sessions.get_by_role("row").filter(has_text="This session")).to_have_count(1)
 
     page.get_by_role("button", name="Log out everywhere").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()

@@ -76,6 +76,10 @@ function Sessions() {
       unwrap(api.DELETE("/api/v1/auth/sessions/{session_id}", { params: { path: { session_id: id } } })),
     onSuccess: () => queries.invalidateQueries({ queryKey: ["sessions"] }),
   });
+  const others = useMutation({
+    mutationFn: () => unwrap(api.DELETE("/api/v1/auth/sessions", { params: { query: { keep_current: true } } })),
+    onSuccess: () => queries.invalidateQueries({ queryKey: ["sessions"] }),
+  });
   const everywhere = useMutation({
     mutationFn: () => unwrap(api.DELETE("/api/v1/auth/sessions", { params: { query: { keep_current: false } } })),
     onSuccess: () => location.assign("/files"), // this session ended too: a new page, nothing kept in memory
@@ -84,11 +88,16 @@ function Sessions() {
     <section className="card" aria-labelledby="sessions-title">
       <div className="title-row">
         <h2 id="sessions-title">Sessions</h2>
-        <button type="button" className="danger-text" onClick={() => everywhere.mutate()} disabled={everywhere.isPending}>
-          Log out everywhere
-        </button>
+        <div className="actions">
+          <button type="button" onClick={() => others.mutate()} disabled={others.isPending}>
+            End other sessions
+          </button>
+          <button type="button" className="danger-text" onClick={() => everywhere.mutate()} disabled={everywhere.isPending}>
+            Log out everywhere
+          </button>
+        </div>
       </div>
-      <Problem error={sessions.error ?? end.error ?? everywhere.error} />
+      <Problem error={sessions.error ?? end.error ?? others.error ?? everywhere.error} />
       <table className="results" aria-label="Sessions">
         <thead>
           <tr>
