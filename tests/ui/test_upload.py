@@ -111,7 +111,8 @@ def test_import_from_private_cloud_shows_the_manifest_problem_then_imports(
     server.call("POST", "/integrations", json={"name": integration, "provider": "local", "root": str(bucket)})
     urls = [{"objectUrl": (bucket / name).as_uri()} for name in ("cloud-a.png", "cloud-b.png")]
     (tmp_path / "broken.json").write_text(json.dumps({"images": [urls[0], {"title": "no url"}]}))
-    (tmp_path / "fixed.json").write_text(json.dumps({"images": urls}))
+    missing = {"objectUrl": (bucket / "never-made.png").as_uri()}
+    (tmp_path / "fixed.json").write_text(json.dumps({"images": [*urls, missing]}))
     folder = server.folder(unique("Cloud"))
     sign_in(page, server)
     dialog = open_upload(page, server, folder["id"])
@@ -126,13 +127,16 @@ def test_import_from_private_cloud_shows_the_manifest_problem_then_imports(
     assert serious_violations(page) == []
 
     panel.get_by_label("Choose a manifest").set_input_files(tmp_path / "fixed.json")
-    expect(panel.get_by_role("region", name="Dry run")).to_contain_text("2 files")
+    expect(panel.get_by_role("region", name="Dry run")).to_contain_text("3 files")
     expect(problems).to_be_hidden()
     panel.get_by_label("Ignore individual file errors").check()
     panel.get_by_role("button", name="Import").click()
     job = panel.get_by_role("region", name="Registration job")
     expect(job).to_contain_text("done", timeout=30_000)
-    expect(job).to_contain_text("2 registered")
+    expect(job).to_contain_text("2 registered, 1 failed")
+    not_registered = job.get_by_role("table", name="Files not registered")
+    expect(not_registered).to_contain_text("/images/2")  # where the unit is in the manifest
+    expect(not_registered).to_contain_text("never-made.png")
     dialog.get_by_role("button", name="Done").click()
     grid = page.get_by_role("grid", name="Files")
     expect(grid.get_by_role("row").filter(has_text="cloud-a.png")).to_be_visible()

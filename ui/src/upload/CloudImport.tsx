@@ -152,6 +152,38 @@ function JobProgress({ jobId }: { jobId: number }) {
         Job {jobId}: <span className={`status status-${data?.status ?? "pending"}`}>{data?.status ?? "pending"}</span>{" "}
         {data && `${data.units_done} registered, ${data.units_error} failed, ${data.units_skipped} skipped of ${data.units_total}`}
       </p>
+      {ended && data.units_error > 0 && <UnitErrors jobId={jobId} />}
     </section>
+  );
+}
+
+/** Why files were not registered (the first page: where each is in the manifest, and the error). */
+function UnitErrors({ jobId }: { jobId: number }) {
+  const errors = useQuery({
+    queryKey: ["job-errors", jobId],
+    queryFn: () => unwrap(api.GET("/api/v1/jobs/{job_id}/errors", { params: { path: { job_id: jobId } } })),
+  });
+  if (errors.error) return <p role="alert" className="error">{errors.error.message}</p>;
+  return (
+    <table className="results compact" aria-label="Files not registered">
+      <thead>
+        <tr>
+          <th>Where</th>
+          <th>File</th>
+          <th>Error</th>
+        </tr>
+      </thead>
+      <tbody>
+        {errors.data?.errors.map((e) => (
+          <tr key={e.unit}>
+            <td>
+              <code>{e.location}</code>
+            </td>
+            <td className="break">{e.title || e.object_urls[0]}</td>
+            <td>{e.error}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
