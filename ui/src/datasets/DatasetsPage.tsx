@@ -21,30 +21,32 @@ export function DatasetsPage() {
         </button>
       </div>
       <Problem error={datasets.error} />
-      <table className="results" aria-label="Datasets">
-        <thead>
-          <tr>
-            <th>Title</th>
-            <th>Description</th>
-            <th>Kind</th>
-            <th>Created</th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.map((d) => (
-            <tr key={d.id}>
-              <td>
-                <a href={`/datasets/${d.id}`} onClick={(e) => (e.preventDefault(), navigate(`/datasets/${d.id}`))}>
-                  {d.title}
-                </a>
-              </td>
-              <td className="muted">{d.description}</td>
-              <td>{kindOf(d)}</td>
-              <td>{formatDate(d.created_at)}</td>
+      {list.length > 0 && (
+        <table className="results" aria-label="Datasets">
+          <thead>
+            <tr>
+              <th>Title</th>
+              <th>Description</th>
+              <th>Kind</th>
+              <th>Created</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {list.map((d) => (
+              <tr key={d.id}>
+                <td>
+                  <a href={`/datasets/${d.id}`} onClick={(e) => (e.preventDefault(), navigate(`/datasets/${d.id}`))}>
+                    {d.title}
+                  </a>
+                </td>
+                <td className="muted">{d.description}</td>
+                <td>{kindOf(d)}</td>
+                <td>{formatDate(d.created_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       {datasets.isSuccess && list.length === 0 && <p className="empty">No datasets yet: make one with New dataset.</p>}
       {creating && <NewDatasetDialog onClose={() => setCreating(false)} />}
     </main>
