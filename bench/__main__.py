@@ -11,13 +11,14 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from bench import cli, inspection, items, registration
+from bench import cli, frames, inspection, items, registration
 
 BENCHMARKS: dict[str, ModuleType] = {
     "items": items,
     "inspection": inspection,
     "registration": registration,
     "cli": cli,
+    "frames": frames,
 }
 
 

@@ -151,7 +151,7 @@ def _register_and_process(
     with embedded_consumer(registry, workers=threads):
         while not job.status.is_final:
             time.sleep(0.2)
-            job = registry.registration.get(actor=admin, job_id=job.id)
+            job = registry.jobs.get(actor=admin, job_id=job.id)
     finished = time.perf_counter()
     status = f"{job.status.value}, {job.items_created:,} items, {job.units_error} errors"
     return registered - started, finished - registered, status

@@ -7,7 +7,8 @@ error body and the CLI prints as ``Error (code): message``. HTTP status codes li
 
     CairnError                      error
     ├── NotFound                    not_found             a folder, item, dataset, user, job... does not exist
-    │                                                     (or the actor may not know that it exists)
+    │   │                                                 (or the actor may not know that it exists)
+    │   └── NoThumbnail             no_thumbnail          the item exists, but has no thumbnail (audio, text...)
     ├── Conflict                    conflict              the request clashes with the current state
     │   └── AlreadyExists           already_exists        a unique name or key is taken
     ├── InvalidInput                invalid_input         the request itself is malformed or out of range
@@ -42,6 +43,7 @@ __all__ = [
     "InvalidInput",
     "ManifestError",
     "MediaError",
+    "NoThumbnail",
     "NotFound",
     "ObjectNotFound",
     "PermissionDenied",
@@ -76,6 +78,13 @@ class NotFound(CairnError):
     """Raised when the thing asked for does not exist, or the actor may not know that it exists."""
 
     code = "not_found"
+
+
+class NoThumbnail(NotFound):
+    """Raised when an item the actor may see has no thumbnail: audio, text, a failed or pending item (the message
+    says why)."""
+
+    code = "no_thumbnail"
 
 
 class Conflict(CairnError):

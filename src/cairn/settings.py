@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     inspection_concurrency: int = Field(
         default=8, ge=1, le=256, description="How many objects one registration job inspects at once."
     )
+    thumbnail_concurrency: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="How many thumbnails one process makes at once (each decodes an image, a video or a DICOM "
+        "file); further requests wait for a slot.",
+    )
     inspection_timeout_seconds: float = Field(
         default=60.0, gt=0, description="Longest time one object's inspection may take before it fails."
     )

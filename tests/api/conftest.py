@@ -20,6 +20,7 @@ from cairn.db.database import Database
 from cairn.domain.records import User
 from cairn.services.registry import Registry
 from cairn.settings import Settings
+from tests.api.routes import streams_end_at_once
 
 Headers = dict[str, str]
 
@@ -48,7 +49,7 @@ def database_url(tmp_path: Path, migrated_sqlite: Path) -> str:
 
 @pytest.fixture
 def app(settings: Settings, registry: Registry) -> FastAPI:
-    return create_app(settings, registry=registry)
+    return streams_end_at_once(create_app(settings, registry=registry))
 
 
 @pytest.fixture

@@ -22,6 +22,14 @@ def all_routes(app: FastAPI) -> list[tuple[str, str]]:
 
 def fill(path: str, **values: object) -> str:
     """A path template with its parameters filled (ids default to 1)."""
-    for name in ("folder_id", "item_id", "dataset_id", "token_id", "integration_id", "job_id", "user_id", "session_id"):
+    names = ("folder_id", "item_id", "dataset_id", "token_id", "integration_id", "job_id", "user_id", "session_id")
+    for name in (*names, "notification_id"):
         path = path.replace("{" + name + "}", str(values.get(name, 1)))
     return path.replace("{email}", str(values.get("email", "someone@example.com")))
+
+
+def streams_end_at_once(app: FastAPI) -> FastAPI:
+    """The app with its event streams ending after their first poll, as on server shutdown: a TestClient reads a
+    response whole, and a stream never ends by itself (tests/api/test_notifications_events.py serves it for real)."""
+    app.state.stopping.set()
+    return app

@@ -16,7 +16,7 @@ from cairn.services.registry import Registry
 from cairn.services.secrets import KEY_FILE
 from cairn.settings import Settings
 from tests.api.helpers import png_bytes
-from tests.api.routes import PUBLIC, all_routes, fill
+from tests.api.routes import PUBLIC, all_routes, fill, streams_end_at_once
 
 API = "/api/v1"
 CANONICAL_KEYS = {"status", "code", "message", "details"}
@@ -82,13 +82,24 @@ def test_every_endpoint_with_path_ids_refuses_bad_ids_with_a_located_422(
             job_id="x",
             user_id="x",
             session_id="x",
+            notification_id="x",
         )
         body = assert_canonical(client.request(method, bad, headers=admin_headers, json={}), 422, "invalid_input")
         assert any(p["location"].startswith("path/") for p in body["details"]["problems"]), (method, path, body)
         huge = fill(
             path,
             **dict.fromkeys(
-                ("folder_id", "item_id", "dataset_id", "token_id", "integration_id", "job_id", "user_id", "session_id"),
+                (
+                    "folder_id",
+                    "item_id",
+                    "dataset_id",
+                    "token_id",
+                    "integration_id",
+                    "job_id",
+                    "user_id",
+                    "session_id",
+                    "notification_id",
+                ),
                 2**70,
             ),
         )
@@ -197,7 +208,9 @@ def test_an_endpoint_whose_host_does_not_resolve_is_bad_input(settings: Settings
     registry = Registry(strict)
     try:
         token = registry.auth.create_token(actor=admin, name="t").secret
-        with TestClient(create_app(strict, registry=registry), raise_server_exceptions=False) as strict_client:
+        with TestClient(
+            streams_end_at_once(create_app(strict, registry=registry)), raise_server_exceptions=False
+        ) as strict_client:
             config = {"name": "far", "provider": "s3_compatible", "bucket": "b", "endpoint": "http://nope.invalid:9000"}
             answer = strict_client.post(
                 f"{API}/integrations", json=config, headers={"Authorization": f"Bearer {token}"}

@@ -19,7 +19,7 @@ API = "/api/v1"
 def _run_all_chunks(registry: Registry, job_id: int, chunks: int) -> None:
     """What a worker does (the job consumer is exercised by the uvicorn test)."""
     for seq in range(chunks):
-        registry.registration.run_chunk(job_id=job_id, seq=seq)
+        registry.jobs.run_task(job_id=job_id, seq=seq)
 
 
 def test_integration_crud_and_check(
@@ -80,8 +80,8 @@ def test_registration_job_from_json_and_csv_with_dry_run_errors_and_cancel(
     started = client.post(f"{API}/jobs", json={**body, "ignore_errors": True}, headers=admin_headers)
     assert started.status_code == 201, started.text
     job = started.json()
-    assert job["status"] == "pending" and job["units_total"] == 2
-    _run_all_chunks(registry, job["id"], job["chunks_total"])
+    assert job["status"] == "queued" and job["units_total"] == 2
+    _run_all_chunks(registry, job["id"], job["tasks_total"])
     done = client.get(f"{API}/jobs/{job['id']}", headers=admin_headers).json()
     assert (done["status"], done["units_done"], done["units_error"]) == ("done", 1, 1)
     errors = client.get(f"{API}/jobs/{job['id']}/errors", headers=admin_headers).json()
@@ -97,7 +97,7 @@ def test_registration_job_from_json_and_csv_with_dry_run_errors_and_cancel(
         headers=admin_headers,
     )
     assert upload.status_code == 201, upload.text
-    assert upload.json()["source"] == "more.csv" and upload.json()["skip_duplicate_urls"] is True
+    assert upload.json()["title"] == "more.csv" and upload.json()["params"]["skip_duplicate_urls"] is True
     cancelled = client.post(f"{API}/jobs/{upload.json()['id']}/cancel", headers=admin_headers).json()
     assert cancelled["status"] == "cancelled"
     listed = client.get(f"{API}/jobs?status=cancelled", headers=admin_headers).json()["jobs"]

@@ -23,7 +23,7 @@ from cairn.api.app import create_app
 from cairn.domain.kinds import ItemKind
 from cairn.services.registry import Registry
 from cairn.settings import Settings
-from tests.api.routes import all_routes
+from tests.api.routes import all_routes, streams_end_at_once
 from tests.services.helpers import add_images, image
 
 MAX_EXAMPLES = int(os.environ.get("CAIRN_FUZZ_EXAMPLES", "10"))  # raise it to fuzz harder by hand
@@ -92,7 +92,7 @@ def fuzz(migrated_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     settings = Settings(data_dir=directory / "data", database_url=f"sqlite:///{directory / 'cairn.db'}")
     registry = Registry(settings)
     token = _seed(registry)
-    app = create_app(settings, registry=registry)
+    app = streams_end_at_once(create_app(settings, registry=registry))
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, headers={"Authorization": f"Bearer {token}"})
     yield Fuzz(schema, token, directory)
     registry.close()

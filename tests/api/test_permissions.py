@@ -24,7 +24,7 @@ from cairn.api.app import create_app
 from cairn.services.registry import Registry
 from cairn.settings import Settings
 from tests.api.helpers import png_bytes
-from tests.api.routes import PUBLIC, all_routes
+from tests.api.routes import PUBLIC, all_routes, streams_end_at_once
 from tests.api.world import ACTORS, MISSING, SECRET_NAMES, World, build_world, restore, snapshot
 
 ANY = frozenset({"org_admin", "folder_admin", "editor", "viewer", "no_role"})
@@ -173,6 +173,7 @@ def cases(w: World) -> list[Case]:
         Case("GET", "/api/v1/items/{item_id}/inspection", f"/api/v1/items/{w.upload}/inspection", READ),
         Case("POST", "/api/v1/items/{item_id}/inspect", f"/api/v1/items/{w.upload}/inspect", WRITE),
         Case("GET", "/api/v1/items/{item_id}/frame-map", f"/api/v1/items/{w.upload}/frame-map", READ, 422),
+        Case("GET", "/api/v1/items/{item_id}/thumbnail", f"/api/v1/items/{w.upload}/thumbnail", READ),
         *integration_cases(w),
         *job_cases(w),
         Case("GET", "/api/v1/search", "/api/v1/search", ANY, params={"text": "item"}),
@@ -216,6 +217,16 @@ def job_cases(w: World) -> list[Case]:
         Case("GET", "/api/v1/jobs/{job_id}", job, READ),
         Case("GET", "/api/v1/jobs/{job_id}/errors", f"{job}/errors", READ),
         Case("POST", "/api/v1/jobs/{job_id}/cancel", f"{job}/cancel", WRITE),
+        Case("GET", "/api/v1/notifications", "/api/v1/notifications", ANY),
+        Case("POST", "/api/v1/notifications/read", "/api/v1/notifications/read", ANY),
+        Case(
+            "POST",
+            "/api/v1/notifications/{notification_id}/read",
+            f"/api/v1/notifications/{w.notification}/read",
+            frozenset({"folder_admin"}),  # alice's own: anyone else's is not found, whoever asks
+            denied=404,
+        ),
+        Case("GET", "/api/v1/events", "/api/v1/events", ANY),
     ]
 
 
@@ -247,7 +258,9 @@ def harness(world: tuple[Path, World], tmp_path_factory: pytest.TempPathFactory)
     settings = Settings(data_dir=template.parent / "data", database_url=f"sqlite:///{db_file}")
     restore(template, db_file, _NoDatabase())
     registry = Registry(settings)
-    with TestClient(create_app(settings, registry=registry), raise_server_exceptions=False) as client:
+    with TestClient(
+        streams_end_at_once(create_app(settings, registry=registry)), raise_server_exceptions=False
+    ) as client:
         yield Harness(client, registry, template, db_file)
     registry.close()
 

@@ -134,8 +134,8 @@ def test_registered_files_follow_the_same_rule(
     job = client.post(
         f"{API}/jobs", json={"folder_id": folder, "integration": "disk", "manifest": manifest}, headers=admin_headers
     ).json()
-    for seq in range(job["chunks_total"]):
-        registry.registration.run_chunk(job_id=job["id"], seq=seq)
+    for seq in range(job["tasks_total"]):
+        registry.jobs.run_task(job_id=job["id"], seq=seq)
     items = client.get(f"{API}/folders/{folder}/items", headers=admin_headers).json()["items"]
     dispositions = {}
     for item in items:

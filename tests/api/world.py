@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from cairn.db import migrate
 from cairn.db.database import Database
+from cairn.db.repositories import Repos
 from cairn.db.tables import metadata
 from cairn.domain.access import Role
 from cairn.domain.kinds import ItemKind
@@ -63,6 +64,7 @@ class World:
     upload: int  # a PNG alice uploaded into F (managed storage)
     secret: dict[str, int]  # the org admin's things in G, out of everyone else's reach, by the field they stand for
     admin_session: int = 0  # a web login session of the org admin (made with their second token)
+    notification: int = 0  # alice's notification that her job ended
 
     def out_of_reach(self) -> World:
         """The same world, each object of F replaced by its counterpart out of reach in G (for all but org admins)."""
@@ -151,7 +153,14 @@ def _populate(registry: Registry) -> World:
         upload=upload.id,
         secret=secret,
         admin_session=admin_session.session.id,
+        notification=_notification(registry, users["alice"], job.id),
     )
+
+
+def _notification(registry: Registry, user: User, job_id: int) -> int:
+    """A notification of ``user`` about a job (made directly: the world's jobs are not run)."""
+    with registry.db.write() as conn:
+        return Repos(conn).notifications.add(user_id=user.id, job_id=job_id, outcome="done", message="done")
 
 
 def _secrets(registry: Registry, admin: User, folder_id: int) -> dict[str, int]:
@@ -181,6 +190,7 @@ def _secrets(registry: Registry, admin: User, folder_id: int) -> dict[str, int]:
         "integration": vault.id,
         "job": job.id,
         "upload": upload.id,
+        "notification": _notification(registry, admin, job.id),
     }
 
 

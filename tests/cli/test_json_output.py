@@ -149,6 +149,7 @@ def test_every_json_command_prints_exactly_the_data(cli: Cli, tmp_path: Path, me
     run("integration update", "disk", "--prefix", "")
     run("job list")
     run("job show", str(world["job"]))
+    run("job errors", str(world["job"]))
     run("job wait", str(world["job"]))
     pending = run("register", str(world["manifest"]), "--folder", folder, "--integration", "disk", "--no-wait")
     run("job cancel", str(pending["id"]))

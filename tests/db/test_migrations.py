@@ -160,7 +160,8 @@ def test_sqlite_never_gives_an_id_out_twice(tmp_path: Path) -> None:
         second = conn.exec_driver_sql("SELECT id FROM users").scalar_one()
     database.dispose()
     assert keyed == {"users", "folders", "integrations", "items", "datasets", "journal"} | {
-        "registration_jobs",
+        "jobs",
+        "notifications",
         "api_tokens",
         "login_sessions",
         "password_links",

@@ -78,9 +78,9 @@ def write_manifest(tmp_path: Path) -> Callable[..., Path]:
 
 def run_job(registry: Registry, actor: User, job: Job) -> Job:
     """Run every chunk of a job in this process (what a worker does), then return the job."""
-    for seq in range(job.chunks_total):
-        registry.registration.run_chunk(job_id=job.id, seq=seq)
-    return registry.registration.get(actor=actor, job_id=job.id)
+    for seq in range(job.tasks_total):
+        registry.jobs.run_task(job_id=job.id, seq=seq)
+    return registry.jobs.get(actor=actor, job_id=job.id)
 
 
 def register_and_run(

@@ -84,3 +84,22 @@ def test_register_reports_every_located_problem_and_writes_nothing(cli: Cli, fil
     result = cli.fails("register", str(manifest), "--folder", "Inbox", "--integration", "disk", code="manifest_invalid")
     assert "/images/0" in result.stderr and "/images/1" in result.stderr
     assert cli.json("job", "list") == []
+
+
+def test_job_commands_speak_of_jobs_of_any_kind_and_list_unit_errors(cli: Cli, files: Path, tmp_path: Path) -> None:
+    cli.ok("folders", "create", "Inbox")
+    cli.ok("integration", "add", "disk", "--provider", "local", "--root", str(files))
+    manifest = tmp_path / "m.json"
+    manifest.write_text(json.dumps({"images": [{"objectUrl": "a.jpg"}, {"objectUrl": "missing.jpg"}]}))
+    job = cli.json("register", str(manifest), "--folder", "Inbox", "--integration", "disk", "--ignore-errors")
+    assert (job["kind"], job["status"], job["units_error"], job["title"]) == ("registration", "done", 1, "m.json")
+    assert [j["id"] for j in cli.json("job", "list", "--kind", "registration")] == [job["id"]]
+    assert cli.json("job", "list", "--kind", "reencode") == []
+    [error] = cli.json("job", "errors", str(job["id"]))
+    assert (error["unit"], error["location"]) == (1, "/images/1")
+    assert cli.json("job", "errors", str(job["id"]), "--after-unit", "1") == []
+    text = cli.ok("job", "errors", str(job["id"])).stdout
+    assert "/images/1" in text and "missing.jpg" in text
+    shown = cli.ok("job", "show", str(job["id"])).stdout
+    assert "registration" in shown and "ignore_errors" in shown
+    cli.fails("job", "errors", "999999", code="not_found")

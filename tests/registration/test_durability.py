@@ -80,7 +80,7 @@ def wait_for(registry: Registry, admin: User, job_id: int, *, done: int, timeout
     """Poll until ``done`` units are finished or the job is final."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        job = registry.registration.get(actor=admin, job_id=job_id)
+        job = registry.jobs.get(actor=admin, job_id=job_id)
         if job.status.is_final or job.units_done >= done:
             return job
         time.sleep(0.2)
@@ -106,7 +106,7 @@ def test_kill_9_of_a_worker_mid_job_then_restart_registers_every_unit_once(*, tm
         wait_for(registry, admin, job.id, done=6000, timeout=300, log=log)
         os.kill(first.pid, signal.SIGKILL)
         first.wait()
-    killed = registry.registration.get(actor=admin, job_id=job.id)
+    killed = registry.jobs.get(actor=admin, job_id=job.id)
     assert not killed.status.is_final, "the job finished before the kill: make it bigger"
     assert item_counts(registry)[0] == killed.units_done  # every committed chunk whole, nothing else
     with cairn_worker(settings, log):
@@ -160,12 +160,12 @@ def test_recover_releases_the_chunk_of_a_dead_local_worker(*, registry: Registry
     dead = f"{socket.gethostname()}/999999999/deadbeef"
     with registry.db.write() as conn:
         conn.execute(
-            sa.text("UPDATE registration_chunks SET status='running', lease_owner=:o, lease_expires_at=:t"),
+            sa.text("UPDATE job_tasks SET status='running', lease_owner=:o, lease_expires_at=:t"),
             {"o": dead, "t": datetime(2999, 1, 1, tzinfo=UTC)},
         )
-    assert registry.registration.run_chunk(job_id=job.id, seq=0) is None  # leased: not claimable
-    assert registry.registration.recover() == 1  # released (the pid is gone) and enqueued again
-    result = registry.registration.run_chunk(job_id=job.id, seq=0)
+    assert registry.jobs.run_task(job_id=job.id, seq=0) is None  # leased: not claimable
+    assert registry.jobs.recover() == 1  # released (the pid is gone) and enqueued again
+    result = registry.jobs.run_task(job_id=job.id, seq=0)
     assert result is not None and result.created == 10 and result.job_status is JobStatus.DONE
 
 
@@ -195,8 +195,8 @@ def test_cairn_serve_runs_jobs_in_its_embedded_consumer(*, tmp_path: Path) -> No
 def test_an_unreadable_chunk_fails_its_units_instead_of_staying_leased(*, registry: Registry, tmp_path: Path) -> None:
     admin, job = start_job(registry, tmp_path, 10)
     with registry.db.write() as conn:
-        conn.execute(sa.text("UPDATE registration_chunks SET payload = :p"), {"p": b"not zlib"})
-    assert registry.registration.run_chunk(job_id=job.id, seq=0) is None
-    failed = registry.registration.get(actor=admin, job_id=job.id)
+        conn.execute(sa.text("UPDATE job_tasks SET payload = :p"), {"p": b"not zlib"})
+    assert registry.jobs.run_task(job_id=job.id, seq=0) is None
+    failed = registry.jobs.get(actor=admin, job_id=job.id)
     assert (failed.status, failed.units_error, failed.units_pending) == (JobStatus.ERROR, 10, 0)
-    assert failed.error is not None and "could not be read" in failed.error
+    assert failed.error is not None and "could not be run" in failed.error and "corrupt" in failed.error

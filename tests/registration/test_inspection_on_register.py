@@ -49,7 +49,7 @@ def test_registration_inspects_objects(
     )
     job = register_and_run(registry, admin, folder, "s3", manifest, ignore_errors=True)
     assert (job.status, job.units_done, job.units_error) == (JobStatus.DONE, 3, 1)
-    errors = registry.registration.errors(actor=admin, job_id=job.id)
+    errors = registry.jobs.errors(actor=admin, job_id=job.id)
     assert [e.error for e in errors] == [
         f"{urls['photo.png'].rsplit('/', 1)[-1]}: Expected a video, got a file of type PNG image"
     ]
@@ -98,7 +98,7 @@ def test_a_dicom_series_that_cannot_be_assembled_is_a_unit_error(
     lenient = write_manifest({"dicom_series": [mixed, twice]})
     job = register_and_run(registry, admin, folder, "s3", lenient, ignore_errors=True)
     assert (job.status, job.units_done, job.units_error) == (JobStatus.DONE, 0, 2)
-    errors = registry.registration.errors(actor=admin, job_id=job.id)
+    errors = registry.jobs.errors(actor=admin, job_id=job.id)
     assert [(e.location, e.code) for e in errors] == [
         ("/dicom_series/0", "invalid_input"),
         ("/dicom_series/1", "invalid_input"),

@@ -233,7 +233,7 @@ def test_removing_an_integration_in_use_is_refused(
     )
     with pytest.raises(Conflict, match="unfinished registration job"):
         registry.integrations.remove(actor=admin, integration="disk")
-    registry.registration.cancel(actor=admin, job_id=pending.id)
+    registry.jobs.cancel(actor=admin, job_id=pending.id)
     registry.integrations.remove(actor=admin, integration="disk")
 
 

@@ -26,7 +26,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 
 def _nothing_written(registry: Registry, actor: User, folder: Folder) -> bool:
-    no_jobs = registry.registration.jobs(actor=actor, statuses=(), before_id=None, limit=10) == []
+    no_jobs = registry.jobs.jobs(actor=actor, statuses=(), before_id=None, limit=10) == []
     return no_jobs and registry.folders.summary(actor=actor, folder_id=folder.id).files == 0
 
 

@@ -34,7 +34,7 @@ def test_azure_blobs_register_with_their_content_type(
     clip = container.put("clips/dog.mp4", b"\x00\x00\x00\x18ftypmp42", content_type="video/mp4")
     doc = {"images": [{"objectUrl": image}], "videos": [{"objectUrl": clip}]}
     job = register_and_run(registry, admin, folder, "azure", write_manifest(doc))
-    assert job.status is JobStatus.DONE, registry.registration.errors(actor=admin, job_id=job.id)
+    assert job.status is JobStatus.DONE, registry.jobs.errors(actor=admin, job_id=job.id)
     found = [(i.kind, i.title, i.media.file_size, i.media.mime_type) for i in _items(registry, admin, folder)]
     assert found == [(ItemKind.IMAGE, "cat.png", 108, "image/png"), (ItemKind.VIDEO, "dog.mp4", 12, "video/mp4")]
 
@@ -57,7 +57,7 @@ def test_large_object_on_s3rver_registers_by_head_alone(
     with big.open("rb") as data:
         url = bucket.put("big/movie.mp4", data, content_type="video/mp4", cache_control="max-age=3600")
     job = register_and_run(registry, admin, folder, "s3rver", write_manifest({"videos": [{"objectUrl": url}]}))
-    assert job.status is JobStatus.DONE, registry.registration.errors(actor=admin, job_id=job.id)
+    assert job.status is JobStatus.DONE, registry.jobs.errors(actor=admin, job_id=job.id)
     [item] = _items(registry, admin, folder)
     assert (item.media.file_size, item.media.mime_type, item.object_url) == (size, "video/mp4", url)
 
@@ -78,5 +78,5 @@ def test_local_files_register_and_a_missing_one_is_a_located_error(
     assert (job.status, job.units_done, job.units_error) == (JobStatus.DONE, 1, 1)
     [item] = _items(registry, admin, folder)
     assert (item.kind, item.media.file_size, item.media.mime_type) == (ItemKind.PDF, 59, "application/pdf")
-    [error] = registry.registration.errors(actor=admin, job_id=job.id)
+    [error] = registry.jobs.errors(actor=admin, job_id=job.id)
     assert (error.location, error.code, error.action_description) == ("/pdf/1", "object_not_found", "Registering PDF")

@@ -182,7 +182,7 @@ def test_seed_csv_tables(
         table = table.replace("{" + name + "}", url)
     manifest = write_manifest(table, suffix=".csv")
     job = register_and_run(registry, admin, folder, "s3", manifest)
-    assert job.status is JobStatus.DONE, registry.registration.errors(actor=admin, job_id=job.id)
+    assert job.status is JobStatus.DONE, registry.jobs.errors(actor=admin, job_id=job.id)
     got = []
     for item in folder_items(registry, admin, folder.id):
         members = len(registry.items.members(actor=admin, item_id=item.id)) if item.kind.is_composite else 1
@@ -203,7 +203,7 @@ def test_a_file_served_as_another_kind_is_told_in_one_wording(
     urls = put_media(bucket)
     manifest = write_manifest({"audio": [{"objectUrl": urls["b.jpg"]}], "images": [{"objectUrl": urls["g.mp3"]}]})
     job = register_and_run(registry, admin, folder, "s3", manifest, ignore_errors=True)
-    errors = sorted(error.error for error in registry.registration.errors(actor=admin, job_id=job.id))
+    errors = sorted(error.error for error in registry.jobs.errors(actor=admin, job_id=job.id))
     assert [error.split(" (", 1)[0].split(": ", 1)[-1] for error in errors] == [
         "Expected an audio file, got a file of type image/jpeg",
         "Expected an image, got a file of type audio/mpeg",
@@ -223,7 +223,7 @@ def test_csv_object_url_only_expects_videos(
     manifest = write_manifest(f"ObjectUrl\n{urls['a.mp4']}\n{urls['b.jpg']}\n", suffix=".csv")
     job = register_and_run(registry, admin, folder, "s3", manifest, ignore_errors=True)
     assert (job.status, job.units_done, job.units_error) == (JobStatus.DONE, 1, 1)
-    [error] = registry.registration.errors(actor=admin, job_id=job.id)
+    [error] = registry.jobs.errors(actor=admin, job_id=job.id)
     assert error.error.startswith("Expected a video, got a file of type image/jpeg")
     assert (error.location, error.object_urls, error.action_description) == (
         "line 3",
@@ -322,7 +322,7 @@ def test_ignore_errors_finishes_done_with_errors_listed(
 ) -> None:
     job = register_and_run(chunked, admin, folder, "s3", write_manifest(_with_missing(bucket)), ignore_errors=True)
     assert (job.status, job.units_done, job.units_error, job.units_cancelled) == (JobStatus.DONE, 5, 1, 0)
-    [error] = chunked.registration.errors(actor=admin, job_id=job.id)
+    [error] = chunked.jobs.errors(actor=admin, job_id=job.id)
     assert (error.unit, error.location, error.code) == (2, "/images/2", "object_not_found")
     assert error.object_urls == (bucket.url("media/missing.jpg"),) and "missing.jpg" in error.error
     assert len(folder_items(chunked, admin, folder.id)) == 5
@@ -347,7 +347,7 @@ def test_strict_job_errors_and_the_failing_unit_writes_nothing(
 
 
 def _nothing_written(registry: Registry, admin: User, folder: Folder) -> bool:
-    return not registry.registration.jobs(actor=admin) and not folder_items(registry, admin, folder.id)
+    return not registry.jobs.jobs(actor=admin) and not folder_items(registry, admin, folder.id)
 
 
 BAD_MANIFESTS: list[tuple[str, Any, str, str]] = [
@@ -474,15 +474,15 @@ def test_cancel_marks_remaining_units_cancelled(
     job = chunked.registration.register(
         actor=admin, folder_id=folder.id, integration="s3", manifest=write_manifest(_three_images(bucket))
     )
-    chunked.registration.run_chunk(job_id=job.id, seq=0)
-    cancelled = chunked.registration.cancel(actor=admin, job_id=job.id)
+    chunked.jobs.run_task(job_id=job.id, seq=0)
+    cancelled = chunked.jobs.cancel(actor=admin, job_id=job.id)
     assert (cancelled.status, cancelled.units_done, cancelled.units_cancelled, cancelled.units_pending) == (
         JobStatus.CANCELLED,
         2,
         2,
         0,
     )
-    assert chunked.registration.run_chunk(job_id=job.id, seq=1) is None
+    assert chunked.jobs.run_task(job_id=job.id, seq=1) is None
     assert len(folder_items(chunked, admin, folder.id)) == 2
 
 
@@ -506,7 +506,7 @@ def test_two_concurrent_registrations_with_skip_make_no_duplicates(
         thread.start()
     for thread in threads:
         thread.join()
-    finished = [chunked.registration.get(actor=admin, job_id=j.id) for j in jobs]
+    finished = [chunked.jobs.get(actor=admin, job_id=j.id) for j in jobs]
     assert all(j.status is JobStatus.DONE for j in finished)
     assert sum(j.items_created for j in finished) == 12 and sum(j.units_skipped for j in finished) == 12
     assert sorted(i.object_url or "" for i in folder_items(chunked, admin, folder.id)) == sorted(urls)

@@ -207,13 +207,13 @@ def test_jobs_are_listed_by_the_rule_that_shows_one(
     vi, ed = secret["vi"], make_user("ed")
     registry.access.grant(actor=admin, folder_id=secret["project"].id, email=ed.email, role=Role.VIEWER)
     job = secret["job"]
-    assert registry.registration.get(actor=ed, job_id=job.id).id == job.id
-    assert [j.id for j in registry.registration.jobs(actor=ed)] == [job.id]
-    assert registry.registration.jobs(actor=vi) == []
+    assert registry.jobs.get(actor=ed, job_id=job.id).id == job.id
+    assert [j.id for j in registry.jobs.jobs(actor=ed)] == [job.id]
+    assert registry.jobs.jobs(actor=vi) == []
     for call in (
-        lambda i: registry.registration.get(actor=vi, job_id=i),
-        lambda i: registry.registration.errors(actor=vi, job_id=i),
-        lambda i: registry.registration.cancel(actor=vi, job_id=i),
+        lambda i: registry.jobs.get(actor=vi, job_id=i),
+        lambda i: registry.jobs.errors(actor=vi, job_id=i),
+        lambda i: registry.jobs.cancel(actor=vi, job_id=i),
     ):
         _same_as_missing(call, job.id)
 

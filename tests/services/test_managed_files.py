@@ -10,6 +10,7 @@ from pathlib import Path
 
 from cairn.domain.kinds import ItemKind
 from cairn.domain.records import Item, User
+from cairn.services.managed_files import thumbnail_key
 from cairn.services.registry import Registry
 from cairn.services.uploads import UploadedFile
 from tests.api.helpers import png_bytes
@@ -84,3 +85,22 @@ def test_the_sweep_removes_files_no_item_references_once_they_are_old(registry: 
     assert _stored(registry) == _keys(registry, admin, kept) | {"uploads/2020/01/new/fresh.png"}
     assert not orphan.parent.exists()  # its now empty directory goes too
     assert Path(root, "uploads").is_dir()
+
+
+def test_the_sweep_removes_old_thumbnails_of_items_that_are_gone(registry: Registry, admin: User) -> None:
+    """A thumbnail made while its item was being deleted, or left by a crash, is an orphan; so is a partial file of
+    a make that died. The thumbnail of an item that exists stays, however old."""
+    folder = registry.folders.create(actor=admin, name="Uploads")
+    kept_id = _upload(registry, admin, folder.id, "kept.png")[0].id
+    root = registry.settings.managed_storage_dir
+    kept, orphan = root / thumbnail_key(kept_id), root / thumbnail_key(kept_id + 1000)
+    partial, fresh = root / "thumbnails/.7.webp.abc.partial", root / thumbnail_key(kept_id + 2000)
+    kept.parent.mkdir(parents=True)
+    old = time.time() - 2 * 24 * 3600
+    for path in (kept, orphan, partial, fresh):
+        path.write_bytes(b"x")
+        if path is not fresh:
+            os.utime(path, (old, old))
+
+    assert registry.managed_files.sweep() == 2
+    assert sorted(p.name for p in kept.parent.iterdir()) == sorted([kept.name, fresh.name])

@@ -10,6 +10,7 @@ of :mod:`cairn.api.security`.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -23,12 +24,14 @@ from cairn.api.routes import (
     access,
     auth,
     datasets,
+    events,
     export,
     folders,
     integrations,
     items,
     jobs,
     media,
+    notifications,
     search,
     uploads,
     users,
@@ -54,7 +57,8 @@ or `POST /api/v1/tokens`). The web UI uses a session cookie from `POST /api/v1/a
 def api_router() -> APIRouter:
     """Every resource's routes, with the canonical error responses documented on each."""
     router = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES, dependencies=[Depends(refuse_nul_characters)])
-    for module in (auth, users, folders, access, uploads, items, media, datasets, integrations, jobs, export, search):
+    modules = (auth, users, folders, access, uploads, items, media, datasets, integrations, jobs, notifications, events)
+    for module in (*modules, export, search):
         router.include_router(module.router)
     return router
 
@@ -68,6 +72,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None, ui_dist:
     )
     app.state.registry = reg
     app.state.settings = settings
+    app.state.stopping = threading.Event()  # set when the server shuts down: event streams end (api/server.py)
     install_error_handlers(app)
     app.add_middleware(BodyLimits, settings=settings)  # request sizes: refused before or while read (413)
     app.add_middleware(SecurityHeaders)  # outermost: every answer, 413s included, carries the headers

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 STATUS_BY_ERROR: dict[type[errors.CairnError], int] = {
     errors.CairnError: 400,
     errors.NotFound: 404,
+    errors.NoThumbnail: 404,
     errors.Conflict: 409,
     errors.AlreadyExists: 409,
     errors.InvalidInput: 422,

@@ -1,4 +1,4 @@
-"""``cairn job``: list, show, cancel and wait for registration jobs."""
+"""``cairn job``: list, show, cancel, wait for jobs of any kind, and list a job's per-unit errors."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from cairn.cli.session import session_of
 
 if TYPE_CHECKING:
     from cairn.cli.session import Session
-    from cairn.domain.jobs import Job
+    from cairn.domain.jobs import Job, UnitError
 
-app = typer.Typer(help="Registration jobs: progress, per-unit errors, cancel.", no_args_is_help=True)
+app = typer.Typer(help="Background jobs (registration, ...): progress, per-unit errors, cancel.", no_args_is_help=True)
 
 JobArg = Annotated[int, typer.Argument(metavar="JOB", help="Job id.")]
 MAX_SHOWN_ERRORS = 50
@@ -22,77 +22,86 @@ MAX_SHOWN_ERRORS = 50
 def show_job(session: Session, job: Job, *, errors_limit: int = MAX_SHOWN_ERRORS) -> None:
     """A job's status and counts, then its first unit errors (all of them as JSON with --json)."""
     registry, actor = session.registry(), session.actor()
-    errors = registry.registration.errors(actor=actor, job_id=job.id, limit=errors_limit) if job.units_error else []
+    errors = registry.jobs.errors(actor=actor, job_id=job.id, limit=errors_limit) if job.units_error else []
     if session.json_output:
         print_json(session, {**job.to_dict(), "unit_errors": [e.to_dict() for e in errors]})
         return
-    session.out.print(
-        fields_table(
-            [
-                ("job", job.id),
-                ("status", job.status.value),
-                ("manifest", f"{job.source} ({job.format})"),
-                ("folder", f"id:{job.folder_id}" if job.folder_id else "(deleted)"),
-                ("units", f"{job.units_total:,}"),
-                ("pending", f"{job.units_pending:,}"),
-                (
-                    "done",
-                    f"{job.units_done:,} ({job.items_created:,} created, {job.units_skipped:,} skipped, "
-                    f"{job.units_updated:,} metadata updated)",
-                ),
-                ("error", f"{job.units_error:,}"),
-                ("cancelled", f"{job.units_cancelled:,}"),
-                ("options", _options(job)),
-                ("message", job.error),
-                ("created", job.created_at),
-                ("finished", job.finished_at),
-            ]
-        )
-    )
+    session.out.print(fields_table(_fields(job)))
     if errors:
-        rows = [(e.location, e.action_description, " ".join(e.object_urls)[:200], e.error) for e in errors]
-        session.out.print(table("Unit errors", ["where", "action", "object URLs", "error"], rows))
+        _print_errors(session, errors)
         if job.units_error > len(errors):
-            say(session, f"... {job.units_error - len(errors):,} more (cairn --json job show {job.id} --errors N)")
+            say(session, f"... {job.units_error - len(errors):,} more (cairn job errors {job.id})")
+
+
+def _fields(job: Job) -> list[tuple[str, object]]:
+    return [
+        ("job", job.id),
+        ("kind", job.kind),
+        ("status", job.status.value),
+        ("title", job.title),
+        ("scope", _scope(job)),
+        ("units", f"{job.units_total:,}"),
+        ("pending", f"{job.units_pending:,}"),
+        (
+            "done",
+            f"{job.units_done:,} ({job.items_created:,} created, {job.units_skipped:,} skipped, "
+            f"{job.units_updated:,} updated)",
+        ),
+        ("error", f"{job.units_error:,}"),
+        ("cancelled", f"{job.units_cancelled:,}"),
+        ("options", _options(job)),
+        ("message", job.error),
+        ("created", job.created_at),
+        ("finished", job.finished_at),
+    ]
+
+
+def _scope(job: Job) -> str:
+    if job.folder_id:
+        return f"folder id:{job.folder_id}"
+    if job.dataset_id:
+        return f"dataset id:{job.dataset_id}"
+    return "items" if job.params.get("item_ids") else "(deleted)"
 
 
 def _options(job: Job) -> str:
-    flags = [
-        name
-        for name, on in (
-            ("ignore_errors", job.ignore_errors),
-            ("skip_duplicate_urls", job.skip_duplicate_urls),
-            ("upsert_metadata", job.upsert_metadata),
-        )
-        if on
-    ]
-    return ", ".join(flags) or "strict"
+    flags = [name for name, on in job.params.items() if on is True]
+    return ", ".join(["ignore_errors", *flags] if job.ignore_errors else flags) or "strict"
+
+
+def _print_errors(session: Session, errors: list[UnitError]) -> None:
+    rows = [(e.location, e.action_description, " ".join(e.object_urls)[:200], e.error) for e in errors]
+    session.out.print(table("Unit errors", ["where", "action", "object URLs", "error"], rows))
 
 
 @app.command("list")
 def list_(
     ctx: typer.Context,
     status: Annotated[list[str] | None, typer.Option("--status", help="Only these statuses (repeat).")] = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="Only these kinds (repeat).")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many, newest first.")] = 50,
 ) -> None:
-    """Registration jobs, newest first (yours; every job for organization admins)."""
+    """Jobs you may see, newest first (yours and those of folders you see; every job for organization admins)."""
     session = session_of(ctx)
-    jobs = session.registry().registration.jobs(actor=session.actor(), statuses=tuple(status or ()), limit=limit)
+    jobs = session.registry().jobs.jobs(
+        actor=session.actor(), statuses=tuple(status or ()), kinds=tuple(kind or ()), limit=limit
+    )
     if session.json_output:
         print_json(session, [j.to_dict() for j in jobs])
         return
     rows = [
         (
             j.id,
+            j.kind,
             j.status.value,
-            j.source,
+            j.title,
             f"{j.units_total - j.units_pending:,}/{j.units_total:,}",
             j.units_error,
             j.created_at,
         )
         for j in jobs
     ]
-    session.out.print(table(None, ["job", "status", "manifest", "finished", "errors", "created"], rows))
+    session.out.print(table(None, ["job", "kind", "status", "title", "finished", "errors", "created"], rows))
 
 
 @app.command()
@@ -101,16 +110,37 @@ def show(
     job_id: JobArg,
     errors: Annotated[int, typer.Option("--errors", min=0, max=1000, help="How many unit errors to list.")] = 50,
 ) -> None:
-    """A job: status, counts and unit errors."""
+    """A job: status, counts and its first unit errors."""
     session = session_of(ctx)
-    show_job(session, session.registry().registration.get(actor=session.actor(), job_id=job_id), errors_limit=errors)
+    show_job(session, session.registry().jobs.get(actor=session.actor(), job_id=job_id), errors_limit=errors)
+
+
+@app.command("errors")
+def errors_(
+    ctx: typer.Context,
+    job_id: JobArg,
+    after_unit: Annotated[int, typer.Option("--after-unit", min=-1, help="Start after this unit.")] = -1,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many.")] = 100,
+) -> None:
+    """A job's per-unit errors, in unit order (where each unit is, its URLs, the error)."""
+    session = session_of(ctx)
+    found = session.registry().jobs.errors(actor=session.actor(), job_id=job_id, after_unit=after_unit, limit=limit)
+    if session.json_output:
+        print_json(session, [e.to_dict() for e in found])
+        return
+    if not found:
+        say(session, f"Job {job_id} has no unit errors" + (f" after unit {after_unit}." if after_unit >= 0 else "."))
+        return
+    _print_errors(session, found)
+    if len(found) == limit:
+        say(session, f"... more: cairn job errors {job_id} --after-unit {found[-1].unit}")
 
 
 @app.command()
 def cancel(ctx: typer.Context, job_id: JobArg) -> None:
     """Cancel a job: units not yet committed are cancelled; committed ones stay."""
     session = session_of(ctx)
-    job = session.registry().registration.cancel(actor=session.actor(), job_id=job_id)
+    job = session.registry().jobs.cancel(actor=session.actor(), job_id=job_id)
     if not session.json_output:
         say(session, f"Cancelled job {job.id}: {job.units_cancelled:,} unit(s) cancelled.")
     show_job(session, job)
@@ -124,7 +154,7 @@ def wait(
 ) -> None:
     """Wait until a job finishes (exit status 1 if it ends in error)."""
     session = session_of(ctx)
-    job = session.registry().registration.wait(actor=session.actor(), job_id=job_id, timeout=timeout)
+    job = session.registry().jobs.wait(actor=session.actor(), job_id=job_id, timeout=timeout)
     show_job(session, job)
     if job.status.value == "error":
         raise typer.Exit(1)

@@ -12,6 +12,7 @@ import typer
 from cairn.cli import (
     datasets,
     folders,
+    frames,
     inspect,
     integrations,
     items,
@@ -56,6 +57,7 @@ app.command("export")(register.export)
 app.command("worker")(worker.worker)
 app.command("probe")(inspect.probe)
 app.command("inspect")(inspect.inspect)
+app.command("frames")(frames.frames)
 
 
 @app.callback()

@@ -74,7 +74,7 @@ def register(
         return
     job = registry.registration.register(ignore_errors=ignore_errors, **options)  # type: ignore[arg-type]
     if not session.json_output:
-        note(session, f"Job {job.id}: {job.units_total:,} unit(s) in {job.chunks_total} chunk(s).")
+        note(session, f"Job {job.id}: {job.units_total:,} unit(s) in {job.tasks_total} task(s).")
     if wait:
         threads = session.settings.workers or 2
         local = work if work is not None else session.settings.queue_url is None
@@ -113,7 +113,7 @@ def _follow(session: Session, job: Job) -> Job:
             task = progress.add_task(f"job {job.id}", total=job.units_total)
             while not job.status.is_final:
                 time.sleep(POLL_SECONDS)
-                job = registry.registration.get(actor=actor, job_id=job.id)
+                job = registry.jobs.get(actor=actor, job_id=job.id)
                 done = job.units_total - job.units_pending
                 progress.update(task, completed=done, description=f"job {job.id} {job.status.value}")
     except KeyboardInterrupt:

@@ -37,9 +37,8 @@ def serve(
     the server refuses to start on a schema that is behind.
     """
     # The web framework and the server are imported here, by the one command that runs them.
-    import uvicorn  # noqa: PLC0415
-
     from cairn.api.app import create_app  # noqa: PLC0415
+    from cairn.api.server import StoppableServer  # noqa: PLC0415
 
     session = session_of(ctx)
     session.may_migrate = migrate
@@ -54,7 +53,7 @@ def serve(
         "the first run or of `cairn users invite`) or with an API token (`cairn token create`)",
     )
     with background_work(settings, registry):
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+        StoppableServer(app, host=settings.host, port=settings.port).run()
 
 
 def _overrides(*, host: str | None, port: int | None) -> dict[str, object]:

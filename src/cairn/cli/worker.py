@@ -1,10 +1,10 @@
 """``cairn worker``, and the job consumer ``cairn serve`` runs in its threads: the composition root of jobs.
 
-Here, and only here, the job queue (an adapter that knows no use case) is handed the work to run: the
-``registration.chunk`` handler calls ``Registry.registration.run_chunk``. A housekeeping thread runs
-``recover()`` on start and every ``RECOVER_EVERY`` seconds, so chunks of a killed worker are taken up again, and
-another ``Registry.managed_files.sweep`` on start and every ``SWEEP_EVERY`` seconds (uploaded files left behind by a
-crash between an item's deletion and its file's removal).
+Here, and only here, the job queue (an adapter that knows no use case) is handed the work to run: the ``job.task``
+message calls ``Registry.jobs.run_task`` (the engine, which finds the handler of the job's kind). A housekeeping
+thread runs ``Registry.jobs.recover`` on start and every ``RECOVER_EVERY`` seconds, so tasks of a killed worker are
+taken up again, and another ``Registry.managed_files.sweep`` on start and every ``SWEEP_EVERY`` seconds (uploaded
+files left behind by a crash between an item's deletion and its file's removal).
 """
 
 from __future__ import annotations
@@ -31,18 +31,18 @@ SWEEP_EVERY = 3600.0  # seconds between two sweeps of managed files no item refe
 
 def attach_handlers(registry: Registry, queue: JobQueue) -> None:
     """Give the queue the work it runs: each job name mapped to the service call that does it."""
-    from cairn.services.registration import CHUNK_JOB  # noqa: PLC0415
+    from cairn.services.jobs.engine import TASK_MESSAGE  # noqa: PLC0415
 
-    def run_chunk(payload: dict[str, Any]) -> None:
-        registry.registration.run_chunk(job_id=int(payload["job_id"]), seq=int(payload["seq"]))
+    def run_task(payload: dict[str, Any]) -> None:
+        registry.jobs.run_task(job_id=int(payload["job_id"]), seq=int(payload["seq"]))
 
-    queue.register_handler(CHUNK_JOB, run_chunk)
+    queue.register_handler(TASK_MESSAGE, run_task)
 
 
 @contextmanager
 def embedded_consumer(registry: Registry, *, workers: int) -> Iterator[None]:
     """Consume jobs in ``workers`` threads of this process (``cairn serve``, ``cairn register``) while the block
-    runs; in-flight chunks finish before it returns."""
+    runs; in-flight tasks finish before it returns."""
     if workers <= 0:
         yield
         return
@@ -59,11 +59,11 @@ def embedded_consumer(registry: Registry, *, workers: int) -> Iterator[None]:
 
 @contextmanager
 def _housekeeping(registry: Registry) -> Iterator[None]:
-    """The threads that look after jobs while the block runs: chunk recovery and the sweep of managed files."""
+    """The threads that look after jobs while the block runs: task recovery and the sweep of managed files."""
     from cairn.jobs.queue import Periodic  # noqa: PLC0415
 
     threads = [
-        Periodic(registry.registration.recover, interval=RECOVER_EVERY),
+        Periodic(registry.jobs.recover, interval=RECOVER_EVERY),
         Periodic(registry.managed_files.sweep, interval=SWEEP_EVERY, name="cairn-managed-files"),
     ]
     for thread in threads:
@@ -78,11 +78,11 @@ def _housekeeping(registry: Registry) -> Iterator[None]:
 def worker(
     ctx: typer.Context,
     threads: Annotated[
-        int, typer.Option("--threads", "-t", min=1, max=64, help="Chunks processed at once by this worker.")
+        int, typer.Option("--threads", "-t", min=1, max=64, help="Tasks processed at once by this worker.")
     ] = 2,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every task.")] = False,
 ) -> None:
-    """Process background jobs (registration chunks) from CAIRN_QUEUE_URL until stopped (Ctrl-C, SIGTERM).
+    """Process background jobs (their tasks, of any kind) from CAIRN_QUEUE_URL until stopped (Ctrl-C, SIGTERM).
 
     Run any number of workers, on any machine that reaches the database and the queue; they share each job.
     """

@@ -15,6 +15,7 @@ from cairn.client.integrations import Integrations
 from cairn.client.items import Items
 from cairn.client.jobs import Jobs, Manifest, Progress, print_progress
 from cairn.client.models import Item, Job, JournalEntry, LoginSession, PasswordLink, Token, User, parse
+from cairn.client.notifications import NotificationsApi
 
 
 class Tokens:
@@ -74,6 +75,7 @@ class Client:
         self.datasets = Datasets(self._http)
         self.integrations = Integrations(self._http)
         self.jobs = Jobs(self._http)
+        self.notifications = NotificationsApi(self._http)
         self.tokens = Tokens(self._http)
         self.sessions = Sessions(self._http)
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from cairn.client._errors import error_from_response
 from cairn.client._http import Http
+from cairn.client.frames import RangeReader
+from cairn.domain.frame_map import FrameIndex, FrameMap, FrameSelection
+
+if TYPE_CHECKING:
+    from cairn.domain.frames import Frame
 from cairn.client.models import Dataset, Item, ViewUrl, parse
 
 
@@ -52,6 +58,10 @@ class Items:
         """A URL to GET the file's bytes: presigned from the bucket, or cairn's streaming proxy."""
         return parse(ViewUrl, self._http.json("GET", f"/items/{item_id}/view"))
 
+    def thumbnail(self, item_id: int) -> bytes:
+        """The item's thumbnail (WebP, longest side 256 px); ``NoThumbnail`` for audio, text and failed items."""
+        return self._http.request("GET", f"/items/{item_id}/thumbnail").content
+
     def read(self, item_id: int, *, start: int | None = None, end: int | None = None) -> bytes:
         """The file's bytes, or bytes ``[start, end)`` with a Range request."""
         view = self.view_url(item_id)
@@ -65,3 +75,44 @@ class Items:
         if response.status_code >= 400:
             raise error_from_response(response)
         return response.content
+
+    def frame_index(self, item_id: int) -> FrameIndex:
+        """A video's frame map (the presentation time of every visible frame) and its key frames."""
+        data = self._http.json("GET", f"/items/{item_id}/frame-map")
+        frame_map = FrameMap(time_base=Fraction(data["time_base"]), pts=tuple(data["pts"]))
+        return FrameIndex(frame_map=frame_map, key_frames=tuple(data["key_frames"]))
+
+    def frames(
+        self,
+        item_id: int,
+        start: int | None = None,
+        stop: int | None = None,
+        step: int = 1,
+        *,
+        key_frames_only: bool = False,
+        reader: RangeReader | None = None,
+    ) -> Iterator[Frame]:
+        """Decode a video's frames ``start`` to ``stop`` (exclusive), every ``step``-th, streaming its bytes.
+
+        ``frame.index`` is the frame's index in the item's frame map (ghost frames hidden by an edit list are not
+        frames; B-frames come in display order), ``frame.time`` its time in seconds, ``frame.to_image()`` a PIL
+        image and ``frame.to_ndarray()`` a numpy array. The bytes are read with Range requests from cairn's content
+        route (cairn reads the bucket for items registered by reference), a bounded block at a time, never the whole
+        object first; decoding starts at the key frame before ``start``. Pass ``reader`` (from
+        :meth:`range_reader`) to count what was fetched.
+        """
+        from cairn.domain.frames import iter_frames  # noqa: PLC0415 (PyAV: loaded when frames are first asked for)
+
+        selection = FrameSelection(start=start or 0, stop=stop, step=step, key_frames_only=key_frames_only)
+        index = self.frame_index(item_id)
+        return iter_frames(reader or self.range_reader(item_id), index, selection)
+
+    def range_reader(self, item_id: int) -> RangeReader:
+        """A seekable, read-only file object over the item's bytes (Range requests to cairn's content route)."""
+
+        def fetch(start: int, end: int) -> tuple[bytes, str | None]:
+            headers = {"Range": f"bytes={start}-{end - 1}"}
+            response = self._http.request("GET", f"/items/{item_id}/content", headers=headers)
+            return response.content, response.headers.get("Content-Range")
+
+        return RangeReader(fetch)

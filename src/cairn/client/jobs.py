@@ -1,4 +1,5 @@
-"""``client.jobs``: registration jobs (start from a manifest, dry-run, status, per-unit errors, cancel, wait)."""
+"""``client.jobs``: jobs of any kind (list, status, per-unit errors, cancel, wait) and starting a registration job
+from a manifest (or its dry run)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,10 @@ def _job(data: dict[str, Any]) -> Job:
 def print_progress(job: Job) -> None:
     """The default progress report: one line per poll."""
     finished = job.units_done + job.units_error + job.units_cancelled
-    print(f"job {job.id}: {job.status} {finished}/{job.units_total} units ({job.units_error} errors)", flush=True)
+    print(
+        f"job {job.id} ({job.kind}): {job.status} {finished}/{job.units_total} units ({job.units_error} errors)",
+        flush=True,
+    )
 
 
 class Jobs:
@@ -74,12 +78,13 @@ class Jobs:
     def get(self, job_id: int) -> Job:
         return _job(self._http.json("GET", f"/jobs/{job_id}"))
 
-    def list(self, *, status: str | None = None, limit: int = 50) -> builtins.list[Job]:
-        data = self._http.json("GET", "/jobs", params={"status": status, "limit": limit})
+    def list(self, *, status: str | None = None, kind: str | None = None, limit: int = 50) -> builtins.list[Job]:
+        """Jobs you may see, newest first."""
+        data = self._http.json("GET", "/jobs", params={"status": status, "kind": kind, "limit": limit})
         return [_job(j) for j in data["jobs"]]
 
     def errors(self, job_id: int, *, page_size: int = 100) -> Iterator[UnitError]:
-        """Every per-unit error of a job, in manifest order."""
+        """Every per-unit error of a job, in unit order."""
         after: int | None = None
         while True:
             page = self._http.json("GET", f"/jobs/{job_id}/errors", params={"after_unit": after, "limit": page_size})

@@ -224,12 +224,14 @@ class AccessCheck:
 
 @dataclass(frozen=True)
 class Job:
-    """A registration job and its unit counts (``status``: pending, running, done, error, cancelled)."""
+    """A job of any kind and its unit counts (``status``: queued, validating, running, done, error, cancelled).
+
+    ``params`` are the kind's options (a registration: source, format, skip_duplicate_urls, upsert_metadata);
+    ``summary`` what it reports beyond the counts (a registration: counts_by_kind)."""
 
     id: int
-    folder_id: int | None
-    integration_id: int | None
-    source: str
+    kind: str
+    title: str
     status: str
     units_total: int
     units_pending: int
@@ -239,8 +241,19 @@ class Job:
     units_skipped: int = 0
     units_updated: int = 0
     items_created: int = 0
+    tasks_total: int = 0
+    revision: int = 0
+    progress: float = 0.0
+    actor_id: int | None = None
+    folder_id: int | None = None
+    dataset_id: int | None = None
+    integration_id: int | None = None
+    ignore_errors: bool = False
+    params: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     created_at: datetime | None = None
+    started_at: datetime | None = None
     finished_at: datetime | None = None
 
     @property
@@ -271,3 +284,40 @@ class RegistrationPlan:
     units: int
     chunks: int
     counts: dict[str, int] = field(default_factory=dict)
+    skip_duplicate_urls: bool = False
+    upsert_metadata: bool = False
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A job of yours ended (``outcome``: done, done_with_errors, error, cancelled), with links to the job and to
+    the folder or dataset it worked on."""
+
+    id: int
+    outcome: str
+    message: str
+    is_read: bool
+    created_at: datetime
+    job_id: int | None = None
+    folder_id: int | None = None
+    dataset_id: int | None = None
+    read_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Notifications:
+    """A page of your notifications (newest first) and how many of all of them are unread."""
+
+    notifications: list[Notification]
+    unread: int
+    next_before_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One server-sent event of ``client.notifications.events()``: a job changed, or a new notification."""
+
+    kind: str
+    job: Job | None = None
+    notification: Notification | None = None

@@ -18,7 +18,7 @@ from operator import le, sub
 
 from cairn.errors import InvalidInput
 
-__all__ = ["FrameMap", "decode_frame_map", "encode_frame_map"]
+__all__ = ["FrameIndex", "FrameMap", "FrameSelection", "decode_frame_map", "encode_frame_map", "seek_frame"]
 
 _MAGIC = b"CFM1"
 _HEADER = struct.Struct("<4sqqq")  # magic, time base numerator, denominator, frame count
@@ -63,6 +63,45 @@ class FrameMap:
     def seconds(self) -> list[float]:
         """Every frame's presentation time in seconds."""
         return [float(p * self.time_base) for p in self.pts]
+
+
+@dataclass(frozen=True)
+class FrameIndex:
+    """A video's frame map and its key frames (indices into the map, ascending)."""
+
+    frame_map: FrameMap
+    key_frames: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class FrameSelection:
+    """Frames ``start`` (inclusive) to ``stop`` (exclusive, None: the end), every ``step``-th; with
+    ``key_frames_only`` the key frames of that range, every ``step``-th of them."""
+
+    start: int = 0
+    stop: int | None = None
+    step: int = 1
+    key_frames_only: bool = False
+
+    def __post_init__(self) -> None:
+        if self.start < 0 or (self.stop is not None and self.stop < 0):
+            raise InvalidInput(f"frame range {self.start}..{self.stop}: frame indices start at 0")
+        if self.step < 1:
+            raise InvalidInput(f"step must be at least 1, got {self.step}")
+
+    def indices(self, index: FrameIndex) -> list[int]:
+        """The frame indices chosen, ascending (a range past the end chooses none)."""
+        count = len(index.frame_map)
+        stop = count if self.stop is None else min(self.stop, count)
+        if self.key_frames_only:
+            return [k for k in index.key_frames if self.start <= k < stop][:: self.step]
+        return list(range(self.start, stop, self.step))
+
+
+def seek_frame(key_frames: tuple[int, ...], first: int) -> int | None:
+    """The last key frame at or before frame ``first``: decoding starts there (None: from the file's start)."""
+    at = bisect_right(key_frames, first)
+    return key_frames[at - 1] if at else None
 
 
 def encode_frame_map(frame_map: FrameMap) -> bytes:

@@ -1,49 +1,39 @@
-"""Registration jobs as values: statuses, the job record, per-unit errors, and how units are packed into chunks.
+"""Jobs as values: states, the job record, per-unit errors, a task's result and notifications.
 
-A job registers the units of one manifest into one folder. Its units are split into chunks of consecutive units;
-a chunk is what a worker claims, processes and commits in one transaction. The units of a chunk are stored as one
-compressed blob (:func:`pack_units` / :func:`unpack_units`) so that any worker on any machine can read them from
-the database, and so that a million-unit job is a few hundred rows, not a million.
+A job (of one *kind*: ``registration``, and later re-encoding, frames, sync...) works on a scope (a folder, a
+dataset or items) on behalf of its actor. Its units are split into tasks of consecutive units; a task is what a
+worker leases, prepares and commits in one transaction (``cairn.services.jobs``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from cairn.domain.kinds import ItemKind
-from cairn.domain.manifest import (
-    AudioMetadata,
-    ImageMetadata,
-    MediaMetadata,
-    PdfMetadata,
-    TextMetadata,
-    Unit,
-    VideoMetadata,
-)
-from cairn.errors import InvalidInput
 
 __all__ = [
     "ACTION_DESCRIPTIONS",
-    "ChunkStatus",
     "Job",
     "JobStatus",
+    "Notification",
+    "Outcome",
+    "TaskResult",
+    "TaskStatus",
     "UnitError",
-    "pack_units",
-    "unpack_units",
 ]
 
 
 class JobStatus(StrEnum):
-    """Where a registration job is. ``DONE``, ``ERROR`` and ``CANCELLED`` are final (Encord's LongPollingStatus)."""
+    """Where a job is. ``DONE``, ``ERROR`` and ``CANCELLED`` are final (Encord's LongPollingStatus).
 
-    PENDING = "pending"
+    ``VALIDATING``: its input is being checked before it is split into tasks (issue 15, item 3)."""
+
+    QUEUED = "queued"
+    VALIDATING = "validating"
     RUNNING = "running"
     DONE = "done"
     ERROR = "error"
@@ -51,15 +41,28 @@ class JobStatus(StrEnum):
 
     @property
     def is_final(self) -> bool:
-        return self in (JobStatus.DONE, JobStatus.ERROR, JobStatus.CANCELLED)
+        return self in FINAL_STATUSES
 
 
-class ChunkStatus(StrEnum):
-    """Where a chunk is: waiting, leased by a worker, committed, or cancelled before it ran."""
+FINAL_STATUSES = frozenset({JobStatus.DONE, JobStatus.ERROR, JobStatus.CANCELLED})
+OPEN_STATUSES = tuple(s.value for s in JobStatus if s not in FINAL_STATUSES)
+
+
+class TaskStatus(StrEnum):
+    """Where a task is: waiting, leased by a worker, committed, or cancelled before it ran."""
 
     PENDING = "pending"
     RUNNING = "running"
     DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Outcome(StrEnum):
+    """How a job ended, as its notification says."""
+
+    DONE = "done"
+    DONE_WITH_ERRORS = "done_with_errors"
+    ERROR = "error"
     CANCELLED = "cancelled"
 
 
@@ -80,7 +83,7 @@ ACTION_DESCRIPTIONS: dict[ItemKind, str] = {
 
 @dataclass(frozen=True)
 class UnitError:
-    """Why one unit was not registered, in Encord's shape plus where the unit is in its manifest."""
+    """Why one unit of a job failed, in Encord's shape plus where the unit is in the job's input."""
 
     unit: int
     location: str
@@ -106,18 +109,22 @@ class UnitError:
 
 @dataclass(frozen=True)
 class Job:
-    """A registration job with its unit counts (``units_skipped``/``units_updated`` are part of ``units_done``)."""
+    """A job and its unit counts (``units_skipped``/``units_updated`` are part of ``units_done``).
+
+    ``params`` are the kind's own options (registration: source, format, skip_duplicate_urls, upsert_metadata);
+    ``summary`` what the kind reports beyond the counts (registration: counts_by_kind). ``revision`` grows with
+    every change of the job."""
 
     id: int
-    folder_id: int | None
-    integration_id: int | None
+    kind: str
+    title: str
     actor_id: int | None
-    source: str
-    format: str
+    folder_id: int | None
+    dataset_id: int | None
+    integration_id: int | None
+    params: dict[str, Any]
     status: JobStatus
     ignore_errors: bool
-    skip_duplicate_urls: bool
-    upsert_metadata: bool
     units_total: int
     units_pending: int
     units_done: int
@@ -126,12 +133,13 @@ class Job:
     units_skipped: int
     units_updated: int
     items_created: int
-    chunks_total: int
+    tasks_total: int
+    revision: int
     error: str | None
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-    counts_by_kind: dict[str, int] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
 
     @property
     def progress(self) -> float:
@@ -140,48 +148,63 @@ class Job:
             return 1.0
         return (self.units_total - self.units_pending) / self.units_total
 
+    @property
+    def outcome(self) -> Outcome | None:
+        """How the job ended (None while it runs)."""
+        if self.status is JobStatus.CANCELLED:
+            return Outcome.CANCELLED
+        if self.status is JobStatus.ERROR:
+            return Outcome.ERROR
+        if self.status is JobStatus.DONE:
+            return Outcome.DONE_WITH_ERRORS if self.units_error else Outcome.DONE
+        return None
+
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["status"] = self.status.value
+        data["progress"] = self.progress
         for name in ("created_at", "started_at", "finished_at"):
             value = getattr(self, name)
             data[name] = value.isoformat() if value else None
         return data
 
 
-_MEDIA_CLASSES: dict[ItemKind, type[MediaMetadata]] = {
-    ItemKind.VIDEO: VideoMetadata,
-    ItemKind.IMAGE: ImageMetadata,
-    ItemKind.AUDIO: AudioMetadata,
-    ItemKind.TEXT: TextMetadata,
-    ItemKind.PDF: PdfMetadata,
-}
+@dataclass
+class TaskResult:
+    """What committing one task did (and the job's status if that task finished it)."""
+
+    job_id: int
+    seq: int
+    created: int = 0
+    skipped: int = 0
+    updated: int = 0
+    errors: int = 0
+    cancelled: int = 0
+    job_status: JobStatus | None = None
+
+    @property
+    def done(self) -> int:
+        return self.created + self.skipped + self.updated
+
+    @property
+    def finished(self) -> int:
+        return self.done + self.errors + self.cancelled
 
 
-def _unit_record(unit: Unit) -> list[Any]:
-    media = dict(vars(unit.media)) if unit.media is not None else None  # flat dataclass: vars() is asdict, faster
-    return [unit.kind.value, unit.title, list(unit.urls), unit.client_metadata or None, media, unit.location]
+@dataclass(frozen=True)
+class Notification:
+    """A message to a user that a job of theirs ended, with links to the job and to what it worked on."""
 
+    id: int
+    user_id: int
+    job_id: int | None
+    folder_id: int | None
+    dataset_id: int | None
+    outcome: Outcome
+    message: str
+    created_at: datetime
+    read_at: datetime | None
 
-def _record_unit(record: list[Any]) -> Unit:
-    kind_text, title, urls, client_metadata, media, location = record
-    kind = ItemKind(kind_text)
-    media_value = _MEDIA_CLASSES[kind](**media) if media is not None and kind in _MEDIA_CLASSES else None
-    return Unit(kind, title, tuple(urls), client_metadata or {}, media_value, location)
-
-
-def pack_units(units: Iterable[Unit]) -> bytes:
-    """The units as one compressed blob (a JSON array of compact records, zlib): a chunk's payload."""
-    records = [_unit_record(u) for u in units]
-    return zlib.compress(json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode(), level=1)
-
-
-def unpack_units(blob: bytes) -> list[Unit]:
-    """The units of a chunk payload (a JSON array of records, as ``pack_units`` writes it), in manifest order."""
-    try:
-        records = json.loads(zlib.decompress(blob).decode())
-        if not isinstance(records, list):
-            raise TypeError("not a JSON array of records")
-        return [_record_unit(record) for record in records]
-    except (zlib.error, ValueError, TypeError, KeyError) as exc:
-        raise InvalidInput(f"a registration chunk payload is corrupt: {exc}") from exc
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -1,7 +1,7 @@
 """The job queue: Huey, with the work to run handed in by the composition root.
 
 This adapter knows nothing of registration or any other use case: the process that consumes jobs (``cairn serve``,
-``cairn worker``) registers a handler per job name (``queue.register_handler("registration.chunk", fn)``), and
+``cairn worker``) registers a handler per job name (``queue.register_handler("job.task", fn)``), and
 services enqueue ``(name, payload)`` pairs. Job *state* lives in cairn's database; the queue only says "work on
 this now", so a lost or repeated message is harmless (handlers claim their work in the database).
 
@@ -122,10 +122,14 @@ class JobQueue:
     def enqueue(self, name: str, payload: dict[str, Any]) -> None:
         self._task(name, payload)
 
-    def enqueue_many(self, name: str, payloads: Iterable[dict[str, Any]]) -> int:
+    def enqueue_many(self, name: str, payloads: Iterable[dict[str, Any]], *, delay: float = 0.0) -> int:
+        """Enqueue every payload under ``name``, to run at once or after ``delay`` seconds (a retry's backoff)."""
         count = 0
         for payload in payloads:
-            self._task(name, payload)
+            if delay > 0:
+                self._task.schedule(args=(name, payload), delay=delay)
+            else:
+                self._task(name, payload)
             count += 1
         return count
 

@@ -23,7 +23,7 @@ from cairn.media.reading import FOREIGN_ERRORS, CountingReader, SeekableBinary, 
 from cairn.media.sniff import sniff
 from cairn.media.webp import read_webp_header
 
-__all__ = ["DEFAULT_MAX_PIXELS", "SUPPORTED_IMAGE_FORMATS", "inspect_image"]
+__all__ = ["DEFAULT_MAX_PIXELS", "SUPPORTED_IMAGE_FORMATS", "bomb_warnings_silenced", "inspect_image"]
 
 DEFAULT_MAX_PIXELS = 2 * 89_478_485
 """Pillow's own error threshold (twice ``Image.MAX_IMAGE_PIXELS``): about 179 megapixels."""
@@ -122,7 +122,7 @@ def _read_with_pillow(
     reader: CountingReader, fmt: str, *, quick: tuple[int, int] | None, max_pixels: int, verify_pixels: bool
 ) -> _Header:
     reader.seek(0)
-    with _bomb_warnings_silenced(quick), Image.open(reader.binary, formats=[_PILLOW_NAMES[fmt]]) as image:
+    with bomb_warnings_silenced(quick), Image.open(reader.binary, formats=[_PILLOW_NAMES[fmt]]) as image:
         width, height = _stored_size(image, fmt)
         _guard_size((width, height), max_pixels)
         orientation = _orientation(image, fmt)
@@ -134,7 +134,7 @@ def _read_with_pillow(
 
 
 @contextmanager
-def _bomb_warnings_silenced(quick: tuple[int, int] | None) -> Iterator[None]:
+def bomb_warnings_silenced(quick: tuple[int, int] | None) -> Iterator[None]:
     """Pillow warns above ``MAX_IMAGE_PIXELS``; our own guard (``max_pixels``) has already decided.
 
     Only entered when the header showed an image that large: ``catch_warnings`` swaps process-wide filters (not

@@ -24,6 +24,7 @@ from cairn.services._base import (
 )
 from cairn.services._members import refuse_members_folder
 from cairn.services._moves import require_move
+from cairn.services.managed_files import thumbnail_key
 
 _UNSET: Any = object()
 
@@ -194,6 +195,7 @@ class FolderService(Service):
                 )
             summary = repos.folders.summary(folder)
             repos.released_files += repos.items.managed_keys_under(folder.path)  # removed after the commit
+            repos.released_files += [thumbnail_key(i) for i in repos.items.ids_under(folder.path)]
             repos.folders.delete(folder)
             details = {"files": summary.files, "folders": summary.folders, "parent_id": folder.parent_id}
             repos.journal.record_folder(actor=actor, action="folder.delete", folder=folder, details=details)

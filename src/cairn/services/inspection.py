@@ -21,7 +21,7 @@ from cairn.db.repositories.integrations import StoredIntegration
 from cairn.domain.access import Action
 from cairn.domain.content_kinds import is_generic, is_wrong_kind
 from cairn.domain.dicom_series import assemble_dicom_series
-from cairn.domain.frame_map import FrameMap, decode_frame_map, encode_frame_map
+from cairn.domain.frame_map import FrameIndex, FrameMap, decode_frame_map, encode_frame_map
 from cairn.domain.integrations import Provider, StoreConfig
 from cairn.domain.kinds import ItemKind, ItemStatus
 from cairn.domain.media import (
@@ -274,14 +274,20 @@ class InspectionService(Service):
 
     def frame_map(self, *, actor: User, item_id: int) -> FrameMap:
         """The presentation time of every visible frame of a video item, in order."""
+        return self.frame_index(actor=actor, item_id=item_id).frame_map
+
+    def frame_index(self, *, actor: User, item_id: int) -> FrameIndex:
+        """A video item's frame map and key frames: what frame iteration and export need to find frame i."""
         with self._read() as repos:
             item, _ = item_folder(repos, actor, item_id, Action.READ)
             encoded = repos.inspections.frame_map(item_id)
+            stored = repos.inspections.get(item_id) if encoded is not None else None
         if item.kind is not ItemKind.VIDEO:
-            raise InvalidInput(f"item {item_id} is a {item.kind.value}: only videos have a frame map")
-        if encoded is None:
+            raise InvalidInput(f"item {item_id} is a {item.kind.value}: only videos have frames")
+        if encoded is None or stored is None:
             raise NotFound(f"video {item_id} has no frame map: inspect it first (cairn inspect {item_id})")
-        return decode_frame_map(encoded)
+        key_frames = tuple(int(k) for k in stored.report.get("keyframe_indices", ()))
+        return FrameIndex(frame_map=decode_frame_map(encoded), key_frames=key_frames)
 
     def _inspect_stored(self, item: Item) -> Inspected:
         store, key = self._locate(item)

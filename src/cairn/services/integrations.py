@@ -304,7 +304,7 @@ class IntegrationService(Service):
                     f"integration {stored.name!r} is used by {in_use:,} item(s); delete or move them first",
                     details={"integration": stored.name, "items": in_use},
                 )
-            jobs = repos.integrations.unfinished_jobs_using(stored.id)
+            jobs = repos.jobs.unfinished_using(stored.id)
             if jobs:
                 raise Conflict(
                     f"integration {stored.name!r} is used by {jobs} unfinished registration job(s); "

@@ -33,6 +33,7 @@ from cairn.services._members import (
     release_members_folders,
 )
 from cairn.services._moves import require_move
+from cairn.services.managed_files import thumbnail_key
 
 
 @dataclass(frozen=True)
@@ -302,6 +303,7 @@ def delete_items_in(repos: Repos, *, actor: User, item_ids: Sequence[int], remov
     _refuse_used_members(repos, actor, ids)
     members_folders = members_folders_of(repos, [item for item, _ in doomed if item.kind.is_composite])
     repos.released_files += repos.items.managed_keys(sorted(ids))  # removed from storage after the commit
+    repos.released_files += [thumbnail_key(item_id) for item_id in sorted(ids)]  # cached thumbnails too
     for item, folder in doomed:
         repos.journal.record(
             actor=actor,

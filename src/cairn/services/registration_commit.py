@@ -1,4 +1,4 @@
-"""Committing a prepared chunk: items, unit errors, counts, journal and the chunk's state in ONE transaction.
+"""Committing a prepared registration task: its items and unit errors, in the engine's one transaction per task.
 
 Duplicates are the unique index's business (``folder_id, url_key, copy_no``):
 
@@ -16,80 +16,34 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from cairn.db.repositories import Repos
 from cairn.db.repositories._common import now
-from cairn.domain.jobs import ChunkStatus, Job, JobStatus
+from cairn.domain.jobs import Job, TaskResult
 from cairn.domain.records import Folder, Item, User
 from cairn.errors import AlreadyExists, Conflict
 from cairn.services.inspection import record_inspection, save_composite_inspection
 from cairn.services.items import add_composite_in, composite_key, item_row
+from cairn.services.jobs.handler import ClaimedTask
 from cairn.services.registration_units import Prepared, PreparedUnit
 
 MAX_COPY_ROUNDS = 20
 
 
-@dataclass
-class ChunkResult:
-    """What committing one chunk did."""
-
-    job_id: int
-    seq: int
-    created: int = 0
-    skipped: int = 0
-    updated: int = 0
-    errors: int = 0
-    cancelled: int = 0
-    job_status: JobStatus | None = None
-
-    @property
-    def finished(self) -> int:
-        return self.created + self.skipped + self.updated + self.errors + self.cancelled
-
-
-def commit_prepared(repos: Repos, *, job_id: int, seq: int, owner: str, prepared: Prepared) -> ChunkResult | None:
-    """Commit a chunk this owner leases; None when the lease was lost (another worker owns the chunk now)."""
-    job = repos.registration.get_job(job_id)
-    if job is None:
-        return None
-    units = len(prepared.ready) + len(prepared.errors)
-    result = ChunkResult(job_id, seq)
+def commit_units(repos: Repos, job: Job, task: ClaimedTask, prepared: Prepared, result: TaskResult) -> None:
+    """Write a registration task's items and unit errors (the engine adds the counts and closes the task)."""
     folder = repos.folders.get(job.folder_id) if job.folder_id is not None else None
-    if job.status is JobStatus.CANCELLED or folder is None:
-        if not repos.registration.finish_chunk(job_id=job_id, seq=seq, owner=owner, status=ChunkStatus.CANCELLED):
-            return None
-        result.cancelled = units
-    else:
-        if not repos.registration.finish_chunk(job_id=job_id, seq=seq, owner=owner, status=ChunkStatus.DONE):
-            return None
-        _write_items(repos, job, folder, prepared, result, worker=owner)
-        repos.registration.add_errors(job_id, prepared.errors)
-        result.errors = len(prepared.errors)
-    _count(repos, job, result)
-    if result.errors and not job.ignore_errors:
-        _stop_strict(repos, job, result)
-    result.job_status = _finish_if_last(repos, job_id)
-    return result
-
-
-def fail_unreadable_chunk(repos: Repos, *, job_id: int, seq: int, owner: str, reason: str) -> None:
-    """Close a chunk whose units cannot be read: they all count as errors, and the job says why."""
-    job = repos.registration.get_job(job_id)
-    units = repos.registration.chunk_unit_count(job_id, seq)
-    if job is None or not repos.registration.finish_chunk(job_id=job_id, seq=seq, owner=owner, status=ChunkStatus.DONE):
+    if folder is None:  # the folder went (its jobs go with it): nothing to write into
+        result.cancelled = task.unit_count
         return
-    result = ChunkResult(job_id, seq, errors=units)
-    _count(repos, job, result)
-    if not job.ignore_errors:
-        _stop_strict(repos, job, result)
-    repos.registration.update_job(job_id, error=f"chunk {seq} ({units} unit(s)) could not be read: {reason}")
-    _finish_if_last(repos, job_id)
+    _write_items(repos, job, folder, prepared, result, worker=task.owner)
+    repos.jobs.add_errors(job.id, prepared.errors)
+    result.errors = len(prepared.errors)
 
 
 def _write_items(
-    repos: Repos, job: Job, folder: Folder, prepared: Prepared, result: ChunkResult, *, worker: str
+    repos: Repos, job: Job, folder: Folder, prepared: Prepared, result: TaskResult, *, worker: str
 ) -> None:
     actor = repos.users.get(job.actor_id) if job.actor_id is not None else None
     owner_id = actor.id if actor else None
@@ -103,10 +57,10 @@ def _write_items(
         action="registration.chunk",
         target_type="job",
         target_id=job.id,
-        target_label=job.source,
+        target_label=job.title,
         folder_id=folder.id,
         details={
-            "chunk": result.seq,
+            "task": result.seq,
             "created": result.created,
             "skipped": result.skipped,
             "updated": result.updated,
@@ -117,14 +71,14 @@ def _write_items(
 
 
 def _write_singles(
-    repos: Repos, job: Job, *, folder_id: int, owner_id: int | None, units: Sequence[PreparedUnit], result: ChunkResult
+    repos: Repos, job: Job, *, folder_id: int, owner_id: int | None, units: Sequence[PreparedUnit], result: TaskResult
 ) -> None:
     stamp = now()
     rows = [_full_row(item_row(p.item, folder_id=folder_id, owner_id=owner_id), stamp) for p in units]
     added = repos.registration.insert_items_new(rows)
     refused = _refused(rows, Counter(key for key, _ in added))
     result.created += len(rows) - len(refused)
-    if job.skip_duplicate_urls:
+    if job.params.get("skip_duplicate_urls", False):
         _skip_or_upsert(repos, job, folder_id, refused, result)
     else:
         result.created += _insert_as_copies(repos, folder_id, refused, added=added)
@@ -160,9 +114,9 @@ def _refused(rows: Sequence[dict[str, Any]], inserted: Counter[str]) -> list[dic
 
 
 def _skip_or_upsert(
-    repos: Repos, job: Job, folder_id: int, refused: Sequence[dict[str, Any]], result: ChunkResult
+    repos: Repos, job: Job, folder_id: int, refused: Sequence[dict[str, Any]], result: TaskResult
 ) -> None:
-    if not job.upsert_metadata:
+    if not job.params.get("upsert_metadata", False):
         result.skipped += len(refused)
         return
     latest = {row["url_key"]: row["client_metadata"] for row in refused}
@@ -194,7 +148,7 @@ def _insert_as_copies(
 
 
 def _write_composite(
-    repos: Repos, job: Job, *, folder: Folder, actor: User | None, unit: PreparedUnit, result: ChunkResult
+    repos: Repos, job: Job, *, folder: Folder, actor: User | None, unit: PreparedUnit, result: TaskResult
 ) -> None:
     assert actor is not None, "a registration job without an actor cannot create composites"
     key = composite_key(list(unit.unit.urls))
@@ -204,7 +158,7 @@ def _write_composite(
         if outcome == "created":
             result.created += 1
             return
-        if outcome == "taken" and job.skip_duplicate_urls:
+        if outcome == "taken" and job.params.get("skip_duplicate_urls", False):
             _composite_taken(repos, job, folder_id=folder.id, key=key, unit=unit, result=result)
             return
         if outcome == "taken":
@@ -239,62 +193,11 @@ def _record_composite_inspections(repos: Repos, composite: Item, unit: PreparedU
 
 
 def _composite_taken(
-    repos: Repos, job: Job, *, folder_id: int, key: str, unit: PreparedUnit, result: ChunkResult
+    repos: Repos, job: Job, *, folder_id: int, key: str, unit: PreparedUnit, result: TaskResult
 ) -> None:
-    if job.upsert_metadata and repos.registration.update_client_metadata(
+    if job.params.get("upsert_metadata", False) and repos.registration.update_client_metadata(
         folder_id, [(key, dict(unit.item.client_metadata))]
     ):
         result.updated += 1
     else:
         result.skipped += 1
-
-
-def _count(repos: Repos, job: Job, result: ChunkResult) -> None:
-    done = result.created + result.skipped + result.updated
-    repos.registration.add_counts(
-        job.id,
-        {
-            "units_done": done,
-            "units_error": result.errors,
-            "units_cancelled": result.cancelled,
-            "units_skipped": result.skipped,
-            "units_updated": result.updated,
-            "items_created": result.created,
-            "units_finished": result.finished,
-        },
-    )
-
-
-def _stop_strict(repos: Repos, job: Job, result: ChunkResult) -> None:
-    """Strict mode (no ``ignore_errors``): the first failing unit stops the job; chunks not started are cancelled."""
-    cancelled = repos.registration.cancel_pending_chunks(job.id)
-    if cancelled:
-        repos.registration.add_counts(job.id, {"units_cancelled": cancelled, "units_finished": cancelled})
-    repos.registration.update_job(
-        job.id, error=f"stopped: {result.errors} unit(s) of chunk {result.seq} failed and ignore_errors is off"
-    )
-
-
-def _finish_if_last(repos: Repos, job_id: int) -> JobStatus | None:
-    """When no chunk is open any more, give the job its final status (under the job row's lock)."""
-    if repos.registration.open_chunks(job_id) > 0:
-        return None
-    job = repos.registration.get_job(job_id)
-    assert job is not None
-    if job.status is JobStatus.CANCELLED:
-        final = JobStatus.CANCELLED
-    elif job.units_error and not job.ignore_errors:
-        final = JobStatus.ERROR
-    else:
-        final = JobStatus.DONE
-    repos.registration.update_job(job_id, status=final.value, finished_at=now())
-    repos.journal.record(
-        actor=None,
-        action="registration.finish",
-        target_type="job",
-        target_id=job_id,
-        target_label=job.source,
-        folder_id=job.folder_id,
-        details={"status": final.value, "done": job.units_done, "errors": job.units_error},
-    )
-    return final

@@ -30,10 +30,13 @@ if TYPE_CHECKING:
     from cairn.services.inspection import InspectionService
     from cairn.services.integrations import IntegrationService
     from cairn.services.items import ItemService
+    from cairn.services.jobs.engine import JobService
     from cairn.services.journal import JournalService
     from cairn.services.managed_files import ManagedFileService
+    from cairn.services.notifications import NotificationService
     from cairn.services.passwords import PasswordService
     from cairn.services.registration import RegistrationService
+    from cairn.services.thumbnails import ThumbnailService
     from cairn.services.uploads import UploadService
     from cairn.services.users import UserService
     from cairn.services.viewing import ViewingService
@@ -161,6 +164,12 @@ class Registry:
         return ViewingService(self.db, settings=self.settings, integrations=self.integrations)
 
     @_service
+    def thumbnails(self) -> ThumbnailService:
+        from cairn.services.thumbnails import ThumbnailService
+
+        return ThumbnailService(self.db, settings=self.settings, integrations=self.integrations)
+
+    @_service
     def registration(self) -> RegistrationService:
         from cairn.services.registration import RegistrationService
         from cairn.services.registration_units import media_inspector
@@ -169,9 +178,22 @@ class Registry:
             self.db,
             settings=self.settings,
             integrations=self.integrations,
-            queue=self.queue,
+            jobs=self.jobs,
             inspector=media_inspector(self.settings),
         )
+
+    @_service
+    def jobs(self) -> JobService:
+        """The job engine, with a handler per kind of job (each made on first use)."""
+        from cairn.services.jobs.engine import JobService
+
+        return JobService(self.db, queue=self.queue, handlers={"registration": lambda: self.registration})
+
+    @_service
+    def notifications(self) -> NotificationService:
+        from cairn.services.notifications import NotificationService
+
+        return NotificationService(self.db)
 
     def queue(self) -> JobQueue:
         """The job queue of ``settings.queue_url`` (opened on first use)."""

@@ -1,9 +1,9 @@
-"""Registration jobs: start (JSON body or an uploaded JSON/CSV file), dry-run, list, status, errors, cancel."""
+"""Jobs of any kind: list, status, per-unit errors, cancel; and starting a registration job (JSON body or an
+uploaded JSON/CSV file) or its dry run."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from io import BytesIO
 from typing import Annotated, BinaryIO
 
@@ -11,19 +11,13 @@ from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
 from cairn.api.deps import CurrentUser, RegistryDep
 from cairn.api.schemas.common import MAX_ID, IdPath
-from cairn.api.schemas.integrations import (
-    JobPublic,
-    JobsPublic,
-    RegistrationCreate,
-    RegistrationPlanPublic,
-    UnitErrorPublic,
-    UnitErrorsPublic,
-)
+from cairn.api.schemas.integrations import RegistrationCreate, RegistrationPlanPublic
+from cairn.api.schemas.jobs import JobPublic, JobsPublic, UnitErrorPublic, UnitErrorsPublic
 from cairn.api.spooling import DataDirSpoolRoute
 from cairn.domain.jobs import Job, JobStatus
 from cairn.services.registration import RegistrationPlan
 
-router = APIRouter(prefix="/jobs", tags=["registration jobs"], route_class=DataDirSpoolRoute)
+router = APIRouter(prefix="/jobs", tags=["jobs"], route_class=DataDirSpoolRoute)
 
 FolderField = Annotated[int, Form(ge=1, le=MAX_ID)]
 IntegrationField = Annotated[str, Form(min_length=1, max_length=200, description="Integration name, or `id:N`.")]
@@ -31,8 +25,8 @@ ManifestFile = Annotated[UploadFile, File(description="A JSON or CSV manifest fi
 Flag = Annotated[bool, Form()]
 
 
-def _job(job: Job) -> JobPublic:
-    return JobPublic.model_validate(asdict(job))
+def job_public(job: Job) -> JobPublic:
+    return JobPublic.model_validate(job.to_dict())
 
 
 def _plan(plan: RegistrationPlan) -> RegistrationPlanPublic:
@@ -57,7 +51,8 @@ def _body_manifest(body: RegistrationCreate) -> BinaryIO:
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def start_job(*, body: RegistrationCreate, user: CurrentUser, registry: RegistryDep) -> JobPublic:
-    """Start registering the files of a JSON manifest into a folder (returns at once; poll the job)."""
+    """Start registering the files of a JSON manifest into a folder (returns the job at once; follow it by polling
+    or on `/events`)."""
     job = registry.registration.register(
         actor=user,
         folder_id=body.folder_id,
@@ -69,7 +64,7 @@ def start_job(*, body: RegistrationCreate, user: CurrentUser, registry: Registry
         skip_duplicate_urls=body.skip_duplicate_urls,
         upsert_metadata=body.upsert_metadata,
     )
-    return _job(job)
+    return job_public(job)
 
 
 @router.post("/upload", status_code=status.HTTP_201_CREATED)
@@ -95,7 +90,7 @@ def start_job_from_file(
         skip_duplicate_urls=skip_duplicate_urls,
         upsert_metadata=upsert_metadata,
     )
-    return _job(job)
+    return job_public(job)
 
 
 @router.post("/dry-run")
@@ -140,20 +135,21 @@ def list_jobs(
     user: CurrentUser,
     registry: RegistryDep,
     status_: Annotated[list[JobStatus], Query(alias="status", description="Only these statuses.")] = [],  # noqa: B006
+    kind: Annotated[list[str], Query(max_length=50, description="Only these kinds.")] = [],  # noqa: B006
     before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> JobsPublic:
-    """Registration jobs, newest first (yours; every job for organization admins)."""
-    jobs = registry.registration.jobs(
-        actor=user, statuses=tuple(s.value for s in status_), before_id=before_id, limit=limit
+    """Jobs you may see, newest first (yours and those of folders you see; every job for organization admins)."""
+    jobs = registry.jobs.jobs(
+        actor=user, statuses=tuple(s.value for s in status_), kinds=tuple(kind), before_id=before_id, limit=limit
     )
-    return JobsPublic(jobs=[_job(j) for j in jobs])
+    return JobsPublic(jobs=[job_public(j) for j in jobs])
 
 
 @router.get("/{job_id}")
 def get_job(*, job_id: IdPath, user: CurrentUser, registry: RegistryDep) -> JobPublic:
     """A job's status and unit counts."""
-    return _job(registry.registration.get(actor=user, job_id=job_id))
+    return job_public(registry.jobs.get(actor=user, job_id=job_id))
 
 
 @router.get("/{job_id}/errors")
@@ -165,8 +161,8 @@ def job_errors(
     after_unit: Annotated[int | None, Query(ge=0, le=MAX_ID, description="next_after_unit of the last page.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> UnitErrorsPublic:
-    """Why units were not registered, in manifest order (where each is in the manifest, its URLs, the error)."""
-    found = registry.registration.errors(
+    """Why units failed, in unit order (where each is in the job's input, its URLs, the error)."""
+    found = registry.jobs.errors(
         actor=user, job_id=job_id, after_unit=-1 if after_unit is None else after_unit, limit=limit
     )
     public = [UnitErrorPublic.model_validate(e.to_dict()) for e in found]
@@ -176,4 +172,4 @@ def job_errors(
 @router.post("/{job_id}/cancel")
 def cancel_job(*, job_id: IdPath, user: CurrentUser, registry: RegistryDep) -> JobPublic:
     """Cancel a job: units not yet committed are cancelled; those already registered stay."""
-    return _job(registry.registration.cancel(actor=user, job_id=job_id))
+    return job_public(registry.jobs.cancel(actor=user, job_id=job_id))

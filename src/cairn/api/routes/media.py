@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, status
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from cairn.api.deps import CurrentUser, RegistryDep
 from cairn.api.ranges import parse_range, stream
@@ -14,8 +14,12 @@ from cairn.api.schemas.common import IdPath
 from cairn.api.schemas.items import ViewPublic
 from cairn.api.schemas.media import FrameMapPublic, InspectionPublic
 from cairn.api.security import file_headers
+from cairn.services.thumbnails import THUMBNAIL_MEDIA_TYPE
 
 router = APIRouter(prefix="/items/{item_id}", tags=["items"])
+
+THUMBNAIL_CACHING = "private, max-age=600"
+"""A browser may keep a thumbnail ten minutes without asking (a shared cache never); then it revalidates (304)."""
 
 
 @router.get("/view")
@@ -79,12 +83,48 @@ def reinspect(*, item_id: IdPath, user: CurrentUser, registry: RegistryDep) -> I
 
 @router.get("/frame-map")
 def frame_map(*, item_id: IdPath, user: CurrentUser, registry: RegistryDep) -> FrameMapPublic:
-    """The presentation time of every visible frame of a video."""
-    found = registry.inspection.frame_map(actor=user, item_id=item_id)
+    """The presentation time of every visible frame of a video, and which frames are key frames."""
+    index = registry.inspection.frame_index(actor=user, item_id=item_id)
+    found = index.frame_map
     return FrameMapPublic(
         item_id=item_id,
         frames=len(found),
         time_base=f"{found.time_base.numerator}/{found.time_base.denominator}",
         pts=list(found.pts),
         seconds=[float(p * found.time_base) for p in found.pts],
+        key_frames=list(index.key_frames),
     )
+
+
+@router.get(
+    "/thumbnail",
+    response_class=Response,
+    responses={
+        200: {"content": {THUMBNAIL_MEDIA_TYPE: {}}, "description": "The thumbnail (WebP, longest side 256 px)."},
+        304: {"description": "The thumbnail named by `If-None-Match` is still the current one."},
+        404: {"description": "No such item (or one you may not see: `not_found`), or it has none: `no_thumbnail`."},
+    },
+)
+def thumbnail(
+    *,
+    item_id: IdPath,
+    user: CurrentUser,
+    registry: RegistryDep,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=1000)] = None,
+) -> Response:
+    """A small picture of the item: an image scaled, a video's first visible frame, a DICOM slice windowed, a PDF's
+    first page; made on first request and cached by cairn (audio and text items have none: 404 `no_thumbnail`)."""
+    source = registry.thumbnails.source(actor=user, item_id=item_id)
+    etag = f'"{source.version}"'
+    _, headers = file_headers(content_type=THUMBNAIL_MEDIA_TYPE, filename=f"thumbnail-{item_id}.webp")
+    headers.update({"ETag": etag, "Cache-Control": THUMBNAIL_CACHING})
+    if if_none_match is not None and _matches(if_none_match, etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    made = registry.thumbnails.get(source)
+    return Response(made.data, media_type=THUMBNAIL_MEDIA_TYPE, headers=headers)
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    """Whether ``If-None-Match`` names ``etag`` (or is ``*``); weak tags compare equal to strong ones (RFC 9110)."""
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag in tags

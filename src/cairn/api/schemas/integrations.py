@@ -1,4 +1,4 @@
-"""Integrations (credentials go in; only their names come back) and registration jobs."""
+"""Integrations (credentials go in; only their names come back) and starting registrations."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from pydantic import Field
 
 from cairn.api.schemas.common import MAX_ID, Body, Public
 from cairn.domain.integrations import Provider
-from cairn.domain.jobs import JobStatus
-from cairn.domain.kinds import ItemKind
 
 Credentials = dict[str, str]
 
@@ -74,52 +72,6 @@ class RegistrationCreate(Body):
     ignore_errors: bool = False
     skip_duplicate_urls: bool = False
     upsert_metadata: bool = False
-
-
-class JobPublic(Public):
-    id: int
-    folder_id: int | None
-    integration_id: int | None
-    actor_id: int | None
-    source: str
-    format: str
-    status: JobStatus
-    ignore_errors: bool
-    skip_duplicate_urls: bool
-    upsert_metadata: bool
-    units_total: int
-    units_pending: int
-    units_done: int
-    units_error: int
-    units_cancelled: int
-    units_skipped: int
-    units_updated: int
-    items_created: int
-    chunks_total: int
-    error: str | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-
-
-class JobsPublic(Public):
-    jobs: list[JobPublic]
-
-
-class UnitErrorPublic(Public):
-    unit: int = Field(description="Position of the unit in the manifest (0-based).")
-    location: str = Field(description="Where the unit is in the manifest (JSON pointer or CSV line).")
-    kind: ItemKind
-    title: str
-    object_urls: list[str]
-    error: str
-    code: str
-    action_description: str
-
-
-class UnitErrorsPublic(Public):
-    errors: list[UnitErrorPublic]
-    next_after_unit: int | None = Field(default=None, description="Pass as `after_unit` for the next page.")
 
 
 class RegistrationPlanPublic(Public):

@@ -31,3 +31,4 @@ class FrameMapPublic(Public):
     time_base: str = Field(description="The unit of `pts`, as a fraction of a second, e.g. '1/15360'.")
     pts: list[int]
     seconds: list[float] = Field(description="`pts` times `time_base`: frame i is on screen from seconds[i].")
+    key_frames: list[int] = Field(description="The key frames, as indices into `pts` (decoding can start there).")

@@ -15,7 +15,9 @@ from cairn.db.repositories.folders import FolderRepository
 from cairn.db.repositories.inspections import InspectionRepository
 from cairn.db.repositories.integrations import IntegrationRepository
 from cairn.db.repositories.items import ItemRepository
+from cairn.db.repositories.jobs import JobRepository
 from cairn.db.repositories.journal import JournalRepository
+from cairn.db.repositories.notifications import NotificationRepository
 from cairn.db.repositories.registration import RegistrationRepository
 from cairn.db.repositories.users import UserRepository
 
@@ -71,6 +73,14 @@ class Repos:
     @cached_property
     def integrations(self) -> IntegrationRepository:
         return IntegrationRepository(self.conn)
+
+    @cached_property
+    def jobs(self) -> JobRepository:
+        return JobRepository(self.conn)
+
+    @cached_property
+    def notifications(self) -> NotificationRepository:
+        return NotificationRepository(self.conn)
 
     @cached_property
     def registration(self) -> RegistrationRepository:

@@ -10,7 +10,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from cairn.db.database import mapped_integrity_errors
-from cairn.db.jobs_schema import registration_jobs
 from cairn.db.repositories._common import Repository, now, utc
 from cairn.db.schema import integrations, items
 
@@ -90,15 +89,4 @@ class IntegrationRepository(Repository):
 
     def items_using(self, integration_id: int) -> int:
         query = sa.select(sa.func.count()).select_from(items).where(items.c.integration_id == integration_id)
-        return int(self.conn.execute(query).scalar_one())
-
-    def unfinished_jobs_using(self, integration_id: int) -> int:
-        query = (
-            sa.select(sa.func.count())
-            .select_from(registration_jobs)
-            .where(
-                registration_jobs.c.integration_id == integration_id,
-                registration_jobs.c.status.in_(("pending", "running")),
-            )
-        )
         return int(self.conn.execute(query).scalar_one())

@@ -128,6 +128,15 @@ class ItemRepository(Repository):
         )
         return [str(key) for key in self.conn.execute(query).scalars()]
 
+    def ids_under(self, folder_path: str) -> list[int]:
+        """The ids of every item in the subtree of the folder with ``folder_path``."""
+        query = (
+            sa.select(items.c.id)
+            .join(folders, folders.c.id == items.c.folder_id)
+            .where(subtree_condition(folders.c.path, folder_path))
+        )
+        return [int(item_id) for item_id in self.conn.execute(query).scalars()]
+
     def referenced_managed_keys(self, keys: Sequence[str]) -> set[str]:
         """Which of ``keys`` an item still references."""
         found: set[str] = set()

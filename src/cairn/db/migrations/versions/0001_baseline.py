@@ -36,9 +36,10 @@ TABLES = (  # in the order they are made; dropped in reverse
     "datasets",
     "dataset_items",
     "journal",
-    "registration_jobs",
-    "registration_chunks",
-    "registration_errors",
+    "jobs",
+    "job_tasks",
+    "job_errors",
+    "notifications",
     "inspections",
     "frame_maps",
     "api_tokens",
@@ -237,34 +238,46 @@ def _datasets_and_journal() -> None:
 
 
 def _jobs() -> None:
+    """One job engine: jobs of any kind, their leased tasks, per-unit errors, and the notifications of their end."""
     op.create_table(
-        "registration_jobs",
+        "jobs",
         _id(),
-        sa.Column("folder_id", ID, sa.ForeignKey("folders.id", ondelete="CASCADE"), nullable=True),
-        sa.Column("integration_id", ID, sa.ForeignKey("integrations.id", ondelete="SET NULL"), nullable=True),
+        sa.Column("kind", sa.String(50), nullable=False),
+        sa.Column("title", sa.String(300), nullable=False),
         _user("actor_id", ondelete="SET NULL"),
-        sa.Column("source", sa.String(300), nullable=False),
-        sa.Column("format", sa.String(10), nullable=False),
+        sa.Column("folder_id", ID, sa.ForeignKey("folders.id", ondelete="CASCADE"), nullable=True),
+        sa.Column("dataset_id", ID, sa.ForeignKey("datasets.id", ondelete="CASCADE"), nullable=True),
+        sa.Column("integration_id", ID, sa.ForeignKey("integrations.id", ondelete="SET NULL"), nullable=True),
+        sa.Column("params", JSON, nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("ignore_errors", sa.Boolean(), nullable=False),
-        sa.Column("skip_duplicate_urls", sa.Boolean(), nullable=False),
-        sa.Column("upsert_metadata", sa.Boolean(), nullable=False),
-        *(_count(f"units_{state}") for state in ("total", "pending", "done", "error", "cancelled", "skipped")),
-        _count("units_updated"),
-        _count("items_created"),
-        _count("chunks_total"),
-        sa.Column("counts_by_kind", JSON, nullable=False),
+        *(
+            _count(name)
+            for name in (
+                "units_total",
+                "units_pending",
+                "units_done",
+                "units_error",
+                "units_cancelled",
+                "units_skipped",
+                "units_updated",
+                "items_created",
+                "tasks_total",
+                "revision",
+            )
+        ),
+        sa.Column("summary", JSON, nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("created_at", TIMESTAMP, nullable=False),
         sa.Column("started_at", TIMESTAMP, nullable=True),
         sa.Column("finished_at", TIMESTAMP, nullable=True),
         **NEVER_REUSED,
     )
-    op.create_index("ix_registration_jobs_status", "registration_jobs", ["status"])
-    op.create_index("ix_registration_jobs_folder", "registration_jobs", ["folder_id"])
-    job = sa.ForeignKey("registration_jobs.id", ondelete="CASCADE")
+    for column in ("status", "folder", "dataset", "actor"):
+        op.create_index(f"ix_jobs_{column}", "jobs", ["status" if column == "status" else f"{column}_id"])
+    job = sa.ForeignKey("jobs.id", ondelete="CASCADE")
     op.create_table(
-        "registration_chunks",
+        "job_tasks",
         sa.Column("job_id", ID, job, primary_key=True),
         sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("status", sa.String(20), nullable=False),
@@ -277,10 +290,10 @@ def _jobs() -> None:
         sa.Column("enqueued_at", TIMESTAMP, nullable=True),
         sa.Column("finished_at", TIMESTAMP, nullable=True),
     )
-    op.create_index("ix_registration_chunks_status", "registration_chunks", ["status"])
+    op.create_index("ix_job_tasks_status", "job_tasks", ["status"])
     op.create_table(
-        "registration_errors",
-        sa.Column("job_id", ID, sa.ForeignKey("registration_jobs.id", ondelete="CASCADE"), primary_key=True),
+        "job_errors",
+        sa.Column("job_id", ID, sa.ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("unit", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("location", sa.Text(), nullable=False),
         sa.Column("kind", sa.String(20), nullable=False),
@@ -290,6 +303,20 @@ def _jobs() -> None:
         sa.Column("code", sa.String(50), nullable=False),
         sa.Column("action_description", sa.String(100), nullable=False),
     )
+    op.create_table(
+        "notifications",
+        _id(),
+        _user("user_id", ondelete="CASCADE", nullable=False),
+        sa.Column("job_id", ID, sa.ForeignKey("jobs.id", ondelete="CASCADE"), nullable=True),
+        sa.Column("folder_id", ID, sa.ForeignKey("folders.id", ondelete="SET NULL"), nullable=True),
+        sa.Column("dataset_id", ID, sa.ForeignKey("datasets.id", ondelete="SET NULL"), nullable=True),
+        sa.Column("outcome", sa.String(20), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.Column("read_at", TIMESTAMP, nullable=True),
+        **NEVER_REUSED,
+    )
+    op.create_index("ix_notifications_user", "notifications", ["user_id", "id"])
 
 
 def _inspection() -> None:

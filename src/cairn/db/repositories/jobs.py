@@ -1,0 +1,339 @@
+"""Jobs of every kind, their tasks (units + lease) and per-unit errors: the job engine's SQL.
+
+Every change of a job row goes through ``_touch`` and so bumps its ``revision``, which the event stream watches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from cairn.db.jobs_schema import job_errors, job_tasks, jobs
+from cairn.db.repositories._common import Repository, now, utc
+from cairn.db.repositories.folders import subtree_condition
+from cairn.db.schema import folders
+from cairn.domain.jobs import OPEN_STATUSES, Job, JobStatus, TaskStatus, UnitError
+from cairn.domain.kinds import ItemKind
+
+__all__ = ["JobRepository", "TaskRef"]
+
+_OPEN_TASKS = (TaskStatus.PENDING.value, TaskStatus.RUNNING.value)
+
+
+def _job(row: Any) -> Job:
+    return Job(
+        id=row.id,
+        kind=row.kind,
+        title=row.title,
+        actor_id=row.actor_id,
+        folder_id=row.folder_id,
+        dataset_id=row.dataset_id,
+        integration_id=row.integration_id,
+        params=dict(row.params or {}),
+        status=JobStatus(row.status),
+        ignore_errors=row.ignore_errors,
+        units_total=row.units_total,
+        units_pending=row.units_pending,
+        units_done=row.units_done,
+        units_error=row.units_error,
+        units_cancelled=row.units_cancelled,
+        units_skipped=row.units_skipped,
+        units_updated=row.units_updated,
+        items_created=row.items_created,
+        tasks_total=row.tasks_total,
+        revision=row.revision,
+        error=row.error,
+        created_at=utc(row.created_at),
+        started_at=utc(row.started_at) if row.started_at else None,
+        finished_at=utc(row.finished_at) if row.finished_at else None,
+        summary=dict(row.summary or {}),
+    )
+
+
+def _unit_error(row: Any) -> UnitError:
+    return UnitError(
+        unit=row.unit,
+        location=row.location,
+        kind=ItemKind(row.kind),
+        title=row.title,
+        object_urls=tuple(row.object_urls),
+        error=row.error,
+        code=row.code,
+        action_description=row.action_description,
+    )
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    """A task that needs a worker: its job and number, and the lease it holds (if any)."""
+
+    job_id: int
+    seq: int
+    status: str
+    lease_owner: str | None
+    lease_expired: bool
+    job_status: str
+
+
+class JobRepository(Repository):
+    # --- jobs ---------------------------------------------------------------------------------------------
+    def create_job(self, **values: Any) -> int:
+        statement = jobs.insert().values(created_at=now(), **values).returning(jobs.c.id)
+        return int(self.conn.execute(statement).scalar_one())
+
+    def get_job(self, job_id: int, *, for_update: bool = False) -> Job | None:
+        query = sa.select(jobs).where(jobs.c.id == job_id)
+        if for_update and not self.is_sqlite:
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
+        return _job(row) if row else None
+
+    def jobs(
+        self,
+        *,
+        seen_by: tuple[int, list[str]] | None = None,
+        statuses: Sequence[str] = (),
+        kinds: Sequence[str] = (),
+        before_id: int | None = None,
+        limit: int = 50,
+    ) -> list[Job]:
+        """Newest first. ``seen_by=(user_id, paths)`` keeps the user's own jobs and those of folders in the subtrees
+        at ``paths`` (None: every job)."""
+        query = sa.select(jobs).order_by(jobs.c.id.desc()).limit(limit)
+        if seen_by is not None:
+            query = query.where(self._seen_by(*seen_by))
+        if statuses:
+            query = query.where(jobs.c.status.in_(list(statuses)))
+        if kinds:
+            query = query.where(jobs.c.kind.in_(list(kinds)))
+        if before_id is not None:
+            query = query.where(jobs.c.id < before_id)
+        return [_job(r) for r in self.conn.execute(query)]
+
+    def watched(self, *, seen_by: tuple[int, list[str]] | None, after_id: int, ids: Sequence[int]) -> list[Job]:
+        """What an event stream looks at: the open jobs the user sees, jobs newer than ``after_id``, and the jobs
+        ``ids`` it already follows, by id."""
+        terms = [jobs.c.status.in_(OPEN_STATUSES), jobs.c.id > after_id]
+        if ids:  # an empty IN would keep SQLite from reading each term through its index
+            terms.append(jobs.c.id.in_(list(ids)))
+        wanted = sa.or_(*terms)
+        query = sa.select(jobs).where(wanted)  # no ORDER BY: SQLite would scan the table in id order
+        if seen_by is not None:
+            query = query.where(self._seen_by(*seen_by))
+        return sorted((_job(r) for r in self.conn.execute(query)), key=lambda job: job.id)
+
+    def last_id(self) -> int:
+        return int(self.conn.execute(sa.select(sa.func.coalesce(sa.func.max(jobs.c.id), 0))).scalar_one())
+
+    @staticmethod
+    def _seen_by(user_id: int, paths: list[str]) -> sa.ColumnElement[bool]:
+        in_sight = sa.or_(sa.false(), *(subtree_condition(folders.c.path, p) for p in paths))
+        return sa.or_(jobs.c.actor_id == user_id, jobs.c.folder_id.in_(sa.select(folders.c.id).where(in_sight)))
+
+    def _touch(self, job_id: int, *conditions: sa.ColumnElement[bool], **values: Any) -> int:
+        """Change a job row (and bump its revision); returns how many rows changed."""
+        statement = jobs.update().where(jobs.c.id == job_id, *conditions).values(revision=jobs.c.revision + 1, **values)
+        return int(self.conn.execute(statement).rowcount)
+
+    def update_job(self, job_id: int, **values: Any) -> None:
+        self._touch(job_id, **values)
+
+    def add_counts(self, job_id: int, deltas: dict[str, int]) -> None:
+        """Add to the job's counters; ``units_finished`` leaves ``units_pending``. Locks the job row until commit."""
+        finished = deltas.get("units_finished", 0)
+        values: dict[str, Any] = {
+            name: jobs.c[name] + delta for name, delta in deltas.items() if delta and name != "units_finished"
+        }
+        values["units_pending"] = jobs.c.units_pending - finished
+        self._touch(job_id, **values)
+
+    def mark_started(self, job_id: int) -> None:
+        self._touch(job_id, jobs.c.status == JobStatus.QUEUED.value, status=JobStatus.RUNNING.value, started_at=now())
+
+    # --- tasks --------------------------------------------------------------------------------------------
+    def add_task(self, *, job_id: int, seq: int, unit_start: int, unit_count: int, payload: bytes) -> None:
+        self.conn.execute(
+            job_tasks.insert().values(
+                job_id=job_id,
+                seq=seq,
+                status=TaskStatus.PENDING.value,
+                unit_start=unit_start,
+                unit_count=unit_count,
+                payload=payload,
+            )
+        )
+
+    def claim_task(
+        self, *, job_id: int, seq: int, owner: str, lease_until: datetime
+    ) -> tuple[bytes, int, int, int] | None:
+        """Lease a pending task (or one whose lease expired) to ``owner``: its (payload, first unit, unit count,
+        attempts so far, this one included), or None if it is not claimable."""
+        stamp = now()
+        claimable = sa.or_(
+            job_tasks.c.status == TaskStatus.PENDING.value,
+            sa.and_(job_tasks.c.status == TaskStatus.RUNNING.value, job_tasks.c.lease_expires_at < stamp),
+        )
+        result = self.conn.execute(
+            job_tasks.update()
+            .where(job_tasks.c.job_id == job_id, job_tasks.c.seq == seq, claimable)
+            .values(
+                status=TaskStatus.RUNNING.value,
+                lease_owner=owner,
+                lease_expires_at=lease_until,
+                attempts=job_tasks.c.attempts + 1,
+            )
+        )
+        if result.rowcount != 1:
+            return None
+        row = self.conn.execute(
+            sa.select(job_tasks.c.payload, job_tasks.c.unit_start, job_tasks.c.unit_count, job_tasks.c.attempts).where(
+                job_tasks.c.job_id == job_id, job_tasks.c.seq == seq
+            )
+        ).one()
+        return bytes(row.payload), int(row.unit_start), int(row.unit_count), int(row.attempts)
+
+    def task_unit_count(self, job_id: int, seq: int) -> int:
+        query = sa.select(job_tasks.c.unit_count).where(job_tasks.c.job_id == job_id, job_tasks.c.seq == seq)
+        return int(self.conn.execute(query).scalar_one())
+
+    def renew_lease(self, *, job_id: int, seq: int, owner: str, lease_until: datetime) -> bool:
+        result = self.conn.execute(
+            job_tasks.update().where(*self._leased(job_id, seq, owner)).values(lease_expires_at=lease_until)
+        )
+        return result.rowcount == 1
+
+    def finish_task(self, *, job_id: int, seq: int, owner: str, status: TaskStatus) -> bool:
+        """Close a task this owner still holds (its units are no longer needed: the payload is dropped); False
+        when the lease was lost (another worker took it over)."""
+        result = self.conn.execute(
+            job_tasks.update()
+            .where(*self._leased(job_id, seq, owner))
+            .values(status=status.value, lease_owner=None, lease_expires_at=None, finished_at=now(), payload=b"")
+        )
+        return result.rowcount == 1
+
+    def _leased(self, job_id: int, seq: int, owner: str) -> tuple[sa.ColumnElement[bool], ...]:
+        return (
+            job_tasks.c.job_id == job_id,
+            job_tasks.c.seq == seq,
+            job_tasks.c.status == TaskStatus.RUNNING.value,
+            job_tasks.c.lease_owner == owner,
+        )
+
+    def cancel_pending_tasks(self, job_id: int) -> int:
+        """Cancel the tasks nobody has started; returns how many units they held."""
+        pending = sa.and_(job_tasks.c.job_id == job_id, job_tasks.c.status == TaskStatus.PENDING.value)
+        units = self.conn.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(job_tasks.c.unit_count), 0)).where(pending)
+        ).scalar_one()
+        self.conn.execute(
+            job_tasks.update().where(pending).values(status=TaskStatus.CANCELLED.value, finished_at=now(), payload=b"")
+        )
+        return int(units)
+
+    def cancel_task(self, job_id: int, seq: int) -> int:
+        """Cancel one open task (its worker is gone); returns its unit count, 0 if it was not open."""
+        where = (
+            job_tasks.c.job_id == job_id,
+            job_tasks.c.seq == seq,
+            job_tasks.c.status.in_(_OPEN_TASKS),
+        )
+        count = self.conn.execute(sa.select(job_tasks.c.unit_count).where(*where)).scalar_one_or_none()
+        if count is None:
+            return 0
+        self.conn.execute(
+            job_tasks.update()
+            .where(*where)
+            .values(status=TaskStatus.CANCELLED.value, lease_owner=None, finished_at=now(), payload=b"")
+        )
+        return int(count)
+
+    def open_tasks(self, job_id: int) -> int:
+        query = sa.select(sa.func.count()).where(job_tasks.c.job_id == job_id, job_tasks.c.status.in_(_OPEN_TASKS))
+        return int(self.conn.execute(query).scalar_one())
+
+    def tasks_needing_work(self, *, expired_before: datetime, limit: int = 10_000) -> list[TaskRef]:
+        """Open tasks that may need a worker: pending ones never enqueued, and every leased one (with whether its
+        lease expired; the caller decides which owners are dead)."""
+        query = (
+            sa.select(
+                job_tasks.c.job_id,
+                job_tasks.c.seq,
+                job_tasks.c.status,
+                job_tasks.c.lease_owner,
+                jobs.c.status.label("job_status"),
+                job_tasks.c.enqueued_at,
+                job_tasks.c.lease_expires_at,
+            )
+            .join(jobs, jobs.c.id == job_tasks.c.job_id)
+            .where(job_tasks.c.status.in_(_OPEN_TASKS))
+            .order_by(job_tasks.c.job_id, job_tasks.c.seq)
+            .limit(limit)
+        )
+        refs = []
+        for row in self.conn.execute(query):
+            never_enqueued = row.status == TaskStatus.PENDING.value and row.enqueued_at is None
+            expired = row.lease_expires_at is not None and utc(row.lease_expires_at) < expired_before
+            if never_enqueued or row.status == TaskStatus.RUNNING.value:
+                refs.append(TaskRef(row.job_id, row.seq, row.status, row.lease_owner, expired, row.job_status))
+        return refs
+
+    def release_task(self, *, job_id: int, seq: int, owner: str | None) -> bool:
+        """Put a running task back to pending (its worker died); guarded by the owner it had."""
+        result = self.conn.execute(
+            job_tasks.update()
+            .where(
+                job_tasks.c.job_id == job_id,
+                job_tasks.c.seq == seq,
+                job_tasks.c.status == TaskStatus.RUNNING.value,
+                job_tasks.c.lease_owner == owner,
+            )
+            .values(status=TaskStatus.PENDING.value, lease_owner=None, lease_expires_at=None)
+        )
+        return result.rowcount == 1
+
+    def mark_enqueued(self, job_id: int, seqs: Sequence[int]) -> None:
+        for start in range(0, len(seqs), 500):
+            self.conn.execute(
+                job_tasks.update()
+                .where(job_tasks.c.job_id == job_id, job_tasks.c.seq.in_(seqs[start : start + 500]))
+                .values(enqueued_at=now())
+            )
+
+    def task_seqs(self, job_id: int, *, status: TaskStatus) -> list[int]:
+        query = (
+            sa.select(job_tasks.c.seq)
+            .where(job_tasks.c.job_id == job_id, job_tasks.c.status == status.value)
+            .order_by(job_tasks.c.seq)
+        )
+        return [int(s) for s in self.conn.execute(query).scalars()]
+
+    # --- unit errors --------------------------------------------------------------------------------------
+    def add_errors(self, job_id: int, errors: Sequence[UnitError]) -> None:
+        if not errors:
+            return
+        rows = [{"job_id": job_id, **e.to_dict()} for e in errors]
+        self.conn.execute(job_errors.insert(), rows)
+
+    def errors(self, job_id: int, *, after_unit: int = -1, limit: int = 100) -> list[UnitError]:
+        query = (
+            sa.select(job_errors)
+            .where(job_errors.c.job_id == job_id, job_errors.c.unit > after_unit)
+            .order_by(job_errors.c.unit)
+            .limit(limit)
+        )
+        return [_unit_error(r) for r in self.conn.execute(query)]
+
+    # --- integrations -------------------------------------------------------------------------------------
+    def unfinished_using(self, integration_id: int) -> int:
+        """How many open jobs read from an integration."""
+        query = (
+            sa.select(sa.func.count())
+            .select_from(jobs)
+            .where(jobs.c.integration_id == integration_id, jobs.c.status.in_(OPEN_STATUSES))
+        )
+        return int(self.conn.execute(query).scalar_one())

@@ -1,0 +1,188 @@
+"""Notifications and the event stream over HTTP: a real registration started through the API, a real server
+(uvicorn on loopback) streaming its progress, and the stream ending when the server shuts down."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from cairn.api.app import create_app
+from cairn.api.server import StoppableServer
+from cairn.domain.records import User
+from cairn.services.registry import Registry
+from cairn.settings import Settings
+from tests.api.conftest import Headers
+from tests.api.helpers import png_bytes
+
+UNITS = 3
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"job_chunk_size": 1})  # one task per unit: several progress events
+
+
+@pytest.fixture
+def server(settings: Settings, registry: Registry) -> Iterator[tuple[str, StoppableServer]]:
+    """The app served by uvicorn on a free loopback port, in a thread (its streams run until it shuts down)."""
+    app = create_app(settings, registry=registry)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    served = StoppableServer(app, host="127.0.0.1", port=port, log_level="warning")
+    thread = threading.Thread(target=served.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not served.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", served
+    served.should_exit = True
+    thread.join(timeout=20)
+    assert not thread.is_alive(), "the server did not stop"
+
+
+def listen(base: str, headers: Headers, events: list[tuple[str, dict[str, Any]]], *, until: Callable[[], bool]) -> None:
+    """Collect the stream's events until ``until()`` holds, the stream ends, or it stays quiet for 3 s."""
+    timeout = httpx.Timeout(10.0, read=3.0)
+    try:
+        with httpx.stream("GET", f"{base}/api/v1/events", headers=headers, timeout=timeout) as response:
+            assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+            kind = ""
+            for line in response.iter_lines():
+                if line.startswith("event:"):
+                    kind = line[6:].strip()
+                elif line.startswith("data:"):
+                    events.append((kind, json.loads(line[5:])))
+                    if until():
+                        return
+    except httpx.ReadTimeout:
+        return
+
+
+def start_registration(client: TestClient, registry: Registry, admin: User, alice: User, headers: Headers) -> int:
+    root = registry.settings.data_dir / "disk"
+    root.mkdir(parents=True, exist_ok=True)
+    for n in range(UNITS):
+        (root / f"{n}.png").write_bytes(png_bytes())
+    registry.integrations.add(actor=admin, name="disk", provider="local", root=str(root), shared=True)
+    folder = registry.folders.create(actor=alice, name="F")
+    manifest = {"images": [{"objectUrl": (root / f"{n}.png").as_uri()} for n in range(UNITS)]}
+    body = {"folder_id": folder.id, "integration": "disk", "manifest": manifest}
+    response = client.post("/api/v1/jobs", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+def test_a_registrations_events_arrive_in_order_end_with_its_final_state_and_reach_only_who_may_see_it(
+    *,
+    server: tuple[str, StoppableServer],
+    client: TestClient,
+    registry: Registry,
+    admin: User,
+    make_user: Callable[[str], User],
+    token_for: Callable[[User], Headers],
+) -> None:
+    base, _ = server
+    alice, nora = make_user("alice"), make_user("nora")
+    seen: dict[str, list[tuple[str, dict[str, Any]]]] = {"alice": [], "nora": []}
+    done = threading.Event()
+    listeners = [
+        threading.Thread(
+            target=listen,
+            args=(
+                base,
+                token_for(user),
+                seen[name],
+            ),
+            kwargs={"until": done.is_set},
+        )
+        for name, user in (("alice", alice), ("nora", nora))
+    ]
+    for listener in listeners:
+        listener.start()
+    time.sleep(1.0)  # both streams are open
+    job_id = start_registration(client, registry, admin, alice, token_for(alice))
+    for seq in range(UNITS):
+        time.sleep(0.7)  # longer than a poll: each task's commit is an event of its own
+        assert registry.jobs.run_task(job_id=job_id, seq=seq) is not None
+    deadline = time.monotonic() + 10
+    while not any(kind == "notification" for kind, _ in seen["alice"]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    done.set()
+    for listener in listeners:
+        listener.join(timeout=15)
+
+    jobs = [data for kind, data in seen["alice"] if kind == "job" and data["id"] == job_id]
+    assert [j["revision"] for j in jobs] == sorted({j["revision"] for j in jobs})  # in order, none twice
+    assert [j["units_pending"] for j in jobs] == sorted((j["units_pending"] for j in jobs), reverse=True)
+    assert len(jobs) >= UNITS and jobs[0]["status"] == "queued"
+    assert (jobs[-1]["status"], jobs[-1]["units_done"], jobs[-1]["items_created"]) == ("done", UNITS, UNITS)
+    assert all(j["status"] != "done" for j in jobs[:-1])  # the final state is the job's last event
+    notes = [data for kind, data in seen["alice"] if kind == "notification"]
+    assert [(n["job_id"], n["outcome"], n["is_read"]) for n in notes] == [(job_id, "done", False)]
+    assert seen["nora"] == []  # no role on the folder: nothing of the job, no notification
+
+
+def test_notifications_page_count_unread_and_mark_read(
+    *,
+    client: TestClient,
+    registry: Registry,
+    admin: User,
+    make_user: Callable[[str], User],
+    token_for: Callable[[User], Headers],
+) -> None:
+    alice, nora = make_user("alice"), make_user("nora")
+    alice_h, nora_h = token_for(alice), token_for(nora)
+    jobs = [start_registration(client, registry, admin, alice, alice_h)]
+    for seq in range(UNITS):
+        registry.jobs.run_task(job_id=jobs[0], seq=seq)
+    listing = client.get("/api/v1/notifications", headers=alice_h).json()
+    [note] = listing["notifications"]
+    assert (listing["unread"], note["job_id"], note["outcome"], listing["next_before_id"]) == (1, jobs[0], "done", None)
+    assert "Registration of 'request body' done" in note["message"]
+    hidden = client.post(f"/api/v1/notifications/{note['id']}/read", headers=nora_h)
+    missing = client.post(f"/api/v1/notifications/{note['id'] + 1000}/read", headers=nora_h)
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["message"].replace(str(note["id"]), "N") == missing.json()["message"].replace(
+        str(note["id"] + 1000), "N"
+    )
+    assert client.get("/api/v1/notifications", headers=nora_h).json() == {
+        "notifications": [],
+        "unread": 0,
+        "next_before_id": None,
+    }
+    read = client.post(f"/api/v1/notifications/{note['id']}/read", headers=alice_h).json()
+    assert read["is_read"] and read["read_at"]
+    assert client.get("/api/v1/notifications?unread_only=true", headers=alice_h).json()["unread"] == 0
+    assert client.post("/api/v1/notifications/read", headers=alice_h).json() == {"count": 0}
+
+
+def test_the_stream_sends_heartbeats_and_ends_when_the_server_shuts_down(
+    *, server: tuple[str, StoppableServer], admin_headers: Headers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cairn.api.routes import events
+
+    monkeypatch.setattr(events, "HEARTBEAT_SECONDS", 0.2)
+    base, served = server
+    lines: list[str] = []
+    ended = threading.Event()
+
+    def read() -> None:
+        with httpx.stream("GET", f"{base}/api/v1/events", headers=admin_headers, timeout=30) as response:
+            lines.extend(response.iter_lines())
+        ended.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    time.sleep(1.5)
+    served.should_exit = True
+    assert ended.wait(10), "the stream did not end when the server shut down"
+    assert ": keep-alive" in lines

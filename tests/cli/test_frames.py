@@ -1,0 +1,115 @@
+"""``cairn frames ITEM --out DIR``: a video's frames as images named by their frame-map index (edit-list ghosts
+hidden, B-frames in display order), ranges, every N-th, key frames, JPEG; never overwriting; non-video refused."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from cairn.domain.integrations import Provider, StoreConfig
+from cairn.domain.kinds import ItemKind
+from cairn.domain.records import User
+from cairn.domain.urls import object_url_for
+from cairn.services.items import NewItem
+from cairn.services.registry import Registry
+from cairn.services.uploads import UploadedFile
+from tests.api.helpers import png_bytes
+from tests.cli.conftest import Cli
+from tests.fixtures.indexed_video import decoded_indices, index_of, write_indexed_video
+
+
+@pytest.fixture(scope="module")
+def ghost_video(tmp_path_factory: pytest.TempPathFactory, ffmpeg_exe: str) -> Path:
+    """An indexed video (frame i shows i, B-frames, a key frame every 30) cut at 1.1 s by stream copy: its edit
+    list hides the frames before the cut, which stay in the file."""
+    root = tmp_path_factory.mktemp("cli-frames")
+    full = write_indexed_video(root / "full.mp4", [i * 3000 for i in range(100)])
+    cut = root / "ghost.mp4"
+    argv = [ffmpeg_exe, "-hide_banner", "-nostdin", "-loglevel", "error", "-ss", "1.1", "-i", str(full), "-c", "copy"]
+    subprocess.run([*argv, str(cut)], check=True, timeout=60)
+    return cut
+
+
+def _upload(registry: Registry, admin: User, name: str, data: bytes, content_type: str) -> int:
+    folder = registry.folders.create(actor=admin, name="Clips")
+    files = [UploadedFile(name, io.BytesIO(data), content_type)]
+    [item] = registry.uploads.upload(actor=admin, folder_id=folder.id, files=files)
+    return item.id
+
+
+def _shown(out: Path) -> dict[str, int]:
+    return {path.name: index_of(Image.open(path)) for path in sorted(out.iterdir())}
+
+
+def test_every_frame_in_frame_map_order(
+    cli: Cli, registry: Registry, admin: User, ghost_video: Path, tmp_path: Path
+) -> None:
+    item_id = _upload(registry, admin, "ghost.mp4", ghost_video.read_bytes(), "video/mp4")
+    expected = decoded_indices(ghost_video)  # what FFmpeg presents: the ghost frames are not among them
+    out = tmp_path / "all"
+    result = cli.ok("frames", str(item_id), "--out", str(out))
+    assert f"Wrote {len(expected)} frame(s) of item {item_id}" in result.stdout
+    assert _shown(out) == {f"frame_{n:06d}.png": shown for n, shown in enumerate(expected)}
+    assert expected[0] == 33 and len(expected) == 100 - 33  # the cut hid frames 0..32
+
+
+def test_ranges_every_nth_key_frames_and_jpeg(
+    cli: Cli, registry: Registry, admin: User, ghost_video: Path, tmp_path: Path
+) -> None:
+    item_id = _upload(registry, admin, "ghost.mp4", ghost_video.read_bytes(), "video/mp4")
+    expected = decoded_indices(ghost_video)
+    cli.ok("frames", str(item_id), "--out", str(tmp_path / "some"), "--start", "5", "--stop", "40", "--every", "10")
+    assert _shown(tmp_path / "some") == {f"frame_{n:06d}.png": expected[n] for n in (5, 15, 25, 35)}
+    cli.ok("frames", str(item_id), "--out", str(tmp_path / "keys"), "--key-frames", "--format", "jpeg")
+    keys = registry.inspection.frame_index(actor=admin, item_id=item_id).key_frames
+    assert keys and sorted(_shown(tmp_path / "keys")) == [f"frame_{k:06d}.jpg" for k in keys]
+    assert [expected[k] for k in keys] == list(_shown(tmp_path / "keys").values())  # JPEG keeps the cells readable
+
+
+def test_existing_files_are_never_overwritten(
+    cli: Cli, registry: Registry, admin: User, ghost_video: Path, tmp_path: Path
+) -> None:
+    item_id = _upload(registry, admin, "ghost.mp4", ghost_video.read_bytes(), "video/mp4")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "frame_000003.png").write_bytes(b"mine")
+    result = cli.fails("frames", str(item_id), "--out", str(out), "--stop", "5", code="already_exists")
+    assert "frame_000003.png exists" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["frame_000003.png"] and (
+        out / "frame_000003.png"
+    ).read_bytes() == b"mine"
+
+
+def test_a_non_video_item_is_refused(cli: Cli, registry: Registry, admin: User, tmp_path: Path) -> None:
+    item_id = _upload(registry, admin, "still.png", png_bytes(8, 6), "image/png")
+    result = cli.fails("frames", str(item_id), "--out", str(tmp_path / "x"), code="invalid_input")
+    assert f"item {item_id} is a image: only videos have frames" in result.stderr
+    assert not (tmp_path / "x").exists()
+    cli.fails("frames", "999999", "--out", str(tmp_path / "x"), code="not_found")
+
+
+def test_an_item_registered_by_reference_is_read_from_its_integration(
+    cli: Cli, registry: Registry, admin: User, ghost_video: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "bucket"
+    root.mkdir()
+    (root / "ghost.mp4").write_bytes(ghost_video.read_bytes())
+    integration = registry.integrations.add(actor=admin, name="disk", provider="local", root=str(root))
+    config = StoreConfig(provider=Provider.LOCAL, bucket=None, region=None, endpoint=None, root=str(root))
+    folder = registry.folders.create(actor=admin, name="Disk")
+    new = NewItem(
+        kind=ItemKind.VIDEO,
+        title="ghost",
+        object_url=object_url_for(config, "ghost.mp4"),
+        integration_id=integration.id,
+    )
+    [item] = registry.items.add(actor=admin, folder_id=folder.id, items=[new])
+    registry.inspection.inspect_item(actor=admin, item_id=item.id)
+    out = tmp_path / "out"
+    cli.ok("frames", str(item.id), "--out", str(out), "--start", "60")
+    assert _shown(out) == {f"frame_{n:06d}.png": shown for n, shown in enumerate(decoded_indices(ghost_video))
+                           if n >= 60}  # fmt: skip
