@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, unwrap, type Schemas, type User } from "../api/client";
 import { Problem } from "../components/Dialog";
+import { ShownOnce } from "../components/ShownOnce";
 import { formatDate } from "../format";
 
 type Token = Schemas["TokenPublic"];
@@ -216,28 +217,5 @@ function TokenRow({ token, onRevoke }: { token: Token; onRevoke: () => void }) {
         )}
       </td>
     </tr>
-  );
-}
-
-/** A secret the API shows once (a token, a one-time link): read-only, selected on focus, with a Copy button. */
-export function ShownOnce({ label, value, note }: { label: string; value: string; note: string }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    await navigator.clipboard.writeText(value);
-    setCopied(true);
-  };
-  return (
-    <div className="shown-once">
-      <label>
-        {label}
-        <input readOnly value={value} onFocus={(e) => e.target.select()} />
-      </label>
-      <div className="shown-once-row">
-        <span className="muted">{note}</span>
-        <button type="button" onClick={copy}>
-          {copied ? "Copied" : "Copy"}
-        </button>
-      </div>
-    </div>
   );
 }

@@ -4,8 +4,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, unwrap, type Schemas, type User } from "../api/client";
 import { Problem } from "../components/Dialog";
+import { ShownOnce } from "../components/ShownOnce";
 import { formatDate } from "../format";
-import { ShownOnce } from "./AccountPage";
 
 type Link = Schemas["PasswordLinkPublic"];
 
