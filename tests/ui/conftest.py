@@ -38,6 +38,7 @@ REPO = Path(__file__).resolve().parents[2]
 UI_DIST = REPO / "src" / "cairn" / "api" / "ui_dist" / "index.html"
 AXE = REPO / "ui" / "node_modules" / "axe-core" / "axe.min.js"
 _TOKEN_LINE = re.compile(r"API token \(shown once, keep it safe\): (cairn_\S+)")
+_LINK_LINE = re.compile(r"set the local admin's password at (\S+)")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -54,6 +55,7 @@ class Api:
 
     base_url: str
     token: str
+    first_run_link: str = ""
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"}
@@ -70,6 +72,15 @@ class Api:
         files = [("files", (name, png(size, index), "image/png")) for index, name in enumerate(names)]
         made: list[dict[str, Any]] = self.call("POST", f"/folders/{folder_id}/upload", files=files)["items"]
         return made
+
+    def password_user(self, email: str, password: str) -> dict[str, Any]:
+        """A user invited by the admin who has followed the link and chosen ``password``."""
+        link = self.call("POST", "/users/invitations", json={"email": email, "name": email.split("@", maxsplit=1)[0]})
+        token = link["url"].split("token=", 1)[1]
+        accepted = httpx.post(f"{self.base_url}/api/v1/auth/accept", json={"token": token, "password": password})
+        assert accepted.status_code == 201, accepted.text
+        user: dict[str, Any] = link["user"]
+        return user
 
     def user_token(self, email: str) -> str:
         user = self.call("POST", "/users", json={"email": email, "name": email.split("@", maxsplit=1)[0]})
@@ -96,8 +107,9 @@ def serving(data_dir: Path) -> Iterator[Api]:
     command = [sys.executable, "-c", "from cairn.cli.main import main; main()", "serve"]
     with running(command, env=env, url=f"{base_url}/health", log=log):
         token = _TOKEN_LINE.search(log.read_text())
-        assert token, f"cairn serve printed no first-run token:\n{log.read_text()}"
-        yield Api(base_url, token.group(1))
+        link = _LINK_LINE.search(log.read_text())
+        assert token and link, f"cairn serve printed no first-run token or link:\n{log.read_text()}"
+        yield Api(base_url, token.group(1), link.group(1))
 
 
 @pytest.fixture(scope="session")
@@ -135,8 +147,16 @@ def page(browser: Any) -> Iterator[Any]:
     assert not refused, f"the page broke its Content-Security-Policy: {refused}"
 
 
+def sign_in_with_password(page: Any, server: Api, email: str, password: str) -> None:
+    page.goto(server.base_url + "/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("search").wait_for()
+
+
 def sign_in(page: Any, server: Api, token: str | None = None) -> None:
-    """The token path of the sign-in page (email + password comes with the password helper's route)."""
+    """The token path of the sign-in page."""
     page.goto(server.base_url + "/")
     page.get_by_role("button", name="Sign in with an API token").click()
     page.get_by_label("API token").fill(token or server.token)

@@ -1,31 +1,59 @@
-// Who is signed in decides the page: the sign-in page, or the app (its pages chosen by the path).
+// Who is signed in decides the page: the accept page of a one-time link (whoever is signed in), the sign-in page,
+// or the app (its pages chosen by the path).
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError, api, unwrap, type User } from "./api/client";
+import { DatasetPage } from "./datasets/DatasetPage";
+import { DatasetsPage } from "./datasets/DatasetsPage";
 import { FilesPage } from "./files/FilesPage";
+import { AcceptPage, acceptToken } from "./pages/AcceptPage";
+import { AccountPage } from "./pages/AccountPage";
+import { PeoplePage } from "./pages/PeoplePage";
 import { SignInPage } from "./pages/SignInPage";
 import { TopBar } from "./pages/TopBar";
 import { useLocation } from "./router";
 
 export function App() {
+  const url = useLocation();
   const me = useQuery({ queryKey: ["me"], queryFn: () => unwrap(api.GET("/api/v1/users/me")) });
   const queries = useQueryClient();
+  const signedIn = (user: User) => {
+    queries.removeQueries({ predicate: (q) => q.queryKey[0] !== "me" }); // nothing of another user stays
+    queries.setQueryData(["me"], user);
+  };
+  const token = acceptToken(url.hash);
+  if (token !== null) return <AcceptPage token={token} onSignedIn={signedIn} />;
   if (me.isPending) return <p className="loading">Loading…</p>;
-  if (me.error instanceof ApiError && me.error.status === 401) {
-    return <SignInPage onSignedIn={(user) => queries.setQueryData(["me"], user)} />;
-  }
+  if (me.error instanceof ApiError && me.error.status === 401) return <SignInPage onSignedIn={signedIn} />;
   if (me.error) return <p role="alert">{me.error.message}</p>;
   return <SignedIn user={me.data} />;
 }
 
 function SignedIn({ user }: { user: User }) {
   const url = useLocation();
-  const match = /^\/files\/(\d+)$/.exec(url.pathname);
-  const folderId = match ? Number(match[1]) : null;
   const search = url.pathname === "/search" ? (url.searchParams.get("q") ?? "") : null;
   return (
     <div className="app">
-      <TopBar user={user} search={search ?? ""} />
-      <FilesPage key={user.id} folderId={folderId} search={search} />
+      <TopBar user={user} search={search ?? ""} section={section(url.pathname)} />
+      <Page user={user} url={url} search={search} />
     </div>
   );
+}
+
+function Page({ user, url, search }: { user: User; url: URL; search: string | null }) {
+  if (url.pathname === "/account") return <AccountPage key={user.id} user={user} />;
+  if (url.pathname === "/people" && user.is_org_admin) return <PeoplePage key={user.id} me={user} />;
+  if (url.pathname === "/datasets") return <DatasetsPage key={user.id} />;
+  const dataset = /^\/datasets\/(\d+)$/.exec(url.pathname);
+  if (dataset) return <DatasetPage key={`${user.id}-${dataset[1]}`} datasetId={Number(dataset[1])} />;
+  const match = /^\/files\/(\d+)$/.exec(url.pathname);
+  return <FilesPage key={user.id} me={user} folderId={match ? Number(match[1]) : null} search={search} />;
+}
+
+export type Section = "files" | "datasets" | "account" | "people";
+
+function section(pathname: string): Section {
+  if (pathname === "/account") return "account";
+  if (pathname === "/people") return "people";
+  if (pathname.startsWith("/datasets")) return "datasets";
+  return "files";
 }

@@ -1,4 +1,5 @@
-// A small history router: the app has few pages, each a path (/signin, /files, /files/12, /search?q=...).
+// A small history router: the app has few pages, each a path (/files, /files/12, /search?q=..., /datasets,
+// /datasets/3, /account, /people), and the one hash route of one-time links (/#/accept?token=...).
 import { useEffect, useState } from "react";
 
 export function navigate(to: string): void {
@@ -12,7 +13,11 @@ export function useLocation(): URL {
   useEffect(() => {
     const changed = () => setHref(location.href);
     addEventListener("popstate", changed);
-    return () => removeEventListener("popstate", changed);
+    addEventListener("hashchange", changed); // an accept link pasted into a page already open
+    return () => {
+      removeEventListener("popstate", changed);
+      removeEventListener("hashchange", changed);
+    };
   }, []);
   return new URL(href);
 }

@@ -18,6 +18,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = "ApiError";
@@ -55,10 +56,38 @@ type Answer<T> = { data?: T; error?: unknown; response: Response };
 export async function unwrap<T>(call: Promise<Answer<T>>): Promise<T> {
   const { data, error, response } = await call;
   if (response.ok) return data as T;
+  throw apiError(response.status, response.statusText, error);
+}
+
+function apiError(status: number, statusText: string, error: unknown): ApiError {
   const body = (error ?? {}) as Partial<Schemas["ErrorPublic"]>;
-  throw new ApiError(
-    response.status,
-    body.code ?? "http_error",
-    body.message ?? `${response.status} ${response.statusText}`,
-  );
+  return new ApiError(status, body.code ?? "http_error", body.message ?? `${status} ${statusText}`, body.details ?? {});
+}
+
+/** A multipart POST whose upload progress is reported (fetch cannot): `onProgress` gets the fraction sent, 0 to 1.
+ * Its answer is the JSON of a 2xx, or an ApiError as `unwrap` gives. */
+export function postWithProgress<T>(url: string, form: FormData, onProgress: (sent: number) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", url);
+    request.withCredentials = true;
+    const token = csrfToken();
+    if (token) request.setRequestHeader(CSRF_HEADER, token);
+    request.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    request.onload = () => {
+      const body: unknown = parseJson(request.responseText);
+      if (request.status >= 200 && request.status < 300) resolve(body as T);
+      else reject(apiError(request.status, request.statusText, body));
+    };
+    request.onerror = () => reject(new ApiError(0, "network_error", `the upload to ${url} failed: no answer from cairn`));
+    request.send(form);
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

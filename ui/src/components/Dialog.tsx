@@ -1,7 +1,17 @@
 // A modal dialog: labelled by its title, closed by Escape or Cancel, focus moved into it when it opens.
 import { useEffect, useId, useRef, type ReactNode } from "react";
 
-export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
+export function Dialog({
+  title,
+  onClose,
+  wide = false,
+  children,
+}: {
+  title: string;
+  onClose: () => void;
+  wide?: boolean;
+  children: ReactNode;
+}) {
   const titleId = useId();
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -12,7 +22,7 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
     <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
         ref={box}
-        className="dialog"
+        className={wide ? "dialog wide" : "dialog"}
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}

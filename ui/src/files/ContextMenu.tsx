@@ -4,7 +4,7 @@ import { useEffect, useRef } from "react";
 import { api, unwrap } from "../api/client";
 import type { Target } from "./targets";
 
-export type Action = "add-to-dataset" | "move" | "delete" | "open";
+export type Action = "add-to-dataset" | "move" | "delete" | "open" | "upload" | "access";
 
 export interface MenuAt {
   target: Target;
@@ -65,6 +65,8 @@ export function ContextMenu({
       onKeyDown={(e) => e.key === "Escape" && onClose()}
     >
       {target.kind === "folder" && item("open", "Open")}
+      {writable && target.kind === "folder" && item("upload", "Upload files")}
+      {target.kind === "folder" && folder.data?.user_role === "admin" && item("access", "Manage access")}
       {writable && target.kind === "items" && item("add-to-dataset", "Add to dataset")}
       {writable && item("move", "Move to another folder")}
       {writable && item("delete", "Delete", true)}

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { ApiError, api, unwrap, type Dataset, type Folder, type Item } from "../api/client";
 import { Problem } from "../components/Dialog";
 import { formatDate, formatDuration, formatSize, KIND_LABELS } from "../format";
+import { navigate } from "../router";
 import { checkName, checksOf, useInspection, type Check } from "./inspection";
 
 export function FolderDetails({ folder }: { folder: Folder }) {
@@ -169,6 +170,14 @@ function LinkedDataset({ dataset, itemId, canWrite }: { dataset: Dataset; itemId
   return (
     <li>
       <span className="dataset-title">{dataset.title}</span>
+      <a
+        className="inline-link"
+        href={`/datasets/${dataset.id}`}
+        aria-label={`View dataset ${dataset.title}`}
+        onClick={(e) => (e.preventDefault(), navigate(`/datasets/${dataset.id}`))}
+      >
+        View dataset
+      </a>
       {synced && <span className="badge" title="Holds exactly its folder's files: move or delete the file to take it out">synced</span>}
       {canWrite && !synced && (
         <button type="button" disabled={remove.isPending} onClick={() => remove.mutate()}>

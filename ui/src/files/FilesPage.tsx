@@ -1,7 +1,7 @@
 // Files (seed 002): the folder tree, the open folder's table with its toolbar, the details pane, and the dialogs.
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { api, unwrap, type Folder, type Item } from "../api/client";
+import { api, unwrap, type Folder, type Item, type User } from "../api/client";
 import { Problem } from "../components/Dialog";
 import { folderPath, navigate } from "../router";
 import { AddToDatasetDialog } from "./AddToDatasetDialog";
@@ -10,9 +10,11 @@ import { DeleteDialog } from "./DeleteDialog";
 import { FolderDetails, ItemDetails } from "./DetailsPane";
 import { FileTable, type Row, type SortKey } from "./FileTable";
 import { FolderTree } from "./FolderTree";
+import { ManageAccessDialog } from "./ManageAccessDialog";
 import { MoveDialog } from "./MoveDialog";
 import { NewFolderDialog } from "./NewFolderDialog";
 import { SearchResults } from "./SearchResults";
+import { UploadDialog } from "../upload/UploadDialog";
 import { clickRow, keepShown, NOTHING, type ClickKeys, type Selection } from "./selection";
 import type { Target } from "./targets";
 
@@ -21,7 +23,7 @@ const WRITES = new Set(["editor", "admin"]);
 
 type Open = { dialog: "new-folder" } | { dialog: Exclude<Action, "open">; target: Target } | null;
 
-export function FilesPage({ folderId, search }: { folderId: number | null; search: string | null }) {
+export function FilesPage({ me, folderId, search }: { me: User; folderId: number | null; search: string | null }) {
   const folder = useFolder(folderId);
   const [sort, setSort] = useState<SortKey>("name");
   const [descending, setDescending] = useState(false);
@@ -63,6 +65,16 @@ export function FilesPage({ folderId, search }: { folderId: number | null; searc
             <div className="title-row">
               <h1>{folder.data?.name ?? (folderId === null ? "Files" : "…")}</h1>
               <div className="actions">
+                {folder.data && (folder.data.user_role === "admin" || me.is_org_admin) && (
+                  <button type="button" onClick={() => act("access", { kind: "folder", folder: folder.data! })}>
+                    Manage access
+                  </button>
+                )}
+                {canWrite && folder.data && (
+                  <button type="button" onClick={() => act("upload", { kind: "folder", folder: folder.data! })}>
+                    <span aria-hidden="true">+ </span>Upload files
+                  </button>
+                )}
                 {canCreateFolder && (
                   <button type="button" className="primary" onClick={() => setOpen({ dialog: "new-folder" })}>
                     <span aria-hidden="true">+ </span>New folder
@@ -96,6 +108,12 @@ export function FilesPage({ folderId, search }: { folderId: number | null; searc
       </main>
       {search === null && <Details folder={folder.data ?? null} itemId={single} rows={rows} count={selectedIds.length} canWrite={canWrite} />}
       {menu && <ContextMenu at={menu} canWrite={canWrite} onAction={act} onClose={() => setMenu(null)} />}
+      {open?.dialog === "upload" && open.target.kind === "folder" && (
+        <UploadDialog folder={open.target.folder} onClose={() => setOpen(null)} />
+      )}
+      {open?.dialog === "access" && open.target.kind === "folder" && (
+        <ManageAccessDialog folder={open.target.folder} me={me} onClose={() => setOpen(null)} />
+      )}
       {open?.dialog === "new-folder" && <NewFolderDialog parentId={folderId} onClose={() => setOpen(null)} />}
       {open?.dialog === "delete" && (
         <DeleteDialog target={open.target} onClose={() => setOpen(null)} onDeleted={() => setSelection(NOTHING)} />

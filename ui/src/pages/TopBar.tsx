@@ -1,9 +1,10 @@
 // The bar across the top: the product, the global search (every file you may see) and who you are.
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import { api, unwrap, type User } from "../api/client";
+import type { Section } from "../App";
 import { navigate } from "../router";
 
-export function TopBar({ user, search }: { user: User; search: string }) {
+export function TopBar({ user, search, section }: { user: User; search: string; section: Section }) {
   const [text, setText] = useState(search);
   const [problem, setProblem] = useState<string | null>(null);
   const submit = (event: FormEvent) => {
@@ -26,9 +27,17 @@ export function TopBar({ user, search }: { user: User; search: string }) {
       </a>
       <nav aria-label="Sections" className="sections">
         <span className="section-label">Index</span>
-        <a href="/files" aria-current="page" onClick={(e) => (e.preventDefault(), navigate("/files"))}>
+        <Link to="/files" current={section === "files"}>
           Files
-        </a>
+        </Link>
+        <Link to="/datasets" current={section === "datasets"}>
+          Datasets
+        </Link>
+        {user.is_org_admin && (
+          <Link to="/people" current={section === "people"}>
+            People
+          </Link>
+        )}
       </nav>
       <form role="search" className="global-search" onSubmit={submit}>
         <input
@@ -40,12 +49,27 @@ export function TopBar({ user, search }: { user: User; search: string }) {
         />
       </form>
       <div className="who">
-        <span title={user.email}>{user.name || user.email}</span>
+        <Link to="/account" current={section === "account"} title={user.email}>
+          {user.name || user.email}
+        </Link>
         <button type="button" className="quiet" onClick={signOut}>
           Sign out
         </button>
         {problem && <span role="alert" className="error">{problem}</span>}
       </div>
     </header>
+  );
+}
+
+function Link({ to, current, title, children }: { to: string; current: boolean; title?: string; children: ReactNode }) {
+  return (
+    <a
+      href={to}
+      title={title}
+      aria-current={current ? "page" : undefined}
+      onClick={(e) => (e.preventDefault(), navigate(to))}
+    >
+      {children}
+    </a>
   );
 }

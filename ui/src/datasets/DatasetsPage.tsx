@@ -1,0 +1,136 @@
+// Datasets: every dataset you may see, and "+ New dataset": plain (files added from Files), synced to a folder
+// (it holds exactly that folder's files) or mirrored (a folder made with it, and synced to it).
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { api, unwrap, type Dataset } from "../api/client";
+import { Dialog, Problem } from "../components/Dialog";
+import { FolderChooser, type Place } from "../components/FolderChooser";
+import { formatDate } from "../format";
+import { navigate } from "../router";
+
+export function DatasetsPage() {
+  const datasets = useQuery({ queryKey: ["datasets"], queryFn: () => unwrap(api.GET("/api/v1/datasets")) });
+  const [creating, setCreating] = useState(false);
+  const list = datasets.data?.datasets ?? [];
+  return (
+    <main className="page" aria-labelledby="datasets-title">
+      <div className="title-row">
+        <h1 id="datasets-title">Datasets</h1>
+        <button type="button" className="primary" onClick={() => setCreating(true)}>
+          <span aria-hidden="true">+ </span>New dataset
+        </button>
+      </div>
+      <Problem error={datasets.error} />
+      {list.length > 0 && (
+        <table className="results" aria-label="Datasets">
+          <thead>
+            <tr>
+              <th>Title</th>
+              <th>Description</th>
+              <th>Kind</th>
+              <th>Created</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((d) => (
+              <tr key={d.id}>
+                <td>
+                  <a href={`/datasets/${d.id}`} onClick={(e) => (e.preventDefault(), navigate(`/datasets/${d.id}`))}>
+                    {d.title}
+                  </a>
+                </td>
+                <td className="muted">{d.description}</td>
+                <td>{kindOf(d)}</td>
+                <td>{formatDate(d.created_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {datasets.isSuccess && list.length === 0 && <p className="empty">No datasets yet: make one with New dataset.</p>}
+      {creating && <NewDatasetDialog onClose={() => setCreating(false)} />}
+    </main>
+  );
+}
+
+export function kindOf(dataset: Dataset): string {
+  if (dataset.mirrored) return "Mirrored";
+  return dataset.synced_folder_id !== null ? "Synced to a folder" : "Plain";
+}
+
+type Kind = "plain" | "synced" | "mirrored";
+
+function NewDatasetDialog({ onClose }: { onClose: () => void }) {
+  const queries = useQueryClient();
+  const [title, setTitle] = useState("");
+  const [description, setDescription] = useState("");
+  const [kind, setKind] = useState<Kind>("plain");
+  const [folder, setFolder] = useState<Place | null>(null);
+  const create = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.POST("/api/v1/datasets", {
+          body: {
+            title,
+            description,
+            synced_folder_id: kind === "synced" ? (folder?.id ?? null) : null,
+            mirrored: kind === "mirrored",
+            mirror_parent_id: kind === "mirrored" ? (folder?.id ?? null) : null,
+          },
+        }),
+      ),
+    onSuccess: async (made) => {
+      await queries.invalidateQueries();
+      navigate(`/datasets/${made.id}`);
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate();
+  };
+  return (
+    <Dialog title="New dataset" onClose={onClose}>
+      <form onSubmit={submit}>
+        <label>
+          Title
+          <input required value={title} onChange={(e) => setTitle(e.target.value)} />
+        </label>
+        <label>
+          Description
+          <textarea rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
+        </label>
+        <fieldset className="kinds">
+          <legend>Files</legend>
+          {(
+            [
+              ["plain", "Added from Files"],
+              ["synced", "Synced to a folder"],
+              ["mirrored", "Mirrored (a new folder)"],
+            ] as const
+          ).map(([value, name]) => (
+            <label key={value} className="toggle">
+              <input type="radio" name="dataset-kind" checked={kind === value} onChange={() => setKind(value)} />
+              {name}
+            </label>
+          ))}
+        </fieldset>
+        {kind === "synced" && <FolderChooser chosen={folder} onChoose={setFolder} />}
+        {kind === "mirrored" && (
+          <>
+            <p className="muted small">Where its folder goes (none chosen: at the top of Files).</p>
+            <FolderChooser chosen={folder} onChoose={setFolder} />
+          </>
+        )}
+        <Problem error={create.error} />
+        <footer>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={create.isPending}>
+            Create
+          </button>
+        </footer>
+      </form>
+    </Dialog>
+  );
+}
