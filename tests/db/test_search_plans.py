@@ -133,6 +133,9 @@ def test_postgresql_a_walk_checks_the_text_in_the_name_index(
         assert "Index Only Scan using ix_items_title on items" in _walk_plan(registry, query, visible_paths)
     kind = ItemQuery(text="frame", kinds=frozenset({ItemKind.VIDEO}), limit=5)
     assert "Index Only Scan using ix_items_kind_title on items" in _walk_plan(registry, kind, None)
+    # Newest first, search's default order, walks ix_items_created alike.
+    newest = ItemQuery(text="frame", kinds=frozenset({ItemKind.VIDEO}), sort=SortBy.CREATED, descending=True, limit=5)
+    assert "Index Only Scan Backward using ix_items_created on items" in _walk_plan(registry, newest, None)
 
 
 def _walk_plan(registry: Registry, query: ItemQuery, visible_paths: list[str] | None) -> str:

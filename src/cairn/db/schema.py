@@ -171,7 +171,9 @@ items = sa.Table(
     sa.Column("search_text", sa.Text, sa.Computed(search_text.Generated(), persisted=True), nullable=True),
     sa.Index("ix_items_folder_title", "folder_id", "title", "id"),
     sa.Index("ix_items_folder_created", "folder_id", "created_at", "id"),
-    sa.Index("ix_items_created", "created_at", "id"),
+    # PostgreSQL: holds what a search checks, as the name indexes do (_search_indexes): a walk in creation order
+    # (search's default order, newest first) reads no rows.
+    sa.Index("ix_items_created", "created_at", "id", postgresql_include=["folder_id", "kind", "status", "search_text"]),
     sa.Index("ix_items_folder_url", "folder_id", "url_key", "copy_no", unique=True),
     sa.Index("ix_items_integration", "integration_id"),
     *_search_indexes(),

@@ -184,7 +184,13 @@ def _items() -> None:
     )
     op.create_index("ix_items_folder_title", "items", ["folder_id", "title", "id"])
     op.create_index("ix_items_folder_created", "items", ["folder_id", "created_at", "id"])
-    op.create_index("ix_items_created", "items", ["created_at", "id"])
+    # PostgreSQL: what a search checks, as in the name indexes (_search), so a walk newest first reads no rows.
+    op.create_index(
+        "ix_items_created",
+        "items",
+        ["created_at", "id"],
+        postgresql_include=["folder_id", "kind", "status", "search_text"],
+    )
     op.create_index("ix_items_folder_url", "items", ["folder_id", "url_key", "copy_no"], unique=True)
     op.create_index("ix_items_integration", "items", ["integration_id"])
     op.create_table(
