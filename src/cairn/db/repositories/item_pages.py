@@ -43,10 +43,7 @@ FEW_IN_FOLDERS = 2_000  # items of the listed folders fetched whole and sorted
 FEW_MEMBERS = 20_000  # dataset members fetched whole and sorted
 WALK_STEPS = 1_000_000  # SQLite: VM instructions of a walk with a text (about 110,000 covering-index entries)
 PROGRESS_EVERY = 10_000  # SQLite: instructions between two calls of the handler that counts them
-# PostgreSQL: index entries a walk with a text reads at most. More than 5,000 expected matches spread evenly fill a
-# page within 10,000 entries (30,000 where a non-admin sees a third); a walk that runs out is paid on top of the
-# fetch, and a kind none of the matches has costs the fetch little (ix_items_kind_search_trgm).
-WALK_ENTRIES = 30_000
+WALK_ENTRIES = 100_000  # PostgreSQL: index entries a walk with a text reads at most (about SQLite's budget)
 LISTED_FOLDERS = 2_000  # a scope of up to this many folders is bound as a list of ids, a subquery beyond
 MIN_INDEXED_TEXT = 3  # the trigram indexes find texts of three characters or more
 
