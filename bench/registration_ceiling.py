@@ -46,7 +46,7 @@ _POSTGRESQL_EXTRAS = (
     "DROP INDEX IF EXISTS ix_items_integration",
     "DROP INDEX IF EXISTS ix_items_title",
     "DROP INDEX IF EXISTS ix_items_kind_title",
-    "DROP INDEX IF EXISTS ix_items_search_trgm",
+    "DROP INDEX IF EXISTS ix_items_kind_search_trgm",
     "DROP INDEX IF EXISTS ix_items_long_text",
     "ALTER TABLE items DROP COLUMN IF EXISTS search_text",  # generated, computed on every insert
 )

@@ -111,6 +111,14 @@ class Scenarios:
             "search broad, by created, page 1 (org admin)",
             lambda: self._text(admin, self._broad(), sort=SortBy.CREATED),
         )
+        newest = {"sort": SortBy.CREATED, "descending": True}  # search's default order (API, CLI, SDK, web UI)
+        self.measure(
+            "search medium, newest first, page 1 (org admin)", lambda: self._text(admin, self._medium(), **newest)
+        )
+        self.measure(
+            "search medium + kind=image, none match, newest first (org admin)",
+            lambda: self._text(admin, self._medium(), kinds=frozenset({ItemKind.IMAGE}), **newest),
+        )
         self.measure(
             "search selective + kind=image (org admin)",
             lambda: self._text(admin, self.selective_term(), kinds=frozenset({ItemKind.IMAGE})),

@@ -121,3 +121,25 @@ def test_search_and_journal(client: TestClient, registry: Registry, admin: User,
     assert all(e["id"] < page["next_before_id"] for e in older["entries"])
     in_folder = client.get(f"{API}/journal?folder_id={b}", headers=admin_headers).json()["entries"]
     assert {e["folder_id"] for e in in_folder} == {b}
+
+
+def test_search_is_newest_first_unless_asked_and_folders_stay_by_name(
+    client: TestClient, registry: Registry, admin: User, admin_headers: Headers
+) -> None:
+    folder = _folder(client, admin_headers, "Shots")
+    add_images(registry, admin, folder, "a.jpg", "c.jpg", "b.jpg")  # created in this order
+
+    def titles(path: str, **params: object) -> list[str]:
+        response = client.get(f"{API}{path}", params=params, headers=admin_headers)
+        assert response.status_code == 200, response.text
+        return [i["title"] for i in response.json()["items"]]
+
+    assert titles("/search", text="jpg") == ["b.jpg", "c.jpg", "a.jpg"]
+    assert titles("/search", text="jpg", desc="false") == ["a.jpg", "c.jpg", "b.jpg"]
+    assert titles("/search", text="jpg", sort="name") == ["a.jpg", "b.jpg", "c.jpg"]
+    assert titles("/search", text="jpg", sort="name", desc="true") == ["c.jpg", "b.jpg", "a.jpg"]
+    first = client.get(f"{API}/search", params={"limit": 2}, headers=admin_headers).json()
+    rest = client.get(f"{API}/search", params={"limit": 2, "cursor": first["next_cursor"]}, headers=admin_headers)
+    assert [i["title"] for i in first["items"] + rest.json()["items"]] == ["b.jpg", "c.jpg", "a.jpg"]
+    assert titles(f"/folders/{folder}/items") == ["a.jpg", "b.jpg", "c.jpg"]
+    assert titles(f"/folders/{folder}/items", sort="created") == ["a.jpg", "c.jpg", "b.jpg"]

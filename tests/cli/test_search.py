@@ -46,3 +46,16 @@ def test_search_shows_only_what_the_user_may_see(cli: Cli, registry: Registry, a
 
     seen = cli.json("search", "car", as_user="vera@example.com")["items"]
     assert [item["title"] for item in seen] == ["car.jpg"]
+
+
+def test_search_is_newest_first_unless_asked(cli: Cli, registry: Registry, admin) -> None:
+    folder = registry.folders.create(actor=admin, name="Shots")
+    add_images(registry, admin, folder.id, "a.jpg", "c.jpg", "b.jpg")  # created in this order
+
+    def titles(*args: str) -> list[str]:
+        return [item["title"] for item in cli.json("search", "jpg", *args)["items"]]
+
+    assert titles() == ["b.jpg", "c.jpg", "a.jpg"]
+    assert titles("--asc") == ["a.jpg", "c.jpg", "b.jpg"]
+    assert titles("--sort", "name") == ["a.jpg", "b.jpg", "c.jpg"]
+    assert titles("--sort", "name", "--desc") == ["c.jpg", "b.jpg", "a.jpg"]

@@ -9,16 +9,14 @@ from cairn.cli.listing import (
     DEFAULT_LIMIT,
     AllOpt,
     CursorOpt,
-    DescOpt,
     KindOpt,
     LimitOpt,
-    SortOpt,
     StatusOpt,
     collect,
     print_page,
 )
 from cairn.cli.session import session_of
-from cairn.domain.listing import ItemQuery, SortBy
+from cairn.domain.listing import ItemQuery, SortBy, search_order
 
 
 def search(
@@ -37,14 +35,19 @@ def search(
     meta: Annotated[
         list[str] | None, typer.Option("--meta", metavar="KEY=VALUE", help="Client metadata equals (repeatable).")
     ] = None,
-    sort: SortOpt = SortBy.NAME,
-    desc: DescOpt = False,
+    sort: Annotated[
+        SortBy | None, typer.Option("--sort", help="Order by title or by creation time (default: newest first).")
+    ] = None,
+    desc: Annotated[
+        bool | None, typer.Option("--desc/--asc", help="Descending or ascending (default: newest first, A to Z).")
+    ] = None,
     limit: LimitOpt = DEFAULT_LIMIT,
     cursor: CursorOpt = None,
     every_page: AllOpt = False,
 ) -> None:
-    """Search every item you may see; filters combine with AND."""
+    """Search every item you may see, newest first unless --sort says; filters combine with AND."""
     session = session_of(ctx)
+    sort_by, descending = search_order(sort, desc)
     scope = arguments.folder(session, folder) if folder is not None else None
     query = ItemQuery(
         text=text or None,
@@ -53,8 +56,8 @@ def search(
         folder_id=scope.id if scope else None,
         in_dataset=in_dataset,
         metadata=arguments.key_values(meta or [], where="--meta"),
-        sort=sort,
-        descending=desc,
+        sort=sort_by,
+        descending=descending,
         limit=limit,
         cursor=cursor,
     )

@@ -119,7 +119,8 @@ class Client:
         self._http.request("POST", "/users/me/password", json=body)
 
     def search(self, text: str | None = None, *, folder: int | None = None, **filters: Any) -> Iterator[Item]:
-        """Every file you may see that matches (every page, lazily); filters as in ``folders.items``."""
+        """Every file you may see that matches (every page, lazily), newest first unless ``sort`` says; filters as
+        in ``folders.items``."""
         params = {**item_filters(text=text, **filters), "folder_id": folder}
         return self._http.pages("/search", params, "items", lambda d: parse(Item, d))
 

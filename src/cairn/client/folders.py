@@ -20,11 +20,12 @@ def item_filters(
     statuses: Iterable[str] = (),
     in_dataset: bool | None = None,
     metadata: dict[str, str] | None = None,
-    sort: str = "name",
-    desc: bool = False,
+    sort: str | None = None,
+    desc: bool | None = None,
     page_size: int = 100,
 ) -> dict[str, Any]:
-    """The query parameters of an item listing or search."""
+    """The query parameters of an item listing or search; the server's default order where ``sort`` or ``desc``
+    is None (a folder's items by name, A to Z; a search newest first)."""
     return {
         "text": text,
         "kind": list(kinds) or None,

@@ -43,7 +43,8 @@ def _search_indexes() -> list[sa.Index]:
     SQLite's covering indexes hold the object URL, so a walk in name order checks title and URL in the index. On
     PostgreSQL a B-tree entry holds at most 2,704 bytes and a URL may be 16 kB long: there the name indexes include
     ``search_text`` (NULL when too long; those few items are found through ``ix_items_long_text``), and a GIN
-    trigram index over it finds selective terms, with a pending list bounded at 1 MB (every search reads it whole).
+    index over kind (``btree_gin``) and its trigrams finds a text's matches of the kinds asked for without reading
+    rows, with a pending list bounded at 1 MB (every search reads it whole).
     """
     return [
         sa.Index("ix_items_title", "title", "id", postgresql_include=["folder_id", "kind", "status", "search_text"]),
@@ -53,7 +54,8 @@ def _search_indexes() -> list[sa.Index]:
             "ix_items_kind_title", "kind", "title", "id", postgresql_include=["folder_id", "status", "search_text"]
         ).ddl_if(dialect="postgresql"),
         sa.Index(
-            "ix_items_search_trgm",
+            "ix_items_kind_search_trgm",
+            "kind",
             "search_text",
             postgresql_using="gin",
             postgresql_ops={"search_text": "gin_trgm_ops"},
@@ -169,7 +171,9 @@ items = sa.Table(
     sa.Column("search_text", sa.Text, sa.Computed(search_text.Generated(), persisted=True), nullable=True),
     sa.Index("ix_items_folder_title", "folder_id", "title", "id"),
     sa.Index("ix_items_folder_created", "folder_id", "created_at", "id"),
-    sa.Index("ix_items_created", "created_at", "id"),
+    # PostgreSQL: holds what a search checks, as the name indexes do (_search_indexes): a walk in creation order
+    # (search's default order, newest first) reads no rows.
+    sa.Index("ix_items_created", "created_at", "id", postgresql_include=["folder_id", "kind", "status", "search_text"]),
     sa.Index("ix_items_folder_url", "folder_id", "url_key", "copy_no", unique=True),
     sa.Index("ix_items_integration", "integration_id"),
     *_search_indexes(),
@@ -249,9 +253,10 @@ SQLITE_SEARCH_DDL = (
 
 @sa.event.listens_for(items, "before_create")
 def _create_search_extension(target: sa.Table, connection: sa.Connection, **kw: Any) -> None:
-    """PostgreSQL: the trigram operator classes of ``ix_items_search_trgm``."""
+    """PostgreSQL: the operator classes of ``ix_items_kind_search_trgm`` (trigrams; kind through ``btree_gin``)."""
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS btree_gin")
 
 
 @sa.event.listens_for(items, "after_create")

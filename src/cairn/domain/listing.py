@@ -21,6 +21,18 @@ class SortBy(StrEnum):
     CREATED = "created"
 
 
+def listing_order(sort: SortBy | None, desc: bool | None) -> tuple[SortBy, bool]:
+    """A folder's or dataset's items: by name, A to Z, unless asked otherwise."""
+    return sort or SortBy.NAME, bool(desc)
+
+
+def search_order(sort: SortBy | None, desc: bool | None) -> tuple[SortBy, bool]:
+    """Global search: newest first unless asked otherwise (by name, A to Z unless ``desc``). Newest first is fast
+    for every text; by name is not for a text whose many matches all sort late (``docs/search.md``)."""
+    sort = sort or SortBy.CREATED
+    return sort, (sort is SortBy.CREATED) if desc is None else desc
+
+
 @dataclass(frozen=True)
 class ItemQuery:
     """What to list or search: every filter is optional and they combine with AND."""

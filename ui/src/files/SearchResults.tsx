@@ -1,4 +1,5 @@
-// The global search's results: every file the user may see, wherever it is; each opens its folder.
+// The global search's results: every file the user may see, wherever it is, newest first (the API's default
+// order for search, fast for every text); each opens its folder.
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { api, unwrap, type Item } from "../api/client";
 import { Problem } from "../components/Dialog";
@@ -17,6 +18,7 @@ export function SearchResults({ text }: { text: string }) {
   return (
     <section aria-labelledby="search-title">
       <h1 id="search-title">Search results for “{text}”</h1>
+      <p className="muted">Newest first.</p>
       <Problem error={found.error} />
       {found.data && !items.length && <p className="muted">No file you may see matches.</p>}
       <table className="results">

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from cairn.api.deps import CurrentUser, RegistryDep
-from cairn.api.listing import ItemQueryDep
+from cairn.api.listing import SearchQueryDep
 from cairn.api.schemas.common import MAX_ID, IdQuery
 from cairn.api.schemas.items import ItemsPublic, item_public
 from cairn.api.schemas.journal import JournalEntryPublic, JournalPublic
@@ -19,12 +19,12 @@ router = APIRouter(tags=["search"])
 @router.get("/search")
 def search(
     *,
-    query: ItemQueryDep,
+    query: SearchQueryDep,
     user: CurrentUser,
     registry: RegistryDep,
     folder_id: Annotated[IdQuery, Query(description="Only this folder's subtree.")] = None,
 ) -> ItemsPublic:
-    """Search every file the caller may see, whatever folder it is in."""
+    """Search every file the caller may see, whatever folder it is in; newest first unless ``sort`` says."""
     page = registry.items.search(actor=user, query=dataclasses.replace(query, folder_id=folder_id))
     return ItemsPublic(items=[item_public(i) for i in page.items], next_cursor=page.next_cursor)
 

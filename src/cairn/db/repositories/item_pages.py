@@ -35,6 +35,7 @@ from cairn.db import search_text
 from cairn.db.repositories.dataset_members import DatasetMembers
 from cairn.db.repositories.folders import subtree_condition
 from cairn.db.schema import folders, items
+from cairn.domain.kinds import ItemKind
 from cairn.domain.listing import Cursor, ItemQuery, SortBy
 
 FEW_MATCHES = 5_000  # a text with at most this many matches (PostgreSQL: expected) has them fetched and sorted
@@ -201,7 +202,7 @@ class PageFinder:
             array = sa.select(sa.func.array_agg(member_ids.c.item_id)).scalar_subquery()
             conditions.append(source.c.id == sa.any_(sa.cast(array, postgresql.ARRAY(sa.BigInteger))))
         if query.text:
-            conditions.append(_postgres_text_condition(query.text, source))
+            conditions.append(_postgres_text_condition(query.text, source, kinds=query.kinds))
         if scope.limited:
             conditions.append(scope.condition(source.c.folder_id))
         if query.metadata:  # needs the row: a subquery PostgreSQL runs last, for the rows that passed the others
@@ -284,11 +285,14 @@ def _sqlite_text_condition(text: str, *, fts: bool) -> sa.ColumnElement[bool]:
     return sa.or_(*(column.like(pattern, escape="\\") for pattern in patterns for column in columns))
 
 
-def _postgres_text_condition(text: str, source: Any) -> sa.ColumnElement[bool]:
+def _postgres_text_condition(
+    text: str, source: Any, *, kinds: frozenset[ItemKind] = frozenset()
+) -> sa.ColumnElement[bool]:
     """PostgreSQL: title or object URL contains ``text`` (any case), checked on ``search_text`` where it can be:
     ``LIKE`` of the text mapped as ``search_text`` is (``cairn.db.search_text``). Items too long for it have none:
     the few of them are checked with ``ILIKE``. A text holding a line break could match across the join of title
-    and URL, so it is checked with ``ILIKE`` on each."""
+    and URL, so it is checked with ``ILIKE`` on each. ``kinds`` (if any) go with the ``LIKE``, so that one scan of
+    ``ix_items_kind_search_trgm`` finds the matches of those kinds without reading the others' rows."""
     pattern = _like_pattern(text)
     if "\n" in text:
         return sa.or_(source.c.title.ilike(pattern, escape="\\"), source.c.object_url.ilike(pattern, escape="\\"))
@@ -297,10 +301,10 @@ def _postgres_text_condition(text: str, source: Any) -> sa.ColumnElement[bool]:
         long_items.c.search_text.is_(None),
         sa.or_(long_items.c.title.ilike(pattern, escape="\\"), long_items.c.object_url.ilike(pattern, escape="\\")),
     )
-    return sa.or_(
-        source.c.search_text.like(search_text.like_pattern(text)),
-        sa.and_(source.c.search_text.is_(None), source.c.id.in_(long_matches)),
-    )
+    indexed = source.c.search_text.like(search_text.like_pattern(text))
+    if kinds:
+        indexed = sa.and_(source.c.kind.in_(sorted(k.value for k in kinds)), indexed)
+    return sa.or_(indexed, sa.and_(source.c.search_text.is_(None), source.c.id.in_(long_matches)))
 
 
 def _asks_for_members(query: ItemQuery) -> bool:
