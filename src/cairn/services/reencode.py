@@ -57,7 +57,7 @@ from cairn.services.managed_files import UPLOADS, remove_managed_files
 from cairn.settings import Settings
 from cairn.storage import ObjectStore, open_managed_store
 
-__all__ = ["MODES", "ReencodeParams", "ReencodeService", "Remap"]
+__all__ = ["MODES", "ReencodeParams", "ReencodeService", "Remap", "parse_fps"]
 
 log = logging.getLogger("cairn.reencode")
 
@@ -103,8 +103,17 @@ class ReencodeParams:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ReencodeParams:
-        fps = data.get("fps")
-        return cls(mode=data["mode"], height=data.get("height"), fps=Fraction(fps) if fps is not None else None)
+        return cls(mode=data["mode"], height=data.get("height"), fps=parse_fps(data.get("fps")))
+
+
+def parse_fps(text: str | None) -> Fraction | None:
+    """A frame rate as given (``30``, ``29.97``, ``30000/1001``); None stays None."""
+    if text is None:
+        return None
+    try:
+        return Fraction(str(text).strip())
+    except (ValueError, ZeroDivisionError) as exc:
+        raise InvalidInput(f"fps: {text!r} is not a frame rate (write e.g. 30, 29.97 or 30000/1001)") from exc
 
 
 @dataclass(frozen=True)
