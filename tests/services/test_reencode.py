@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import av
@@ -209,3 +210,34 @@ def test_cancel_kills_ffmpeg_and_leaves_no_item_nor_file(
     assert list(scratch.iterdir()) == []
     uploads = registry.settings.managed_storage_dir / "uploads"
     assert sorted(p.name for p in uploads.rglob("*") if p.is_file()) == ["long.mp4"]
+
+
+def test_a_result_never_committed_leaves_no_item_and_the_sweep_removes_its_file(
+    registry: Registry, admin: User, folder: Folder, media_corpus: MediaCorpus
+) -> None:
+    """What a kill -9 between prepare and commit leaves: a managed file no item references (the item only appears
+    in the commit); the managed-files sweep removes it."""
+    original = add_video(registry, admin, folder, media_corpus["with_audio.mp4"])
+    job = registry.reencode.start(actor=admin, params=ReencodeParams(), item_ids=[original.id])
+    claimed = registry.jobs._claim(job.id, 0)  # the worker leases the task ...
+    assert claimed is not None
+    made = registry.reencode.prepare(claimed[0], claimed[1], heartbeat=lambda: None)  # ... prepares, then dies
+    assert made.key is not None and (registry.settings.managed_storage_dir / made.key).is_file()
+    assert registry.reencode.links(actor=admin, item_id=original.id) == (None, [])
+    assert list((registry.settings.data_dir / "tmp").iterdir()) == []
+    assert registry.managed_files.sweep(grace=timedelta(0)) == 1
+    assert not (registry.settings.managed_storage_dir / made.key).exists()
+    assert managed_path(registry, original).is_file()
+
+
+def test_a_dataset_job_covers_the_videos_it_holds(
+    registry: Registry, admin: User, folder: Folder, media_corpus: MediaCorpus
+) -> None:
+    held = add_video(registry, admin, folder, media_corpus["with_audio.mp4"])
+    add_video(registry, admin, folder, media_corpus["audio_longer.mp4"])  # in the folder, not in the dataset
+    dataset = registry.datasets.create(actor=admin, title="plain")
+    registry.datasets.add_items(actor=admin, dataset_id=dataset.id, item_ids=[held.id])
+    job = run(registry, admin, registry.reencode.start(actor=admin, params=ReencodeParams(), dataset_id=dataset.id))
+    assert (job.units_total, job.items_created, job.dataset_id) == (1, 1, dataset.id)
+    made = result_of(registry, admin, held)
+    assert {i.id for i in registry.datasets.items(actor=admin, dataset_id=dataset.id).items} == {held.id, made.id}
