@@ -147,6 +147,8 @@ def test_nothing_to_fix_is_skipped_and_a_corrupt_video_is_a_unit_error_while_the
     (error,) = registry.jobs.errors(actor=admin, job_id=job.id)
     assert error.unit == 1 and error.title == corrupt.title and error.error
     assert registry.reencode.links(actor=admin, item_id=clean.id) == (None, [])
+    (skip,) = registry.journal.entries(actor=admin, action="item.reencode_skip")
+    assert skip.target_id == clean.id and skip.details == {"job_id": job.id, "reason": "nothing to fix"}
     (note,) = registry.notifications.page(actor=admin).notifications
     assert note.job_id == job.id and "1 item(s) created" in note.message and "1 error(s)" in note.message
 

@@ -312,6 +312,7 @@ class ReencodeService(Service):
             result.errors += 1
             return
         if prepared.skipped is not None:
+            _journal_skip(repos, job, original, prepared.skipped)
             result.skipped += 1
             return
         assert original is not None and prepared.outcome is not None and prepared.key is not None
@@ -373,6 +374,21 @@ def _add_result(repos: Repos, job: Job, original: Item, made: _Made) -> int:
         details={"job_id": job.id, "original_item_id": original.id, "mode": params.mode, "managed_key": made.key},
     )
     return new_id
+
+
+def _journal_skip(repos: Repos, job: Job, item: Item | None, reason: str) -> None:
+    """Why a unit was skipped ("nothing to fix"), where the item's history is read (``cairn journal``)."""
+    if item is None:
+        return
+    repos.journal.record(
+        actor=None,
+        action="item.reencode_skip",
+        target_type="item",
+        target_id=item.id,
+        target_label=item.title,
+        folder_id=item.folder_id,
+        details={"job_id": job.id, "reason": reason},
+    )
 
 
 def _unit_error(task: ClaimedTask, made: _Made, item: Item | None) -> UnitError:
