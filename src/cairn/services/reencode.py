@@ -260,7 +260,7 @@ class ReencodeService(Service):
         made.steps = recipe.describe()
         made.remap = list(frame_remap(original.frame_map, _video_report(item, outcome).frame_map).new_of)
         made.title = _result_title(item.title, params.suffix(), recipe.container)
-        made.key = self._keep(result, made.title)
+        made.key = self._keep(result, f"{item.id}{params.suffix()}.{recipe.container}")  # no title: no user text
         made.outcome = outcome
 
     def _copy_original(self, item: Item, target: Path, beat: _Beat) -> None:
@@ -291,10 +291,10 @@ class ReencodeService(Service):
 
         return cancelled
 
-    def _keep(self, result: Path, title: str) -> str:
-        """Move the result into managed storage (private); returns its key. Uncommitted, the sweep removes it."""
-        safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in title)[:200].strip(".") or "video.mp4"
-        key = f"{UPLOADS}/{datetime.now(UTC):%Y/%m}/{uuid.uuid4().hex}/{safe}"
+    def _keep(self, result: Path, name: str) -> str:
+        """Move the result into managed storage (private) as ``name``; returns its key. Uncommitted, the sweep
+        removes it."""
+        key = f"{UPLOADS}/{datetime.now(UTC):%Y/%m}/{uuid.uuid4().hex}/{name}"
         root = self._settings.managed_storage_dir.resolve()
         target = root / key
         private_dir(target.parent)
