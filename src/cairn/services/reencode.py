@@ -38,7 +38,7 @@ from cairn.db.database import Database
 from cairn.db.repositories import Repos
 from cairn.domain import names
 from cairn.domain.access import Action
-from cairn.domain.frame_remap import frame_remap
+from cairn.domain.frame_remap import frame_remap, translate
 from cairn.domain.jobs import Job, JobStatus, TaskResult, UnitError
 from cairn.domain.kinds import ItemKind, ItemStatus
 from cairn.domain.media import VideoReport
@@ -201,12 +201,7 @@ class ReencodeService(Service):
             if stored is None:
                 raise NotFound(f"item {item_id} was not made by a re-encode: it has no frame remap")
             original = _seen_id(repos, actor, stored.original_item_id)
-        new_of = stored.remap
-        if frames is not None:
-            for index in frames:
-                if not 0 <= index < len(new_of):
-                    raise InvalidInput(f"frame {index} is out of range: the original video has {len(new_of)} frames")
-            new_of = [stored.remap[i] for i in frames]
+        new_of = stored.remap if frames is None else translate(stored.remap, frames)
         return Remap(item_id, original, stored.mode, stored.steps, new_of)
 
     def links(self, *, actor: User, item_id: int) -> tuple[int | None, list[int]]:
