@@ -174,6 +174,11 @@ def cases(w: World) -> list[Case]:
         Case("POST", "/api/v1/items/{item_id}/inspect", f"/api/v1/items/{w.upload}/inspect", WRITE),
         Case("GET", "/api/v1/items/{item_id}/frame-map", f"/api/v1/items/{w.upload}/frame-map", READ, 422),
         Case("GET", "/api/v1/items/{item_id}/thumbnail", f"/api/v1/items/{w.upload}/thumbnail", READ),
+        # an image: no plan, no job (422), and no remap (404: not made by a re-encode)
+        Case("GET", "/api/v1/items/{item_id}/reencode-plan", f"/api/v1/items/{w.upload}/reencode-plan", READ, 422),
+        Case("POST", "/api/v1/reencode", "/api/v1/reencode", WRITE, 422, body={"item_ids": [w.upload]}),
+        Case("GET", "/api/v1/items/{item_id}/frame-remap", f"/api/v1/items/{w.upload}/frame-remap", READ, 404),
+        Case("GET", "/api/v1/items/{item_id}/reencodes", f"/api/v1/items/{w.upload}/reencodes", READ),
         *integration_cases(w),
         *job_cases(w),
         Case("GET", "/api/v1/search", "/api/v1/search", ANY, params={"text": "item"}),

@@ -84,7 +84,9 @@ def _world(cli: Cli, run: JsonRun, root: Path, video: Path) -> dict[str, Any]:
     manifest.write_text(json.dumps({"images": [{"objectUrl": "a.jpg", "title": TRICKY}], "videos": videos}))
     job = run("register", str(manifest), "--folder", f"id:{folder['id']}", "--integration", "disk", "--ignore-errors")
     items = run("items list", f"id:{folder['id']}", tricky=True)["items"]
-    return {"folder": folder["id"], "job": job["id"], "items": [i["id"] for i in items], "manifest": manifest}
+    video = next(i["id"] for i in items if i["kind"] == "video")
+    ids = [i["id"] for i in items]
+    return {"folder": folder["id"], "job": job["id"], "items": ids, "video": video, "manifest": manifest}
 
 
 def test_every_json_command_prints_exactly_the_data(cli: Cli, tmp_path: Path, media_corpus) -> None:  # type: ignore[no-untyped-def]
@@ -153,6 +155,14 @@ def test_every_json_command_prints_exactly_the_data(cli: Cli, tmp_path: Path, me
     run("job wait", str(world["job"]))
     pending = run("register", str(world["manifest"]), "--folder", folder, "--integration", "disk", "--no-wait")
     run("job cancel", str(pending["id"]))
+
+    video = str(world["video"])
+    run("frames", video, "--out", str(tmp_path / "frames"), "--every", "10")
+    run("reencode", video, "--plan")
+    assert run("reencode", video, "--wait")["items_created"] == 1
+    home = run("items show", video)["folder"]
+    made = [i for i in run("items list", home)["items"] if i["kind"] == "video" and str(i["id"]) != video]
+    run("remap", str(made[0]["id"]), "0", "1")
 
     run("items delete", first, "--yes")
     run("folders delete", folder, "--yes")

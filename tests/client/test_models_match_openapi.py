@@ -1,5 +1,5 @@
-"""The SDK's models carry every field the API returns for jobs, their errors and notifications (and no field the
-API does not return): compared with the OpenAPI document, so a field added to a response cannot be missed."""
+"""The SDK's models carry every field the API returns for jobs, their errors, notifications and re-encoding (and no
+field the API does not return): compared with the OpenAPI document, so a field added to a response cannot be missed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from cairn.api.app import create_app
-from cairn.client.models import Job, Notification, Notifications, RegistrationPlan, UnitError
+from cairn.client.models import (
+    FrameRemap,
+    Job,
+    Notification,
+    Notifications,
+    ReencodePlan,
+    RegistrationPlan,
+    UnitError,
+)
 from cairn.settings import Settings
 
 SDK_MODELS: dict[str, type[Any]] = {
@@ -17,6 +25,8 @@ SDK_MODELS: dict[str, type[Any]] = {
     "NotificationPublic": Notification,
     "NotificationsPublic": Notifications,
     "RegistrationPlanPublic": RegistrationPlan,
+    "ReencodePlanPublic": ReencodePlan,
+    "FrameRemapPublic": FrameRemap,
 }
 UNWRAPPED = {
     "JobsPublic": ("jobs", "JobPublic"),
@@ -46,7 +56,8 @@ def _response_schemas(document: dict[str, Any], *prefixes: str) -> set[str]:
 
 def test_every_job_and_notification_response_has_an_sdk_model(tmp_path: Path) -> None:
     document = _openapi(tmp_path)
-    returned = _response_schemas(document, "/api/v1/jobs", "/api/v1/notifications")
+    reencoding = ("/api/v1/reencode", "/api/v1/items/{item_id}/reencode-plan", "/api/v1/items/{item_id}/frame-remap")
+    returned = _response_schemas(document, "/api/v1/jobs", "/api/v1/notifications", *reencoding)
     schemas = document["components"]["schemas"]
     for name in returned & set(UNWRAPPED):
         if UNWRAPPED[name] is not None:

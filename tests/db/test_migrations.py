@@ -240,25 +240,29 @@ def test_the_commonest_punctuation_never_looks_like_a_hexadecimal_digit() -> Non
     assert not mapped & set("abcdef0123456789")
 
 
+HEAD = "reencode1"
+"""The newest migration (re-encodes, stacked on the baseline)."""
+
+
 def test_database_is_at_head_and_upgrade_is_idempotent(database_url: str) -> None:
     database = Database(database_url)
     assert not migrate.needs_upgrade(database)
     migrate.upgrade(database)  # nothing to do, no error
     assert migrate.pending_revisions(database) == []
-    assert migrate.current_revisions(database) == {"0001"}
+    assert migrate.current_revisions(database) == {HEAD}
     database.dispose()
 
 
 def test_a_database_migrated_by_a_newer_cairn_is_refused_clearly(database_url: str) -> None:
     database = Database(database_url)
     with database.write() as conn:
-        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0099' WHERE version_num = '0001'")
+        conn.exec_driver_sql(f"UPDATE alembic_version SET version_num = '0099' WHERE version_num = '{HEAD}'")
     try:
         with pytest.raises(ConfigurationError, match=r"schema revision\(s\) 0099, which this version of cairn"):
             migrate.needs_upgrade(database)
     finally:
         with database.write() as conn:
-            conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0001' WHERE version_num = '0099'")
+            conn.exec_driver_sql(f"UPDATE alembic_version SET version_num = '{HEAD}' WHERE version_num = '0099'")
         database.dispose()
 
 

@@ -32,6 +32,7 @@ from cairn.api.routes import (
     jobs,
     media,
     notifications,
+    reencode,
     search,
     uploads,
     users,
@@ -57,8 +58,8 @@ or `POST /api/v1/tokens`). The web UI uses a session cookie from `POST /api/v1/a
 def api_router() -> APIRouter:
     """Every resource's routes, with the canonical error responses documented on each."""
     router = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES, dependencies=[Depends(refuse_nul_characters)])
-    modules = (auth, users, folders, access, uploads, items, media, datasets, integrations, jobs, notifications, events)
-    for module in (*modules, export, search):
+    resources = (auth, users, folders, access, uploads, items, media, reencode, datasets, integrations)
+    for module in (*resources, jobs, notifications, events, export, search):
         router.include_router(module.router)
     return router
 

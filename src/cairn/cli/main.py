@@ -20,6 +20,7 @@ from cairn.cli import (
     journal,
     maintenance,
     people,
+    reencode,
     register,
     search,
     serve,
@@ -58,6 +59,8 @@ app.command("worker")(worker.worker)
 app.command("probe")(inspect.probe)
 app.command("inspect")(inspect.inspect)
 app.command("frames")(frames.frames)
+app.command("reencode")(reencode.reencode)
+app.command("remap")(reencode.remap)
 
 
 @app.callback()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import httpx
@@ -161,6 +161,26 @@ class Client:
     ) -> Job:
         """Start a registration job and (by default) wait for it, reporting progress; returns the final Job."""
         job = self.jobs.start(folder=folder, integration=integration, manifest=manifest, **options)
+        return self.jobs.wait(job.id, timeout=timeout, progress=progress) if wait else job
+
+    def reencode(
+        self,
+        items: Sequence[int] = (),
+        *,
+        folder: int | None = None,
+        dataset: int | None = None,
+        mode: str = "auto",
+        height: int | None = None,
+        fps: str | None = None,
+        wait: bool = False,
+        timeout: float | None = None,
+        progress: Progress | None = print_progress,
+    ) -> Job:
+        """Start re-encoding videos (``items``, or a ``folder``'s or a ``dataset``'s): one new item per video fixed
+        (``mode`` auto, full, or resize to ``height`` at ``fps``); returns the Job (final with ``wait``)."""
+        body = {"item_ids": list(items), "folder_id": folder, "dataset_id": dataset, "mode": mode}
+        body |= {k: v for k, v in {"height": height, "fps": fps}.items() if v is not None}
+        job = parse(Job, self._http.json("POST", "/reencode", json=body))
         return self.jobs.wait(job.id, timeout=timeout, progress=progress) if wait else job
 
     def close(self) -> None:

@@ -15,7 +15,7 @@ from cairn.domain.frame_map import FrameIndex, FrameMap, FrameSelection
 
 if TYPE_CHECKING:
     from cairn.domain.frames import Frame
-from cairn.client.models import Dataset, Item, ViewUrl, parse
+from cairn.client.models import Dataset, FrameRemap, Item, ReencodePlan, ViewUrl, parse
 
 
 def _item(data: dict[str, Any]) -> Item:
@@ -53,6 +53,29 @@ class Items:
     def datasets(self, item_id: int) -> list[Dataset]:
         """The datasets the item is linked to."""
         return [parse(Dataset, d) for d in self._http.json("GET", f"/items/{item_id}/datasets")["datasets"]]
+
+    def reencode_plan(
+        self, item_id: int, *, mode: str = "auto", height: int | None = None, fps: str | None = None
+    ) -> ReencodePlan:
+        """What re-encoding the video would do (``mode`` auto, full or resize with ``height``), step by step."""
+        params = {"mode": mode, "height": height, "fps": fps}
+        query = {k: v for k, v in params.items() if v is not None}
+        return parse(ReencodePlan, self._http.json("GET", f"/items/{item_id}/reencode-plan", params=query))
+
+    def remap(self, item_id: int, frames: Sequence[int] | None = None) -> list[int | None]:
+        """The frames of re-encoded video ``item_id`` that show the original's ``frames`` (all when None), in
+        their order; None for a frame the re-encode dropped."""
+        return self.frame_remap(item_id, frames).new_frames
+
+    def frame_remap(self, item_id: int, frames: Sequence[int] | None = None) -> FrameRemap:
+        """The whole remap record of a re-encoded video (its original, mode, steps and the new frames)."""
+        query = {"frames": ",".join(str(int(f)) for f in frames)} if frames is not None else {}
+        return parse(FrameRemap, self._http.json("GET", f"/items/{item_id}/frame-remap", params=query))
+
+    def reencodes(self, item_id: int) -> tuple[int | None, list[int]]:
+        """The item this one was re-encoded from (None: none, or not visible), and the items re-encoded from it."""
+        data = self._http.json("GET", f"/items/{item_id}/reencodes")
+        return data["original_item_id"], [int(i) for i in data["reencoded_as"]]
 
     def view_url(self, item_id: int) -> ViewUrl:
         """A URL to GET the file's bytes: presigned from the bucket, or cairn's streaming proxy."""

@@ -290,6 +290,31 @@ class RegistrationPlan:
 
 
 @dataclass(frozen=True)
+class ReencodePlan:
+    """What a re-encode would do to a video: each step with its reason (``needed`` False: nothing to fix)."""
+
+    item_id: int
+    mode: str
+    needed: bool
+    encode: bool
+    container: str
+    steps: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FrameRemap:
+    """Which frame of a re-encoded video shows each frame of its original: ``new_frames[k]`` is the new index of
+    original frame ``frames[k]`` (``frames`` None: of frame k), None when no frame shows it (dropped)."""
+
+    item_id: int
+    original_item_id: int | None
+    mode: str
+    new_frames: list[int | None]
+    frames: list[int] | None = None
+    steps: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Notification:
     """A job of yours ended (``outcome``: done, done_with_errors, error, cancelled), with links to the job and to
     the folder or dataset it worked on."""

@@ -27,4 +27,18 @@ frame_maps = sa.Table(
     sa.Column("encoded", sa.LargeBinary, nullable=False),
 )
 
-__all__ = ["frame_maps", "inspections", "metadata"]
+reencodes = sa.Table(
+    "reencodes",
+    metadata,
+    # The item a re-encode made, the item it was made from (None once that one is deleted), the recipe's kind and
+    # steps, and the frame remap: element i is the result frame that shows original frame i (None: dropped).
+    sa.Column("result_item_id", Id, sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("original_item_id", Id, sa.ForeignKey("items.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("mode", sa.String(10), nullable=False),
+    sa.Column("steps", Json, nullable=False),
+    sa.Column("remap", Json, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Index("ix_reencodes_original", "original_item_id"),
+)
+
+__all__ = ["frame_maps", "inspections", "metadata", "reencodes"]

@@ -26,7 +26,7 @@ from itertools import pairwise
 from cairn.domain.frame_map import FrameMap
 from cairn.errors import InvalidInput
 
-__all__ = ["FrameRemap", "frame_remap"]
+__all__ = ["FrameRemap", "frame_remap", "translate"]
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,18 @@ class FrameRemap:
 
     def translate(self, frames: Iterable[int]) -> list[int | None]:
         """The result frame of each original frame index in ``frames`` (None: dropped); out of range is refused."""
-        out: list[int | None] = []
-        for index in frames:
-            if not 0 <= index < len(self.new_of):
-                raise InvalidInput(f"frame {index} is out of range: the original video has {len(self.new_of)} frames")
-            out.append(self.new_of[index])
-        return out
+        return translate(self.new_of, frames)
+
+
+def translate(new_of: Sequence[int | None], frames: Iterable[int]) -> list[int | None]:
+    """``new_of[i]`` for each original frame index i in ``frames`` (a stored remap read back); out of range is
+    refused, naming the frame."""
+    out: list[int | None] = []
+    for index in frames:
+        if not 0 <= index < len(new_of):
+            raise InvalidInput(f"frame {index} is out of range: the original video has {len(new_of)} frames")
+        out.append(new_of[index])
+    return out
 
 
 def frame_remap(original: FrameMap, result: FrameMap) -> FrameRemap:

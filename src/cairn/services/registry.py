@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from cairn.services.managed_files import ManagedFileService
     from cairn.services.notifications import NotificationService
     from cairn.services.passwords import PasswordService
+    from cairn.services.reencode import ReencodeService
     from cairn.services.registration import RegistrationService
     from cairn.services.thumbnails import ThumbnailService
     from cairn.services.uploads import UploadService
@@ -187,7 +188,18 @@ class Registry:
         """The job engine, with a handler per kind of job (each made on first use)."""
         from cairn.services.jobs.engine import JobService
 
-        return JobService(self.db, queue=self.queue, handlers={"registration": lambda: self.registration})
+        return JobService(
+            self.db,
+            queue=self.queue,
+            handlers={"registration": lambda: self.registration, "reencode": lambda: self.reencode},
+        )
+
+    @_service
+    def reencode(self) -> ReencodeService:
+        """Re-encode and resize jobs (their handler), plans and frame remaps."""
+        from cairn.services.reencode import ReencodeService
+
+        return ReencodeService(self.db, settings=self.settings, integrations=self.integrations, jobs=self.jobs)
 
     @_service
     def notifications(self) -> NotificationService:

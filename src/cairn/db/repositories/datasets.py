@@ -129,6 +129,11 @@ class DatasetRepository(Repository):
         rows = self.conn.execute(sa.select(datasets).where(holding.exists()).order_by(datasets.c.title, datasets.c.id))
         return [_dataset(r) for r in rows]
 
+    def item_ids(self, dataset_id: int) -> list[int]:
+        """The ids of every item the dataset holds (``DatasetMembers``), in id order."""
+        members = DatasetMembers(dataset_id).item_ids().subquery("members")
+        return list(self.conn.execute(sa.select(members.c[0]).order_by(members.c[0])).scalars())
+
     def count_items(self, dataset: Dataset, *, visible_paths: list[str] | None = None) -> int:
         """How many items the dataset holds; ``visible_paths`` counts only those in these subtrees (None: all)."""
         members = DatasetMembers(dataset.id).item_ids().subquery("members")

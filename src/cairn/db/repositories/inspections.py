@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cairn.db.inspection_schema import frame_maps, inspections
+from cairn.db.inspection_schema import frame_maps, inspections, reencodes
 from cairn.db.repositories._common import Repository, now, utc
 
 
@@ -22,6 +22,18 @@ class StoredInspection:
     requests: int
     whole_file_read: bool
     seconds: float
+
+
+@dataclass(frozen=True)
+class StoredReencode:
+    """A re-encode: the item it made, the item it was made from (None: deleted since), how, and the frame remap."""
+
+    result_item_id: int
+    original_item_id: int | None
+    mode: str
+    steps: list[dict[str, str]]
+    remap: list[int | None]
+    created_at: datetime
 
 
 class InspectionRepository(Repository):
@@ -75,3 +87,48 @@ class InspectionRepository(Repository):
         query = sa.select(frame_maps.c.encoded).where(frame_maps.c.item_id == item_id)
         value = self.conn.execute(query).scalar_one_or_none()
         return bytes(value) if value is not None else None
+
+    def save_reencode(
+        self,
+        *,
+        result_item_id: int,
+        original_item_id: int,
+        mode: str,
+        steps: list[dict[str, str]],
+        remap: list[int | None],
+    ) -> None:
+        self.conn.execute(
+            reencodes.insert().values(
+                result_item_id=result_item_id,
+                original_item_id=original_item_id,
+                mode=mode,
+                steps=steps,
+                remap=remap,
+                created_at=now(),
+            )
+        )
+
+    def reencode_of(self, result_item_id: int) -> StoredReencode | None:
+        """How ``result_item_id`` was made, if a re-encode made it."""
+        row = self.conn.execute(sa.select(reencodes).where(reencodes.c.result_item_id == result_item_id)).first()
+        return _reencode(row) if row is not None else None
+
+    def reencodes_from(self, original_item_id: int) -> list[StoredReencode]:
+        """The re-encodes made from ``original_item_id``, oldest first."""
+        query = (
+            sa.select(reencodes)
+            .where(reencodes.c.original_item_id == original_item_id)
+            .order_by(reencodes.c.result_item_id)
+        )
+        return [_reencode(row) for row in self.conn.execute(query)]
+
+
+def _reencode(row: Any) -> StoredReencode:
+    return StoredReencode(
+        result_item_id=row.result_item_id,
+        original_item_id=row.original_item_id,
+        mode=row.mode,
+        steps=list(row.steps),
+        remap=list(row.remap),
+        created_at=utc(row.created_at),
+    )

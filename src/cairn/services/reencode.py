@@ -1,0 +1,466 @@
+"""Re-encode and resize as jobs: one unit per video, the result a new item linked to its original, with a remap.
+
+::
+
+    plan(...)     the recipe for one video (auto, full or resize) with the reason for each step, before it runs
+    start(...)    a ``reencode`` job over items, a folder's subtree or a dataset: one task per video
+    prepare(...)  (the job engine, outside any transaction) copy the original into a private temporary directory
+                  over range reads, inspect that copy, run FFmpeg by the recipe (killed when the job is cancelled),
+                  inspect the result, compute the frame remap from both frame maps, move the result into managed
+                  storage under ``uploads/``
+    commit(...)   (the engine, in the task's transaction, under its lease) the new item: the title with
+                  ``_normalized`` (resize: ``_<height>p``) appended, the same folder, the client metadata copied,
+                  every plain dataset that holds the original, its inspection, the re-encode record (mode, steps,
+                  remap) that links the two
+
+The item appears only in ``commit``. A result moved into managed storage whose commit never happens (a kill -9, a
+lost lease) is a file no item references: the managed-files sweep removes it. A video whose auto recipe has no
+step is a unit ``skipped`` ("nothing to fix"); a video FFmpeg cannot process is a unit error with FFmpeg's reason,
+and the job goes on (re-encode jobs ignore unit errors). Temporary files are removed whatever happens.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from cairn.db.database import Database
+from cairn.db.repositories import Repos
+from cairn.domain import names
+from cairn.domain.access import Action
+from cairn.domain.frame_remap import frame_remap, translate
+from cairn.domain.jobs import Job, JobStatus, TaskResult, UnitError
+from cairn.domain.kinds import ItemKind, ItemStatus
+from cairn.domain.media import VideoReport
+from cairn.domain.records import Folder, Item, User
+from cairn.domain.reencode import Recipe, auto_recipe, full_recipe, resize_recipe
+from cairn.errors import CairnError, InvalidInput, MediaError, NotFound
+from cairn.private_files import private_dir, tighten
+from cairn.services._base import Service, can_see, item_folder, require, visible_folder, visible_item, writable_items
+from cairn.services.datasets import visible_dataset
+from cairn.services.inspection import Inspected, inspect_object, locate_object, save_inspection
+from cairn.services.integrations import IntegrationService, find_integration
+from cairn.services.items import NewItem, item_row
+from cairn.services.jobs.engine import JobService
+from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
+from cairn.services.managed_files import UPLOADS, remove_managed_files
+from cairn.settings import Settings
+from cairn.storage import ObjectStore, open_managed_store
+
+__all__ = ["MODES", "ReencodeParams", "ReencodeService", "Remap", "parse_fps"]
+
+log = logging.getLogger("cairn.reencode")
+
+KIND = "reencode"
+MODES = ("auto", "full", "resize")
+COPY_CHUNK = 8 << 20
+"""Bytes per range read when copying an original to the temporary directory."""
+HEARTBEAT_SECONDS = 30.0
+CANCEL_POLL_SECONDS = 1.0
+"""How often a running FFmpeg asks the database whether its job was cancelled."""
+MAX_ITEMS = 10_000
+
+
+@dataclass(frozen=True)
+class ReencodeParams:
+    """How to re-encode: ``mode`` auto, full or resize (``height``, optionally ``fps``)."""
+
+    mode: str = "auto"
+    height: int | None = None
+    fps: Fraction | None = None
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise InvalidInput(f"mode: must be one of {', '.join(MODES)}, got {self.mode!r}")
+        if self.mode == "resize" and self.height is None:
+            raise InvalidInput("height: a resize needs a target height")
+        if self.mode != "resize" and (self.height is not None or self.fps is not None):
+            raise InvalidInput(f"height and fps are options of a resize, not of mode {self.mode!r}")
+
+    def recipe(self, report: VideoReport) -> Recipe:
+        if self.mode == "auto":
+            return auto_recipe(report)
+        if self.mode == "full":
+            return full_recipe(report)
+        assert self.height is not None
+        return resize_recipe(report, height=self.height, frame_rate=self.fps)
+
+    def suffix(self) -> str:
+        return f"_{self.height}p" if self.mode == "resize" else "_normalized"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"mode": self.mode, "height": self.height, "fps": str(self.fps) if self.fps is not None else None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReencodeParams:
+        return cls(mode=data["mode"], height=data.get("height"), fps=parse_fps(data.get("fps")))
+
+
+def parse_fps(text: str | None) -> Fraction | None:
+    """A frame rate as given (``30``, ``29.97``, ``30000/1001``); None stays None."""
+    if text is None:
+        return None
+    try:
+        return Fraction(str(text).strip())
+    except (ValueError, ZeroDivisionError) as exc:
+        raise InvalidInput(f"fps: {text!r} is not a frame rate (write e.g. 30, 29.97 or 30000/1001)") from exc
+
+
+@dataclass(frozen=True)
+class Remap:
+    """A re-encoded item's frame remap: ``new_of[i]`` is the frame showing original frame i (None: dropped)."""
+
+    item_id: int
+    original_item_id: int | None  # None: deleted, or not visible to the reader
+    mode: str
+    steps: list[dict[str, str]]
+    new_of: list[int | None]
+
+
+@dataclass
+class _Made:
+    """What preparing one unit gave: a result to commit, a skip, or an error (with its reason)."""
+
+    item_id: int
+    title: str = ""
+    skipped: str | None = None
+    error: CairnError | None = None
+    key: str | None = None
+    outcome: Inspected | None = None
+    steps: list[dict[str, str]] = field(default_factory=list)
+    remap: list[int | None] = field(default_factory=list)
+
+
+class ReencodeService(Service):
+    kind = KIND
+
+    def __init__(self, db: Database, *, settings: Settings, integrations: IntegrationService, jobs: JobService) -> None:
+        super().__init__(db)
+        self._settings = settings
+        self._integrations = integrations
+        self._jobs = jobs
+
+    # --- before a job ---------------------------------------------------------------------------------------
+    def plan(self, *, actor: User, item_id: int, params: ReencodeParams) -> Recipe:
+        """The recipe ``params`` give for a video, read from its inspection over range reads (nothing runs)."""
+        with self._read() as repos:
+            item, _ = item_folder(repos, actor, item_id, Action.READ)
+        _require_video(item)
+        store, key = self._locate(item)
+        outcome = inspect_object(store, key, kind=ItemKind.VIDEO, settings=self._settings)
+        return params.recipe(_video_report(item, outcome))
+
+    def start(
+        self,
+        *,
+        actor: User,
+        params: ReencodeParams,
+        item_ids: Sequence[int] = (),
+        folder_id: int | None = None,
+        dataset_id: int | None = None,
+    ) -> Job:
+        """A re-encode job over the videos of a selection, a folder (and its sub-folders) or a dataset; the actor
+        must be an editor of every folder they are in. What the actor cannot see is missing."""
+        if sum(bool(x) for x in (list(item_ids), folder_id is not None, dataset_id is not None)) != 1:
+            raise InvalidInput("give exactly one of item_ids, folder_id and dataset_id")
+        with self._read() as repos:
+            videos, scope = _scope_videos(repos, actor, list(item_ids), folder_id, dataset_id)
+        if not videos:
+            raise InvalidInput("there is no video to re-encode in the selection")
+        if len(videos) > MAX_ITEMS:
+            raise InvalidInput(f"at most {MAX_ITEMS:,} videos per re-encode job, got {len(videos):,}")
+        title = f"Re-encode ({params.mode}) of {_what(videos, scope)}"
+        new = NewJob(
+            kind=KIND,
+            title=title,
+            units_total=len(videos),
+            folder_id=scope.id if isinstance(scope, Folder) else None,
+            dataset_id=dataset_id,
+            params=params.to_dict(),
+            ignore_errors=True,
+        )
+        tasks = [TaskSpec(i, 1, json.dumps({"item_id": v.id}).encode()) for i, v in enumerate(videos)]
+        return self._jobs.start(actor=actor, new=new, tasks=tasks, details={**params.to_dict(), "items": len(videos)})
+
+    # --- reading results ------------------------------------------------------------------------------------
+    def remap(self, *, actor: User, item_id: int, frames: Sequence[int] | None = None) -> Remap:
+        """The frame remap of a re-encoded item (``frames``: only these original frames, in their order)."""
+        with self._read() as repos:
+            visible_item(repos, actor, item_id)
+            stored = repos.inspections.reencode_of(item_id)
+            if stored is None:
+                raise NotFound(f"item {item_id} was not made by a re-encode: it has no frame remap")
+            original = _seen_id(repos, actor, stored.original_item_id)
+        new_of = stored.remap if frames is None else translate(stored.remap, frames)
+        return Remap(item_id, original, stored.mode, stored.steps, new_of)
+
+    def links(self, *, actor: User, item_id: int) -> tuple[int | None, list[int]]:
+        """The item a re-encoded item was made from, and the items re-encoded from this one (those visible)."""
+        with self._read() as repos:
+            visible_item(repos, actor, item_id)
+            made = repos.inspections.reencode_of(item_id)
+            original = _seen_id(repos, actor, made.original_item_id if made else None)
+            results = [_seen_id(repos, actor, r.result_item_id) for r in repos.inspections.reencodes_from(item_id)]
+        return original, [r for r in results if r is not None]
+
+    # --- the job handler ------------------------------------------------------------------------------------
+    def describe(self, job: Job) -> str:
+        return job.title
+
+    def prepare(self, job: Job, task: ClaimedTask, *, heartbeat: Callable[[], None]) -> _Made:
+        item_id = int(json.loads(task.payload)["item_id"])
+        with self._read() as repos:
+            item = repos.items.get(item_id)
+        if item is None:
+            return _Made(item_id, error=NotFound(f"item {item_id} no longer exists"))
+        made = _Made(item_id, title=item.title)
+        spool = private_dir(self._settings.data_dir / "tmp")
+        scratch = Path(tempfile.mkdtemp(prefix="reencode-", dir=spool))
+        try:
+            self._run(job, item, made, scratch, _Beat(heartbeat))
+        except CairnError as err:
+            made.error = err
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return made
+
+    def _run(self, job: Job, item: Item, made: _Made, scratch: Path, beat: _Beat) -> None:
+        from cairn.media.processing import reencode  # noqa: PLC0415 (FFmpeg and PyAV: loaded when first used)
+
+        _require_video(item)
+        params = ReencodeParams.from_dict(job.params)
+        source = scratch / f"original{Path(item.title).suffix or '.mp4'}"
+        self._copy_original(item, source, beat)
+        local = open_managed_store(scratch)
+        original = _video_report(item, inspect_object(local, source.name, kind=ItemKind.VIDEO, settings=self._settings))
+        recipe = params.recipe(original)
+        if not recipe.needed:
+            made.skipped = "nothing to fix"
+            return
+        out = private_dir(scratch / "out")
+        result = reencode(source, recipe, out, self._cancel_check(job.id, beat))
+        beat()
+        outcome = inspect_object(local, result.relative_to(scratch).as_posix(), kind=ItemKind.VIDEO,
+                                 settings=self._settings)  # fmt: skip
+        made.steps = recipe.describe()
+        made.remap = list(frame_remap(original.frame_map, _video_report(item, outcome).frame_map).new_of)
+        made.title = _result_title(item.title, params.suffix(), recipe.container)
+        made.key = self._keep(result, f"{item.id}{params.suffix()}.{recipe.container}")  # no title: no user text
+        made.outcome = outcome
+
+    def _copy_original(self, item: Item, target: Path, beat: _Beat) -> None:
+        """The original's bytes into ``target`` by range reads, bounded by ``max_video_bytes``."""
+        store, key = self._locate(item)
+        size = store.head(key).size
+        if size > self._settings.max_video_bytes:
+            raise InvalidInput(
+                f"{item.title}: {size:,} bytes is over the {self._settings.max_video_bytes:,}-byte video limit "
+                "(CAIRN_MAX_VIDEO_BYTES)"
+            )
+        with target.open("wb") as out:
+            for start in range(0, size, COPY_CHUNK):
+                out.write(store.read_range(key, start, min(start + COPY_CHUNK, size)))
+                beat()
+
+    def _cancel_check(self, job_id: int, beat: _Beat) -> Callable[[], bool]:
+        """Asked by FFmpeg's runner ~10 times a second: reads the job's status at most once a second."""
+        last = [0.0, False]
+
+        def cancelled() -> bool:
+            beat()
+            if time.monotonic() - float(last[0]) >= CANCEL_POLL_SECONDS:
+                with self._read() as repos:
+                    job = repos.jobs.get_job(job_id)
+                last[:] = [time.monotonic(), job is None or job.status is JobStatus.CANCELLED]
+            return bool(last[1])
+
+        return cancelled
+
+    def _keep(self, result: Path, name: str) -> str:
+        """Move the result into managed storage (private) as ``name``; returns its key. Uncommitted, the sweep
+        removes it."""
+        key = f"{UPLOADS}/{datetime.now(UTC):%Y/%m}/{uuid.uuid4().hex}/{name}"
+        root = self._settings.managed_storage_dir.resolve()
+        target = root / key
+        private_dir(target.parent)
+        shutil.move(result, target)
+        tighten(target)
+        return key
+
+    def commit(self, repos: Repos, job: Job, task: ClaimedTask, prepared: _Made, result: TaskResult) -> None:
+        original = repos.items.get(prepared.item_id)
+        if prepared.error is None and prepared.skipped is None and original is None:
+            prepared.error = NotFound(f"item {prepared.item_id} was deleted while it was re-encoded")
+        if prepared.error is not None:
+            self._release(prepared)
+            repos.jobs.add_errors(job.id, [_unit_error(task, prepared, original)])
+            result.errors += 1
+            return
+        if prepared.skipped is not None:
+            _journal_skip(repos, job, original, prepared.skipped)
+            result.skipped += 1
+            return
+        assert original is not None and prepared.outcome is not None and prepared.key is not None
+        new_id = _add_result(repos, job, original, prepared)
+        log.info("job %s: item %s re-encoded as item %s", job.id, original.id, new_id)
+        result.created += 1
+
+    def _release(self, prepared: _Made) -> None:
+        if prepared.key is not None:
+            remove_managed_files(self._settings.managed_storage_dir, [prepared.key])
+
+    def _locate(self, item: Item) -> tuple[ObjectStore, str]:
+        with self._read() as repos:
+            stored = find_integration(repos, item.integration_id) if item.integration_id is not None else None
+        return locate_object(item, stored, settings=self._settings, integrations=self._integrations)
+
+
+class _Beat:
+    """Renews the task's lease at most every ``HEARTBEAT_SECONDS`` however often it is called."""
+
+    def __init__(self, heartbeat: Callable[[], None]) -> None:
+        self._heartbeat = heartbeat
+        self._last = time.monotonic()
+
+    def __call__(self) -> None:
+        if time.monotonic() - self._last >= HEARTBEAT_SECONDS:
+            self._heartbeat()
+            self._last = time.monotonic()
+
+
+def _add_result(repos: Repos, job: Job, original: Item, made: _Made) -> int:
+    """The new item, its inspection, its datasets and its link to the original (the caller's transaction)."""
+    assert made.outcome is not None and made.key is not None
+    new = NewItem(
+        kind=ItemKind.VIDEO,
+        title=made.title,
+        managed_key=made.key,
+        media=made.outcome.media,
+        client_metadata=original.client_metadata,
+        status=made.outcome.status,
+        status_reason=made.outcome.reason,
+    )
+    (new_id,) = repos.items.insert_many([item_row(new, folder_id=original.folder_id, owner_id=job.actor_id)])
+    save_inspection(repos, new_id, made.outcome)
+    params = ReencodeParams.from_dict(job.params)
+    repos.inspections.save_reencode(
+        result_item_id=new_id, original_item_id=original.id, mode=params.mode, steps=made.steps, remap=made.remap
+    )
+    for dataset in repos.datasets.linked_to_item(original.id):
+        if not dataset.is_synced:  # a synced dataset holds the folder's files: the new item is in it already
+            repos.datasets.add_items(dataset.id, [new_id], added_by=job.actor_id)
+    repos.journal.record(
+        actor=None,
+        action="item.reencode",
+        target_type="item",
+        target_id=new_id,
+        target_label=made.title,
+        folder_id=original.folder_id,
+        details={"job_id": job.id, "original_item_id": original.id, "mode": params.mode, "managed_key": made.key},
+    )
+    return new_id
+
+
+def _journal_skip(repos: Repos, job: Job, item: Item | None, reason: str) -> None:
+    """Why a unit was skipped ("nothing to fix"), where the item's history is read (``cairn journal``)."""
+    if item is None:
+        return
+    repos.journal.record(
+        actor=None,
+        action="item.reencode_skip",
+        target_type="item",
+        target_id=item.id,
+        target_label=item.title,
+        folder_id=item.folder_id,
+        details={"job_id": job.id, "reason": reason},
+    )
+
+
+def _unit_error(task: ClaimedTask, made: _Made, item: Item | None) -> UnitError:
+    assert made.error is not None
+    return UnitError(
+        unit=task.unit_start,
+        location=f"item {made.item_id}",
+        kind=ItemKind.VIDEO,
+        title=item.title if item is not None else made.title,
+        object_urls=(item.object_url,) if item is not None and item.object_url else (),
+        error=made.error.message,
+        code=made.error.code,
+        action_description="re-encode",
+    )
+
+
+def _scope_videos(
+    repos: Repos, actor: User, item_ids: list[int], folder_id: int | None, dataset_id: int | None
+) -> tuple[list[Item], Folder | str]:
+    """The videos to re-encode, after checking the actor may write where each is; and what the job is about."""
+    if item_ids:
+        found = writable_items(repos, actor, item_ids)
+        for item, _ in found:
+            _require_video(item)
+        folders = {folder.id: folder for _, folder in found}
+        scope: Folder | str = next(iter(folders.values())) if len(folders) == 1 else f"{len(found)} items"
+        return [item for item, _ in found], scope
+    if folder_id is not None:
+        folder = visible_folder(repos, actor, folder_id)
+        require(repos, actor, folder, Action.WRITE)
+        videos = [i for i in repos.items.get_many(repos.items.ids_under(folder.path)) if i.kind is ItemKind.VIDEO]
+        return _writable(repos, actor, videos), folder
+    assert dataset_id is not None
+    dataset = visible_dataset(repos, actor, dataset_id)
+    held = [i for i in repos.items.get_many(repos.datasets.item_ids(dataset.id)) if i.kind is ItemKind.VIDEO]
+    return _writable(repos, actor, held), f"dataset {dataset.title!r}"
+
+
+def _writable(repos: Repos, actor: User, videos: list[Item]) -> list[Item]:
+    """The videos the actor may see, once they may write in each of their folders."""
+    folders = repos.folders.get_many(sorted({v.folder_id for v in videos}))
+    seen = {fid for fid, folder in folders.items() if can_see(repos, actor, folder)}
+    for fid in sorted(seen):
+        require(repos, actor, folders[fid], Action.WRITE)
+    return [v for v in videos if v.folder_id in seen]
+
+
+def _seen_id(repos: Repos, actor: User, item_id: int | None) -> int | None:
+    """``item_id`` if the actor may see that item, else None (a hidden item is not named)."""
+    if item_id is None:
+        return None
+    try:
+        visible_item(repos, actor, item_id)
+    except NotFound:
+        return None
+    return item_id
+
+
+def _require_video(item: Item) -> None:
+    if item.kind is not ItemKind.VIDEO:
+        raise InvalidInput(f"item {item.id} ({item.title}) is a {item.kind.value}: only videos are re-encoded")
+
+
+def _video_report(item: Item, outcome: Inspected) -> VideoReport:
+    """The video report of an inspection, or the reason it failed (a MediaError-like refusal)."""
+    report = outcome.raw.report if outcome.raw is not None else None
+    if outcome.status is ItemStatus.FAILED or not isinstance(report, VideoReport):
+        raise MediaError(f"{item.title}: {outcome.reason or 'not a readable video'}")
+    return report
+
+
+def _result_title(title: str, suffix: str, container: str) -> str:
+    stem = title.rsplit(".", 1)[0] if "." in title else title
+    return names.item_title(f"{stem}{suffix}.{container}")
+
+
+def _what(videos: list[Item], scope: Folder | str) -> str:
+    if len(videos) == 1:
+        return repr(videos[0].title)
+    return f"folder {scope.name!r}" if isinstance(scope, Folder) else str(scope)
