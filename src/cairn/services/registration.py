@@ -15,6 +15,7 @@ Leases, retries, recovery, counts, cancel and the job's end are the engine's.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import tempfile
 import uuid
@@ -30,6 +31,7 @@ from cairn.domain.integrations import StoreConfig
 from cairn.domain.jobs import Job, JobStatus, TaskResult
 from cairn.domain.manifest import (
     DEFAULT_LIMITS,
+    LimitedStream,
     ManifestFormat,
     ManifestLimits,
     ManifestScan,
@@ -154,8 +156,8 @@ class RegistrationService(Service):
         """
         target = self._target(actor, folder_id, integration)
         with _opened(manifest) as (stream, name):
-            key, size = self._store_manifest(stream)
-        title = source or name
+            title = source or name
+            key, size = self._store_manifest(stream, source=title)
         new = NewJob(
             kind=KIND,
             title=title,
@@ -179,14 +181,16 @@ class RegistrationService(Service):
             remove_managed_files(self._settings.managed_storage_dir, [key])
             raise
 
-    def _store_manifest(self, stream: BinaryIO) -> tuple[str, int]:
-        """Copy the manifest into managed storage in blocks (never whole in memory); its key and size. The
-        manifest-size limit is the scan's (it says where), so the copy stops only a little past it."""
+    def _store_manifest(self, stream: BinaryIO, *, source: str) -> tuple[str, int]:
+        """Copy the manifest into managed storage in blocks (never whole in memory); its key and size. Over
+        ``CAIRN_MAX_MANIFEST_BYTES`` it is refused here (``TooLarge``) and nothing is kept."""
+        limit = self._settings.max_manifest_bytes
+        stream = io.BufferedReader(LimitedStream(stream, limit=limit, source=source))
         key = f"{MANIFESTS}/{uuid.uuid4().hex}"
         handle, spooled = tempfile.mkstemp(dir=self._ensure_tmp(), prefix="manifest-")
         try:
             with os.fdopen(handle, "wb") as out:
-                size = _copy_limited(stream, out, limit=self._settings.max_manifest_bytes)
+                size = _copy(stream, out)
             target = self._settings.managed_storage_dir.resolve() / key
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(spooled, target)
@@ -369,7 +373,7 @@ class RegistrationService(Service):
         written, or add the tasks that register the valid units."""
         summary: dict[str, Any] = {**job.summary, "bytes_scanned": job.summary.get("manifest_bytes", 0)}
         if scanned.problems:
-            summary["problems"] = [{"file": job.title, **p.to_dict()} for p in scanned.problems]
+            summary["problems"] = [{"file": job.title, "field": None, **p.to_dict()} for p in scanned.problems]
             summary["problems_truncated"] = scanned.truncated
         fatal = scanned.summary is None or scanned.spool is None
         if scanned.problems and (fatal or not job.ignore_errors):
@@ -379,6 +383,7 @@ class RegistrationService(Service):
             return
         assert scanned.summary is not None and scanned.spool is not None
         found = scanned.summary
+        units = sum(count for _, _, _, count in scanned.spool.chunks)  # the valid units, URLs inside the integration
         try:
             added = self._jobs.add_tasks(repos, job.id, _spooled_tasks(scanned.spool), first_seq=1)
         finally:
@@ -390,12 +395,19 @@ class RegistrationService(Service):
             job.id,
             status=JobStatus.RUNNING.value,
             started_at=job.started_at or now(),
-            units_total=found.units,
-            units_pending=found.units,
+            units_total=units,
+            units_pending=units,
             tasks_total=added + 1,
             params={**job.params, "format": found.fmt, "skip_duplicate_urls": skip, "upsert_metadata": upsert},
             summary=summary,
         )
+
+
+def scan_problems(job: Job) -> ManifestError:
+    """The located problems the scan recorded on a registration job, as the error a synchronous check raised."""
+    recorded = job.summary.get("problems") or []
+    problems = [Problem(location=p["location"], message=p["message"], field=p.get("field")) for p in recorded]
+    return ManifestError(problems, source=job.title, truncated=bool(job.summary.get("problems_truncated")))
 
 
 def _options(summary: ManifestSummary, skip: bool, upsert: bool) -> tuple[bool, bool]:
@@ -420,14 +432,12 @@ def _manifest_key(task: ClaimedTask) -> str:
     return task.payload[len(_SCAN) :].decode()
 
 
-def _copy_limited(source: BinaryIO, out: BinaryIO, *, limit: int | None) -> int:
-    """Copy in 1 MiB blocks, stopping one block past ``limit`` (the scan then reports the size where it is)."""
+def _copy(source: BinaryIO, out: BinaryIO) -> int:
+    """Copy in 1 MiB blocks; the number of bytes copied."""
     size = 0
     while block := source.read(COPY_BLOCK):
         out.write(block)
         size += len(block)
-        if limit is not None and size > limit:
-            break
     return size
 
 
