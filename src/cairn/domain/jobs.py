@@ -143,7 +143,10 @@ class Job:
 
     @property
     def progress(self) -> float:
-        """Finished units (done, error, cancelled) over all units, 0..1."""
+        """Finished units (done, error, cancelled) over all units, 0..1 (while ``validating``: the input checked)."""
+        if self.status is JobStatus.VALIDATING:
+            done, total = self.progress_counts()
+            return done / total if total else 0.0
         if self.units_total == 0:
             return 1.0
         return (self.units_total - self.units_pending) / self.units_total
