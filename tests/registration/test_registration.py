@@ -427,12 +427,18 @@ def test_over_limit_manifest_is_refused_with_location(
     message: str,
 ) -> None:
     doc = {"images": [{"objectUrl": f"s3://media/long/path/image-{n}.jpg", "title": "title6"} for n in range(4)]}
-    with pytest.raises(ManifestError) as caught:  # the dry run is the same scan, with limits of its own
+    with pytest.raises(ManifestError) as caught:  # the dry run is the same scan
         registry.registration.plan(
             actor=admin, folder_id=folder.id, integration="s3", manifest=write_manifest(doc), limits=limits
         )
     assert any(message in p.message and p.location.startswith("/images/") for p in caught.value.problems)
     assert _nothing_written(registry, admin, folder)
+    job = registry.registration.register(  # the limits a job starts with go with its scan task
+        actor=admin, folder_id=folder.id, integration="s3", manifest=write_manifest(doc), limits=limits
+    )
+    ended = run_job(registry, admin, job)
+    assert ended.status is JobStatus.ERROR and not folder_items(registry, admin, folder.id)
+    assert any(message in p["message"] for p in ended.summary["problems"])
 
 
 def test_url_outside_the_integration_is_refused(

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
@@ -41,7 +42,7 @@ from cairn.domain.manifest import (
 from cairn.domain.records import Folder, User
 from cairn.domain.unit_packing import pack_units, unpack_units
 from cairn.domain.urls import resolve_object_key
-from cairn.errors import CairnError, ManifestError, NotFound, Problem
+from cairn.errors import CairnError, InvalidInput, ManifestError, NotFound, Problem
 from cairn.private_files import private_dir
 from cairn.services._allocation import bulk_allocations
 from cairn.services._base import Service, target_folder
@@ -146,13 +147,15 @@ class RegistrationService(Service):
         ignore_errors: bool = False,
         skip_duplicate_urls: bool = False,
         upsert_metadata: bool = False,
+        limits: ManifestLimits | None = None,
     ) -> Job:
         """Start a registration job: store the manifest (streamed) and return the job at once, ``validating``.
 
         Its first task (``_scan_task``) checks the whole manifest off the request path and records every located
         problem on the job; a strict job with problems then ends ``error`` with nothing written, otherwise the
         manifest is split into the tasks that register it. ``skip_duplicate_urls`` / ``upsert_metadata`` add to
-        the manifest's own options (CSV has none).
+        the manifest's own options (CSV has none). ``limits`` (the benchmark's, above Encord's 500,000 units) go
+        with the scan task; by default the scan applies ``_limits()``.
         """
         target = self._target(actor, folder_id, integration)
         with _opened(manifest) as (stream, name):
@@ -173,7 +176,7 @@ class RegistrationService(Service):
             summary={"manifest_bytes": size, "bytes_scanned": 0},
             ignore_errors=ignore_errors,
         )
-        scan = TaskSpec(unit_start=0, unit_count=0, payload=_SCAN + key.encode())
+        scan = TaskSpec(unit_start=0, unit_count=0, payload=_scan_payload(key, limits))
         details = {"manifest_bytes": size, "integration": target.integration_name}
         try:
             return self._jobs.start(actor=actor, new=new, tasks=[scan], details=details, status=JobStatus.VALIDATING)
@@ -246,10 +249,17 @@ class RegistrationService(Service):
         target: _Target,
         spool: _Spool,
         progress: Callable[[], None],
+        limits: ManifestLimits | None,
     ) -> tuple[ManifestSummary, list[Problem]]:
         """The scan task's pass: the summary of the valid units (spooled) and every located problem found."""
         scan, url_problems = self._scan_units(
-            stream, fmt=fmt, source=source, target=target, limits=self._limits(), spool=spool, progress=progress
+            stream,
+            fmt=fmt,
+            source=source,
+            target=target,
+            limits=limits or self._limits(),
+            spool=spool,
+            progress=progress,
         )
         return scan.summary(allow_problems=True), scan.problems + url_problems
 
@@ -329,14 +339,15 @@ class RegistrationService(Service):
     def closed(self, job: Job, task: ClaimedTask) -> None:
         """Once the scan task is closed its manifest is no longer needed (the tasks hold the units)."""
         if task.payload.startswith(_SCAN):
-            remove_managed_files(self._settings.managed_storage_dir, [_manifest_key(task)])
+            remove_managed_files(self._settings.managed_storage_dir, [_scan_of(task)[0]])
 
     # --- the scan task: validation off the request path ---------------------------------------------------
     def _scan_task(self, job: Job, task: ClaimedTask, heartbeat: Callable[[], None]) -> _Scanned:
         """Read the stored manifest once: check it all (every located problem), check every URL against the
         integration, and pack the valid units into tasks in a temporary file; renew the lease as it goes."""
         target = self._job_target(job)
-        path = self._settings.managed_storage_dir.resolve() / _manifest_key(task)
+        key, limits = _scan_of(task)
+        path = self._settings.managed_storage_dir.resolve() / key
         # closed by _commit_scan once its chunks are tasks (or by the garbage collector if the commit never runs)
         spool = _Spool(tempfile.TemporaryFile(dir=self._ensure_tmp()), [])  # noqa: SIM115
         fmt = job.params.get("format")
@@ -344,11 +355,14 @@ class RegistrationService(Service):
             with path.open("rb") as stream:
                 progress = _ScanProgress(self, job, stream, heartbeat)
                 summary, problems = self._scan_all(
-                    stream, fmt=fmt, source=job.title, target=target, spool=spool, progress=progress
+                    stream, fmt=fmt, source=job.title, target=target, spool=spool, progress=progress, limits=limits
                 )
         except ManifestError as exc:  # the manifest cannot be read on (or too many problems): nothing registers
             spool.file.close()
             return _Scanned(None, exc.problems, exc.truncated, None)
+        except InvalidInput as exc:  # e.g. over a size limit lowered since the upload: a problem of the whole file
+            spool.file.close()
+            return _Scanned(None, [Problem(location=job.title, message=exc.message)], False, None)
         except OSError as exc:
             spool.file.close()
             raise NotFound(f"job {job.id}: its stored manifest is gone ({exc.strerror})") from exc
@@ -428,8 +442,14 @@ def _urls_inside(config: StoreConfig, unit: Any, problems: list[Problem]) -> boo
     return inside
 
 
-def _manifest_key(task: ClaimedTask) -> str:
-    return task.payload[len(_SCAN) :].decode()
+def _scan_payload(key: str, limits: ManifestLimits | None) -> bytes:
+    """The scan task's payload: the stored manifest's key, and the limits it was started with (if not default)."""
+    return _SCAN + json.dumps({"key": key, "limits": None if limits is None else asdict(limits)}).encode()
+
+
+def _scan_of(task: ClaimedTask) -> tuple[str, ManifestLimits | None]:
+    data = json.loads(task.payload[len(_SCAN) :])
+    return str(data["key"]), None if data["limits"] is None else ManifestLimits(**data["limits"])
 
 
 def _copy(source: BinaryIO, out: BinaryIO) -> int:

@@ -235,7 +235,9 @@ class JobService(Service):
         message = f"task {task.seq} ({task.unit_count} unit(s)) could not be run: {reason}"
         if not job.ignore_errors:
             stop_strict(repos, job, f"{task.unit_count} unit(s) of task {task.seq} failed")
-        repos.jobs.update_job(job.id, error=message)
+        # a task without units (a validating job's check) that cannot run leaves the job nothing to do: it failed
+        failed = {"status": JobStatus.ERROR.value} if task.unit_count == 0 else {}
+        repos.jobs.update_job(job.id, error=message, **failed)
         finish_if_last(repos, job.id, describe=self.handler(job.kind).describe(job))
 
     def _release(self, task: ClaimedTask) -> bool:
