@@ -101,6 +101,33 @@ def item_counts(registry: Registry) -> tuple[int, int]:
 
 
 @pytest.mark.slow
+def test_kill_9_of_a_worker_during_the_scan_then_restart_finishes_the_job(*, tmp_path: Path) -> None:
+    """A worker killed while it scans the stored manifest: nothing of the scan was written; recovery (the pid is
+    gone) releases the scan task, a new worker scans again and registers every unit once; the manifest is removed."""
+    units = 100_000
+    settings = Settings(data_dir=tmp_path / "data", job_chunk_size=2000, allow_private_endpoints=True)
+    registry = Registry(settings)
+    registry.migrate()
+    admin, job = start_job(registry, tmp_path, units)
+    log = tmp_path / "worker.log"
+    with cairn_worker(settings, log) as first:
+        deadline = time.monotonic() + 300
+        while registry.jobs.get(actor=admin, job_id=job.id).summary.get("bytes_scanned", 0) == 0:
+            assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+            time.sleep(0.05)
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait()
+    killed = registry.jobs.get(actor=admin, job_id=job.id)
+    assert (killed.status, killed.tasks_total, item_counts(registry)[0]) == (JobStatus.VALIDATING, 1, 0)
+    with cairn_worker(settings, log):
+        finished = wait_for(registry, admin, job.id, done=units, timeout=900, log=log)
+    assert (finished.status, finished.units_done, finished.units_error) == (JobStatus.DONE, units, 0)
+    assert item_counts(registry) == (units, units)
+    assert not list((settings.managed_storage_dir / "manifests").glob("*"))
+    registry.close()
+
+
+@pytest.mark.slow
 def test_kill_9_of_a_worker_mid_job_then_restart_registers_every_unit_once(*, tmp_path: Path) -> None:
     units = 100_000
     settings = Settings(data_dir=tmp_path / "data", job_chunk_size=2000, allow_private_endpoints=True)
