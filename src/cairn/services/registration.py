@@ -194,9 +194,8 @@ class RegistrationService(Service):
         try:
             with os.fdopen(handle, "wb") as out:
                 size = _copy(stream, out)
-            target = self._settings.managed_storage_dir.resolve() / key
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(spooled, target)
+            private_dir(self._settings.managed_storage_dir / MANIFESTS)  # 0700, as every directory of the data dir
+            os.replace(spooled, self._settings.managed_storage_dir.resolve() / key)
         except BaseException:
             Path(spooled).unlink(missing_ok=True)
             raise
