@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from cairn.domain.records import User
@@ -16,9 +17,12 @@ from tests.services.helpers import add_images
 API = "/api/v1"
 
 
-def _run_all_chunks(registry: Registry, job_id: int, chunks: int) -> None:
-    """What a worker does (the job consumer is exercised by the uvicorn test)."""
-    for seq in range(chunks):
+def _run_all_chunks(registry: Registry, job_id: int) -> None:
+    """What a worker does (the job consumer is exercised by the uvicorn test): the scan, then the tasks it added."""
+    registry.jobs.run_task(job_id=job_id, seq=0)
+    with registry.db.read() as conn:
+        tasks = conn.execute(sa.text("SELECT count(*) FROM job_tasks WHERE job_id = :j"), {"j": job_id}).scalar_one()
+    for seq in range(1, tasks):
         registry.jobs.run_task(job_id=job_id, seq=seq)
 
 
@@ -80,8 +84,8 @@ def test_registration_job_from_json_and_csv_with_dry_run_errors_and_cancel(
     started = client.post(f"{API}/jobs", json={**body, "ignore_errors": True}, headers=admin_headers)
     assert started.status_code == 201, started.text
     job = started.json()
-    assert job["status"] == "queued" and job["units_total"] == 2
-    _run_all_chunks(registry, job["id"], job["tasks_total"])
+    assert (job["status"], job["units_total"], job["tasks_total"]) == ("validating", 0, 1)
+    _run_all_chunks(registry, job["id"])
     done = client.get(f"{API}/jobs/{job['id']}", headers=admin_headers).json()
     assert (done["status"], done["units_done"], done["units_error"]) == ("done", 1, 1)
     errors = client.get(f"{API}/jobs/{job['id']}/errors", headers=admin_headers).json()
@@ -119,21 +123,32 @@ def test_an_invalid_manifest_lists_every_located_problem_and_writes_nothing(
     )
     folder = client.post(f"{API}/folders", json={"name": "Inbox"}, headers=admin_headers).json()["id"]
     manifest = {"images": [{"title": "no url"}, {"objectUrl": "s3://elsewhere/x.png"}]}
-    refused = client.post(
+    accepted = client.post(
         f"{API}/jobs", json={"folder_id": folder, "integration": "disk", "manifest": manifest}, headers=admin_headers
     )
-    assert refused.status_code == 422, refused.text
-    body = refused.json()
-    assert body["code"] == "manifest_invalid"
-    assert all(p["location"] for p in body["details"]["problems"])
-    assert client.get(f"{API}/jobs", headers=admin_headers).json()["jobs"] == []
+    # the request stores the manifest and answers before any check: an invalid manifest is a validating job
+    assert accepted.status_code == 201, accepted.text
+    job = accepted.json()
+    assert (job["status"], job["tasks_total"], job["summary"]["bytes_scanned"]) == ("validating", 1, 0)
+    assert len(list((registry.settings.managed_storage_dir / "manifests").iterdir())) == 1
+    _run_all_chunks(registry, job["id"])
+    failed = client.get(f"{API}/jobs/{job['id']}", headers=admin_headers).json()
+    assert (failed["status"], failed["tasks_total"], failed["items_created"]) == ("error", 1, 0)
+    problems = {(p["file"], p["location"], p["field"]) for p in failed["summary"]["problems"]}
+    assert problems == {("request body", "/images/0", "objectUrl"), ("request body", "/images/1", "objectUrl")}
+    assert "problem(s) in manifest" in failed["error"]
+    assert not list((registry.settings.managed_storage_dir / "manifests").glob("*"))
     garbage = client.post(
         f"{API}/jobs/upload",
         data={"folder_id": str(folder), "integration": "disk"},
         files={"file": ("m.json", b"{not json", "application/json")},
         headers=admin_headers,
     )
-    assert garbage.status_code == 422 and garbage.json()["code"] == "manifest_invalid"
+    assert garbage.status_code == 201 and garbage.json()["status"] == "validating"
+    _run_all_chunks(registry, garbage.json()["id"])
+    unreadable = client.get(f"{API}/jobs/{garbage.json()['id']}", headers=admin_headers).json()
+    assert unreadable["status"] == "error" and unreadable["summary"]["problems"][0]["file"] == "m.json"
+    assert client.get(f"{API}/folders/{folder}/items", headers=admin_headers).json()["items"] == []
 
 
 def test_export_a_folder_as_a_manifest(

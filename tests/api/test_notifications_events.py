@@ -110,7 +110,7 @@ def test_a_registrations_events_arrive_in_order_end_with_its_final_state_and_rea
         listener.start()
     time.sleep(1.0)  # both streams are open
     job_id = start_registration(client, registry, admin, alice, token_for(alice))
-    for seq in range(UNITS):
+    for seq in range(UNITS + 1):  # the scan, then one task per unit
         time.sleep(0.7)  # longer than a poll: each task's commit is an event of its own
         assert registry.jobs.run_task(job_id=job_id, seq=seq) is not None
     deadline = time.monotonic() + 10
@@ -122,8 +122,11 @@ def test_a_registrations_events_arrive_in_order_end_with_its_final_state_and_rea
 
     jobs = [data for kind, data in seen["alice"] if kind == "job" and data["id"] == job_id]
     assert [j["revision"] for j in jobs] == sorted({j["revision"] for j in jobs})  # in order, none twice
-    assert [j["units_pending"] for j in jobs] == sorted((j["units_pending"] for j in jobs), reverse=True)
-    assert len(jobs) >= UNITS and jobs[0]["status"] == "queued"
+    checking = [j for j in jobs if j["status"] == "validating"]
+    assert checking and jobs[: len(checking)] == checking  # validating first, then registering
+    pending = [j["units_pending"] for j in jobs[len(checking) :]]
+    assert pending == sorted(pending, reverse=True) and pending[0] == UNITS
+    assert len(jobs) >= UNITS + 1
     assert (jobs[-1]["status"], jobs[-1]["units_done"], jobs[-1]["items_created"]) == ("done", UNITS, UNITS)
     assert all(j["status"] != "done" for j in jobs[:-1])  # the final state is the job's last event
     notes = [data for kind, data in seen["alice"] if kind == "notification"]
@@ -142,7 +145,7 @@ def test_notifications_page_count_unread_and_mark_read(
     alice, nora = make_user("alice"), make_user("nora")
     alice_h, nora_h = token_for(alice), token_for(nora)
     jobs = [start_registration(client, registry, admin, alice, alice_h)]
-    for seq in range(UNITS):
+    for seq in range(UNITS + 1):  # the scan, then one task per unit
         registry.jobs.run_task(job_id=jobs[0], seq=seq)
     listing = client.get("/api/v1/notifications", headers=alice_h).json()
     [note] = listing["notifications"]

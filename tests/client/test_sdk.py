@@ -84,7 +84,7 @@ def test_http_errors_become_the_service_exception_tree(live_server: LiveServer, 
         client.integrations.create("disk", provider="local", root=str(tmp_path))
         bad = {"images": [{"title": "no url"}]}
         with pytest.raises(errors.ManifestError) as manifest:
-            client.jobs.start(folder=folder.id, integration="disk", manifest=bad)
+            client.jobs.dry_run(folder=folder.id, integration="disk", manifest=bad)  # the scan, in the request
         assert manifest.value.problems and manifest.value.problems[0].location
     with Client(live_server.url, "cairn_wrong") as anonymous, pytest.raises(errors.AuthenticationRequired):
         anonymous.me()
@@ -190,3 +190,27 @@ def test_invitations_resets_and_password_changes(live_server: LiveServer) -> Non
         assert registry.passwords.log_in(email="vera@example.com", password="the third password").session.user_id
         with pytest.raises(errors.Conflict, match="already has a password"):
             client.invite_user("vera@example.com")
+
+
+def test_register_a_manifest_file_waits_through_validating_and_reports_located_problems(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    """The SDK uploads a manifest file (streamed) and waits: the job starts ``validating``; a strict job with a
+    URL outside its integration ends ``error`` with the problem's location on the job, nothing registered."""
+    root = tmp_path / "disk"
+    root.mkdir()
+    (root / "a.png").write_bytes(png_bytes(8, 6))
+    manifest = tmp_path / "m.json"
+    manifest.write_text(json.dumps({"images": [{"objectUrl": "a.png"}, {"objectUrl": "s3://elsewhere/b.png"}]}))
+    with Client(live_server.url, live_server.token) as client:
+        client.integrations.create("disk", provider="local", root=str(root))
+        folder = client.folders.create("Files")
+        started = client.register(folder=folder.id, integration="disk", manifest=manifest, wait=False)
+        assert (started.status, started.units_total, started.title) == ("validating", 0, "m.json")
+        seen: list[Job] = []
+        job = client.jobs.wait(started.id, poll=0.2, progress=seen.append)
+        assert (job.status, job.items_created) == ("error", 0)
+        assert [(p["location"], p["field"]) for p in job.summary["problems"]] == [("/images/1", "objectUrl")]
+        assert list(client.folders.items(folder.id)) == []
+        again = client.register(folder=folder.id, integration="disk", manifest=manifest, ignore_errors=True)
+        assert (again.status, again.units_total, again.items_created) == ("done", 1, 1)

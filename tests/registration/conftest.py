@@ -77,8 +77,10 @@ def write_manifest(tmp_path: Path) -> Callable[..., Path]:
 
 
 def run_job(registry: Registry, actor: User, job: Job) -> Job:
-    """Run every chunk of a job in this process (what a worker does), then return the job."""
-    for seq in range(job.tasks_total):
+    """Run every task of a job in this process (what a worker does): the scan first, then the tasks it added."""
+    registry.jobs.run_task(job_id=job.id, seq=0)
+    job = registry.jobs.get(actor=actor, job_id=job.id)
+    for seq in range(1, job.tasks_total):
         registry.jobs.run_task(job_id=job.id, seq=seq)
     return registry.jobs.get(actor=actor, job_id=job.id)
 

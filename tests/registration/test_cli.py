@@ -83,7 +83,10 @@ def test_register_reports_every_located_problem_and_writes_nothing(cli: Cli, fil
     )
     result = cli.fails("register", str(manifest), "--folder", "Inbox", "--integration", "disk", code="manifest_invalid")
     assert "/images/0" in result.stderr and "/images/1" in result.stderr
-    assert cli.json("job", "list") == []
+    [job] = cli.json("job", "list")  # checked off the request path: the job records the problems
+    assert (job["status"], job["units_total"], job["items_created"]) == ("error", 0, 0)
+    assert [p["location"] for p in job["summary"]["problems"]] == ["/images/0/objectUrl", "/images/1", "/images/2"]
+    assert not list((cli.settings.managed_storage_dir / "manifests").glob("*"))
 
 
 def test_job_commands_speak_of_jobs_of_any_kind_and_list_unit_errors(cli: Cli, files: Path, tmp_path: Path) -> None:

@@ -40,7 +40,9 @@ def write_video_manifest(path: Path, root: Path, count: int) -> Path:
     return path
 
 
-def start_job(registry: Registry, tmp_path: Path, units: int) -> tuple[User, Job]:
+def start_job(registry: Registry, tmp_path: Path, units: int, *, scan: bool = False) -> tuple[User, Job]:
+    """A registration of ``units`` videos, ``validating``; with ``scan`` its scan task is run here first (the job
+    is then split into its registering tasks)."""
     admin = registry.users.ensure_local_admin()[0]
     root = tmp_path / "bucket"
     root.mkdir(exist_ok=True)
@@ -48,6 +50,10 @@ def start_job(registry: Registry, tmp_path: Path, units: int) -> tuple[User, Job
     registry.integrations.add(actor=admin, name="disk", provider="local", root=str(root))
     manifest = write_video_manifest(tmp_path / "videos.json", root, units)
     job = registry.registration.register(actor=admin, folder_id=folder.id, integration="disk", manifest=manifest)
+    assert job.status is JobStatus.VALIDATING
+    if scan:
+        registry.jobs.run_task(job_id=job.id, seq=0)
+        job = registry.jobs.get(actor=admin, job_id=job.id)
     return admin, job
 
 
@@ -95,6 +101,33 @@ def item_counts(registry: Registry) -> tuple[int, int]:
 
 
 @pytest.mark.slow
+def test_kill_9_of_a_worker_during_the_scan_then_restart_finishes_the_job(*, tmp_path: Path) -> None:
+    """A worker killed while it scans the stored manifest: nothing of the scan was written; recovery (the pid is
+    gone) releases the scan task, a new worker scans again and registers every unit once; the manifest is removed."""
+    units = 100_000
+    settings = Settings(data_dir=tmp_path / "data", job_chunk_size=2000, allow_private_endpoints=True)
+    registry = Registry(settings)
+    registry.migrate()
+    admin, job = start_job(registry, tmp_path, units)
+    log = tmp_path / "worker.log"
+    with cairn_worker(settings, log) as first:
+        deadline = time.monotonic() + 300
+        while registry.jobs.get(actor=admin, job_id=job.id).summary.get("bytes_scanned", 0) == 0:
+            assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+            time.sleep(0.05)
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait()
+    killed = registry.jobs.get(actor=admin, job_id=job.id)
+    assert (killed.status, killed.tasks_total, item_counts(registry)[0]) == (JobStatus.VALIDATING, 1, 0)
+    with cairn_worker(settings, log):
+        finished = wait_for(registry, admin, job.id, done=units, timeout=900, log=log)
+    assert (finished.status, finished.units_done, finished.units_error) == (JobStatus.DONE, units, 0)
+    assert item_counts(registry) == (units, units)
+    assert not list((settings.managed_storage_dir / "manifests").glob("*"))
+    registry.close()
+
+
+@pytest.mark.slow
 def test_kill_9_of_a_worker_mid_job_then_restart_registers_every_unit_once(*, tmp_path: Path) -> None:
     units = 100_000
     settings = Settings(data_dir=tmp_path / "data", job_chunk_size=2000, allow_private_endpoints=True)
@@ -127,7 +160,8 @@ def test_two_workers_on_redis_share_one_job(*, settings: Settings, tmp_path: Pat
     shared = settings.model_copy(update={"queue_url": queue_url, "job_chunk_size": 500})
     registry = Registry(shared)
     units = 10_000
-    admin, job = start_job(registry, tmp_path, units)
+    # scanned here: an idle Huey consumer polls ever more slowly, so one worker would take all tasks the scan adds
+    admin, job = start_job(registry, tmp_path, units, scan=True)
     log = tmp_path / "workers.log"
     try:
         with cairn_worker(shared, log), cairn_worker(shared, log):
@@ -155,8 +189,10 @@ def _redis_up() -> bool:
         return False
 
 
-def test_recover_releases_the_chunk_of_a_dead_local_worker(*, registry: Registry, tmp_path: Path) -> None:
-    _, job = start_job(registry, tmp_path, 10)
+def test_recover_releases_the_scan_of_a_dead_local_worker(*, registry: Registry, tmp_path: Path) -> None:
+    """A worker killed during the scan (its lease names a pid that is gone): recovery releases the scan, which
+    runs again from the stored manifest; the job is split, registered, and the manifest file removed."""
+    admin, job = start_job(registry, tmp_path, 10)
     dead = f"{socket.gethostname()}/999999999/deadbeef"
     with registry.db.write() as conn:
         conn.execute(
@@ -165,7 +201,11 @@ def test_recover_releases_the_chunk_of_a_dead_local_worker(*, registry: Registry
         )
     assert registry.jobs.run_task(job_id=job.id, seq=0) is None  # leased: not claimable
     assert registry.jobs.recover() == 1  # released (the pid is gone) and enqueued again
-    result = registry.jobs.run_task(job_id=job.id, seq=0)
+    assert registry.jobs.run_task(job_id=job.id, seq=0) is not None
+    assert not list((registry.settings.managed_storage_dir / "manifests").glob("*"))  # removed, and its directory
+    scanned = registry.jobs.get(actor=admin, job_id=job.id)
+    assert (scanned.status, scanned.units_total, scanned.tasks_total) == (JobStatus.RUNNING, 10, 2)
+    result = registry.jobs.run_task(job_id=job.id, seq=1)
     assert result is not None and result.created == 10 and result.job_status is JobStatus.DONE
 
 
@@ -193,10 +233,10 @@ def test_cairn_serve_runs_jobs_in_its_embedded_consumer(*, tmp_path: Path) -> No
 
 
 def test_an_unreadable_chunk_fails_its_units_instead_of_staying_leased(*, registry: Registry, tmp_path: Path) -> None:
-    admin, job = start_job(registry, tmp_path, 10)
+    admin, job = start_job(registry, tmp_path, 10, scan=True)
     with registry.db.write() as conn:
-        conn.execute(sa.text("UPDATE job_tasks SET payload = :p"), {"p": b"not zlib"})
-    assert registry.jobs.run_task(job_id=job.id, seq=0) is None
+        conn.execute(sa.text("UPDATE job_tasks SET payload = :p WHERE seq = 1"), {"p": b"not zlib"})
+    assert registry.jobs.run_task(job_id=job.id, seq=1) is None
     failed = registry.jobs.get(actor=admin, job_id=job.id)
     assert (failed.status, failed.units_error, failed.units_pending) == (JobStatus.ERROR, 10, 0)
     assert failed.error is not None and "could not be run" in failed.error and "corrupt" in failed.error

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from cairn.domain.jobs import JobStatus
 from cairn.domain.records import Folder, User
 from cairn.errors import ManifestError, TooLarge
 from cairn.services.integrations import IntegrationPublic
 from cairn.services.registry import Registry
 from cairn.settings import Settings
+from tests.registration.conftest import run_job
 
 
 @pytest.fixture
@@ -45,17 +47,20 @@ def test_client_metadata_over_the_limit_is_a_located_problem_for_every_entry(
         ],
         "image_groups": [{"title": "g", "objectUrl_0": "c.jpg", "client_metadata": {"k": "x" * 500}}],
     }
-    for call in (registry.registration.plan, registry.registration.register):
-        with pytest.raises(ManifestError) as caught:
-            call(actor=admin, folder_id=folder.id, integration="disk", manifest=write_manifest(doc))
-        located = {(p.location, p.field) for p in caught.value.problems}
-        assert located == {
-            ("/images/1/clientMetadata", "clientMetadata"),
-            ("/image_groups/0/client_metadata", "client_metadata"),
-        }
-        first = caught.value.problems[0].message
-        assert "101 bytes; the limit is 100 bytes (CAIRN_MAX_CLIENT_METADATA_BYTES)" in first, first
+    expected = {("/images/1/clientMetadata", "clientMetadata"), ("/image_groups/0/client_metadata", "client_metadata")}
+    with pytest.raises(ManifestError) as caught:
+        registry.registration.plan(actor=admin, folder_id=folder.id, integration="disk", manifest=write_manifest(doc))
+    assert {(p.location, p.field) for p in caught.value.problems} == expected
+    first = caught.value.problems[0].message
+    assert "101 bytes; the limit is 100 bytes (CAIRN_MAX_CLIENT_METADATA_BYTES)" in first, first
     assert _nothing_written(registry, admin, folder)
+    job = registry.registration.register(
+        actor=admin, folder_id=folder.id, integration="disk", manifest=write_manifest(doc)
+    )
+    ended = run_job(registry, admin, job)  # the same scan, off the request path: the job records the problems
+    assert ended.status is JobStatus.ERROR
+    assert {(p["location"], p["field"]) for p in ended.summary["problems"]} == expected
+    assert registry.folders.summary(actor=admin, folder_id=folder.id).files == 0
 
 
 def test_a_manifest_over_its_size_limit_is_refused_and_writes_nothing(

@@ -350,6 +350,21 @@ def _nothing_written(registry: Registry, admin: User, folder: Folder) -> bool:
     return not registry.jobs.jobs(actor=admin) and not folder_items(registry, admin, folder.id)
 
 
+def _failed_scan(registry: Registry, admin: User, folder: Folder, manifest: Path) -> list[dict[str, Any]]:
+    """Register ``manifest`` strictly and run its scan: the job ends ``error``, no item and no further task
+    written, its manifest file removed; returns the located problems recorded on the job."""
+    job = registry.registration.register(actor=admin, folder_id=folder.id, integration="s3", manifest=manifest)
+    assert job.status is JobStatus.VALIDATING and job.tasks_total == 1
+    ended = run_job(registry, admin, job)
+    assert (ended.status, ended.tasks_total, ended.units_total) == (JobStatus.ERROR, 1, 0)
+    assert ended.error and "problem(s) in manifest" in ended.error
+    assert not folder_items(registry, admin, folder.id)
+    assert not list((registry.settings.managed_storage_dir / "manifests").glob("*"))
+    problems: list[dict[str, Any]] = ended.summary["problems"]
+    assert all(p["file"] == manifest.name for p in problems)
+    return problems
+
+
 BAD_MANIFESTS: list[tuple[str, Any, str, str]] = [
     ("json syntax", '{"images": [{"objectUrl": "s3://x/a.jpg"},]}', ".json", "/images"),
     ("missing objectUrl", {"images": [{"title": "no url"}]}, ".json", "/images/0"),
@@ -388,12 +403,8 @@ def test_malformed_manifest_gives_located_error_and_writes_nothing(
     suffix: str,
     where: str,
 ) -> None:
-    with pytest.raises(ManifestError) as caught:
-        registry.registration.register(
-            actor=admin, folder_id=folder.id, integration="s3", manifest=write_manifest(content, suffix=suffix)
-        )
-    assert caught.value.problems and caught.value.problems[0].location.startswith(where)
-    assert _nothing_written(registry, admin, folder)
+    problems = _failed_scan(registry, admin, folder, write_manifest(content, suffix=suffix))
+    assert problems and problems[0]["location"].startswith(where)
 
 
 @pytest.mark.parametrize(
@@ -416,12 +427,18 @@ def test_over_limit_manifest_is_refused_with_location(
     message: str,
 ) -> None:
     doc = {"images": [{"objectUrl": f"s3://media/long/path/image-{n}.jpg", "title": "title6"} for n in range(4)]}
-    with pytest.raises(ManifestError) as caught:
-        registry.registration.register(
+    with pytest.raises(ManifestError) as caught:  # the dry run is the same scan
+        registry.registration.plan(
             actor=admin, folder_id=folder.id, integration="s3", manifest=write_manifest(doc), limits=limits
         )
     assert any(message in p.message and p.location.startswith("/images/") for p in caught.value.problems)
     assert _nothing_written(registry, admin, folder)
+    job = registry.registration.register(  # the limits a job starts with go with its scan task
+        actor=admin, folder_id=folder.id, integration="s3", manifest=write_manifest(doc), limits=limits
+    )
+    ended = run_job(registry, admin, job)
+    assert ended.status is JobStatus.ERROR and not folder_items(registry, admin, folder.id)
+    assert any(message in p["message"] for p in ended.summary["problems"])
 
 
 def test_url_outside_the_integration_is_refused(
@@ -438,12 +455,28 @@ def test_url_outside_the_integration_is_refused(
         "images": [{"objectUrl": urls["b.jpg"]}, {"objectUrl": "s3://another-bucket/b.jpg"}],
         "dicom_series": [{"title": "s", "objectUrl_0": urls["e.dcm"], "objectUrl_1": "file:///etc/passwd"}],
     }
-    with pytest.raises(ManifestError) as caught:
-        registry.registration.register(actor=admin, folder_id=folder.id, integration="s3", manifest=write_manifest(doc))
-    located = {(p.location, p.field) for p in caught.value.problems}
+    problems = _failed_scan(registry, admin, folder, write_manifest(doc))
+    located = {(p["location"], p["field"]) for p in problems}
     assert located == {("/images/1", "objectUrl"), ("/dicom_series/0", "objectUrl_1")}
-    assert "another-bucket" in caught.value.problems[0].message
-    assert _nothing_written(registry, admin, folder)
+    assert "another-bucket" in problems[0]["message"]
+
+
+def test_ignore_errors_registers_the_valid_units_and_records_the_problems(
+    *,
+    registry: Registry,
+    admin: User,
+    folder: Folder,
+    bucket: StorageServer,
+    s3_integration: IntegrationPublic,
+    write_manifest: Callable[..., Path],
+) -> None:
+    urls = put_media(bucket)
+    doc = {"images": [{"objectUrl": urls["b.jpg"]}, {"objectUrl": "s3://another-bucket/b.jpg"}, {"title": "no url"}]}
+    job = register_and_run(registry, admin, folder, "s3", write_manifest(doc), ignore_errors=True)
+    assert (job.status, job.units_total, job.items_created) == (JobStatus.DONE, 1, 1)
+    located = {(p["location"], p["field"]) for p in job.summary["problems"]}
+    assert located == {("/images/1", "objectUrl"), ("/images/2", "objectUrl")}
+    assert [i.object_url for i in folder_items(registry, admin, folder.id)] == [urls["b.jpg"]]
 
 
 def test_dry_run_summarizes_and_writes_nothing(
@@ -474,7 +507,8 @@ def test_cancel_marks_remaining_units_cancelled(
     job = chunked.registration.register(
         actor=admin, folder_id=folder.id, integration="s3", manifest=write_manifest(_three_images(bucket))
     )
-    chunked.jobs.run_task(job_id=job.id, seq=0)
+    chunked.jobs.run_task(job_id=job.id, seq=0)  # the scan
+    chunked.jobs.run_task(job_id=job.id, seq=1)
     cancelled = chunked.jobs.cancel(actor=admin, job_id=job.id)
     assert (cancelled.status, cancelled.units_done, cancelled.units_cancelled, cancelled.units_pending) == (
         JobStatus.CANCELLED,
@@ -482,7 +516,7 @@ def test_cancel_marks_remaining_units_cancelled(
         2,
         0,
     )
-    assert chunked.jobs.run_task(job_id=job.id, seq=1) is None
+    assert chunked.jobs.run_task(job_id=job.id, seq=2) is None
     assert len(folder_items(chunked, admin, folder.id)) == 2
 
 

@@ -32,6 +32,9 @@ class Counting:
     def describe(self, job: Job) -> str:
         return f"Counting {job.title!r}"
 
+    def closed(self, job: Job, task: ClaimedTask) -> None:
+        pass
+
     def prepare(self, job: Job, task: ClaimedTask, *, heartbeat: Callable[[], None]) -> int:
         heartbeat()
         if self.failures:

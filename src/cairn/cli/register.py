@@ -73,8 +73,8 @@ def register(
         _show_plan(session, registry.registration.plan(**options))  # type: ignore[arg-type]
         return
     job = registry.registration.register(ignore_errors=ignore_errors, **options)  # type: ignore[arg-type]
-    if not session.json_output:
-        note(session, f"Job {job.id}: {job.units_total:,} unit(s) in {job.tasks_total} task(s).")
+    if not (session.json_output or wait):
+        note(session, f"Job {job.id}: checking the manifest, then registering its units: `cairn job show {job.id}`.")
     if wait:
         threads = session.settings.workers or 2
         local = work if work is not None else session.settings.queue_url is None
@@ -110,12 +110,12 @@ def _follow(session: Session, job: Job) -> Job:
     show = not session.json_output and sys.stderr.isatty()
     try:
         with Progress(*columns, console=session.err, disable=not show, transient=False) as progress:
-            task = progress.add_task(f"job {job.id}", total=job.units_total)
+            task = progress.add_task(f"job {job.id}", total=None)
             while not job.status.is_final:
                 time.sleep(POLL_SECONDS)
                 job = registry.jobs.get(actor=actor, job_id=job.id)
-                done = job.units_total - job.units_pending
-                progress.update(task, completed=done, description=f"job {job.id} {job.status.value}")
+                done, total = job.progress_counts()
+                progress.update(task, completed=done, total=total, description=f"job {job.id} {job.status.value}")
     except KeyboardInterrupt:
         note(session, f"Stopped waiting; job {job.id} goes on: `cairn job show {job.id}`.")
         raise typer.Exit(130) from None
@@ -125,6 +125,10 @@ def _follow(session: Session, job: Job) -> Job:
 def _finish(session: Session, job: Job) -> None:
     from cairn.domain.jobs import JobStatus  # noqa: PLC0415 - with the manifest readers: only once a job ran
 
+    if job.status is JobStatus.ERROR and job.summary.get("problems"):
+        from cairn.services.registration import scan_problems  # noqa: PLC0415 - only when a scan failed
+
+        raise scan_problems(job)  # printed as before the scan moved off the request: every located problem
     show_job(session, job)
     if job.status is JobStatus.ERROR:
         raise typer.Exit(EXIT_FAILED)

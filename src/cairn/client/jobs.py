@@ -26,7 +26,11 @@ def _job(data: dict[str, Any]) -> Job:
 
 
 def print_progress(job: Job) -> None:
-    """The default progress report: one line per poll."""
+    """The default progress report: one line per poll (while ``validating``: the manifest's bytes checked)."""
+    if job.status == "validating":
+        scanned, size = job.summary.get("bytes_scanned", 0), job.summary.get("manifest_bytes", 0)
+        print(f"job {job.id} ({job.kind}): validating {scanned:,}/{size:,} bytes of the manifest", flush=True)
+        return
     finished = job.units_done + job.units_error + job.units_cancelled
     print(
         f"job {job.id} ({job.kind}): {job.status} {finished}/{job.units_total} units ({job.units_error} errors)",

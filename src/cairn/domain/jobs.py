@@ -143,7 +143,10 @@ class Job:
 
     @property
     def progress(self) -> float:
-        """Finished units (done, error, cancelled) over all units, 0..1."""
+        """Finished units (done, error, cancelled) over all units, 0..1 (while ``validating``: the input checked)."""
+        if self.status is JobStatus.VALIDATING:
+            done, total = self.progress_counts()
+            return done / total if total else 0.0
         if self.units_total == 0:
             return 1.0
         return (self.units_total - self.units_pending) / self.units_total
@@ -158,6 +161,13 @@ class Job:
         if self.status is JobStatus.DONE:
             return Outcome.DONE_WITH_ERRORS if self.units_error else Outcome.DONE
         return None
+
+    def progress_counts(self) -> tuple[int, int]:
+        """What a progress bar shows, (done, total): bytes of the input checked while ``validating`` (when the
+        job's summary says how far its check got), else finished units."""
+        if self.status is JobStatus.VALIDATING and "manifest_bytes" in self.summary:
+            return int(self.summary.get("bytes_scanned", 0)), int(self.summary["manifest_bytes"])
+        return self.units_total - self.units_pending, self.units_total
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

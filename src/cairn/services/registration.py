@@ -15,40 +15,52 @@ Leases, retries, recovery, counts, cancel and the job's end are the engine's.
 from __future__ import annotations
 
 import contextlib
+import io
+import json
 import os
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 from cairn.db.database import Database
 from cairn.db.repositories import Repos
+from cairn.db.repositories._common import now
 from cairn.domain.integrations import StoreConfig
-from cairn.domain.jobs import Job, TaskResult
+from cairn.domain.jobs import Job, JobStatus, TaskResult
 from cairn.domain.manifest import (
     DEFAULT_LIMITS,
+    LimitedStream,
     ManifestFormat,
     ManifestLimits,
+    ManifestScan,
     ManifestSummary,
     scan_manifest,
 )
 from cairn.domain.records import Folder, User
 from cairn.domain.unit_packing import pack_units, unpack_units
 from cairn.domain.urls import resolve_object_key
-from cairn.errors import CairnError, ManifestError, NotFound, Problem
+from cairn.errors import CairnError, InvalidInput, ManifestError, NotFound, Problem
 from cairn.private_files import private_dir
 from cairn.services._allocation import bulk_allocations
 from cairn.services._base import Service, target_folder
 from cairn.services.integrations import IntegrationService, find_integration, store_config_of, usable_integration
 from cairn.services.jobs.engine import JobService
 from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
+from cairn.services.managed_files import remove_managed_files
 from cairn.services.registration_commit import commit_units
 from cairn.services.registration_units import Inspector, Prepared, UnitPreparer, head_only
 from cairn.settings import Settings
 from cairn.storage import ObjectStore
 
 KIND = "registration"
+MANIFESTS = "manifests"
+"""Where stored manifests wait in managed storage until their job's scan task is closed."""
+_SCAN = b"scan:"
+"""The payload of a registration's first task (the scan) starts so; the manifest's key follows."""
+COPY_BLOCK = 1 << 20
 PREPARE_BATCH = 1000
 MAX_URL_PROBLEMS = 1000
 
@@ -137,32 +149,57 @@ class RegistrationService(Service):
         upsert_metadata: bool = False,
         limits: ManifestLimits | None = None,
     ) -> Job:
-        """Start a registration job (returns at once; workers do the work). An invalid manifest writes nothing.
+        """Start a registration job: store the manifest (streamed) and return the job at once, ``validating``.
 
-        ``skip_duplicate_urls`` / ``upsert_metadata`` add to the manifest's own options (CSV has none).
+        Its first task (``_scan_task``) checks the whole manifest off the request path and records every located
+        problem on the job; a strict job with problems then ends ``error`` with nothing written, otherwise the
+        manifest is split into the tasks that register it. ``skip_duplicate_urls`` / ``upsert_metadata`` add to
+        the manifest's own options (CSV has none). ``limits`` (the benchmark's, above Encord's 500,000 units) go
+        with the scan task; by default the scan applies ``_limits()``.
         """
         target = self._target(actor, folder_id, integration)
-        with _opened(manifest) as (stream, name), tempfile.TemporaryFile(dir=self._ensure_tmp()) as spool_file:
-            spool = _Spool(spool_file, [])
-            summary = self._scan(stream, fmt, source or name, target, limits or self._limits(), spool=spool)
-            skip, upsert = _options(summary, skip_duplicate_urls, upsert_metadata)
-            new = NewJob(
-                kind=KIND,
-                title=summary.source,
-                units_total=summary.units,
-                folder_id=target.folder.id,
-                integration_id=target.integration_id,
-                params={
-                    "source": summary.source,
-                    "format": summary.fmt,
-                    "skip_duplicate_urls": skip,
-                    "upsert_metadata": upsert,
-                },
-                summary={"counts_by_kind": {str(k): n for k, n in summary.counts.items()}},
-                ignore_errors=ignore_errors,
-            )
-            details = {"units": summary.units, "integration": target.integration_name}
-            return self._jobs.start(actor=actor, new=new, tasks=_spooled_tasks(spool), details=details)
+        with _opened(manifest) as (stream, name):
+            title = source or name
+            key, size = self._store_manifest(stream, source=title)
+        new = NewJob(
+            kind=KIND,
+            title=title,
+            units_total=0,
+            folder_id=target.folder.id,
+            integration_id=target.integration_id,
+            params={
+                "source": title,
+                "format": fmt,
+                "skip_duplicate_urls": skip_duplicate_urls,
+                "upsert_metadata": upsert_metadata,
+            },
+            summary={"manifest_bytes": size, "bytes_scanned": 0},
+            ignore_errors=ignore_errors,
+        )
+        scan = TaskSpec(unit_start=0, unit_count=0, payload=_scan_payload(key, limits))
+        details = {"manifest_bytes": size, "integration": target.integration_name}
+        try:
+            return self._jobs.start(actor=actor, new=new, tasks=[scan], details=details, status=JobStatus.VALIDATING)
+        except BaseException:
+            remove_managed_files(self._settings.managed_storage_dir, [key])
+            raise
+
+    def _store_manifest(self, stream: BinaryIO, *, source: str) -> tuple[str, int]:
+        """Copy the manifest into managed storage in blocks (never whole in memory); its key and size. Over
+        ``CAIRN_MAX_MANIFEST_BYTES`` it is refused here (``TooLarge``) and nothing is kept."""
+        limit = self._settings.max_manifest_bytes
+        stream = io.BufferedReader(LimitedStream(stream, limit=limit, source=source))
+        key = f"{MANIFESTS}/{uuid.uuid4().hex}"
+        handle, spooled = tempfile.mkstemp(dir=self._ensure_tmp(), prefix="manifest-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                size = _copy(stream, out)
+            private_dir(self._settings.managed_storage_dir / MANIFESTS)  # 0700, as every directory of the data dir
+            os.replace(spooled, self._settings.managed_storage_dir.resolve() / key)
+        except BaseException:
+            Path(spooled).unlink(missing_ok=True)
+            raise
+        return key, size
 
     def _limits(self) -> ManifestLimits:
         """Encord's per-file limits, with the manifest and client-metadata sizes of the settings."""
@@ -192,9 +229,52 @@ class RegistrationService(Service):
         *,
         spool: _Spool | None,
     ) -> ManifestSummary:
+        """The dry run's pass: ``ManifestError`` lists every located problem (manifest and URLs) at its end."""
+        scan, url_problems = self._scan_units(
+            stream, fmt=fmt, source=source, target=target, limits=limits, spool=spool, progress=lambda: None
+        )
+        summary = scan.summary(allow_problems=bool(url_problems))
+        problems = scan.problems + url_problems
+        if problems:
+            raise ManifestError(problems, source=summary.source, truncated=len(url_problems) >= MAX_URL_PROBLEMS)
+        return summary
+
+    def _scan_all(
+        self,
+        stream: BinaryIO,
+        *,
+        fmt: ManifestFormat | None,
+        source: str,
+        target: _Target,
+        spool: _Spool,
+        progress: Callable[[], None],
+        limits: ManifestLimits | None,
+    ) -> tuple[ManifestSummary, list[Problem]]:
+        """The scan task's pass: the summary of the valid units (spooled) and every located problem found."""
+        scan, url_problems = self._scan_units(
+            stream,
+            fmt=fmt,
+            source=source,
+            target=target,
+            limits=limits or self._limits(),
+            spool=spool,
+            progress=progress,
+        )
+        return scan.summary(allow_problems=True), scan.problems + url_problems
+
+    def _scan_units(
+        self,
+        stream: BinaryIO,
+        *,
+        fmt: ManifestFormat | None,
+        source: str,
+        target: _Target,
+        limits: ManifestLimits,
+        spool: _Spool | None,
+        progress: Callable[[], None],
+    ) -> tuple[ManifestScan, list[Problem]]:
         """The one pass over the manifest: check it all, check that every URL is inside the integration, and pack
-        the units into chunks in a temporary file (when spooling). ``ManifestError`` is raised after the pass, so
-        an invalid manifest leaves only the temporary file, which the caller discards."""
+        the valid units into chunks in a temporary file (when spooling), calling ``progress`` after each chunk."""
         scan = scan_manifest(stream, fmt=fmt, source=source, limits=limits)
         problems: list[Problem] = []
         batch: list[Any] = []
@@ -202,25 +282,26 @@ class RegistrationService(Service):
         size = self._settings.job_chunk_size
         with bulk_allocations():
             for unit in scan.units():
-                _check_urls(target.config, unit, problems)
-                batch.append(unit)
+                if _urls_inside(target.config, unit, problems):
+                    batch.append(unit)
                 if len(batch) == size:
                     _spill(spool, batch, number)
                     number += len(batch)
                     batch = []
+                    progress()
             _spill(spool, batch, number)
-        summary = scan.summary()
-        if problems:
-            raise ManifestError(problems, source=summary.source, truncated=len(problems) >= MAX_URL_PROBLEMS)
-        return summary
+        return scan, problems
 
     # --- the handler of "registration" jobs (called by the engine) ----------------------------------------
     def describe(self, job: Job) -> str:
         return f"Registration of {job.title!r}"
 
-    def prepare(self, job: Job, task: ClaimedTask, *, heartbeat: Callable[[], None]) -> Prepared:
-        """A task's units with what their items need (supplied metadata, or HEAD + inspection), in batches with a
-        heartbeat between them. A payload no version can read raises ``InvalidInput``: its units fail."""
+    def prepare(self, job: Job, task: ClaimedTask, *, heartbeat: Callable[[], None]) -> Prepared | _Scanned:
+        """The scan task: the manifest checked and packed into tasks (``_scan_task``). Any other task: its units
+        with what their items need (supplied metadata, or HEAD + inspection), in batches with a heartbeat between
+        them. A payload no version can read raises ``InvalidInput``: its units fail."""
+        if task.payload.startswith(_SCAN):
+            return self._scan_task(job, task, heartbeat)
         units = unpack_units(task.payload)
         with self._read() as repos:
             if job.integration_id is None:
@@ -245,24 +326,160 @@ class RegistrationService(Service):
                 prepared.errors += more.errors
         return prepared
 
-    def commit(self, repos: Repos, job: Job, task: ClaimedTask, prepared: Prepared, result: TaskResult) -> None:
+    def commit(
+        self, repos: Repos, job: Job, task: ClaimedTask, prepared: Prepared | _Scanned, result: TaskResult
+    ) -> None:
+        if isinstance(prepared, _Scanned):
+            self._commit_scan(repos, job, prepared)
+            return
         with bulk_allocations():
             commit_units(repos, job, task, prepared, result)
+
+    def closed(self, job: Job, task: ClaimedTask) -> None:
+        """Once the scan task is closed its manifest is no longer needed (the tasks hold the units)."""
+        if task.payload.startswith(_SCAN):
+            remove_managed_files(self._settings.managed_storage_dir, [_scan_of(task)[0]])
+
+    # --- the scan task: validation off the request path ---------------------------------------------------
+    def _scan_task(self, job: Job, task: ClaimedTask, heartbeat: Callable[[], None]) -> _Scanned:
+        """Read the stored manifest once: check it all (every located problem), check every URL against the
+        integration, and pack the valid units into tasks in a temporary file; renew the lease as it goes."""
+        target = self._job_target(job)
+        key, limits = _scan_of(task)
+        path = self._settings.managed_storage_dir.resolve() / key
+        # closed by _commit_scan once its chunks are tasks (or by the garbage collector if the commit never runs)
+        spool = _Spool(tempfile.TemporaryFile(dir=self._ensure_tmp()), [])  # noqa: SIM115
+        fmt = job.params.get("format")
+        try:
+            with path.open("rb") as stream:
+                progress = _ScanProgress(self, job, stream, heartbeat)
+                summary, problems = self._scan_all(
+                    stream, fmt=fmt, source=job.title, target=target, spool=spool, progress=progress, limits=limits
+                )
+        except ManifestError as exc:  # the manifest cannot be read on (or too many problems): nothing registers
+            spool.file.close()
+            return _Scanned(None, exc.problems, exc.truncated, None)
+        except InvalidInput as exc:  # e.g. over a size limit lowered since the upload: a problem of the whole file
+            spool.file.close()
+            return _Scanned(None, [Problem(location=job.title, message=exc.message)], False, None)
+        except OSError as exc:
+            spool.file.close()
+            raise NotFound(f"job {job.id}: its stored manifest is gone ({exc.strerror})") from exc
+        return _Scanned(summary, problems, len(problems) >= MAX_URL_PROBLEMS, spool)
+
+    def record_scan_progress(self, job: Job, scanned: int) -> None:
+        with self._write() as repos:
+            repos.jobs.update_job(job.id, summary={**job.summary, "bytes_scanned": scanned})
+
+    def _job_target(self, job: Job) -> _Target:
+        with self._read() as repos:
+            if job.integration_id is None or job.folder_id is None:
+                raise NotFound(f"job {job.id}: its folder or integration was removed")
+            stored = find_integration(repos, job.integration_id)
+            folder = repos.folders.get(job.folder_id)
+        if folder is None:
+            raise NotFound(f"job {job.id}: its folder was removed")
+        return _Target(folder, stored.id, stored.name, store_config_of(stored, self._integrations.secrets))
+
+    def _commit_scan(self, repos: Repos, job: Job, scanned: _Scanned) -> None:
+        """Record the scan's problems on the job; then end a strict (or unreadable) job ``error`` with nothing
+        written, or add the tasks that register the valid units."""
+        summary: dict[str, Any] = {**job.summary, "bytes_scanned": job.summary.get("manifest_bytes", 0)}
+        if scanned.problems:
+            summary["problems"] = [{"file": job.title, "field": None, **p.to_dict()} for p in scanned.problems]
+            summary["problems_truncated"] = scanned.truncated
+        fatal = scanned.summary is None or scanned.spool is None
+        if scanned.problems and (fatal or not job.ignore_errors):
+            message = str(ManifestError(scanned.problems, source=job.title, truncated=scanned.truncated).message)
+            why = "" if fatal else "; nothing was registered (ignore_errors is off)"
+            repos.jobs.update_job(job.id, status=JobStatus.ERROR.value, error=message + why, summary=summary)
+            return
+        assert scanned.summary is not None and scanned.spool is not None
+        found = scanned.summary
+        units = sum(count for _, _, _, count in scanned.spool.chunks)  # the valid units, URLs inside the integration
+        try:
+            added = self._jobs.add_tasks(repos, job.id, _spooled_tasks(scanned.spool), first_seq=1)
+        finally:
+            scanned.spool.file.close()
+        params = job.params
+        skip, upsert = _options(found, bool(params.get("skip_duplicate_urls")), bool(params.get("upsert_metadata")))
+        summary["counts_by_kind"] = {str(k): n for k, n in found.counts.items()}
+        repos.jobs.update_job(
+            job.id,
+            status=JobStatus.RUNNING.value,
+            started_at=job.started_at or now(),
+            units_total=units,
+            units_pending=units,
+            tasks_total=added + 1,
+            params={**job.params, "format": found.fmt, "skip_duplicate_urls": skip, "upsert_metadata": upsert},
+            summary=summary,
+        )
+
+
+def scan_problems(job: Job) -> ManifestError:
+    """The located problems the scan recorded on a registration job, as the error a synchronous check raised."""
+    recorded = job.summary.get("problems") or []
+    problems = [Problem(location=p["location"], message=p["message"], field=p.get("field")) for p in recorded]
+    return ManifestError(problems, source=job.title, truncated=bool(job.summary.get("problems_truncated")))
 
 
 def _options(summary: ManifestSummary, skip: bool, upsert: bool) -> tuple[bool, bool]:
     return summary.options.skip_duplicate_urls or skip, summary.options.upsert_metadata or upsert
 
 
-def _check_urls(config: StoreConfig, unit: Any, problems: list[Problem]) -> None:
+def _urls_inside(config: StoreConfig, unit: Any, problems: list[Problem]) -> bool:
+    """Whether every URL of ``unit`` resolves inside the integration; each one that does not is a problem."""
+    inside = True
     for position, url in enumerate(unit.urls):
-        if len(problems) >= MAX_URL_PROBLEMS:
-            return
         try:
             resolve_object_key(config, url)
         except CairnError as exc:
-            field = "objectUrl" if len(unit.urls) == 1 else f"objectUrl_{position}"
-            problems.append(Problem(location=unit.location, message=exc.message, field=field))
+            inside = False
+            if len(problems) < MAX_URL_PROBLEMS:
+                field = "objectUrl" if len(unit.urls) == 1 else f"objectUrl_{position}"
+                problems.append(Problem(location=unit.location, message=exc.message, field=field))
+    return inside
+
+
+def _scan_payload(key: str, limits: ManifestLimits | None) -> bytes:
+    """The scan task's payload: the stored manifest's key, and the limits it was started with (if not default)."""
+    return _SCAN + json.dumps({"key": key, "limits": None if limits is None else asdict(limits)}).encode()
+
+
+def _scan_of(task: ClaimedTask) -> tuple[str, ManifestLimits | None]:
+    data = json.loads(task.payload[len(_SCAN) :])
+    return str(data["key"]), None if data["limits"] is None else ManifestLimits(**data["limits"])
+
+
+def _copy(source: BinaryIO, out: BinaryIO) -> int:
+    """Copy in 1 MiB blocks; the number of bytes copied."""
+    size = 0
+    while block := source.read(COPY_BLOCK):
+        out.write(block)
+        size += len(block)
+    return size
+
+
+@dataclass
+class _Scanned:
+    """What the scan task found: the summary of the valid units (None if the manifest could not be read on),
+    every located problem, and the valid units packed into chunks."""
+
+    summary: ManifestSummary | None
+    problems: list[Problem]
+    truncated: bool
+    spool: _Spool | None
+
+
+class _ScanProgress:
+    """Called after each chunk of the scan: renews the task's lease and records how far the scan got."""
+
+    def __init__(self, service: RegistrationService, job: Job, stream: BinaryIO, heartbeat: Callable[[], None]) -> None:
+        self._service, self._job, self._stream, self._heartbeat = service, job, stream, heartbeat
+
+    def __call__(self) -> None:
+        self._heartbeat()
+        self._service.record_scan_progress(self._job, self._stream.tell())
 
 
 def _spooled_tasks(spool: _Spool) -> Iterator[TaskSpec]:

@@ -304,6 +304,15 @@ class JobRepository(Repository):
                 .values(enqueued_at=now())
             )
 
+    def unsent_tasks(self, job_id: int) -> list[int]:
+        """Pending tasks of a job never enqueued."""
+        query = sa.select(job_tasks.c.seq).where(
+            job_tasks.c.job_id == job_id,
+            job_tasks.c.status == TaskStatus.PENDING.value,
+            job_tasks.c.enqueued_at.is_(None),
+        )
+        return [int(seq) for seq in self.conn.execute(query.order_by(job_tasks.c.seq)).scalars()]
+
     def task_seqs(self, job_id: int, *, status: TaskStatus) -> list[int]:
         query = (
             sa.select(job_tasks.c.seq)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from cairn.domain.manifest._csv_reader import expected_video_error
 from cairn.domain.manifest._files import default_title
+from cairn.domain.manifest._streams import LimitedStream
 from cairn.domain.manifest.export import unit_to_json, write_csv_manifest, write_json_manifest
 from cairn.domain.manifest.model import (
     DEFAULT_LIMITS,
@@ -40,6 +41,7 @@ __all__ = [
     "AudioMetadata",
     "DuplicateUrl",
     "ImageMetadata",
+    "LimitedStream",
     "ManifestFormat",
     "ManifestLimits",
     "ManifestOptions",

@@ -23,7 +23,7 @@ from cairn.domain.manifest.model import (
     ManifestSummary,
     Unit,
 )
-from cairn.errors import InvalidInput
+from cairn.errors import InvalidInput, Problem
 
 _SNIFF_BYTES = 4096
 
@@ -71,13 +71,15 @@ class ManifestScan:
             yield parsed.unit
         self._finished = True
 
-    def summary(self) -> ManifestSummary:
-        """What the manifest holds; raises ``ManifestError`` when any problem was found."""
+    def summary(self, *, allow_problems: bool = False) -> ManifestSummary:
+        """What the manifest holds; raises ``ManifestError`` when any problem was found (unless ``allow_problems``:
+        then the valid units were all yielded and ``problems`` lists the rest)."""
         if not self._finished:
             raise RuntimeError("summary() needs units() to have been read to the end")
         tally = self._tally
         tally.check_not_empty()
-        self._log.raise_if_errors()
+        if not allow_problems:
+            self._log.raise_if_errors()
         return ManifestSummary(
             source=self._source,
             fmt=self._fmt,
@@ -90,6 +92,11 @@ class ManifestScan:
             warnings=tuple(self._log.warnings),
             warnings_truncated=self._log.warnings_truncated,
         )
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The located problems found so far (invalid entries left out of ``units()``)."""
+        return list(self._log.errors)
 
 
 def scan_manifest(

@@ -48,7 +48,7 @@ def finish_if_last(repos: Repos, job_id: int, *, describe: str) -> JobStatus | N
     assert job is not None
     if job.status is JobStatus.CANCELLED:
         final = JobStatus.CANCELLED
-    elif job.units_error and not job.ignore_errors:
+    elif job.status is JobStatus.ERROR or (job.units_error and not job.ignore_errors):
         final = JobStatus.ERROR
     else:
         final = JobStatus.DONE

@@ -29,7 +29,7 @@ from cairn.db.repositories import Repos
 from cairn.db.repositories._common import now
 from cairn.db.repositories.jobs import TaskRef
 from cairn.domain.access import Action
-from cairn.domain.jobs import Job, JobStatus, TaskResult, TaskStatus, UnitError
+from cairn.domain.jobs import OPEN_STATUSES, Job, JobStatus, TaskResult, TaskStatus, UnitError
 from cairn.domain.records import User
 from cairn.errors import CairnError, Conflict, NotFound, PermissionDenied, StorageError
 from cairn.jobs.queue import JobQueue
@@ -71,8 +71,17 @@ class JobService(Service):
         return make()
 
     # --- starting a job -----------------------------------------------------------------------------------
-    def start(self, *, actor: User, new: NewJob, tasks: Iterable[TaskSpec], details: dict[str, Any]) -> Job:
-        """Record a job and its tasks in one transaction, then enqueue the tasks; returns the job, queued."""
+    def start(
+        self,
+        *,
+        actor: User,
+        new: NewJob,
+        tasks: Iterable[TaskSpec],
+        details: dict[str, Any],
+        status: JobStatus = JobStatus.QUEUED,
+    ) -> Job:
+        """Record a job and its tasks in one transaction, then enqueue the tasks; returns the job, ``queued`` (or
+        ``validating``: its first task checks the input and adds the others with ``add_tasks``)."""
         with self._write() as repos:
             job_id = repos.jobs.create_job(
                 kind=new.kind,
@@ -83,7 +92,7 @@ class JobService(Service):
                 integration_id=new.integration_id,
                 params=new.params or {},
                 summary=new.summary or {},
-                status=JobStatus.QUEUED.value,
+                status=status.value,
                 ignore_errors=new.ignore_errors,
                 units_total=new.units_total,
                 units_pending=new.units_total,
@@ -111,6 +120,17 @@ class JobService(Service):
         self._enqueue(job_id, list(range(count)))
         return self.get(actor=actor, job_id=job_id)
 
+    def add_tasks(self, repos: Repos, job_id: int, tasks: Iterable[TaskSpec], *, first_seq: int) -> int:
+        """Add tasks to an open job inside the caller's transaction (a handler's commit); the engine enqueues them
+        after the commit. Returns how many were added."""
+        count = 0
+        for seq, spec in enumerate(tasks, start=first_seq):
+            repos.jobs.add_task(
+                job_id=job_id, seq=seq, unit_start=spec.unit_start, unit_count=spec.unit_count, payload=spec.payload
+            )
+            count += 1
+        return count
+
     def _enqueue(self, job_id: int, seqs: list[int], *, delay: float = 0.0) -> None:
         """One message per task; a task whose message is never sent is found again by ``recover``."""
         if not seqs:
@@ -135,13 +155,23 @@ class JobService(Service):
         try:
             prepared = handler.prepare(job, task, heartbeat=lambda: self._renew(task))
             with self._write() as repos:
-                return self._commit(repos, handler, task, prepared)
+                result = self._commit(repos, handler, task, prepared)
         except Exception as exc:
             self._failed(job, task, exc)
             return None
         except BaseException:
             self._release(task)
             raise
+        if result is not None:
+            self._enqueue_added(job.id)
+            handler.closed(job, task)
+        return result
+
+    def _enqueue_added(self, job_id: int) -> None:
+        """Enqueue the tasks a commit added (a validating job's first task adds the others)."""
+        with self._read() as repos:
+            seqs = repos.jobs.unsent_tasks(job_id)
+        self._enqueue(job_id, seqs)
 
     def _claim(self, job_id: int, seq: int) -> tuple[Job, ClaimedTask] | None:
         owner = lease_owner()
@@ -205,7 +235,9 @@ class JobService(Service):
         message = f"task {task.seq} ({task.unit_count} unit(s)) could not be run: {reason}"
         if not job.ignore_errors:
             stop_strict(repos, job, f"{task.unit_count} unit(s) of task {task.seq} failed")
-        repos.jobs.update_job(job.id, error=message)
+        # a task without units (a validating job's check) that cannot run leaves the job nothing to do: it failed
+        failed = {"status": JobStatus.ERROR.value} if task.unit_count == 0 else {}
+        repos.jobs.update_job(job.id, error=message, **failed)
         finish_if_last(repos, job.id, describe=self.handler(job.kind).describe(job))
 
     def _release(self, task: ClaimedTask) -> bool:
@@ -257,7 +289,7 @@ class JobService(Service):
         if not queue_empty:
             return {}
         with self._read() as repos:
-            open_jobs = repos.jobs.jobs(statuses=(JobStatus.QUEUED.value, JobStatus.RUNNING.value), limit=1000)
+            open_jobs = repos.jobs.jobs(statuses=OPEN_STATUSES, limit=1000)
             return {j.id: seqs for j in open_jobs if (seqs := repos.jobs.task_seqs(j.id, status=TaskStatus.PENDING))}
 
     def _queue_is_empty(self) -> bool:

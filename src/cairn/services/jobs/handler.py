@@ -8,7 +8,10 @@ each task, the engine leases it and calls:
   ``heartbeat()`` now and then during long work, which renews the lease (and raises ``Conflict`` if it was lost);
 * ``commit(repos, job, task, prepared, result)`` inside the task's one transaction, under its lease: it writes
   what the task made and fills ``result`` (created, skipped, updated, errors); the engine then adds the counts,
-  applies the strict rule and finishes the job after its last task.
+  applies the strict rule and finishes the job after its last task. A job started ``validating`` has one first
+  task that checks the input; its commit adds the other tasks (``JobService.add_tasks``) or sets the job's status
+  to ``error``, and the engine enqueues what was added;
+* ``closed(job, task)`` after that transaction, to release what only the task needed (a stored manifest).
 """
 
 from __future__ import annotations
@@ -68,6 +71,10 @@ class JobHandler(Protocol):
     def prepare(self, job: Job, task: ClaimedTask, *, heartbeat: Callable[[], None]) -> Any: ...
 
     def commit(self, repos: Repos, job: Job, task: ClaimedTask, prepared: Any, result: TaskResult) -> None: ...
+
+    def closed(self, job: Job, task: ClaimedTask) -> None:
+        """Called after ``task``'s transaction closed it (committed or cancelled): release what only it needed."""
+        ...
 
     def describe(self, job: Job) -> str:
         """The job in a few words, for its notification (``Registration of 'videos.json'``)."""
