@@ -217,6 +217,9 @@ class ReencodeService(Service):
     def describe(self, job: Job) -> str:
         return job.title
 
+    def closed(self, job: Job, task: ClaimedTask) -> None:
+        """Nothing to release: a result never committed is left to the sweep of managed files."""
+
     def prepare(self, job: Job, task: ClaimedTask, *, heartbeat: Callable[[], None]) -> _Made:
         item_id = int(json.loads(task.payload)["item_id"])
         with self._read() as repos:
