@@ -189,3 +189,49 @@ def test_the_stream_sends_heartbeats_and_ends_when_the_server_shuts_down(
     served.should_exit = True
     assert ended.wait(10), "the stream did not end when the server shut down"
     assert ": keep-alive" in lines
+
+
+@pytest.mark.parametrize("withdrawn", ["token revoked", "session ended"])
+def test_the_stream_ends_when_its_token_or_session_is_withdrawn(
+    *,
+    server: tuple[str, StoppableServer],
+    registry: Registry,
+    make_user: Callable[[str], User],
+    withdrawn: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cairn.api.routes import events
+
+    monkeypatch.setattr(events, "RECHECK_SECONDS", 0.2)
+    base, _ = server
+    alice = make_user("alice")
+    made = registry.auth.create_token(actor=alice, name="stream")
+    if withdrawn == "token revoked":
+        headers: Headers = {"Authorization": f"Bearer {made.secret}"}
+        cookies: dict[str, str] = {}
+    else:
+        login = registry.auth.start_session(token=made.secret)
+        headers, cookies = {}, {"cairn_session": login.secret}
+    opened, ended = threading.Event(), threading.Event()
+
+    def read() -> None:
+        with (
+            httpx.Client(cookies=cookies, timeout=30) as http,
+            http.stream("GET", f"{base}/api/v1/events", headers=headers) as response,
+        ):
+            assert response.status_code == 200
+            opened.set()
+            for _ in response.iter_lines():
+                pass
+        ended.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert opened.wait(10)
+    time.sleep(1.0)
+    assert not ended.is_set()  # a valid credential keeps its stream open
+    if withdrawn == "token revoked":
+        registry.auth.revoke_token(actor=alice, token_id=made.token.id)
+    else:
+        registry.auth.revoke_sessions(actor=alice)
+    assert ended.wait(10), f"the stream went on after its {withdrawn}"

@@ -10,6 +10,7 @@ Authentication is one of two things, checked by :mod:`cairn.services.auth`:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -86,3 +87,18 @@ def optional_user(
 
 
 MaybeUser = Annotated[User | None, Depends(optional_user)]
+
+
+def credential_recheck(
+    request: Request,
+    registry: RegistryDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session: Annotated[str | None, Depends(_session_cookie)],
+) -> Callable[[], User]:
+    """Authenticates the request's own credentials again each time it is called (AuthenticationRequired once the
+    token or session is revoked or expired, or the account deactivated): for responses that outlive a moment, such as
+    the event stream, which must not keep talking to a credential that has since been withdrawn."""
+    return lambda: current_user(request, registry, bearer, session)
+
+
+CredentialRecheck = Annotated[Callable[[], User], Depends(credential_recheck)]

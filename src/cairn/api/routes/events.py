@@ -8,7 +8,8 @@ progress there, so that is where the stream learns of it. Events:
 * ``event: notification`` -- a new notification of the caller's (``data``: as ``GET /notifications`` lists it).
 
 A comment line every ``HEARTBEAT_SECONDS`` keeps proxies from closing a quiet stream. The stream ends when the
-client goes, when the caller's account is deactivated, or when the server shuts down (``app.state.stopping``).
+client goes, when the credential it was opened with is no longer valid (the token or session revoked or expired, the
+account deactivated: checked every ``RECHECK_SECONDS``), or when the server shuts down (``app.state.stopping``).
 """
 
 from __future__ import annotations
@@ -17,22 +18,25 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from cairn.api.deps import CurrentUser, RegistryDep
+from cairn.api.deps import CredentialRecheck, CurrentUser, RegistryDep
 from cairn.api.routes.jobs import job_public
 from cairn.api.routes.notifications import notification_public
+from cairn.domain.records import User
+from cairn.errors import AuthenticationRequired
 from cairn.services.notifications import Event, EventWatch
 
 router = APIRouter(tags=["notifications"])
 
 POLL_SECONDS = 0.5
 HEARTBEAT_SECONDS = 15.0
+RECHECK_SECONDS = 5.0
 _STREAM_DOC: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/event-stream": {}}, "description": "Server-sent events (see above)."}
 }
@@ -47,10 +51,24 @@ def _frame(event: Event) -> str:
     return f"event: {event.kind}\ndata: {data}\n\n"
 
 
-async def _stream(watch: EventWatch, stopping: threading.Event, *, poll: float) -> AsyncIterator[str]:
+async def _still_valid(recheck: Callable[[], User]) -> bool:
+    try:
+        await run_in_threadpool(recheck)
+    except AuthenticationRequired:
+        return False
+    return True
+
+
+async def _stream(
+    watch: EventWatch, stopping: threading.Event, recheck: Callable[[], User], *, poll: float
+) -> AsyncIterator[str]:
     yield f"retry: {int(poll * 4000)}\n: {json.dumps('cairn events')}\n\n"
-    beat = time.monotonic()
+    beat = checked = time.monotonic()
     while not stopping.is_set():
+        if time.monotonic() - checked >= RECHECK_SECONDS:
+            if not await _still_valid(recheck):
+                return
+            checked = time.monotonic()
         events = await run_in_threadpool(watch.poll)
         if events is None:
             return
@@ -63,12 +81,14 @@ async def _stream(watch: EventWatch, stopping: threading.Event, *, poll: float) 
 
 
 @router.get("/events", response_class=StreamingResponse, responses=_STREAM_DOC)
-def events(*, request: Request, user: CurrentUser, registry: RegistryDep) -> StreamingResponse:
+def events(
+    *, request: Request, user: CurrentUser, registry: RegistryDep, recheck: CredentialRecheck
+) -> StreamingResponse:
     """Server-sent events: progress of the jobs you may see, and your new notifications (module docstring)."""
     watch = registry.notifications.watch(actor=user)
     stopping: threading.Event = request.app.state.stopping
     return StreamingResponse(
-        _stream(watch, stopping, poll=POLL_SECONDS),
+        _stream(watch, stopping, recheck, poll=POLL_SECONDS),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
