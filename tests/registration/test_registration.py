@@ -520,6 +520,27 @@ def test_cancel_marks_remaining_units_cancelled(
     assert len(folder_items(chunked, admin, folder.id)) == 2
 
 
+def test_a_job_cancelled_while_validating_releases_its_stored_manifest(
+    *,
+    chunked: Registry,
+    admin: User,
+    folder: Folder,
+    bucket: StorageServer,
+    s3_integration: IntegrationPublic,
+    write_manifest: Callable[..., Path],
+) -> None:
+    manifests = chunked.settings.managed_storage_dir / "manifests"
+    job = chunked.registration.register(
+        actor=admin, folder_id=folder.id, integration="s3", manifest=write_manifest(_three_images(bucket))
+    )
+    assert job.status is JobStatus.VALIDATING and len(list(manifests.glob("*"))) == 1
+    cancelled = chunked.jobs.cancel(actor=admin, job_id=job.id)
+    assert cancelled.status is JobStatus.CANCELLED
+    assert not list(manifests.glob("*"))  # the scan never ran: nothing else would remove it
+    assert chunked.jobs.run_task(job_id=job.id, seq=0) is None
+    assert not folder_items(chunked, admin, folder.id)
+
+
 def test_two_concurrent_registrations_with_skip_make_no_duplicates(
     *,
     chunked: Registry,

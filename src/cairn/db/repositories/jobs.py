@@ -189,12 +189,18 @@ class JobRepository(Repository):
         )
         if result.rowcount != 1:
             return None
+        return self._task_work(job_id, seq)
+
+    def pending_task(self, job_id: int, seq: int) -> tuple[bytes, int, int, int] | None:
+        """A task nobody has started: (payload, first unit, unit count, attempts), or None."""
+        return self._task_work(job_id, seq, job_tasks.c.status == TaskStatus.PENDING.value)
+
+    def _task_work(self, job_id: int, seq: int, *where: sa.ColumnElement[bool]) -> tuple[bytes, int, int, int] | None:
+        columns = (job_tasks.c.payload, job_tasks.c.unit_start, job_tasks.c.unit_count, job_tasks.c.attempts)
         row = self.conn.execute(
-            sa.select(job_tasks.c.payload, job_tasks.c.unit_start, job_tasks.c.unit_count, job_tasks.c.attempts).where(
-                job_tasks.c.job_id == job_id, job_tasks.c.seq == seq
-            )
-        ).one()
-        return bytes(row.payload), int(row.unit_start), int(row.unit_count), int(row.attempts)
+            sa.select(*columns).where(job_tasks.c.job_id == job_id, job_tasks.c.seq == seq, *where)
+        ).one_or_none()
+        return None if row is None else (bytes(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
     def task_unit_count(self, job_id: int, seq: int) -> int:
         query = sa.select(job_tasks.c.unit_count).where(job_tasks.c.job_id == job_id, job_tasks.c.seq == seq)

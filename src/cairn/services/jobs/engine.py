@@ -225,11 +225,14 @@ class JobService(Service):
         reason = exc.message if isinstance(exc, CairnError) else f"{type(exc).__name__}: {exc}"
         log.warning("job %s task %s failed after %d attempt(s): %s", job.id, task.seq, task.attempts, reason)
         with self._write() as repos:
-            self._fail_units(repos, job, task, reason)
+            closed = self._fail_units(repos, job, task, reason)
+        if closed:
+            self.handler(job.kind).closed(job, task)
 
-    def _fail_units(self, repos: Repos, job: Job, task: ClaimedTask, reason: str) -> None:
+    def _fail_units(self, repos: Repos, job: Job, task: ClaimedTask, reason: str) -> bool:
+        """Close a task that failed as a whole, its units counted as errors; False when the lease was lost."""
         if not repos.jobs.finish_task(job_id=task.job_id, seq=task.seq, owner=task.owner, status=TaskStatus.DONE):
-            return  # the lease was lost: the task is another worker's now
+            return False  # the task is another worker's now
         result = TaskResult(task.job_id, task.seq, errors=task.unit_count)
         add_result(repos, job, result)
         message = f"task {task.seq} ({task.unit_count} unit(s)) could not be run: {reason}"
@@ -239,6 +242,7 @@ class JobService(Service):
         failed = {"status": JobStatus.ERROR.value} if task.unit_count == 0 else {}
         repos.jobs.update_job(job.id, error=message, **failed)
         finish_if_last(repos, job.id, describe=self.handler(job.kind).describe(job))
+        return True
 
     def _release(self, task: ClaimedTask) -> bool:
         with contextlib.suppress(Exception), self._write() as repos:
@@ -332,6 +336,8 @@ class JobService(Service):
             _require_change(repos, actor, job)
             if job.status.is_final:
                 raise Conflict(f"job {job_id} has already finished ({job.status.value})", details={"job_id": job_id})
+            # a validating job's check that has not started is closed here, so its handler releases the input
+            unchecked = repos.jobs.pending_task(job_id, 0) if job.status is JobStatus.VALIDATING else None
             cancelled = repos.jobs.cancel_pending_tasks(job_id)
             repos.jobs.add_counts(job_id, {"units_cancelled": cancelled, "units_finished": cancelled})
             repos.journal.record(
@@ -347,6 +353,9 @@ class JobService(Service):
                 end_job(repos, job, JobStatus.CANCELLED, describe=self.handler(job.kind).describe(job))
             else:  # a worker holds a task: it closes the job when it commits (or recovery does)
                 repos.jobs.update_job(job_id, status=JobStatus.CANCELLED.value)
+        if unchecked is not None:
+            payload, first, count, attempts = unchecked
+            self.handler(job.kind).closed(job, ClaimedTask(job_id, 0, first, count, payload, attempts, owner=""))
         return self.get(actor=actor, job_id=job_id)
 
     def wait(self, *, actor: User, job_id: int, timeout: float | None = None, poll: float = 0.5) -> Job:

@@ -11,7 +11,9 @@ each task, the engine leases it and calls:
   applies the strict rule and finishes the job after its last task. A job started ``validating`` has one first
   task that checks the input; its commit adds the other tasks (``JobService.add_tasks``) or sets the job's status
   to ``error``, and the engine enqueues what was added;
-* ``closed(job, task)`` after that transaction, to release what only the task needed (a stored manifest).
+* ``closed(job, task)`` after that transaction, to release what only the task needed (a stored manifest). It is
+  also called when the task fails as a whole, and for a validating job's first task when the job is cancelled
+  before that task started (``task.owner`` is then empty).
 """
 
 from __future__ import annotations
@@ -73,7 +75,8 @@ class JobHandler(Protocol):
     def commit(self, repos: Repos, job: Job, task: ClaimedTask, prepared: Any, result: TaskResult) -> None: ...
 
     def closed(self, job: Job, task: ClaimedTask) -> None:
-        """Called after ``task``'s transaction closed it (committed or cancelled): release what only it needed."""
+        """Called after ``task``'s transaction closed it (committed, cancelled or failed): release what only it
+        needed."""
         ...
 
     def describe(self, job: Job) -> str:
