@@ -57,7 +57,7 @@ def cases(w: World) -> list[Case]:
     vi = w.emails["viewer"]
     return [
         Case("GET", "/api/v1/users/me", "/api/v1/users/me", ANY),
-        Case("GET", "/api/v1/users", "/api/v1/users", ANY),
+        Case("GET", "/api/v1/users", "/api/v1/users", MANAGE, hidden=NOBODY),
         Case("POST", "/api/v1/users", "/api/v1/users", ORG, 201, body={"email": "new@example.com"}, hidden=NOBODY),
         Case(
             "PATCH",

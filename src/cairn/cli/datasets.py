@@ -72,7 +72,7 @@ def list_datasets(ctx: typer.Context) -> None:
     if session.json_output:
         print_json(session, datasets)
         return
-    owners = {user.id: user.email for user in registry.users.all(actor=actor)}
+    owners = registry.datasets.owners(actor=actor)
     rows = [
         (
             d.id,

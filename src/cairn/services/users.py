@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from cairn.db.repositories import Repos
+from cairn.domain.access import Role
 from cairn.domain.names import user_name
 from cairn.domain.records import User
-from cairn.errors import AuthenticationRequired, Conflict, InvalidInput, NotFound
+from cairn.errors import AuthenticationRequired, Conflict, InvalidInput, NotFound, PermissionDenied
 from cairn.services._base import Service, require_org_admin
 
 LOCAL_ADMIN_EMAIL = "admin@localhost"
@@ -120,7 +121,13 @@ class UserService(Service):
         return user
 
     def all(self, *, actor: User) -> list[User]:
+        """Every user of the organization: for organization admins, and for folder admins, who invite people by
+        email. Anyone else is refused: the directory of everyone's email is not theirs to read."""
         with self._read() as repos:
+            if not (actor.is_org_admin or repos.access.holds_role_anywhere(user_id=actor.id, role=Role.ADMIN)):
+                raise PermissionDenied(
+                    "listing the organization's users needs the organization admin role or a folder's admin role"
+                )
             return repos.users.all()
 
 

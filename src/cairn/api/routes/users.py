@@ -38,7 +38,7 @@ def change_password(*, body: PasswordChange, user: CurrentUser, registry: Regist
 
 @router.get("")
 def list_users(*, user: CurrentUser, registry: RegistryDep) -> UsersPublic:
-    """Every user of the organization (to invite them to folders)."""
+    """Every user of the organization, to invite them to folders: organization admins and folder admins only."""
     return UsersPublic(users=[UserPublic.model_validate(u) for u in registry.users.all(actor=user)])
 
 

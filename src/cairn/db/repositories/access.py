@@ -43,6 +43,13 @@ class AccessRepository(Repository):
         )
         return [Role(r.role) for r in rows]
 
+    def holds_role_anywhere(self, *, user_id: int, role: Role) -> bool:
+        """Whether ``user_id`` holds ``role`` on at least one folder."""
+        query = sa.select(folder_roles.c.folder_id).where(
+            folder_roles.c.user_id == user_id, folder_roles.c.role == role.value
+        )
+        return self.conn.execute(query.limit(1)).first() is not None
+
     def roles_on_folders(self, folder_ids: list[int]) -> list[tuple[int, int, Role]]:
         """``(folder id, user id, role)`` for every grant on any of ``folder_ids``."""
         rows = self.conn.execute(

@@ -58,6 +58,11 @@ class UserRepository(Repository):
     def all(self) -> list[User]:
         return [_user(r) for r in self.conn.execute(sa.select(*_USER).order_by(users.c.email))]
 
+    def emails(self, user_ids: list[int]) -> dict[int, str]:
+        """The email of each of ``user_ids`` that exists."""
+        query = sa.select(users.c.id, users.c.email).where(users.c.id.in_(user_ids))
+        return {int(r.id): str(r.email) for r in self.conn.execute(query)}
+
     def count(self) -> int:
         return int(self.conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one())
 
