@@ -37,7 +37,7 @@ function renderForm(editing?: Integration, onClose = vi.fn()) {
   return { onClose };
 }
 
-const labels = () => [...document.querySelectorAll("label")].map((l) => l.textContent?.replace(" *", "").trim());
+const labels = () => [...document.querySelectorAll("label")].map((l) => l.textContent?.trim());
 
 describe("IntegrationForm", () => {
   it("shows the fields of the chosen kind only", async () => {

@@ -11,6 +11,7 @@ export type Integration = Schemas["IntegrationPublic"];
 
 export function IntegrationForm({ editing, onClose }: { editing?: Integration; onClose: () => void }) {
   const queries = useQueryClient();
+  const formId = useId();
   const [kind, setKind] = useState<Kind>((editing?.provider as Kind | undefined) ?? "s3");
   const [name, setName] = useState(editing?.name ?? "");
   const [shared, setShared] = useState(editing?.shared ?? false);
@@ -56,9 +57,9 @@ export function IntegrationForm({ editing, onClose }: { editing?: Integration; o
           </div>
         )}
         <Input label="Name" value={name} onChange={setName} problems={placed.byField.name} required />
-        <label>
-          Kind
-          <select
+        <label htmlFor={`${formId}-kind`}>Kind</label>
+        <select
+            id={`${formId}-kind`}
             className="field"
             value={kind}
             disabled={editing !== undefined}
@@ -69,8 +70,7 @@ export function IntegrationForm({ editing, onClose }: { editing?: Integration; o
                 {label}
               </option>
             ))}
-          </select>
-        </label>
+        </select>
         <Messages id="provider" problems={placed.byField.provider} />
         {fields.map((field) =>
           field.type === "toggle" ? (
@@ -170,7 +170,6 @@ function Input({
     <div className="form-field">
       <label htmlFor={id}>
         {label}
-        {required && !fixed && <span aria-hidden="true"> *</span>}
       </label>
       {field?.type === "secret-text" ? (
         <textarea rows={4} spellCheck={false} autoComplete="off" {...common} />

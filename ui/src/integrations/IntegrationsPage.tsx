@@ -194,7 +194,7 @@ function CheckDialog({ integration, onClose }: { integration: Integration; onClo
       </form>
       <footer>
         <button type="button" onClick={onClose}>
-          Close
+          Done
         </button>
       </footer>
     </Dialog>
