@@ -4,7 +4,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, unwrap, type Dataset } from "../api/client";
-import { Dialog, Problem } from "../components/Dialog";
+import { ConfirmDialog, Dialog, DialogFooter, Problem } from "../components/Dialog";
 import { FolderChooser, type Place } from "../components/FolderChooser";
 import { navigate } from "../router";
 
@@ -68,14 +68,7 @@ function EditDialog({ dataset, onClose }: { dataset: Dataset; onClose: () => voi
           <textarea rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
         </label>
         <Problem error={save.error} />
-        <footer>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={save.isPending}>
-            Save
-          </button>
-        </footer>
+        <DialogFooter onClose={onClose} label="Save" pending={save.isPending} />
       </form>
     </Dialog>
   );
@@ -140,21 +133,15 @@ function DeleteDatasetDialog({ dataset, onClose }: { dataset: Dataset; onClose: 
     },
   });
   return (
-    <Dialog title="Delete dataset" onClose={onClose}>
-      <p>Delete the dataset {dataset.title}?</p>
-      <p className="caution" role="note">
-        Its files stay in their folders{dataset.mirrored ? ", and its folder stays in Files" : ""}: only the dataset
-        goes, with the list of files it held.
-      </p>
-      <Problem error={remove.error} />
-      <footer>
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="button" className="danger" disabled={remove.isPending} onClick={() => remove.mutate()}>
-          Delete
-        </button>
-      </footer>
-    </Dialog>
+    <ConfirmDialog
+      title="Delete dataset"
+      question={`Delete the dataset ${dataset.title}?`}
+      caution={`Its files stay in their folders${dataset.mirrored ? ", and its folder stays in Files" : ""}: only the dataset goes, with the list of files it held.`}
+      action="Delete"
+      error={remove.error}
+      pending={remove.isPending}
+      onConfirm={() => remove.mutate()}
+      onClose={onClose}
+    />
   );
 }

@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { api, unwrap, type Folder } from "../api/client";
-import { Dialog } from "../components/Dialog";
+import { Dialog, DialogFooter } from "../components/Dialog";
 
 export function RenameFolderDialog({ folder, onClose }: { folder: Folder; onClose: () => void }) {
   const id = useId();
@@ -38,14 +38,7 @@ export function RenameFolderDialog({ folder, onClose }: { folder: Folder; onClos
             {rename.error.message}
           </p>
         )}
-        <footer>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={rename.isPending}>
-            Rename
-          </button>
-        </footer>
+        <DialogFooter onClose={onClose} label="Rename" pending={rename.isPending} />
       </form>
     </Dialog>
   );

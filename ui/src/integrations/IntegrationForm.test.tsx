@@ -2,30 +2,14 @@
 // only the chosen kind's fields, it puts the API's located problems next to their fields, and an edit never shows a
 // secret and sends none unless one is typed.
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { cleanup, render, screen } from "@testing-library/react";
+import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { json, server, useFakeServer } from "../test/fakeServer";
 import { IntegrationForm, type Integration } from "./IntegrationForm";
 
-const sent: { method: string; url: string; body: unknown }[] = [];
-let answer: () => Response;
-
-beforeEach(() => {
-  sent.length = 0;
-  vi.stubGlobal("fetch", async (request: Request) => {
-    sent.push({ method: request.method, url: request.url, body: await request.clone().json() });
-    return answer();
-  });
-});
-
-afterEach(() => {
-  cleanup();
-  vi.unstubAllGlobals();
-});
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-}
+useFakeServer();
+const sent = server.sent;
 
 function renderForm(editing?: Integration, onClose = vi.fn()) {
   const queries = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
@@ -65,7 +49,7 @@ describe("IntegrationForm", () => {
   });
 
   it("sends only the chosen kind's fields; secrets are password fields", async () => {
-    answer = () => json(201, {});
+    server.answer = () => json(201, {});
     const { onClose } = renderForm();
     await userEvent.type(screen.getByLabelText(/^Name/), "lake");
     await userEvent.type(screen.getByLabelText(/^Bucket/), "media");
@@ -92,6 +76,7 @@ describe("IntegrationForm", () => {
           options: { multi_region_access_point: "arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap" },
           credentials: { access_key_id: "AKIA", secret_access_key: "s3cret" },
         },
+        csrf: "csrf-123",
       },
     ]);
   });
@@ -103,7 +88,7 @@ describe("IntegrationForm", () => {
       { location: "body/credentials/access_key_id", message: "Input should be a valid string" },
       { location: "somewhere", field: "unknown", message: "not a field of this form" },
     ];
-    answer = () => json(422, { status: 422, code: "invalid_input", message: "invalid storage integration", details: { problems } });
+    server.answer = () => json(422, { status: 422, code: "invalid_input", message: "invalid storage integration", details: { problems } });
     const { onClose } = renderForm();
     await userEvent.selectOptions(screen.getByLabelText("Kind"), "s3_compatible");
     await userEvent.type(screen.getByLabelText(/^Name/), "minio");
@@ -124,7 +109,7 @@ describe("IntegrationForm", () => {
   });
 
   it("edits without showing a secret, and sends none unless one is typed", async () => {
-    answer = () => json(200, {});
+    server.answer = () => json(200, {});
     const editing = {
       id: 4,
       name: "lake",
@@ -159,11 +144,12 @@ describe("IntegrationForm", () => {
       method: "PATCH",
       url: expect.stringMatching(/\/api\/v1\/integrations\/4$/),
       body: { name: "lake", shared: false, prefix: "cooked/", options: { virtual_hosted_style: "true" } },
+      csrf: "csrf-123",
     });
   });
 
   it("replaces the credentials only with what is typed", async () => {
-    answer = () => json(200, {});
+    server.answer = () => json(200, {});
     const editing = {
       id: 5,
       name: "blobs",

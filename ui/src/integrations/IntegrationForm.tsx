@@ -4,7 +4,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useMemo, useState, type FormEvent } from "react";
 import { ApiError, api, unwrap, type Schemas } from "../api/client";
-import { Dialog } from "../components/Dialog";
+import { Dialog, DialogFooter } from "../components/Dialog";
 import { createBody, FIELDS, formKeys, KINDS, place, updateBody, valuesOf, type Field, type Kind, type Values } from "./fields";
 
 export type Integration = Schemas["IntegrationPublic"];
@@ -109,14 +109,7 @@ export function IntegrationForm({ editing, onClose }: { editing?: Integration; o
           <Toggle label="Forget the credentials (use the server's own identity)" checked={forget} onChange={setForget} problems={placed.byField.credentials} />
         )}
         <Toggle label="Shared: everyone may register files from it" checked={shared} onChange={setShared} problems={placed.byField.shared} />
-        <footer>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={save.isPending}>
-            {editing ? "Save" : "Add"}
-          </button>
-        </footer>
+        <DialogFooter onClose={onClose} label={editing ? "Save" : "Add"} pending={save.isPending} />
       </form>
     </Dialog>
   );

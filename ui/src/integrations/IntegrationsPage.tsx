@@ -4,7 +4,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { ApiError, api, unwrap, type User } from "../api/client";
-import { Dialog, Problem } from "../components/Dialog";
+import { ConfirmDialog, Dialog, Problem } from "../components/Dialog";
 import { formatDate } from "../format";
 import { KINDS, type Kind } from "./fields";
 import { IntegrationForm, type Integration } from "./IntegrationForm";
@@ -201,6 +201,11 @@ function CheckDialog({ integration, onClose }: { integration: Integration; onClo
   );
 }
 
+const REMOVAL_RULE =
+  "Files registered through it keep using it: it cannot be removed while any of them remains in cairn or a " +
+  "registration job using it is unfinished — delete those files first. Removing it deletes its stored credentials; " +
+  "the objects in the bucket or directory are not touched.";
+
 /** The service's rule: an integration is removed only while no file registered through it remains and no
  * registration job using it is unfinished (otherwise the API refuses and says how many). */
 function RemoveDialog({ integration, onClose }: { integration: Integration; onClose: () => void }) {
@@ -214,22 +219,15 @@ function RemoveDialog({ integration, onClose }: { integration: Integration; onCl
     },
   });
   return (
-    <Dialog title={`Remove ${integration.name}`} onClose={onClose}>
-      <p>Remove the integration {integration.name}?</p>
-      <p className="caution" role="note">
-        Files registered through it keep using it: it cannot be removed while any of them remains in cairn or a
-        registration job using it is unfinished — delete those files first. Removing it deletes its stored
-        credentials; the objects in the bucket or directory are not touched.
-      </p>
-      <Problem error={remove.error} />
-      <footer>
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="button" className="danger" disabled={remove.isPending} onClick={() => remove.mutate()}>
-          Remove
-        </button>
-      </footer>
-    </Dialog>
+    <ConfirmDialog
+      title={`Remove ${integration.name}`}
+      question={`Remove the integration ${integration.name}?`}
+      caution={REMOVAL_RULE}
+      action="Remove"
+      error={remove.error}
+      pending={remove.isPending}
+      onConfirm={() => remove.mutate()}
+      onClose={onClose}
+    />
   );
 }
