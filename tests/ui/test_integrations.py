@@ -6,6 +6,7 @@ a dataset's Edit, Re-sync and Delete."""
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -136,6 +137,19 @@ def test_integrations_add_check_edit_remove(
     expect(check.get_by_role("table", name="Checks")).to_contain_text("Allowed")
     check.get_by_role("button", name="Done").click()
 
+    # A file registered through the local one keeps it: Remove says so before, and the API refuses.
+    (disk / "kept.png").write_bytes(png((8, 8)))
+    manifest = {"images": [{"objectUrl": (disk / "kept.png").as_uri()}]}
+    job = server.call(
+        "POST", "/jobs", json={"folder_id": folder["id"], "integration": "Scratch disk", "manifest": manifest}
+    )
+    assert finished(server, job["id"])["units_done"] == 1
+    row_of(page, "Scratch disk").get_by_role("button", name="Remove Scratch disk").click()
+    confirm = page.get_by_role("dialog", name="Remove Scratch disk")
+    confirm.get_by_role("button", name="Remove", exact=True).click()
+    expect(confirm.get_by_role("alert")).to_contain_text("is used by 1 item(s)")
+    confirm.get_by_role("button", name="Cancel").click()
+
     # Remove: what happens to files registered through it is said before; then it is gone.
     row_of(page, "Lab bucket 2").get_by_role("button", name="Remove Lab bucket 2").click()
     confirm = page.get_by_role("dialog", name="Remove Lab bucket 2")
@@ -145,6 +159,15 @@ def test_integrations_add_check_edit_remove(
     expect(confirm).to_be_hidden()
     expect(row_of(page, "Lab bucket 2")).to_have_count(0)
     assert [i["name"] for i in server.call("GET", "/integrations")["integrations"]] == ["Scratch disk"]
+
+
+def finished(server: Api, job_id: int) -> dict[str, Any]:
+    """The job once it has ended (a registration runs on the server's own worker)."""
+    deadline = time.monotonic() + 120
+    while (job := server.call("GET", f"/jobs/{job_id}"))["status"] not in {"done", "error", "cancelled"}:
+        assert time.monotonic() < deadline, f"job {job_id} still {job['status']} after 120 s"
+        time.sleep(0.2)
+    return job
 
 
 def test_a_member_sees_no_link_and_is_refused_by_url(page: Any, server: Api) -> None:
