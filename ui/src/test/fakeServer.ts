@@ -28,7 +28,7 @@ export function useFakeServer(): void {
       server.sent.push({
         method: request.method,
         url: request.url,
-        body: await request.clone().json(),
+        body: request.method === "GET" ? null : await request.clone().json(),
         csrf: request.headers.get("X-CSRF-Token"),
       });
       return server.answer();
