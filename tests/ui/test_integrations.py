@@ -161,6 +161,49 @@ def test_integrations_add_check_edit_remove(
     assert [i["name"] for i in server.call("GET", "/integrations")["integrations"]] == ["Scratch disk"]
 
 
+def test_s3_with_a_multi_region_access_point_and_a_gcs_key_problem(page: Any, server: Api) -> None:
+    sign_in(page, server)
+    page.goto(f"{server.base_url}/integrations")
+    page.get_by_role("button", name="Add integration").click()
+    form = page.get_by_role("dialog", name="Add integration")
+    name = unique("Global media")
+    form.get_by_label("Name", exact=True).fill(name)
+    form.get_by_label("Bucket", exact=True).fill("media-eu")
+    mrap = form.get_by_label("Multi-Region Access Point", exact=True)
+    mrap.fill("arn:aws:s3:eu-west-1:123456789012:accesspoint/not-multi-region")
+    form.get_by_role("button", name="Add", exact=True).click()
+    expect(mrap).to_have_attribute("aria-invalid", "true")
+    expect(mrap).to_have_accessible_description(re.compile("is neither an alias like"))
+    mrap.fill("arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap")
+    form.get_by_role("button", name="Add", exact=True).click()
+    expect(form).to_be_hidden()
+    expect(row_of(page, name)).to_contain_text("The server's own identity")
+    (made,) = [i for i in server.call("GET", "/integrations")["integrations"] if i["name"] == name]
+    assert made["config"]["options"] == {
+        "multi_region_access_point": "arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap"
+    }
+
+    # A GCS key that is not one: the problem is next to the key's field, and the key is not echoed back.
+    page.get_by_role("button", name="Add integration").click()
+    form = page.get_by_role("dialog", name="Add integration")
+    form.get_by_label("Kind", exact=True).select_option(label="Google Cloud Storage")
+    form.get_by_label("Name", exact=True).fill(unique("Archive"))
+    form.get_by_label("Bucket", exact=True).fill("archive-bucket")
+    key = form.get_by_label("Service account key (JSON)", exact=True)
+    secret = '{"type": "service_account", "private_key": "-----BEGIN KEEPMESECRET", "gcs_base_url": "http://10.0.0.1"}'
+    key.fill(secret)
+    form.get_by_role("button", name="Add", exact=True).click()
+    expect(key).to_have_attribute("aria-invalid", "true")
+    expect(form.get_by_role("alert")).to_contain_text("credentials.service_account_key")
+    assert serious_violations(page) == []
+    assert "KEEPMESECRET" not in form.get_by_role("alert").inner_text()
+    form.get_by_role("button", name="Cancel").click()
+
+    row_of(page, name).get_by_role("button", name=f"Remove {name}").click()
+    page.get_by_role("dialog", name=f"Remove {name}").get_by_role("button", name="Remove", exact=True).click()
+    expect(row_of(page, name)).to_have_count(0)
+
+
 def finished(server: Api, job_id: int) -> dict[str, Any]:
     """The job once it has ended (a registration runs on the server's own worker)."""
     deadline = time.monotonic() + 120
