@@ -5,6 +5,7 @@ import { ApiError, api, unwrap, type User } from "./api/client";
 import { DatasetPage } from "./datasets/DatasetPage";
 import { DatasetsPage } from "./datasets/DatasetsPage";
 import { FilesPage } from "./files/FilesPage";
+import { IntegrationsPage } from "./integrations/IntegrationsPage";
 import { AcceptPage, acceptToken } from "./pages/AcceptPage";
 import { AccountPage } from "./pages/AccountPage";
 import { PeoplePage } from "./pages/PeoplePage";
@@ -42,18 +43,20 @@ function SignedIn({ user }: { user: User }) {
 function Page({ user, url, search }: { user: User; url: URL; search: string | null }) {
   if (url.pathname === "/account") return <AccountPage key={user.id} user={user} />;
   if (url.pathname === "/people" && user.is_org_admin) return <PeoplePage key={user.id} me={user} />;
+  if (url.pathname === "/integrations") return <IntegrationsPage key={user.id} me={user} />;
   if (url.pathname === "/datasets") return <DatasetsPage key={user.id} />;
   const dataset = /^\/datasets\/(\d+)$/.exec(url.pathname);
-  if (dataset) return <DatasetPage key={`${user.id}-${dataset[1]}`} datasetId={Number(dataset[1])} />;
+  if (dataset) return <DatasetPage key={`${user.id}-${dataset[1]}`} me={user} datasetId={Number(dataset[1])} />;
   const match = /^\/files\/(\d+)$/.exec(url.pathname);
   return <FilesPage key={user.id} me={user} folderId={match ? Number(match[1]) : null} search={search} />;
 }
 
-export type Section = "files" | "datasets" | "account" | "people";
+export type Section = "files" | "datasets" | "account" | "people" | "integrations";
 
 function section(pathname: string): Section {
   if (pathname === "/account") return "account";
   if (pathname === "/people") return "people";
+  if (pathname === "/integrations") return "integrations";
   if (pathname.startsWith("/datasets")) return "datasets";
   return "files";
 }

@@ -1,5 +1,5 @@
 // A small history router: the app has few pages, each a path (/files, /files/12, /search?q=..., /datasets,
-// /datasets/3, /account, /people), and the one hash route of one-time links (/#/accept?token=...).
+// /datasets/3, /account, /people, /integrations), and the one hash route of one-time links (/#/accept?token=...).
 import { useEffect, useState } from "react";
 
 export function navigate(to: string): void {

@@ -68,9 +68,14 @@ class AccessCheck:
 def _clean_name(name: str) -> str:
     cleaned = name.strip()
     if not cleaned or len(cleaned) > MAX_NAME:
-        raise InvalidInput(f"integration name must be 1 to {MAX_NAME} characters, got {len(cleaned)}")
+        raise InvalidInput(
+            f"integration name must be 1 to {MAX_NAME} characters, got {len(cleaned)}", details={"field": "name"}
+        )
     if cleaned.startswith("id:") or any(ord(ch) < 32 for ch in cleaned):
-        raise InvalidInput(f"integration name {cleaned!r} must not start with 'id:' nor contain control characters")
+        raise InvalidInput(
+            f"integration name {cleaned!r} must not start with 'id:' nor contain control characters",
+            details={"field": "name"},
+        )
     return cleaned
 
 
@@ -371,7 +376,9 @@ class IntegrationService(Service):
         allowed = [Path(r).expanduser().resolve() for r in self._settings.local_roots]
         if allowed and not any(real == a or a in real.parents for a in allowed):
             shown = ", ".join(str(a) for a in allowed)
-            raise PermissionDenied(f"local root {root!r} is outside the allowed local roots ({shown})")
+            raise PermissionDenied(
+                f"local root {root!r} is outside the allowed local roots ({shown})", details={"field": "root"}
+            )
         if not real.is_dir():
             raise missing
 

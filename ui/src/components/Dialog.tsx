@@ -48,3 +48,63 @@ export function Problem({ error }: { error: Error | null }) {
     </p>
   ) : null;
 }
+
+/** A form's or a dialog's last row: Cancel, and the button that does it (disabled while it is under way). */
+export function DialogFooter({
+  onClose,
+  label,
+  pending,
+  danger = false,
+  onConfirm,
+}: {
+  onClose: () => void;
+  label: string;
+  pending: boolean;
+  danger?: boolean;
+  /** Without it the button submits the dialog's form. */
+  onConfirm?: () => void;
+}) {
+  return (
+    <footer>
+      <button type="button" onClick={onClose}>
+        Cancel
+      </button>
+      <button type={onConfirm ? "button" : "submit"} className={danger ? "danger" : "primary"} disabled={pending} onClick={onConfirm}>
+        {label}
+      </button>
+    </footer>
+  );
+}
+
+/** Ask before something that cannot be undone: the question, what it does to what else (a caution), the API's
+ * message if it refuses, then Cancel or the action. */
+export function ConfirmDialog({
+  title,
+  question,
+  caution,
+  action,
+  error,
+  pending,
+  onConfirm,
+  onClose,
+}: {
+  title: string;
+  question: ReactNode;
+  caution: ReactNode;
+  action: string;
+  error: Error | null;
+  pending: boolean;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <p>{question}</p>
+      <p className="caution" role="note">
+        {caution}
+      </p>
+      <Problem error={error} />
+      <DialogFooter onClose={onClose} label={action} pending={pending} danger onConfirm={onConfirm} />
+    </Dialog>
+  );
+}

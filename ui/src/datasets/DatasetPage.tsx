@@ -2,16 +2,17 @@
 // the DOM), which can be selected and removed from it. A synced dataset's files are its folder's: the API says so.
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
-import { api, unwrap } from "../api/client";
+import { api, unwrap, type User } from "../api/client";
 import { Problem } from "../components/Dialog";
 import { FileTable, type Row, type SortKey } from "../files/FileTable";
 import { clickRow, NOTHING, type ClickKeys, type Selection } from "../files/selection";
 import { folderPath, navigate } from "../router";
+import { DatasetActions } from "./DatasetActions";
 import { kindOf } from "./DatasetsPage";
 
 const PAGE_SIZE = 200;
 
-export function DatasetPage({ datasetId }: { datasetId: number }) {
+export function DatasetPage({ me, datasetId }: { me: User; datasetId: number }) {
   const queries = useQueryClient();
   const dataset = useQuery({
     queryKey: ["dataset", datasetId],
@@ -57,7 +58,10 @@ export function DatasetPage({ datasetId }: { datasetId: number }) {
           </li>
         </ol>
       </nav>
-      <h1 id="dataset-title">{data?.title ?? "…"}</h1>
+      <div className="title-row">
+        <h1 id="dataset-title">{data?.title ?? "…"}</h1>
+        {data && (me.is_org_admin || data.owner_id === me.id) && <DatasetActions key={data.id} dataset={data} />}
+      </div>
       {data && (
         <p className="muted">
           {kindOf(data)}

@@ -4,7 +4,7 @@ import { useEffect, useRef } from "react";
 import { api, unwrap } from "../api/client";
 import type { Target } from "./targets";
 
-export type Action = "add-to-dataset" | "move" | "delete" | "open" | "upload" | "access";
+export type Action = "add-to-dataset" | "move" | "delete" | "open" | "upload" | "access" | "new-subfolder" | "rename";
 
 export interface MenuAt {
   target: Target;
@@ -61,11 +61,13 @@ export function ContextMenu({
       className="menu"
       role="menu"
       aria-label="Actions"
-      style={{ left: Math.max(8, Math.min(at.x, innerWidth - 230)), top: Math.max(8, Math.min(at.y, innerHeight - 190)) }}
+      style={{ left: Math.max(8, Math.min(at.x, innerWidth - 230)), top: Math.max(8, Math.min(at.y, innerHeight - 270)) }}
       onKeyDown={(e) => e.key === "Escape" && onClose()}
     >
       {target.kind === "folder" && item("open", "Open")}
       {writable && target.kind === "folder" && item("upload", "Upload files")}
+      {writable && target.kind === "folder" && item("new-subfolder", "New sub-folder")}
+      {writable && target.kind === "folder" && item("rename", "Rename")}
       {target.kind === "folder" && folder.data?.user_role === "admin" && item("access", "Manage access")}
       {writable && target.kind === "items" && item("add-to-dataset", "Add to dataset")}
       {writable && item("move", "Move to another folder")}

@@ -1,7 +1,7 @@
 // Delete files or a folder, with seed 002's caution: a deleted file leaves every dataset it was added to.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../api/client";
-import { Dialog, Problem } from "../components/Dialog";
+import { ConfirmDialog } from "../components/Dialog";
 import { describe, type Target } from "./targets";
 
 export function DeleteDialog({ target, onClose, onDeleted }: { target: Target; onClose: () => void; onDeleted: () => void }) {
@@ -21,22 +21,19 @@ export function DeleteDialog({ target, onClose, onDeleted }: { target: Target; o
     },
   });
   return (
-    <Dialog title="Delete" onClose={onClose}>
-      <p>Delete {describe(target)}?</p>
-      <p className="caution" role="note">
-        {target.kind === "folder"
+    <ConfirmDialog
+      title="Delete"
+      question={`Delete ${describe(target)}?`}
+      caution={
+        target.kind === "folder"
           ? "Its sub-folders and files are deleted too, and the files are removed from every dataset they were added to."
-          : "Deleting a file removes it from all datasets it was added to."}
-      </p>
-      <Problem error={remove.error} />
-      <footer>
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="button" className="danger" disabled={remove.isPending} onClick={() => remove.mutate()}>
-          Delete
-        </button>
-      </footer>
-    </Dialog>
+          : "Deleting a file removes it from all datasets it was added to."
+      }
+      action="Delete"
+      error={remove.error}
+      pending={remove.isPending}
+      onConfirm={() => remove.mutate()}
+      onClose={onClose}
+    />
   );
 }

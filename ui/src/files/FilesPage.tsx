@@ -13,6 +13,7 @@ import { FolderTree } from "./FolderTree";
 import { ManageAccessDialog } from "./ManageAccessDialog";
 import { MoveDialog } from "./MoveDialog";
 import { NewFolderDialog } from "./NewFolderDialog";
+import { RenameFolderDialog } from "./RenameFolderDialog";
 import { SearchResults } from "./SearchResults";
 import { UploadDialog } from "../upload/UploadDialog";
 import { clickRow, keepShown, NOTHING, type ClickKeys, type Selection } from "./selection";
@@ -115,6 +116,12 @@ export function FilesPage({ me, folderId, search }: { me: User; folderId: number
         <ManageAccessDialog folder={open.target.folder} me={me} onClose={() => setOpen(null)} />
       )}
       {open?.dialog === "new-folder" && <NewFolderDialog parentId={folderId} onClose={() => setOpen(null)} />}
+      {open?.dialog === "new-subfolder" && open.target.kind === "folder" && (
+        <NewFolderDialog parentId={open.target.folder.id} onClose={() => setOpen(null)} />
+      )}
+      {open?.dialog === "rename" && open.target.kind === "folder" && (
+        <RenameFolderDialog folder={open.target.folder} onClose={() => setOpen(null)} />
+      )}
       {open?.dialog === "delete" && (
         <DeleteDialog target={open.target} onClose={() => setOpen(null)} onDeleted={() => setSelection(NOTHING)} />
       )}

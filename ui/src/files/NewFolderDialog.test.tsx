@@ -1,36 +1,14 @@
 // The "New folder" dialog against a fake server (fetch answered in the test): what it sends, and that on a refusal
 // it shows the API's own message and keeps what was typed.
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { cleanup, render, screen } from "@testing-library/react";
+import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { json, server, useFakeServer } from "../test/fakeServer";
 import { NewFolderDialog } from "./NewFolderDialog";
 
-const sent: { method: string; url: string; body: unknown; csrf: string | null }[] = [];
-let answer: () => Response;
-
-beforeEach(() => {
-  sent.length = 0;
-  document.cookie = "cairn_csrf=csrf-123";
-  vi.stubGlobal("fetch", async (request: Request) => {
-    sent.push({
-      method: request.method,
-      url: request.url,
-      body: await request.clone().json(),
-      csrf: request.headers.get("X-CSRF-Token"),
-    });
-    return answer();
-  });
-});
-
-afterEach(() => {
-  cleanup();
-  vi.unstubAllGlobals();
-});
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-}
+useFakeServer();
+const sent = server.sent;
 
 function renderDialog(onClose = vi.fn(), onCreated = vi.fn()) {
   const queries = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
@@ -50,7 +28,7 @@ describe("NewFolderDialog", () => {
   });
 
   it("creates the folder under its parent, with the CSRF header, then closes", async () => {
-    answer = () => json(201, { id: 8, name: "front", parent_id: 7 });
+    server.answer = () => json(201, { id: 8, name: "front", parent_id: 7 });
     const { onClose, onCreated } = renderDialog();
     await userEvent.type(screen.getByLabelText("Name"), "front");
     await userEvent.type(screen.getByLabelText("Description"), "front cameras");
@@ -69,7 +47,7 @@ describe("NewFolderDialog", () => {
 
   it("shows the API's message on a refusal and keeps what was typed", async () => {
     const message = "a folder named 'front' already exists here";
-    answer = () => json(409, { status: 409, code: "already_exists", message, details: {} });
+    server.answer = () => json(409, { status: 409, code: "already_exists", message, details: {} });
     const { onClose } = renderDialog();
     await userEvent.type(screen.getByLabelText("Name"), "front");
     await userEvent.click(screen.getByRole("button", { name: "Create" }));

@@ -38,6 +38,7 @@ export function TopBar({ user, search, section }: { user: User; search: string; 
             People
           </Link>
         )}
+        {user.is_org_admin && <Link to="/integrations" current={section === "integrations"}>Integrations</Link>}
       </nav>
       <form role="search" className="global-search" onSubmit={submit}>
         <input

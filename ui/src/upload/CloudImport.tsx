@@ -3,7 +3,8 @@
 // progress is polled every second until it ends.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useState } from "react";
-import { ApiError, api, postWithProgress, unwrap, type Schemas } from "../api/client";
+import { ApiError, api, postWithProgress, unwrap, type Schemas, type User } from "../api/client";
+import { navigate } from "../router";
 import { DropZone } from "./DropZone";
 
 type Plan = Schemas["RegistrationPlanPublic"];
@@ -51,8 +52,7 @@ export function CloudImport({ folderId }: { folderId: number }) {
     }
   };
 
-  if (integrations.data?.integrations.length === 0)
-    return <p className="caution">At least one data integration is required to import cloud data: add one first.</p>;
+  if (integrations.data?.integrations.length === 0) return <NoIntegration />;
   return (
     <div>
       <label htmlFor={`${id}-integration`}>Integration</label>
@@ -84,6 +84,24 @@ export function CloudImport({ folderId }: { folderId: number }) {
         </button>
       </footer>
     </div>
+  );
+}
+
+/** No integration to import from: an organization admin is sent to the Integrations page, anyone else to one. */
+function NoIntegration() {
+  const me = useQueryClient().getQueryData<User>(["me"]);
+  return (
+    <p className="caution">
+      At least one data integration is required to import cloud data:{" "}
+      {me?.is_org_admin ? (
+        <a className="inline-link" href="/integrations" onClick={(e) => (e.preventDefault(), navigate("/integrations"))}>
+          add one on the Integrations page
+        </a>
+      ) : (
+        "ask an organization admin to add one (and share it with you)"
+      )}
+      .
+    </p>
   );
 }
 
