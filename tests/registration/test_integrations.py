@@ -220,7 +220,7 @@ def test_removing_an_integration_in_use_is_refused(
     (local_root / "a.jpg").write_bytes(b"\xff\xd8\xff")
     job = register_and_run(registry, admin, folder, "disk", write_manifest({"images": [{"objectUrl": "a.jpg"}]}))
     assert job.status is JobStatus.DONE and job.items_created == 1
-    with pytest.raises(Conflict, match="used by 1 item"):
+    with pytest.raises(Conflict, match="used by 1 registered file"):
         registry.integrations.remove(actor=admin, integration="disk")
     pending = registry.registration.register(
         actor=admin,

@@ -147,7 +147,7 @@ def test_integrations_add_check_edit_remove(
     row_of(page, "Scratch disk").get_by_role("button", name="Remove Scratch disk").click()
     confirm = page.get_by_role("dialog", name="Remove Scratch disk")
     confirm.get_by_role("button", name="Remove", exact=True).click()
-    expect(confirm.get_by_role("alert")).to_contain_text("is used by 1 item(s)")
+    expect(confirm.get_by_role("alert")).to_contain_text("is used by 1 registered file(s)")
     confirm.get_by_role("button", name="Cancel").click()
 
     # Remove: what happens to files registered through it is said before; then it is gone.

@@ -306,7 +306,8 @@ class IntegrationService(Service):
             in_use = repos.integrations.items_using(stored.id)
             if in_use:
                 raise Conflict(
-                    f"integration {stored.name!r} is used by {in_use:,} item(s); delete or move them first",
+                    f"integration {stored.name!r} is used by {in_use:,} registered file(s); delete them from cairn "
+                    "first (their objects in the bucket are not touched)",
                     details={"integration": stored.name, "items": in_use},
                 )
             jobs = repos.jobs.unfinished_using(stored.id)
