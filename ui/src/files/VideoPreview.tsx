@@ -1,0 +1,105 @@
+// A video stepped frame by frame by its stored frame map: "Frame N / total" names the N-th visible frame (from 0,
+// the index labels use), the one on screen, whatever the file's edit list, B-frames or variable frame rate.
+import { useQuery } from "@tanstack/react-query";
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { api, unwrap, type Item } from "../api/client";
+import { Problem } from "../components/Dialog";
+import { formatFrameTime, frameAt, seekTime, stepFrame, type FrameTimes } from "./frames";
+
+type FrameCallback = (now: number, metadata: { mediaTime: number }) => void;
+type FramedVideo = HTMLVideoElement & { requestVideoFrameCallback?: (callback: FrameCallback) => number };
+
+export function VideoPreview({ item, src }: { item: Item; src: string }) {
+  const frameMap = useQuery({
+    queryKey: ["frame-map", item.id],
+    queryFn: () => unwrap(api.GET("/api/v1/items/{item_id}/frame-map", { params: { path: { item_id: item.id } } })),
+    staleTime: Infinity, // a new inspection makes a new item version; the details pane is remounted for it
+  });
+  return (
+    <>
+      {frameMap.isPending ? (
+        <p className="muted">Loading…</p>
+      ) : (
+        <FramedPlayer key={item.id} title={item.title} src={src} map={frameMap.data ?? null} />
+      )}
+      <Problem error={frameMap.error} />
+    </>
+  );
+}
+
+function FramedPlayer({ title, src, map }: { title: string; src: string; map: FrameTimes | null }) {
+  const video = useRef<FramedVideo>(null);
+  const [frame, setFrame] = useState(0);
+  const origin = useRef(0); // the player's time of the map's first frame, minus the map's (learnt when it shows)
+  const learnt = useRef(false);
+  const total = map?.seconds.length ?? 0;
+
+  // The frame on screen, read from the time of the frame the player presented (or its clock where it cannot say).
+  const follow = useCallback(() => {
+    const player = video.current;
+    if (!player || !map) return;
+    if (!player.requestVideoFrameCallback) {
+      setFrame(frameAt(map, player.currentTime, origin.current));
+      return;
+    }
+    player.requestVideoFrameCallback((_, shown) => {
+      if (!learnt.current) {
+        learnt.current = true; // the first frame the player shows is the map's frame 0
+        origin.current = shown.mediaTime - map.seconds[0];
+      }
+      setFrame(frameAt(map, shown.mediaTime, origin.current));
+    });
+  }, [map]);
+
+  useEffect(() => follow(), [follow]); // the first frame, once the map is known
+
+  const show = (n: number) => {
+    const player = video.current;
+    if (!player || !map) return;
+    learnt.current = true; // a frame shown from now on may not be the first
+    player.pause();
+    setFrame(n);
+    player.currentTime = seekTime(map, n, origin.current);
+  };
+  const step = (by: number) => map && show(stepFrame(map, frame, by));
+  const onKeyDown = (e: KeyboardEvent) => {
+    const by = { ArrowLeft: -1, ArrowRight: 1 }[e.key];
+    if (by === undefined || !map || e.altKey || e.ctrlKey || e.metaKey) return;
+    e.preventDefault(); // not the native controls' five-second jump
+    step(by);
+  };
+
+  return (
+    <div className="video-preview" role="group" aria-label="Video frames" onKeyDown={onKeyDown}>
+      <video
+        ref={video}
+        src={src}
+        controls
+        playsInline
+        preload="auto"
+        aria-label={`Play ${title}`}
+        onSeeked={follow}
+        onTimeUpdate={(e) => !e.currentTarget.paused && map && setFrame(frameAt(map, e.currentTarget.currentTime, origin.current))}
+        onPause={(e) => map && setFrame(frameAt(map, e.currentTarget.currentTime, origin.current))}
+      />
+      <div className="frame-controls">
+        <button type="button" aria-label="Previous frame" title="Previous frame (←)" disabled={!map || frame === 0} onClick={() => step(-1)}>
+          ◀
+        </button>
+        <output className="frame-counter" aria-live="polite" title="The frame's index as labels use it: the first frame is 0">
+          {map ? `Frame ${frame} / ${total}` : "Frame — / —"}
+        </output>
+        <button
+          type="button"
+          aria-label="Next frame"
+          title="Next frame (→)"
+          disabled={!map || frame >= total - 1}
+          onClick={() => step(1)}
+        >
+          ▶
+        </button>
+        <span className="frame-time">{map && total ? formatFrameTime(map.seconds[frame]) : ""}</span>
+      </div>
+    </div>
+  );
+}
