@@ -147,7 +147,9 @@ def test_step_a_video_frame_by_frame_and_read_the_frame_number(page: Any, server
     assert serious_violations(page) == []
 
 
-def test_thumbnails_in_rows_and_text_and_audio_previews(page: Any, server: Api, ghost_video: Path, tmp_path: Path) -> None:
+def test_thumbnails_in_rows_and_text_and_audio_previews(
+    page: Any, server: Api, ghost_video: Path, tmp_path: Path
+) -> None:
     folder = server.folder(f"Mixed {uuid.uuid4().hex[:6]}")
     server.upload_images(folder["id"], ["photo.png"], size=(320, 240))
     upload(server, folder["id"], "clip.mp4", ghost_video.read_bytes(), "video/mp4")
