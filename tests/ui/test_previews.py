@@ -4,6 +4,7 @@ first frames are hidden by an edit list, with B-frames and a variable frame rate
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import uuid
@@ -14,9 +15,11 @@ from typing import Any
 import av
 import imageio_ffmpeg
 import numpy as np
+import pypdf
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
+from pydicom.data import get_testdata_file
 
 from tests.ui.conftest import Api, serious_violations, sign_in
 
@@ -50,13 +53,22 @@ def write_colour_video(path: Path, frames: int = 40) -> None:
 
 
 @pytest.fixture(scope="module")
-def ghost_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A stream-copy cut inside a group of pictures: an edit list hides the frames before the cut."""
+def videos(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``ghost.mp4``: a stream-copy cut inside a group of pictures, whose edit list hides the frames before the cut;
+    ``late.mp4``: the whole video behind an empty edit, its first frame shown at 0.5 s."""
     root = tmp_path_factory.mktemp("previews")
     write_colour_video(root / "colours.mp4")
-    argv = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-ss", CUT_AT, "-i", "colours.mp4"]
-    subprocess.run([*argv, "-c", "copy", "-movflags", "+faststart", "cut.mp4"], check=True, cwd=root, timeout=120)
-    return root / "cut.mp4"
+    ffmpeg = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y"]
+    copy = ["-c", "copy", "-movflags", "+faststart"]
+    subprocess.run([*ffmpeg, "-ss", CUT_AT, "-i", "colours.mp4", *copy, "ghost.mp4"], check=True, cwd=root, timeout=120)
+    late = [*ffmpeg, "-i", "colours.mp4", *copy, "-output_ts_offset", "0.5", "late.mp4"]
+    subprocess.run(late, check=True, cwd=root, timeout=120)
+    return root
+
+
+@pytest.fixture
+def ghost_video(videos: Path) -> Path:
+    return videos / "ghost.mp4"
 
 
 def shown_colours(path: Path) -> list[tuple[int, int, int]]:
@@ -95,6 +107,14 @@ def frame_on_screen(page: Any, palette: list[tuple[int, int, int]], expected: in
     return seen
 
 
+def one_page_pdf() -> bytes:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=400, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def upload(server: Api, folder_id: int, name: str, data: bytes, media_type: str) -> dict[str, Any]:
     made: dict[str, Any] = server.call(
         "POST", f"/folders/{folder_id}/upload", files=[("files", (name, data, media_type))]
@@ -102,18 +122,23 @@ def upload(server: Api, folder_id: int, name: str, data: bytes, media_type: str)
     return made
 
 
-def test_step_a_video_frame_by_frame_and_read_the_frame_number(page: Any, server: Api, ghost_video: Path) -> None:
-    palette = shown_colours(ghost_video)
+@pytest.mark.parametrize("name", ["ghost.mp4", "late.mp4"])
+def test_step_a_video_frame_by_frame_and_read_the_frame_number(page: Any, server: Api, videos: Path, name: str) -> None:
+    video = videos / name
+    palette = shown_colours(video)
     folder = server.folder(f"Clips {uuid.uuid4().hex[:6]}")
-    item = upload(server, folder["id"], "cut.mp4", ghost_video.read_bytes(), "video/mp4")
+    item = upload(server, folder["id"], name, video.read_bytes(), "video/mp4")
     frame_map = server.call("GET", f"/items/{item['id']}/frame-map")
     assert frame_map["frames"] == len(palette)  # the map's frames are the frames FFmpeg presents
     report = server.call("GET", f"/items/{item['id']}/inspection")["report"]
-    assert report["hidden_frame_count"] > 0, "the cut should hide its first frames behind an edit list"
+    if name == "ghost.mp4":
+        assert report["hidden_frame_count"] > 0, "the cut should hide its first frames behind an edit list"
+    else:
+        assert frame_map["seconds"][0] == pytest.approx(0.5), "the first frame should be shown at 0.5 s"
 
     sign_in(page, server)
     page.goto(f"{server.base_url}/files/{folder['id']}")
-    page.get_by_role("row").filter(has_text="cut.mp4").click()
+    page.get_by_role("row").filter(has_text=name).click()
     frames = page.get_by_role("group", name="Video frames")
     counter = frames.locator("output")
     total = len(palette)
@@ -159,11 +184,20 @@ def test_thumbnails_in_rows_and_text_and_audio_previews(
     ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
     subprocess.run([ffmpeg, "-v", "error", "-f", "lavfi", "-i", "sine=duration=1", str(tone)], check=True, timeout=60)
     upload(server, folder["id"], "tone.wav", tone.read_bytes(), "audio/wav")
+    upload(server, folder["id"], "page.pdf", one_page_pdf(), "application/pdf")
+    upload(
+        server, folder["id"], "ct.dcm", Path(str(get_testdata_file("CT_small.dcm"))).read_bytes(), "application/dicom"
+    )
 
     sign_in(page, server)
     page.goto(f"{server.base_url}/files/{folder['id']}")
     rows = page.get_by_role("grid", name="Files").get_by_role("row")
-    for name in ("photo.png", "clip.mp4"):  # pictured: the thumbnail replaces the kind's icon, in the same box
+    for name in (
+        "photo.png",
+        "clip.mp4",
+        "page.pdf",
+        "ct.dcm",
+    ):  # pictured: the thumbnail replaces the kind's icon, in the same box
         picture = rows.filter(has_text=name).locator(".thumb img")
         expect(picture).to_have_class("shown")
         assert picture.evaluate("(img) => img.naturalWidth") > 0
@@ -186,6 +220,12 @@ def test_thumbnails_in_rows_and_text_and_audio_previews(
     audio = details.locator("audio")
     expect(audio).to_have_attribute("src", re.compile(r"^/api/v1/items/\d+/content$"))
     page.wait_for_function("() => document.querySelector('aside audio').duration > 0.9")
+
+    for name, label in (("page.pdf", "PDF: page.pdf"), ("ct.dcm", "DICOM file: ct.dcm")):  # rendered by the server
+        rows.filter(has_text=name).click()
+        rendered = details.get_by_role("img", name=label)
+        expect(rendered).to_have_attribute("src", re.compile(r"^/api/v1/items/\d+/thumbnail$"))
+        page.wait_for_function("() => document.querySelector('aside img.preview-picture')?.naturalWidth > 0")
 
     rows.filter(has_text="photo.png").click()
     image = details.get_by_role("img", name="photo.png")
