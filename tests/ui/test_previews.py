@@ -55,7 +55,8 @@ def write_colour_video(path: Path, frames: int = 40) -> None:
 @pytest.fixture(scope="module")
 def videos(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``ghost.mp4``: a stream-copy cut inside a group of pictures, whose edit list hides the frames before the cut;
-    ``late.mp4``: the whole video behind an empty edit, its first frame shown at 0.5 s."""
+    ``late.mp4``: the whole video behind an empty edit, its first frame shown at 0.5 s; ``old.mp4``: MPEG-4 Part 2,
+    which browsers do not play."""
     root = tmp_path_factory.mktemp("previews")
     write_colour_video(root / "colours.mp4")
     ffmpeg = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y"]
@@ -63,6 +64,7 @@ def videos(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([*ffmpeg, "-ss", CUT_AT, "-i", "colours.mp4", *copy, "ghost.mp4"], check=True, cwd=root, timeout=120)
     late = [*ffmpeg, "-i", "colours.mp4", *copy, "-output_ts_offset", "0.5", "late.mp4"]
     subprocess.run(late, check=True, cwd=root, timeout=120)
+    subprocess.run([*ffmpeg, "-i", "colours.mp4", "-c:v", "mpeg4", "old.mp4"], check=True, cwd=root, timeout=120)
     return root
 
 
@@ -170,6 +172,16 @@ def test_step_a_video_frame_by_frame_and_read_the_frame_number(page: Any, server
     expect(counter).to_have_text(f"Frame {total - 1} / {total}")
     assert frame_on_screen(page, palette, total - 1) == total - 1
     assert serious_violations(page) == []
+
+
+def test_a_video_the_browser_cannot_play_says_so(page: Any, server: Api, videos: Path) -> None:
+    folder = server.folder(f"Old {uuid.uuid4().hex[:6]}")
+    upload(server, folder["id"], "old.mp4", (videos / "old.mp4").read_bytes(), "video/mp4")
+    sign_in(page, server)
+    page.goto(f"{server.base_url}/files/{folder['id']}")
+    page.get_by_role("row").filter(has_text="old.mp4").click()
+    frames = page.get_by_role("group", name="Video frames")
+    expect(frames.get_by_role("alert")).to_contain_text("This browser cannot play the video")
 
 
 def test_thumbnails_in_rows_and_text_and_audio_previews(

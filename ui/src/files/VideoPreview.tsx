@@ -30,6 +30,7 @@ export function VideoPreview({ item, src }: { item: Item; src: string }) {
 function FramedPlayer({ title, src, map }: { title: string; src: string; map: FrameTimes | null }) {
   const video = useRef<FramedVideo>(null);
   const [frame, setFrame] = useState(0);
+  const [unplayable, setUnplayable] = useState(false);
   const origin = useRef(0); // the player's time of the map's first frame, minus the map's (learnt when it shows)
   const learnt = useRef(false);
   const total = map?.seconds.length ?? 0;
@@ -78,10 +79,16 @@ function FramedPlayer({ title, src, map }: { title: string; src: string; map: Fr
         playsInline
         preload="auto"
         aria-label={`Play ${title}`}
+        onError={() => setUnplayable(true)}
         onSeeked={follow}
         onTimeUpdate={(e) => !e.currentTarget.paused && map && setFrame(frameAt(map, e.currentTarget.currentTime, origin.current))}
         onPause={(e) => map && setFrame(frameAt(map, e.currentTarget.currentTime, origin.current))}
       />
+      {unplayable && (
+        <p role="alert" className="error">
+          This browser cannot play the video: see its codec and container checks below, with the fix.
+        </p>
+      )}
       <div className="frame-controls">
         <button type="button" aria-label="Previous frame" title="Previous frame (←)" disabled={!map || frame === 0} onClick={() => step(-1)}>
           ◀
