@@ -164,6 +164,10 @@ def test_step_a_video_frame_by_frame_and_read_the_frame_number(page: Any, server
     page.keyboard.press("ArrowLeft")
     expect(counter).to_have_text(f"Frame 8 / {total}")
     assert frame_on_screen(page, palette, 8) == 8
+    frames.locator("video").focus()  # on the player itself: one frame, not the native controls' five seconds
+    page.keyboard.press("ArrowRight")
+    expect(counter).to_have_text(f"Frame 9 / {total}")
+    assert frame_on_screen(page, palette, 9) == 9
 
     for _ in range(total):  # to the last frame, where "Next frame" stops
         if frames.get_by_role("button", name="Next frame").is_disabled():
