@@ -32,8 +32,8 @@ export function Preview({ item }: { item: Item }) {
 
 function PreviewBody({ item }: { item: Item }) {
   switch (item.kind) {
-    case "image":
-      return <Picture src={contentUrl(item.id)} alt={item.title} item={item} />;
+    case "image": // the file itself; the server's rendering where the browser cannot show it (TIFF outside Safari)
+      return <Picture src={contentUrl(item.id)} fallback={thumbnailUrl(item.id)} alt={item.title} item={item} />;
     case "video":
       return <VideoPreview item={item} src={contentUrl(item.id)} />;
     case "audio":
@@ -47,13 +47,15 @@ function PreviewBody({ item }: { item: Item }) {
   }
 }
 
-/** An image that says so when it cannot be shown, rather than a broken-image icon. */
-function Picture({ src, alt, item }: { src: string; alt: string; item: Item }) {
-  const [failed, setFailed] = useState<string | null>(null);
-  if (failed === src) return <p className="muted">The picture could not be loaded.</p>;
+/** An image (or, when it cannot be shown, its fallback) that says so when neither can, not a broken-image icon. */
+function Picture({ src, fallback, alt, item }: { src: string; fallback?: string; alt: string; item: Item }) {
+  const [failed, setFailed] = useState<string[]>([]);
+  const shown = [src, fallback].find((url) => url !== undefined && !failed.includes(url));
+  if (shown === undefined) return <p className="muted">The picture could not be loaded.</p>;
   const { width, height } = item.media;
-  const ratio = width && height && item.kind === "image" ? `${width} / ${height}` : undefined;
-  return <img className="preview-picture" src={src} alt={alt} style={{ aspectRatio: ratio }} onError={() => setFailed(src)} />;
+  const ratio = width && height && shown === src && item.kind === "image" ? `${width} / ${height}` : undefined;
+  const onError = () => setFailed((before) => [...before, shown]);
+  return <img className="preview-picture" src={shown} alt={alt} style={{ aspectRatio: ratio }} onError={onError} />;
 }
 
 function TextPreview({ item }: { item: Item }) {

@@ -11,9 +11,10 @@ type FramedVideo = HTMLVideoElement & { requestVideoFrameCallback?: (callback: F
 
 export function VideoPreview({ item, src }: { item: Item; src: string }) {
   const frameMap = useQuery({
-    queryKey: ["frame-map", item.id],
+    // The map changes only when the file is inspected again after its bytes changed, which changes what it says
+    queryKey: ["frame-map", item.id, item.media.file_size, item.media.frame_count, item.edited_at],
     queryFn: () => unwrap(api.GET("/api/v1/items/{item_id}/frame-map", { params: { path: { item_id: item.id } } })),
-    staleTime: Infinity, // a new inspection makes a new item version; the details pane is remounted for it
+    staleTime: 300_000,
   });
   return (
     <>
