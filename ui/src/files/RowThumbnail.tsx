@@ -25,6 +25,7 @@ export function RowThumbnail({ item }: { item: Item }) {
           alt=""
           loading="lazy"
           decoding="async"
+          fetchPriority="low" /* the page's API requests go first over the browser's few connections */
           className={state === "shown" ? "shown" : undefined}
           onLoad={() => setState("shown")}
           onError={() => setState("failed")}
