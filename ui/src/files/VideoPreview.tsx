@@ -1,12 +1,12 @@
 // A video stepped frame by frame by its stored frame map: "Frame N / total" names the N-th visible frame (from 0,
 // the index labels use), the one on screen, whatever the file's edit list, B-frames or variable frame rate.
 import { useQuery } from "@tanstack/react-query";
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { api, unwrap, type Item } from "../api/client";
 import { Problem } from "../components/Dialog";
 import { formatFrameTime, frameAt, seekTime, stepFrame, type FrameTimes } from "./frames";
 
-type FrameCallback = (now: number, metadata: { mediaTime: number }) => void;
+type FrameCallback = (now: number, metadata: { mediaTime: number }) => void; // requestVideoFrameCallback's
 type FramedVideo = HTMLVideoElement & { requestVideoFrameCallback?: (callback: FrameCallback) => number };
 
 export function VideoPreview({ item, src }: { item: Item; src: string }) {
@@ -36,24 +36,20 @@ function FramedPlayer({ title, src, map }: { title: string; src: string; map: Fr
   const learnt = useRef(false);
   const total = map?.seconds.length ?? 0;
 
-  // The frame on screen, read from the time of the frame the player presented (or its clock where it cannot say).
-  const follow = useCallback(() => {
+  // The player's origin, from the first frame it presents (map frame 0) unless the user moved first.
+  useEffect(() => {
     const player = video.current;
-    if (!player || !map) return;
-    if (!player.requestVideoFrameCallback) {
-      setFrame(frameAt(map, player.currentTime, origin.current));
-      return;
-    }
+    if (!player?.requestVideoFrameCallback || !map) return;
     player.requestVideoFrameCallback((_, shown) => {
-      if (!learnt.current) {
-        learnt.current = true; // the first frame the player shows is the map's frame 0
-        origin.current = shown.mediaTime - map.seconds[0];
-      }
-      setFrame(frameAt(map, shown.mediaTime, origin.current));
+      if (learnt.current) return; // a frame shown after a seek is not the first
+      learnt.current = true;
+      origin.current = shown.mediaTime - map.seconds[0];
     });
   }, [map]);
 
-  useEffect(() => follow(), [follow]); // the first frame, once the map is known
+  // The frame on screen at the player's time: after a seek (a step lands inside frame N's interval, so it reads N;
+  // a drag of the native scrubber reads the frame it stopped on), while playing, and where playing stopped.
+  const follow = (player: HTMLVideoElement) => map && setFrame(frameAt(map, player.currentTime, origin.current));
 
   const show = (n: number) => {
     const player = video.current;
@@ -81,9 +77,9 @@ function FramedPlayer({ title, src, map }: { title: string; src: string; map: Fr
         preload="auto"
         aria-label={`Play ${title}`}
         onError={() => setUnplayable(true)}
-        onSeeked={follow}
-        onTimeUpdate={(e) => !e.currentTarget.paused && map && setFrame(frameAt(map, e.currentTarget.currentTime, origin.current))}
-        onPause={(e) => map && setFrame(frameAt(map, e.currentTarget.currentTime, origin.current))}
+        onSeeked={(e) => follow(e.currentTarget)}
+        onTimeUpdate={(e) => !e.currentTarget.paused && follow(e.currentTarget)}
+        onPause={(e) => follow(e.currentTarget)}
       />
       {unplayable && (
         <p role="alert" className="error">
