@@ -93,11 +93,11 @@ class ThumbnailService(Service):
 
     def get(self, source: ThumbnailSource) -> Thumbnail:
         """The thumbnail from the cache, or made now (waiting for a free slot when as many are being made)."""
-        cached = self._cached(source)
+        cached = self.cached(source)
         if cached is not None:
             return cached
         with self._slots:
-            return self._cached(source) or self._make(source)
+            return self.cached(source) or self._make(source)
 
     def make(self, item: Item) -> Thumbnail:
         """Make (or remake) an item's thumbnail and cache it: the unit of work of a thumbnail job (which has no
@@ -132,8 +132,9 @@ class ThumbnailService(Service):
     def _path(self, item_id: int) -> Path:
         return self._root / thumbnail_key(item_id)
 
-    def _cached(self, source: ThumbnailSource) -> Thumbnail | None:
-        """The cached thumbnail when it is of ``source``'s version (an older one is remade, then replaced)."""
+    def cached(self, source: ThumbnailSource) -> Thumbnail | None:
+        """The cached thumbnail when it is of ``source``'s version; None when there is none yet or an older one (which
+        :meth:`get` remakes, then replaces). Reads one small file: never waits for a making slot."""
         try:
             with self._path(source.item_id).open("rb") as f:
                 if f.read(_VERSION_LENGTH + 1) != f"{source.version}\n".encode():

@@ -7,6 +7,7 @@ import { Problem } from "../components/Dialog";
 import { formatDate, formatDuration, formatSize, KIND_LABELS } from "../format";
 import { navigate } from "../router";
 import { checkName, checksOf, useInspection, type Check } from "./inspection";
+import { Preview } from "./Preview";
 
 export function FolderDetails({ folder }: { folder: Folder }) {
   const summary = useQuery({
@@ -48,6 +49,7 @@ export function ItemDetails({ item, canWrite }: { item: Item; canWrite: boolean 
   return (
     <aside className="details" aria-label="File details">
       <h2 className="break">{item.title}</h2>
+      <Preview key={item.id} item={item} />
       <div role="tablist" aria-label="File details" className="tabs">
         <button type="button" role="tab" id="tab-properties" aria-selected={tab === "properties"} onClick={() => setTab("properties")}>
           Properties

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from
 import type { Folder, Item } from "../api/client";
 import { formatDate, formatExtent, formatSize, KIND_LABELS } from "../format";
 import { checkName, checksOf, useInspection } from "./inspection";
+import { RowThumbnail } from "./RowThumbnail";
 import type { ClickKeys, Selection } from "./selection";
 import type { Target } from "./targets";
 
@@ -192,7 +193,7 @@ function ItemRow({ item, selection, onClickItem, onMenu, showMenus, ...props }: 
       }}
     >
       <div role="gridcell" className="name">
-        <span className={`kind-icon kind-${item.kind}`} aria-hidden="true" />
+        <RowThumbnail key={item.id} item={item} />
         <span className="title">{item.title}</span>
       </div>
       <div role="gridcell">{KIND_LABELS[item.kind] ?? item.kind}</div>

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import partial
 from typing import Annotated
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from fastapi import APIRouter, Header, Request, status
 from fastapi.responses import Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from cairn.api.deps import CurrentUser, RegistryDep
 from cairn.api.ranges import parse_range, stream
@@ -14,7 +18,7 @@ from cairn.api.schemas.common import IdPath
 from cairn.api.schemas.items import ViewPublic
 from cairn.api.schemas.media import FrameMapPublic, InspectionPublic
 from cairn.api.security import file_headers
-from cairn.services.thumbnails import THUMBNAIL_MEDIA_TYPE
+from cairn.services.thumbnails import THUMBNAIL_MEDIA_TYPE, ThumbnailSource
 
 router = APIRouter(prefix="/items/{item_id}", tags=["items"])
 
@@ -105,23 +109,45 @@ def frame_map(*, item_id: IdPath, user: CurrentUser, registry: RegistryDep) -> F
         404: {"description": "No such item (or one you may not see: `not_found`), or it has none: `no_thumbnail`."},
     },
 )
-def thumbnail(
+async def thumbnail(
     *,
     item_id: IdPath,
+    request: Request,
     user: CurrentUser,
     registry: RegistryDep,
     if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=1000)] = None,
 ) -> Response:
     """A small picture of the item: an image scaled, a video's first visible frame, a DICOM slice windowed, a PDF's
     first page; made on first request and cached by cairn (audio and text items have none: 404 `no_thumbnail`)."""
-    source = registry.thumbnails.source(actor=user, item_id=item_id)
+    source = await run_in_threadpool(partial(registry.thumbnails.source, actor=user, item_id=item_id))
     etag = f'"{source.version}"'
     _, headers = file_headers(content_type=THUMBNAIL_MEDIA_TYPE, filename=f"thumbnail-{item_id}.webp")
     headers.update({"ETag": etag, "Cache-Control": THUMBNAIL_CACHING})
     if if_none_match is not None and _matches(if_none_match, etag):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    made = registry.thumbnails.get(source)
-    return Response(made.data, media_type=THUMBNAIL_MEDIA_TYPE, headers=headers)
+    data = await _thumbnail_data(request, registry, source)
+    return Response(data, media_type=THUMBNAIL_MEDIA_TYPE, headers=headers)
+
+
+async def _thumbnail_data(request: Request, registry: RegistryDep, source: ThumbnailSource) -> bytes:
+    """The cached thumbnail, or one made now. A request waiting for a free making slot waits in the event loop, not
+    in one of the threads every other route runs in: a page of rows asking for a hundred new thumbnails at once
+    must not leave the rest of the API without a thread (they would all wait for the thumbnails)."""
+    thumbnails = registry.thumbnails
+    cached = await run_in_threadpool(thumbnails.cached, source)
+    if cached is not None:
+        return cached.data
+    made = await anyio.to_thread.run_sync(thumbnails.get, source, limiter=_making_slots(request))
+    return made.data
+
+
+def _making_slots(request: Request) -> CapacityLimiter:
+    """The app's thumbnail-making slots (``thumbnail_concurrency``), made in its event loop on first use."""
+    state = request.app.state
+    if getattr(state, "thumbnail_slots", None) is None:
+        state.thumbnail_slots = CapacityLimiter(request.app.state.settings.thumbnail_concurrency)
+    slots: CapacityLimiter = state.thumbnail_slots
+    return slots
 
 
 def _matches(if_none_match: str, etag: str) -> bool:
