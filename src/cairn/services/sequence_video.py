@@ -25,7 +25,7 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from cairn.errors import CairnError, InvalidInput, MediaError, NotFound
 from cairn.private_files import private_dir
 from cairn.services._base import Service, writable_items
 from cairn.services._processing import Beat, cancel_check, copy_object, keep_result
-from cairn.services.inspection import Inspected, inspect_object, locate_object, record_inspection
+from cairn.services.inspection import Inspected, inspect_object, locate_object, save_sequence_video
 from cairn.services.integrations import IntegrationService, find_integration
 from cairn.services.jobs.engine import JobService
 from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
@@ -212,7 +212,7 @@ class SequenceVideoService(Service):
             result.errors += 1
             return
         assert item is not None and prepared.key is not None and prepared.outcome is not None
-        _refer_to_video(repos, item, prepared.key, prepared.outcome)
+        save_sequence_video(repos, item, key=prepared.key, outcome=prepared.outcome)
         repos.journal.record(
             actor=None,
             action="item.sequence_video",
@@ -224,28 +224,6 @@ class SequenceVideoService(Service):
         )
         log.info("job %s: the video of image sequence %s is built", job.id, item.id)
         result.updated += 1
-
-
-def _video_fields(outcome: Inspected) -> dict[str, Any]:
-    """The columns an image sequence takes from its video: frame size, rate, duration, frame count, MIME type."""
-    media = outcome.media
-    return {
-        "width": media.width,
-        "height": media.height,
-        "fps": media.fps,
-        "duration": media.duration,
-        "frame_count": media.frame_count,
-        "mime_type": media.mime_type,
-    }
-
-
-def _refer_to_video(repos: Repos, item: Item, key: str, outcome: Inspected) -> None:
-    """The sequence refers to its video; the video's report and frame map become the sequence's inspection (with
-    its member count), and the pending action is cleared."""
-    members = len(repos.items.members(item.id))
-    report = {**outcome.report, "members": members, "failed_members": 0, "video": {"managed_key": key}}
-    record_inspection(repos, item.id, replace(outcome, report=report))
-    repos.items.update(item.id, managed_key=key, pending_action=None, **_video_fields(outcome))
 
 
 def _new_job(sequences: list[Item], folder: Folder, params: SequenceVideoParams) -> tuple[NewJob, list[TaskSpec]]:

@@ -104,7 +104,7 @@ class UploadService(Service):
         Image sequences get their videos built by one job (``sequence_video``), queued with them.
         """
         _check_request(files, batch, title)
-        meta = metadata = names.client_metadata(client_metadata, max_bytes=self._max_client_metadata_bytes)
+        meta = names.client_metadata(client_metadata, max_bytes=self._max_client_metadata_bytes)
         with self._read() as repos:
             target_folder(repos, actor, folder_id)
         store = managed_store(self._settings)
@@ -116,7 +116,7 @@ class UploadService(Service):
             with self._write() as repos:
                 folder = target_folder(repos, actor, folder_id)
                 if batch is None:
-                    return _add_files(repos, actor, folder, stored, metadata)
+                    return _add_files(repos, actor, folder, stored, meta)
                 added = [
                     _add_batch(repos, actor=actor, folder=folder, stored=group, batch=batch, title=name, metadata=meta)
                     for name, group in _batches(stored, batch, title or "")
