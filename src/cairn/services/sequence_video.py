@@ -20,6 +20,7 @@ unit an error naming the image's URL and why, and the job goes on (``ignore_erro
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import shutil
@@ -184,16 +185,19 @@ class SequenceVideoService(Service):
         total = 0
         for index, member in enumerate(members):
             built.url = _url(member)
-            store, key = self._locate(member)
-            size = store.head(key).size
-            total += size
-            if total > self._settings.max_video_bytes:
-                raise InvalidInput(
-                    f"image {index} ({built.url}): the images of the sequence are over {total:,} bytes, more than "
-                    f"the {self._settings.max_video_bytes:,}-byte video limit (CAIRN_MAX_VIDEO_BYTES)"
-                )
-            paths.append(into / f"{index:06d}{Path(member.title).suffix[:10]}")
-            copy_object(store, key, size, paths[-1], beat)
+            try:
+                store, key = self._locate(member)
+                size = store.head(key).size
+                total += size
+                if total > self._settings.max_video_bytes:
+                    raise InvalidInput(
+                        f"the images so far are {total:,} bytes, over the {self._settings.max_video_bytes:,}-byte "
+                        "video limit (CAIRN_MAX_VIDEO_BYTES)"
+                    )
+                paths.append(into / f"{index:06d}{Path(member.title).suffix[:10]}")
+                copy_object(store, key, size, paths[-1], beat)
+            except CairnError as err:
+                raise _in_image(err, index, built.url) from err
         return paths
 
     def _locate(self, member: Item) -> tuple[Any, str]:
@@ -256,16 +260,22 @@ def _url(member: Item) -> str:
     return member.object_url or f"uploaded file {member.title!r}"
 
 
-def _named(err: MediaError, members: list[Item]) -> MediaError:
+def _named(err: MediaError, members: list[Item]) -> CairnError:
     """A decoding error of image i, named by that image's URL rather than the temporary file's name."""
     index = err.details.get("index")
     if not isinstance(index, int) or not 0 <= index < len(members):
         return err
-    reason = err.message.split(": ", 1)[-1]
-    url = _url(members[index])
-    return MediaError(
-        f"image {index} of the sequence ({url}) cannot be read: {reason}", details={**err.details, "url": url}
-    )
+    reason = MediaError(err.message.split(": ", 1)[-1], details=err.details)
+    return _in_image(reason, index, _url(members[index]))
+
+
+def _in_image(err: CairnError, index: int, url: str) -> CairnError:
+    """``err`` (its class and code kept) as the error of image ``index`` of the sequence, named by its URL."""
+    located = copy.copy(err)
+    located.message = f"image {index} of the sequence ({url}) cannot be read: {err.message}"
+    located.details = {**err.details, "index": index, "url": url}
+    located.args = (located.message,)
+    return located
 
 
 def _unit_error(task: ClaimedTask, built: _Built, item: Item | None) -> UnitError:
