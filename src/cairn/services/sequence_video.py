@@ -45,6 +45,7 @@ from cairn.services.integrations import IntegrationService, find_integration
 from cairn.services.jobs.engine import JobService
 from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
 from cairn.services.managed_files import remove_managed_files
+from cairn.services.reencode import parse_fps
 from cairn.settings import Settings
 from cairn.storage import open_managed_store
 
@@ -80,6 +81,12 @@ class SequenceVideoParams:
 
     def to_dict(self) -> dict[str, Any]:
         return {"fps": str(self.fps), "destination": self.destination}
+
+    @classmethod
+    def given(cls, *, fps: str | None = None, destination: str = "managed") -> SequenceVideoParams:
+        """The parameters as a user gives them (``fps`` text: 30, 29.97 or 30000/1001; None: the default)."""
+        rate = parse_fps(fps)
+        return cls(fps=DEFAULT_FPS if rate is None else rate, destination=destination)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SequenceVideoParams:

@@ -8,7 +8,6 @@ from cairn.api.deps import CurrentUser, RegistryDep
 from cairn.api.routes.jobs import job_public
 from cairn.api.schemas.jobs import JobPublic
 from cairn.api.schemas.sequence_video import SequenceVideoCreate
-from cairn.services.reencode import parse_fps
 from cairn.services.sequence_video import SequenceVideoParams
 
 router = APIRouter(tags=["sequence videos"])
@@ -17,6 +16,6 @@ router = APIRouter(tags=["sequence videos"])
 @router.post("/sequence-videos", status_code=status.HTTP_201_CREATED)
 def start_sequence_videos(*, body: SequenceVideoCreate, user: CurrentUser, registry: RegistryDep) -> JobPublic:
     """Build the videos of image sequences (editor role on their folders): a `sequence_video` job, one unit each."""
-    params = SequenceVideoParams(fps=parse_fps(body.fps) or SequenceVideoParams().fps, destination=body.destination)
+    params = SequenceVideoParams.given(fps=body.fps, destination=body.destination)
     job = registry.sequence_video.start(actor=user, item_ids=body.item_ids, params=params)
     return job_public(job)
