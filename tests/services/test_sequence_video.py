@@ -98,6 +98,14 @@ def test_upload_groups_images_by_size_into_sequences_built_by_one_job(
         assert_frames_are_images(video_path(registry, built), [images[i] for i in indices])
 
 
+def test_grouped_titles_stay_within_the_title_length(
+    registry: Registry, admin: User, folder: Folder, tmp_path: Path
+) -> None:
+    images = pictures(tmp_path / "in", [(64, 48), (48, 64)])
+    made = upload(registry, admin, folder, images, title="t" * 300)
+    assert [s.title for s in made] == ["t" * 292 + " (64x48)", "t" * 292 + " (48x64)"]
+
+
 def test_a_registered_sequence_of_mixed_sizes_is_fitted_into_the_first_images_dimensions(
     registry: Registry, admin: User, folder: Folder, tmp_path: Path
 ) -> None:

@@ -276,7 +276,13 @@ def _batches(stored: list[_Stored], batch: ItemKind, title: str) -> list[tuple[s
     groups = group_by_size(stored, _size)
     if len(groups) == 1:
         return [(name, stored)]
-    return [(f"{name} ({_size_text(_size(group[0]))})", group) for group in groups]
+    return [(_sized_title(name, _size(group[0])), group) for group in groups]
+
+
+def _sized_title(name: str, size: tuple[int | None, int | None]) -> str:
+    """``name (WxH)``, the name shortened so that the title stays within an item title's length."""
+    suffix = f" ({_size_text(size)})"
+    return name[: names.MAX_NAME - len(suffix)].rstrip() + suffix
 
 
 def _size(stored: _Stored) -> tuple[int | None, int | None]:
