@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -215,3 +218,62 @@ def test_a_first_image_over_the_largest_frame_fails_its_unit(
     (error,) = registry.jobs.errors(actor=admin, job_id=job.id)
     assert "16400x8: its video would be over H.264's largest frame" in error.error
     assert registry.items.get(actor=admin, item_id=sequence.id).pending_action == "build_video"
+
+
+def test_a_video_never_committed_is_swept_and_a_deleted_sequence_takes_its_video(
+    registry: Registry, admin: User, folder: Folder, tmp_path: Path
+) -> None:
+    """What a kill -9 between prepare and commit leaves: a managed file no item references (the sequence changes
+    only in the commit); the managed-files sweep removes it. Deleting a built sequence removes its video."""
+    (sequence,) = upload(registry, admin, folder, pictures(tmp_path / "in", [(64, 48)] * 2))
+    (job,) = video_jobs(registry, admin)
+    claimed = registry.jobs._claim(job.id, 0)  # the worker leases the task ...
+    assert claimed is not None
+    built = registry.sequence_video.prepare(claimed[0], claimed[1], heartbeat=lambda: None)  # ... then dies
+    assert built.key is not None and (registry.settings.managed_storage_dir / built.key).is_file()
+    after = registry.items.get(actor=admin, item_id=sequence.id)
+    assert (after.managed_key, after.pending_action) == (None, "build_video")
+    assert list((registry.settings.data_dir / "tmp").iterdir()) == []
+    assert registry.managed_files.sweep(grace=timedelta(0)) == 1
+    assert not (registry.settings.managed_storage_dir / built.key).exists()
+
+    again = run(registry, admin, registry.sequence_video.start(actor=admin, item_ids=[sequence.id]))
+    assert again.units_done == 1
+    video = video_path(registry, registry.items.get(actor=admin, item_id=sequence.id))
+    registry.items.delete(actor=admin, item_ids=[sequence.id])
+    assert not video.exists()
+
+
+def test_inspecting_a_built_sequence_again_keeps_its_video_and_frame_map(
+    registry: Registry, admin: User, folder: Folder, tmp_path: Path
+) -> None:
+    (sequence,) = upload(registry, admin, folder, pictures(tmp_path / "in", [(64, 48)] * 4))
+    run(registry, admin, video_jobs(registry, admin)[0])
+    built = registry.items.get(actor=admin, item_id=sequence.id)
+    registry.inspection.inspect_item(actor=admin, item_id=sequence.id)
+    again = registry.items.get(actor=admin, item_id=sequence.id)
+    assert (again.managed_key, again.media.frame_count, again.media.mime_type) == (built.managed_key, 4, "video/mp4")
+    assert len(registry.inspection.frame_map(actor=admin, item_id=sequence.id).pts) == 4
+
+
+def test_cancel_kills_ffmpeg_and_changes_nothing(
+    registry: Registry, admin: User, folder: Folder, tmp_path: Path
+) -> None:
+    images = pictures(tmp_path / "in", [(640, 480)] * 2)
+    (sequence,) = upload(registry, admin, folder, images * 300)  # 600 frames: long enough to be cancelled
+    (job,) = video_jobs(registry, admin)
+    worker = threading.Thread(target=registry.jobs.run_task, kwargs={"job_id": job.id, "seq": 0})
+    started = time.monotonic()
+    worker.start()
+    scratch = registry.settings.data_dir / "tmp"
+    while not list(scratch.glob("sequence-*/out/.cairn-ffmpeg-*/*")) and time.monotonic() - started < 60:
+        time.sleep(0.05)
+    assert list(scratch.glob("sequence-*/out/.cairn-ffmpeg-*/*")), "FFmpeg never started writing"
+    registry.jobs.cancel(actor=admin, job_id=job.id)
+    worker.join(timeout=60)
+    assert not worker.is_alive()
+    assert registry.jobs.get(actor=admin, job_id=job.id).status is JobStatus.CANCELLED
+    after = registry.items.get(actor=admin, item_id=sequence.id)
+    assert (after.managed_key, after.pending_action) == (None, "build_video")
+    assert list(scratch.iterdir()) == []
+    assert not [p for p in (registry.settings.managed_storage_dir / "uploads").rglob("*.mp4")]
