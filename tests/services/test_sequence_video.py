@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from cairn.errors import InvalidInput, PermissionDenied
 from cairn.services.registry import Registry
 from cairn.services.uploads import UploadedFile
 from tests.fixtures.sequence_pictures import assert_frames_are_images, picture
+from tests.services.helpers import cancel_while_ffmpeg_writes
 
 
 @pytest.fixture
@@ -262,16 +261,8 @@ def test_cancel_kills_ffmpeg_and_changes_nothing(
     images = pictures(tmp_path / "in", [(640, 480)] * 2)
     (sequence,) = upload(registry, admin, folder, images * 300)  # 600 frames: long enough to be cancelled
     (job,) = video_jobs(registry, admin)
-    worker = threading.Thread(target=registry.jobs.run_task, kwargs={"job_id": job.id, "seq": 0})
-    started = time.monotonic()
-    worker.start()
+    cancel_while_ffmpeg_writes(registry, admin, job, "sequence-*/out/.cairn-ffmpeg-*/*")
     scratch = registry.settings.data_dir / "tmp"
-    while not list(scratch.glob("sequence-*/out/.cairn-ffmpeg-*/*")) and time.monotonic() - started < 60:
-        time.sleep(0.05)
-    assert list(scratch.glob("sequence-*/out/.cairn-ffmpeg-*/*")), "FFmpeg never started writing"
-    registry.jobs.cancel(actor=admin, job_id=job.id)
-    worker.join(timeout=60)
-    assert not worker.is_alive()
     assert registry.jobs.get(actor=admin, job_id=job.id).status is JobStatus.CANCELLED
     after = registry.items.get(actor=admin, item_id=sequence.id)
     assert (after.managed_key, after.pending_action) == (None, "build_video")

@@ -5,27 +5,53 @@ storage until its commit."""
 from __future__ import annotations
 
 import shutil
+import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from cairn.db.database import Database
 from cairn.db.repositories import Repos
 from cairn.domain.jobs import JobStatus
+from cairn.errors import CairnError
 from cairn.private_files import private_dir, tighten
+from cairn.services.inspection import Inspected
 from cairn.services.managed_files import UPLOADS
 from cairn.settings import Settings
 from cairn.storage import ObjectStore
 
-__all__ = ["COPY_CHUNK", "Beat", "cancel_check", "copy_object", "keep_result"]
+__all__ = ["COPY_CHUNK", "Beat", "Prepared", "cancel_check", "copy_object", "keep_result", "scratch_dir"]
 
 COPY_CHUNK = 8 << 20
 """Bytes per range read when copying an object to a temporary file."""
 HEARTBEAT_SECONDS = 30.0
 CANCEL_POLL_SECONDS = 1.0
 """How often a running FFmpeg asks the database whether its job was cancelled."""
+
+
+@dataclass
+class Prepared:
+    """What preparing one unit gave: a result kept in managed storage (``key``) with its inspection, or the error."""
+
+    item_id: int
+    title: str = ""
+    error: CairnError | None = None
+    key: str | None = None
+    outcome: Inspected | None = None
+
+
+@contextmanager
+def scratch_dir(settings: Settings, prefix: str) -> Iterator[Path]:
+    """A private temporary directory under ``<data_dir>/tmp``, removed whatever happens."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=private_dir(settings.data_dir / "tmp")))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 class Beat:

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -44,7 +42,7 @@ from cairn.domain.reencode import Recipe, auto_recipe, full_recipe, resize_recip
 from cairn.errors import CairnError, InvalidInput, MediaError, NotFound
 from cairn.private_files import private_dir
 from cairn.services._base import Service, can_see, item_folder, require, visible_folder, visible_item, writable_items
-from cairn.services._processing import Beat, cancel_check, copy_object, keep_result
+from cairn.services._processing import Beat, Prepared, cancel_check, copy_object, keep_result, scratch_dir
 from cairn.services.datasets import visible_dataset
 from cairn.services.inspection import Inspected, inspect_object, locate_object, save_inspection
 from cairn.services.integrations import IntegrationService, find_integration
@@ -121,15 +119,10 @@ class Remap:
 
 
 @dataclass
-class _Made:
+class _Made(Prepared):
     """What preparing one unit gave: a result to commit, a skip, or an error (with its reason)."""
 
-    item_id: int
-    title: str = ""
     skipped: str | None = None
-    error: CairnError | None = None
-    key: str | None = None
-    outcome: Inspected | None = None
     steps: list[dict[str, str]] = field(default_factory=list)
     remap: list[int | None] = field(default_factory=list)
 
@@ -220,14 +213,11 @@ class ReencodeService(Service):
         if item is None:
             return _Made(item_id, error=NotFound(f"item {item_id} no longer exists"))
         made = _Made(item_id, title=item.title)
-        spool = private_dir(self._settings.data_dir / "tmp")
-        scratch = Path(tempfile.mkdtemp(prefix="reencode-", dir=spool))
         try:
-            self._run(job, item, made, scratch, Beat(heartbeat))
+            with scratch_dir(self._settings, "reencode-") as scratch:
+                self._run(job, item, made, scratch, Beat(heartbeat))
         except CairnError as err:
             made.error = err
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
         return made
 
     def _run(self, job: Job, item: Item, made: _Made, scratch: Path, beat: Beat) -> None:

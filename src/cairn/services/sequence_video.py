@@ -23,8 +23,6 @@ from __future__ import annotations
 import copy
 import json
 import logging
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -39,8 +37,8 @@ from cairn.domain.records import Folder, Item, User
 from cairn.errors import CairnError, InvalidInput, MediaError, NotFound
 from cairn.private_files import private_dir
 from cairn.services._base import Service, writable_items
-from cairn.services._processing import Beat, cancel_check, copy_object, keep_result
-from cairn.services.inspection import Inspected, inspect_object, locate_object, save_sequence_video
+from cairn.services._processing import Beat, Prepared, cancel_check, copy_object, keep_result, scratch_dir
+from cairn.services.inspection import inspect_object, locate_object, save_sequence_video
 from cairn.services.integrations import IntegrationService, find_integration
 from cairn.services.jobs.engine import JobService
 from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
@@ -94,15 +92,10 @@ class SequenceVideoParams:
 
 
 @dataclass
-class _Built:
+class _Built(Prepared):
     """What preparing one sequence gave: its video (managed key and inspection), or the error and the image's URL."""
 
-    item_id: int
-    title: str = ""
-    error: CairnError | None = None
     url: str | None = None
-    key: str | None = None
-    outcome: Inspected | None = None
 
 
 class SequenceVideoService(Service):
@@ -156,14 +149,12 @@ class SequenceVideoService(Service):
         if item is None:
             return _Built(item_id, error=NotFound(f"item {item_id} no longer exists"))
         built = _Built(item_id, title=item.title)
-        scratch = Path(tempfile.mkdtemp(prefix="sequence-", dir=private_dir(self._settings.data_dir / "tmp")))
         try:
             _require_sequence(item)
-            self._build(job, item, built, members=members, scratch=scratch, beat=Beat(heartbeat))
+            with scratch_dir(self._settings, "sequence-") as scratch:
+                self._build(job, item, built, members=members, scratch=scratch, beat=Beat(heartbeat))
         except CairnError as err:
             built.error = err
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
         return built
 
     def _build(self, job: Job, item: Item, built: _Built, *, members: list[Item], scratch: Path, beat: Beat) -> None:
