@@ -136,6 +136,25 @@ def test_a_registered_sequence_of_mixed_sizes_is_fitted_into_the_first_images_di
     assert_frames_are_images(video_path(registry, built["odd"]), other)
 
 
+def test_a_csv_registration_queues_one_job_for_its_sequences(
+    registry: Registry, admin: User, folder: Folder, tmp_path: Path
+) -> None:
+    root = tmp_path / "bucket"
+    images = pictures(root, [(160, 120)] * 4)
+    registry.integrations.add(actor=admin, name="disk", provider="local", root=str(root))
+    rows = [f"file://{p},{'One' if i < 2 else 'Two'},true" for i, p in enumerate(images)]
+    manifest = tmp_path / "sequences.csv"
+    manifest.write_text("ObjectUrl,Image group title,Create video\n" + "\n".join(rows) + "\n")
+    registration = run_registration(registry, admin, registry.registration.register(
+        actor=admin, folder_id=folder.id, integration="disk", manifest=manifest
+    ))  # fmt: skip
+    (job,) = video_jobs(registry, admin)
+    assert run(registry, admin, job).units_done == 2
+    built = [registry.items.get(actor=admin, item_id=i) for i in registration.summary["image_sequences"]]
+    assert [(b.title, b.pending_action) for b in built] == [("One", None), ("Two", None)]
+    assert_frames_are_images(video_path(registry, built[1]), images[2:])
+
+
 def run_registration(registry: Registry, actor: User, job: Job) -> Job:
     registry.jobs.run_task(job_id=job.id, seq=0)  # the scan adds the chunks
     return run(registry, actor, registry.jobs.get(actor=actor, job_id=job.id))
