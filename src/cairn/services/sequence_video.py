@@ -31,21 +31,23 @@ from typing import Any
 
 from cairn.db.database import Database
 from cairn.db.repositories import Repos
+from cairn.domain.integrations import StoreConfig
 from cairn.domain.jobs import Job, TaskResult, UnitError
 from cairn.domain.kinds import ItemKind, ItemStatus
 from cairn.domain.records import Folder, Item, User
+from cairn.domain.urls import resolve_object_key
 from cairn.errors import CairnError, InvalidInput, MediaError, NotFound
 from cairn.private_files import private_dir
 from cairn.services._base import Service, writable_items
 from cairn.services._processing import Beat, Prepared, cancel_check, copy_object, keep_result, scratch_dir
-from cairn.services.inspection import inspect_object, locate_object, save_sequence_video
-from cairn.services.integrations import IntegrationService, find_integration
+from cairn.services.inspection import inspect_object, managed_store, save_sequence_video
+from cairn.services.integrations import IntegrationService, find_integration, store_config_of
 from cairn.services.jobs.engine import JobService
 from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
 from cairn.services.managed_files import remove_managed_files
 from cairn.services.reencode import parse_fps
 from cairn.settings import Settings
-from cairn.storage import open_managed_store
+from cairn.storage import ObjectStore, open_managed_store
 
 __all__ = ["BUILD_VIDEO", "DESTINATIONS", "KIND", "SequenceVideoParams", "SequenceVideoService"]
 
@@ -181,10 +183,11 @@ class SequenceVideoService(Service):
         """Each member's bytes into ``into`` (named by position), at most ``max_video_bytes`` in all."""
         paths: list[Path] = []
         total = 0
+        stores = _Stores(self._settings, self._store_of)
         for index, member in enumerate(members):
             built.url = _url(member)
             try:
-                store, key = self._locate(member)
+                store, key = stores.locate(member)
                 size = store.head(key).size
                 total += size
                 if total > self._settings.max_video_bytes:
@@ -198,10 +201,12 @@ class SequenceVideoService(Service):
                 raise _in_image(err, index, built.url) from err
         return paths
 
-    def _locate(self, member: Item) -> tuple[Any, str]:
+    def _store_of(self, integration_id: int) -> tuple[ObjectStore, StoreConfig]:
+        """An integration's store (opened: its endpoint resolved and checked) and configuration."""
         with self._read() as repos:
-            stored = find_integration(repos, member.integration_id) if member.integration_id is not None else None
-        return locate_object(member, stored, settings=self._settings, integrations=self._integrations)
+            stored = find_integration(repos, integration_id)
+        config = store_config_of(stored, self._integrations.secrets)
+        return self._integrations.open(config), config
 
     def commit(self, repos: Repos, job: Job, task: ClaimedTask, prepared: _Built, result: TaskResult) -> None:
         item = repos.items.get(prepared.item_id)
@@ -226,6 +231,25 @@ class SequenceVideoService(Service):
         )
         log.info("job %s: the video of image sequence %s is built", job.id, item.id)
         result.updated += 1
+
+
+class _Stores:
+    """Where a sequence's images are: each integration's store opened once for all its images."""
+
+    def __init__(self, settings: Settings, open_store: Callable[[int], tuple[ObjectStore, StoreConfig]]) -> None:
+        self._settings = settings
+        self._open_store = open_store
+        self._opened: dict[int, tuple[ObjectStore, StoreConfig]] = {}
+
+    def locate(self, member: Item) -> tuple[ObjectStore, str]:
+        if member.managed_key is not None:
+            return managed_store(self._settings), member.managed_key
+        if member.integration_id is None or member.object_url is None:
+            raise InvalidInput(f"item {member.id} ({member.title}) has no file")
+        if member.integration_id not in self._opened:
+            self._opened[member.integration_id] = self._open_store(member.integration_id)
+        store, config = self._opened[member.integration_id]
+        return store, resolve_object_key(config, member.object_url)
 
 
 def _new_job(sequences: list[Item], folder: Folder, params: SequenceVideoParams) -> tuple[NewJob, list[TaskSpec]]:
