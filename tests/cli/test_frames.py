@@ -87,7 +87,7 @@ def test_existing_files_are_never_overwritten(
 def test_a_non_video_item_is_refused(cli: Cli, registry: Registry, admin: User, tmp_path: Path) -> None:
     item_id = _upload(registry, admin, "still.png", png_bytes(8, 6), "image/png")
     result = cli.fails("frames", str(item_id), "--out", str(tmp_path / "x"), code="invalid_input")
-    assert f"item {item_id} is a image: only videos have frames" in result.stderr
+    assert f"item {item_id} is a image: only videos and image sequences have frames" in result.stderr
     assert not (tmp_path / "x").exists()
     cli.fails("frames", "999999", "--out", str(tmp_path / "x"), code="not_found")
 

@@ -163,7 +163,7 @@ def test_a_non_video_item_has_no_frames(live_server: LiveServer, tmp_path: Path)
     image.write_bytes(png_bytes(8, 6))
     with Client(live_server.url, live_server.token) as client:
         [item_id] = _upload(client, image)
-        with pytest.raises(errors.InvalidInput, match=f"item {item_id} is a image: only videos have frames"):
+        with pytest.raises(errors.InvalidInput, match=f"item {item_id} is a image: only videos and image sequences"):
             client.items.frames(item_id)
         with pytest.raises(errors.NotFound):
             client.items.frames(item_id + 1000)

@@ -55,3 +55,11 @@ def test_video_frame_size_is_even() -> None:
         video_frame_size((0, 10))
     with pytest.raises(InvalidInput, match="no pixels"):
         place_in_frame((0, 10), (10, 10))
+
+
+def test_a_first_image_over_h264s_largest_frame_is_refused() -> None:
+    assert video_frame_size((8192, 4320)) == (8192, 4320)
+    with pytest.raises(InvalidInput, match=r"9000x9000: its video would be over H\.264.s largest frame"):
+        video_frame_size((9000, 9000))
+    with pytest.raises(InvalidInput, match="largest frame"):
+        video_frame_size((20_000, 10))

@@ -5,53 +5,21 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
-import av
 import pytest
-from PIL import Image, ImageChops, ImageDraw, ImageStat
+from PIL import Image, ImageDraw, ImageStat
 
 from cairn.domain.image_sequences import place_in_frame
 from cairn.errors import InvalidInput, MediaError
 from cairn.media import inspect_video, open_counting
-from cairn.media.processing import sequence_frame, sequence_video
-
-
-def _picture(path: Path, size: tuple[int, int], seed: int, fmt: str = "PNG") -> Path:
-    """A distinct picture per seed: a coloured background, a diagonal band and a disc, so frames differ a lot."""
-    image = Image.new("RGB", size, ((seed * 67) % 256, (seed * 131) % 256, (seed * 29 + 90) % 256))
-    draw = ImageDraw.Draw(image)
-    w, h = size
-    draw.polygon([(0, h), (w // 3 + seed * 7 % w, 0), (w // 2 + seed * 7 % w, 0), (w // 6, h)], fill=(250, 250, 250))
-    draw.ellipse((w // 2, h // 3, w // 2 + h // 3, 2 * h // 3), fill=(10, 10, 10))
-    image.save(path, fmt)
-    return path
-
-
-def _decoded(path: Path) -> list[Image.Image]:
-    with av.open(str(path)) as container:
-        return [frame.to_image() for frame in container.decode(video=0)]
-
-
-def _difference(a: Image.Image, b: Image.Image) -> float:
-    assert a.size == b.size
-    return sum(ImageStat.Stat(ImageChops.difference(a, b)).mean) / 3
-
-
-def _assert_frames_are_images(video: Path, images: list[Path]) -> None:
-    first = Image.open(images[0]).size
-    expected = [sequence_frame(p, first) for p in images]
-    frames = _decoded(video)
-    assert len(frames) == len(images)
-    for index, frame in enumerate(frames):
-        distances = [_difference(frame, e) for e in expected]
-        assert distances[index] < 4, (index, distances[index])  # H.264 at CRF 18: close to the picture
-        assert distances.index(min(distances)) == index  # and frame i is image i, no other
+from cairn.media.processing import sequence_video
+from tests.fixtures.sequence_pictures import assert_frames_are_images, decoded, picture
 
 
 def test_equal_sizes(tmp_path: Path) -> None:
-    images = [_picture(tmp_path / f"{i}.png", (160, 120), i) for i in range(12)]
+    images = [picture(tmp_path / f"{i}.png", (160, 120), i) for i in range(12)]
     (tmp_path / "out").mkdir()
     video = sequence_video(images, tmp_path / "out" / "seq.mp4", frame_rate=Fraction(25))
-    _assert_frames_are_images(video, images)
+    assert_frames_are_images(video, images)
     with open_counting(video) as reader:
         report = inspect_video(reader, headers_known=False)
     assert (report.codec, report.width, report.height, report.moov_position) == ("h264", 160, 120, "start")
@@ -63,24 +31,24 @@ def test_equal_sizes(tmp_path: Path) -> None:
 
 def test_mixed_sizes_are_fitted_into_the_first_images_dimensions(tmp_path: Path) -> None:
     sizes = [(160, 120), (320, 240), (80, 120), (200, 50), (161, 121), (40, 30)]
-    images = [_picture(tmp_path / f"{i}.png", size, i + 3) for i, size in enumerate(sizes)]
-    images.append(_picture(tmp_path / "jpeg.jpg", (100, 100), 40, "JPEG"))
+    images = [picture(tmp_path / f"{i}.png", size, i + 3) for i, size in enumerate(sizes)]
+    images.append(picture(tmp_path / "jpeg.jpg", (100, 100), 40, "JPEG"))
     video = sequence_video(images, tmp_path / "seq.mp4")
-    _assert_frames_are_images(video, images)
+    assert_frames_are_images(video, images)
     # The rule itself: a 2:1 image in a 4:3 frame is letterboxed, centred, aspect kept.
     assert place_in_frame((200, 50), (160, 120)).__dict__ == {"width": 160, "height": 40, "x": 0, "y": 40}
-    frame = _decoded(video)[3]
+    frame = decoded(video)[3]
     top_bar = ImageStat.Stat(frame.crop((0, 0, 160, 36)).convert("L")).mean[0]
     assert top_bar < 20  # black padding above the letterboxed image
 
 
 def test_odd_first_image_gets_an_even_frame(tmp_path: Path) -> None:
-    images = [_picture(tmp_path / f"{i}.png", (161, 121), i) for i in range(3)]
+    images = [picture(tmp_path / f"{i}.png", (161, 121), i) for i in range(3)]
     video = sequence_video(images, tmp_path / "seq.mp4")
     with open_counting(video) as reader:
         report = inspect_video(reader, headers_known=False)
     assert (report.width, report.height) == (162, 122)
-    _assert_frames_are_images(video, images)
+    assert_frames_are_images(video, images)
 
 
 def test_exif_orientation_is_applied(tmp_path: Path) -> None:
@@ -92,12 +60,12 @@ def test_exif_orientation_is_applied(tmp_path: Path) -> None:
     path = tmp_path / "rotated.jpg"
     stored.save(path, "JPEG", exif=exif.tobytes(), quality=95)
     video = sequence_video([path], tmp_path / "seq.mp4")
-    (frame,) = _decoded(video)
+    (frame,) = decoded(video)
     assert frame.size == (120, 160)
 
 
 def test_unreadable_image_names_which(tmp_path: Path) -> None:
-    good = _picture(tmp_path / "good.png", (64, 48), 1)
+    good = picture(tmp_path / "good.png", (64, 48), 1)
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 10)
     with pytest.raises(MediaError, match=r"image 1 of the sequence \(bad.png\)"):
@@ -106,7 +74,7 @@ def test_unreadable_image_names_which(tmp_path: Path) -> None:
 
 
 def test_cancel_between_images(tmp_path: Path) -> None:
-    images = [_picture(tmp_path / f"{i}.png", (64, 48), i) for i in range(5)]
+    images = [picture(tmp_path / f"{i}.png", (64, 48), i) for i in range(5)]
     (tmp_path / "out").mkdir()
     with pytest.raises(MediaError, match="cancelled"):
         sequence_video(images, tmp_path / "out" / "seq.mp4", lambda: True)
@@ -116,6 +84,6 @@ def test_cancel_between_images(tmp_path: Path) -> None:
 def test_empty_sequence_and_bad_rate_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="at least one image"):
         sequence_video([], tmp_path / "seq.mp4")
-    image = _picture(tmp_path / "a.png", (64, 48), 1)
+    image = picture(tmp_path / "a.png", (64, 48), 1)
     with pytest.raises(InvalidInput, match="frame rate"):
         sequence_video([image], tmp_path / "seq.mp4", frame_rate=Fraction(0))

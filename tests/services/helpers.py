@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
+from cairn.domain.jobs import Job
 from cairn.domain.kinds import ItemKind
 from cairn.domain.records import Item, MediaFields, User
 from cairn.services.items import NewItem
@@ -19,3 +23,18 @@ def image(name: str, *, size: int = 100) -> NewItem:
 
 def add_images(registry: Registry, actor: User, folder_id: int, *names: str) -> list[Item]:
     return registry.items.add(actor=actor, folder_id=folder_id, items=[image(n) for n in names])
+
+
+def cancel_while_ffmpeg_writes(registry: Registry, actor: User, job: Job, writing: str) -> None:
+    """Run the job's first task in a thread, cancel the job once FFmpeg has started writing (a file matching the
+    glob ``writing`` under ``<data_dir>/tmp``), and wait for the task to end."""
+    worker = threading.Thread(target=registry.jobs.run_task, kwargs={"job_id": job.id, "seq": 0})
+    started = time.monotonic()
+    worker.start()
+    scratch = registry.settings.data_dir / "tmp"
+    while not list(scratch.glob(writing)) and time.monotonic() - started < 60:
+        time.sleep(0.05)
+    assert list(scratch.glob(writing)), "FFmpeg never started writing"
+    registry.jobs.cancel(actor=actor, job_id=job.id)
+    worker.join(timeout=60)
+    assert not worker.is_alive()

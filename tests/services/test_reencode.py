@@ -7,8 +7,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
-import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from cairn.services.items import NewItem
 from cairn.services.reencode import ReencodeParams
 from cairn.services.registry import Registry
 from tests.fixtures.media_corpus import MediaCorpus
+from tests.services.helpers import cancel_while_ffmpeg_writes
 
 
 @pytest.fixture
@@ -196,16 +195,8 @@ def test_cancel_kills_ffmpeg_and_leaves_no_item_nor_file(
     )  # fmt: skip
     original = add_video(registry, admin, folder, long_video)
     job = registry.reencode.start(actor=admin, params=ReencodeParams(mode="full"), item_ids=[original.id])
-    worker = threading.Thread(target=registry.jobs.run_task, kwargs={"job_id": job.id, "seq": 0})
-    started = time.monotonic()
-    worker.start()
+    cancel_while_ffmpeg_writes(registry, admin, job, "reencode-*/out/.cairn-ffmpeg-*/*")
     scratch = registry.settings.data_dir / "tmp"
-    while not list(scratch.glob("reencode-*/out/.cairn-ffmpeg-*/*")) and time.monotonic() - started < 60:
-        time.sleep(0.05)
-    assert list(scratch.glob("reencode-*/out/.cairn-ffmpeg-*/*")), "FFmpeg never started writing"
-    registry.jobs.cancel(actor=admin, job_id=job.id)
-    worker.join(timeout=30)
-    assert not worker.is_alive()
     ended = registry.jobs.get(actor=admin, job_id=job.id)
     assert ended.status is JobStatus.CANCELLED and ended.items_created == 0
     assert registry.reencode.links(actor=admin, item_id=original.id) == (None, [])

@@ -23,6 +23,7 @@ from cairn.cli import (
     reencode,
     register,
     search,
+    sequence_video,
     serve,
     sessions,
     tokens,
@@ -61,6 +62,7 @@ app.command("inspect")(inspect.inspect)
 app.command("frames")(frames.frames)
 app.command("reencode")(reencode.reencode)
 app.command("remap")(reencode.remap)
+app.command("sequence-video")(sequence_video.sequence_video)
 
 
 @app.callback()

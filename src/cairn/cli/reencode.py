@@ -18,6 +18,7 @@ from cairn.errors import InvalidInput
 
 if TYPE_CHECKING:
     from cairn.cli.session import Session
+    from cairn.domain.jobs import Job
     from cairn.services.reencode import ReencodeParams
 
 
@@ -47,18 +48,23 @@ def reencode(
     if plan:
         _show_plans(session, item_ids, params)
         return
-    registry = session.registry()
-    job = registry.reencode.start(actor=session.actor(), params=params, item_ids=item_ids)
+    job = session.registry().reencode.start(actor=session.actor(), params=params, item_ids=item_ids)
+    follow_job(session, job, wait=wait, doing=f"re-encoding {job.units_total:,} video(s)")
+
+
+def follow_job(session: Session, job: Job, *, wait: bool, doing: str) -> None:
+    """A media job just started: say so (or print it as JSON); with ``wait``, follow it to its end and, with the
+    embedded queue, work on it in this process."""
     if not wait:
         if session.json_output:
             print_json(session, job.to_dict())
         else:
-            say(session, f"Job {job.id}: re-encoding {job.units_total:,} video(s) (cairn job show {job.id}).")
+            say(session, f"Job {job.id}: {doing} (cairn job show {job.id}).")
         return
     from cairn.cli.worker import embedded_consumer  # noqa: PLC0415
 
     local = session.settings.queue_url is None
-    with embedded_consumer(registry, workers=(session.settings.workers or 2) if local else 0):
+    with embedded_consumer(session.registry(), workers=(session.settings.workers or 2) if local else 0):
         job = _follow(session, job)
     _finish(session, job)
 

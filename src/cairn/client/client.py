@@ -183,6 +183,21 @@ class Client:
         job = parse(Job, self._http.json("POST", "/reencode", json=body))
         return self.jobs.wait(job.id, timeout=timeout, progress=progress) if wait else job
 
+    def sequence_video(
+        self,
+        items: Sequence[int],
+        *,
+        fps: str | None = None,
+        wait: bool = False,
+        timeout: float | None = None,
+        progress: Progress | None = print_progress,
+    ) -> Job:
+        """Build (or build again) the videos of image sequences: each image one frame, in order, sized as the first
+        image; returns the Job (final with ``wait``). Registration and upload start this job by themselves."""
+        body: dict[str, object] = {"item_ids": list(items)} | ({"fps": fps} if fps is not None else {})
+        job = parse(Job, self._http.json("POST", "/sequence-videos", json=body))
+        return self.jobs.wait(job.id, timeout=timeout, progress=progress) if wait else job
+
     def close(self) -> None:
         self._http.close()
 

@@ -112,7 +112,9 @@ class Folders:
     ) -> builtins.list[Item]:
         """Upload local files into the folder (cairn keeps them in its managed storage and inspects them).
 
-        ``batch``: ``"image_group"``, ``"image_sequence"`` or ``"dicom_series"`` makes one composite of them all.
+        ``batch``: ``"image_group"``, ``"image_sequence"`` or ``"dicom_series"`` makes one composite of them all
+        (an image sequence of images of different sizes: one per size, titled with it; their videos are built by a
+        ``sequence_video`` job queued with them).
         """
         with ExitStack() as stack:
             files = [("files", (Path(p).name, stack.enter_context(Path(p).open("rb")))) for p in paths]

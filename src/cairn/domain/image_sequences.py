@@ -17,9 +17,13 @@ from typing import TypeVar
 
 from cairn.errors import InvalidInput
 
-__all__ = ["Placement", "group_by_size", "place_in_frame", "video_frame_size"]
+__all__ = ["MAX_FRAME_PIXELS", "MAX_FRAME_SIDE", "Placement", "group_by_size", "place_in_frame", "video_frame_size"]
 
 T = TypeVar("T")
+MAX_FRAME_PIXELS = 139_264 * 256
+"""H.264's largest frame (level 6.2: 139,264 macroblocks of 16x16 pixels, e.g. 8192x4320)."""
+MAX_FRAME_SIDE = 16_384
+"""libx264's largest width or height."""
 Size = tuple[int, int]
 
 
@@ -46,6 +50,12 @@ def video_frame_size(first: Size) -> Size:
     width, height = first
     if width < 1 or height < 1:
         raise InvalidInput(f"an image sequence's first image has no pixels ({width}x{height})")
+    if width > MAX_FRAME_SIDE or height > MAX_FRAME_SIDE or width * height > MAX_FRAME_PIXELS:
+        raise InvalidInput(
+            f"an image sequence's first image is {width}x{height}: its video would be over H.264's largest frame "
+            f"({MAX_FRAME_PIXELS:,} pixels, at most {MAX_FRAME_SIDE} a side)",
+            details={"width": width, "height": height},
+        )
     return width + width % 2, height + height % 2
 
 

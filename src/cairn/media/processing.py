@@ -122,14 +122,17 @@ def _displayed_size(path: Path, index: int) -> tuple[int, int]:
 
 @contextmanager
 def _open_image(path: Path, index: int) -> Iterator[Image.Image]:
-    """The image as displayed (EXIF orientation applied); unreadable images raise MediaError naming which one."""
+    """The image as displayed (EXIF orientation applied); unreadable images raise MediaError naming which one
+    (``details.index``: its position in the sequence)."""
     try:
         with Image.open(path) as raw:
             yield ImageOps.exif_transpose(raw)
     except MediaError:
         raise
     except FOREIGN_ERRORS as exc:
-        raise media_error(f"image {index} of the sequence ({path.name}) cannot be read", exc) from exc
+        error = media_error(f"image {index} of the sequence ({path.name}) cannot be read", exc)
+        error.details["index"] = index  # which image: the caller names it by its URL
+        raise error from exc
 
 
 @contextmanager

@@ -9,7 +9,7 @@ requests it cost. ``cairn probe`` runs the same inspection on any local file or 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -255,11 +255,15 @@ class InspectionService(Service):
             item, _ = item_folder(repos, actor, item_id, Action.WRITE)
             targets = repos.items.members(item.id) if item.kind.is_composite else [item]
         outcomes = {target.id: self._inspect_stored(target) for target in targets}
+        # an image sequence's built video is inspected too: its frame map stays the sequence's
+        video = self._inspect_stored(item, ItemKind.VIDEO) if item.kind.is_composite and item.managed_key else None
         with self._write() as repos:
             for target in targets:
                 save_inspection(repos, target.id, outcomes[target.id])
             if item.kind.is_composite:
                 save_composite_inspection(repos, item, [(t.id, outcomes[t.id]) for t in targets])
+            if video is not None and item.managed_key is not None:
+                save_sequence_video(repos, item, key=item.managed_key, outcome=video)
             stored = repos.inspections.get(item.id)
             assert stored is not None
             return stored
@@ -282,16 +286,21 @@ class InspectionService(Service):
             item, _ = item_folder(repos, actor, item_id, Action.READ)
             encoded = repos.inspections.frame_map(item_id)
             stored = repos.inspections.get(item_id) if encoded is not None else None
-        if item.kind is not ItemKind.VIDEO:
-            raise InvalidInput(f"item {item_id} is a {item.kind.value}: only videos have frames")
+        if item.kind is ItemKind.IMAGE_SEQUENCE and (encoded is None or item.managed_key is None):
+            raise NotFound(
+                f"image sequence {item_id} has no video yet: build it first (cairn sequence-video {item_id})",
+                details={"item_id": item_id},
+            )
+        if item.kind not in (ItemKind.VIDEO, ItemKind.IMAGE_SEQUENCE):
+            raise InvalidInput(f"item {item_id} is a {item.kind.value}: only videos and image sequences have frames")
         if encoded is None or stored is None:
             raise NotFound(f"video {item_id} has no frame map: inspect it first (cairn inspect {item_id})")
         key_frames = tuple(int(k) for k in stored.report.get("keyframe_indices", ()))
         return FrameIndex(frame_map=decode_frame_map(encoded), key_frames=key_frames)
 
-    def _inspect_stored(self, item: Item) -> Inspected:
+    def _inspect_stored(self, item: Item, kind: ItemKind | None = None) -> Inspected:
         store, key = self._locate(item)
-        return inspect_object(store, key, kind=item.kind, settings=self._settings)
+        return inspect_object(store, key, kind=kind or item.kind, settings=self._settings)
 
     def _locate(self, item: Item) -> tuple[ObjectStore, str]:
         with self._read() as repos:
@@ -333,6 +342,27 @@ def record_inspection(repos: Repos, item_id: int, outcome: Inspected) -> None:
         whole_file_read=outcome.whole_file_read,
         seconds=outcome.seconds,
         frame_map=outcome.frame_map,
+    )
+
+
+def save_sequence_video(repos: Repos, item: Item, *, key: str, outcome: Inspected) -> None:
+    """An image sequence refers to its built video (``managed_key``): the video's report and frame map become the
+    sequence's inspection (with its member count), it takes the video's frame size, rate, duration, frame count
+    and MIME type, and its pending action is cleared."""
+    members = len(repos.items.members(item.id))
+    report = {**outcome.report, "members": members, "failed_members": 0, "video": {"managed_key": key}}
+    record_inspection(repos, item.id, replace(outcome, report=report))
+    media = outcome.media
+    repos.items.update(
+        item.id,
+        managed_key=key,
+        pending_action=None,
+        width=media.width,
+        height=media.height,
+        fps=media.fps,
+        duration=media.duration,
+        frame_count=media.frame_count,
+        mime_type=media.mime_type,
     )
 
 
@@ -427,5 +457,6 @@ __all__ = [
     "record_inspection",
     "save_composite_inspection",
     "save_inspection",
+    "save_sequence_video",
     "timed_out",
 ]

@@ -52,10 +52,15 @@ from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
 from cairn.services.managed_files import remove_managed_files
 from cairn.services.registration_commit import commit_units
 from cairn.services.registration_units import Inspector, Prepared, UnitPreparer, head_only
+from cairn.services.sequence_video import SequenceVideoService
 from cairn.settings import Settings
 from cairn.storage import ObjectStore
 
 KIND = "registration"
+SEQUENCES = "image_sequences"
+"""The job summary's list of the image sequences the registration created (their videos wait for its end)."""
+VIDEO_JOB = "sequence_video_job"
+"""The job summary's id of the job that builds those videos."""
 MANIFESTS = "manifests"
 """Where stored manifests wait in managed storage until their job's scan task is closed."""
 _SCAN = b"scan:"
@@ -102,12 +107,14 @@ class RegistrationService(Service):
         integrations: IntegrationService,
         jobs: JobService,
         inspector: Inspector = head_only,
+        videos: Callable[[], SequenceVideoService] | None = None,
     ) -> None:
         super().__init__(db)
         self._settings = settings
         self._integrations = integrations
         self._jobs = jobs
         self.inspector = inspector
+        self._videos = videos
 
     kind = KIND
 
@@ -333,12 +340,37 @@ class RegistrationService(Service):
             self._commit_scan(repos, job, prepared)
             return
         with bulk_allocations():
-            commit_units(repos, job, task, prepared, result)
+            sequences = commit_units(repos, job, task, prepared, result)
+        self._queue_videos(repos, job, sequences)
+
+    def _queue_videos(self, repos: Repos, job: Job, created: list[int]) -> None:
+        """Image sequences (``createVideo``) get their videos built by one job per registration: their ids gather in
+        the job's summary (under the job row's lock), and the commit of the last task queues that job."""
+        if self._videos is None:
+            return
+        current = repos.jobs.get_job(job.id, for_update=True)
+        assert current is not None
+        pending = [*current.summary.get(SEQUENCES, []), *created]
+        summary = {**current.summary, SEQUENCES: pending}
+        if pending and repos.jobs.open_tasks(job.id) == 0 and not current.status.is_final:
+            actor = repos.users.get(job.actor_id) if job.actor_id is not None else None
+            folder = repos.folders.get(job.folder_id) if job.folder_id is not None else None
+            if actor is not None and folder is not None:
+                summary[VIDEO_JOB] = self._videos().queue_in(repos, actor=actor, folder=folder, sequence_ids=pending)
+        if created or VIDEO_JOB in summary:
+            repos.jobs.update_job(job.id, summary=summary)
 
     def closed(self, job: Job, task: ClaimedTask) -> None:
-        """Once the scan task is closed its manifest is no longer needed (the tasks hold the units)."""
+        """Once the scan task is closed its manifest is no longer needed (the tasks hold the units); once the last
+        task queued the video job of its image sequences, that job's tasks are sent."""
         if task.payload.startswith(_SCAN):
             remove_managed_files(self._settings.managed_storage_dir, [_scan_of(task)[0]])
+            return
+        with self._read() as repos:
+            current = repos.jobs.get_job(job.id)
+        video_job = current.summary.get(VIDEO_JOB) if current is not None else None
+        if self._videos is not None and isinstance(video_job, int):
+            self._videos().send(video_job)
 
     # --- the scan task: validation off the request path ---------------------------------------------------
     def _scan_task(self, job: Job, task: ClaimedTask, heartbeat: Callable[[], None]) -> _Scanned:

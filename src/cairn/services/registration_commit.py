@@ -21,6 +21,7 @@ from typing import Any
 from cairn.db.repositories import Repos
 from cairn.db.repositories._common import now
 from cairn.domain.jobs import Job, TaskResult
+from cairn.domain.kinds import ItemKind
 from cairn.domain.records import Folder, Item, User
 from cairn.errors import AlreadyExists, Conflict
 from cairn.services.inspection import record_inspection, save_composite_inspection
@@ -31,27 +32,32 @@ from cairn.services.registration_units import Prepared, PreparedUnit
 MAX_COPY_ROUNDS = 20
 
 
-def commit_units(repos: Repos, job: Job, task: ClaimedTask, prepared: Prepared, result: TaskResult) -> None:
-    """Write a registration task's items and unit errors (the engine adds the counts and closes the task)."""
+def commit_units(repos: Repos, job: Job, task: ClaimedTask, prepared: Prepared, result: TaskResult) -> list[int]:
+    """Write a registration task's items and unit errors (the engine adds the counts and closes the task); returns
+    the ids of the image sequences it created (their videos are built once the registration is over)."""
     folder = repos.folders.get(job.folder_id) if job.folder_id is not None else None
     if folder is None:  # the folder went (its jobs go with it): nothing to write into
         result.cancelled = task.unit_count
-        return
-    _write_items(repos, job, folder, prepared, result, worker=task.owner)
+        return []
+    sequences = _write_items(repos, job, folder, prepared, result, worker=task.owner)
     repos.jobs.add_errors(job.id, prepared.errors)
     result.errors = len(prepared.errors)
+    return sequences
 
 
 def _write_items(
     repos: Repos, job: Job, folder: Folder, prepared: Prepared, result: TaskResult, *, worker: str
-) -> None:
+) -> list[int]:
     actor = repos.users.get(job.actor_id) if job.actor_id is not None else None
     owner_id = actor.id if actor else None
     singles = [p for p in prepared.ready if not p.unit.kind.is_composite]
     composites = [p for p in prepared.ready if p.unit.kind.is_composite]
     _write_singles(repos, job, folder_id=folder.id, owner_id=owner_id, units=singles, result=result)
+    sequences: list[int] = []
     for unit in composites:
-        _write_composite(repos, job, folder=folder, actor=actor, unit=unit, result=result)
+        made = _write_composite(repos, job, folder=folder, actor=actor, unit=unit, result=result)
+        if made is not None and unit.unit.kind is ItemKind.IMAGE_SEQUENCE:
+            sequences.append(made)
     repos.journal.record(
         actor=actor,
         action="registration.chunk",
@@ -68,6 +74,7 @@ def _write_items(
             "worker": worker,
         },
     )
+    return sequences
 
 
 def _write_singles(
@@ -149,26 +156,29 @@ def _insert_as_copies(
 
 def _write_composite(
     repos: Repos, job: Job, *, folder: Folder, actor: User | None, unit: PreparedUnit, result: TaskResult
-) -> None:
+) -> int | None:
+    """The composite's id when it was created (None: skipped or updated as a duplicate)."""
     assert actor is not None, "a registration job without an actor cannot create composites"
     key = composite_key(list(unit.unit.urls))
     copy_no = 0
     for _ in range(MAX_COPY_ROUNDS):
         outcome = _try_composite(repos, actor, folder, unit, key=key, copy_no=copy_no)
-        if outcome == "created":
+        if isinstance(outcome, int):
             result.created += 1
-            return
+            return outcome
         if outcome == "taken" and job.params.get("skip_duplicate_urls", False):
             _composite_taken(repos, job, folder_id=folder.id, key=key, unit=unit, result=result)
-            return
+            return None
         if outcome == "taken":
             copy_no = repos.registration.highest_copies(folder.id, [key]).get(key, 0) + 1
     raise Conflict(f"could not register {unit.unit.title!r} after {MAX_COPY_ROUNDS} attempts")
 
 
-def _try_composite(repos: Repos, actor: User, folder: Folder, unit: PreparedUnit, *, key: str, copy_no: int) -> str:
-    """'created', 'taken' (the unique index refused the composite: that copy of its key is in the folder), or
-    'retry' (something else was taken at the same moment, e.g. its members folder's name)."""
+def _try_composite(
+    repos: Repos, actor: User, folder: Folder, unit: PreparedUnit, *, key: str, copy_no: int
+) -> int | str:
+    """The new composite's id, 'taken' (the unique index refused the composite: that copy of its key is in the
+    folder), or 'retry' (something else was taken at the same moment, e.g. its members folder's name)."""
     try:
         with repos.savepoint():
             composite = add_composite_in(
@@ -178,7 +188,7 @@ def _try_composite(repos: Repos, actor: User, folder: Folder, unit: PreparedUnit
     except AlreadyExists:
         highest = repos.registration.highest_copies(folder.id, [key]).get(key)
         return "taken" if highest is not None and highest >= copy_no else "retry"
-    return "created"
+    return composite.id
 
 
 def _record_composite_inspections(repos: Repos, composite: Item, unit: PreparedUnit) -> None:

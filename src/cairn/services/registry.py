@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from cairn.services.passwords import PasswordService
     from cairn.services.reencode import ReencodeService
     from cairn.services.registration import RegistrationService
+    from cairn.services.sequence_video import SequenceVideoService
     from cairn.services.thumbnails import ThumbnailService
     from cairn.services.uploads import UploadService
     from cairn.services.users import UserService
@@ -156,7 +157,7 @@ class Registry:
     def uploads(self) -> UploadService:
         from cairn.services.uploads import UploadService
 
-        return UploadService(self.db, settings=self.settings)
+        return UploadService(self.db, settings=self.settings, videos=lambda: self.sequence_video)
 
     @_service
     def viewing(self) -> ViewingService:
@@ -181,6 +182,7 @@ class Registry:
             integrations=self.integrations,
             jobs=self.jobs,
             inspector=media_inspector(self.settings),
+            videos=lambda: self.sequence_video,
         )
 
     @_service
@@ -191,7 +193,11 @@ class Registry:
         return JobService(
             self.db,
             queue=self.queue,
-            handlers={"registration": lambda: self.registration, "reencode": lambda: self.reencode},
+            handlers={
+                "registration": lambda: self.registration,
+                "reencode": lambda: self.reencode,
+                "sequence_video": lambda: self.sequence_video,
+            },
         )
 
     @_service
@@ -200,6 +206,13 @@ class Registry:
         from cairn.services.reencode import ReencodeService
 
         return ReencodeService(self.db, settings=self.settings, integrations=self.integrations, jobs=self.jobs)
+
+    @_service
+    def sequence_video(self) -> SequenceVideoService:
+        """Image-sequence video jobs (their handler): started on demand, or queued by registration and upload."""
+        from cairn.services.sequence_video import SequenceVideoService
+
+        return SequenceVideoService(self.db, settings=self.settings, integrations=self.integrations, jobs=self.jobs)
 
     @_service
     def notifications(self) -> NotificationService:

@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 from cairn.db.database import Database
 from cairn.db.repositories import Repos
 from cairn.domain import names
+from cairn.domain.image_sequences import group_by_size
 from cairn.domain.kinds import ItemKind
 from cairn.domain.records import Folder, Item, User
 from cairn.domain.sizes import too_large
@@ -39,6 +40,7 @@ from cairn.services.inspection import (
 )
 from cairn.services.items import NewItem, add_composite_in, item_row
 from cairn.services.managed_files import remove_managed_files
+from cairn.services.sequence_video import BUILD_VIDEO, SequenceVideoService
 from cairn.settings import Settings
 from cairn.storage import ObjectStore, RangeFile
 
@@ -78,9 +80,12 @@ def _key(name: str) -> str:
 
 
 class UploadService(Service):
-    def __init__(self, db: Database, *, settings: Settings) -> None:
+    def __init__(
+        self, db: Database, *, settings: Settings, videos: Callable[[], SequenceVideoService] | None = None
+    ) -> None:
         super().__init__(db, max_client_metadata_bytes=settings.max_client_metadata_bytes)
         self._settings = settings
+        self._videos = videos
 
     def upload(
         self,
@@ -94,10 +99,12 @@ class UploadService(Service):
     ) -> list[Item]:
         """Store and inspect files, then add them to a folder: one item each, or one composite of ``batch`` kind.
 
-        Returns the new items (for a batch: the composite). Files whose bytes are not a supported kind are refused.
+        Returns the new items (for a batch: the composite; for an image sequence of images of different sizes, one
+        sequence per size, in order of first appearance). Files whose bytes are not a supported kind are refused.
+        Image sequences get their videos built by one job (``sequence_video``), queued with them.
         """
         _check_request(files, batch, title)
-        metadata = names.client_metadata(client_metadata, max_bytes=self._max_client_metadata_bytes)
+        meta = names.client_metadata(client_metadata, max_bytes=self._max_client_metadata_bytes)
         with self._read() as repos:
             target_folder(repos, actor, folder_id)
         store = managed_store(self._settings)
@@ -109,21 +116,24 @@ class UploadService(Service):
             with self._write() as repos:
                 folder = target_folder(repos, actor, folder_id)
                 if batch is None:
-                    return _add_files(repos, actor, folder, stored, metadata)
-                return [
-                    _add_batch(
-                        repos,
-                        actor=actor,
-                        folder=folder,
-                        stored=stored,
-                        batch=batch,
-                        title=title or "",
-                        metadata=metadata,
-                    )
+                    return _add_files(repos, actor, folder, stored, meta)
+                added = [
+                    _add_batch(repos, actor=actor, folder=folder, stored=group, batch=batch, title=name, metadata=meta)
+                    for name, group in _batches(stored, batch, title or "")
                 ]
+                video_job = self._queue_videos(repos, actor, folder, added)
         except BaseException:
             remove_managed_files(self._settings.managed_storage_dir, [s.key for s in stored])
             raise
+        if video_job is not None and self._videos is not None:
+            self._videos().send(video_job)
+        return added
+
+    def _queue_videos(self, repos: Repos, actor: User, folder: Folder, added: list[Item]) -> int | None:
+        sequences = [item.id for item in added if item.kind is ItemKind.IMAGE_SEQUENCE]
+        if not sequences or self._videos is None:
+            return None
+        return self._videos().queue_in(repos, actor=actor, folder=folder, sequence_ids=sequences)
 
     def _store(self, store: ObjectStore, file: UploadedFile, hint: ItemKind | None, position: int) -> _Stored:
         key = _key(file.name)
@@ -239,12 +249,12 @@ def _add_batch(
     title: str,
     metadata: dict[str, Any],
 ) -> Item:
-    name = title.strip() or _title(stored[0].file.name).rsplit(".", 1)[0]
+    pending = BUILD_VIDEO if batch is ItemKind.IMAGE_SEQUENCE else None
     composite = add_composite_in(
         repos,
         actor=actor,
         folder=folder,
-        new=NewItem(kind=batch, title=name, client_metadata=metadata),
+        new=NewItem(kind=batch, title=title, client_metadata=metadata, pending_action=pending),
         members=[_new_item(s, {}) for s in stored],
         key=uuid.uuid4().hex,
     )
@@ -255,6 +265,34 @@ def _add_batch(
     final = repos.items.get(composite.id)
     assert final is not None
     return final
+
+
+def _batches(stored: list[_Stored], batch: ItemKind, title: str) -> list[tuple[str, list[_Stored]]]:
+    """The composites a batch makes, with their titles: one; or, for an image sequence whose images differ in size
+    (seed 004), one per size in order of first appearance, each titled with its size (``Trip (640x480)``)."""
+    name = title.strip() or _title(stored[0].file.name).rsplit(".", 1)[0]
+    if batch is not ItemKind.IMAGE_SEQUENCE:
+        return [(name, stored)]
+    groups = group_by_size(stored, _size)
+    if len(groups) == 1:
+        return [(name, stored)]
+    return [(_sized_title(name, _size(group[0])), group) for group in groups]
+
+
+def _sized_title(name: str, size: tuple[int | None, int | None]) -> str:
+    """``name (WxH)``, the name shortened so that the title stays within an item title's length."""
+    suffix = f" ({_size_text(size)})"
+    return name[: names.MAX_NAME - len(suffix)].rstrip() + suffix
+
+
+def _size(stored: _Stored) -> tuple[int | None, int | None]:
+    """An image's displayed size (EXIF orientation applied), as its inspection found it."""
+    return stored.outcome.media.width, stored.outcome.media.height
+
+
+def _size_text(size: tuple[int | None, int | None]) -> str:
+    width, height = size
+    return f"{width}x{height}" if width is not None and height is not None else "size unknown"
 
 
 def _journal(repos: Repos, actor: User, folder: Folder, item_id: int, stored: _Stored) -> None:

@@ -2,7 +2,7 @@
 
 ``local`` integrations and cairn's managed storage (uploads) cannot presign: their bytes are served by cairn's own
 streaming endpoint, which honours Range requests. Composites (image groups, DICOM series) have no bytes of their
-own: view their members.
+own: view their members; an image sequence whose video is built serves that video.
 """
 
 from __future__ import annotations

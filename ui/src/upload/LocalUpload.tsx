@@ -128,7 +128,7 @@ export function BatchUpload({ folderId, dicom }: { folderId: number; dicom: bool
     setSent(0);
     try {
       const answer = await postWithProgress<Items>(uploadUrl(folderId), form, setSent);
-      setMade(answer.items[0]?.title ?? "");
+      setMade(answer.items.map((item) => item.title).join("”, “")); // a sequence of mixed sizes: one per size
       setFiles([]);
       setTitle("");
       void queries.invalidateQueries(); // the table, the folder of the batch's images, the counts

@@ -83,42 +83,53 @@ class JobService(Service):
         """Record a job and its tasks in one transaction, then enqueue the tasks; returns the job, ``queued`` (or
         ``validating``: its first task checks the input and adds the others with ``add_tasks``)."""
         with self._write() as repos:
-            job_id = repos.jobs.create_job(
-                kind=new.kind,
-                title=new.title[:300],
-                actor_id=actor.id,
-                folder_id=new.folder_id,
-                dataset_id=new.dataset_id,
-                integration_id=new.integration_id,
-                params=new.params or {},
-                summary=new.summary or {},
-                status=status.value,
-                ignore_errors=new.ignore_errors,
-                units_total=new.units_total,
-                units_pending=new.units_total,
-            )
-            count = 0
-            for seq, spec in enumerate(tasks):
-                repos.jobs.add_task(
-                    job_id=job_id, seq=seq, unit_start=spec.unit_start, unit_count=spec.unit_count, payload=spec.payload
-                )
-                count += 1
-            repos.jobs.update_job(job_id, tasks_total=count)
-            repos.journal.record(
-                actor=actor,
-                action=f"{new.kind}.start",
-                target_type="job",
-                target_id=job_id,
-                target_label=new.title,
-                folder_id=new.folder_id,
-                details={**details, "tasks": count},
-            )
-            if count == 0:
-                job = repos.jobs.get_job(job_id)
-                assert job is not None
-                end_job(repos, job, JobStatus.DONE, describe=self.handler(new.kind).describe(job))
-        self._enqueue(job_id, list(range(count)))
+            job_id = self.create_in(repos, actor=actor, new=new, tasks=tasks, details=details, status=status)
+        self.enqueue_unsent(job_id)
         return self.get(actor=actor, job_id=job_id)
+
+    def create_in(
+        self,
+        repos: Repos,
+        *,
+        actor: User,
+        new: NewJob,
+        tasks: Iterable[TaskSpec],
+        details: dict[str, Any],
+        status: JobStatus = JobStatus.QUEUED,
+    ) -> int:
+        """Record a job and its tasks in the caller's transaction (a handler's commit that starts another job);
+        returns its id. Its tasks are sent once that transaction has committed: ``enqueue_unsent`` (or, after a
+        crash in between, ``recover``)."""
+        job_id = repos.jobs.create_job(
+            kind=new.kind,
+            title=new.title[:300],
+            actor_id=actor.id,
+            folder_id=new.folder_id,
+            dataset_id=new.dataset_id,
+            integration_id=new.integration_id,
+            params=new.params or {},
+            summary=new.summary or {},
+            status=status.value,
+            ignore_errors=new.ignore_errors,
+            units_total=new.units_total,
+            units_pending=new.units_total,
+        )
+        count = self.add_tasks(repos, job_id, tasks, first_seq=0)
+        repos.jobs.update_job(job_id, tasks_total=count)
+        repos.journal.record(
+            actor=actor,
+            action=f"{new.kind}.start",
+            target_type="job",
+            target_id=job_id,
+            target_label=new.title,
+            folder_id=new.folder_id,
+            details={**details, "tasks": count},
+        )
+        if count == 0:
+            job = repos.jobs.get_job(job_id)
+            assert job is not None
+            end_job(repos, job, JobStatus.DONE, describe=self.handler(new.kind).describe(job))
+        return job_id
 
     def add_tasks(self, repos: Repos, job_id: int, tasks: Iterable[TaskSpec], *, first_seq: int) -> int:
         """Add tasks to an open job inside the caller's transaction (a handler's commit); the engine enqueues them
@@ -163,12 +174,13 @@ class JobService(Service):
             self._release(task)
             raise
         if result is not None:
-            self._enqueue_added(job.id)
+            self.enqueue_unsent(job.id)
             handler.closed(job, task)
         return result
 
-    def _enqueue_added(self, job_id: int) -> None:
-        """Enqueue the tasks a commit added (a validating job's first task adds the others)."""
+    def enqueue_unsent(self, job_id: int) -> None:
+        """Send the tasks of a job recorded but not yet sent (``create_in``; ``add_tasks`` by a validating job's
+        first task)."""
         with self._read() as repos:
             seqs = repos.jobs.unsent_tasks(job_id)
         self._enqueue(job_id, seqs)
