@@ -69,6 +69,8 @@ HEARTBEAT_SECONDS = 30.0
 CANCEL_POLL_SECONDS = 1.0
 """How often a running FFmpeg asks the database whether its job was cancelled."""
 MAX_ITEMS = 10_000
+MAX_MADE_LISTED = 100
+"""How many (original, result) pairs a job's summary lists under ``made`` (the count is ``items_created``)."""
 
 
 @dataclass(frozen=True)
@@ -315,6 +317,7 @@ class ReencodeService(Service):
             return
         assert original is not None and prepared.outcome is not None and prepared.key is not None
         new_id = _add_result(repos, job, original, prepared)
+        _list_made(repos, job.id, original.id, new_id)
         log.info("job %s: item %s re-encoded as item %s", job.id, original.id, new_id)
         result.created += 1
 
@@ -372,6 +375,17 @@ def _add_result(repos: Repos, job: Job, original: Item, made: _Made) -> int:
         details={"job_id": job.id, "original_item_id": original.id, "mode": params.mode, "managed_key": made.key},
     )
     return new_id
+
+
+def _list_made(repos: Repos, job_id: int, original_id: int, new_id: int) -> None:
+    """The job's summary lists what it made (``made``: the first ``MAX_MADE_LISTED`` originals and their results),
+    so that its notification can link to the new item. Read under the job row's lock: tasks commit concurrently."""
+    job = repos.jobs.get_job(job_id, for_update=True)
+    assert job is not None
+    made = list(job.summary.get("made", []))
+    if len(made) < MAX_MADE_LISTED:
+        made.append({"original_item_id": original_id, "item_id": new_id})
+        repos.jobs.update_job(job_id, summary={**job.summary, "made": made})
 
 
 def _journal_skip(repos: Repos, job: Job, item: Item | None, reason: str) -> None:
