@@ -5,6 +5,8 @@ import { ApiError, api, unwrap, type User } from "./api/client";
 import { DatasetPage } from "./datasets/DatasetPage";
 import { DatasetsPage } from "./datasets/DatasetsPage";
 import { FilesPage } from "./files/FilesPage";
+import { JobsPage } from "./jobs/JobsPage";
+import { useLiveEvents } from "./jobs/live";
 import { AcceptPage, acceptToken } from "./pages/AcceptPage";
 import { AccountPage } from "./pages/AccountPage";
 import { PeoplePage } from "./pages/PeoplePage";
@@ -31,6 +33,7 @@ export function App() {
 function SignedIn({ user }: { user: User }) {
   const url = useLocation();
   const search = url.pathname === "/search" ? (url.searchParams.get("q") ?? "") : null;
+  useLiveEvents(); // the tab's one event stream, for the bell and the jobs panel
   return (
     <div className="app">
       <TopBar user={user} search={search ?? ""} section={section(url.pathname)} />
@@ -45,15 +48,26 @@ function Page({ user, url, search }: { user: User; url: URL; search: string | nu
   if (url.pathname === "/datasets") return <DatasetsPage key={user.id} />;
   const dataset = /^\/datasets\/(\d+)$/.exec(url.pathname);
   if (dataset) return <DatasetPage key={`${user.id}-${dataset[1]}`} datasetId={Number(dataset[1])} />;
+  const job = /^\/jobs(?:\/(\d+))?$/.exec(url.pathname);
+  if (job) return <JobsPage key={user.id} jobId={job[1] ? Number(job[1]) : null} />;
   const match = /^\/files\/(\d+)$/.exec(url.pathname);
-  return <FilesPage key={user.id} me={user} folderId={match ? Number(match[1]) : null} search={search} />;
+  return (
+    <FilesPage
+      key={user.id}
+      me={user}
+      folderId={match ? Number(match[1]) : null}
+      search={search}
+      itemParam={url.searchParams.get("item")}
+    />
+  );
 }
 
-export type Section = "files" | "datasets" | "account" | "people";
+export type Section = "files" | "datasets" | "jobs" | "account" | "people";
 
 function section(pathname: string): Section {
   if (pathname === "/account") return "account";
   if (pathname === "/people") return "people";
   if (pathname.startsWith("/datasets")) return "datasets";
+  if (pathname.startsWith("/jobs")) return "jobs";
   return "files";
 }
