@@ -128,7 +128,7 @@ def test_errors_as_csv_every_row_escaped_and_no_cell_starts_a_formula(
         f"{API}/integrations", json={"name": "disk", "provider": "local", "root": str(root)}, headers=admin_headers
     )
     folder = client.post(f"{API}/folders", json={"name": "Inbox"}, headers=admin_headers).json()["id"]
-    titles = ["=HYPERLINK(\"http://evil.example\")", '+1, "quoted"', "-2", "@SUM(A1)", "plain"]
+    titles = ['=HYPERLINK("http://evil.example")', '+1, "quoted"', "-2", "@SUM(A1)", "plain"]
     not_videos = [{"objectUrl": (root / "b.jpg").as_uri(), "title": t} for t in titles]
     manifest = {"images": [{"objectUrl": (root / "a.png").as_uri()}], "videos": not_videos}
     body = {"folder_id": folder, "integration": "disk", "manifest": manifest, "ignore_errors": True}

@@ -57,6 +57,8 @@ def test_reencode_a_video_with_audio_follow_it_live_and_land_on_the_new_item(
     folder = user.folder(unique("Interviews"))
     original = upload_video(user, folder["id"], "talk.mp4", talking_video)
     sign_in(page, server, user.token)
+    streams: list[str] = []
+    page.on("request", lambda r: "/api/v1/events" in r.url and streams.append(r.url))
     page.goto(f"{server.base_url}/files/{folder['id']}")
     bell = page.get_by_role("button", name=re.compile(r"^Notifications"))
     expect(bell).to_have_accessible_name("Notifications, none unread")
@@ -105,8 +107,11 @@ def test_reencode_a_video_with_audio_follow_it_live_and_land_on_the_new_item(
     expect(remap).to_have_attribute("href", f"/api/v1/items/{new_id}/frame-remap")
     reencodes.get_by_role("link", name="talk.mp4").click()  # and back: the original lists its re-encode
     expect(pane.get_by_role("heading", level=2)).to_have_text("talk.mp4")
-    expect(pane.get_by_role("region", name="Re-encodes").get_by_role("link", name="talk_normalized.mp4")).to_be_visible()
+    expect(
+        pane.get_by_role("region", name="Re-encodes").get_by_role("link", name="talk_normalized.mp4")
+    ).to_be_visible()
     assert user.call("GET", f"/items/{new_id}/reencodes")["original_item_id"] == original["id"]
+    assert len(streams) == 1  # one event stream for the tab, shared by the bell and the jobs page
 
 
 def test_re_encode_is_a_bulk_action_for_editors_and_hidden_from_viewers(
@@ -121,7 +126,7 @@ def test_re_encode_is_a_bulk_action_for_editors_and_hidden_from_viewers(
     page.goto(f"{server.base_url}/files/{folder['id']}")
     page.get_by_role("row").filter(has_text="again.mp4").click()
     page.get_by_role("row").filter(has_text="talk.mp4").click(modifiers=["Shift"])  # by name: the image between
-    expect(page.get_by_text("3 files selected")).to_be_visible()
+    expect(page.get_by_role("heading", name="3 files selected")).to_be_visible()
     page.get_by_role("button", name="Re-encode (2 videos)").click()  # the image is left out
     dialog = page.get_by_role("dialog", name="Re-encode")
     expect(dialog.get_by_role("listitem", name=re.compile("^Plan for"))).to_have_count(2)
