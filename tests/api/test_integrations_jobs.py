@@ -28,6 +28,19 @@ def _run_all_chunks(registry: Registry, job_id: int) -> None:
         registry.jobs.run_task(job_id=job_id, seq=seq)
 
 
+def _disk_and_folder(client: TestClient, admin_headers: Headers, tmp_path: Path) -> tuple[Path, int]:
+    """A `local` integration "disk" over a directory holding an image (a.png) and a JPEG (b.jpg), and a folder."""
+    root = tmp_path / "disk"
+    root.mkdir()
+    (root / "a.png").write_bytes(png_bytes())
+    (root / "b.jpg").write_bytes(jpeg_bytes())
+    client.post(
+        f"{API}/integrations", json={"name": "disk", "provider": "local", "root": str(root)}, headers=admin_headers
+    )
+    folder = client.post(f"{API}/folders", json={"name": "Inbox"}, headers=admin_headers).json()["id"]
+    return root, int(folder)
+
+
 def test_integration_crud_and_check(
     client: TestClient,
     admin_headers: Headers,
@@ -66,14 +79,7 @@ def test_integration_crud_and_check(
 def test_registration_job_from_json_and_csv_with_dry_run_errors_and_cancel(
     client: TestClient, registry: Registry, admin_headers: Headers, tmp_path: Path
 ) -> None:
-    root = tmp_path / "disk"
-    root.mkdir()
-    (root / "a.png").write_bytes(png_bytes())
-    (root / "b.jpg").write_bytes(jpeg_bytes())
-    client.post(
-        f"{API}/integrations", json={"name": "disk", "provider": "local", "root": str(root)}, headers=admin_headers
-    )
-    folder = client.post(f"{API}/folders", json={"name": "Inbox"}, headers=admin_headers).json()["id"]
+    root, folder = _disk_and_folder(client, admin_headers, tmp_path)
     manifest = {
         "images": [{"objectUrl": (root / "a.png").as_uri()}],
         "videos": [{"objectUrl": (root / "b.jpg").as_uri()}],
@@ -120,14 +126,7 @@ def test_registration_job_from_json_and_csv_with_dry_run_errors_and_cancel(
 def test_errors_as_csv_every_row_escaped_and_no_cell_starts_a_formula(
     client: TestClient, registry: Registry, admin_headers: Headers, tmp_path: Path
 ) -> None:
-    root = tmp_path / "disk"
-    root.mkdir()
-    (root / "a.png").write_bytes(png_bytes())
-    (root / "b.jpg").write_bytes(jpeg_bytes())
-    client.post(
-        f"{API}/integrations", json={"name": "disk", "provider": "local", "root": str(root)}, headers=admin_headers
-    )
-    folder = client.post(f"{API}/folders", json={"name": "Inbox"}, headers=admin_headers).json()["id"]
+    root, folder = _disk_and_folder(client, admin_headers, tmp_path)
     titles = ['=HYPERLINK("http://evil.example")', '+1, "quoted"', "-2", "@SUM(A1)", "plain"]
     not_videos = [{"objectUrl": (root / "b.jpg").as_uri(), "title": t} for t in titles]
     manifest = {"images": [{"objectUrl": (root / "a.png").as_uri()}], "videos": not_videos}

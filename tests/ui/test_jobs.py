@@ -197,3 +197,18 @@ def test_download_a_registrations_errors_as_csv(page: Any, server: Api, tmp_path
     assert [r[3] for r in rows] == ["'" + titles[0], titles[1], "'" + titles[2]]
     assert [r[1] for r in rows] == ["/videos/0", "/videos/1", "/videos/2"]
     assert all(r[4] == (root / "b.jpg").as_uri() and r[6] for r in rows)
+
+
+def test_older_jobs_a_page_at_a_time(page: Any, idle_server: Api, talking_video: bytes) -> None:
+    user = new_user(idle_server)
+    folder = user.folder(unique("Many"))
+    video = upload_video(user, folder["id"], "talk.mp4", talking_video)
+    jobs = [user.call("POST", "/reencode", json={"item_ids": [video["id"]]}) for _ in range(52)]
+    sign_in(page, idle_server, user.token)
+    page.goto(f"{idle_server.base_url}/jobs")
+    rows = page.get_by_role("table").get_by_role("row")
+    expect(rows).to_have_count(51)  # a header and the newest 50
+    page.get_by_role("button", name="Show older jobs").click()
+    expect(rows).to_have_count(53)
+    expect(rows.nth(52).get_by_role("link")).to_have_attribute("href", f"/jobs/{jobs[0]['id']}")
+    expect(page.get_by_role("button", name="Show older jobs")).to_have_count(0)

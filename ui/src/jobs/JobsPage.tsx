@@ -1,13 +1,14 @@
 // Jobs (`/jobs`, `/jobs/12` with one open): every job the caller may see, of every kind, with its live progress,
 // Cancel while it is open, and its per-unit errors (paged, and as a CSV file).
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { api, unwrap } from "../api/client";
 import { Problem } from "../components/Dialog";
 import { formatDate } from "../format";
 import { folderPath, navigate } from "../router";
 import { ItemLink } from "./Bell";
 import { isOpen, upsertJob, type Job, type JobsPage as JobsList } from "./events";
-import { JOBS_KEY, useJob, useJobs, useLive } from "./live";
+import { JOBS_KEY, JOBS_LISTED, useJob, useJobs, useLive } from "./live";
 
 const KIND_NAMES: Record<string, string> = { registration: "Registration", reencode: "Re-encode" };
 const ERRORS_PAGE = 100;
@@ -15,6 +16,8 @@ const ERRORS_PAGE = 100;
 export function JobsPage({ jobId }: { jobId: number | null }) {
   const jobs = useJobs();
   const live = useLive();
+  const older = useOlderJobs(jobs.data);
+  const shown = [...(jobs.data?.jobs ?? []), ...older.jobs];
   return (
     <div className="workspace jobs-workspace">
       <main className="main" aria-label="Jobs">
@@ -25,8 +28,8 @@ export function JobsPage({ jobId }: { jobId: number | null }) {
           </span>
         </div>
         <Problem error={jobs.error} />
-        {jobs.data && !jobs.data.jobs.length && <p className="muted">No jobs yet: registrations and re-encodes show here.</p>}
-        {jobs.data && jobs.data.jobs.length > 0 && (
+        {jobs.data && !shown.length && <p className="muted">No jobs yet: registrations and re-encodes show here.</p>}
+        {shown.length > 0 && (
           <table className="jobs">
             <thead>
               <tr>
@@ -41,16 +44,43 @@ export function JobsPage({ jobId }: { jobId: number | null }) {
               </tr>
             </thead>
             <tbody>
-              {jobs.data.jobs.map((job) => (
+              {shown.map((job) => (
                 <JobRow key={job.id} job={job} selected={job.id === jobId} />
               ))}
             </tbody>
           </table>
         )}
+        <Problem error={older.error} />
+        {older.more && (
+          <button type="button" className="more" disabled={older.loading} onClick={older.load}>
+            Show older jobs
+          </button>
+        )}
       </main>
       {jobId !== null && <JobDetails key={jobId} jobId={jobId} />}
     </div>
   );
+}
+
+/** The jobs after the live first page, a page at a time when asked for (those the stream moved into the first
+ * page are left out here). */
+function useOlderJobs(first: JobsList | undefined) {
+  const [wanted, setWanted] = useState(false);
+  const firstIds = new Set(first?.jobs.map((j) => j.id));
+  const full = (first?.jobs.length ?? 0) >= JOBS_LISTED;
+  const from = first?.jobs.at(-1)?.id ?? null;
+  const pages = useInfiniteQuery({
+    queryKey: ["jobs", "older", from],
+    queryFn: ({ pageParam }) =>
+      unwrap(api.GET("/api/v1/jobs", { params: { query: { before_id: pageParam, limit: JOBS_LISTED } } })),
+    initialPageParam: from ?? 1,
+    getNextPageParam: (page) => (page.jobs.length >= JOBS_LISTED ? page.jobs.at(-1)?.id : undefined),
+    enabled: wanted && full && from !== null,
+  });
+  const jobs = (pages.data?.pages.flatMap((p) => p.jobs) ?? []).filter((j) => !firstIds.has(j.id));
+  const more = full && (!pages.data || pages.hasNextPage);
+  const load = () => (wanted ? void pages.fetchNextPage() : setWanted(true));
+  return { jobs, more, load, loading: pages.isFetching, error: pages.error };
 }
 
 function JobRow({ job, selected }: { job: Job; selected: boolean }) {

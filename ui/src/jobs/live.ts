@@ -15,19 +15,21 @@ import {
 
 export const JOBS_KEY = ["jobs"] as const;
 export const NOTIFICATIONS_KEY = ["notifications"] as const;
-const LISTED = 50;
+/** Jobs in the live first page (older ones are asked for a page at a time). */
+export const JOBS_LISTED = 50;
+const NOTES_LISTED = 50;
 
 export function useJobs() {
   return useQuery({
     queryKey: JOBS_KEY,
-    queryFn: () => unwrap(api.GET("/api/v1/jobs", { params: { query: { limit: LISTED } } })),
+    queryFn: () => unwrap(api.GET("/api/v1/jobs", { params: { query: { limit: JOBS_LISTED } } })),
   });
 }
 
 export function useNotifications() {
   return useQuery({
     queryKey: NOTIFICATIONS_KEY,
-    queryFn: () => unwrap(api.GET("/api/v1/notifications", { params: { query: { limit: LISTED } } })),
+    queryFn: () => unwrap(api.GET("/api/v1/notifications", { params: { query: { limit: NOTES_LISTED } } })),
   });
 }
 
