@@ -93,8 +93,8 @@ function Properties({ item }: { item: Item }) {
         <Pair term="Created" value={formatDate(item.created_at)} />
         <Pair term="Edited" value={formatDate(item.edited_at)} />
       </dl>
-      <Checks item={item} />
       {item.kind === "video" && <Reencodes item={item} />}
+      <Checks item={item} />
       <h3>Client metadata</h3>
       {Object.keys(item.client_metadata).length ? (
         <pre className="metadata">{JSON.stringify(item.client_metadata, null, 2)}</pre>

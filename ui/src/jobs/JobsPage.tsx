@@ -85,7 +85,7 @@ function useOlderJobs(first: JobsList | undefined) {
 
 function JobRow({ job, selected }: { job: Job; selected: boolean }) {
   return (
-    <tr aria-selected={selected} className={selected ? "selected" : undefined}>
+    <tr aria-current={selected ? "true" : undefined} className={selected ? "selected" : undefined}>
       <td>
         <a className="inline-link" href={`/jobs/${job.id}`} onClick={(e) => (e.preventDefault(), navigate(`/jobs/${job.id}`))}>
           {job.title}
