@@ -8,7 +8,7 @@ import { formatDate } from "../format";
 import { folderPath, navigate } from "../router";
 import { ItemLink } from "./Bell";
 import { isOpen, upsertJob, type Job, type JobsPage as JobsList } from "./events";
-import { JOBS_KEY, JOBS_LISTED, useJob, useJobs, useLive } from "./live";
+import { JOBS_KEY, JOBS_LISTED, OLDER_JOBS_KEY, useJob, useJobs, useLive } from "./live";
 
 const KIND_NAMES: Record<string, string> = { registration: "Registration", reencode: "Re-encode" };
 const ERRORS_PAGE = 100;
@@ -62,15 +62,14 @@ export function JobsPage({ jobId }: { jobId: number | null }) {
   );
 }
 
-/** The jobs after the live first page, a page at a time when asked for (those the stream moved into the first
- * page are left out here). */
+/** The jobs after the live first page, a page at a time when asked for (kept current by the stream too). */
 function useOlderJobs(first: JobsList | undefined) {
   const [wanted, setWanted] = useState(false);
   const firstIds = new Set(first?.jobs.map((j) => j.id));
   const full = (first?.jobs.length ?? 0) >= JOBS_LISTED;
   const from = first?.jobs.at(-1)?.id ?? null;
   const pages = useInfiniteQuery({
-    queryKey: ["jobs", "older", from],
+    queryKey: [...OLDER_JOBS_KEY, from],
     queryFn: ({ pageParam }) =>
       unwrap(api.GET("/api/v1/jobs", { params: { query: { before_id: pageParam, limit: JOBS_LISTED } } })),
     initialPageParam: from ?? 1,

@@ -11,6 +11,7 @@ import {
   type Notification,
   type NotificationsPage,
   type Source,
+  updateListedJob,
 } from "./events";
 
 function note(id: number, is_read = false): Notification {
@@ -86,6 +87,16 @@ describe("jobs from the stream", () => {
       [3, 2, "done"],
       [1, 9, "done"],
     ]);
+  });
+
+  it("leaves a job older than a full page to the older pages, which only update what they hold", () => {
+    const full = { jobs: [job(9, 1), job(8, 1)] };
+    expect(upsertJob(full, job(3, 2), 2)).toBe(full);
+    expect(upsertJob(full, job(10, 1), 2).jobs.map((j) => j.id)).toEqual([10, 9, 8]);
+    expect(upsertJob({ jobs: [job(9, 1)] }, job(3, 1), 2).jobs.map((j) => j.id)).toEqual([9, 3]);
+    const older = { jobs: [job(3, 1), job(2, 1)] };
+    expect(updateListedJob(older, job(3, 2, "done")).jobs[0].status).toBe("done");
+    expect(updateListedJob(older, job(1, 1))).toBe(older);
   });
 
   it("ignores a revision older than the one held", () => {

@@ -51,10 +51,18 @@ export function bellLabel(unread: number): string {
 // --- jobs ---------------------------------------------------------------------------------------------------
 
 /** A job's new state from the stream: replaces an older revision of it, or joins the list (newest first). A
- * revision older than the one held (a late answer) is ignored. */
-export function upsertJob(page: JobsPage, job: Job): JobsPage {
+ * revision older than the one held (a late answer) is ignored, and so is a job older than a full page's last
+ * (`limit`: the page's size), which belongs to the older pages. */
+/** The same in a page already listed (the older pages): only a job it holds changes. */
+export function updateListedJob(page: JobsPage, job: Job): JobsPage {
+  return page.jobs.some((j) => j.id === job.id) ? upsertJob(page, job) : page;
+}
+
+export function upsertJob(page: JobsPage, job: Job, limit = Infinity): JobsPage {
   const held = page.jobs.find((j) => j.id === job.id);
   if (held && held.revision > job.revision) return page;
+  const oldest = page.jobs.at(-1);
+  if (!held && page.jobs.length >= limit && oldest && job.id < oldest.id) return page;
   const others = page.jobs.filter((j) => j.id !== job.id);
   return { ...page, jobs: [job, ...others].sort((a, b) => b.id - a.id) };
 }

@@ -1,11 +1,12 @@
 // The queries the jobs panel and the bell share, kept current by the tab's one event stream.
-import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient, type InfiniteData, type QueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api, unwrap } from "../api/client";
 import {
   addNotification,
   eventHub,
   isOpen,
+  updateListedJob,
   upsertJob,
   type Job,
   type JobsPage,
@@ -14,6 +15,7 @@ import {
 } from "./events";
 
 export const JOBS_KEY = ["jobs"] as const;
+export const OLDER_JOBS_KEY = ["jobs", "older"] as const;
 export const NOTIFICATIONS_KEY = ["notifications"] as const;
 /** Jobs in the live first page (older ones are asked for a page at a time). */
 export const JOBS_LISTED = 50;
@@ -70,8 +72,11 @@ export function useLive(): boolean {
 
 function jobChanged(queries: QueryClient, job: Job): void {
   const held = queries.getQueryData<JobsPage>(JOBS_KEY);
-  if (held) queries.setQueryData<JobsPage>(JOBS_KEY, upsertJob(held, job));
+  if (held) queries.setQueryData<JobsPage>(JOBS_KEY, upsertJob(held, job, JOBS_LISTED));
   else void queries.invalidateQueries({ queryKey: JOBS_KEY });
+  queries.setQueriesData<InfiniteData<JobsPage>>({ queryKey: OLDER_JOBS_KEY }, (older) =>
+    older ? { ...older, pages: older.pages.map((page) => updateListedJob(page, job)) } : older,
+  );
   const single = queries.getQueryData<Job>(["job", job.id]);
   if (!single || single.revision <= job.revision) queries.setQueryData(["job", job.id], job);
   if (!isOpen(job)) {
