@@ -49,7 +49,7 @@ function Page({ user, url, search }: { user: User; url: URL; search: string | nu
   const dataset = /^\/datasets\/(\d+)$/.exec(url.pathname);
   if (dataset) return <DatasetPage key={`${user.id}-${dataset[1]}`} datasetId={Number(dataset[1])} />;
   const job = /^\/jobs(?:\/(\d+))?$/.exec(url.pathname);
-  if (job) return <JobsPage key={user.id} jobId={job[1] ? Number(job[1]) : null} />;
+  if (job) return <JobsPage key={user.id} me={user} jobId={job[1] ? Number(job[1]) : null} />;
   const match = /^\/files\/(\d+)$/.exec(url.pathname);
   return (
     <FilesPage

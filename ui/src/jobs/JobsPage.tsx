@@ -2,7 +2,7 @@
 // Cancel while it is open, and its per-unit errors (paged, and as a CSV file).
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { api, unwrap } from "../api/client";
+import { api, unwrap, type User } from "../api/client";
 import { Problem } from "../components/Dialog";
 import { formatDate } from "../format";
 import { folderPath, navigate } from "../router";
@@ -13,7 +13,7 @@ import { JOBS_KEY, JOBS_LISTED, OLDER_JOBS_KEY, useJob, useJobs, useLive } from 
 const KIND_NAMES: Record<string, string> = { registration: "Registration", reencode: "Re-encode" };
 const ERRORS_PAGE = 100;
 
-export function JobsPage({ jobId }: { jobId: number | null }) {
+export function JobsPage({ me, jobId }: { me: User; jobId: number | null }) {
   const jobs = useJobs();
   const live = useLive();
   const older = useOlderJobs(jobs.data);
@@ -45,7 +45,7 @@ export function JobsPage({ jobId }: { jobId: number | null }) {
             </thead>
             <tbody>
               {shown.map((job) => (
-                <JobRow key={job.id} job={job} selected={job.id === jobId} />
+                <JobRow key={job.id} job={job} me={me} selected={job.id === jobId} />
               ))}
             </tbody>
           </table>
@@ -57,7 +57,7 @@ export function JobsPage({ jobId }: { jobId: number | null }) {
           </button>
         )}
       </main>
-      {jobId !== null && <JobDetails key={jobId} jobId={jobId} />}
+      {jobId !== null && <JobDetails key={jobId} jobId={jobId} me={me} />}
     </div>
   );
 }
@@ -82,7 +82,7 @@ function useOlderJobs(first: JobsList | undefined) {
   return { jobs, more, load, loading: pages.isFetching, error: pages.error };
 }
 
-function JobRow({ job, selected }: { job: Job; selected: boolean }) {
+function JobRow({ job, me, selected }: { job: Job; me: User; selected: boolean }) {
   return (
     <tr aria-current={selected ? "true" : undefined} className={selected ? "selected" : undefined}>
       <td>
@@ -99,7 +99,7 @@ function JobRow({ job, selected }: { job: Job; selected: boolean }) {
       </td>
       <td>{formatDate(job.created_at)}</td>
       <td>
-        <CancelButton job={job} />
+        <CancelButton job={job} me={me} />
       </td>
     </tr>
   );
@@ -134,7 +134,12 @@ function Progress({ job }: { job: Job }) {
   );
 }
 
-function CancelButton({ job }: { job: Job }) {
+/** Its author, an organization admin, or (the API decides) an editor of its folder may cancel a job. */
+function mayCancel(job: Job, me: User): boolean {
+  return me.is_org_admin || job.actor_id === me.id || job.folder_id !== null;
+}
+
+function CancelButton({ job, me }: { job: Job; me: User }) {
   const queries = useQueryClient();
   const cancel = useMutation({
     mutationFn: () => unwrap(api.POST("/api/v1/jobs/{job_id}/cancel", { params: { path: { job_id: job.id } } })),
@@ -144,7 +149,7 @@ function CancelButton({ job }: { job: Job }) {
       queries.setQueryData(["job", answer.id], answer);
     },
   });
-  if (!isOpen(job)) return null;
+  if (!isOpen(job) || !mayCancel(job, me)) return null;
   return (
     <>
       <button type="button" aria-label={`Cancel ${job.title}`} disabled={cancel.isPending} onClick={() => cancel.mutate()}>
@@ -155,7 +160,7 @@ function CancelButton({ job }: { job: Job }) {
   );
 }
 
-function JobDetails({ jobId }: { jobId: number }) {
+function JobDetails({ jobId, me }: { jobId: number; me: User }) {
   const job = useJob(jobId);
   if (job.error) return <aside className="details" aria-label="Job details"><Problem error={job.error} /></aside>;
   if (!job.data) return <aside className="details" aria-label="Job details"><p>Loading…</p></aside>;
@@ -187,7 +192,7 @@ function JobDetails({ jobId }: { jobId: number }) {
       </dl>
       {j.error && <p className="error">{j.error}</p>}
       <Summary job={j} />
-      <CancelButton job={j} />
+      <CancelButton job={j} me={me} />
       {j.units_error > 0 && <UnitErrors job={j} />}
     </aside>
   );
