@@ -162,6 +162,7 @@ def test_cancel_a_queued_job(page: Any, idle_server: Api, talking_video: bytes) 
     page.goto(f"{idle_server.base_url}/jobs")
     row = page.get_by_role("row").filter(has_text=job["title"])
     expect(row).to_contain_text("queued")
+    expect(row.get_by_role("link", name=folder["name"])).to_have_attribute("href", f"/files/{folder['id']}")
     assert serious_violations(page) == []
     row.get_by_role("button", name=f"Cancel {job['title']}").click()
     expect(row).to_contain_text("cancelled")
@@ -210,5 +211,5 @@ def test_older_jobs_a_page_at_a_time(page: Any, idle_server: Api, talking_video:
     expect(rows).to_have_count(51)  # a header and the newest 50
     page.get_by_role("button", name="Show older jobs").click()
     expect(rows).to_have_count(53)
-    expect(rows.nth(52).get_by_role("link")).to_have_attribute("href", f"/jobs/{jobs[0]['id']}")
+    expect(rows.nth(52).get_by_role("link", name=jobs[0]["title"])).to_have_attribute("href", f"/jobs/{jobs[0]['id']}")
     expect(page.get_by_role("button", name="Show older jobs")).to_have_count(0)

@@ -1,6 +1,6 @@
 // Jobs (`/jobs`, `/jobs/12` with one open): every job the caller may see, of every kind, with its live progress,
 // Cancel while it is open, and its per-unit errors (paged, and as a CSV file).
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, unwrap, type User } from "../api/client";
 import { Problem } from "../components/Dialog";
@@ -35,6 +35,7 @@ export function JobsPage({ me, jobId }: { me: User; jobId: number | null }) {
               <tr>
                 <th scope="col">Job</th>
                 <th scope="col">Kind</th>
+                <th scope="col">On</th>
                 <th scope="col">State</th>
                 <th scope="col">Progress</th>
                 <th scope="col">Started</th>
@@ -91,6 +92,9 @@ function JobRow({ job, me, selected }: { job: Job; me: User; selected: boolean }
         </a>
       </td>
       <td>{KIND_NAMES[job.kind] ?? job.kind}</td>
+      <td>
+        <Scope job={job} />
+      </td>
       <td>
         <State job={job} />
       </td>
@@ -198,19 +202,29 @@ function JobDetails({ jobId, me }: { jobId: number; me: User }) {
   );
 }
 
+/** What a job works on: its folder (by name) or dataset, else how many files. */
 function Scope({ job }: { job: Job }) {
-  if (job.folder_id !== null)
+  const folder = useQuery({
+    queryKey: ["folder", job.folder_id],
+    queryFn: () => unwrap(api.GET("/api/v1/folders/{folder_id}", { params: { path: { folder_id: job.folder_id! } } })),
+    enabled: job.folder_id !== null,
+  });
+  if (job.folder_id !== null) {
+    const to = folderPath(job.folder_id);
     return (
-      <a className="inline-link" href={folderPath(job.folder_id)} onClick={(e) => (e.preventDefault(), navigate(folderPath(job.folder_id!)))}>
-        Open folder
+      <a className="inline-link" href={to} onClick={(e) => (e.preventDefault(), navigate(to))}>
+        {folder.data?.name ?? `folder ${job.folder_id}`}
       </a>
     );
-  if (job.dataset_id !== null)
+  }
+  if (job.dataset_id !== null) {
+    const to = `/datasets/${job.dataset_id}`;
     return (
-      <a className="inline-link" href={`/datasets/${job.dataset_id}`} onClick={(e) => (e.preventDefault(), navigate(`/datasets/${job.dataset_id}`))}>
-        Open dataset
+      <a className="inline-link" href={to} onClick={(e) => (e.preventDefault(), navigate(to))}>
+        dataset {job.dataset_id}
       </a>
     );
+  }
   return <>{job.units_total === 1 ? "1 file" : `${job.units_total} files`}</>;
 }
 
