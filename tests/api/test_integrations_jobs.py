@@ -7,9 +7,11 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from cairn.api.routes import jobs as jobs_routes
 from cairn.domain.records import User
 from cairn.services.registry import Registry
 from tests.api.conftest import Headers
@@ -124,8 +126,9 @@ def test_registration_job_from_json_and_csv_with_dry_run_errors_and_cancel(
 
 
 def test_errors_as_csv_every_row_escaped_and_no_cell_starts_a_formula(
-    client: TestClient, registry: Registry, admin_headers: Headers, tmp_path: Path
+    client: TestClient, registry: Registry, admin_headers: Headers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(jobs_routes, "ERRORS_CSV_PAGE", 2)  # five errors: three pages read while streaming
     root, folder = _disk_and_folder(client, admin_headers, tmp_path)
     titles = ['=HYPERLINK("http://evil.example")', '+1, "quoted"', "-2", "@SUM(A1)", "plain"]
     not_videos = [{"objectUrl": (root / "b.jpg").as_uri(), "title": t} for t in titles]
