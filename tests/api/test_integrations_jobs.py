@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from cairn.api.routes import jobs as jobs_routes
 from cairn.domain.records import User
 from cairn.services.registry import Registry
 from tests.api.conftest import Headers
@@ -24,6 +28,19 @@ def _run_all_chunks(registry: Registry, job_id: int) -> None:
         tasks = conn.execute(sa.text("SELECT count(*) FROM job_tasks WHERE job_id = :j"), {"j": job_id}).scalar_one()
     for seq in range(1, tasks):
         registry.jobs.run_task(job_id=job_id, seq=seq)
+
+
+def _disk_and_folder(client: TestClient, admin_headers: Headers, tmp_path: Path) -> tuple[Path, int]:
+    """A `local` integration "disk" over a directory holding an image (a.png) and a JPEG (b.jpg), and a folder."""
+    root = tmp_path / "disk"
+    root.mkdir()
+    (root / "a.png").write_bytes(png_bytes())
+    (root / "b.jpg").write_bytes(jpeg_bytes())
+    client.post(
+        f"{API}/integrations", json={"name": "disk", "provider": "local", "root": str(root)}, headers=admin_headers
+    )
+    folder = client.post(f"{API}/folders", json={"name": "Inbox"}, headers=admin_headers).json()["id"]
+    return root, int(folder)
 
 
 def test_integration_crud_and_check(
@@ -64,14 +81,7 @@ def test_integration_crud_and_check(
 def test_registration_job_from_json_and_csv_with_dry_run_errors_and_cancel(
     client: TestClient, registry: Registry, admin_headers: Headers, tmp_path: Path
 ) -> None:
-    root = tmp_path / "disk"
-    root.mkdir()
-    (root / "a.png").write_bytes(png_bytes())
-    (root / "b.jpg").write_bytes(jpeg_bytes())
-    client.post(
-        f"{API}/integrations", json={"name": "disk", "provider": "local", "root": str(root)}, headers=admin_headers
-    )
-    folder = client.post(f"{API}/folders", json={"name": "Inbox"}, headers=admin_headers).json()["id"]
+    root, folder = _disk_and_folder(client, admin_headers, tmp_path)
     manifest = {
         "images": [{"objectUrl": (root / "a.png").as_uri()}],
         "videos": [{"objectUrl": (root / "b.jpg").as_uri()}],
@@ -113,6 +123,34 @@ def test_registration_job_from_json_and_csv_with_dry_run_errors_and_cancel(
         headers=admin_headers,
     )
     assert dry_file.status_code == 200 and dry_file.json()["units"] == 1
+
+
+def test_errors_as_csv_every_row_escaped_and_no_cell_starts_a_formula(
+    client: TestClient, registry: Registry, admin_headers: Headers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs_routes, "ERRORS_CSV_PAGE", 2)  # five errors: three pages read while streaming
+    root, folder = _disk_and_folder(client, admin_headers, tmp_path)
+    titles = ['=HYPERLINK("http://evil.example")', '+1, "quoted"', "-2", "@SUM(A1)", "plain"]
+    not_videos = [{"objectUrl": (root / "b.jpg").as_uri(), "title": t} for t in titles]
+    manifest = {"images": [{"objectUrl": (root / "a.png").as_uri()}], "videos": not_videos}
+    body = {"folder_id": folder, "integration": "disk", "manifest": manifest, "ignore_errors": True}
+    job = client.post(f"{API}/jobs", json=body, headers=admin_headers).json()
+    _run_all_chunks(registry, job["id"])
+
+    answer = client.get(f"{API}/jobs/{job['id']}/errors.csv", headers=admin_headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/csv")
+    assert answer.headers["content-disposition"] == f'attachment; filename="job-{job["id"]}-errors.csv"'
+    header, *rows = list(csv.reader(io.StringIO(answer.text)))
+    assert header == ["unit", "location", "kind", "title", "object_urls", "code", "error", "action_description"]
+    paged = client.get(f"{API}/jobs/{job['id']}/errors", headers=admin_headers).json()["errors"]
+    assert len(rows) == len(paged) == 5
+    assert [r[3] for r in rows] == ["'" + t for t in titles[:4]] + ["plain"]  # a text mark before each formula
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    for row, error in zip(rows, paged, strict=True):
+        assert row[:3] == [str(error["unit"]), error["location"], "video"]
+        assert row[4:] == [" ".join(error["object_urls"]), error["code"], error["error"], error["action_description"]]
+    assert client.get(f"{API}/jobs/999999/errors.csv", headers=admin_headers).status_code == 404
 
 
 def test_an_invalid_manifest_lists_every_located_problem_and_writes_nothing(

@@ -223,6 +223,7 @@ def job_cases(w: World) -> list[Case]:
         Case("POST", "/api/v1/jobs/dry-run/upload", "/api/v1/jobs/dry-run/upload", WRITE, form=form, files=csv),
         Case("GET", "/api/v1/jobs/{job_id}", job, READ),
         Case("GET", "/api/v1/jobs/{job_id}/errors", f"{job}/errors", READ),
+        Case("GET", "/api/v1/jobs/{job_id}/errors.csv", f"{job}/errors.csv", READ),
         Case("POST", "/api/v1/jobs/{job_id}/cancel", f"{job}/cancel", WRITE),
         Case("GET", "/api/v1/notifications", "/api/v1/notifications", ANY),
         Case("POST", "/api/v1/notifications/read", "/api/v1/notifications/read", ANY),

@@ -53,6 +53,8 @@ def test_plan_job_remap_and_links(
     back = client.get(f"{API}/items/{made}/reencodes", headers=admin_headers).json()
     assert back == {"item_id": made, "original_item_id": original, "reencoded_as": []}
     assert client.get(f"{API}/items/{made}", headers=admin_headers).json()["title"] == "vfr_normalized.mp4"
+    summary = client.get(f"{API}/jobs/{job['id']}", headers=admin_headers).json()["summary"]
+    assert summary["made"] == [{"original_item_id": original, "item_id": made}]  # what a notification links to
 
     remap = client.get(f"{API}/items/{made}/frame-remap", headers=admin_headers).json()
     expected = frame_remap(_frame_map(client, admin_headers, original), _frame_map(client, admin_headers, made))

@@ -178,10 +178,12 @@ def test_a_viewer_is_refused_and_a_hidden_item_is_missing(
 def test_a_folder_job_covers_its_videos(
     registry: Registry, admin: User, folder: Folder, media_corpus: MediaCorpus
 ) -> None:
-    add_video(registry, admin, folder, media_corpus["with_audio.mp4"])
+    fixed = add_video(registry, admin, folder, media_corpus["with_audio.mp4"])
     add_video(registry, admin, folder, media_corpus["cfr_h264.mp4"])
     job = run(registry, admin, registry.reencode.start(actor=admin, params=ReencodeParams(), folder_id=folder.id))
     assert (job.units_total, job.items_created, job.units_skipped, job.folder_id) == (2, 1, 1, folder.id)
+    made = result_of(registry, admin, fixed)
+    assert job.summary["made"] == [{"original_item_id": fixed.id, "item_id": made.id}]  # what it made, listed
 
 
 def test_cancel_kills_ffmpeg_and_leaves_no_item_nor_file(

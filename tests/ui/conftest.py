@@ -96,13 +96,13 @@ def png(size: tuple[int, int], seed: int = 0) -> bytes:
 
 
 @contextlib.contextmanager
-def serving(data_dir: Path, settings: dict[str, str] | None = None) -> Iterator[Api]:
-    """``cairn serve`` over a new SQLite database in ``data_dir`` (``settings``: more ``CAIRN_*`` variables); the
-    admin's token is the one its first run prints."""
+def serving(data_dir: Path, **settings: str) -> Iterator[Api]:
+    """``cairn serve`` over a new SQLite database in ``data_dir`` (``settings``: more ``CAIRN_`` variables, e.g.
+    ``CAIRN_WORKERS="0"``); the admin's token is the one its first run prints."""
     require(UI_DIST.is_file(), "the web UI is not built (make ui)")
     port = free_port()
-    env = {**os.environ, **(settings or {})}
-    env |= {"CAIRN_DATA_DIR": str(data_dir), "CAIRN_PORT": str(port), "CAIRN_HOST": "127.0.0.1"}
+    env = {**os.environ, "CAIRN_DATA_DIR": str(data_dir), "CAIRN_PORT": str(port), "CAIRN_HOST": "127.0.0.1"}
+    env.update(settings)
     base_url = f"http://127.0.0.1:{port}"
     log = data_dir / "serve.log"
     command = [sys.executable, "-c", "from cairn.cli.main import main; main()", "serve"]

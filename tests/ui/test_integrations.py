@@ -27,7 +27,7 @@ def unique(name: str) -> str:
 @pytest.fixture(scope="module")
 def private_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """A server of its own (no integration yet) that may reach the s3rver on loopback."""
-    with serving(tmp_path_factory.mktemp("cairn-ui-integrations"), {"CAIRN_ALLOW_PRIVATE_ENDPOINTS": "true"}) as api:
+    with serving(tmp_path_factory.mktemp("cairn-ui-integrations"), CAIRN_ALLOW_PRIVATE_ENDPOINTS="true") as api:
         yield api
 
 

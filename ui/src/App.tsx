@@ -6,6 +6,8 @@ import { DatasetPage } from "./datasets/DatasetPage";
 import { DatasetsPage } from "./datasets/DatasetsPage";
 import { FilesPage } from "./files/FilesPage";
 import { IntegrationsPage } from "./integrations/IntegrationsPage";
+import { JobsPage } from "./jobs/JobsPage";
+import { useLiveEvents } from "./jobs/live";
 import { AcceptPage, acceptToken } from "./pages/AcceptPage";
 import { AccountPage } from "./pages/AccountPage";
 import { PeoplePage } from "./pages/PeoplePage";
@@ -32,6 +34,7 @@ export function App() {
 function SignedIn({ user }: { user: User }) {
   const url = useLocation();
   const search = url.pathname === "/search" ? (url.searchParams.get("q") ?? "") : null;
+  useLiveEvents(); // the tab's one event stream, for the bell and the jobs panel
   return (
     <div className="app">
       <TopBar user={user} search={search ?? ""} section={section(url.pathname)} />
@@ -47,16 +50,27 @@ function Page({ user, url, search }: { user: User; url: URL; search: string | nu
   if (url.pathname === "/datasets") return <DatasetsPage key={user.id} />;
   const dataset = /^\/datasets\/(\d+)$/.exec(url.pathname);
   if (dataset) return <DatasetPage key={`${user.id}-${dataset[1]}`} me={user} datasetId={Number(dataset[1])} />;
+  const job = /^\/jobs(?:\/(\d+))?$/.exec(url.pathname);
+  if (job) return <JobsPage key={user.id} me={user} jobId={job[1] ? Number(job[1]) : null} />;
   const match = /^\/files\/(\d+)$/.exec(url.pathname);
-  return <FilesPage key={user.id} me={user} folderId={match ? Number(match[1]) : null} search={search} />;
+  return (
+    <FilesPage
+      key={user.id}
+      me={user}
+      folderId={match ? Number(match[1]) : null}
+      search={search}
+      itemParam={url.searchParams.get("item")}
+    />
+  );
 }
 
-export type Section = "files" | "datasets" | "account" | "people" | "integrations";
+export type Section = "files" | "datasets" | "jobs" | "account" | "people" | "integrations";
 
 function section(pathname: string): Section {
   if (pathname === "/account") return "account";
   if (pathname === "/people") return "people";
   if (pathname === "/integrations") return "integrations";
   if (pathname.startsWith("/datasets")) return "datasets";
+  if (pathname.startsWith("/jobs")) return "jobs";
   return "files";
 }

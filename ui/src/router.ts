@@ -1,4 +1,4 @@
-// A small history router: the app has few pages, each a path (/files, /files/12, /search?q=..., /datasets,
+// A small history router: the app has few pages, each a path (/files, /files/12, /search?q=..., /datasets, /jobs,
 // /datasets/3, /account, /people, /integrations), and the one hash route of one-time links (/#/accept?token=...).
 import { useEffect, useState } from "react";
 

@@ -60,6 +60,8 @@ log = logging.getLogger("cairn.reencode")
 KIND = "reencode"
 MODES = ("auto", "full", "resize")
 MAX_ITEMS = 10_000
+MAX_MADE_LISTED = 100
+"""How many (original, result) pairs a job's summary lists under ``made`` (the count is ``items_created``)."""
 
 
 @dataclass(frozen=True)
@@ -272,6 +274,7 @@ class ReencodeService(Service):
             return
         assert original is not None and prepared.outcome is not None and prepared.key is not None
         new_id = _add_result(repos, job, original, prepared)
+        _list_made(repos, job.id, original.id, new_id)
         log.info("job %s: item %s re-encoded as item %s", job.id, original.id, new_id)
         result.created += 1
 
@@ -316,6 +319,17 @@ def _add_result(repos: Repos, job: Job, original: Item, made: _Made) -> int:
         details={"job_id": job.id, "original_item_id": original.id, "mode": params.mode, "managed_key": made.key},
     )
     return new_id
+
+
+def _list_made(repos: Repos, job_id: int, original_id: int, new_id: int) -> None:
+    """The job's summary lists what it made (``made``: the first ``MAX_MADE_LISTED`` originals and their results),
+    so that its notification can link to the new item. Read under the job row's lock: tasks commit concurrently."""
+    job = repos.jobs.get_job(job_id, for_update=True)
+    assert job is not None
+    made = list(job.summary.get("made", []))
+    if len(made) < MAX_MADE_LISTED:
+        made.append({"original_item_id": original_id, "item_id": new_id})
+        repos.jobs.update_job(job_id, summary={**job.summary, "made": made})
 
 
 def _journal_skip(repos: Repos, job: Job, item: Item | None, reason: str) -> None:

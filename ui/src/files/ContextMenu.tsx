@@ -4,7 +4,16 @@ import { useEffect, useRef } from "react";
 import { api, unwrap } from "../api/client";
 import type { Target } from "./targets";
 
-export type Action = "add-to-dataset" | "move" | "delete" | "open" | "upload" | "access" | "new-subfolder" | "rename";
+export type Action =
+  | "add-to-dataset"
+  | "move"
+  | "delete"
+  | "open"
+  | "upload"
+  | "access"
+  | "new-subfolder"
+  | "rename"
+  | "reencode";
 
 export interface MenuAt {
   target: Target;
@@ -17,11 +26,14 @@ const WRITES = new Set(["editor", "admin"]);
 export function ContextMenu({
   at,
   canWrite,
+  hasVideo = false,
   onAction,
   onClose,
 }: {
   at: MenuAt;
   canWrite: boolean;
+  /** The files acted on include a video (Re-encode is offered). */
+  hasVideo?: boolean;
   onAction: (action: Action, target: Target) => void;
   onClose: () => void;
 }) {
@@ -71,6 +83,7 @@ export function ContextMenu({
       {target.kind === "folder" && folder.data?.user_role === "admin" && item("access", "Manage access")}
       {writable && target.kind === "items" && item("add-to-dataset", "Add to dataset")}
       {writable && item("move", "Move to another folder")}
+      {writable && target.kind === "items" && hasVideo && item("reencode", "Re-encode")}
       {writable && item("delete", "Delete", true)}
       {!writable && target.kind === "items" && <p className="muted menu-note">You may only view these files.</p>}
     </div>

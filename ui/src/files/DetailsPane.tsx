@@ -5,6 +5,7 @@ import { useState } from "react";
 import { ApiError, api, unwrap, type Dataset, type Folder, type Item } from "../api/client";
 import { Problem } from "../components/Dialog";
 import { formatDate, formatDuration, formatSize, KIND_LABELS } from "../format";
+import { ItemLink } from "../jobs/Bell";
 import { navigate } from "../router";
 import { checkName, checksOf, useInspection, type Check } from "./inspection";
 import { Preview } from "./Preview";
@@ -94,6 +95,7 @@ function Properties({ item }: { item: Item }) {
         <Pair term="Created" value={formatDate(item.created_at)} />
         <Pair term="Edited" value={formatDate(item.edited_at)} />
       </dl>
+      {item.kind === "video" && <Reencodes item={item} />}
       <Checks item={item} />
       <h3>Client metadata</h3>
       {Object.keys(item.client_metadata).length ? (
@@ -137,6 +139,68 @@ function Checks({ item }: { item: Item }) {
 /** Checks that found something come first, with their fix; passed ones follow as one line each. */
 function problemsFirst(a: Check, b: Check): number {
   return Number(a.verdict === "ok") - Number(b.verdict === "ok");
+}
+
+/** Seed 004's re-encode, both ways: what this video was made from (with the frame remap cairn keeps, since labels
+ * may otherwise land on the wrong frames) and what was made from it. */
+function Reencodes({ item }: { item: Item }) {
+  const links = useQuery({
+    queryKey: ["reencodes", item.id],
+    queryFn: () => unwrap(api.GET("/api/v1/items/{item_id}/reencodes", { params: { path: { item_id: item.id } } })),
+  });
+  const remap = useQuery({
+    queryKey: ["reencodes", item.id, "remap"],
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/items/{item_id}/frame-remap", { params: { path: { item_id: item.id }, query: { frames: "0" } } }),
+      ),
+  });
+  const notReencoded = remap.error instanceof ApiError && remap.error.status === 404;
+  const made = links.data?.reencoded_as ?? [];
+  const remapUrl = `/api/v1/items/${item.id}/frame-remap`;
+  return (
+    <section aria-label="Re-encodes">
+      <h3>Re-encodes</h3>
+      <Problem error={links.error ?? (notReencoded ? null : remap.error)} />
+      {remap.data && (
+        <>
+          <p>
+            Re-encoded ({remap.data.mode}) from{" "}
+            {remap.data.original_item_id !== null ? (
+              <ItemLink itemId={remap.data.original_item_id} onGo={navigate} prefix="" />
+            ) : (
+              "a file since deleted or not visible to you"
+            )}
+            .
+          </p>
+          <p className="caution" role="note">
+            Labels made on the original's frames may be misplaced on this video. cairn keeps the exact frame remap
+            (each original frame's new frame, or dropped):{" "}
+            <a className="inline-link" href={remapUrl} target="_blank" rel="noreferrer">
+              Frame remap
+            </a>
+          </p>
+        </>
+      )}
+      {made.length > 0 && (
+        <>
+          <p>Re-encoded as:</p>
+          <ul className="plain">
+            {made.map((id) => (
+              <li key={id}>
+                <ItemLink itemId={id} onGo={navigate} prefix="" />
+              </li>
+            ))}
+          </ul>
+          <p className="caution" role="note">
+            Labels on this video do not move to its re-encodes: translate their frames with each re-encode's frame
+            remap (shown on it).
+          </p>
+        </>
+      )}
+      {notReencoded && links.data && !made.length && <p className="muted">Not re-encoded.</p>}
+    </section>
+  );
 }
 
 function LinkedTo({ item, canWrite }: { item: Item; canWrite: boolean }) {

@@ -14,6 +14,7 @@ import { ManageAccessDialog } from "./ManageAccessDialog";
 import { MoveDialog } from "./MoveDialog";
 import { NewFolderDialog } from "./NewFolderDialog";
 import { RenameFolderDialog } from "./RenameFolderDialog";
+import { ReencodeDialog } from "./ReencodeDialog";
 import { SearchResults } from "./SearchResults";
 import { UploadDialog } from "../upload/UploadDialog";
 import { clickRow, keepShown, NOTHING, type ClickKeys, type Selection } from "./selection";
@@ -24,7 +25,18 @@ const WRITES = new Set(["editor", "admin"]);
 
 type Open = { dialog: "new-folder" } | { dialog: Exclude<Action, "open">; target: Target } | null;
 
-export function FilesPage({ me, folderId, search }: { me: User; folderId: number | null; search: string | null }) {
+export function FilesPage({
+  me,
+  folderId,
+  search,
+  itemParam = null,
+}: {
+  me: User;
+  folderId: number | null;
+  search: string | null;
+  /** `?item=` of the URL: the file selected when the page opens (a search result, a notification's link). */
+  itemParam?: string | null;
+}) {
   const folder = useFolder(folderId);
   const [sort, setSort] = useState<SortKey>("name");
   const [descending, setDescending] = useState(false);
@@ -33,7 +45,7 @@ export function FilesPage({ me, folderId, search }: { me: User; folderId: number
   const [menu, setMenu] = useState<MenuAt | null>(null);
   const [open, setOpen] = useState<Open>(null);
 
-  useEffect(() => setSelection(preselected()), [folderId]);
+  useEffect(() => setSelection(preselected()), [folderId, itemParam]);
   // Once every file is loaded, a selected file no longer there (deleted, moved) leaves the selection.
   useEffect(() => setSelection((s) => (complete ? keepShown(s, itemOrder) : s)), [itemOrder, complete]);
 
@@ -52,6 +64,10 @@ export function FilesPage({ me, folderId, search }: { me: User; folderId: number
     else if (action !== "open") setOpen({ dialog: action, target });
   };
   const selectedIds = [...selection.ids];
+  const videosOf = (ids: number[]) => {
+    const wanted = new Set(ids);
+    return rows.flatMap((r) => (r.type === "item" && r.item.kind === "video" && wanted.has(r.item.id) ? [r.item] : []));
+  };
   const single = selectedIds.length === 1 ? selectedIds[0] : null;
 
   return (
@@ -87,6 +103,7 @@ export function FilesPage({ me, folderId, search }: { me: User; folderId: number
             <SelectionBar
               ids={selectedIds}
               canWrite={canWrite}
+              videos={videosOf(selectedIds).length}
               onAction={(a) => act(a, { kind: "items", ids: selectedIds })}
               onClear={() => setSelection(NOTHING)}
             />
@@ -108,7 +125,18 @@ export function FilesPage({ me, folderId, search }: { me: User; folderId: number
         )}
       </main>
       {search === null && <Details folder={folder.data ?? null} itemId={single} rows={rows} count={selectedIds.length} canWrite={canWrite} />}
-      {menu && <ContextMenu at={menu} canWrite={canWrite} onAction={act} onClose={() => setMenu(null)} />}
+      {menu && (
+        <ContextMenu
+          at={menu}
+          canWrite={canWrite}
+          hasVideo={menu.target.kind === "items" && videosOf(menu.target.ids).length > 0}
+          onAction={act}
+          onClose={() => setMenu(null)}
+        />
+      )}
+      {open?.dialog === "reencode" && open.target.kind === "items" && (
+        <ReencodeDialog videos={videosOf(open.target.ids)} onClose={() => setOpen(null)} />
+      )}
       {open?.dialog === "upload" && open.target.kind === "folder" && (
         <UploadDialog folder={open.target.folder} onClose={() => setOpen(null)} />
       )}
@@ -216,11 +244,14 @@ function Breadcrumbs({ folder }: { folder: Folder | null }) {
 function SelectionBar({
   ids,
   canWrite,
+  videos,
   onAction,
   onClear,
 }: {
   ids: number[];
   canWrite: boolean;
+  /** How many of the selected files are videos (Re-encode acts on those). */
+  videos: number;
   onAction: (action: Action) => void;
   onClear: () => void;
 }) {
@@ -237,6 +268,11 @@ function SelectionBar({
               <button type="button" onClick={() => onAction("move")}>
                 Move to another folder
               </button>
+              {videos > 0 && (
+                <button type="button" onClick={() => onAction("reencode")}>
+                  Re-encode{videos < ids.length ? ` (${videos} video${videos === 1 ? "" : "s"})` : ""}
+                </button>
+              )}
               <button type="button" className="danger-text" onClick={() => onAction("delete")}>
                 Delete
               </button>

@@ -2,6 +2,7 @@
 import { useState, type FormEvent, type ReactNode } from "react";
 import { api, unwrap, type User } from "../api/client";
 import type { Section } from "../App";
+import { Bell } from "../jobs/Bell";
 import { navigate } from "../router";
 
 export function TopBar({ user, search, section }: { user: User; search: string; section: Section }) {
@@ -33,6 +34,9 @@ export function TopBar({ user, search, section }: { user: User; search: string; 
         <Link to="/datasets" current={section === "datasets"}>
           Datasets
         </Link>
+        <Link to="/jobs" current={section === "jobs"}>
+          Jobs
+        </Link>
         {user.is_org_admin && (
           <Link to="/people" current={section === "people"}>
             People
@@ -50,6 +54,7 @@ export function TopBar({ user, search, section }: { user: User; search: string; 
         />
       </form>
       <div className="who">
+        <Bell />
         <Link to="/account" current={section === "account"} title={user.email}>
           {user.name || user.email}
         </Link>

@@ -38,7 +38,8 @@ class JobPublic(Public):
     revision: int = Field(description="Grows with every change of the job.")
     progress: float = Field(description="Finished units over all units, 0..1.")
     summary: dict[str, Any] = Field(
-        description="What the kind reports beyond the counts (registration: counts_by_kind)."
+        description="What the kind reports beyond the counts (registration: counts_by_kind; re-encode: `made`, "
+        "the first 100 `{original_item_id, item_id}` pairs of what it made)."
     )
     error: str | None = Field(description="Why the job stopped or what went wrong as a whole.")
     created_at: datetime

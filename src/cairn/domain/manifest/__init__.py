@@ -15,6 +15,7 @@ docs/manifests.md.
 
 from __future__ import annotations
 
+from cairn.domain.manifest._csv_header import marked_cell
 from cairn.domain.manifest._csv_reader import expected_video_error
 from cairn.domain.manifest._files import default_title
 from cairn.domain.manifest._streams import LimitedStream
@@ -55,6 +56,7 @@ __all__ = [
     "default_title",
     "expected_video_error",
     "iter_units",
+    "marked_cell",
     "scan_manifest",
     "sniff_format",
     "unit_to_json",

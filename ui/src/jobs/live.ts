@@ -1,0 +1,93 @@
+// The queries the jobs panel and the bell share, kept current by the tab's one event stream.
+import { useQuery, useQueryClient, type InfiniteData, type QueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { api, unwrap } from "../api/client";
+import {
+  addNotification,
+  eventHub,
+  isOpen,
+  updateListedJob,
+  upsertJob,
+  type Job,
+  type JobsPage,
+  type Notification,
+  type NotificationsPage,
+} from "./events";
+
+export const JOBS_KEY = ["jobs"] as const;
+export const OLDER_JOBS_KEY = ["jobs", "older"] as const;
+export const NOTIFICATIONS_KEY = ["notifications"] as const;
+/** Jobs in the live first page (older ones are asked for a page at a time). */
+export const JOBS_LISTED = 50;
+const NOTES_LISTED = 50;
+
+export function useJobs() {
+  return useQuery({
+    queryKey: JOBS_KEY,
+    queryFn: () => unwrap(api.GET("/api/v1/jobs", { params: { query: { limit: JOBS_LISTED } } })),
+  });
+}
+
+export function useNotifications() {
+  return useQuery({
+    queryKey: NOTIFICATIONS_KEY,
+    queryFn: () => unwrap(api.GET("/api/v1/notifications", { params: { query: { limit: NOTES_LISTED } } })),
+  });
+}
+
+/** One job: from the live list when it is there, else asked for. */
+export function useJob(jobId: number | null) {
+  const queries = useQueryClient();
+  return useQuery({
+    queryKey: ["job", jobId],
+    queryFn: () => unwrap(api.GET("/api/v1/jobs/{job_id}", { params: { path: { job_id: jobId! } } })),
+    enabled: jobId !== null,
+    initialData: () => queries.getQueryData<JobsPage>(JOBS_KEY)?.jobs.find((j) => j.id === jobId),
+  });
+}
+
+/** Fold the stream's events into the shared queries; mounted once for the signed-in app. */
+export function useLiveEvents(): void {
+  const queries = useQueryClient();
+  useEffect(
+    () =>
+      eventHub().listen({
+        job: (job) => jobChanged(queries, job),
+        notification: (note) => noteAdded(queries, note),
+        reconnected: () => {
+          void queries.invalidateQueries({ queryKey: JOBS_KEY });
+          void queries.invalidateQueries({ queryKey: NOTIFICATIONS_KEY });
+        },
+      }),
+    [queries],
+  );
+}
+
+/** Whether the tab's stream is open (false while it reconnects). */
+export function useLive(): boolean {
+  const [open, setOpen] = useState(false);
+  useEffect(() => eventHub().listen({ live: setOpen }), []);
+  return open;
+}
+
+function jobChanged(queries: QueryClient, job: Job): void {
+  const held = queries.getQueryData<JobsPage>(JOBS_KEY);
+  if (held) queries.setQueryData<JobsPage>(JOBS_KEY, upsertJob(held, job, JOBS_LISTED));
+  else void queries.invalidateQueries({ queryKey: JOBS_KEY });
+  queries.setQueriesData<InfiniteData<JobsPage>>({ queryKey: OLDER_JOBS_KEY }, (older) =>
+    older ? { ...older, pages: older.pages.map((page) => updateListedJob(page, job)) } : older,
+  );
+  const single = queries.getQueryData<Job>(["job", job.id]);
+  if (!single || single.revision <= job.revision) queries.setQueryData(["job", job.id], job);
+  if (!isOpen(job)) {
+    // what it made or changed: the folders' tables, their summaries, the unit errors
+    for (const key of ["items", "folders", "summary", "search", "job-errors", "reencodes"])
+      void queries.invalidateQueries({ queryKey: [key] });
+  }
+}
+
+function noteAdded(queries: QueryClient, note: Notification): void {
+  const held = queries.getQueryData<NotificationsPage>(NOTIFICATIONS_KEY);
+  if (held) queries.setQueryData<NotificationsPage>(NOTIFICATIONS_KEY, addNotification(held, note));
+  else void queries.invalidateQueries({ queryKey: NOTIFICATIONS_KEY });
+}
