@@ -49,12 +49,21 @@ def server(settings: Settings, registry: Registry) -> Iterator[tuple[str, Stoppa
     assert not thread.is_alive(), "the server did not stop"
 
 
-def listen(base: str, headers: Headers, events: list[tuple[str, dict[str, Any]]], *, until: Callable[[], bool]) -> None:
-    """Collect the stream's events until ``until()`` holds, the stream ends, or it stays quiet for 3 s."""
-    timeout = httpx.Timeout(10.0, read=3.0)
+def listen(
+    base: str,
+    headers: Headers,
+    events: list[tuple[str, dict[str, Any]]],
+    *,
+    until: Callable[[], bool],
+    opened: threading.Event,
+) -> None:
+    """Collect the stream's events until ``until()`` holds, the stream ends, or it stays quiet for 20 s; ``opened``
+    is set once the stream has answered."""
+    timeout = httpx.Timeout(30.0, read=20.0)
     try:
         with httpx.stream("GET", f"{base}/api/v1/events", headers=headers, timeout=timeout) as response:
             assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+            opened.set()
             kind = ""
             for line in response.iter_lines():
                 if line.startswith("event:"):
@@ -65,6 +74,13 @@ def listen(base: str, headers: Headers, events: list[tuple[str, dict[str, Any]]]
                         return
     except httpx.ReadTimeout:
         return
+
+
+def wait_until(condition: Callable[[], bool], *, seconds: float = 30.0) -> None:
+    """Wait for ``condition`` (a loaded machine may be slow to poll); the assertions after it say what was missed."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def start_registration(client: TestClient, registry: Registry, admin: User, alice: User, headers: Headers) -> int:
@@ -94,31 +110,32 @@ def test_a_registrations_events_arrive_in_order_end_with_its_final_state_and_rea
     alice, nora = make_user("alice"), make_user("nora")
     seen: dict[str, list[tuple[str, dict[str, Any]]]] = {"alice": [], "nora": []}
     done = threading.Event()
+    opened = {name: threading.Event() for name in seen}
     listeners = [
         threading.Thread(
             target=listen,
-            args=(
-                base,
-                token_for(user),
-                seen[name],
-            ),
-            kwargs={"until": done.is_set},
+            args=(base, token_for(user), seen[name]),
+            kwargs={"until": done.is_set, "opened": opened[name]},
+            daemon=True,  # nora's quiet stream ends with the server
         )
         for name, user in (("alice", alice), ("nora", nora))
     ]
     for listener in listeners:
         listener.start()
-    time.sleep(1.0)  # both streams are open
+    assert all(event.wait(20) for event in opened.values())
     job_id = start_registration(client, registry, admin, alice, token_for(alice))
-    for seq in range(UNITS + 1):  # the scan, then one task per unit
-        time.sleep(0.7)  # longer than a poll: each task's commit is an event of its own
+
+    def alice_saw(revision: int) -> bool:
+        return any(
+            kind == "job" and data["id"] == job_id and data["revision"] == revision for kind, data in seen["alice"]
+        )
+
+    for seq in range(UNITS + 1):  # the scan, then one task per unit; each commit is an event of its own
+        revision = registry.jobs.get(actor=admin, job_id=job_id).revision
+        wait_until(lambda: alice_saw(revision))  # noqa: B023 (called at once)
         assert registry.jobs.run_task(job_id=job_id, seq=seq) is not None
-    deadline = time.monotonic() + 10
-    while not any(kind == "notification" for kind, _ in seen["alice"]) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_until(lambda: any(kind == "notification" for kind, _ in seen["alice"]))
     done.set()
-    for listener in listeners:
-        listener.join(timeout=15)
 
     jobs = [data for kind, data in seen["alice"] if kind == "job" and data["id"] == job_id]
     assert [j["revision"] for j in jobs] == sorted({j["revision"] for j in jobs})  # in order, none twice
