@@ -33,7 +33,9 @@ _DISTINCT = re.compile(r"\d{6}_[a-z]+_\d{4,6}")  # a title's capture time and nu
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--items", type=int, default=1_000_000, help="items to populate (default 1,000,000)")
-    parser.add_argument("--runs", type=int, default=10, help="timed runs of each first-rows scenario (default 10)")
+    parser.add_argument(
+        "--runs", type=int, default=10, help="timed runs of each first-rows scenario (default 10; 0: skip)"
+    )
     parser.add_argument("--scroll-runs", type=int, default=3, help="timed scrolls to the end (default 3; 0: skip)")
     parser.add_argument("--seed", type=int, default=2, help="random seed of the data and the selective term")
     parser.add_argument("--keep", action="store_true", help="keep the data directory (to --reuse it)")
@@ -59,10 +61,26 @@ def run(args: argparse.Namespace) -> str:
 
 def _scenarios(bench: Bench, population: Population, args: argparse.Namespace) -> report.Results:
     big = population.big_folder
-    parent = big.parent_id
     items = f"/api/v1/folders/{big.id}/items"
     results = report.Results()
     print(f"ui benchmark: folder {big.name!r} (id {big.id}), {args.runs} runs", flush=True)
+    if args.runs:
+        _first_rows(bench, population, args, results)
+    if args.scroll_runs:
+        first_page = f"{items}?sort=name&desc=false&limit={PAGE_SIZE}"
+        results.scroll = bench.scroll_to_end(
+            "scroll the biggest folder to its last row",
+            folder=f"/files/{big.id}",
+            first_page=first_page,
+            runs=args.scroll_runs,
+        )
+    return results
+
+
+def _first_rows(bench: Bench, population: Population, args: argparse.Namespace, results: report.Results) -> None:
+    big = population.big_folder
+    parent = big.parent_id
+    items = f"/api/v1/folders/{big.id}/items"
     results.first_rows.append(
         bench.first_rows(
             "folder of the biggest folder, opened from its parent",
@@ -95,15 +113,6 @@ def _scenarios(bench: Bench, population: Population, args: argparse.Namespace) -
                 runs=args.runs,
             )
         )
-    if args.scroll_runs:
-        first_page = f"{items}?sort=name&desc=false&limit={PAGE_SIZE}"
-        results.scroll = bench.scroll_to_end(
-            "scroll the biggest folder to its last row",
-            folder=f"/files/{big.id}",
-            first_page=first_page,
-            runs=args.scroll_runs,
-        )
-    return results
 
 
 def _selective_term(population: Population, seed: int) -> str:

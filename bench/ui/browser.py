@@ -82,9 +82,11 @@ NAVIGATE = """
 }
 """
 
-# Scroll the table to its end, a frame at a time, until its last row is in the DOM; rows in the DOM on the way.
+# Scroll the table to its end, a frame at a time, until its last row is in the DOM; the most rows in the DOM on the
+# way, and from Resource Timing the time the pages' requests were in flight and the time between one's answer and
+# the next one's start (the app's own time: rendering the rows, waiting for a frame, asking for the next page).
 SCROLL = """
-async (timeout) => {
+async ([timeout, path]) => {
   const body = document.querySelector(".tbody"), grid = document.querySelector("[role=grid]");
   const began = performance.now();
   let most = 0;
@@ -93,10 +95,19 @@ async (timeout) => {
     await new Promise((r) => requestAnimationFrame(r));
     most = Math.max(most, body.querySelectorAll("[role=row]").length);
     const count = Number(grid.getAttribute("aria-rowcount"));
-    if (count > 0 && body.querySelector(`[aria-rowindex="${count}"]`))
-      return { ms: performance.now() - began, rows: count - 1, most };
+    if (count > 0 && body.querySelector(`[aria-rowindex="${count}"]`)) break;
     if (performance.now() - began > timeout) throw new Error("not at the end after " + timeout + " ms");
   }
+  const ms = performance.now() - began;
+  const pages = performance.getEntriesByType("resource").filter(
+    (e) => e.startTime >= began && new URL(e.name).pathname === path);
+  let flight = 0, between = 0;
+  pages.forEach((e, i) => {
+    flight += e.responseEnd - e.startTime;
+    if (i > 0) between += Math.max(0, e.startTime - pages[i - 1].responseEnd);
+  });
+  const rows = Number(grid.getAttribute("aria-rowcount")) - 1;
+  return { ms, rows, most, pages: pages.length + 1, flight, between };
 }
 """
 
@@ -120,6 +131,8 @@ class Scroll:
     name: str
     ui: Samples
     api: Samples
+    flight: Samples  # ms the pages' requests were in flight, in all
+    between: Samples  # ms from one page's answer to the next one's request, in all
     pages: int = 0
     rows: int = 0
     most_in_dom: int = 0
@@ -132,13 +145,6 @@ class Bench:
         self.server = server
         self.page = page
         self.client = httpx.Client(base_url=server.base_url, cookies=cookies, timeout=120)
-        self.requests: list[str] = []
-        page.on("request", self._requested)
-
-    def _requested(self, request: Any) -> None:
-        path = request.url.removeprefix(self.server.base_url)
-        if path.startswith("/api/"):
-            self.requests.append(path)
 
     # --- first rows ---------------------------------------------------------------------------------------------
     def first_rows(self, name: str, *, start: str | None, to: str, selector: str, gate: str, runs: int) -> Comparison:
@@ -189,15 +195,19 @@ class Bench:
     # --- scrolling ----------------------------------------------------------------------------------------------
     def scroll_to_end(self, name: str, *, folder: str, first_page: str, runs: int) -> Scroll:
         """Open the folder, then scroll its table to the last row; the API walks the same keyset pages."""
-        found = Scroll(name, Samples(name), Samples(f"{name}: API"))
+        found = Scroll(name, *(Samples(f"{name}: {what}") for what in ("UI", "API", "in flight", "between")))
         for _ in range(runs):
             self.page.goto(self.server.base_url + folder)
             self.page.wait_for_selector(FOLDER_ROW)
-            self.requests.clear()
-            done = self.page.evaluate(SCROLL, RUN_TIMEOUT_MS)
+            done = self.page.evaluate(SCROLL, [RUN_TIMEOUT_MS, first_page.split("?", maxsplit=1)[0]])
             found.ui.values.append(done["ms"])
-            found.rows, found.most_in_dom = done["rows"], max(found.most_in_dom, done["most"])
-            found.pages = sum(1 for p in self.requests if p.startswith(first_page.split("?", maxsplit=1)[0])) + 1
+            found.flight.values.append(done["flight"])
+            found.between.values.append(done["between"])
+            found.rows, found.pages, found.most_in_dom = (
+                done["rows"],
+                done["pages"],
+                max(found.most_in_dom, done["most"]),
+            )
             found.api.values.append(self._walk(first_page))
         _print(found.ui, found.api)
         return found

@@ -91,7 +91,9 @@ def _scroll_lines(scroll: Scroll, runs: int) -> list[str]:
         f"{scroll.name} ({scroll.rows:,} rows, {scroll.pages} keyset pages; at most {scroll.most_in_dom} rows in "
         f"the DOM on the way), median of {runs} runs: UI {ui.median / 1000:.1f} s (p95 {ui.p95 / 1000:.1f} s), "
         f"the API walking the same pages with httpx {api.median / 1000:.1f} s (p95 {api.p95 / 1000:.1f} s): "
-        f"{ui.median / api.median:.1f}x.",
+        f"{ui.median / api.median:.1f}x. In the page, the pages' requests were in flight "
+        f"{scroll.flight.median / 1000:.1f} s in all; from one page's answer to the next page's request: "
+        f"{scroll.between.median / 1000:.1f} s in all.",
     ]
 
 
