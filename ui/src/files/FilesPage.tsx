@@ -164,14 +164,32 @@ function useRows(folderId: number | null, sort: SortKey, descending: boolean) {
   const loadMore = useCallback(() => {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
-  const files = useMemo(() => items.data?.pages.flatMap((p) => p.items) ?? [], [items.data]);
+  // Each page's rows and ids are made once (not again for every page that follows: a folder of 100,000 files has
+  // 500 pages); only the arrays of references are joined anew.
+  const pages = useMemo(() => items.data?.pages ?? [], [items.data]);
   const rows = useMemo<Row[]>(() => {
     const subs = [...(folders.data?.folders ?? [])].sort(folderOrder(sort, descending));
-    return [...subs.map((f) => ({ type: "folder" as const, folder: f })), ...files.map((i) => ({ type: "item" as const, item: i }))];
-  }, [folders.data, files, sort, descending]);
-  const itemOrder = useMemo(() => files.map((i) => i.id), [files]);
+    return subs.map((f): Row => ({ type: "folder", folder: f })).concat(...pages.map(pageRows));
+  }, [folders.data, pages, sort, descending]);
+  const itemOrder = useMemo(() => ([] as number[]).concat(...pages.map(pageIds)), [pages]);
   const complete = items.isSuccess && !hasNextPage && !items.isFetching;
   return { rows, itemOrder, complete, hasMore: Boolean(hasNextPage), loadMore, error: folders.error ?? items.error };
+}
+
+type ItemPage = { items: Item[] };
+const rowsOfPage = new WeakMap<ItemPage, Row[]>();
+const idsOfPage = new WeakMap<ItemPage, number[]>();
+
+function pageRows(page: ItemPage): Row[] {
+  let made = rowsOfPage.get(page);
+  if (!made) rowsOfPage.set(page, (made = page.items.map((item): Row => ({ type: "item", item }))));
+  return made;
+}
+
+function pageIds(page: ItemPage): number[] {
+  let made = idsOfPage.get(page);
+  if (!made) idsOfPage.set(page, (made = page.items.map((item) => item.id)));
+  return made;
 }
 
 function folderOrder(sort: SortKey, descending: boolean) {
@@ -257,7 +275,10 @@ function Details({
   count: number;
   canWrite: boolean;
 }) {
-  const loaded = rows.find((r): r is { type: "item"; item: Item } => r.type === "item" && r.item.id === itemId)?.item;
+  const loaded = useMemo(
+    () => (itemId === null ? undefined : rows.find((r): r is { type: "item"; item: Item } => r.type === "item" && r.item.id === itemId)?.item),
+    [rows, itemId],
+  ); // not a scan of every loaded row at each render with nothing selected
   const fetched = useQuery({
     queryKey: ["item", itemId],
     queryFn: () => unwrap(api.GET("/api/v1/items/{item_id}", { params: { path: { item_id: itemId! } } })),
