@@ -62,3 +62,18 @@ def test_once_scrolled_the_next_page_is_asked_for_before_its_loading_row_shows(p
     assert len(pages) == 2, "the second page was not asked for while the user read the first"
     assert "cursor=" in pages[1]
     assert grid.get_by_text("Loading more files…").count() == 0
+
+
+def test_a_folder_page_load_asks_for_its_files_beside_who_is_signed_in_not_after(page: Any, server: Api) -> None:
+    folder = server.folder(f"Loaded {uuid.uuid4().hex[:6]}")
+    server.upload_images(folder["id"], ["l-0.png"], size=(8, 8))
+    sign_in(page, server)
+    seen: list[str] = []
+    page.on("request", lambda r: "/api/v1/" in r.url and seen.append("asked " + r.url.split("/api/v1", 1)[1]))
+    page.on("response", lambda r: "/api/v1/" in r.url and seen.append("answered " + r.url.split("/api/v1", 1)[1]))
+    page.goto(f"{server.base_url}/files/{folder['id']}")
+    expect(page.get_by_role("grid", name="Files").get_by_role("row").filter(has_text="l-0.png")).to_be_visible()
+
+    files = next(i for i, e in enumerate(seen) if e.startswith(f"asked /folders/{folder['id']}/items"))
+    me = seen.index("answered /users/me")
+    assert files < me, f"the files were asked for only once /users/me answered: {seen}"
