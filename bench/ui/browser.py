@@ -151,9 +151,8 @@ class Bench:
         """Open ``start`` (a fresh page load), then go to ``to`` in the app; with no ``start``, load ``to`` (timed
         from the navigation's start). ``gate``: the path prefix of the request the rows wait for. One run first,
         not counted (it warms the server's and the browser's caches)."""
-        found = Comparison(
-            name, *(Samples(f"{name}: {what}") for what in ("UI", "DOM", "API", "API all", "sent", "answered"))
-        )
+        ui, dom, api, api_all, sent, answered = _samples(name, "UI", "DOM", "API", "API all", "sent", "answered")
+        found = Comparison(name, ui, dom, api, api_all, sent, answered)
         for run in range(runs + 1):
             if start is None:
                 self.page.goto("about:blank")
@@ -195,7 +194,8 @@ class Bench:
     # --- scrolling ----------------------------------------------------------------------------------------------
     def scroll_to_end(self, name: str, *, folder: str, first_page: str, runs: int) -> Scroll:
         """Open the folder, then scroll its table to the last row; the API walks the same keyset pages."""
-        found = Scroll(name, *(Samples(f"{name}: {what}") for what in ("UI", "API", "in flight", "between")))
+        ui, api, flight, between = _samples(name, "UI", "API", "in flight", "between")
+        found = Scroll(name, ui, api, flight, between)
         for _ in range(runs):
             self.page.goto(self.server.base_url + folder)
             self.page.wait_for_selector(FOLDER_ROW)
@@ -222,6 +222,10 @@ class Bench:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _samples(name: str, *what: str) -> tuple[Samples, ...]:
+    return tuple(Samples(f"{name}: {w}") for w in what)
 
 
 def _print(ui: Samples, api: Samples) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.processes import stop
 from cairn.services.registry import Registry
 from cairn.settings import Settings
 
@@ -44,12 +45,7 @@ def serving(data_dir: Path) -> Iterator[Server]:
         _wait_until_ready(f"{base_url}/health", process, log)
         yield Server(base_url, token, log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=20)
 
 
 def session_cookies(server: Server) -> dict[str, str]:

@@ -13,14 +13,20 @@ FILES = 450  # three pages of 200 (the UI's page size): 200, 200, 50
 PAGE_SIZE = 200
 
 
-def test_a_big_folder_loads_pages_as_it_scrolls_and_keeps_few_rows(page: Any, server: Api) -> None:
+def open_big_folder(page: Any, server: Api, prefix: str) -> list[str]:
+    """A new folder of ``FILES`` images named ``<prefix>-0000.png``..., opened; the URLs of its pages asked for."""
     folder = server.folder(f"Big {uuid.uuid4().hex[:6]}")
     for start in range(0, FILES, 150):
-        server.upload_images(folder["id"], [f"f-{n:04d}.png" for n in range(start, start + 150)], size=(8, 8))
+        server.upload_images(folder["id"], [f"{prefix}-{n:04d}.png" for n in range(start, start + 150)], size=(8, 8))
     pages: list[str] = []
     page.on("request", lambda r: f"/folders/{folder['id']}/items" in r.url and pages.append(r.url))
     sign_in(page, server)
     page.goto(f"{server.base_url}/files/{folder['id']}")
+    return pages
+
+
+def test_a_big_folder_loads_pages_as_it_scrolls_and_keeps_few_rows(page: Any, server: Api) -> None:
+    pages = open_big_folder(page, server, "f")
 
     grid = page.get_by_role("grid", name="Files")
     expect(grid.get_by_role("row").filter(has_text="f-0000.png")).to_be_visible()
@@ -42,13 +48,7 @@ def test_a_big_folder_loads_pages_as_it_scrolls_and_keeps_few_rows(page: Any, se
 
 def test_once_scrolled_the_next_page_is_asked_for_before_its_loading_row_shows(page: Any, server: Api) -> None:
     """A user reading down the first page gets the second before reaching its end (no "Loading more files…")."""
-    folder = server.folder(f"Ahead {uuid.uuid4().hex[:6]}")
-    for start in range(0, FILES, 150):
-        server.upload_images(folder["id"], [f"a-{n:04d}.png" for n in range(start, start + 150)], size=(8, 8))
-    pages: list[str] = []
-    page.on("request", lambda r: f"/folders/{folder['id']}/items" in r.url and pages.append(r.url))
-    sign_in(page, server)
-    page.goto(f"{server.base_url}/files/{folder['id']}")
+    pages = open_big_folder(page, server, "a")
     grid = page.get_by_role("grid", name="Files")
     expect(grid.get_by_role("row").filter(has_text="a-0000.png")).to_be_visible()
     assert len(pages) == 1
