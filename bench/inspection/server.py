@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from bench.inspection.corpus import Media
+from bench.processes import stop
 from cairn.domain.integrations import Provider, StoreConfig
 from cairn.storage import ObjectStore, open_store
 
@@ -56,12 +57,7 @@ def s3rver() -> Iterator[Server]:
         _wait_until_ready(endpoint, process)
         yield Server(endpoint, _config(endpoint), log, process.pid)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=10)
         shutil.rmtree(directory, ignore_errors=True)
 
 

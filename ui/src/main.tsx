@@ -3,6 +3,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { ApiError } from "./api/client";
 import { App } from "./App";
+import { prefetchFolder } from "./files/FilesPage";
 import "./styles.css";
 
 // A 401 anywhere means the session ended (signed out elsewhere, expired, its token revoked): ask who is signed in
@@ -16,6 +17,8 @@ const queries = new QueryClient({
   mutationCache: new MutationCache({ onError: signedOut }),
   defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: 10_000 } },
 });
+
+prefetchFolder(queries, location.pathname);
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

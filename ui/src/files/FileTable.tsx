@@ -13,6 +13,9 @@ export type Row = { type: "folder"; folder: Folder } | { type: "item"; item: Ite
 export type SortKey = "name" | "created";
 
 const ROW_HEIGHT = 44;
+// Once the user has scrolled, the next page is asked for when this many rows or fewer are left below the screen: it
+// arrives while they read, and a scroll held at the end waits for the server, not for another frame and render.
+const AHEAD = 200;
 
 export interface FileTableProps {
   rows: Row[];
@@ -57,9 +60,11 @@ export function FileTable(props: FileTableProps) {
   };
   const shown = virtual.getVirtualItems();
   const last = shown.at(-1)?.index ?? -1;
+  const scrolled = (virtual.scrollOffset ?? 0) > 0;
   useEffect(() => {
-    if (hasMore && last >= rows.length - 1) loadMore(); // the loading row is on screen: ask for the next page
-  }, [hasMore, last, rows.length, loadMore]);
+    // The loading row is on screen, or (once scrolled) near: ask for the next page.
+    if (hasMore && last >= rows.length - 1 - (scrolled ? AHEAD : 0)) loadMore();
+  }, [hasMore, last, scrolled, rows.length, loadMore]);
 
   return (
     <>
@@ -199,7 +204,7 @@ function ItemRow({ item, selection, onClickItem, onMenu, showMenus, ...props }: 
       <div role="gridcell">{KIND_LABELS[item.kind] ?? item.kind}</div>
       <div role="gridcell">
         <span className={`status status-${item.status}`}>{item.status}</span>
-        <Findings item={item} />
+        {mayHaveFindings(item) && <Findings item={item} />}
       </div>
       <div role="gridcell">{formatSize(item.media.file_size)}</div>
       <div role="gridcell">{formatExtent(item)}</div>
@@ -216,11 +221,19 @@ function rightClick(open: (x: number, y: number) => void) {
   };
 }
 
-/** The "⋯" button: the same menu as a right-click, for keyboard users. */
+/** Whether a row may carry a warning: not asked of the query cache for every row that scrolls by (most have none). */
+function mayHaveFindings(item: Item): boolean {
+  return Boolean(item.status_reason) || isInspectedVideo(item);
+}
+
+function isInspectedVideo(item: Item): boolean {
+  return item.kind === "video" && item.status === "ready";
+}
+
 /** Seed 004's warning icon: its hover text (and accessible description) lists what inspection found, with the fixes.
  * A failed file's reason is on its row; a video's checks are asked for only while its row is on screen. */
 function Findings({ item }: { item: Item }) {
-  const checks = useInspection(item, item.kind === "video" && item.status === "ready");
+  const checks = useInspection(item, isInspectedVideo(item));
   const found = [item.status_reason, ...problems(checks.data?.report)].filter(Boolean).join("\n");
   if (!found) return null;
   return (
@@ -236,6 +249,7 @@ function problems(report: Record<string, unknown> | undefined): string[] {
     .map((c) => `${checkName(c)}: ${c.reason}${c.fix ? ` (fix: ${c.fix})` : ""}`);
 }
 
+/** The "⋯" button: the same menu as a right-click, for keyboard users. */
 function MoreButton({ name, onOpen }: { name: string; onOpen: (x: number, y: number) => void }) {
   return (
     <button

@@ -1,7 +1,7 @@
 // Files (seed 002): the folder tree, the open folder's table with its toolbar, the details pane, and the dialogs.
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useQuery, type QueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { api, unwrap, type Folder, type Item, type User } from "../api/client";
+import { api, csrfToken, unwrap, type Folder, type Item, type User } from "../api/client";
 import { Problem } from "../components/Dialog";
 import { folderPath, navigate } from "../router";
 import { AddToDatasetDialog } from "./AddToDatasetDialog";
@@ -21,6 +21,8 @@ import { clickRow, keepShown, NOTHING, type ClickKeys, type Selection } from "./
 import type { Target } from "./targets";
 
 const PAGE_SIZE = 200;
+const FIRST_SORT: SortKey = "name";
+const FIRST_DESCENDING = false;
 const WRITES = new Set(["editor", "admin"]);
 
 type Open = { dialog: "new-folder" } | { dialog: Exclude<Action, "open">; target: Target } | null;
@@ -38,8 +40,8 @@ export function FilesPage({
   itemParam?: string | null;
 }) {
   const folder = useFolder(folderId);
-  const [sort, setSort] = useState<SortKey>("name");
-  const [descending, setDescending] = useState(false);
+  const [sort, setSort] = useState<SortKey>(FIRST_SORT);
+  const [descending, setDescending] = useState(FIRST_DESCENDING);
   const { rows, itemOrder, complete, hasMore, loadMore, error } = useRows(folderId, sort, descending);
   const [selection, setSelection] = useState<Selection>(() => preselected());
   const [menu, setMenu] = useState<MenuAt | null>(null);
@@ -169,44 +171,84 @@ function preselected(): Selection {
   return id > 0 ? { ids: new Set([id]), anchor: id } : NOTHING;
 }
 
-function useFolder(folderId: number | null) {
-  return useQuery({
+/** A page load at `/files/12` asks for the folder, its sub-folders and its first page of files at once, beside who
+ * is signed in, rather than once that answer is in (the page then finds them in the cache, or on their way). Only
+ * with a session's CSRF cookie: without one the sign-in page comes, and nothing else is asked for. */
+export function prefetchFolder(queries: QueryClient, pathname: string): void {
+  const match = /^\/files\/(\d+)$/.exec(pathname);
+  if (!match || csrfToken() === null) return;
+  const folderId = Number(match[1]);
+  void queries.prefetchQuery(folderQuery(folderId));
+  void queries.prefetchQuery(subfoldersQuery(folderId));
+  void queries.prefetchInfiniteQuery(itemsQuery(folderId, FIRST_SORT, FIRST_DESCENDING));
+}
+
+function folderQuery(folderId: number) {
+  return queryOptions({
     queryKey: ["folder", folderId],
-    queryFn: () => unwrap(api.GET("/api/v1/folders/{folder_id}", { params: { path: { folder_id: folderId! } } })),
-    enabled: folderId !== null,
+    queryFn: () => unwrap(api.GET("/api/v1/folders/{folder_id}", { params: { path: { folder_id: folderId } } })),
   });
 }
 
-/** Sub-folders (all of them) then files (keyset pages, asked for as the table scrolls to their end). */
-function useRows(folderId: number | null, sort: SortKey, descending: boolean) {
-  const folders = useQuery({
+function subfoldersQuery(folderId: number | null) {
+  return queryOptions({
     queryKey: ["folders", folderId],
     queryFn: () => unwrap(api.GET("/api/v1/folders", { params: { query: { parent_id: folderId } } })),
   });
-  const items = useInfiniteQuery({
+}
+
+function itemsQuery(folderId: number, sort: SortKey, descending: boolean) {
+  return infiniteQueryOptions({
     queryKey: ["items", folderId, sort, descending],
     queryFn: ({ pageParam }) =>
       unwrap(
         api.GET("/api/v1/folders/{folder_id}/items", {
-          params: { path: { folder_id: folderId! }, query: { sort, desc: descending, limit: PAGE_SIZE, cursor: pageParam } },
+          params: { path: { folder_id: folderId }, query: { sort, desc: descending, limit: PAGE_SIZE, cursor: pageParam } },
         }),
       ),
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
-    enabled: folderId !== null,
   });
+}
+
+function useFolder(folderId: number | null) {
+  return useQuery({ ...folderQuery(folderId ?? 0), enabled: folderId !== null });
+}
+
+/** Sub-folders (all of them) then files (keyset pages, asked for as the table scrolls to their end). */
+function useRows(folderId: number | null, sort: SortKey, descending: boolean) {
+  const folders = useQuery(subfoldersQuery(folderId));
+  const items = useInfiniteQuery({ ...itemsQuery(folderId ?? 0, sort, descending), enabled: folderId !== null });
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = items;
   const loadMore = useCallback(() => {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
-  const files = useMemo(() => items.data?.pages.flatMap((p) => p.items) ?? [], [items.data]);
+  // Each page's rows and ids are made once (not again for every page that follows: a folder of 100,000 files has
+  // 500 pages); only the arrays of references are joined anew.
+  const pages = useMemo(() => items.data?.pages ?? [], [items.data]);
   const rows = useMemo<Row[]>(() => {
     const subs = [...(folders.data?.folders ?? [])].sort(folderOrder(sort, descending));
-    return [...subs.map((f) => ({ type: "folder" as const, folder: f })), ...files.map((i) => ({ type: "item" as const, item: i }))];
-  }, [folders.data, files, sort, descending]);
-  const itemOrder = useMemo(() => files.map((i) => i.id), [files]);
+    return subs.map((f): Row => ({ type: "folder", folder: f })).concat(...pages.map(pageRows));
+  }, [folders.data, pages, sort, descending]);
+  const itemOrder = useMemo(() => ([] as number[]).concat(...pages.map(pageIds)), [pages]);
   const complete = items.isSuccess && !hasNextPage && !items.isFetching;
   return { rows, itemOrder, complete, hasMore: Boolean(hasNextPage), loadMore, error: folders.error ?? items.error };
+}
+
+type ItemPage = { items: Item[] };
+const rowsOfPage = new WeakMap<ItemPage, Row[]>();
+const idsOfPage = new WeakMap<ItemPage, number[]>();
+
+function pageRows(page: ItemPage): Row[] {
+  let made = rowsOfPage.get(page);
+  if (!made) rowsOfPage.set(page, (made = page.items.map((item): Row => ({ type: "item", item }))));
+  return made;
+}
+
+function pageIds(page: ItemPage): number[] {
+  let made = idsOfPage.get(page);
+  if (!made) idsOfPage.set(page, (made = page.items.map((item) => item.id)));
+  return made;
 }
 
 function folderOrder(sort: SortKey, descending: boolean) {
@@ -300,7 +342,10 @@ function Details({
   count: number;
   canWrite: boolean;
 }) {
-  const loaded = rows.find((r): r is { type: "item"; item: Item } => r.type === "item" && r.item.id === itemId)?.item;
+  const loaded = useMemo(
+    () => (itemId === null ? undefined : rows.find((r): r is { type: "item"; item: Item } => r.type === "item" && r.item.id === itemId)?.item),
+    [rows, itemId],
+  ); // not a scan of every loaded row at each render with nothing selected
   const fetched = useQuery({
     queryKey: ["item", itemId],
     queryFn: () => unwrap(api.GET("/api/v1/items/{item_id}", { params: { path: { item_id: itemId! } } })),

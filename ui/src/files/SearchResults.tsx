@@ -1,6 +1,7 @@
 // The global search's results: every file the user may see, wherever it is, newest first (the API's default
 // order for search, fast for every text); each opens its folder.
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQueries } from "@tanstack/react-query";
+import { useMemo } from "react";
 import { api, unwrap, type Item } from "../api/client";
 import { Problem } from "../components/Dialog";
 import { formatDate, formatSize, KIND_LABELS } from "../format";
@@ -14,7 +15,8 @@ export function SearchResults({ text }: { text: string }) {
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
-  const items = found.data?.pages.flatMap((p) => p.items) ?? [];
+  const items = useMemo(() => found.data?.pages.flatMap((p) => p.items) ?? [], [found.data]);
+  const where = useFolderPaths(items);
   return (
     <section aria-labelledby="search-title">
       <h1 id="search-title">Search results for “{text}”</h1>
@@ -33,7 +35,7 @@ export function SearchResults({ text }: { text: string }) {
         </thead>
         <tbody>
           {items.map((item) => (
-            <Result key={item.id} item={item} />
+            <Result key={item.id} item={item} where={where.get(item.folder_id) ?? "…"} />
           ))}
         </tbody>
       </table>
@@ -46,12 +48,24 @@ export function SearchResults({ text }: { text: string }) {
   );
 }
 
-function Result({ item }: { item: Item }) {
-  const folder = useQuery({
-    queryKey: ["folder", item.folder_id],
-    queryFn: () => unwrap(api.GET("/api/v1/folders/{folder_id}", { params: { path: { folder_id: item.folder_id } } })),
+/** Each result's folder path ("project / cam / day"): one query per folder the results are in, not one per row (a
+ * page of 100 results comes from a few folders). */
+function useFolderPaths(items: Item[]): Map<number, string> {
+  const ids = useMemo(() => [...new Set(items.map((i) => i.folder_id))], [items]);
+  return useQueries({
+    queries: ids.map((id) => ({
+      queryKey: ["folder", id],
+      queryFn: () => unwrap(api.GET("/api/v1/folders/{folder_id}", { params: { path: { folder_id: id } } })),
+    })),
+    combine: (folders) => {
+      const paths = new Map<number, string>();
+      folders.forEach((f, n) => f.data && paths.set(ids[n], (f.data.path_to_root ?? []).map((p) => p.name).join(" / ")));
+      return paths;
+    },
   });
-  const where = folder.data ? (folder.data.path_to_root ?? []).map((p) => p.name).join(" / ") : "…";
+}
+
+function Result({ item, where }: { item: Item; where: string }) {
   const open = `/files/${item.folder_id}?item=${item.id}`;
   return (
     <tr>

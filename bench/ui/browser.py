@@ -1,0 +1,261 @@
+"""The measurements in Chromium (Playwright driving Debian's /usr/bin/chromium) and, interleaved with them, the same
+requests made by httpx against the same server.
+
+Time to the first rows: a script installed before the app's own (``WATCH``) notes, on every DOM change, whether the
+awaited rows are there yet; the run starts it with the app's own navigation (``history.pushState`` and a
+``popstate`` event, what a click on a folder or the search form does) or with a page load, and reads the time the
+first row was in the DOM and the time of the next animation frame (about when it is painted). Every API request the
+page made meanwhile is replayed with httpx right after: the one the rows wait for alone, then all of them at once
+(Chromium makes up to six at a time to one server), so the comparison is made at the same moment's load.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from bench.stats import Samples
+from bench.ui.server import Server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+FOLDER_ROW = "[role=grid] .tbody [role=row][aria-selected]"  # a file's row (folder rows have no aria-selected)
+SEARCH_ROW = "table.results tbody tr"
+BROWSER_CONNECTIONS = 6  # Chromium's connections per host over HTTP/1.1
+RUN_TIMEOUT_MS = 600_000
+
+WATCH = """
+(() => {
+  performance.setResourceTimingBufferSize(100000); // every request of a scroll through 500 pages
+  // Armed at load: a page load is timed from the navigation's start (the time origin) to its first row.
+  window.__bench = { selector: SELECTORS, start: 0, found: null, painted: null };
+  const check = () => {
+    const b = window.__bench;
+    if (!b || b.found !== null || !document.querySelector(b.selector)) return;
+    b.found = performance.now();
+    requestAnimationFrame(() => { b.painted = performance.now(); });
+  };
+  new MutationObserver(check).observe(document, { childList: true, subtree: true });
+  window.__benchStart = (selector, start) => {
+    window.__bench = { selector, start, found: null, painted: null };
+    check();
+  };
+})();
+""".replace("SELECTORS", json.dumps(f"{FOLDER_ROW}, {SEARCH_ROW}"))
+
+# Once the awaited rows are painted: the time from the start (ms) to the first row in the DOM and to the next frame;
+# the API requests the page began meanwhile (Resource Timing), and when the one the rows wait for was sent and its
+# answer received (the rest is the app's own time).
+AWAIT = """
+async ([timeout, gate]) => {
+  const b = window.__bench, began = performance.now();
+  while (b.painted === null) {
+    if (performance.now() - began > timeout) throw new Error("no row after " + timeout + " ms: " + b.selector);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const made = performance.getEntriesByType("resource").filter(
+    (e) => e.startTime >= b.start && e.startTime <= b.found && new URL(e.name).pathname.startsWith("/api/"));
+  const gating = made.find((e) => new URL(e.name).pathname.startsWith(gate));
+  return {
+    dom: b.found - b.start,
+    painted: b.painted - b.start,
+    requests: made.map((e) => { const u = new URL(e.name); return u.pathname + u.search; }),
+    sent: gating ? gating.startTime - b.start : null,
+    answered: gating ? gating.responseEnd - b.start : null,
+  };
+}
+"""
+
+NAVIGATE = """
+([to, selector]) => {
+  window.__benchStart(selector, performance.now());
+  history.pushState(null, "", to);
+  dispatchEvent(new PopStateEvent("popstate"));
+}
+"""
+
+# Scroll the table to its end, a frame at a time, until its last row is in the DOM; the most rows in the DOM on the
+# way, and from Resource Timing the time the pages' requests were in flight and the time between one's answer and
+# the next one's start (the app's own time: rendering the rows, waiting for a frame, asking for the next page).
+SCROLL = """
+async ([timeout, path]) => {
+  const body = document.querySelector(".tbody"), grid = document.querySelector("[role=grid]");
+  const began = performance.now();
+  let most = 0;
+  for (;;) {
+    body.scrollTop = body.scrollHeight;
+    await new Promise((r) => requestAnimationFrame(r));
+    most = Math.max(most, body.querySelectorAll("[role=row]").length);
+    const count = Number(grid.getAttribute("aria-rowcount"));
+    if (count > 0 && body.querySelector(`[aria-rowindex="${count}"]`)) break;
+    if (performance.now() - began > timeout) throw new Error("not at the end after " + timeout + " ms");
+  }
+  const ms = performance.now() - began;
+  const pages = performance.getEntriesByType("resource").filter(
+    (e) => e.startTime >= began && new URL(e.name).pathname === path);
+  let flight = 0, between = 0;
+  pages.forEach((e, i) => {
+    flight += e.responseEnd - e.startTime;
+    if (i > 0) between += Math.max(0, e.startTime - pages[i - 1].responseEnd);
+  });
+  const rows = Number(grid.getAttribute("aria-rowcount")) - 1;
+  return { ms, rows, most, pages: pages.length + 1, flight, between };
+}
+"""
+
+
+@dataclass
+class Comparison:
+    """One scenario: the browser's samples and the API's for the same requests, measured turn about."""
+
+    name: str
+    ui: Samples
+    ui_dom: Samples
+    api_alone: Samples  # the request the rows wait for
+    api_all: Samples  # every request the page made before its first row, at once
+    sent: Samples  # when the page sent the rows' request (ms from the start)
+    answered: Samples  # when the page had its answer
+    requests: list[str] = field(default_factory=list)  # the API requests of the last run (paths)
+
+
+@dataclass
+class Scroll:
+    name: str
+    ui: Samples
+    api: Samples
+    flight: Samples  # ms the pages' requests were in flight, in all
+    between: Samples  # ms from one page's answer to the next one's request, in all
+    pages: int = 0
+    rows: int = 0
+    most_in_dom: int = 0
+
+
+class Bench:
+    """One signed-in Chromium page on the server, and an httpx client with the same session."""
+
+    def __init__(self, server: Server, page: Any, cookies: dict[str, str]) -> None:
+        self.server = server
+        self.page = page
+        self.client = httpx.Client(base_url=server.base_url, cookies=cookies, timeout=120)
+
+    # --- first rows ---------------------------------------------------------------------------------------------
+    def first_rows(self, name: str, *, start: str | None, to: str, selector: str, gate: str, runs: int) -> Comparison:
+        """Open ``start`` (a fresh page load), then go to ``to`` in the app; with no ``start``, load ``to`` (timed
+        from the navigation's start). ``gate``: the path prefix of the request the rows wait for. One run first,
+        not counted (it warms the server's and the browser's caches)."""
+        ui, dom, api, api_all, sent, answered = _samples(name, "UI", "DOM", "API", "API all", "sent", "answered")
+        found = Comparison(name, ui, dom, api, api_all, sent, answered)
+        for run in range(runs + 1):
+            if start is None:
+                self.page.goto("about:blank")
+                self.page.goto(self.server.base_url + to)
+            else:
+                self.page.goto(self.server.base_url + start)
+                self.page.wait_for_load_state("networkidle")
+                self.page.evaluate(NAVIGATE, [to, selector])
+            times = self.page.evaluate(AWAIT, [RUN_TIMEOUT_MS, gate])
+            alone, together = self._replay(times["requests"], gate)
+            if run == 0:
+                continue
+            found.ui.values.append(times["painted"])
+            found.ui_dom.values.append(times["dom"])
+            found.api_alone.values.append(alone)
+            found.api_all.values.append(together)
+            found.sent.values.append(times["sent"])
+            found.answered.values.append(times["answered"])
+            found.requests = times["requests"]
+        _print(found.ui, found.api_alone)
+        return found
+
+    def _replay(self, paths: list[str], gate: str) -> tuple[float, float]:
+        """Milliseconds of the gating request alone, then of all of ``paths`` at once (up to six at a time)."""
+        gating = [p for p in paths if p.startswith(gate)]
+        if not gating:
+            raise SystemExit(f"the page made no request to {gate} before its first row: {paths}")
+        began = time.perf_counter()
+        self._get(gating[0])
+        alone = (time.perf_counter() - began) * 1000
+        began = time.perf_counter()
+        with ThreadPoolExecutor(BROWSER_CONNECTIONS) as pool:
+            list(pool.map(self._get, paths))
+        return alone, (time.perf_counter() - began) * 1000
+
+    def _get(self, path: str) -> None:
+        self.client.get(path).raise_for_status()
+
+    # --- scrolling ----------------------------------------------------------------------------------------------
+    def scroll_to_end(self, name: str, *, folder: str, first_page: str, runs: int) -> Scroll:
+        """Open the folder, then scroll its table to the last row; the API walks the same keyset pages."""
+        ui, api, flight, between = _samples(name, "UI", "API", "in flight", "between")
+        found = Scroll(name, ui, api, flight, between)
+        for _ in range(runs):
+            self.page.goto(self.server.base_url + folder)
+            self.page.wait_for_selector(FOLDER_ROW)
+            done = self.page.evaluate(SCROLL, [RUN_TIMEOUT_MS, first_page.split("?", maxsplit=1)[0]])
+            found.ui.values.append(done["ms"])
+            found.flight.values.append(done["flight"])
+            found.between.values.append(done["between"])
+            found.rows, found.pages, found.most_in_dom = (
+                done["rows"],
+                done["pages"],
+                max(found.most_in_dom, done["most"]),
+            )
+            found.api.values.append(self._walk(first_page))
+        _print(found.ui, found.api)
+        return found
+
+    def _walk(self, first_page: str) -> float:
+        """Milliseconds to get every keyset page in turn, from ``first_page`` (as the table asks for them)."""
+        began = time.perf_counter()
+        answer = self.client.get(first_page).raise_for_status().json()
+        while answer.get("next_cursor"):
+            answer = self.client.get(first_page + "&cursor=" + quote(answer["next_cursor"])).raise_for_status().json()
+        return (time.perf_counter() - began) * 1000
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _samples(name: str, *what: str) -> tuple[Samples, ...]:
+    return tuple(Samples(f"{name}: {w}") for w in what)
+
+
+def _print(ui: Samples, api: Samples) -> None:
+    print(f"  {ui.name}: UI median {ui.median:.0f} ms, API median {api.median:.0f} ms", flush=True)
+
+
+def launched(work: Callable[[Any], Any]) -> Any:
+    """Run ``work(browser)`` with Chromium launched headless (Debian's; Playwright's download does not work here)."""
+    if not CHROMIUM.exists():
+        raise SystemExit(f"{CHROMIUM} is missing: `make chromium` installs Debian's")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            return work(browser)
+        finally:
+            browser.close()
+
+
+def signed_in_page(browser: Any, server: Server) -> Any:
+    """A page at a laptop's window size, signed in through the sign-in page's API-token path, the watcher
+    installed before the app's scripts on every load."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context.add_init_script(WATCH)
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    page.goto(server.base_url + "/")
+    page.get_by_role("button", name="Sign in with an API token").click()
+    page.get_by_label("API token").fill(server.token)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("search").wait_for()
+    return page

@@ -1,0 +1,105 @@
+"""The Markdown report of the UI benchmark: each scenario's browser time against the API's, and the bundle's size."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import shlex
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.databases import machine
+from bench.items.data import Population
+from bench.ui.browser import Comparison, Scroll
+
+UI_DIST = Path(__file__).resolve().parents[2] / "src" / "cairn" / "api" / "ui_dist"
+FIRST_ROWS_MS = 300.0  # issue 17's targets
+API_RATIO = 1.5
+BUNDLE_KB = 500.0
+
+
+@dataclass
+class Results:
+    first_rows: list[Comparison] = field(default_factory=list)
+    scroll: Scroll | None = None
+
+
+def gzipped_javascript_kb() -> float:
+    """The built app's JavaScript, each file gzipped (as a server or CDN would send it), in KB."""
+    files = sorted(UI_DIST.glob("**/*.js"))
+    if not files:
+        raise SystemExit(f"no JavaScript in {UI_DIST}: build the UI first (make ui)")
+    return sum(len(gzip.compress(f.read_bytes(), compresslevel=9)) for f in files) / 1000
+
+
+def markdown(
+    args: argparse.Namespace,
+    population: Population,
+    results: Results,
+    *,
+    load_before: tuple[float, ...],
+    load_after: tuple[float, ...],
+) -> str:
+    about = machine()
+    lines = [
+        "## Web UI in Chromium",
+        "",
+        f"Command: `python -m bench {shlex.join(sys.argv[1:])}`; {population.item_count:,} items in "
+        f"{population.folder_count:,} folders (SQLite), the biggest folder `{population.big_folder.name}` "
+        f"holding a tenth; signed in as the local admin; medians of {args.runs} runs after one warm-up run.",
+        "",
+        "| scenario | UI first row painted, median (p95) ms | in the DOM, median ms | the rows' request sent / "
+        "answered in the page, median ms | API, the rows' request, median (p95) ms | API, all the page's requests "
+        "at once, median ms | UI / API | ≤ 300 ms | ≤ 1.5x |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for found in results.first_rows:
+        lines.append(_first_rows_line(found))
+    lines.append("")
+    for found in results.first_rows:
+        lines.append(f"- {found.name}: requests the page made before its first row: {', '.join(found.requests)}")
+    if results.scroll is not None:
+        lines += ["", *_scroll_lines(results.scroll, args.scroll_runs)]
+    size = gzipped_javascript_kb()
+    lines += [
+        "",
+        f"Built JavaScript, gzipped: {size:.1f} KB (target ≤ {BUNDLE_KB:.0f} KB: {_met(size <= BUNDLE_KB)}).",
+        "",
+        f"Machine: {about['cpu']}, {about['cores']}, {about['memory']}; {about['os']}; Python {about['python']}, "
+        f"SQLite {about['sqlite']}. Load average (1, 5, 15 min) before: {_load(load_before)}, after: "
+        f"{_load(load_after)}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _first_rows_line(found: Comparison) -> str:
+    ui, api = found.ui, found.api_alone
+    ratio = ui.median / api.median if api.median else float("inf")
+    return (
+        f"| {found.name} | {ui.median:.0f} ({ui.p95:.0f}) | {found.ui_dom.median:.0f} | {found.sent.median:.0f} / "
+        f"{found.answered.median:.0f} | {api.median:.0f} "
+        f"({api.p95:.0f}) | {found.api_all.median:.0f} | {ratio:.1f}x | {_met(ui.median <= FIRST_ROWS_MS)} | "
+        f"{_met(ratio <= API_RATIO)} |"
+    )
+
+
+def _scroll_lines(scroll: Scroll, runs: int) -> list[str]:
+    ui, api = scroll.ui, scroll.api
+    return [
+        f"{scroll.name} ({scroll.rows:,} rows, {scroll.pages} keyset pages; at most {scroll.most_in_dom} rows in "
+        f"the DOM on the way), median of {runs} runs: UI {ui.median / 1000:.1f} s (p95 {ui.p95 / 1000:.1f} s), "
+        f"the API walking the same pages with httpx {api.median / 1000:.1f} s (p95 {api.p95 / 1000:.1f} s): "
+        f"{ui.median / api.median:.1f}x. In the page, the pages' requests were in flight "
+        f"{scroll.flight.median / 1000:.1f} s in all; from one page's answer to the next page's request: "
+        f"{scroll.between.median / 1000:.1f} s in all.",
+    ]
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def _load(load: tuple[float, ...]) -> str:
+    return ", ".join(f"{value:.2f}" for value in load)
