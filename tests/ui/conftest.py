@@ -125,8 +125,10 @@ def browser() -> Iterator[Any]:
     """Chromium for one module's tests. Not longer: while Playwright's sync API runs, its event loop is the running
     one, and a test of another module that the same xdist worker runs meanwhile could not call ``asyncio.run``."""
     require(CHROMIUM.exists(), "Debian's chromium is not installed (make chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # a shared 2-core machine under load: an answer that hashes a password or runs FFmpeg can take seconds
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
