@@ -59,6 +59,8 @@ class Case:
     cairn: Callable[[], None]
     ffmpeg: Callable[[], None]
     detail: str = ""
+    cleanup: Callable[[], None] = lambda: None
+    """Run after each cairn run, untimed (removes what it made)."""
     cairn_seconds: list[float] = field(default_factory=list)
     ffmpeg_seconds: list[float] = field(default_factory=list)
     queue_latency: float | None = None
@@ -86,6 +88,7 @@ def run(args: argparse.Namespace) -> str:
         for round_number in range(args.runs + 1):
             for case in cases:
                 _timed(case.cairn, case.cairn_seconds, keep=round_number > 0)
+                case.cleanup()
                 _timed(case.ffmpeg, case.ffmpeg_seconds, keep=round_number > 0)
         load_after = os.getloadavg()
         for case in cases:
@@ -189,10 +192,9 @@ class _Bench:
         job = self.registry.jobs.get(actor=self.admin, job_id=job.id)
         if job.items_created != 1:
             raise RuntimeError(f"{case}: the re-encode job ended {job.status.value} without a new item: {job.error}")
-        self._remove_results(case)
         return job
 
-    def _remove_results(self, case: str) -> None:
+    def remove_results(self, case: str) -> None:
         """Delete the items the runs made (their files too), so that a minute of 1080p does not pile up."""
         _, results = self.registry.reencode.links(actor=self.admin, item_id=self._items[case].id)
         for item_id in results:
@@ -214,7 +216,7 @@ class _Bench:
             while not job.status.is_final:
                 time.sleep(0.1)
                 job = self.registry.jobs.get(actor=self.admin, job_id=job.id)
-        self._remove_results(case)
+        self.remove_results(case)
         return (job.started_at - job.created_at).total_seconds() if job.started_at else None
 
 
@@ -242,13 +244,13 @@ def _cases(bench: _Bench, sources: dict[str, Path], tmp: Path, chosen: set[str])
         ("full", "full re-encode (H.264 CFR, faststart, no audio)", TARGETS["full"]),
     ):
         if name in chosen:
-            cases.append(_reencode_case(bench, name, title, sources[name], tmp / name, target))
+            cases.append(_reencode_case(bench, name, title, sources[name], tmp / name, target=target))
     if "frames" in chosen:
         cases.append(_frames_case(bench, sources["frames"], tmp / "frames"))
     return cases
 
 
-def _reencode_case(bench: _Bench, name: str, title: str, source: Path, out: Path, target: float) -> Case:
+def _reencode_case(bench: _Bench, name: str, title: str, source: Path, out: Path, *, target: float) -> Case:
     from cairn.domain.reencode import ffmpeg_arguments
     from cairn.media.processing import output_bound
 
@@ -267,7 +269,8 @@ def _reencode_case(bench: _Bench, name: str, title: str, source: Path, out: Path
         result.unlink()
 
     detail = f"{source.name} ({source.stat().st_size / 1e6:,.0f} MB); steps: {', '.join(steps)}"
-    return Case(name, title, target, cairn=lambda: bench.reencode(name), ffmpeg=ffmpeg, detail=detail)
+    return Case(name, title, target, cairn=lambda: bench.reencode(name), ffmpeg=ffmpeg, detail=detail,
+                cleanup=lambda: bench.remove_results(name))  # fmt: skip
 
 
 def _frames_case(bench: _Bench, source: Path, out: Path) -> Case:
@@ -284,8 +287,8 @@ def _frames_case(bench: _Bench, source: Path, out: Path) -> Case:
         _export(out, [*ffmpeg_argv, str(out / "%d.png")], env)
 
     detail = f"{source.name} ({FRAME_EXPORT_FRAMES:,} frames of 640x360, PNG)"
-    return Case("frames", "frame export (`cairn frames` vs `ffmpeg -i clip.mp4 out/%d.png`)", TARGETS["frames"], cairn=cairn,
-                ffmpeg=ffmpeg, detail=detail)  # fmt: skip
+    title = "frame export (`cairn frames` vs `ffmpeg -i clip.mp4 out/%d.png`)"
+    return Case("frames", title, TARGETS["frames"], cairn=cairn, ffmpeg=ffmpeg, detail=detail)
 
 
 def _export(out: Path, argv: list[str], env: dict[str, str]) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -270,6 +271,9 @@ class ReencodeService(Service):
                 f"{item.title}: {size:,} bytes is over the {self._settings.max_video_bytes:,}-byte video limit "
                 "(CAIRN_MAX_VIDEO_BYTES)"
             )
+        local = store.local_path(key)
+        if local is not None and _link_or_copy(local, target, size):
+            return
         with target.open("wb") as out:
             for start in range(0, size, COPY_CHUNK):
                 out.write(store.read_range(key, start, min(start + COPY_CHUNK, size)))
@@ -339,6 +343,24 @@ class _Beat:
         if time.monotonic() - self._last >= HEARTBEAT_SECONDS:
             self._heartbeat()
             self._last = time.monotonic()
+
+
+def _link_or_copy(source: Path, target: Path, size: int) -> bool:
+    """A local original into ``target`` without reading it through Python: a hard link (same file system: no
+    byte copied; a file replaced later keeps the linked version), else a kernel copy. False when neither works (the
+    caller reads by ranges) or the file is no longer the ``size`` just checked."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        try:
+            shutil.copyfile(source, target, follow_symlinks=False)
+        except OSError:
+            target.unlink(missing_ok=True)
+            return False
+    if target.stat().st_size != size:
+        target.unlink()
+        return False
+    return True
 
 
 def _add_result(repos: Repos, job: Job, original: Item, made: _Made) -> int:
