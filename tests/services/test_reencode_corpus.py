@@ -20,6 +20,8 @@ import numpy as np
 import pytest
 
 from cairn.cli.worker import embedded_consumer
+from cairn.db import migrate
+from cairn.db.database import Database
 from cairn.domain.jobs import Job, JobStatus
 from cairn.domain.records import Folder, Item, User
 from cairn.services.reencode import ReencodeParams
@@ -52,9 +54,6 @@ of 0-255 values) and a CRF 18 re-encode by ~0.4, so the nearest original picture
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
     """SQLite only (module docstring)."""
-    from cairn.db import migrate  # noqa: PLC0415
-    from cairn.db.database import Database  # noqa: PLC0415
-
     url = f"sqlite:///{tmp_path / 'cairn.db'}"
     database = Database(url)
     migrate.upgrade(database)
