@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -63,6 +64,8 @@ class Case:
     """Run after each cairn run, untimed (removes what it made)."""
     cairn_seconds: list[float] = field(default_factory=list)
     ffmpeg_seconds: list[float] = field(default_factory=list)
+    cairn_cpu: list[float] = field(default_factory=list)
+    ffmpeg_cpu: list[float] = field(default_factory=list)
     queue_latency: float | None = None
 
     @property
@@ -87,9 +90,9 @@ def run(args: argparse.Namespace) -> str:
         load_before = os.getloadavg()
         for round_number in range(args.runs + 1):
             for case in cases:
-                _timed(case.cairn, case.cairn_seconds, keep=round_number > 0)
+                _timed(case.cairn, case.cairn_seconds, case.cairn_cpu, keep=round_number > 0)
                 case.cleanup()
-                _timed(case.ffmpeg, case.ffmpeg_seconds, keep=round_number > 0)
+                _timed(case.ffmpeg, case.ffmpeg_seconds, case.ffmpeg_cpu, keep=round_number > 0)
         load_after = os.getloadavg()
         for case in cases:
             case.queue_latency = bench.queue_latency(case.key)
@@ -99,11 +102,19 @@ def run(args: argparse.Namespace) -> str:
     return report
 
 
-def _timed(work: Callable[[], None], seconds: list[float], *, keep: bool) -> None:
-    start = time.perf_counter()
+def _timed(work: Callable[[], None], seconds: list[float], cpu: list[float], *, keep: bool) -> None:
+    """Wall time, and CPU time (user + system) of this process and of the children it waited for (FFmpeg, the
+    CLI): the work done, which a busy machine stretches less than the wall time."""
+    start, cpu_start = time.perf_counter(), _cpu_seconds()
     work()
     if keep:
         seconds.append(time.perf_counter() - start)
+        cpu.append(_cpu_seconds() - cpu_start)
+
+
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 # --- the videos -------------------------------------------------------------------------------------------------
@@ -320,15 +331,18 @@ def _report(
         f"Machine: {facts['cpu']}, {facts['cores']}, {facts['memory']}, Python {facts['python']}, "
         f"FFmpeg {_ffmpeg_version()}; load average {load[0][0]:.1f} / {load[1][0]:.1f} at start / end.",
         "",
-        "| work | cairn median (s) | FFmpeg median (s) | cairn / FFmpeg | target | met | queue latency (s) |",
-        "|---|---:|---:|---:|---:|---|---:|",
+        "| work | cairn median (s) | FFmpeg median (s) | cairn / FFmpeg | target | met | CPU cairn / FFmpeg (s) "
+        "| queue latency (s) |",
+        "|---|---:|---:|---:|---:|---|---:|---:|",
     ]
     for case in cases:
         cairn, ffmpeg = statistics.median(case.cairn_seconds), statistics.median(case.ffmpeg_seconds)
         latency = "" if case.queue_latency is None else f"{case.queue_latency:.2f}"
         met = "yes" if case.ratio <= case.target else "no"
+        cpu = f"{statistics.median(case.cairn_cpu):.2f} / {statistics.median(case.ffmpeg_cpu):.2f}"
         lines.append(
-            f"| {case.name} | {cairn:.2f} | {ffmpeg:.2f} | {case.ratio:.2f} | ≤ {case.target:.2f} | {met} | {latency} |"
+            f"| {case.name} | {cairn:.2f} | {ffmpeg:.2f} | {case.ratio:.2f} | ≤ {case.target:.2f} | {met} | {cpu} "
+            f"| {latency} |"
         )
     lines += ["", *[f"- {case.name}: {case.detail}" for case in cases], ""]
     return "\n".join(lines)
