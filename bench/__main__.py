@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from bench import cli, frames, inspection, items, registration, ui
+from bench import cli, frames, inspection, items, media, registration, ui
 
 BENCHMARKS: dict[str, ModuleType] = {
     "items": items,
@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "cli": cli,
     "frames": frames,
     "ui": ui,
+    "media": media,
 }
 
 

@@ -20,6 +20,7 @@ from cairn.services.uploads import UploadedFile
 from tests.api.helpers import png_bytes
 from tests.cli.conftest import Cli
 from tests.fixtures.indexed_video import decoded_indices, index_of, write_indexed_video
+from tests.fixtures.media_corpus import MediaCorpus
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +114,21 @@ def test_an_item_registered_by_reference_is_read_from_its_integration(
     cli.ok("frames", str(item.id), "--out", str(out), "--start", "60")
     assert _shown(out) == {f"frame_{n:06d}.png": shown for n, shown in enumerate(decoded_indices(ghost_video))
                            if n >= 60}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["cfr_h264.mp4", "sar_4_3.mp4"])
+def test_png_frames_are_the_files_ffmpeg_writes(  # noqa: PLR0917
+    cli: Cli, registry: Registry, admin: User, media_corpus: MediaCorpus, ffmpeg_exe: str, tmp_path: Path, name: str
+) -> None:
+    """FFmpeg's PNG encoder on the same pictures: the very bytes of ``ffmpeg -i clip.mp4 out/%d.png`` (frame i of
+    the map is FFmpeg's i + 1), the pixel shape (4:3) in the pHYs chunk included."""
+    source = media_corpus[name]
+    item_id = _upload(registry, admin, name, source.read_bytes(), "video/mp4")
+    cli.ok("frames", str(item_id), "--out", str(tmp_path / "cairn"))
+    (tmp_path / "ffmpeg").mkdir()
+    argv = [ffmpeg_exe, "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(source)]
+    subprocess.run([*argv, str(tmp_path / "ffmpeg" / "%d.png")], check=True, timeout=120)
+    ours = sorted((tmp_path / "cairn").iterdir())
+    assert len(ours) == len(list((tmp_path / "ffmpeg").iterdir())) == 60
+    for number, path in enumerate(ours):
+        assert path.read_bytes() == (tmp_path / "ffmpeg" / f"{number + 1}.png").read_bytes(), path.name

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cairn.domain.integrations import Provider, StoreConfig
-from cairn.errors import ObjectNotFound, StorageAccessDenied, StorageError, UrlOutsideIntegration
+from cairn.errors import InvalidInput, ObjectNotFound, StorageAccessDenied, StorageError, UrlOutsideIntegration
 from cairn.storage import check_access, memory_store, open_store
 from cairn.storage.base import ObjectStore
 from tests.fixtures.storage_servers import StorageServer
@@ -36,6 +36,18 @@ def test_symlinks_leading_outside_the_root_are_refused_and_not_listed(tmp_path: 
             store.read_range(key, 0, 4)
     assert store.read_range("alias.txt", 0, 4) == b"fine"  # a link that stays inside is fine
     assert sorted(info.key for info in store.list()) == ["alias.txt", "inside/ok.txt"]
+    for key in ["inside/link.txt", "escape/passwd"]:
+        with pytest.raises(UrlOutsideIntegration):
+            store.local_path(key)  # a re-encode links or copies the file at this path: never one outside
+    assert store.local_path("alias.txt") == (root / "inside" / "ok.txt").resolve()
+
+
+def test_only_local_stores_have_local_paths(tmp_path: Path) -> None:
+    (tmp_path / "a.png").write_bytes(b"\x89PNG")
+    assert _local(tmp_path).local_path("a.png") == (tmp_path / "a.png").resolve()
+    assert memory_store().local_path("a.png") is None
+    with pytest.raises(InvalidInput):
+        _local(tmp_path).local_path("../a.png")
 
 
 def test_local_head_guesses_content_type_from_the_name(tmp_path: Path) -> None:

@@ -87,14 +87,16 @@ def _targets(out: Path, chosen: list[int], image_format: ImageFormat) -> dict[in
 def _write(session: Session, frames: Iterator[Frame], targets: dict[int, Path], image_format: ImageFormat) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: PLC0415
 
+    from cairn.domain.frames import image_files  # noqa: PLC0415 (PyAV)
+
     columns = (TextColumn("frames"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     show = not session.json_output and sys.stderr.isatty()
     written = 0
     with Progress(*columns, console=session.err, disable=not show) as progress:
         task = progress.add_task("frames", total=len(targets))
-        for frame in frames:
-            with targets[frame.index].open("xb") as file:  # "x": never replace a file made meanwhile
-                frame.to_image().save(file, format=image_format.value.upper())
+        for index, data in image_files(frames, image_format.value):
+            with targets[index].open("xb") as file:  # "x": never replace a file made meanwhile
+                file.write(data)
             written += 1
             progress.advance(task)
     return written

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import signal
 import subprocess
 import time
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
@@ -93,17 +94,38 @@ def _feed(process: subprocess.Popen[bytes], feed: Callable[[IO[bytes]], None] | 
 
 def _wait(process: subprocess.Popen[bytes], cancel: Cancel | None, timeout_seconds: float | None) -> int:
     deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
-    while True:
-        try:
-            return process.wait(timeout=_POLL_SECONDS)
-        except subprocess.TimeoutExpired:
-            pass
-        if cancel is not None and cancel():
-            raise cancelled_error()
-        if deadline is not None and time.monotonic() > deadline:
-            raise MediaError(
-                f"FFmpeg ran longer than {timeout_seconds:g} s and was stopped", details={"reason": "timeout"}
-            )
+    with _exit_signal(process) as exited:
+        while True:
+            exited(_POLL_SECONDS)
+            code = process.poll()
+            if code is not None:
+                return code
+            if cancel is not None and cancel():
+                raise cancelled_error()
+            if deadline is not None and time.monotonic() > deadline:
+                raise MediaError(
+                    f"FFmpeg ran longer than {timeout_seconds:g} s and was stopped", details={"reason": "timeout"}
+                )
+
+
+@contextmanager
+def _exit_signal(process: subprocess.Popen[bytes]) -> Iterator[Callable[[float], object]]:
+    """A wait of at most the given seconds that returns as soon as ``process`` exits.
+
+    On Linux a pidfd becomes readable at the exit, so a short run is not kept waiting for the next poll (Popen.wait
+    with a timeout sleeps in steps of up to 50 ms: half of a remux that takes 100 ms); elsewhere, a sleep.
+    """
+    try:
+        pidfd = os.pidfd_open(process.pid)
+    except (AttributeError, OSError):  # not Linux 5.3+, or the process is already reaped
+        yield time.sleep
+        return
+    poller = select.poll()
+    poller.register(pidfd, select.POLLIN)
+    try:
+        yield lambda seconds: poller.poll(seconds * 1000)
+    finally:
+        os.close(pidfd)
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:

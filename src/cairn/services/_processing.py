@@ -4,6 +4,7 @@ storage until its commit."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -83,11 +84,33 @@ def cancel_check(db: Database, job_id: int, beat: Beat) -> Callable[[], bool]:
 
 
 def copy_object(store: ObjectStore, key: str, size: int, target: Path, beat: Beat) -> None:
-    """The object's ``size`` bytes into ``target`` by range reads, the lease renewed as it goes."""
+    """The object's ``size`` bytes into ``target``: a local original linked or copied by the kernel, anything else
+    by range reads, the lease renewed as it goes."""
+    local = store.local_path(key)
+    if local is not None and _link_or_copy(local, target, size):
+        return
     with target.open("wb") as out:
         for start in range(0, size, COPY_CHUNK):
             out.write(store.read_range(key, start, min(start + COPY_CHUNK, size)))
             beat()
+
+
+def _link_or_copy(source: Path, target: Path, size: int) -> bool:
+    """A local original into ``target`` without reading it through Python: a hard link (same file system: no
+    byte copied; a file replaced later keeps the linked version), else a kernel copy. False when neither works (the
+    caller reads by ranges) or the file is no longer the ``size`` just checked."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        try:
+            shutil.copyfile(source, target, follow_symlinks=False)
+        except OSError:
+            target.unlink(missing_ok=True)
+            return False
+    if target.stat().st_size != size:
+        target.unlink()
+        return False
+    return True
 
 
 def keep_result(settings: Settings, result: Path, name: str) -> str:

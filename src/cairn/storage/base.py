@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
 __all__ = ["ObjectInfo", "ObjectStore"]
@@ -59,6 +60,11 @@ class ObjectStore(Protocol):
 
     def read_suffix(self, key: str, length: int) -> bytes:
         """The last ``length`` bytes (the whole object if it is shorter)."""
+        ...
+
+    def local_path(self, key: str) -> Path | None:
+        """The real path of ``key`` on this machine's disk for a local directory (confined to it, as every read
+        is), so that a local file can be linked or copied by the kernel; None for remote and memory stores."""
         ...
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:

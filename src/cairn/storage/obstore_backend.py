@@ -148,6 +148,12 @@ class ObstoreStore:
             size = self.head(key).size
             return self.read_range(key, max(size - length, 0), size)
 
+    def local_path(self, key: str) -> Path | None:
+        if self._local_root is None:
+            return None
+        self._check_key(key, "GET")
+        return (self._local_root / key).resolve()
+
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
         directory = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
         where = self.location(prefix) if prefix and not key_problem(prefix) else self._description
