@@ -280,14 +280,7 @@ class InspectionService(Service):
         """A video item's frame map and key frames: what frame iteration and export need to find frame i."""
         with self._read() as repos:
             item, _ = item_folder(repos, actor, item_id, Action.READ)
-            encoded = repos.inspections.frame_map(item_id)
-            stored = repos.inspections.get(item_id) if encoded is not None else None
-        if item.kind is not ItemKind.VIDEO:
-            raise InvalidInput(f"item {item_id} is a {item.kind.value}: only videos have frames")
-        if encoded is None or stored is None:
-            raise NotFound(f"video {item_id} has no frame map: inspect it first (cairn inspect {item_id})")
-        key_frames = tuple(int(k) for k in stored.report.get("keyframe_indices", ()))
-        return FrameIndex(frame_map=decode_frame_map(encoded), key_frames=key_frames)
+            return stored_frame_index(repos, item)
 
     def _inspect_stored(self, item: Item) -> Inspected:
         store, key = self._locate(item)
@@ -297,6 +290,18 @@ class InspectionService(Service):
         with self._read() as repos:
             stored = find_integration(repos, item.integration_id) if item.integration_id is not None else None
         return locate_object(item, stored, settings=self._settings, integrations=self._integrations)
+
+
+def stored_frame_index(repos: Repos, item: Item) -> FrameIndex:
+    """A video item's stored frame map and key frames (the caller checked who asks)."""
+    if item.kind is not ItemKind.VIDEO:
+        raise InvalidInput(f"item {item.id} is a {item.kind.value}: only videos have frames")
+    encoded = repos.inspections.frame_map(item.id)
+    stored = repos.inspections.get(item.id) if encoded is not None else None
+    if encoded is None or stored is None:
+        raise NotFound(f"video {item.id} has no frame map: inspect it first (cairn inspect {item.id})")
+    key_frames = tuple(int(k) for k in stored.report.get("keyframe_indices", ()))
+    return FrameIndex(frame_map=decode_frame_map(encoded), key_frames=key_frames)
 
 
 def locate_object(
@@ -427,5 +432,6 @@ __all__ = [
     "record_inspection",
     "save_composite_inspection",
     "save_inspection",
+    "stored_frame_index",
     "timed_out",
 ]

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from cairn.services.datasets import DatasetService
     from cairn.services.export import ExportService
     from cairn.services.folders import FolderService
+    from cairn.services.frame_export import FrameExportService
     from cairn.services.inspection import InspectionService
     from cairn.services.integrations import IntegrationService
     from cairn.services.items import ItemService
@@ -191,7 +192,11 @@ class Registry:
         return JobService(
             self.db,
             queue=self.queue,
-            handlers={"registration": lambda: self.registration, "reencode": lambda: self.reencode},
+            handlers={
+                "registration": lambda: self.registration,
+                "reencode": lambda: self.reencode,
+                "frame_export": lambda: self.frame_export,
+            },
         )
 
     @_service
@@ -200,6 +205,13 @@ class Registry:
         from cairn.services.reencode import ReencodeService
 
         return ReencodeService(self.db, settings=self.settings, integrations=self.integrations, jobs=self.jobs)
+
+    @_service
+    def frame_export(self) -> FrameExportService:
+        """Frame export jobs (their handler): a video's frames as image items, optionally grouped."""
+        from cairn.services.frame_export import FrameExportService
+
+        return FrameExportService(self.db, settings=self.settings, integrations=self.integrations, jobs=self.jobs)
 
     @_service
     def notifications(self) -> NotificationService:
