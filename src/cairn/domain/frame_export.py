@@ -10,7 +10,7 @@ as key frames (``{"keyframes": [0, 12, 40]}``, or an object keyed by frame; with
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -54,7 +54,7 @@ class FrameExportParams:
     """An export: ``selection`` (or, with ``from_metadata``, the client metadata's key frames inside its range),
     ``image_format``, ``grouping`` (None, ``group`` or ``sequence``) and ``destination``."""
 
-    selection: FrameSelection = FrameSelection()
+    selection: FrameSelection = field(default_factory=FrameSelection)
     image_format: ImageFormat = ImageFormat.PNG
     grouping: str | None = None
     from_metadata: bool = False

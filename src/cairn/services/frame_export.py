@@ -102,7 +102,9 @@ class FrameExportService(Service):
         )
         runs = split_frames(frames, FRAMES_PER_TASK)
         starts = [sum(len(r) for r in runs[:n]) for n in range(len(runs))]
-        tasks = [TaskSpec(at, len(run), json.dumps({"frames": run}).encode()) for at, run in zip(starts, runs)]
+        tasks = [
+            TaskSpec(at, len(run), json.dumps({"frames": run}).encode()) for at, run in zip(starts, runs, strict=True)
+        ]
         details = {**params.to_dict(), "item_id": video.id, "frames": len(frames), "folder": target.name}
         try:
             return self._jobs.start(actor=actor, new=new, tasks=tasks, details=details)
