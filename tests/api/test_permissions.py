@@ -179,6 +179,15 @@ def cases(w: World) -> list[Case]:
         Case("POST", "/api/v1/reencode", "/api/v1/reencode", WRITE, 422, body={"item_ids": [w.upload]}),
         Case("GET", "/api/v1/items/{item_id}/frame-remap", f"/api/v1/items/{w.upload}/frame-remap", READ, 404),
         Case("GET", "/api/v1/items/{item_id}/reencodes", f"/api/v1/items/{w.upload}/reencodes", READ),
+        # an image: editors get 422 (it has no frames), the others no further than the permission check
+        Case(
+            "POST",
+            "/api/v1/items/{item_id}/frame-export",
+            f"/api/v1/items/{w.upload}/frame-export",
+            WRITE,
+            422,
+            body={},
+        ),
         *integration_cases(w),
         *job_cases(w),
         Case("GET", "/api/v1/search", "/api/v1/search", ANY, params={"text": "item"}),
