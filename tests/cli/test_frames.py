@@ -12,7 +12,8 @@ from PIL import Image
 
 from cairn.domain.integrations import Provider, StoreConfig
 from cairn.domain.kinds import ItemKind
-from cairn.domain.records import User
+from cairn.domain.listing import ItemQuery
+from cairn.domain.records import Item, User
 from cairn.domain.urls import object_url_for
 from cairn.services.items import NewItem
 from cairn.services.registry import Registry
@@ -113,3 +114,29 @@ def test_an_item_registered_by_reference_is_read_from_its_integration(
     cli.ok("frames", str(item.id), "--out", str(out), "--start", "60")
     assert _shown(out) == {f"frame_{n:06d}.png": shown for n, shown in enumerate(decoded_indices(ghost_video))
                            if n >= 60}  # fmt: skip
+
+
+def test_export_on_the_server_as_an_image_group(cli: Cli, registry: Registry, admin: User, ghost_video: Path) -> None:
+    item_id = _upload(registry, admin, "ghost.mp4", ghost_video.read_bytes(), "video/mp4")
+    expected = decoded_indices(ghost_video)
+    job = cli.json("frames", str(item_id), "--export", "--as", "group", "--every", "20", "--wait")
+    assert job["kind"] == "frame_export" and job["status"] == "done" and job["items_created"] == 4
+    (group,) = registry.items.used_by(actor=admin, item_id=_members_of_job(registry, admin, job["id"])[0].id)
+    members = registry.items.members(actor=admin, item_id=group.id)
+    assert [m.title for m in members] == [f"frame_{n:06d}.png" for n in (0, 20, 40, 60)]
+    shown = [index_of(Image.open(registry.settings.managed_storage_dir / str(m.managed_key))) for m in members]
+    assert shown == [expected[n] for n in (0, 20, 40, 60)]
+
+
+def test_out_and_export_are_one_or_the_other(cli: Cli, tmp_path: Path) -> None:
+    result = cli.fails("frames", "1", "--out", str(tmp_path / "x"), "--export", code="invalid_input")
+    assert "give one of --out DIR" in result.stderr
+    result = cli.fails("frames", "1", "--out", str(tmp_path / "x"), "--as", "group", code="invalid_input")
+    assert "--as, --client-key-frames and --wait go with --export" in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def _members_of_job(registry: Registry, admin: User, job_id: int) -> list[Item]:
+    job = registry.jobs.get(actor=admin, job_id=job_id)
+    (sub,) = registry.folders.children(actor=admin, parent_id=job.folder_id)
+    return registry.items.browse(actor=admin, query=ItemQuery(folder_id=sub.id, recursive=False)).items
