@@ -6,7 +6,9 @@ ending as unit errors with no file left behind."""
 from __future__ import annotations
 
 import io
+import json
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import av
@@ -22,6 +24,7 @@ from cairn.domain.listing import ItemQuery
 from cairn.domain.records import Folder, Item, User
 from cairn.errors import InvalidInput, PermissionDenied
 from cairn.services import frame_export
+from cairn.services.jobs.handler import ClaimedTask
 from cairn.services.registry import Registry
 from tests.fixtures.indexed_video import index_of, write_indexed_video
 from tests.services.test_reencode import add_video, managed_path, run
@@ -193,3 +196,49 @@ def test_an_undecodable_range_ends_as_unit_errors_and_leaves_no_file(
     assert len(images) == job.items_created
     written = sorted((registry.settings.managed_storage_dir / "uploads" / "frames").rglob("*.png"))
     assert len(written) == len(images)  # the images of frames that failed are not left behind
+
+
+def test_images_never_committed_are_removed_by_closed_and_by_the_sweep(
+    registry: Registry, admin: User, folder: Folder, ghost_video: Path
+) -> None:
+    video = add_video(registry, admin, folder, ghost_video)
+    started = registry.frame_export.start(
+        actor=admin, item_id=video.id, params=FrameExportParams(selection=FrameSelection(stop=14))
+    )
+    job = registry.jobs.get(actor=admin, job_id=started.id)
+    frames_dir = registry.settings.managed_storage_dir / "uploads" / "frames"
+
+    def prepared(seq: int, attempt: int) -> int:
+        payload = json.dumps({"frames": list(range(seq * 7, seq * 7 + 7))}).encode()
+        task = ClaimedTask(job.id, seq, seq * 7, 7, payload, attempt, owner="a worker that died")
+        return len(registry.frame_export.prepare(job, task, heartbeat=lambda: None).written)
+
+    # the task was cancelled, failed, or its lease lost: the engine calls closed() and the images go at once
+    assert prepared(0, 1) == 7 and len(list(frames_dir.rglob("*.png"))) == 7
+    registry.frame_export.closed(job, ClaimedTask(job.id, 0, 0, 7, b"", 1, owner=""))
+    assert list(frames_dir.rglob("*.png")) == []
+    # a kill -9 between prepare and commit: nothing calls closed(), the sweep of managed files removes them
+    assert prepared(1, 1) == 7
+    assert registry.managed_files.sweep(grace=timedelta(0)) == 7
+    assert list(frames_dir.rglob("*.png")) == []
+    assert in_folder(registry, admin, exported_folder(registry, admin, folder).id) == []
+
+
+def exported_folder(registry: Registry, actor: User, folder: Folder) -> Folder:
+    (sub,) = registry.folders.children(actor=actor, parent_id=folder.id)
+    return sub
+
+
+def test_a_cancelled_job_stops_decoding(
+    registry: Registry, admin: User, folder: Folder, ghost_video: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(frame_export, "CANCEL_POLL_SECONDS", 0.0)  # ask the database after every frame
+    video = add_video(registry, admin, folder, ghost_video)
+    started = registry.frame_export.start(actor=admin, item_id=video.id, params=FrameExportParams())
+    job = registry.jobs.get(actor=admin, job_id=started.id)
+    registry.jobs.cancel(actor=admin, job_id=job.id)
+    payload = json.dumps({"frames": list(range(7))}).encode()
+    made = registry.frame_export.prepare(job, ClaimedTask(job.id, 0, 0, 7, payload, 1, "w"), heartbeat=lambda: None)
+    assert made.written == {}
+    assert not (registry.settings.managed_storage_dir / "uploads" / "frames").exists()
+    assert registry.jobs.get(actor=admin, job_id=job.id).status is JobStatus.CANCELLED
