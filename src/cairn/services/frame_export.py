@@ -20,7 +20,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +30,7 @@ from cairn.db.repositories import Repos
 from cairn.domain import names
 from cairn.domain.access import Action
 from cairn.domain.frame_export import FrameExportParams, ImageFormat, chosen_frames, frame_name, split_frames
-from cairn.domain.jobs import Job, JobStatus, TaskResult, UnitError
+from cairn.domain.jobs import Job, TaskResult, UnitError
 from cairn.domain.kinds import ItemKind, ItemStatus
 from cairn.domain.records import Folder, Item, User
 from cairn.errors import CairnError, InvalidInput, MediaError, NotFound
@@ -43,6 +42,7 @@ from cairn.services.integrations import IntegrationService, find_integration
 from cairn.services.items import NewItem, composite_key, item_row
 from cairn.services.jobs.engine import JobService
 from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
+from cairn.services.jobs.running import Beat, cancel_check
 from cairn.services.managed_files import UPLOADS, remove_managed_files
 from cairn.settings import Settings
 from cairn.storage import ObjectStore, RangeFile, open_managed_store
@@ -58,7 +58,6 @@ KIND = "frame_export"
 FRAMES_PER_TASK = 100
 """Frames per task: each task decodes its run from the key frame before it, so tasks run on any worker."""
 MAX_FRAMES = 100_000
-CANCEL_POLL_SECONDS = 1.0
 JPEG_QUALITY = 95
 _COMPOSITE = {"group": ItemKind.IMAGE_GROUP, "sequence": ItemKind.IMAGE_SEQUENCE}
 
@@ -133,7 +132,7 @@ class FrameExportService(Service):
 
         image_format = ImageFormat(job.params["format"])
         directory = f"{_job_dir(job.id, task.seq)}/{task.attempts}"
-        cancelled = self._cancel_check(job.id, heartbeat)
+        cancelled = cancel_check(lambda: self._jobs.is_cancelled(job.id), Beat(heartbeat))
         try:
             store, key = self._locate(video)
             reader = RangeFile(store, key, size=store.head(key).size)
@@ -158,20 +157,6 @@ class FrameExportService(Service):
         tighten(path)
         outcome = inspect_object(open_managed_store(root), key, kind=ItemKind.IMAGE, settings=self._settings)
         return key, outcome
-
-    def _cancel_check(self, job_id: int, heartbeat: Callable[[], None]) -> Callable[[], bool]:
-        """Asked after every frame: renews the lease and reads the job's status, each at most once a second."""
-        last = [time.monotonic(), False]
-
-        def cancelled() -> bool:
-            if time.monotonic() - float(last[0]) >= CANCEL_POLL_SECONDS:
-                heartbeat()
-                with self._read() as repos:
-                    job = repos.jobs.get_job(job_id)
-                last[:] = [time.monotonic(), job is None or job.status is JobStatus.CANCELLED]
-            return bool(last[1])
-
-        return cancelled
 
     def commit(self, repos: Repos, job: Job, task: ClaimedTask, prepared: _Exported, result: TaskResult) -> None:
         target = repos.folders.get(int(job.params["target_folder_id"]))

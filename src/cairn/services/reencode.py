@@ -25,7 +25,6 @@ import json
 import logging
 import shutil
 import tempfile
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from cairn.db.repositories import Repos
 from cairn.domain import names
 from cairn.domain.access import Action
 from cairn.domain.frame_remap import frame_remap, translate
-from cairn.domain.jobs import Job, JobStatus, TaskResult, UnitError
+from cairn.domain.jobs import Job, TaskResult, UnitError
 from cairn.domain.kinds import ItemKind, ItemStatus
 from cairn.domain.media import VideoReport
 from cairn.domain.records import Folder, Item, User
@@ -53,6 +52,7 @@ from cairn.services.integrations import IntegrationService, find_integration
 from cairn.services.items import NewItem, item_row
 from cairn.services.jobs.engine import JobService
 from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
+from cairn.services.jobs.running import Beat, cancel_check
 from cairn.services.managed_files import UPLOADS, remove_managed_files
 from cairn.settings import Settings
 from cairn.storage import ObjectStore, open_managed_store
@@ -65,9 +65,6 @@ KIND = "reencode"
 MODES = ("auto", "full", "resize")
 COPY_CHUNK = 8 << 20
 """Bytes per range read when copying an original to the temporary directory."""
-HEARTBEAT_SECONDS = 30.0
-CANCEL_POLL_SECONDS = 1.0
-"""How often a running FFmpeg asks the database whether its job was cancelled."""
 MAX_ITEMS = 10_000
 
 
@@ -230,14 +227,14 @@ class ReencodeService(Service):
         spool = private_dir(self._settings.data_dir / "tmp")
         scratch = Path(tempfile.mkdtemp(prefix="reencode-", dir=spool))
         try:
-            self._run(job, item, made, scratch, _Beat(heartbeat))
+            self._run(job, item, made, scratch, Beat(heartbeat))
         except CairnError as err:
             made.error = err
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         return made
 
-    def _run(self, job: Job, item: Item, made: _Made, scratch: Path, beat: _Beat) -> None:
+    def _run(self, job: Job, item: Item, made: _Made, scratch: Path, beat: Beat) -> None:
         from cairn.media.processing import reencode  # noqa: PLC0415 (FFmpeg and PyAV: loaded when first used)
 
         _require_video(item)
@@ -251,7 +248,7 @@ class ReencodeService(Service):
             made.skipped = "nothing to fix"
             return
         out = private_dir(scratch / "out")
-        result = reencode(source, recipe, out, self._cancel_check(job.id, beat))
+        result = reencode(source, recipe, out, cancel_check(lambda: self._jobs.is_cancelled(job.id), beat))
         beat()
         outcome = inspect_object(local, result.relative_to(scratch).as_posix(), kind=ItemKind.VIDEO,
                                  settings=self._settings)  # fmt: skip
@@ -261,7 +258,7 @@ class ReencodeService(Service):
         made.key = self._keep(result, f"{item.id}{params.suffix()}.{recipe.container}")  # no title: no user text
         made.outcome = outcome
 
-    def _copy_original(self, item: Item, target: Path, beat: _Beat) -> None:
+    def _copy_original(self, item: Item, target: Path, beat: Beat) -> None:
         """The original's bytes into ``target`` by range reads, bounded by ``max_video_bytes``."""
         store, key = self._locate(item)
         size = store.head(key).size
@@ -274,20 +271,6 @@ class ReencodeService(Service):
             for start in range(0, size, COPY_CHUNK):
                 out.write(store.read_range(key, start, min(start + COPY_CHUNK, size)))
                 beat()
-
-    def _cancel_check(self, job_id: int, beat: _Beat) -> Callable[[], bool]:
-        """Asked by FFmpeg's runner ~10 times a second: reads the job's status at most once a second."""
-        last = [0.0, False]
-
-        def cancelled() -> bool:
-            beat()
-            if time.monotonic() - float(last[0]) >= CANCEL_POLL_SECONDS:
-                with self._read() as repos:
-                    job = repos.jobs.get_job(job_id)
-                last[:] = [time.monotonic(), job is None or job.status is JobStatus.CANCELLED]
-            return bool(last[1])
-
-        return cancelled
 
     def _keep(self, result: Path, name: str) -> str:
         """Move the result into managed storage (private) as ``name``; returns its key. Uncommitted, the sweep
@@ -326,19 +309,6 @@ class ReencodeService(Service):
         with self._read() as repos:
             stored = find_integration(repos, item.integration_id) if item.integration_id is not None else None
         return locate_object(item, stored, settings=self._settings, integrations=self._integrations)
-
-
-class _Beat:
-    """Renews the task's lease at most every ``HEARTBEAT_SECONDS`` however often it is called."""
-
-    def __init__(self, heartbeat: Callable[[], None]) -> None:
-        self._heartbeat = heartbeat
-        self._last = time.monotonic()
-
-    def __call__(self) -> None:
-        if time.monotonic() - self._last >= HEARTBEAT_SECONDS:
-            self._heartbeat()
-            self._last = time.monotonic()
 
 
 def _add_result(repos: Repos, job: Job, original: Item, made: _Made) -> int:
