@@ -4,7 +4,6 @@ hidden, B-frames in display order), ranges, every N-th, key frames, JPEG; never 
 from __future__ import annotations
 
 import io
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,19 +19,13 @@ from cairn.services.registry import Registry
 from cairn.services.uploads import UploadedFile
 from tests.api.helpers import png_bytes
 from tests.cli.conftest import Cli
-from tests.fixtures.indexed_video import decoded_indices, index_of, write_indexed_video
+from tests.fixtures.indexed_video import decoded_indices, index_of, write_ghost_video
 
 
 @pytest.fixture(scope="module")
 def ghost_video(tmp_path_factory: pytest.TempPathFactory, ffmpeg_exe: str) -> Path:
-    """An indexed video (frame i shows i, B-frames, a key frame every 30) cut at 1.1 s by stream copy: its edit
-    list hides the frames before the cut, which stay in the file."""
-    root = tmp_path_factory.mktemp("cli-frames")
-    full = write_indexed_video(root / "full.mp4", [i * 3000 for i in range(100)])
-    cut = root / "ghost.mp4"
-    argv = [ffmpeg_exe, "-hide_banner", "-nostdin", "-loglevel", "error", "-ss", "1.1", "-i", str(full), "-c", "copy"]
-    subprocess.run([*argv, str(cut)], check=True, timeout=60)
-    return cut
+    """An indexed video (frame i shows i) whose edit list hides its first 33 frames (see ``write_ghost_video``)."""
+    return write_ghost_video(tmp_path_factory.mktemp("cli-frames"), ffmpeg_exe)
 
 
 def _upload(registry: Registry, admin: User, name: str, data: bytes, content_type: str) -> int:

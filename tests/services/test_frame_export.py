@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,20 +25,14 @@ from cairn.errors import InvalidInput, PermissionDenied
 from cairn.services import frame_export
 from cairn.services.jobs.handler import ClaimedTask
 from cairn.services.registry import Registry
-from tests.fixtures.indexed_video import index_of, write_indexed_video
+from tests.fixtures.indexed_video import index_of, write_ghost_video
 from tests.services.test_reencode import add_video, managed_path, run
 
 
 @pytest.fixture(scope="module")
 def ghost_video(tmp_path_factory: pytest.TempPathFactory, ffmpeg_exe: str) -> Path:
-    """Frame i shows i (B-frames, a key frame every 30), cut at 1.1 s by stream copy: an edit list hides the frames
-    before the cut, which stay in the file."""
-    root = tmp_path_factory.mktemp("frame-export")
-    full = write_indexed_video(root / "full.mp4", [i * 3000 for i in range(100)])
-    cut = root / "ghost.mp4"
-    argv = [ffmpeg_exe, "-hide_banner", "-nostdin", "-loglevel", "error", "-ss", "1.1", "-i", str(full), "-c", "copy"]
-    subprocess.run([*argv, str(cut)], check=True, timeout=60)
-    return cut
+    """An indexed video (frame i shows i) whose edit list hides its first 33 frames (see ``write_ghost_video``)."""
+    return write_ghost_video(tmp_path_factory.mktemp("frame-export"), ffmpeg_exe)
 
 
 @pytest.fixture

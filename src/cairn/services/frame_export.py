@@ -37,15 +37,20 @@ from cairn.errors import CairnError, InvalidInput, MediaError, NotFound
 from cairn.private_files import private_dir, tighten
 from cairn.services._base import Service, item_folder
 from cairn.services._members import free_folder_name
-from cairn.services.inspection import Inspected, inspect_object, locate_object, save_inspection, stored_frame_index
-from cairn.services.integrations import IntegrationService, find_integration
+from cairn.services.inspection import (
+    Inspected,
+    InspectionService,
+    inspect_object,
+    save_inspection,
+    stored_frame_index,
+)
 from cairn.services.items import NewItem, composite_key, item_row
 from cairn.services.jobs.engine import JobService
 from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
 from cairn.services.jobs.running import Beat, cancel_check
 from cairn.services.managed_files import UPLOADS, remove_managed_files
 from cairn.settings import Settings
-from cairn.storage import ObjectStore, RangeFile, open_managed_store
+from cairn.storage import RangeFile, open_managed_store
 
 if TYPE_CHECKING:
     from cairn.domain.frames import Frame
@@ -74,10 +79,10 @@ class _Exported:
 class FrameExportService(Service):
     kind = KIND
 
-    def __init__(self, db: Database, *, settings: Settings, integrations: IntegrationService, jobs: JobService) -> None:
+    def __init__(self, db: Database, *, settings: Settings, inspection: InspectionService, jobs: JobService) -> None:
         super().__init__(db)
         self._settings = settings
-        self._integrations = integrations
+        self._inspection = inspection
         self._jobs = jobs
 
     # --- starting ---------------------------------------------------------------------------------------------
@@ -134,7 +139,7 @@ class FrameExportService(Service):
         directory = f"{_job_dir(job.id, task.seq)}/{task.attempts}"
         cancelled = cancel_check(lambda: self._jobs.is_cancelled(job.id), Beat(heartbeat))
         try:
-            store, key = self._locate(video)
+            store, key = self._inspection.locate(video)
             reader = RangeFile(store, key, size=store.head(key).size)
             for frame in iter_chosen(reader, index, made.frames):
                 if cancelled():
@@ -183,11 +188,6 @@ class FrameExportService(Service):
         with self._read() as repos:
             kept = repos.items.referenced_managed_keys(keys)
         remove_managed_files(root, [k for k in keys if k not in kept])
-
-    def _locate(self, item: Item) -> tuple[ObjectStore, str]:
-        with self._read() as repos:
-            stored = find_integration(repos, item.integration_id) if item.integration_id is not None else None
-        return locate_object(item, stored, settings=self._settings, integrations=self._integrations)
 
 
 def _job_dir(job_id: int, seq: int) -> str:

@@ -283,10 +283,12 @@ class InspectionService(Service):
             return stored_frame_index(repos, item)
 
     def _inspect_stored(self, item: Item) -> Inspected:
-        store, key = self._locate(item)
+        store, key = self.locate(item)
         return inspect_object(store, key, kind=item.kind, settings=self._settings)
 
-    def _locate(self, item: Item) -> tuple[ObjectStore, str]:
+    def locate(self, item: Item) -> tuple[ObjectStore, str]:
+        """The store and key of an item's bytes (its integration's bucket, a local root, or managed storage); the
+        caller checked who asks."""
         with self._read() as repos:
             stored = find_integration(repos, item.integration_id) if item.integration_id is not None else None
         return locate_object(item, stored, settings=self._settings, integrations=self._integrations)

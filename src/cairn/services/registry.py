@@ -211,7 +211,7 @@ class Registry:
         """Frame export jobs (their handler): a video's frames as image items, optionally grouped."""
         from cairn.services.frame_export import FrameExportService
 
-        return FrameExportService(self.db, settings=self.settings, integrations=self.integrations, jobs=self.jobs)
+        return FrameExportService(self.db, settings=self.settings, inspection=self.inspection, jobs=self.jobs)
 
     @_service
     def notifications(self) -> NotificationService:
