@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from bench import cli, frames, inspection, items, registration
+from bench import cli, frame_export, frames, inspection, items, registration
 
 BENCHMARKS: dict[str, ModuleType] = {
     "items": items,
@@ -19,6 +19,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "registration": registration,
     "cli": cli,
     "frames": frames,
+    "frame_export": frame_export,
 }
 
 
