@@ -64,6 +64,8 @@ FRAMES_PER_TASK = 100
 """Frames per task: each task decodes its run from the key frame before it, so tasks run on any worker."""
 MAX_FRAMES = 100_000
 JPEG_QUALITY = 95
+PNG_LEVEL = 1
+"""zlib level of the PNGs: 1 encodes about 1.7 times as fast as Pillow's default 6, for files about 15 % larger."""
 _COMPOSITE = {"group": ItemKind.IMAGE_GROUP, "sequence": ItemKind.IMAGE_SEQUENCE}
 
 
@@ -152,7 +154,7 @@ class FrameExportService(Service):
 
     def _write_image(self, frame: Frame, key: str, image_format: ImageFormat) -> tuple[str, Inspected]:
         buffer = io.BytesIO()
-        options = {"quality": JPEG_QUALITY} if image_format is ImageFormat.JPEG else {}
+        options = {"quality": JPEG_QUALITY} if image_format is ImageFormat.JPEG else {"compress_level": PNG_LEVEL}
         frame.to_image().save(buffer, format=image_format.value.upper(), **options)
         root = self._settings.managed_storage_dir.resolve()
         path = root / key
