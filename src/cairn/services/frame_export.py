@@ -177,7 +177,7 @@ class FrameExportService(Service):
         repos.jobs.add_errors(job.id, errors)
         result.created += len(written)
         result.errors += len(errors)
-        if target is not None and job.params["as"] and repos.jobs.open_tasks(job.id) == 0:
+        if target is not None and job.params["as"] and _closes_the_job(repos, job):
             _group(repos, job, target)
 
     def closed(self, job: Job, task: ClaimedTask) -> None:
@@ -190,6 +190,13 @@ class FrameExportService(Service):
         with self._read() as repos:
             kept = repos.items.referenced_managed_keys(keys)
         remove_managed_files(root, [k for k in keys if k not in kept])
+
+
+def _closes_the_job(repos: Repos, job: Job) -> bool:
+    """Whether this commit closes the job's last open task. The job row is locked first: of two last tasks
+    committing at once on PostgreSQL, the second waits for the first and then sees it closed."""
+    repos.jobs.get_job(job.id, for_update=True)
+    return repos.jobs.open_tasks(job.id) == 0
 
 
 def _job_dir(job_id: int, seq: int) -> str:
