@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -232,3 +233,17 @@ def test_a_cancelled_job_stops_decoding(registry: Registry, admin: User, folder:
     assert made.written == {}
     assert not (registry.settings.managed_storage_dir / "uploads" / "frames").exists()
     assert registry.jobs.get(actor=admin, job_id=job.id).status is JobStatus.CANCELLED
+
+
+def test_two_workers_committing_at_once_make_one_group(
+    registry: Registry, admin: User, folder: Folder, ghost_video: Path
+) -> None:
+    video = add_video(registry, admin, folder, ghost_video)
+    params = FrameExportParams(selection=FrameSelection(stop=28), grouping="group")
+    job = registry.frame_export.start(actor=admin, item_id=video.id, params=params)
+    with ThreadPoolExecutor(2) as pool:  # as two worker threads do: the last two tasks may commit together
+        list(pool.map(lambda seq: registry.jobs.run_task(job_id=job.id, seq=seq), range(job.tasks_total)))
+    assert registry.jobs.get(actor=admin, job_id=job.id).status is JobStatus.DONE
+    (group,) = [i for i in in_folder(registry, admin, folder.id) if i.kind is ItemKind.IMAGE_GROUP]
+    members = registry.items.members(actor=admin, item_id=group.id)
+    assert [m.title for m in members] == [f"frame_{n:06d}.png" for n in range(28)]
