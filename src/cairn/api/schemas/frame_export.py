@@ -9,6 +9,7 @@ from pydantic import Field
 from cairn.api.schemas.common import Body
 
 Grouping = Literal["group", "sequence"]
+MAX_FRAME = 1_000_000_000
 
 
 class FrameExportCreate(Body):
@@ -17,9 +18,9 @@ class FrameExportCreate(Body):
     (`start`, `stop`) and every `every`-th frame of it, optionally only the `key_frames`, or the frames listed in the
     item's client metadata (`client_metadata_key_frames`: `clientMetadata.keyframes`)."""
 
-    start: Annotated[int, Field(ge=0)] = 0
-    stop: Annotated[int | None, Field(ge=0, description="Stop before this frame (null: the end).")] = None
-    every: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    start: Annotated[int, Field(ge=0, le=MAX_FRAME)] = 0
+    stop: Annotated[int | None, Field(ge=0, le=MAX_FRAME, description="Stop before this frame (null: the end).")] = None
+    every: Annotated[int, Field(ge=1, le=MAX_FRAME)] = 1
     key_frames: bool = False
     client_metadata_key_frames: bool = False
     format: Literal["png", "jpeg"] = "png"
