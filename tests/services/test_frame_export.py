@@ -247,3 +247,25 @@ def test_two_workers_committing_at_once_make_one_group(
     (group,) = [i for i in in_folder(registry, admin, folder.id) if i.kind is ItemKind.IMAGE_GROUP]
     members = registry.items.members(actor=admin, item_id=group.id)
     assert [m.title for m in members] == [f"frame_{n:06d}.png" for n in range(28)]
+
+
+def test_a_last_task_that_fails_as_a_whole_still_ends_in_a_group(
+    registry: Registry, admin: User, folder: Folder, ghost_video: Path
+) -> None:
+    video = add_video(registry, admin, folder, ghost_video)
+    params = FrameExportParams(selection=FrameSelection(stop=28), grouping="sequence")
+    job = registry.frame_export.start(actor=admin, item_id=video.id, params=params)
+    assert job.tasks_total == 4
+    blocked = registry.settings.managed_storage_dir / "uploads" / "frames" / str(job.id) / "3"
+    blocked.parent.mkdir(parents=True)
+    blocked.write_bytes(b"a file where task 3 writes its directory")  # every attempt of task 3 fails (OSError)
+    for seq in range(3):
+        registry.jobs.run_task(job_id=job.id, seq=seq)
+    for _ in range(5):  # retried until its attempts are spent: its 7 units are then errors
+        registry.jobs.run_task(job_id=job.id, seq=3)
+    done = registry.jobs.get(actor=admin, job_id=job.id)
+    assert done.status is JobStatus.DONE and (done.items_created, done.units_error) == (21, 7), done.error
+    (sequence,) = [i for i in in_folder(registry, admin, folder.id) if i.kind is ItemKind.IMAGE_SEQUENCE]
+    assert done.summary == {"group_item_id": sequence.id}
+    members = registry.items.members(actor=admin, item_id=sequence.id)
+    assert [m.title for m in members] == [f"frame_{n:06d}.png" for n in range(21)]

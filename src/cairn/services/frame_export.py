@@ -30,7 +30,7 @@ from cairn.db.repositories import Repos
 from cairn.domain import names
 from cairn.domain.access import Action
 from cairn.domain.frame_export import FrameExportParams, ImageFormat, chosen_frames, frame_name, split_frames
-from cairn.domain.jobs import Job, TaskResult, UnitError
+from cairn.domain.jobs import Job, JobStatus, TaskResult, UnitError
 from cairn.domain.kinds import ItemKind, ItemStatus
 from cairn.domain.records import Folder, Item, User
 from cairn.errors import CairnError, InvalidInput, MediaError, NotFound
@@ -66,6 +66,8 @@ MAX_FRAMES = 100_000
 JPEG_QUALITY = 95
 PNG_LEVEL = 1
 """zlib level of the PNGs: 1 encodes about 1.7 times as fast as Pillow's default 6, for files about 15 % larger."""
+GROUPED = "group_item_id"
+"""The job summary's key for the image group or sequence made at its end."""
 _COMPOSITE = {"group": ItemKind.IMAGE_GROUP, "sequence": ItemKind.IMAGE_SEQUENCE}
 
 
@@ -181,7 +183,10 @@ class FrameExportService(Service):
             _group(repos, job, target)
 
     def closed(self, job: Job, task: ClaimedTask) -> None:
-        """Remove the files this task wrote that no item references (cancelled, failed, or never committed)."""
+        """Remove the files this task wrote that no item references (cancelled, failed, or never committed); group
+        the images when the job is done and its last commit could not (that task failed as a whole)."""
+        if job.params["as"]:
+            self._group_if_missed(job)
         root = self._settings.managed_storage_dir.resolve()
         under = root / _job_dir(job.id, task.seq)
         if not under.is_dir():
@@ -190,6 +195,15 @@ class FrameExportService(Service):
         with self._read() as repos:
             kept = repos.items.referenced_managed_keys(keys)
         remove_managed_files(root, [k for k in keys if k not in kept])
+
+    def _group_if_missed(self, job: Job) -> None:
+        with self._write() as repos:
+            current = repos.jobs.get_job(job.id, for_update=True)
+            if current is None or current.status is not JobStatus.DONE or GROUPED in current.summary:
+                return
+            target = repos.folders.get(int(job.params["target_folder_id"]))
+            if target is not None:
+                _group(repos, current, target)
 
 
 def _closes_the_job(repos: Repos, job: Job) -> bool:
@@ -272,6 +286,7 @@ def _group(repos: Repos, job: Job, target: Folder) -> None:
     row["file_size"] = sum(m.media.file_size or 0 for m in members)
     (composite_id,) = repos.items.insert_many([row])
     repos.items.set_members(composite_id, [m.id for m in members])
+    repos.jobs.update_job(job.id, summary={**job.summary, GROUPED: composite_id})
     repos.journal.record(
         actor=None,
         action="item.create",
