@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from bench import cli, frames, inspection, items, media, registration, ui
+from bench import cli, frame_export, frames, inspection, items, media, registration, ui
 
 BENCHMARKS: dict[str, ModuleType] = {
     "items": items,
@@ -21,6 +21,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "frames": frames,
     "ui": ui,
     "media": media,
+    "frame_export": frame_export,
 }
 
 

@@ -181,6 +181,15 @@ def cases(w: World) -> list[Case]:
         Case("GET", "/api/v1/items/{item_id}/reencodes", f"/api/v1/items/{w.upload}/reencodes", READ),
         # an image: not an image sequence (422) once the actor may edit its folder
         Case("POST", "/api/v1/sequence-videos", "/api/v1/sequence-videos", WRITE, 422, body={"item_ids": [w.upload]}),
+        # an image: editors get 422 (it has no frames), the others no further than the permission check
+        Case(
+            "POST",
+            "/api/v1/items/{item_id}/frame-export",
+            f"/api/v1/items/{w.upload}/frame-export",
+            WRITE,
+            422,
+            body={},
+        ),
         *integration_cases(w),
         *job_cases(w),
         Case("GET", "/api/v1/search", "/api/v1/search", ANY, params={"text": "item"}),

@@ -12,27 +12,22 @@ from PIL import Image
 
 from cairn.domain.integrations import Provider, StoreConfig
 from cairn.domain.kinds import ItemKind
-from cairn.domain.records import User
+from cairn.domain.listing import ItemQuery
+from cairn.domain.records import Item, User
 from cairn.domain.urls import object_url_for
 from cairn.services.items import NewItem
 from cairn.services.registry import Registry
 from cairn.services.uploads import UploadedFile
 from tests.api.helpers import png_bytes
 from tests.cli.conftest import Cli
-from tests.fixtures.indexed_video import decoded_indices, index_of, write_indexed_video
+from tests.fixtures.indexed_video import decoded_indices, index_of, write_ghost_video
 from tests.fixtures.media_corpus import MediaCorpus
 
 
 @pytest.fixture(scope="module")
 def ghost_video(tmp_path_factory: pytest.TempPathFactory, ffmpeg_exe: str) -> Path:
-    """An indexed video (frame i shows i, B-frames, a key frame every 30) cut at 1.1 s by stream copy: its edit
-    list hides the frames before the cut, which stay in the file."""
-    root = tmp_path_factory.mktemp("cli-frames")
-    full = write_indexed_video(root / "full.mp4", [i * 3000 for i in range(100)])
-    cut = root / "ghost.mp4"
-    argv = [ffmpeg_exe, "-hide_banner", "-nostdin", "-loglevel", "error", "-ss", "1.1", "-i", str(full), "-c", "copy"]
-    subprocess.run([*argv, str(cut)], check=True, timeout=60)
-    return cut
+    """An indexed video (frame i shows i) whose edit list hides its first 33 frames (see ``write_ghost_video``)."""
+    return write_ghost_video(tmp_path_factory.mktemp("cli-frames"), ffmpeg_exe)
 
 
 def _upload(registry: Registry, admin: User, name: str, data: bytes, content_type: str) -> int:
@@ -132,3 +127,29 @@ def test_png_frames_are_the_files_ffmpeg_writes(  # noqa: PLR0917
     assert len(ours) == len(list((tmp_path / "ffmpeg").iterdir())) == 60
     for number, path in enumerate(ours):
         assert path.read_bytes() == (tmp_path / "ffmpeg" / f"{number + 1}.png").read_bytes(), path.name
+
+
+def test_export_on_the_server_as_an_image_group(cli: Cli, registry: Registry, admin: User, ghost_video: Path) -> None:
+    item_id = _upload(registry, admin, "ghost.mp4", ghost_video.read_bytes(), "video/mp4")
+    expected = decoded_indices(ghost_video)
+    job = cli.json("frames", str(item_id), "--export", "--as", "group", "--every", "20", "--wait")
+    assert job["kind"] == "frame_export" and job["status"] == "done" and job["items_created"] == 4
+    (group,) = registry.items.used_by(actor=admin, item_id=_members_of_job(registry, admin, job["id"])[0].id)
+    members = registry.items.members(actor=admin, item_id=group.id)
+    assert [m.title for m in members] == [f"frame_{n:06d}.png" for n in (0, 20, 40, 60)]
+    shown = [index_of(Image.open(registry.settings.managed_storage_dir / str(m.managed_key))) for m in members]
+    assert shown == [expected[n] for n in (0, 20, 40, 60)]
+
+
+def test_out_and_export_are_one_or_the_other(cli: Cli, tmp_path: Path) -> None:
+    result = cli.fails("frames", "1", "--out", str(tmp_path / "x"), "--export", code="invalid_input")
+    assert "give one of --out DIR" in result.stderr
+    result = cli.fails("frames", "1", "--out", str(tmp_path / "x"), "--as", "group", code="invalid_input")
+    assert "--as, --client-key-frames and --wait go with --export" in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def _members_of_job(registry: Registry, admin: User, job_id: int) -> list[Item]:
+    job = registry.jobs.get(actor=admin, job_id=job_id)
+    (sub,) = registry.folders.children(actor=admin, parent_id=job.folder_id)
+    return registry.items.browse(actor=admin, query=ItemQuery(folder_id=sub.id, recursive=False)).items

@@ -23,3 +23,15 @@ def test_plan_reencode_and_remap(live_server: LiveServer, media_corpus: MediaCor
         assert client.items.remap(made, [2, 0]) == [stored[2], stored[0]]
         resized = client.reencode([item.id], mode="resize", height=120, fps="15", wait=True, progress=None)
         assert resized.status == "done" and resized.items_created == 1
+
+
+def test_export_frames_as_an_image_sequence(live_server: LiveServer, media_corpus: MediaCorpus) -> None:
+    with Client(live_server.url, live_server.token) as client:
+        folder = client.folders.create("Frames")
+        [item] = client.folders.upload(folder.id, [media_corpus["cfr_h264.mp4"]])
+        job = client.export_frames(
+            item.id, stop=30, every=10, group_as="sequence", wait=True, timeout=120, progress=None
+        )
+        assert (job.kind, job.status, job.items_created) == ("frame_export", "done", 3)
+        (sequence,) = [i for i in client.folders.items(folder.id) if i.kind == "image_sequence"]
+        assert [m.title for m in client.items.children(sequence.id)] == [f"frame_{n:06d}.png" for n in (0, 10, 20)]

@@ -27,6 +27,7 @@ from cairn.api.routes import (
     events,
     export,
     folders,
+    frame_export,
     integrations,
     items,
     jobs,
@@ -59,7 +60,20 @@ or `POST /api/v1/tokens`). The web UI uses a session cookie from `POST /api/v1/a
 def api_router() -> APIRouter:
     """Every resource's routes, with the canonical error responses documented on each."""
     router = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES, dependencies=[Depends(refuse_nul_characters)])
-    resources = (auth, users, folders, access, uploads, items, media, reencode, sequence_video, datasets, integrations)
+    resources = (
+        auth,
+        users,
+        folders,
+        access,
+        uploads,
+        items,
+        media,
+        reencode,
+        sequence_video,
+        frame_export,
+        datasets,
+        integrations,
+    )
     for module in (*resources, jobs, notifications, events, export, search):
         router.include_router(module.router)
     return router

@@ -1,4 +1,5 @@
-"""``cairn frames ITEM --out DIR``: write a video's frames as images, named by their index in the frame map."""
+"""``cairn frames ITEM --out DIR``: write a video's frames as images, named by their index in the frame map;
+``cairn frames ITEM --export [--as group|sequence]``: the same frames as image items, made by a job on the server."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cairn.cli.output import print_json, say
+from cairn.cli.register import follow_and_finish
 from cairn.cli.session import session_of
+from cairn.domain.frame_export import FrameExportParams, ImageFormat, frame_name
 from cairn.domain.frame_map import FrameSelection
 from cairn.errors import AlreadyExists, InvalidInput
 
@@ -21,44 +24,83 @@ if TYPE_CHECKING:
     from cairn.domain.frames import Frame
 
 
-class ImageFormat(StrEnum):
-    PNG = "png"
-    JPEG = "jpeg"
-
-
-_SUFFIX = {ImageFormat.PNG: "png", ImageFormat.JPEG: "jpg"}
-
-
-def frame_name(index: int, image_format: ImageFormat) -> str:
-    """``frame_000042.png``: frame 42 of the item's frame map (the frame a label on frame 42 is placed on)."""
-    return f"frame_{index:06d}.{_SUFFIX[image_format]}"
+class Grouping(StrEnum):
+    GROUP = "group"
+    SEQUENCE = "sequence"
 
 
 def frames(
     ctx: typer.Context,
     *,
     item_id: Annotated[int, typer.Argument(metavar="ITEM", help="Id of a video item.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the images into (made if missing).")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Directory to write the images into (made if missing).")
+    ] = None,
+    export: Annotated[
+        bool, typer.Option("--export", help="Export on the server instead: image items in <title>_frames (a job).")
+    ] = False,
+    grouping: Annotated[
+        Grouping | None, typer.Option("--as", help="With --export: register the images as an image group or sequence.")
+    ] = None,
     every: Annotated[int, typer.Option("--every", min=1, help="Every N-th frame of those chosen.")] = 1,
     start: Annotated[int, typer.Option("--start", min=0, help="First frame (index in the frame map).")] = 0,
     stop: Annotated[int | None, typer.Option("--stop", min=0, help="Stop before this frame (default: the end).")] = (
         None
     ),
     key_frames: Annotated[bool, typer.Option("--key-frames", help="Only the key frames.")] = False,
+    listed: Annotated[
+        bool, typer.Option("--client-key-frames", help="With --export: the frames clientMetadata.keyframes lists.")
+    ] = False,
     image_format: Annotated[ImageFormat, typer.Option("--format", help="Image format.")] = ImageFormat.PNG,
+    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="With --export: wait for the job.")] = False,
 ) -> None:
     """Write a video's frames as images: frame i of the stored frame map becomes frame_00000i.png.
 
-    Ghost frames hidden by an edit list are not frames; B-frames come in display order. Existing files are never
-    overwritten: the command refuses before writing anything. The bytes are read with range requests.
+    Ghost frames hidden by an edit list are not frames; B-frames come in display order. With --out, the images are
+    written here (existing files are never overwritten: the command refuses before writing anything; the bytes are
+    read with range requests). With --export, a job on the server writes them into managed storage as image items
+    of a sub-folder <title>_frames of the video's folder (editor role needed).
     """
+    selection = FrameSelection(start=start, stop=stop, step=every, key_frames_only=key_frames)
+    if export == (out is not None):
+        raise InvalidInput("give one of --out DIR (images written here) and --export (image items on the server)")
+    if not export and (grouping is not None or listed or wait):
+        raise InvalidInput("--as, --client-key-frames and --wait go with --export")
+    session = session_of(ctx)
+    if export:
+        params = FrameExportParams(
+            selection=selection,
+            image_format=image_format,
+            grouping=grouping.value if grouping else None,
+            from_metadata=listed,
+        )
+        _export(session, item_id, params, wait=wait)
+        return
+    assert out is not None
+    _write_here(session, item_id, selection, out, image_format)
+
+
+def _export(session: Session, item_id: int, params: FrameExportParams, *, wait: bool) -> None:
+    job = session.registry().frame_export.start(actor=session.actor(), item_id=item_id, params=params)
+    if wait:
+        follow_and_finish(session, job)
+    elif session.json_output:
+        print_json(session, job.to_dict())
+    else:
+        say(
+            session,
+            f"Job {job.id}: exporting {job.units_total:,} frame(s) of item {item_id} (cairn job show {job.id}).",
+        )
+
+
+def _write_here(
+    session: Session, item_id: int, selection: FrameSelection, out: Path, image_format: ImageFormat
+) -> None:
     from cairn.domain.frames import iter_frames  # noqa: PLC0415 (PyAV: loaded by the commands that decode)
     from cairn.storage import RangeFile  # noqa: PLC0415
 
-    session = session_of(ctx)
     registry, actor = session.registry(), session.actor()
     index = registry.inspection.frame_index(actor=actor, item_id=item_id)
-    selection = FrameSelection(start=start, stop=stop, step=every, key_frames_only=key_frames)
     targets = _targets(out, selection.indices(index), image_format)
     content = registry.viewing.open(actor=actor, item_id=item_id)
     reader = RangeFile(content.store, content.key, size=content.info.size)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cairn.cli.output import print_json, say, table
-from cairn.cli.register import _finish, _follow
+from cairn.cli.register import follow_and_finish
 from cairn.cli.session import session_of
 from cairn.errors import InvalidInput
 
@@ -61,12 +61,7 @@ def follow_job(session: Session, job: Job, *, wait: bool, doing: str) -> None:
         else:
             say(session, f"Job {job.id}: {doing} (cairn job show {job.id}).")
         return
-    from cairn.cli.worker import embedded_consumer  # noqa: PLC0415
-
-    local = session.settings.queue_url is None
-    with embedded_consumer(session.registry(), workers=(session.settings.workers or 2) if local else 0):
-        job = _follow(session, job)
-    _finish(session, job)
+    follow_and_finish(session, job)
 
 
 def _show_plans(session: Session, item_ids: list[int], params: ReencodeParams) -> None:

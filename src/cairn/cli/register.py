@@ -122,6 +122,15 @@ def _follow(session: Session, job: Job) -> Job:
     return job
 
 
+def follow_and_finish(session: Session, job: Job) -> None:
+    """Follow a job with a progress bar, working on it in this process when the queue is the embedded one; then
+    show it (and exit non-zero when it failed)."""
+    local = session.settings.queue_url is None
+    with embedded_consumer(session.registry(), workers=(session.settings.workers or 2) if local else 0):
+        job = _follow(session, job)
+    _finish(session, job)
+
+
 def _finish(session: Session, job: Job) -> None:
     from cairn.domain.jobs import JobStatus  # noqa: PLC0415 - with the manifest readers: only once a job ran
 

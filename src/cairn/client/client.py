@@ -198,6 +198,29 @@ class Client:
         job = parse(Job, self._http.json("POST", "/sequence-videos", json=body))
         return self.jobs.wait(job.id, timeout=timeout, progress=progress) if wait else job
 
+    def export_frames(
+        self,
+        item: int,
+        *,
+        start: int = 0,
+        stop: int | None = None,
+        every: int = 1,
+        key_frames: bool = False,
+        client_metadata_key_frames: bool = False,
+        image_format: str = "png",
+        group_as: str | None = None,
+        wait: bool = False,
+        timeout: float | None = None,
+        progress: Progress | None = print_progress,
+    ) -> Job:
+        """Start exporting video ``item``'s frames on the server as image items (``frame_000042.png`` is frame 42
+        of its frame map) in a sub-folder ``<title>_frames``; ``group_as`` ``"group"`` or ``"sequence"`` registers
+        them as an image group or sequence. Returns the Job (final with ``wait``)."""
+        body: dict[str, object] = {"start": start, "stop": stop, "every": every, "key_frames": key_frames}
+        body |= {"client_metadata_key_frames": client_metadata_key_frames, "format": image_format, "as": group_as}
+        job = parse(Job, self._http.json("POST", f"/items/{int(item)}/frame-export", json=body))
+        return self.jobs.wait(job.id, timeout=timeout, progress=progress) if wait else job
+
     def close(self) -> None:
         self._http.close()
 

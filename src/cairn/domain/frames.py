@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from av.video.frame import VideoFrame
     from PIL.Image import Image
 
-__all__ = ["Frame", "image_files", "iter_frames"]
+__all__ = ["Frame", "image_files", "iter_chosen", "iter_frames"]
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,11 @@ def iter_frames(file: Any, index: FrameIndex, selection: FrameSelection) -> Iter
     Decoding starts at the last key frame at or before the first frame chosen (a seek), not at frame 0. Bad media
     raises MediaError.
     """
-    chosen = selection.indices(index)
+    yield from iter_chosen(file, index, selection.indices(index))
+
+
+def iter_chosen(file: Any, index: FrameIndex, chosen: list[int]) -> Iterator[Frame]:
+    """Decode the frames ``chosen`` (indices into the frame map, ascending) of the video in ``file``, in order."""
     if not chosen:
         return
     try:

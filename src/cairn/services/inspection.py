@@ -284,28 +284,35 @@ class InspectionService(Service):
         """A video item's frame map and key frames: what frame iteration and export need to find frame i."""
         with self._read() as repos:
             item, _ = item_folder(repos, actor, item_id, Action.READ)
-            encoded = repos.inspections.frame_map(item_id)
-            stored = repos.inspections.get(item_id) if encoded is not None else None
-        if item.kind is ItemKind.IMAGE_SEQUENCE and (encoded is None or item.managed_key is None):
-            raise NotFound(
-                f"image sequence {item_id} has no video yet: build it first (cairn sequence-video {item_id})",
-                details={"item_id": item_id},
-            )
-        if item.kind not in (ItemKind.VIDEO, ItemKind.IMAGE_SEQUENCE):
-            raise InvalidInput(f"item {item_id} is a {item.kind.value}: only videos and image sequences have frames")
-        if encoded is None or stored is None:
-            raise NotFound(f"video {item_id} has no frame map: inspect it first (cairn inspect {item_id})")
-        key_frames = tuple(int(k) for k in stored.report.get("keyframe_indices", ()))
-        return FrameIndex(frame_map=decode_frame_map(encoded), key_frames=key_frames)
+            return stored_frame_index(repos, item)
 
     def _inspect_stored(self, item: Item, kind: ItemKind | None = None) -> Inspected:
-        store, key = self._locate(item)
+        store, key = self.locate(item)
         return inspect_object(store, key, kind=kind or item.kind, settings=self._settings)
 
-    def _locate(self, item: Item) -> tuple[ObjectStore, str]:
+    def locate(self, item: Item) -> tuple[ObjectStore, str]:
+        """The store and key of an item's bytes (its integration's bucket, a local root, or managed storage); the
+        caller checked who asks."""
         with self._read() as repos:
             stored = find_integration(repos, item.integration_id) if item.integration_id is not None else None
         return locate_object(item, stored, settings=self._settings, integrations=self._integrations)
+
+
+def stored_frame_index(repos: Repos, item: Item) -> FrameIndex:
+    """A video's (or a built image sequence's) stored frame map and key frames (the caller checked who asks)."""
+    encoded = repos.inspections.frame_map(item.id)
+    stored = repos.inspections.get(item.id) if encoded is not None else None
+    if item.kind is ItemKind.IMAGE_SEQUENCE and (encoded is None or item.managed_key is None):
+        raise NotFound(
+            f"image sequence {item.id} has no video yet: build it first (cairn sequence-video {item.id})",
+            details={"item_id": item.id},
+        )
+    if item.kind not in (ItemKind.VIDEO, ItemKind.IMAGE_SEQUENCE):
+        raise InvalidInput(f"item {item.id} is a {item.kind.value}: only videos and image sequences have frames")
+    if encoded is None or stored is None:
+        raise NotFound(f"video {item.id} has no frame map: inspect it first (cairn inspect {item.id})")
+    key_frames = tuple(int(k) for k in stored.report.get("keyframe_indices", ()))
+    return FrameIndex(frame_map=decode_frame_map(encoded), key_frames=key_frames)
 
 
 def locate_object(
@@ -458,5 +465,6 @@ __all__ = [
     "save_composite_inspection",
     "save_inspection",
     "save_sequence_video",
+    "stored_frame_index",
     "timed_out",
 ]

@@ -52,15 +52,13 @@ from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
 from cairn.services.managed_files import remove_managed_files
 from cairn.services.registration_commit import commit_units
 from cairn.services.registration_units import Inspector, Prepared, UnitPreparer, head_only
-from cairn.services.sequence_video import SequenceVideoService
+from cairn.services.sequence_video import VIDEO_JOB, SequenceVideoService
 from cairn.settings import Settings
 from cairn.storage import ObjectStore
 
 KIND = "registration"
 SEQUENCES = "image_sequences"
 """The job summary's list of the image sequences the registration created (their videos wait for its end)."""
-VIDEO_JOB = "sequence_video_job"
-"""The job summary's id of the job that builds those videos."""
 MANIFESTS = "manifests"
 """Where stored manifests wait in managed storage until their job's scan task is closed."""
 _SCAN = b"scan:"

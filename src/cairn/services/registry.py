@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from cairn.services.datasets import DatasetService
     from cairn.services.export import ExportService
     from cairn.services.folders import FolderService
+    from cairn.services.frame_export import FrameExportService
     from cairn.services.inspection import InspectionService
     from cairn.services.integrations import IntegrationService
     from cairn.services.items import ItemService
@@ -197,6 +198,7 @@ class Registry:
                 "registration": lambda: self.registration,
                 "reencode": lambda: self.reencode,
                 "sequence_video": lambda: self.sequence_video,
+                "frame_export": lambda: self.frame_export,
             },
         )
 
@@ -213,6 +215,19 @@ class Registry:
         from cairn.services.sequence_video import SequenceVideoService
 
         return SequenceVideoService(self.db, settings=self.settings, integrations=self.integrations, jobs=self.jobs)
+
+    @_service
+    def frame_export(self) -> FrameExportService:
+        """Frame export jobs (their handler): a video's frames as image items, optionally grouped."""
+        from cairn.services.frame_export import FrameExportService
+
+        return FrameExportService(
+            self.db,
+            settings=self.settings,
+            inspection=self.inspection,
+            jobs=self.jobs,
+            videos=lambda: self.sequence_video,
+        )
 
     @_service
     def notifications(self) -> NotificationService:

@@ -49,12 +49,14 @@ from cairn.services.reencode import parse_fps
 from cairn.settings import Settings
 from cairn.storage import ObjectStore, open_managed_store
 
-__all__ = ["BUILD_VIDEO", "DESTINATIONS", "KIND", "SequenceVideoParams", "SequenceVideoService"]
+__all__ = ["BUILD_VIDEO", "DESTINATIONS", "KIND", "VIDEO_JOB", "SequenceVideoParams", "SequenceVideoService"]
 
 log = logging.getLogger("cairn.sequence_video")
 
 KIND = "sequence_video"
 BUILD_VIDEO = "build_video"
+VIDEO_JOB = "sequence_video_job"
+"""The summary key, on a job that created image sequences, of the job it queued to build their videos."""
 """The ``pending_action`` of an image sequence whose video is not built yet (cleared when it is)."""
 DESTINATIONS = ("managed",)
 """Where a video may go (re-encode's ``destination`` shape): cairn's managed storage for now."""

@@ -319,6 +319,12 @@ class JobService(Service):
         with self._read() as repos:
             return visible_job(repos, actor, job_id)
 
+    def is_cancelled(self, job_id: int) -> bool:
+        """Whether a job was cancelled (or is gone): asked by running tasks, which then stop early."""
+        with self._read() as repos:
+            job = repos.jobs.get_job(job_id)
+        return job is None or job.status is JobStatus.CANCELLED
+
     def jobs(
         self,
         *,
