@@ -200,9 +200,9 @@ def test_cancel_kills_ffmpeg_and_leaves_no_item_nor_file(
     started = time.monotonic()
     worker.start()
     scratch = registry.settings.data_dir / "tmp"
-    while not list(scratch.glob("reencode-*/out/.cairn-ffmpeg-*/*")) and time.monotonic() - started < 60:
+    while not list(scratch.glob("job-*-reencode-*/out/.cairn-ffmpeg-*/*")) and time.monotonic() - started < 60:
         time.sleep(0.05)
-    assert list(scratch.glob("reencode-*/out/.cairn-ffmpeg-*/*")), "FFmpeg never started writing"
+    assert list(scratch.glob("job-*-reencode-*/out/.cairn-ffmpeg-*/*")), "FFmpeg never started writing"
     registry.jobs.cancel(actor=admin, job_id=job.id)
     worker.join(timeout=30)
     assert not worker.is_alive()
@@ -224,11 +224,11 @@ def test_a_result_never_committed_leaves_no_item_and_the_sweep_removes_its_file(
     claimed = registry.jobs._claim(job.id, 0)  # the worker leases the task ...
     assert claimed is not None
     made = registry.reencode.prepare(claimed[0], claimed[1], heartbeat=lambda: None)  # ... prepares, then dies
-    assert made.key is not None and (registry.settings.managed_storage_dir / made.key).is_file()
+    assert made.placed is not None and (registry.settings.managed_storage_dir / made.placed.key).is_file()
     assert registry.reencode.links(actor=admin, item_id=original.id) == (None, [])
     assert list((registry.settings.data_dir / "tmp").iterdir()) == []
     assert registry.managed_files.sweep(grace=timedelta(0)) == 1
-    assert not (registry.settings.managed_storage_dir / made.key).exists()
+    assert not (registry.settings.managed_storage_dir / made.placed.key).exists()
     assert managed_path(registry, original).is_file()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
 __all__ = ["ObjectInfo", "ObjectStore"]
@@ -78,6 +79,14 @@ class ObjectStore(Protocol):
         cache_control: str | None = None,
     ) -> None:
         """Write one object (replacing it)."""
+        ...
+
+    def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> None:
+        """Upload a local file as one object, streamed: a multipart upload in bounded chunks when it is large."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove one object; an object that is not there is no error."""
         ...
 
     async def head_async(self, key: str) -> ObjectInfo:

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["ObstoreStore", "memory_store", "open_managed_store", "open_store"]
 
 LIST_PAGE_SIZE = 1000
+PUT_CHUNK = 8 << 20
+"""Bytes per part of a multipart upload (``put_file``): at most a few parts are held in memory at once."""
 MAX_PRESIGN_EXPIRY = timedelta(days=7)
 _CLIENT_OPTIONS: ClientConfig = {"connect_timeout": "10s", "timeout": "120s"}
 
@@ -194,6 +196,22 @@ class ObstoreStore:
             attributes = {}  # the filesystem keeps no attributes; head() guesses the type from the name
         with self._errors(operation="PUT", location=self.location(key)):
             obstore.put(self._inner, key, data, attributes=attributes or None)
+
+    def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> None:
+        self._check_key(key, "PUT")
+        attributes = {"Content-Type": content_type} if content_type and not isinstance(self._inner, LocalStore) else {}
+        with self._errors(operation="PUT", location=self.location(key)), path.open("rb") as source:
+            obstore.put(
+                self._inner, key, source, attributes=attributes or None, chunk_size=PUT_CHUNK, max_concurrency=2
+            )
+
+    def delete(self, key: str) -> None:
+        self._check_key(key, "DELETE")
+        try:
+            with self._errors(operation="DELETE", location=self.location(key)):
+                obstore.delete(self._inner, key)
+        except ObjectNotFound:
+            return
 
     # --- helpers -----------------------------------------------------------------------------------------
 
