@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import mimetypes
 import os
@@ -211,7 +212,18 @@ class ObstoreStore:
             with self._errors(operation="DELETE", location=self.location(key)):
                 obstore.delete(self._inner, key)
         except ObjectNotFound:
-            return
+            pass
+        if self._local_root is not None:
+            self._remove_staged(key)
+
+    def _remove_staged(self, key: str) -> None:
+        """A local upload interrupted by a kill leaves its staging file (``<key>#<n>``, obstore's name) behind."""
+        assert self._local_root is not None
+        target = self._local_root / key
+        for staged in target.parent.glob(f"{glob.escape(target.name)}#*"):
+            if staged.name[len(target.name) + 1 :].isdigit():
+                with self._errors(operation="DELETE", location=self.location(key)):
+                    staged.unlink(missing_ok=True)
 
     # --- helpers -----------------------------------------------------------------------------------------
 
