@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import signal
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -41,7 +41,7 @@ def big_video(tmp_path_factory: pytest.TempPathFactory, ffmpeg_exe: str) -> Path
 
 def count(registry: Registry, table: str) -> int:
     with registry.db.read() as conn:
-        return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())  # noqa: S608 (a test's own name)
+        return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
 def kill_while_uploading(registry: Registry, admin: User, job: Job, settings: Settings, log: Path) -> None:
