@@ -24,6 +24,7 @@ from cairn.services.registry import Registry
 from cairn.storage import ObjectStore
 from tests.fixtures.media_corpus import MediaCorpus
 from tests.fixtures.storage_servers import AZURITE_ACCOUNT, AZURITE_KEY, StorageServer
+from tests.registration.conftest import add_server_integration
 
 
 @pytest.fixture
@@ -37,18 +38,7 @@ def bucket(s3rver_server: StorageServer) -> StorageServer:
 
 
 def add_integration(registry: Registry, admin: User, server: StorageServer, name: str = "bucket") -> int:
-    config = server.config
-    integration = registry.integrations.add(
-        actor=admin,
-        name=name,
-        provider=config.provider,
-        bucket=config.bucket,
-        region=config.region,
-        endpoint=config.endpoint,
-        credentials=dict(config.credentials),
-        options=dict(config.options),
-    )
-    return integration.id
+    return add_server_integration(registry, admin, server, name).id
 
 
 def add_bucket_video(registry: Registry, admin: User, folder: Folder, integration_id: int, url: str) -> Item:

@@ -23,6 +23,7 @@ from cairn.services.reencode import ReencodeParams
 from cairn.services.registry import Registry
 from cairn.settings import Settings
 from tests.fixtures.storage_servers import StorageServer
+from tests.registration.conftest import add_server_integration
 from tests.registration.test_durability import cairn_worker
 
 
@@ -82,11 +83,7 @@ def test_kill_9_during_the_upload_then_restart_leaves_one_result_and_no_orphan(
         server: StorageServer = request.getfixturevalue("s3rver_server").fresh()
         with big_video.open("rb") as data:
             url = server.put("clips/noisy.mp4", data)
-        config = server.config
-        integration = registry.integrations.add(
-            actor=admin, name="b", provider=config.provider, bucket=config.bucket, endpoint=config.endpoint,
-            region=config.region, credentials=dict(config.credentials),
-        )  # fmt: skip
+        integration = add_server_integration(registry, admin, server, "b")
         store = server.store()
 
         def listing() -> list[str]:
