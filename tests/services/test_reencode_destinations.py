@@ -8,12 +8,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
 
+from cairn.domain.integrations import Provider, StoreConfig
 from cairn.domain.jobs import Job, JobStatus
 from cairn.domain.kinds import ItemKind
 from cairn.domain.records import Folder, Item, User
@@ -21,9 +26,9 @@ from cairn.errors import InvalidInput, StorageAccessDenied
 from cairn.services.items import NewItem
 from cairn.services.reencode import ReencodeParams
 from cairn.services.registry import Registry
-from cairn.storage import ObjectStore
+from cairn.storage import ObjectStore, open_store
 from tests.fixtures.media_corpus import MediaCorpus
-from tests.fixtures.storage_servers import AZURITE_ACCOUNT, AZURITE_KEY, StorageServer
+from tests.fixtures.storage_servers import AZURITE_ACCOUNT, AZURITE_KEY, StorageServer, free_port, running
 from tests.registration.conftest import add_server_integration
 
 
@@ -221,3 +226,66 @@ def test_a_result_uploaded_but_never_committed_is_removed_by_the_next_attempt_or
         conn.execute(sa.text("UPDATE job_tasks SET status = 'cancelled' WHERE job_id = :j"), {"j": second.id})
     assert registry.result_objects.sweep() == 1  # ... and its job is cancelled: the sweep removes the upload
     assert keys(bucket.store()) == ["with_audio.mp4", "with_audio_normalized.mp4"] and pending_records(registry) == 0
+
+
+@pytest.fixture(scope="module")
+def moto_with_iam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, tuple[str, str]]]]:
+    """moto's server enforcing IAM policies: a bucket ``media`` and the keys of ``reader`` (GetObject, ListBucket)
+    and ``no_delete`` (those and PutObject). Its first 4 requests go unchecked: the readiness GET and the three that
+    make the admin user."""
+    boto3 = pytest.importorskip("boto3")
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "4", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"}
+    argv = [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)]
+    log = tmp_path_factory.mktemp("moto_iam") / "moto.log"
+    with running(argv, env=env, url=endpoint, log=log):
+        anyone = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "not-checked-yet"}
+
+        def user(keys: dict[str, str], name: str, actions: list[str]) -> tuple[str, str]:
+            iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1", **keys)
+            iam.create_user(UserName=name)
+            statement = {"Effect": "Allow", "Action": actions, "Resource": "*"}
+            policy = {"Version": "2012-10-17", "Statement": [statement]}
+            iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(policy))
+            made = iam.create_access_key(UserName=name)["AccessKey"]
+            return made["AccessKeyId"], made["SecretAccessKey"]
+
+        admin_id, admin_secret = user(anyone, "admin", ["*"])
+        admin = {"aws_access_key_id": admin_id, "aws_secret_access_key": admin_secret}
+        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **admin).create_bucket(Bucket="media")
+        read = ["s3:GetObject", "s3:ListBucket"]
+        keys = {"admin": (admin_id, admin_secret), "reader": user(admin, "reader", read)}
+        keys["no_delete"] = user(admin, "no_delete", [*read, "s3:PutObject"])
+        yield endpoint, keys
+
+
+@pytest.mark.parametrize(("who", "permission"), [("reader", "s3:PutObject"), ("no_delete", "s3:DeleteObject")])
+def test_an_s3_policy_without_write_or_delete_is_refused_naming_the_permission(
+    *,
+    registry: Registry,
+    admin: User,
+    folder: Folder,
+    moto_with_iam: tuple[str, dict[str, tuple[str, str]]],
+    media_corpus: MediaCorpus,
+    who: str,
+    permission: str,
+) -> None:
+    endpoint, keys = moto_with_iam
+    key = f"{who}/with_audio.mp4"
+
+    def config(user: str) -> StoreConfig:
+        key_id, secret = keys[user]
+        credentials = {"access_key_id": key_id, "secret_access_key": secret}
+        return StoreConfig(Provider.S3_COMPATIBLE, "media", "us-east-1", endpoint, credentials=credentials)
+
+    open_store(config("admin"), allow_private_endpoints=True).put(key, media_corpus["with_audio.mp4"].read_bytes())
+    integration = add_integration(registry, admin, StorageServer("moto", endpoint, config(who), lambda _: config(who)))
+    original = add_bucket_video(registry, admin, folder, integration, f"s3://media/{key}")
+    assert original.status.value == "ready"  # the policy reads
+
+    with pytest.raises(StorageAccessDenied, match=rf"lack {permission} there") as refused:
+        registry.reencode.start(actor=admin, params=ReencodeParams(), item_ids=[original.id], destination="bucket")
+    assert f"media/{who}/" in refused.value.message and refused.value.details["permission"] == permission
+    job = registry.reencode.start(actor=admin, params=ReencodeParams(), item_ids=[original.id])
+    assert job.params["results_in"] == "managed"
