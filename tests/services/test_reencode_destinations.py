@@ -1,6 +1,7 @@
 """Where a re-encode's result goes, on real servers: next to the original in its bucket (s3rver, a local
 integration) when the integration can write there, a free name when ``_normalized.mp4`` is taken, refused up front
-naming the permission on a read-only integration (Azurite with a read-and-list SAS), managed storage when chosen;
+naming the permission on a read-only integration (Azurite with a read-and-list SAS; moto enforcing IAM policies
+without s3:PutObject or s3:DeleteObject), managed storage when chosen;
 and no orphan object when the commit never happens (a task's next attempt, its closed hook, the sweep)."""
 
 from __future__ import annotations

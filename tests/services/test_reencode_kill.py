@@ -1,5 +1,5 @@
-"""kill -9 of a `cairn worker` while it uploads a re-encode's result into the original's bucket (s3rver, and a
-local integration), then a restart: the job finishes with one result item, the bucket holds the original and one
+"""kill -9 of a `cairn worker` while it uploads a re-encode's result into the original's bucket (s3rver, Azurite,
+and a local integration), then a restart: the job finishes with one result item, the bucket holds the original and one
 ``_normalized.mp4`` (no orphan, no renamed copy), no record is left and no scratch directory."""
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def wait_final(registry: Registry, admin: User, job: Job, log: Path) -> Job:
     return current
 
 
-@pytest.mark.parametrize("place", ["s3rver", "local"])
+@pytest.mark.parametrize("place", ["s3rver", "azurite", "local"])
 def test_kill_9_during_the_upload_then_restart_leaves_one_result_and_no_orphan(
     place: str, tmp_path: Path, big_video: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -79,8 +79,8 @@ def test_kill_9_during_the_upload_then_restart_leaves_one_result_and_no_orphan(
     registry.migrate()
     admin = registry.users.ensure_local_admin()[0]
     folder = registry.folders.create(actor=admin, name="videos")
-    if place == "s3rver":
-        server: StorageServer = request.getfixturevalue("s3rver_server").fresh()
+    if place != "local":
+        server: StorageServer = request.getfixturevalue(f"{place}_server").fresh()
         with big_video.open("rb") as data:
             url = server.put("clips/noisy.mp4", data)
         integration = add_server_integration(registry, admin, server, "b")
