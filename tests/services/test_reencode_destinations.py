@@ -23,7 +23,7 @@ from cairn.domain.integrations import Provider, StoreConfig
 from cairn.domain.jobs import Job, JobStatus
 from cairn.domain.kinds import ItemKind
 from cairn.domain.records import Folder, Item, User
-from cairn.errors import InvalidInput, StorageAccessDenied
+from cairn.errors import Conflict, InvalidInput, StorageAccessDenied
 from cairn.services.items import NewItem
 from cairn.services.reencode import ReencodeParams
 from cairn.services.registry import Registry
@@ -290,3 +290,27 @@ def test_an_s3_policy_without_write_or_delete_is_refused_naming_the_permission(
     assert f"media/{who}/" in refused.value.message and refused.value.details["permission"] == permission
     job = registry.reencode.start(actor=admin, params=ReencodeParams(), item_ids=[original.id])
     assert job.params["results_in"] == "managed"
+
+
+def test_a_lease_lost_during_the_upload_stops_it_and_leaves_the_record_to_the_task_s_new_owner(
+    *, registry: Registry, admin: User, folder: Folder, bucket: StorageServer, media_corpus: MediaCorpus, tmp_path: Path
+) -> None:
+    """The upload renews the lease as it reads the file; a lease lost stops it, and the object is no longer this
+    attempt's to remove (the attempt that took the task over may be writing the same name): its record stays for
+    that attempt's release."""
+    url = bucket.put("with_audio.mp4", media_corpus["with_audio.mp4"].read_bytes())
+    original = add_bucket_video(registry, admin, folder, add_integration(registry, admin, bucket), url)
+    job = registry.reencode.start(actor=admin, params=ReencodeParams(), item_ids=[original.id])
+    result = tmp_path / "result.mp4"
+    result.write_bytes(os.urandom(12 << 20))  # two parts
+
+    def lost() -> None:
+        raise Conflict("the lease was lost (another worker took it over)")
+
+    with pytest.raises(Conflict, match="lease was lost"):
+        registry.result_objects.place(
+            job_id=job.id, seq=0, original=original, destination="bucket", name="r.mp4", file=result, heartbeat=lost
+        )
+    assert pending_records(registry) == 1
+    assert registry.result_objects.release(job_id=job.id, seq=0) == 1
+    assert pending_records(registry) == 0 and keys(bucket.store()) == ["with_audio.mp4"]

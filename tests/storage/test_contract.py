@@ -197,7 +197,9 @@ def test_put_file_streams_a_multipart_upload_and_delete_removes_it(backend: Back
     source = tmp_path / "upload.bin"
     big = DATA * 1000  # 10,240,000 bytes: two parts
     source.write_bytes(big)
-    backend.store.put_file("out/result.mp4", source, content_type="video/mp4")
+    reads: list[int] = []
+    backend.store.put_file("out/result.mp4", source, content_type="video/mp4", progress=lambda: reads.append(1))
+    assert len(reads) >= 2  # called as the file is read, part by part
     assert backend.store.head("out/result.mp4").size == len(big)
     assert backend.store.read_range("out/result.mp4", 8 << 20, (8 << 20) + 4) == big[8 << 20 : (8 << 20) + 4]
     backend.store.delete("out/result.mp4")

@@ -280,7 +280,7 @@ class ReencodeService(Service):
         if destination == "managed":
             name = f"{item.id}{params.suffix()}.{recipe.container}"  # no title in a managed key: no user text
         made.placed = self._results.place(
-            job_id=job.id, seq=task.seq, original=item, destination=destination, name=name, file=result
+            job_id=job.id, seq=task.seq, original=item, destination=destination, name=name, file=result, heartbeat=beat
         )
         bucket_name = made.placed.name if destination == "bucket" else None
         made.title = bucket_name or _result_title(item.title, params.suffix(), recipe.container)

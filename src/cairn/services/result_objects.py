@@ -32,7 +32,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -163,19 +163,41 @@ class ResultObjectService(Service):
 
     # --- a task ---------------------------------------------------------------------------------------------
     def place(
-        self, *, job_id: int, seq: int, original: Item, destination: Destination, name: str, file: Path
+        self,
+        *,
+        job_id: int,
+        seq: int,
+        original: Item,
+        destination: Destination,
+        name: str,
+        file: Path,
+        heartbeat: Callable[[], None] | None = None,
     ) -> Placed:
         """Record, then store ``file`` as ``name``: next to ``original`` in its bucket (a free name), or in managed
-        storage. The file is moved or uploaded; the caller removes its temporary directory either way."""
+        storage. The file is moved or uploaded (``heartbeat`` called as it is read: a lease lost stops it); the
+        caller removes its temporary directory either way."""
         if destination == "managed":
             return self._place_managed(job_id, seq, name, file)
         assert original.integration_id is not None and original.object_url is not None
         store, config, (key,) = self._open(original.integration_id, [original.object_url])
         wanted = f"{_directory(key)}{name}"
         pending, renamed = self._claim_free(store, job_id, seq, original.integration_id, wanted)
+        lost: list[Exception] = []  # the lease, lost during the upload: the task is another attempt's now
+
+        def beat() -> None:
+            try:
+                if heartbeat is not None:
+                    heartbeat()
+            except Exception as exc:
+                lost.append(exc)
+                raise
+
         try:
-            store.put_file(pending.key, file, content_type="video/mp4" if name.endswith(".mp4") else None)
-        except CairnError:
+            content_type = "video/mp4" if name.endswith(".mp4") else None
+            store.put_file(pending.key, file, content_type=content_type, progress=beat)
+        except Exception:
+            if lost:  # not ours to remove any more: the attempt that took the task over releases the record
+                raise lost[0] from None
             self._remove([pending])
             raise
         url = object_url_for(config, pending.key)

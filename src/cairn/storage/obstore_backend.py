@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import io
 import json
 import mimetypes
 import os
@@ -198,10 +199,12 @@ class ObstoreStore:
         with self._errors(operation="PUT", location=self.location(key)):
             obstore.put(self._inner, key, data, attributes=attributes or None)
 
-    def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> None:
+    def put_file(
+        self, key: str, path: Path, *, content_type: str | None = None, progress: Callable[[], None] | None = None
+    ) -> None:
         self._check_key(key, "PUT")
         attributes = {"Content-Type": content_type} if content_type and not isinstance(self._inner, LocalStore) else {}
-        with self._errors(operation="PUT", location=self.location(key)), path.open("rb") as source:
+        with self._errors(operation="PUT", location=self.location(key)), _ReadingFile(path, progress) as source:
             obstore.put(
                 self._inner, key, source, attributes=attributes or None, chunk_size=PUT_CHUNK, max_concurrency=2
             )
@@ -276,6 +279,19 @@ class ObstoreStore:
             content_type=content_type,
             cache_control=attributes.get("Cache-Control"),
         )
+
+
+class _ReadingFile(io.FileIO):
+    """A file opened for reading that calls ``progress`` before each read (obstore reads it part by part)."""
+
+    def __init__(self, path: Path, progress: Callable[[], None] | None) -> None:
+        super().__init__(path, "rb")
+        self._progress = progress
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self._progress is not None:
+            self._progress()
+        return super().read(size)
 
 
 def _empty_range(start: int, end: int) -> bool:
