@@ -153,7 +153,7 @@ class SequenceVideoService(Service):
         built = _Built(item_id, title=item.title)
         try:
             _require_sequence(item)
-            with scratch_dir(self._settings, "sequence-") as scratch:
+            with scratch_dir(self._settings, KIND) as scratch:
                 self._build(job, item, built, members=members, scratch=scratch, beat=Beat(heartbeat))
         except CairnError as err:
             built.error = err
