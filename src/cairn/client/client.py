@@ -194,13 +194,18 @@ class Client:
         items: Sequence[int],
         *,
         fps: str | None = None,
+        destination: str | None = None,
         wait: bool = False,
         timeout: float | None = None,
         progress: Progress | None = print_progress,
     ) -> Job:
         """Build (or build again) the videos of image sequences: each image one frame, in order, sized as the first
-        image; returns the Job (final with ``wait``). Registration and upload start this job by themselves."""
-        body: dict[str, object] = {"item_ids": list(items)} | ({"fps": fps} if fps is not None else {})
+        image; returns the Job (final with ``wait``). Registration and upload start this job by themselves.
+
+        ``destination``: ``"bucket"`` (next to the first image; refused at once when its integration cannot write
+        there), ``"managed"`` (cairn's storage), or None: the bucket when writable, else managed."""
+        extra = {"fps": fps, "destination": destination}
+        body: dict[str, object] = {"item_ids": list(items)} | {k: v for k, v in extra.items() if v is not None}
         job = parse(Job, self._http.json("POST", "/sequence-videos", json=body))
         return self.jobs.wait(job.id, timeout=timeout, progress=progress) if wait else job
 

@@ -1,6 +1,6 @@
 """What the media-processing job handlers (re-encode, image-sequence videos) share: the lease heartbeat, the cancel
 check FFmpeg's runner asks, copying an object to a local file over range reads, a private scratch directory (and
-removing those of dead processes), and moving a result into managed storage."""
+removing those of dead processes), and moving a result into managed storage (``ResultObjectService`` places results)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cairn.db.database import Database
 from cairn.db.repositories import Repos
@@ -25,13 +26,15 @@ from cairn.services.managed_files import UPLOADS
 from cairn.settings import Settings
 from cairn.storage import ObjectStore
 
+if TYPE_CHECKING:
+    from cairn.services.result_objects import Placed
+
 __all__ = [
     "COPY_CHUNK",
     "Beat",
     "Prepared",
     "cancel_check",
     "copy_object",
-    "keep_result",
     "managed_result_key",
     "move_into_managed",
     "remove_dead_scratch",
@@ -48,12 +51,12 @@ SCRATCH_PREFIX = "job-"
 
 @dataclass
 class Prepared:
-    """What preparing one unit gave: a result kept in managed storage (``key``) with its inspection, or the error."""
+    """What preparing one unit gave: a result placed (bucket or managed storage) with its inspection, or the error."""
 
     item_id: int
     title: str = ""
     error: CairnError | None = None
-    key: str | None = None
+    placed: Placed | None = None
     outcome: Inspected | None = None
 
 
@@ -136,11 +139,3 @@ def move_into_managed(settings: Settings, result: Path, key: str) -> None:
     private_dir(target.parent)
     shutil.move(result, target)
     tighten(target)
-
-
-def keep_result(settings: Settings, result: Path, name: str) -> str:
-    """Move a result into managed storage (private) as ``name``; returns its key. Never committed, it is a file no
-    item references, which the managed-files sweep removes."""
-    key = managed_result_key(name)
-    move_into_managed(settings, result, key)
-    return key

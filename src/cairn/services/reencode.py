@@ -57,7 +57,7 @@ from cairn.services.integrations import IntegrationService, find_integration
 from cairn.services.items import NewItem, item_row
 from cairn.services.jobs.engine import JobService
 from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
-from cairn.services.result_objects import Destination, Placed, ResultObjectService, Targets
+from cairn.services.result_objects import Destination, ResultObjectService, Targets
 from cairn.settings import Settings
 from cairn.storage import ObjectStore, open_managed_store
 
@@ -131,7 +131,6 @@ class _Made(Prepared):
     """What preparing one unit gave: a result to commit, a skip, or an error (with its reason)."""
 
     skipped: str | None = None
-    placed: Placed | None = None
     steps: list[dict[str, str]] = field(default_factory=list)
     remap: list[int | None] = field(default_factory=list)
 
@@ -318,9 +317,7 @@ def _add_result(repos: Repos, job: Job, original: Item, made: _Made) -> int:
     new = NewItem(
         kind=ItemKind.VIDEO,
         title=made.title,
-        object_url=placed.object_url,
-        integration_id=placed.integration_id,
-        managed_key=placed.key if placed.destination == "managed" else None,
+        **placed.location(),
         media=made.outcome.media,
         client_metadata=original.client_metadata,
         status=made.outcome.status,
@@ -342,22 +339,9 @@ def _add_result(repos: Repos, job: Job, original: Item, made: _Made) -> int:
         target_id=new_id,
         target_label=made.title,
         folder_id=original.folder_id,
-        details={"job_id": job.id, "original_item_id": original.id, "mode": params.mode, **_where(placed)},
+        details={"job_id": job.id, "original_item_id": original.id, "mode": params.mode, **placed.where()},
     )
     return new_id
-
-
-def _where(placed: Placed) -> dict[str, str]:
-    """Where a result went, for the journal: the destination, the object URL (bucket) or key (managed), and the
-    name wanted when it was taken."""
-    where: dict[str, str] = {"destination": placed.destination}
-    if placed.object_url is not None:
-        where["object_url"] = placed.object_url
-    else:
-        where["managed_key"] = placed.key
-    if placed.renamed_from is not None:
-        where["name_taken"] = placed.renamed_from.rsplit("/", 1)[-1]
-    return where
 
 
 def _journal_skip(repos: Repos, job: Job, item: Item | None, reason: str) -> None:

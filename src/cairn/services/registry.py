@@ -222,7 +222,9 @@ class Registry:
         """Image-sequence video jobs (their handler): started on demand, or queued by registration and upload."""
         from cairn.services.sequence_video import SequenceVideoService
 
-        return SequenceVideoService(self.db, settings=self.settings, integrations=self.integrations, jobs=self.jobs)
+        return SequenceVideoService(
+            self.db, settings=self.settings, integrations=self.integrations, jobs=self.jobs, results=self.result_objects
+        )
 
     @_service
     def notifications(self) -> NotificationService:

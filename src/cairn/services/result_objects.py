@@ -30,7 +30,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import Any, Literal
 
 from cairn.db.database import Database
 from cairn.db.repositories import Repos
@@ -100,6 +100,28 @@ class Placed:
     @property
     def name(self) -> str:
         return PurePosixPath(self.key).name
+
+    def location(self) -> dict[str, Any]:
+        """The item columns that refer to the object: ``object_url`` and ``integration_id`` (bucket), or
+        ``managed_key`` (managed storage); the others None."""
+        managed = self.destination == "managed"
+        return {
+            "object_url": self.object_url,
+            "integration_id": self.integration_id,
+            "managed_key": self.key if managed else None,
+        }
+
+    def where(self) -> dict[str, str]:
+        """Where the object went, for the journal: the destination, the object URL (bucket) or key (managed), and
+        the name wanted when it was taken."""
+        where: dict[str, str] = {"destination": self.destination}
+        if self.object_url is not None:
+            where["object_url"] = self.object_url
+        else:
+            where["managed_key"] = self.key
+        if self.renamed_from is not None:
+            where["name_taken"] = self.renamed_from.rsplit("/", 1)[-1]
+        return where
 
 
 def parse_destination(value: str | None) -> Destination | None:
