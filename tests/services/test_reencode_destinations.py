@@ -24,6 +24,7 @@ from cairn.domain.jobs import Job, JobStatus
 from cairn.domain.kinds import ItemKind
 from cairn.domain.records import Folder, Item, User
 from cairn.errors import Conflict, InvalidInput, StorageAccessDenied
+from cairn.services.integrations import IntegrationPublic
 from cairn.services.items import NewItem
 from cairn.services.reencode import ReencodeParams
 from cairn.services.registry import Registry
@@ -162,6 +163,20 @@ def test_an_uploaded_original_has_no_bucket(
     assert job.params["results_in"] == "managed"
 
 
+def add_read_only_integration(registry: Registry, admin: User, container: StorageServer) -> IntegrationPublic:
+    """An integration named ``reader`` on an Azurite container that may read and list, and nothing else."""
+    config = container.config
+    return registry.integrations.add(
+        actor=admin,
+        name="reader",
+        provider=config.provider,
+        bucket=config.bucket,
+        endpoint=config.endpoint,
+        credentials={"sas_token": read_only_sas()},
+        options=dict(config.options),
+    )
+
+
 def read_only_sas(expiry: str = "2099-01-01T00:00:00Z") -> str:
     """An account SAS for Azurite that may read and list, and nothing else."""
     fields = {"sv": "2019-12-12", "ss": "b", "srt": "sco", "sp": "rl", "se": expiry, "spr": "https,http"}
@@ -176,16 +191,7 @@ def test_a_read_only_integration_is_refused_up_front_naming_the_permission_or_go
 ) -> None:
     container = azurite_server.fresh()
     url = container.put("clips/with_audio.mp4", media_corpus["with_audio.mp4"].read_bytes())
-    config = container.config
-    reader = registry.integrations.add(
-        actor=admin,
-        name="reader",
-        provider=config.provider,
-        bucket=config.bucket,
-        endpoint=config.endpoint,
-        credentials={"sas_token": read_only_sas()},
-        options=dict(config.options),
-    )
+    reader = add_read_only_integration(registry, admin, container)
     original = add_bucket_video(registry, admin, folder, reader.id, url)
     assert original.status.value == "ready"  # the SAS reads
 

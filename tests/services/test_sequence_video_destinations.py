@@ -18,7 +18,7 @@ from cairn.services.sequence_video import SequenceVideoParams
 from tests.fixtures.sequence_pictures import assert_frames_are_images, picture
 from tests.fixtures.storage_servers import StorageServer
 from tests.registration.conftest import add_server_integration
-from tests.services.test_reencode_destinations import keys, pending_records, read_only_sas
+from tests.services.test_reencode_destinations import add_read_only_integration, keys, pending_records
 from tests.services.test_sequence_video import run, run_registration, video_jobs
 
 
@@ -96,16 +96,7 @@ def test_a_read_only_integration_is_refused_up_front_or_its_video_goes_to_manage
 ) -> None:
     container = azurite_server.fresh()
     urls, images = put_pictures(container, "clips", 2, tmp_path)
-    config = container.config
-    registry.integrations.add(
-        actor=admin,
-        name="reader",
-        provider=config.provider,
-        bucket=config.bucket,
-        endpoint=config.endpoint,
-        credentials={"sas_token": read_only_sas()},
-        options=dict(config.options),
-    )
+    add_read_only_integration(registry, admin, container)
     sequence = register_sequence(registry, admin, folder, integration="reader", urls=urls, tmp_path=tmp_path)
 
     (queued,) = video_jobs(registry, admin)
