@@ -72,6 +72,10 @@ def test_a_sequence_video_is_written_next_to_its_first_image_in_the_bucket(
     video.write_bytes(bucket.store().read_range("drives/day1/Drive_1.mp4", 0, 1 << 30))
     assert_frames_are_images(video, images)
     assert len(registry.inspection.frame_map(actor=admin, item_id=sequence.id).pts) == 3
+    registry.inspection.inspect_item(actor=admin, item_id=sequence.id)  # inspected again: it keeps its video
+    again = registry.items.get(actor=admin, item_id=sequence.id)
+    assert (again.object_url, again.integration_id, again.media.frame_count) == (built.object_url, integration.id, 3)
+    assert len(registry.inspection.frame_map(actor=admin, item_id=sequence.id).pts) == 3
     (entry,) = registry.journal.entries(actor=admin, action="item.sequence_video")
     assert entry.details["destination"] == "bucket" and entry.details["name_taken"] == "Drive.mp4"
     assert pending_records(registry) == 0 and list((registry.settings.data_dir / "tmp").iterdir()) == []
