@@ -66,3 +66,24 @@ def test_plan_job_remap_and_links(
     assert bad.status_code == 422 and bad.json()["code"] == "invalid_input"
     none = client.get(f"{API}/items/{original}/frame-remap", headers=admin_headers)
     assert none.status_code == 404
+
+
+def test_the_destination_is_checked_before_the_job_and_the_job_says_where_results_go(
+    client: TestClient, admin_headers: Headers, media_corpus: MediaCorpus
+) -> None:
+    folder = client.post(f"{API}/folders", json={"name": "Videos"}, headers=admin_headers).json()["id"]
+    video = media_corpus["with_audio.mp4"].read_bytes()
+    upload = client.post(
+        f"{API}/folders/{folder}/upload", files=[("files", ("a.mp4", video, "video/mp4"))], headers=admin_headers
+    )
+    original = upload.json()["items"][0]["id"]
+    refused = client.post(
+        f"{API}/reencode", json={"item_ids": [original], "destination": "bucket"}, headers=admin_headers
+    )
+    assert refused.status_code == 422 and "has no bucket" in refused.json()["message"]
+    odd = client.post(
+        f"{API}/reencode", json={"item_ids": [original], "destination": "elsewhere"}, headers=admin_headers
+    )
+    assert odd.status_code == 422
+    started = client.post(f"{API}/reencode", json={"item_ids": [original]}, headers=admin_headers)
+    assert started.status_code == 201 and started.json()["params"]["results_in"] == "managed"

@@ -56,6 +56,6 @@ def test_upload_groups_then_builds_on_demand(
 
     bad = client.post(f"{API}/sequence-videos", json={"item_ids": [made[0]["id"]], "destination": "bucket"},
                       headers=admin_headers)  # fmt: skip
-    assert bad.status_code == 422
+    assert bad.status_code == 422 and "uploaded into cairn and has no bucket" in bad.json()["message"]
     none = client.post(f"{API}/sequence-videos", json={"item_ids": []}, headers=admin_headers)
     assert none.status_code == 422

@@ -38,3 +38,14 @@ def test_plan_then_reencode_with_wait_then_remap(
     cli.fails("remap", str(made), str(len(stored)), code="invalid_input")
     cli.fails("remap", str(item_id), "0", code="not_found")
     cli.fails("reencode", str(item_id), "--full", "--resize", "120", code="invalid_input")
+
+
+def test_the_destination_option_and_where_results_go(
+    cli: Cli, registry: Registry, admin: User, media_corpus: MediaCorpus
+) -> None:
+    item_id = _upload(registry, admin, media_corpus, "with_audio.mp4")
+    cli.fails("reencode", str(item_id), "--destination", "bucket", code="invalid_input")
+    cli.fails("reencode", str(item_id), "--destination", "nowhere", code="invalid_input")
+    assert "into cairn's managed storage" in cli.ok("reencode", str(item_id), "--destination", "managed").stdout
+    job = cli.json("reencode", str(item_id))
+    assert job["params"]["results_in"] == "managed" and job["params"]["destination"] is None

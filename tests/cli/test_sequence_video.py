@@ -1,4 +1,5 @@
-"""``cairn sequence-video ITEM... [--fps R] [--wait]``: the job on demand, followed to its end."""
+"""``cairn sequence-video ITEM... [--fps R] [--destination bucket|managed] [--wait]``: the job on demand, followed
+to its end; where the video goes is printed, and a bucket an uploaded sequence does not have is refused."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ def test_sequence_video_with_wait(cli: Cli, registry: Registry, admin: User, tmp
     assert (job["kind"], job["status"], job["units_done"]) == ("sequence_video", "done", 1)
     built = registry.items.get(actor=admin, item_id=sequence.id)
     assert (built.pending_action, built.media.frame_count, built.media.fps) == (None, 3, 12)
-    assert "Job " in cli.ok("sequence-video", str(sequence.id)).stdout
+    assert "into cairn's managed storage" in cli.ok("sequence-video", str(sequence.id)).stdout  # uploaded: managed
+    cli.fails("sequence-video", str(sequence.id), "--destination", "bucket", code="invalid_input")  # it has none
+    cli.fails("sequence-video", str(sequence.id), "--destination", "elsewhere", code="invalid_input")
     cli.fails("sequence-video", str(sequence.id), "--fps", "0", code="invalid_input")
     cli.fails("sequence-video", "999", code="not_found")

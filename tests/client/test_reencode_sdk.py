@@ -23,6 +23,9 @@ def test_plan_reencode_and_remap(live_server: LiveServer, media_corpus: MediaCor
         assert client.items.remap(made, [2, 0]) == [stored[2], stored[0]]
         resized = client.reencode([item.id], mode="resize", height=120, fps="15", wait=True, progress=None)
         assert resized.status == "done" and resized.items_created == 1
+        assert resized.params["results_in"] == "managed"
+        chosen = client.reencode([item.id], mode="full", destination="managed", wait=True, progress=None)
+        assert chosen.params["destination"] == "managed" and chosen.items_created == 1
 
 
 def test_export_frames_as_an_image_sequence(live_server: LiveServer, media_corpus: MediaCorpus) -> None:

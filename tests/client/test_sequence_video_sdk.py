@@ -36,6 +36,9 @@ def test_upload_groups_by_size_and_frames_are_the_images(live_server: LiveServer
         for frame, image in zip(frames, [images[0], images[2]], strict=True):
             assert difference(frame.to_image(), sequence_frame(image, (160, 120))) < 4
 
-        job = client.sequence_video([made[1].id], fps="10", wait=True, timeout=120, progress=None)
+        job = client.sequence_video(
+            [made[1].id], fps="10", destination="managed", wait=True, timeout=120, progress=None
+        )
         assert (job.kind, job.status, job.units_done) == ("sequence_video", "done", 1)
+        assert job.params["destination"] == "managed" and job.params["results_in"] == "managed"
         assert client.items.get(made[1].id).media.fps == 10

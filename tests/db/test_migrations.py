@@ -161,6 +161,7 @@ def test_sqlite_never_gives_an_id_out_twice(tmp_path: Path) -> None:
     database.dispose()
     assert keyed == {"users", "folders", "integrations", "items", "datasets", "journal"} | {
         "jobs",
+        "result_objects",
         "notifications",
         "api_tokens",
         "login_sessions",
@@ -240,7 +241,7 @@ def test_the_commonest_punctuation_never_looks_like_a_hexadecimal_digit() -> Non
     assert not mapped & set("abcdef0123456789")
 
 
-HEAD = "reencode1"
+HEAD = "resultobj1"
 """The newest migration (re-encodes, stacked on the baseline)."""
 
 

@@ -197,7 +197,7 @@ def test_cancel_kills_ffmpeg_and_leaves_no_item_nor_file(
     )  # fmt: skip
     original = add_video(registry, admin, folder, long_video)
     job = registry.reencode.start(actor=admin, params=ReencodeParams(mode="full"), item_ids=[original.id])
-    cancel_while_ffmpeg_writes(registry, admin, job, "reencode-*/out/.cairn-ffmpeg-*/*")
+    cancel_while_ffmpeg_writes(registry, admin, job, "job-*-reencode-*/out/.cairn-ffmpeg-*/*")
     scratch = registry.settings.data_dir / "tmp"
     ended = registry.jobs.get(actor=admin, job_id=job.id)
     assert ended.status is JobStatus.CANCELLED and ended.items_created == 0
@@ -217,11 +217,11 @@ def test_a_result_never_committed_leaves_no_item_and_the_sweep_removes_its_file(
     claimed = registry.jobs._claim(job.id, 0)  # the worker leases the task ...
     assert claimed is not None
     made = registry.reencode.prepare(claimed[0], claimed[1], heartbeat=lambda: None)  # ... prepares, then dies
-    assert made.key is not None and (registry.settings.managed_storage_dir / made.key).is_file()
+    assert made.placed is not None and (registry.settings.managed_storage_dir / made.placed.key).is_file()
     assert registry.reencode.links(actor=admin, item_id=original.id) == (None, [])
     assert list((registry.settings.data_dir / "tmp").iterdir()) == []
     assert registry.managed_files.sweep(grace=timedelta(0)) == 1
-    assert not (registry.settings.managed_storage_dir / made.key).exists()
+    assert not (registry.settings.managed_storage_dir / made.placed.key).exists()
     assert managed_path(registry, original).is_file()
 
 

@@ -18,6 +18,7 @@ from cairn.domain.kinds import ItemKind
 from cairn.domain.records import Folder, Item, User
 from cairn.errors import InvalidInput, PermissionDenied
 from cairn.services.registry import Registry
+from cairn.services.sequence_video import SequenceVideoParams
 from cairn.services.uploads import UploadedFile
 from tests.fixtures.sequence_pictures import assert_frames_are_images, picture
 from tests.services.helpers import cancel_while_ffmpeg_writes
@@ -51,6 +52,11 @@ def run(registry: Registry, actor: User, job: Job) -> Job:
 
 
 def video_path(registry: Registry, item: Item) -> Path:
+    """Where a built video is: in managed storage, or (a sequence registered from a local integration, which can be
+    written) next to its first image."""
+    if item.object_url is not None:
+        assert item.managed_key is None and item.object_url.startswith("file://")
+        return Path(item.object_url.removeprefix("file://"))
     assert item.managed_key is not None
     return registry.settings.managed_storage_dir / item.managed_key
 
@@ -132,6 +138,8 @@ def test_a_registered_sequence_of_mixed_sizes_is_fitted_into_the_first_images_di
     built = {i.title: i for i in (registry.items.get(actor=admin, item_id=i) for i in ids)}
     assert (built["mixed"].media.width, built["mixed"].media.height) == (160, 120)  # the first image's
     assert (built["odd"].media.width, built["odd"].media.height) == (162, 122)  # odd: one black row/column more
+    assert video_path(registry, built["mixed"]) == root / "mixed.mp4"  # next to its first image, in the bucket
+    assert video_path(registry, built["odd"]) == root / "b" / "odd.mp4"
     assert_frames_are_images(video_path(registry, built["mixed"]), images)
     assert_frames_are_images(video_path(registry, built["odd"]), other)
 
@@ -215,6 +223,11 @@ def test_on_demand_builds_again_and_refuses_what_is_not_a_sequence_or_not_editab
     assert rebuilt.managed_key not in (None, first) and rebuilt.pending_action is None
     assert_frames_are_images(video_path(registry, rebuilt), images)
 
+    with pytest.raises(InvalidInput, match=r"\(Drive\) was uploaded into cairn and has no bucket"):
+        registry.sequence_video.start(
+            actor=admin, item_ids=[sequence.id], params=SequenceVideoParams(destination="bucket")
+        )
+
     member = registry.items.members(actor=admin, item_id=sequence.id)[0]
     with pytest.raises(InvalidInput, match="is a image: only image sequences have a video built"):
         registry.sequence_video.start(actor=admin, item_ids=[member.id])
@@ -248,12 +261,12 @@ def test_a_video_never_committed_is_swept_and_a_deleted_sequence_takes_its_video
     claimed = registry.jobs._claim(job.id, 0)  # the worker leases the task ...
     assert claimed is not None
     built = registry.sequence_video.prepare(claimed[0], claimed[1], heartbeat=lambda: None)  # ... then dies
-    assert built.key is not None and (registry.settings.managed_storage_dir / built.key).is_file()
+    assert built.placed is not None and (registry.settings.managed_storage_dir / built.placed.key).is_file()
     after = registry.items.get(actor=admin, item_id=sequence.id)
     assert (after.managed_key, after.pending_action) == (None, "build_video")
     assert list((registry.settings.data_dir / "tmp").iterdir()) == []
     assert registry.managed_files.sweep(grace=timedelta(0)) == 1
-    assert not (registry.settings.managed_storage_dir / built.key).exists()
+    assert not (registry.settings.managed_storage_dir / built.placed.key).exists()
 
     again = run(registry, admin, registry.sequence_video.start(actor=admin, item_ids=[sequence.id]))
     assert again.units_done == 1
@@ -280,7 +293,7 @@ def test_cancel_kills_ffmpeg_and_changes_nothing(
     images = pictures(tmp_path / "in", [(640, 480)] * 2)
     (sequence,) = upload(registry, admin, folder, images * 300)  # 600 frames: long enough to be cancelled
     (job,) = video_jobs(registry, admin)
-    cancel_while_ffmpeg_writes(registry, admin, job, "sequence-*/out/.cairn-ffmpeg-*/*")
+    cancel_while_ffmpeg_writes(registry, admin, job, "job-*-sequence_video-*/out/.cairn-ffmpeg-*/*")
     scratch = registry.settings.data_dir / "tmp"
     assert registry.jobs.get(actor=admin, job_id=job.id).status is JobStatus.CANCELLED
     after = registry.items.get(actor=admin, item_id=sequence.id)

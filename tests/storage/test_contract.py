@@ -191,6 +191,24 @@ def test_put_replaces_and_accepts_file_objects(backend: Backend) -> None:
     assert store.head("doc.txt").size == 6
 
 
+def test_put_file_streams_a_multipart_upload_and_delete_removes_it(backend: Backend, tmp_path: Path) -> None:
+    """A file over one part (8 MiB) is uploaded in parts and reads back whole; delete removes it, and deleting a
+    key that is not there is no error."""
+    source = tmp_path / "upload.bin"
+    big = DATA * 1000  # 10,240,000 bytes: two parts
+    source.write_bytes(big)
+    reads: list[int] = []
+    backend.store.put_file("out/result.mp4", source, content_type="video/mp4", progress=lambda: reads.append(1))
+    assert len(reads) >= 2  # called as the file is read, part by part
+    assert backend.store.head("out/result.mp4").size == len(big)
+    assert backend.store.read_range("out/result.mp4", 8 << 20, (8 << 20) + 4) == big[8 << 20 : (8 << 20) + 4]
+    backend.store.delete("out/result.mp4")
+    backend.store.delete("out/result.mp4")
+    with pytest.raises(ObjectNotFound):
+        backend.store.head("out/result.mp4")
+    assert [info.key for info in backend.store.list("out/")] == []
+
+
 def test_keys_with_unusual_characters_round_trip(backend: Backend) -> None:
     key = "dir ü/naïve file+plus%20pct#hash?.txt"
     backend.store.put(key, b"abc")

@@ -73,3 +73,11 @@ def test_translated_errors_chains_the_original_and_passes_ours_through() -> None
 def test_generic_errors_with_403_are_access_denied() -> None:
     error = obstore_errors.GenericError("Generic MicrosoftAzure error: list: 403 Forbidden: <?xml ...")
     assert isinstance(map_storage_error(error, operation="LIST", location="az://c"), StorageAccessDenied)
+
+
+def test_a_refused_key_of_a_bulk_delete_is_access_denied() -> None:
+    """S3's DeleteObjects answers 200 and refuses keys one by one: obstore reports it as a GenericError."""
+    error = obstore_errors.GenericError(
+        "Generic S3 error: DeleteObjects request failed for key k: Access Denied (code: AccessDenied)"
+    )
+    assert isinstance(map_storage_error(error, operation="DELETE", location="s3://b/k"), StorageAccessDenied)

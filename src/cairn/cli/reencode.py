@@ -33,35 +33,59 @@ def reencode(
     fps: Annotated[str | None, typer.Option("--fps", help="With --resize: a constant rate (30, 30000/1001).")] = None,
     plan: Annotated[bool, typer.Option("--plan", help="Show each recipe and why; start nothing.")] = False,
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait for the job, with a progress bar.")] = False,
+    destination_text: Annotated[
+        str | None,
+        typer.Option(
+            "--destination",
+            metavar="bucket|managed",
+            help="Where results go: next to each original in its bucket (refused now if it cannot be written), or "
+            "cairn's managed storage. Default: the bucket when writable, else managed.",
+        ),
+    ] = None,
 ) -> None:
     """Re-encode videos into new items (`_normalized`, or `_<height>p` when resized), with their frame remaps.
 
     Auto (the default) fixes only what inspection found, copying the video packets when it can.
     """
     from cairn.services.reencode import ReencodeParams, parse_fps  # noqa: PLC0415
+    from cairn.services.result_objects import parse_destination  # noqa: PLC0415
 
     if full and resize is not None:
         raise InvalidInput("--full and --resize: choose one")
     mode = "full" if full else "resize" if resize is not None else "auto"
     params = ReencodeParams(mode=mode, height=resize, fps=parse_fps(fps))
+    destination = parse_destination(destination_text)
     session = session_of(ctx)
     if plan:
         _show_plans(session, item_ids, params)
         return
-    job = session.registry().reencode.start(actor=session.actor(), params=params, item_ids=item_ids)
-    follow_job(session, job, wait=wait, doing=f"re-encoding {job.units_total:,} video(s)")
+    job = session.registry().reencode.start(
+        actor=session.actor(), params=params, item_ids=item_ids, destination=destination
+    )
+    follow_job(
+        session, job, wait=wait, doing=f"re-encoding {job.units_total:,} video(s) into {where_results(job.params)}"
+    )
 
 
 def follow_job(session: Session, job: Job, *, wait: bool, doing: str) -> None:
     """A media job just started: say so (or print it as JSON); with ``wait``, follow it to its end and, with the
     embedded queue, work on it in this process."""
+    if not session.json_output:
+        say(session, f"Job {job.id}: {doing}.")
     if not wait:
         if session.json_output:
             print_json(session, job.to_dict())
         else:
-            say(session, f"Job {job.id}: {doing} (cairn job show {job.id}).")
+            say(session, f"Follow it with: cairn job show {job.id}")
         return
     follow_and_finish(session, job)
+
+
+def where_results(params: dict[str, object]) -> str:
+    """Where a media job's results go, in words (its params' ``results_in``)."""
+    places = {"bucket": "the bucket, next to each original", "managed": "cairn's managed storage"}
+    used = str(params.get("results_in") or "managed").split(" and ")
+    return " and ".join(places.get(p, p) for p in used)
 
 
 def _show_plans(session: Session, item_ids: list[int], params: ReencodeParams) -> None:

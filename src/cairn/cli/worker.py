@@ -4,7 +4,9 @@ Here, and only here, the job queue (an adapter that knows no use case) is handed
 message calls ``Registry.jobs.run_task`` (the engine, which finds the handler of the job's kind). A housekeeping
 thread runs ``Registry.jobs.recover`` on start and every ``RECOVER_EVERY`` seconds, so tasks of a killed worker are
 taken up again, and another ``Registry.managed_files.sweep`` on start and every ``SWEEP_EVERY`` seconds (uploaded
-files left behind by a crash between an item's deletion and its file's removal).
+files left behind by a crash between an item's deletion and its file's removal), and
+``Registry.result_objects.sweep`` every ``RECOVER_EVERY`` seconds (results uploaded by a task that ended without
+committing them).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ def _housekeeping(registry: Registry) -> Iterator[None]:
     threads = [
         Periodic(registry.jobs.recover, interval=RECOVER_EVERY),
         Periodic(registry.managed_files.sweep, interval=SWEEP_EVERY, name="cairn-managed-files"),
+        Periodic(registry.result_objects.sweep, interval=RECOVER_EVERY, name="cairn-result-objects"),
     ]
     for thread in threads:
         thread.start()

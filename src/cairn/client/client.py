@@ -172,14 +172,20 @@ class Client:
         mode: str = "auto",
         height: int | None = None,
         fps: str | None = None,
+        destination: str | None = None,
         wait: bool = False,
         timeout: float | None = None,
         progress: Progress | None = print_progress,
     ) -> Job:
         """Start re-encoding videos (``items``, or a ``folder``'s or a ``dataset``'s): one new item per video fixed
-        (``mode`` auto, full, or resize to ``height`` at ``fps``); returns the Job (final with ``wait``)."""
+        (``mode`` auto, full, or resize to ``height`` at ``fps``); returns the Job (final with ``wait``).
+
+        ``destination``: ``"bucket"`` (next to each original; refused at once when its integration cannot write
+        there), ``"managed"`` (cairn's storage), or None: the bucket when writable, else managed. The job's
+        ``params["results_in"]`` says which was used."""
         body = {"item_ids": list(items), "folder_id": folder, "dataset_id": dataset, "mode": mode}
-        body |= {k: v for k, v in {"height": height, "fps": fps}.items() if v is not None}
+        extra = {"height": height, "fps": fps, "destination": destination}
+        body |= {k: v for k, v in extra.items() if v is not None}
         job = parse(Job, self._http.json("POST", "/reencode", json=body))
         return self.jobs.wait(job.id, timeout=timeout, progress=progress) if wait else job
 
@@ -188,13 +194,18 @@ class Client:
         items: Sequence[int],
         *,
         fps: str | None = None,
+        destination: str | None = None,
         wait: bool = False,
         timeout: float | None = None,
         progress: Progress | None = print_progress,
     ) -> Job:
         """Build (or build again) the videos of image sequences: each image one frame, in order, sized as the first
-        image; returns the Job (final with ``wait``). Registration and upload start this job by themselves."""
-        body: dict[str, object] = {"item_ids": list(items)} | ({"fps": fps} if fps is not None else {})
+        image; returns the Job (final with ``wait``). Registration and upload start this job by themselves.
+
+        ``destination``: ``"bucket"`` (next to the first image; refused at once when its integration cannot write
+        there), ``"managed"`` (cairn's storage), or None: the bucket when writable, else managed."""
+        extra = {"fps": fps, "destination": destination}
+        body: dict[str, object] = {"item_ids": list(items)} | {k: v for k, v in extra.items() if v is not None}
         job = parse(Job, self._http.json("POST", "/sequence-videos", json=body))
         return self.jobs.wait(job.id, timeout=timeout, progress=progress) if wait else job
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from cairn.db.schema import Id, Json, Timestamp, metadata
 
-__all__ = ["job_errors", "job_tasks", "jobs", "metadata", "notifications"]
+__all__ = ["job_errors", "job_tasks", "jobs", "metadata", "notifications", "result_objects"]
 
 
 def _count(name: str) -> sa.Column[int]:
@@ -100,5 +100,23 @@ notifications = sa.Table(
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("read_at", Timestamp, nullable=True),
     sa.Index("ix_notifications_user", "user_id", "id"),
+    sqlite_autoincrement=True,
+)
+
+# An object a task is about to upload (a result file in the user's bucket or in managed storage), recorded before
+# the upload and deleted in the transaction that commits the item referencing it. A row that outlives its task
+# (a kill -9, a lost lease, a cancel) names an object to remove. Not tied to the job by a foreign key: the row must
+# outlive a job deleted with its folder, or the object would be forgotten.
+result_objects = sa.Table(
+    "result_objects",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("job_id", Id, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("integration_id", Id, sa.ForeignKey("integrations.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Index("ix_result_objects_task", "job_id", "seq"),
+    sa.Index("ix_result_objects_place", "integration_id", "key", unique=True),
     sqlite_autoincrement=True,
 )

@@ -1,6 +1,6 @@
 """What the media-processing job handlers (re-encode, image-sequence videos) share: the lease heartbeat, the cancel
-check FFmpeg's runner asks, copying an object to a local file over range reads, and keeping a result in managed
-storage until its commit."""
+check FFmpeg's runner asks, copying an object to a local file over range reads, a private scratch directory (and
+removing those of dead processes), and moving a result into managed storage (``ResultObjectService`` places results)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cairn.db.database import Database
 from cairn.db.repositories import Repos
@@ -25,34 +26,70 @@ from cairn.services.managed_files import UPLOADS
 from cairn.settings import Settings
 from cairn.storage import ObjectStore
 
-__all__ = ["COPY_CHUNK", "Beat", "Prepared", "cancel_check", "copy_object", "keep_result", "scratch_dir"]
+if TYPE_CHECKING:
+    from cairn.services.result_objects import Placed
+
+__all__ = [
+    "COPY_CHUNK",
+    "Beat",
+    "Prepared",
+    "cancel_check",
+    "copy_object",
+    "managed_result_key",
+    "move_into_managed",
+    "remove_dead_scratch",
+    "scratch_dir",
+]
 
 COPY_CHUNK = 8 << 20
 """Bytes per range read when copying an object to a temporary file."""
 HEARTBEAT_SECONDS = 30.0
 CANCEL_POLL_SECONDS = 1.0
 """How often a running FFmpeg asks the database whether its job was cancelled."""
+SCRATCH_PREFIX = "job-"
 
 
 @dataclass
 class Prepared:
-    """What preparing one unit gave: a result kept in managed storage (``key``) with its inspection, or the error."""
+    """What preparing one unit gave: a result placed (bucket or managed storage) with its inspection, or the error."""
 
     item_id: int
     title: str = ""
     error: CairnError | None = None
-    key: str | None = None
+    placed: Placed | None = None
     outcome: Inspected | None = None
 
 
 @contextmanager
-def scratch_dir(settings: Settings, prefix: str) -> Iterator[Path]:
-    """A private temporary directory under ``<data_dir>/tmp``, removed whatever happens."""
-    path = Path(tempfile.mkdtemp(prefix=prefix, dir=private_dir(settings.data_dir / "tmp")))
+def scratch_dir(settings: Settings, kind: str) -> Iterator[Path]:
+    """A private temporary directory under ``<data_dir>/tmp`` named after this process and ``kind``, removed whatever
+    happens; one a kill -9 left behind is removed by :func:`remove_dead_scratch` once its process is gone."""
+    spool = private_dir(settings.data_dir / "tmp")
+    path = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-{kind}-", dir=spool))
     try:
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def remove_dead_scratch(spool: Path) -> None:
+    """Remove the scratch directories under ``spool`` whose process is gone."""
+    if not spool.is_dir():
+        return
+    for path in spool.glob(f"{SCRATCH_PREFIX}*"):
+        pid = path.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class Beat:
@@ -113,12 +150,14 @@ def _link_or_copy(source: Path, target: Path, size: int) -> bool:
     return True
 
 
-def keep_result(settings: Settings, result: Path, name: str) -> str:
-    """Move a result into managed storage (private) as ``name``; returns its key. Never committed, it is a file no
-    item references, which the managed-files sweep removes."""
-    key = f"{UPLOADS}/{datetime.now(UTC):%Y/%m}/{uuid.uuid4().hex}/{name}"
+def managed_result_key(name: str) -> str:
+    """A fresh key in managed storage for a result named ``name`` (no user text in ``name``)."""
+    return f"{UPLOADS}/{datetime.now(UTC):%Y/%m}/{uuid.uuid4().hex}/{name}"
+
+
+def move_into_managed(settings: Settings, result: Path, key: str) -> None:
+    """Move a result into managed storage (private) as ``key``."""
     target = settings.managed_storage_dir.resolve() / key
     private_dir(target.parent)
     shutil.move(result, target)
     tighten(target)
-    return key

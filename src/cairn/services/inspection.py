@@ -256,14 +256,16 @@ class InspectionService(Service):
             targets = repos.items.members(item.id) if item.kind.is_composite else [item]
         outcomes = {target.id: self._inspect_stored(target) for target in targets}
         # an image sequence's built video is inspected too: its frame map stays the sequence's
-        video = self._inspect_stored(item, ItemKind.VIDEO) if item.kind.is_composite and item.managed_key else None
+        built = item.kind.is_composite and has_own_file(item)
+        video = self._inspect_stored(item, ItemKind.VIDEO) if built else None
         with self._write() as repos:
             for target in targets:
                 save_inspection(repos, target.id, outcomes[target.id])
             if item.kind.is_composite:
                 save_composite_inspection(repos, item, [(t.id, outcomes[t.id]) for t in targets])
-            if video is not None and item.managed_key is not None:
-                save_sequence_video(repos, item, key=item.managed_key, outcome=video)
+            if video is not None:
+                where = {"managed_key": item.managed_key, "object_url": item.object_url}
+                save_sequence_video(repos, item, outcome=video, integration_id=item.integration_id, **where)
             stored = repos.inspections.get(item.id)
             assert stored is not None
             return stored
@@ -302,7 +304,7 @@ def stored_frame_index(repos: Repos, item: Item) -> FrameIndex:
     """A video's (or a built image sequence's) stored frame map and key frames (the caller checked who asks)."""
     encoded = repos.inspections.frame_map(item.id)
     stored = repos.inspections.get(item.id) if encoded is not None else None
-    if item.kind is ItemKind.IMAGE_SEQUENCE and (encoded is None or item.managed_key is None):
+    if item.kind is ItemKind.IMAGE_SEQUENCE and (encoded is None or not has_own_file(item)):
         raise NotFound(
             f"image sequence {item.id} has no video yet: build it first (cairn sequence-video {item.id})",
             details={"item_id": item.id},
@@ -313,6 +315,12 @@ def stored_frame_index(repos: Repos, item: Item) -> FrameIndex:
         raise NotFound(f"video {item.id} has no frame map: inspect it first (cairn inspect {item.id})")
     key_frames = tuple(int(k) for k in stored.report.get("keyframe_indices", ()))
     return FrameIndex(frame_map=decode_frame_map(encoded), key_frames=key_frames)
+
+
+def has_own_file(item: Item) -> bool:
+    """Whether the item refers to a file of its own (managed, or an object): a composite only once its video is
+    built."""
+    return item.managed_key is not None or item.object_url is not None
 
 
 def locate_object(
@@ -352,17 +360,28 @@ def record_inspection(repos: Repos, item_id: int, outcome: Inspected) -> None:
     )
 
 
-def save_sequence_video(repos: Repos, item: Item, *, key: str, outcome: Inspected) -> None:
-    """An image sequence refers to its built video (``managed_key``): the video's report and frame map become the
-    sequence's inspection (with its member count), it takes the video's frame size, rate, duration, frame count
-    and MIME type, and its pending action is cleared."""
+def save_sequence_video(
+    repos: Repos,
+    item: Item,
+    *,
+    outcome: Inspected,
+    managed_key: str | None,
+    object_url: str | None,
+    integration_id: int | None,
+) -> None:
+    """An image sequence refers to its built video (``managed_key``, or ``object_url`` in its integration's bucket):
+    the video's report and frame map become the sequence's inspection (with its member count), it takes the video's
+    frame size, rate, duration, frame count and MIME type, and its pending action is cleared."""
     members = len(repos.items.members(item.id))
-    report = {**outcome.report, "members": members, "failed_members": 0, "video": {"managed_key": key}}
+    video = {"managed_key": managed_key} if managed_key is not None else {"object_url": object_url}
+    report = {**outcome.report, "members": members, "failed_members": 0, "video": video}
     record_inspection(repos, item.id, replace(outcome, report=report))
     media = outcome.media
     repos.items.update(
         item.id,
-        managed_key=key,
+        managed_key=managed_key,
+        object_url=object_url,
+        integration_id=integration_id,
         pending_action=None,
         width=media.width,
         height=media.height,
@@ -457,6 +476,7 @@ __all__ = [
     "Inspected",
     "InspectionService",
     "assemble_dicom_series",
+    "has_own_file",
     "inspect_object",
     "locate_object",
     "managed_store",

@@ -4,19 +4,27 @@
 
     plan(...)     the recipe for one video (auto, full or resize) with the reason for each step, before it runs
     start(...)    a ``reencode`` job over items, a folder's subtree or a dataset: one task per video
-    prepare(...)  (the job engine, outside any transaction) copy the original into a private temporary directory
-                  over range reads, inspect that copy, run FFmpeg by the recipe (killed when the job is cancelled),
-                  inspect the result, compute the frame remap from both frame maps, move the result into managed
-                  storage under ``uploads/``
+    prepare(...)  (the job engine, outside any transaction) remove what an earlier attempt of the task uploaded, copy
+                  the original into a private temporary directory over range reads, inspect that copy, run FFmpeg by
+                  the recipe (killed when the job is cancelled), inspect the result, compute the frame remap from both
+                  frame maps, then place the result (``ResultObjectService.place``): recorded, then uploaded next to
+                  the original in its bucket (``<stem>_normalized.mp4``, a free name) or moved into managed storage
     commit(...)   (the engine, in the task's transaction, under its lease) the new item: the title with
                   ``_normalized`` (resize: ``_<height>p``) appended, the same folder, the client metadata copied,
                   every plain dataset that holds the original, its inspection, the re-encode record (mode, steps,
-                  remap) that links the two
+                  remap) that links the two; the placed object's record is settled in the same transaction
+    closed(...)   (after that transaction) remove what the task placed and never committed (a cancel, an error)
 
-The item appears only in ``commit``. A result moved into managed storage whose commit never happens (a kill -9, a
-lost lease) is a file no item references: the managed-files sweep removes it. A video whose auto recipe has no
-step is a unit ``skipped`` ("nothing to fix"); a video FFmpeg cannot process is a unit error with FFmpeg's reason,
-and the job goes on (re-encode jobs ignore unit errors). Temporary files are removed whatever happens.
+Where results go is decided by ``start``, before the job runs (``ResultObjectService.choose``): into the
+original's bucket when its integration can write there (the write check), else into managed storage; the user may
+ask for either (``destination``), and a bucket that cannot be written is then refused up front with the permission
+missing. The job's params say what was chosen (``destination``, ``bucket_integrations``, ``results_in``).
+
+The item appears only in ``commit``. A result placed whose commit never happens (a kill -9, a lost lease, a cancel)
+is recorded: the task's next attempt, its closed hook or the housekeeping sweep removes it. A video whose auto
+recipe has no step is a unit ``skipped`` ("nothing to fix"); a video FFmpeg cannot process is a unit error with
+FFmpeg's reason, and the job goes on (re-encode jobs ignore unit errors). Temporary files are removed whatever
+happens (a kill -9 leaves a scratch directory the sweep removes once its process is gone).
 """
 
 from __future__ import annotations
@@ -42,14 +50,14 @@ from cairn.domain.reencode import Recipe, auto_recipe, full_recipe, resize_recip
 from cairn.errors import CairnError, InvalidInput, MediaError, NotFound
 from cairn.private_files import private_dir
 from cairn.services._base import Service, can_see, item_folder, require, visible_folder, visible_item, writable_items
-from cairn.services._processing import Beat, Prepared, cancel_check, copy_object, keep_result, scratch_dir
+from cairn.services._processing import Beat, Prepared, cancel_check, copy_object, scratch_dir
 from cairn.services.datasets import visible_dataset
 from cairn.services.inspection import Inspected, inspect_object, locate_object, save_inspection
 from cairn.services.integrations import IntegrationService, find_integration
 from cairn.services.items import NewItem, item_row
 from cairn.services.jobs.engine import JobService
 from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
-from cairn.services.managed_files import remove_managed_files
+from cairn.services.result_objects import Destination, ResultObjectService, Targets
 from cairn.settings import Settings
 from cairn.storage import ObjectStore, open_managed_store
 
@@ -132,11 +140,20 @@ class _Made(Prepared):
 class ReencodeService(Service):
     kind = KIND
 
-    def __init__(self, db: Database, *, settings: Settings, integrations: IntegrationService, jobs: JobService) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        settings: Settings,
+        integrations: IntegrationService,
+        jobs: JobService,
+        results: ResultObjectService,
+    ) -> None:
         super().__init__(db)
         self._settings = settings
         self._integrations = integrations
         self._jobs = jobs
+        self._results = results
 
     # --- before a job ---------------------------------------------------------------------------------------
     def plan(self, *, actor: User, item_id: int, params: ReencodeParams) -> Recipe:
@@ -156,9 +173,11 @@ class ReencodeService(Service):
         item_ids: Sequence[int] = (),
         folder_id: int | None = None,
         dataset_id: int | None = None,
+        destination: Destination | None = None,
     ) -> Job:
         """A re-encode job over the videos of a selection, a folder (and its sub-folders) or a dataset; the actor
-        must be an editor of every folder they are in. What the actor cannot see is missing."""
+        must be an editor of every folder they are in. What the actor cannot see is missing. ``destination``: where
+        the results go (None: the bucket when it can be written, else managed storage), checked now."""
         if sum(bool(x) for x in (list(item_ids), folder_id is not None, dataset_id is not None)) != 1:
             raise InvalidInput("give exactly one of item_ids, folder_id and dataset_id")
         with self._read() as repos:
@@ -167,18 +186,21 @@ class ReencodeService(Service):
             raise InvalidInput("there is no video to re-encode in the selection")
         if len(videos) > MAX_ITEMS:
             raise InvalidInput(f"at most {MAX_ITEMS:,} videos per re-encode job, got {len(videos):,}")
+        targets = self._results.choose(actor=actor, originals=videos, requested=destination)
         title = f"Re-encode ({params.mode}) of {_what(videos, scope)}"
+        where = {**targets.to_dict(), "results_in": targets.summary(videos)}
         new = NewJob(
             kind=KIND,
             title=title,
             units_total=len(videos),
             folder_id=scope.id if isinstance(scope, Folder) else None,
             dataset_id=dataset_id,
-            params=params.to_dict(),
+            params={**params.to_dict(), **where},
             ignore_errors=True,
         )
         tasks = [TaskSpec(i, 1, json.dumps({"item_id": v.id}).encode()) for i, v in enumerate(videos)]
-        return self._jobs.start(actor=actor, new=new, tasks=tasks, details={**params.to_dict(), "items": len(videos)})
+        details = {**params.to_dict(), **where, "items": len(videos)}
+        return self._jobs.start(actor=actor, new=new, tasks=tasks, details=details)
 
     # --- reading results ------------------------------------------------------------------------------------
     def remap(self, *, actor: User, item_id: int, frames: Sequence[int] | None = None) -> Remap:
@@ -206,23 +228,25 @@ class ReencodeService(Service):
         return job.title
 
     def closed(self, job: Job, task: ClaimedTask) -> None:
-        """Nothing to release: a result never committed is left to the sweep of managed files."""
+        """Remove a result the task placed and did not commit (the job was cancelled, or the unit failed)."""
+        self._results.release(job_id=job.id, seq=task.seq)
 
     def prepare(self, job: Job, task: ClaimedTask, *, heartbeat: Callable[[], None]) -> _Made:
+        self._results.release(job_id=job.id, seq=task.seq)  # what an attempt killed before its commit uploaded
         item_id = int(json.loads(task.payload)["item_id"])
         with self._read() as repos:
             item = repos.items.get(item_id)
         if item is None:
             return _Made(item_id, error=NotFound(f"item {item_id} no longer exists"))
         made = _Made(item_id, title=item.title)
-        try:
-            with scratch_dir(self._settings, "reencode-") as scratch:
-                self._run(job, item, made, scratch, Beat(heartbeat))
-        except CairnError as err:
-            made.error = err
+        with scratch_dir(self._settings, KIND) as scratch:
+            try:
+                self._run(job, task, item, made=made, scratch=scratch, beat=Beat(heartbeat))
+            except CairnError as err:
+                made.error = err
         return made
 
-    def _run(self, job: Job, item: Item, made: _Made, scratch: Path, beat: Beat) -> None:
+    def _run(self, job: Job, task: ClaimedTask, item: Item, *, made: _Made, scratch: Path, beat: Beat) -> None:
         from cairn.media.processing import reencode  # noqa: PLC0415 (FFmpeg and PyAV: loaded when first used)
 
         _require_video(item)
@@ -242,11 +266,16 @@ class ReencodeService(Service):
                                  settings=self._settings)  # fmt: skip
         made.steps = recipe.describe()
         made.remap = list(frame_remap(original.frame_map, _video_report(item, outcome).frame_map).new_of)
-        made.title = _result_title(item.title, params.suffix(), recipe.container)
-        made.key = keep_result(
-            self._settings, result, f"{item.id}{params.suffix()}.{recipe.container}"
-        )  # no title: no user text
         made.outcome = outcome
+        destination = Targets.from_dict(job.params).destination(item)
+        name = _result_title(item.title, params.suffix(), recipe.container)
+        if destination == "managed":
+            name = f"{item.id}{params.suffix()}.{recipe.container}"  # no title in a managed key: no user text
+        made.placed = self._results.place(
+            job_id=job.id, seq=task.seq, original=item, destination=destination, name=name, file=result, heartbeat=beat
+        )
+        bucket_name = made.placed.name if destination == "bucket" else None
+        made.title = bucket_name or _result_title(item.title, params.suffix(), recipe.container)
 
     def _copy_original(self, item: Item, target: Path, beat: Beat) -> None:
         """The original's bytes into ``target`` by range reads, bounded by ``max_video_bytes``."""
@@ -263,8 +292,7 @@ class ReencodeService(Service):
         original = repos.items.get(prepared.item_id)
         if prepared.error is None and prepared.skipped is None and original is None:
             prepared.error = NotFound(f"item {prepared.item_id} was deleted while it was re-encoded")
-        if prepared.error is not None:
-            self._release(prepared)
+        if prepared.error is not None:  # a result placed before the error is removed by ``closed``
             repos.jobs.add_errors(job.id, [_unit_error(task, prepared, original)])
             result.errors += 1
             return
@@ -272,15 +300,12 @@ class ReencodeService(Service):
             _journal_skip(repos, job, original, prepared.skipped)
             result.skipped += 1
             return
-        assert original is not None and prepared.outcome is not None and prepared.key is not None
+        assert original is not None and prepared.outcome is not None and prepared.placed is not None
         new_id = _add_result(repos, job, original, prepared)
         _list_made(repos, job.id, original.id, new_id)
+        ResultObjectService.settle(repos, prepared.placed)
         log.info("job %s: item %s re-encoded as item %s", job.id, original.id, new_id)
         result.created += 1
-
-    def _release(self, prepared: _Made) -> None:
-        if prepared.key is not None:
-            remove_managed_files(self._settings.managed_storage_dir, [prepared.key])
 
     def _locate(self, item: Item) -> tuple[ObjectStore, str]:
         with self._read() as repos:
@@ -290,11 +315,12 @@ class ReencodeService(Service):
 
 def _add_result(repos: Repos, job: Job, original: Item, made: _Made) -> int:
     """The new item, its inspection, its datasets and its link to the original (the caller's transaction)."""
-    assert made.outcome is not None and made.key is not None
+    assert made.outcome is not None and made.placed is not None
+    placed = made.placed
     new = NewItem(
         kind=ItemKind.VIDEO,
         title=made.title,
-        managed_key=made.key,
+        **placed.location(),
         media=made.outcome.media,
         client_metadata=original.client_metadata,
         status=made.outcome.status,
@@ -316,7 +342,7 @@ def _add_result(repos: Repos, job: Job, original: Item, made: _Made) -> int:
         target_id=new_id,
         target_label=made.title,
         folder_id=original.folder_id,
-        details={"job_id": job.id, "original_item_id": original.id, "mode": params.mode, "managed_key": made.key},
+        details={"job_id": job.id, "original_item_id": original.id, "mode": params.mode, **placed.where()},
     )
     return new_id
 

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from cairn.services.passwords import PasswordService
     from cairn.services.reencode import ReencodeService
     from cairn.services.registration import RegistrationService
+    from cairn.services.result_objects import ResultObjectService
     from cairn.services.sequence_video import SequenceVideoService
     from cairn.services.thumbnails import ThumbnailService
     from cairn.services.uploads import UploadService
@@ -207,14 +208,25 @@ class Registry:
         """Re-encode and resize jobs (their handler), plans and frame remaps."""
         from cairn.services.reencode import ReencodeService
 
-        return ReencodeService(self.db, settings=self.settings, integrations=self.integrations, jobs=self.jobs)
+        return ReencodeService(
+            self.db, settings=self.settings, integrations=self.integrations, jobs=self.jobs, results=self.result_objects
+        )
+
+    @_service
+    def result_objects(self) -> ResultObjectService:
+        """Where a job's result files go (bucket or managed storage), and removing those never committed."""
+        from cairn.services.result_objects import ResultObjectService
+
+        return ResultObjectService(self.db, settings=self.settings, integrations=self.integrations)
 
     @_service
     def sequence_video(self) -> SequenceVideoService:
         """Image-sequence video jobs (their handler): started on demand, or queued by registration and upload."""
         from cairn.services.sequence_video import SequenceVideoService
 
-        return SequenceVideoService(self.db, settings=self.settings, integrations=self.integrations, jobs=self.jobs)
+        return SequenceVideoService(
+            self.db, settings=self.settings, integrations=self.integrations, jobs=self.jobs, results=self.result_objects
+        )
 
     @_service
     def frame_export(self) -> FrameExportService:

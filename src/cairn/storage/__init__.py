@@ -11,7 +11,7 @@ Public API::
     RangeFile(store, key, *, size=None, first=None, ...)              # seekable file over range reads
 """
 
-from cairn.storage.access import check_access
+from cairn.storage.access import check_access, check_write, permission_names
 from cairn.storage.base import ObjectInfo, ObjectStore
 from cairn.storage.endpoints import Resolver, check_endpoint_allowed, system_resolver
 from cairn.storage.errors import map_storage_error
@@ -29,9 +29,11 @@ __all__ = [
     "Resolver",
     "check_access",
     "check_endpoint_allowed",
+    "check_write",
     "map_storage_error",
     "memory_store",
     "open_managed_store",
     "open_store",
+    "permission_names",
     "system_resolver",
 ]

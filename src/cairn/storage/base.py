@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -84,6 +84,17 @@ class ObjectStore(Protocol):
         cache_control: str | None = None,
     ) -> None:
         """Write one object (replacing it)."""
+        ...
+
+    def put_file(
+        self, key: str, path: Path, *, content_type: str | None = None, progress: Callable[[], None] | None = None
+    ) -> None:
+        """Upload a local file as one object, streamed: a multipart upload in bounded chunks when it is large.
+        ``progress`` is called as the file is read (a lease's heartbeat); what it raises aborts the upload."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove one object; an object that is not there is no error."""
         ...
 
     async def head_async(self, key: str) -> ObjectInfo:

@@ -40,7 +40,8 @@ ERROR_MAP: tuple[tuple[type[BaseException], type[CairnError], str], ...] = (
 """(foreign class, our class, reason) in the order they are tried: subclasses before their bases."""
 
 _MISSING_BUCKET_MARKERS = ("NoSuchBucket", "ContainerNotFound", "The specified bucket does not exist")
-_REFUSED_MARKERS = ("403 Forbidden", "401 Unauthorized")
+_REFUSED_MARKERS = ("403 Forbidden", "401 Unauthorized", "(code: AccessDenied)")
+"""How a refusal reads in a GenericError: an HTTP status, or S3's per-key code in a DeleteObjects answer."""
 
 
 def map_storage_error(exc: BaseException, *, operation: str, location: str, redact: tuple[str, ...] = ()) -> CairnError:

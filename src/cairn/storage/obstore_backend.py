@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import glob
+import io
 import json
 import mimetypes
 import os
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
 __all__ = ["ObstoreStore", "memory_store", "open_managed_store", "open_store"]
 
 LIST_PAGE_SIZE = 1000
+PUT_CHUNK = 8 << 20
+"""Bytes per part of a multipart upload (``put_file``): at most a few parts are held in memory at once."""
 MAX_PRESIGN_EXPIRY = timedelta(days=7)
 _CLIENT_OPTIONS: ClientConfig = {"connect_timeout": "10s", "timeout": "120s"}
 
@@ -201,6 +205,35 @@ class ObstoreStore:
         with self._errors(operation="PUT", location=self.location(key)):
             obstore.put(self._inner, key, data, attributes=attributes or None)
 
+    def put_file(
+        self, key: str, path: Path, *, content_type: str | None = None, progress: Callable[[], None] | None = None
+    ) -> None:
+        self._check_key(key, "PUT")
+        attributes = {"Content-Type": content_type} if content_type and not isinstance(self._inner, LocalStore) else {}
+        with self._errors(operation="PUT", location=self.location(key)), _ReadingFile(path, progress) as source:
+            obstore.put(
+                self._inner, key, source, attributes=attributes or None, chunk_size=PUT_CHUNK, max_concurrency=2
+            )
+
+    def delete(self, key: str) -> None:
+        self._check_key(key, "DELETE")
+        try:
+            with self._errors(operation="DELETE", location=self.location(key)):
+                obstore.delete(self._inner, key)
+        except ObjectNotFound:
+            pass
+        if self._local_root is not None:
+            self._remove_staged(key)
+
+    def _remove_staged(self, key: str) -> None:
+        """A local upload interrupted by a kill leaves its staging file (``<key>#<n>``, obstore's name) behind."""
+        assert self._local_root is not None
+        target = self._local_root / key
+        for staged in target.parent.glob(f"{glob.escape(target.name)}#*"):
+            if staged.name[len(target.name) + 1 :].isdigit():
+                with self._errors(operation="DELETE", location=self.location(key)):
+                    staged.unlink(missing_ok=True)
+
     # --- helpers -----------------------------------------------------------------------------------------
 
     def _errors(self, *, operation: str, location: str) -> AbstractContextManager[None]:
@@ -252,6 +285,19 @@ class ObstoreStore:
             content_type=content_type,
             cache_control=attributes.get("Cache-Control"),
         )
+
+
+class _ReadingFile(io.FileIO):
+    """A file opened for reading that calls ``progress`` before each read (obstore reads it part by part)."""
+
+    def __init__(self, path: Path, progress: Callable[[], None] | None) -> None:
+        super().__init__(path, "rb")
+        self._progress = progress
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self._progress is not None:
+            self._progress()
+        return super().read(size)
 
 
 def _empty_range(start: int, end: int) -> bool:

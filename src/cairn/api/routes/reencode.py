@@ -55,7 +55,12 @@ def start_reencode(*, body: ReencodeCreate, user: CurrentUser, registry: Registr
     """Start re-encoding videos (editor role on their folders); the job makes one new item per video fixed."""
     params = ReencodeParams(mode=body.mode, height=body.height, fps=parse_fps(body.fps))
     job = registry.reencode.start(
-        actor=user, params=params, item_ids=body.item_ids, folder_id=body.folder_id, dataset_id=body.dataset_id
+        actor=user,
+        params=params,
+        item_ids=body.item_ids,
+        folder_id=body.folder_id,
+        dataset_id=body.dataset_id,
+        destination=body.destination,
     )
     return job_public(job)
 

@@ -38,6 +38,14 @@ class ReencodeCreate(Body):
     mode: Mode = "auto"
     height: Annotated[int | None, Field(ge=2, le=8640)] = None
     fps: FpsText | None = None
+    destination: Literal["bucket", "managed"] | None = Field(
+        default=None,
+        description=(
+            "Where the results go: `bucket` (next to each original, in its integration's bucket: refused now, naming "
+            "the permission, when the integration cannot write there), `managed` (cairn's storage), or null: the "
+            "bucket when it can be written, else managed storage. The job's `params.results_in` says which was used."
+        ),
+    )
 
 
 class FrameRemapPublic(Public):

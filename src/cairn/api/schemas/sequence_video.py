@@ -16,6 +16,12 @@ class SequenceVideoCreate(Body):
 
     item_ids: Annotated[list[IdField], Field(min_length=1, max_length=MAX_IDS)]
     fps: FpsText | None = None
-    destination: Literal["managed"] = Field(
-        default="managed", description="Where the video goes: cairn's managed storage."
+    destination: Literal["bucket", "managed"] | None = Field(
+        default=None,
+        description=(
+            "Where each video goes: `bucket` (next to the sequence's first image, in its integration's bucket, as "
+            "`<title>.mp4` or a free name: refused now, naming the permission, when the integration cannot write "
+            "there; refused for an uploaded sequence), `managed` (cairn's storage), or null: the bucket when "
+            "writable, else managed. The job's `params.results_in` says which was used."
+        ),
     )

@@ -19,6 +19,7 @@ from cairn.db.repositories.jobs import JobRepository
 from cairn.db.repositories.journal import JournalRepository
 from cairn.db.repositories.notifications import NotificationRepository
 from cairn.db.repositories.registration import RegistrationRepository
+from cairn.db.repositories.result_objects import ResultObjectRepository
 from cairn.db.repositories.users import UserRepository
 
 
@@ -77,6 +78,10 @@ class Repos:
     @cached_property
     def jobs(self) -> JobRepository:
         return JobRepository(self.conn)
+
+    @cached_property
+    def result_objects(self) -> ResultObjectRepository:
+        return ResultObjectRepository(self.conn)
 
     @cached_property
     def notifications(self) -> NotificationRepository:
