@@ -66,7 +66,7 @@ class JsonRun:
         assert result.stdout == json.dumps(document, indent=2, ensure_ascii=False) + "\n", command
         strings = list(_strings(document))
         for text in strings:
-            if "smile" in text:
+            if "smile" in text and not text.startswith("file://"):  # a result's URL holds the title %-encoded
                 assert TRICKY in text, f"cairn --json {command} changed {TRICKY!r} into {text!r}"
         if tricky:
             assert any(TRICKY in text for text in strings), f"cairn --json {command} lost {TRICKY!r}"
