@@ -163,6 +163,8 @@ def test_every_json_command_prints_exactly_the_data(cli: Cli, tmp_path: Path, me
     home = run("items show", video)["folder"]
     made = [i for i in run("items list", home)["items"] if i["kind"] == "video" and str(i["id"]) != video]
     run("remap", str(made[0]["id"]), "0", "1")
+    exported = run("frames", video, "--export", "--as", "sequence", "--every", "30", "--wait")
+    assert run("sequence-video", str(exported["summary"]["group_item_id"]), "--wait")["status"] == "done"
 
     run("items delete", first, "--yes")
     run("folders delete", folder, "--yes")
