@@ -240,7 +240,7 @@ def test_the_commonest_punctuation_never_looks_like_a_hexadecimal_digit() -> Non
     assert not mapped & set("abcdef0123456789")
 
 
-HEAD = "reencode1"
+HEAD = "keys1"
 """The newest migration (re-encodes, stacked on the baseline)."""
 
 

@@ -24,7 +24,8 @@ from cairn.domain.jobs import Job, TaskResult
 from cairn.domain.records import Folder, Item, User
 from cairn.errors import AlreadyExists, Conflict
 from cairn.services.inspection import record_inspection, save_composite_inspection
-from cairn.services.items import add_composite_in, composite_key, item_row
+from cairn.domain.duplicate_keys import composite_key
+from cairn.services.items import add_composite_in, item_row
 from cairn.services.jobs.handler import ClaimedTask
 from cairn.services.registration_units import Prepared, PreparedUnit
 
