@@ -115,7 +115,7 @@ def _timed_converted(database: Any, batch: list[dict[str, Any]]) -> float:
 
     names = list(batch[0])
     with database.write() as conn:
-        converted = list(_bulk._bound_values(conn, names, batch))
+        converted = list(_bulk._bound_values(conn, names, [[r[n] for n in names] for r in batch]))
     started = time.perf_counter()
     with database.write() as conn:
         if conn.dialect.name == "sqlite":  # no trigger left: a plain executemany is SQLite's fastest insert
@@ -133,7 +133,8 @@ def _timed_plain(database: Any, batch: list[dict[str, Any]]) -> float:
 
     names = list(batch[0])
     with database.write() as conn:
-        converted = [row[:-1] for row in _bulk._bound_values(conn, names, batch)]
+        values = [[r[n] for n in names] for r in batch]
+        converted = [row[:-1] for row in _bulk._bound_values(conn, names, values)]
     started = time.perf_counter()
     with database.write() as conn:
         if conn.dialect.name == "sqlite":

@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from cairn.domain.content_kinds import content_type_mismatch, wrong_kind_error
 from cairn.domain.dicom_series import assemble_dicom_series
@@ -85,10 +86,12 @@ class PreparedUnit:
 
 @dataclass
 class Prepared:
-    """The outcome of preparing a chunk: what to write, and the units that failed."""
+    """The outcome of preparing a chunk: what to write (units, and the rows made when the manifest was scanned,
+    each with its unit's number), and the units that failed."""
 
     ready: list[PreparedUnit] = field(default_factory=list)
     errors: list[UnitError] = field(default_factory=list)
+    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
 
 
 def unit_error(number: int, unit: Unit, error: CairnError | str, *, code: str | None = None) -> UnitError:

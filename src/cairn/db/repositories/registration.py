@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cairn.db.repositories._bulk import insert_items
+from cairn.db.repositories._bulk import insert_item_values, insert_items
 from cairn.db.repositories._common import Repository, now
 from cairn.db.repositories.items import to_item
 from cairn.db.schema import item_members, items
@@ -29,6 +29,11 @@ class RegistrationRepository(Repository):
         Returns (url_key, id) of the rows inserted, in input order. Every row has the same keys and a URL key.
         """
         return [(key or "", item_id) for key, item_id in insert_items(self.conn, rows, skip_conflicts=True)]
+
+    def insert_item_values(self, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[tuple[str, int]]:
+        """``insert_items_new`` for rows given as values in the order of ``names``."""
+        added = insert_item_values(self.conn, names, rows, skip_conflicts=True)
+        return [(key or "", item_id) for key, item_id in added]
 
     def highest_copies(self, folder_id: int, keys: Sequence[str]) -> dict[str, int]:
         """The highest copy number taken for each URL key in the folder."""
