@@ -14,10 +14,10 @@ from cairn.domain import names
 from cairn.domain.duplicate_keys import url_key
 from cairn.domain.kinds import ItemStatus
 from cairn.domain.manifest import Unit
-from cairn.domain.records import MEDIA_COLUMNS
+from cairn.domain.records import MEDIA_COLUMNS, kept_mime_type
 from cairn.errors import CairnError
 from cairn.services.items import NewItem, item_row
-from cairn.services.registration_units import supplied_media
+from cairn.services.registration_units import supplied_columns
 
 __all__ = [
     "COLUMNS",
@@ -60,10 +60,11 @@ def trusted_row(unit: Unit, *, integration_id: int) -> list[Any] | None:
         title = names.item_title(unit.title)
     except CairnError:
         return None
-    media = supplied_media(unit.media).as_columns()
+    media = supplied_columns(unit.media)
+    media["mime_type"] = kept_mime_type(media.get("mime_type"))
     url = unit.url
     head = [unit.kind.value, title, ItemStatus.READY.value, None, integration_id, url, url_key(url)]
-    return [*head, unit.client_metadata or {}, *(media[name] for name in MEDIA_COLUMNS)]
+    return [*head, unit.client_metadata or {}, *[media.get(name) for name in MEDIA_COLUMNS]]
 
 
 def item_values(new: NewItem, *, owner_id: int | None) -> list[Any]:
