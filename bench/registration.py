@@ -278,9 +278,16 @@ def run(args: argparse.Namespace) -> str:
 
 def _ceilings(dialect: str, rows: int) -> list[Ceiling]:
     found = []
-    for unique_index_only, converted in ((False, False), (True, False), (True, True)):
+    for unique_index_only, converted, plain in (
+        (False, False, False),
+        (True, False, False),
+        (True, True, False),
+        (True, True, True),
+    ):
         with throwaway_database(dialect) as url:
-            found.append(measure(dialect, url, rows, unique_index_only=unique_index_only, converted=converted))
+            found.append(
+                measure(dialect, url, rows, unique_index_only=unique_index_only, converted=converted, plain=plain)
+            )
         print(f"{dialect} ceiling ({found[-1].schema}): {found[-1].rate:,.0f} rows/s", file=sys.stderr)
     return found
 

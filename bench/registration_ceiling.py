@@ -1,7 +1,7 @@
 """What the database alone can do: the registration benchmark's rows, each batch built in memory off the clock,
 inserted into a freshly migrated database with nothing else on the path (no manifest, no job, no queue).
 
-Two schemas, in the same run as cairn's own figures:
+Three schemas, in the same run as cairn's own figures:
 
 * ``full``: cairn's schema as migrated (the unique URL index, the sort and folder indexes, and the search index:
   SQLite's FTS5 trigram table kept by a trigger, PostgreSQL's pg_trgm GIN index on the generated ``search_text``);
@@ -16,17 +16,23 @@ Two schemas, in the same run as cairn's own figures:
   (SQLite: one plain ``executemany`` per 5,000 rows straight into ``items``, its fastest insert once no trigger
   is left; PostgreSQL: ``COPY`` into the stage, then one ``INSERT ... SELECT``). This is the ceiling of any
   registration that keeps the duplicate guard, on this machine.
+* ``plain append``: the same converted rows into ``items`` with no secondary index at all (the unique index
+  dropped too): SQLite ``executemany`` straight into the table, PostgreSQL ``COPY`` straight into it. The physical
+  ceiling of this machine, which issue 15's ratio (cairn / this >= 0.5) is taken against.
+
+The rows' ``url_key`` is cairn's (``cairn.domain.duplicate_keys``), so the unique index sees the keys cairn writes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+
+from cairn.domain.duplicate_keys import url_key
 
 BATCH = 5000
 _SQLITE_EXTRAS = (
@@ -64,8 +70,11 @@ class Ceiling:
         return self.rows / self.seconds if self.seconds else 0.0
 
 
-def measure(dialect: str, url: str, rows: int, *, unique_index_only: bool, converted: bool = False) -> Ceiling:
-    """Insert ``rows`` generated item rows into the migrated, empty database at ``url``; time the inserts only."""
+def measure(
+    dialect: str, url: str, rows: int, *, unique_index_only: bool, converted: bool = False, plain: bool = False
+) -> Ceiling:
+    """Insert ``rows`` generated item rows into the migrated, empty database at ``url``; time the inserts only.
+    ``plain``: no secondary index at all, converted rows appended straight into ``items``."""
     from cairn.db.database import Database
     from cairn.db.migrate import upgrade
 
@@ -75,11 +84,18 @@ def measure(dialect: str, url: str, rows: int, *, unique_index_only: bool, conve
         folder_id = _folder(conn)
         for statement in (_SQLITE_EXTRAS if dialect == "sqlite" else _POSTGRESQL_EXTRAS) if unique_index_only else ():
             conn.exec_driver_sql(statement)
+        if plain:
+            conn.exec_driver_sql("DROP INDEX IF EXISTS ix_items_folder_url")
     seconds = 0.0
     for start in range(0, rows, BATCH):  # a batch is built (and converted) off the clock, just before its insert
         batch = _rows(folder_id, start, min(BATCH, rows - start))
-        seconds += _timed_converted(database, batch) if converted else _timed(database, batch)
+        if plain:
+            seconds += _timed_plain(database, batch)
+        else:
+            seconds += _timed_converted(database, batch) if converted else _timed(database, batch)
     database.dispose()
+    if plain:
+        return Ceiling(dialect, "plain append, no secondary index", rows, seconds)
     schema = "unique index only" if unique_index_only else "full"
     return Ceiling(dialect, f"{schema}, values converted beforehand" if converted else schema, rows, seconds)
 
@@ -99,7 +115,7 @@ def _timed_converted(database: Any, batch: list[dict[str, Any]]) -> float:
 
     names = list(batch[0])
     with database.write() as conn:
-        converted = list(_bulk._bound_values(conn, names, batch))
+        converted = list(_bulk._bound_values(conn, names, [[r[n] for n in names] for r in batch]))
     started = time.perf_counter()
     with database.write() as conn:
         if conn.dialect.name == "sqlite":  # no trigger left: a plain executemany is SQLite's fastest insert
@@ -108,6 +124,28 @@ def _timed_converted(database: Any, batch: list[dict[str, Any]]) -> float:
             stage = _bulk._ensure_stage(conn, names)
             _bulk._fill_stage(conn, stage, names, iter(converted))
             _bulk._move_stage(conn, stage, names, skip_conflicts=True)
+    return time.perf_counter() - started
+
+
+def _timed_plain(database: Any, batch: list[dict[str, Any]]) -> float:
+    """Converted rows appended straight into ``items`` (no stage): ``executemany`` / ``COPY``."""
+    from cairn.db.repositories import _bulk
+
+    names = list(batch[0])
+    with database.write() as conn:
+        values = [[r[n] for n in names] for r in batch]
+        converted = [row[:-1] for row in _bulk._bound_values(conn, names, values)]
+    started = time.perf_counter()
+    with database.write() as conn:
+        if conn.dialect.name == "sqlite":
+            marks = ", ".join("?" * len(names))
+            conn.exec_driver_sql(f"INSERT INTO items ({', '.join(names)}) VALUES ({marks})", converted)
+        else:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            with raw.cursor() as cursor, cursor.copy(f"COPY items ({', '.join(names)}) FROM STDIN") as copy:
+                for row in converted:
+                    copy.write_row(row)
     return time.perf_counter() - started
 
 
@@ -140,7 +178,7 @@ def _rows(folder_id: int, start: int, count: int) -> list[dict[str, Any]]:
                 "title": f"item {number}",
                 "status": "ready",
                 "object_url": url,
-                "url_key": hashlib.sha256(url.encode()).hexdigest(),
+                "url_key": url_key(url),
                 "copy_no": 0,
                 "file_size": 100_000 + number,
                 "mime_type": "image/jpeg",

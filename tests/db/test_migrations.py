@@ -241,8 +241,8 @@ def test_the_commonest_punctuation_never_looks_like_a_hexadecimal_digit() -> Non
     assert not mapped & set("abcdef0123456789")
 
 
-HEAD = "resultobj1"
-"""The newest migration (re-encodes, stacked on the baseline)."""
+HEAD = "urlkeys1"
+"""The newest migration (duplicate keys in URL order, on re-encodes and result objects, on the baseline)."""
 
 
 def test_database_is_at_head_and_upgrade_is_idempotent(database_url: str) -> None:

@@ -31,6 +31,10 @@ Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 # Materialized folder paths ("/1/5/9/") are compared bytewise so that prefix ranges select a subtree.
 PathText = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
 Timestamp = sa.DateTime(timezone=True)
+# The duplicate key (domain/duplicate_keys.py): up to 1,089 bytes, compared bytewise (URL order, cheap comparisons).
+# SQLite enforces no declared length and compares text bytewise already: its column keeps the baseline's declared
+# VARCHAR(64), so that migration 0003 need not rebuild the items table (its FTS5 index and triggers) to change a word.
+UrlKey = sa.String(64).with_variant(sa.Text(collation="C"), "postgresql")
 
 
 def _id() -> sa.Column[int]:
@@ -144,7 +148,7 @@ items = sa.Table(
     sa.Column("status_reason", sa.Text, nullable=True),
     sa.Column("integration_id", Id, sa.ForeignKey("integrations.id"), nullable=True),
     sa.Column("object_url", sa.Text, nullable=True),
-    sa.Column("url_key", sa.String(64), nullable=True),
+    sa.Column("url_key", UrlKey, nullable=True),
     sa.Column("copy_no", sa.Integer, nullable=False, server_default="0"),
     sa.Column("managed_key", sa.Text, nullable=True),
     sa.Column("pending_action", sa.String(50), nullable=True),

@@ -29,6 +29,7 @@ from cairn.db.database import Database
 from cairn.db.repositories import Repos
 from cairn.domain import names
 from cairn.domain.access import Action
+from cairn.domain.duplicate_keys import composite_key
 from cairn.domain.frame_export import FrameExportParams, ImageFormat, chosen_frames, frame_name, split_frames
 from cairn.domain.jobs import Job, JobStatus, TaskResult, UnitError
 from cairn.domain.kinds import ItemKind, ItemStatus
@@ -45,7 +46,7 @@ from cairn.services.inspection import (
     save_inspection,
     stored_frame_index,
 )
-from cairn.services.items import NewItem, composite_key, item_row
+from cairn.services.items import NewItem, item_row
 from cairn.services.jobs.engine import JobService
 from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
 from cairn.services.managed_files import UPLOADS, remove_managed_files

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from cairn.db.repositories import Repos
 from cairn.domain import names
 from cairn.domain.access import Action
+from cairn.domain.duplicate_keys import composite_key, url_key
 from cairn.domain.kinds import ItemKind, ItemStatus
 from cairn.domain.listing import ItemQuery
 from cairn.domain.records import Dataset, Folder, Item, MediaFields, Page, User
@@ -50,16 +50,6 @@ class NewItem:
     status: ItemStatus = ItemStatus.REGISTERED
     status_reason: str | None = None
     pending_action: str | None = None
-
-
-def url_key(url: str) -> str:
-    """The key that identifies an object URL inside a folder (for "skip duplicate URLs")."""
-    return hashlib.sha256(url.encode()).hexdigest()
-
-
-def composite_key(urls: Sequence[str]) -> str:
-    """The key of a composite: its ordered member URLs (groups match when all their URLs match)."""
-    return hashlib.sha256("\n".join(urls).encode()).hexdigest()
 
 
 def item_row(new: NewItem, *, folder_id: int, owner_id: int | None, key: str | None = None) -> dict[str, Any]:

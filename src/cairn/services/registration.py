@@ -51,6 +51,7 @@ from cairn.services.jobs.engine import JobService
 from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
 from cairn.services.managed_files import remove_managed_files
 from cairn.services.registration_commit import commit_units
+from cairn.services.registration_rows import trusted_row
 from cairn.services.registration_units import Inspector, Prepared, UnitPreparer, head_only
 from cairn.services.sequence_video import VIDEO_JOB, SequenceVideoService
 from cairn.settings import Settings
@@ -290,11 +291,11 @@ class RegistrationService(Service):
                 if _urls_inside(target.config, unit, problems):
                     batch.append(unit)
                 if len(batch) == size:
-                    _spill(spool, batch, number)
+                    _spill(spool, batch, number, integration_id=target.integration_id)
                     number += len(batch)
                     batch = []
                     progress()
-            _spill(spool, batch, number)
+            _spill(spool, batch, number, integration_id=target.integration_id)
         return scan, problems
 
     # --- the handler of "registration" jobs (called by the engine) ----------------------------------------
@@ -307,7 +308,7 @@ class RegistrationService(Service):
         them. A payload no version can read raises ``InvalidInput``: its units fail."""
         if task.payload.startswith(_SCAN):
             return self._scan_task(job, task, heartbeat)
-        units = unpack_units(task.payload)
+        packed = unpack_units(task.payload)
         with self._read() as repos:
             if job.integration_id is None:
                 raise NotFound(f"job {job.id}: its integration was removed")
@@ -321,7 +322,7 @@ class RegistrationService(Service):
             concurrency=self._settings.inspection_concurrency,
             timeout=self._settings.inspection_timeout_seconds,
         )
-        numbered = list(enumerate(units, start=task.unit_start))
+        numbered = [(task.unit_start + position, unit) for position, unit in packed.units]
         with bulk_allocations():
             prepared = preparer.prepare(numbered[:PREPARE_BATCH])
             for start in range(PREPARE_BATCH, len(numbered), PREPARE_BATCH):
@@ -329,6 +330,7 @@ class RegistrationService(Service):
                 more = preparer.prepare(numbered[start : start + PREPARE_BATCH])
                 prepared.ready += more.ready
                 prepared.errors += more.errors
+        prepared.rows = [(task.unit_start + position, values) for position, values in packed.rows]
         return prepared
 
     def commit(
@@ -518,10 +520,19 @@ def _spooled_tasks(spool: _Spool) -> Iterator[TaskSpec]:
         yield TaskSpec(unit_start=first, unit_count=count, payload=spool.file.read(length))
 
 
-def _spill(spool: _Spool | None, batch: list[Any], first: int) -> None:
+def _spill(spool: _Spool | None, batch: list[Any], first: int, *, integration_id: int) -> None:
+    """Pack a chunk of valid units into the spool: those that are already their item's row as that row."""
     if spool is None or not batch:
         return
-    blob = pack_units(batch)
+    rows: list[tuple[int, list[Any]]] = []
+    units: list[tuple[int, Any]] = []
+    for position, unit in enumerate(batch):
+        row = trusted_row(unit, integration_id=integration_id)
+        if row is None:
+            units.append((position, unit))
+        else:
+            rows.append((position, row))
+    blob = pack_units(units, rows)
     offset = spool.file.seek(0, os.SEEK_END)
     spool.file.write(blob)
     spool.chunks.append((offset, len(blob), first, len(batch)))

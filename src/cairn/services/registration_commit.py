@@ -20,13 +20,15 @@ from typing import Any
 
 from cairn.db.repositories import Repos
 from cairn.db.repositories._common import now
+from cairn.domain.duplicate_keys import composite_key, url_key
 from cairn.domain.jobs import Job, TaskResult
 from cairn.domain.kinds import ItemKind
 from cairn.domain.records import Folder, Item, User
 from cairn.errors import AlreadyExists, Conflict
 from cairn.services.inspection import record_inspection, save_composite_inspection
-from cairn.services.items import add_composite_in, composite_key, item_row
+from cairn.services.items import add_composite_in
 from cairn.services.jobs.handler import ClaimedTask
+from cairn.services.registration_rows import COLUMNS, COPY, KEY, METADATA, item_values, with_task
 from cairn.services.registration_units import Prepared, PreparedUnit
 
 MAX_COPY_ROUNDS = 20
@@ -52,7 +54,7 @@ def _write_items(
     owner_id = actor.id if actor else None
     singles = [p for p in prepared.ready if not p.unit.kind.is_composite]
     composites = [p for p in prepared.ready if p.unit.kind.is_composite]
-    _write_singles(repos, job, folder_id=folder.id, owner_id=owner_id, units=singles, result=result)
+    _write_singles(repos, job, folder_id=folder.id, owner_id=owner_id, prepared=prepared, units=singles, result=result)
     sequences: list[int] = []
     for unit in composites:
         made = _write_composite(repos, job, folder=folder, actor=actor, unit=unit, result=result)
@@ -78,62 +80,65 @@ def _write_items(
 
 
 def _write_singles(
-    repos: Repos, job: Job, *, folder_id: int, owner_id: int | None, units: Sequence[PreparedUnit], result: TaskResult
+    repos: Repos,
+    job: Job,
+    *,
+    folder_id: int,
+    owner_id: int | None,
+    prepared: Prepared,
+    units: Sequence[PreparedUnit],
+    result: TaskResult,
 ) -> None:
+    """The task's single files, in manifest order: the rows the scan made, and the items prepared from a HEAD or
+    an inspection, as values in ``registration_rows.COLUMNS`` order."""
+    numbered = [*prepared.rows, *((p.number, item_values(p.item, owner_id=owner_id)) for p in units)]
+    numbered.sort(key=lambda pair: pair[0])
     stamp = now()
-    rows = [_full_row(item_row(p.item, folder_id=folder_id, owner_id=owner_id), stamp) for p in units]
-    added = repos.registration.insert_items_new(rows)
+    rows = [with_task(values, folder_id=folder_id, owner_id=owner_id, stamp=stamp) for _, values in numbered]
+    added = repos.registration.insert_item_values(COLUMNS, rows)
     refused = _refused(rows, Counter(key for key, _ in added))
     result.created += len(rows) - len(refused)
     if job.params.get("skip_duplicate_urls", False):
         _skip_or_upsert(repos, job, folder_id, refused, result)
     else:
         result.created += _insert_as_copies(repos, folder_id, refused, added=added)
-    _record_inspections(repos, rows, units, added)
+    _record_inspections(repos, units, added)
 
 
-def _record_inspections(
-    repos: Repos, rows: Sequence[dict[str, Any]], units: Sequence[PreparedUnit], added: Sequence[tuple[str, int]]
-) -> None:
+def _record_inspections(repos: Repos, units: Sequence[PreparedUnit], added: Sequence[tuple[str, int]]) -> None:
     """Store the inspection report (and frame map) of every item this chunk created from an inspected object."""
-    by_key = {row["url_key"]: unit.inspections[0] for row, unit in zip(rows, units, strict=True) if unit.inspections}
+    by_key = {url_key(p.item.object_url or ""): p.inspections[0] for p in units if p.inspections}
+    if not by_key:
+        return
     for key, item_id in added:
         outcome = by_key.get(key)
         if outcome is not None:
             record_inspection(repos, item_id, outcome)
 
 
-def _full_row(row: dict[str, Any], stamp: Any) -> dict[str, Any]:
-    return {**row, "copy_no": 0, "created_at": stamp, "edited_at": stamp}
-
-
-def _refused(rows: Sequence[dict[str, Any]], inserted: Counter[str]) -> list[dict[str, Any]]:
+def _refused(rows: Sequence[list[Any]], inserted: Counter[str]) -> list[list[Any]]:
     """The rows the index refused (for a key given n times and inserted m times, the last n - m of them)."""
-    wanted = Counter(r["url_key"] for r in rows)
+    wanted = Counter(r[KEY] for r in rows)
     left = {key: wanted[key] - inserted.get(key, 0) for key in wanted}
-    refused: list[dict[str, Any]] = []
+    refused: list[list[Any]] = []
     for row in reversed(rows):
-        if left[row["url_key"]] > 0:
-            left[row["url_key"]] -= 1
+        if left[row[KEY]] > 0:
+            left[row[KEY]] -= 1
             refused.append(row)
     refused.reverse()
     return refused
 
 
-def _skip_or_upsert(
-    repos: Repos, job: Job, folder_id: int, refused: Sequence[dict[str, Any]], result: TaskResult
-) -> None:
+def _skip_or_upsert(repos: Repos, job: Job, folder_id: int, refused: Sequence[list[Any]], result: TaskResult) -> None:
     if not job.params.get("upsert_metadata", False):
         result.skipped += len(refused)
         return
-    latest = {row["url_key"]: row["client_metadata"] for row in refused}
+    latest = {row[KEY]: row[METADATA] for row in refused}
     repos.registration.update_client_metadata(folder_id, list(latest.items()))
     result.updated += len(refused)
 
 
-def _insert_as_copies(
-    repos: Repos, folder_id: int, rows: Sequence[dict[str, Any]], *, added: list[tuple[str, int]]
-) -> int:
+def _insert_as_copies(repos: Repos, folder_id: int, rows: Sequence[list[Any]], *, added: list[tuple[str, int]]) -> int:
     """Insert refused rows as further copies of their URL; returns how many went in (their keys and ids are
     appended to ``added``)."""
     pending = list(rows)
@@ -141,13 +146,15 @@ def _insert_as_copies(
     for _ in range(MAX_COPY_ROUNDS):
         if not pending:
             return created
-        highest = repos.registration.highest_copies(folder_id, sorted({r["url_key"] for r in pending}))
+        highest = repos.registration.highest_copies(folder_id, sorted({r[KEY] for r in pending}))
         offset: Counter[str] = Counter()
         numbered = []
         for row in pending:
-            offset[row["url_key"]] += 1
-            numbered.append({**row, "copy_no": highest.get(row["url_key"], 0) + offset[row["url_key"]]})
-        copies = repos.registration.insert_items_new(numbered)
+            offset[row[KEY]] += 1
+            copy = list(row)
+            copy[COPY] = highest.get(row[KEY], 0) + offset[row[KEY]]
+            numbered.append(copy)
+        copies = repos.registration.insert_item_values(COLUMNS, numbered)
         added.extend(copies)
         pending = _refused(numbered, Counter(key for key, _ in copies))
         created += len(numbered) - len(pending)

@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from cairn.domain.content_kinds import content_type_mismatch, wrong_kind_error
 from cairn.domain.dicom_series import assemble_dicom_series
@@ -85,10 +86,12 @@ class PreparedUnit:
 
 @dataclass
 class Prepared:
-    """The outcome of preparing a chunk: what to write, and the units that failed."""
+    """The outcome of preparing a chunk: what to write (units, and the rows made when the manifest was scanned,
+    each with its unit's number), and the units that failed."""
 
     ready: list[PreparedUnit] = field(default_factory=list)
     errors: list[UnitError] = field(default_factory=list)
+    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
 
 
 def unit_error(number: int, unit: Unit, error: CairnError | str, *, code: str | None = None) -> UnitError:
@@ -107,32 +110,38 @@ def unit_error(number: int, unit: Unit, error: CairnError | str, *, code: str | 
 
 def supplied_media(media: MediaMetadata) -> MediaFields:
     """Customer-provided metadata as item media fields (trusted, as Encord does)."""
+    return MediaFields(**supplied_columns(media))
+
+
+def supplied_columns(media: MediaMetadata) -> dict[str, Any]:
+    """Customer-provided metadata as the media columns it sets (the others stay unknown)."""
     if isinstance(media, VideoMetadata):
-        return MediaFields(
-            file_size=media.file_size,
-            mime_type=media.mime_type,
-            width=media.width,
-            height=media.height,
-            fps=media.fps,
-            duration=media.duration,
-            frame_count=round(media.fps * media.duration),
-        )
+        return {
+            "file_size": media.file_size,
+            "mime_type": media.mime_type,
+            "width": media.width,
+            "height": media.height,
+            "fps": media.fps,
+            "duration": media.duration,
+            "frame_count": round(media.fps * media.duration),
+        }
     if isinstance(media, ImageMetadata):
-        return MediaFields(file_size=media.file_size, mime_type=media.mime_type, width=media.width, height=media.height)
+        size = {"width": media.width, "height": media.height}
+        return {"file_size": media.file_size, "mime_type": media.mime_type, **size}
     if isinstance(media, AudioMetadata):
-        return MediaFields(
-            file_size=media.file_size,
-            mime_type=media.mime_type,
-            duration=media.duration,
-            audio_sample_rate=media.sample_rate,
-            audio_bit_depth=media.bit_depth,
-            audio_codec=media.codec,
-            audio_channels=media.num_channels,
-        )
+        return {
+            "file_size": media.file_size,
+            "mime_type": media.mime_type,
+            "duration": media.duration,
+            "audio_sample_rate": media.sample_rate,
+            "audio_bit_depth": media.bit_depth,
+            "audio_codec": media.codec,
+            "audio_channels": media.num_channels,
+        }
     if isinstance(media, TextMetadata):
-        return MediaFields(file_size=media.file_size, mime_type=media.mime_type)
+        return {"file_size": media.file_size, "mime_type": media.mime_type}
     assert isinstance(media, PdfMetadata)
-    return MediaFields(file_size=media.file_size, page_count=media.num_pages)
+    return {"file_size": media.file_size, "page_count": media.num_pages}
 
 
 def _require_one_series(unit: Unit, outcomes: Sequence[Inspected]) -> None:

@@ -43,6 +43,17 @@ def insert_items(
     if not rows:
         return []
     names = list(rows[0])
+    return insert_item_values(
+        conn, names, [[row[name] for name in names] for row in rows], skip_conflicts=skip_conflicts
+    )
+
+
+def insert_item_values(
+    conn: sa.Connection, names: Sequence[str], rows: Sequence[Sequence[Any]], *, skip_conflicts: bool
+) -> list[tuple[str | None, int]]:
+    """``insert_items`` for rows given as values in the order of ``names`` (registration's compact rows)."""
+    if not rows:
+        return []
     unknown = [name for name in names if name not in items.c]
     if unknown:
         raise KeyError(f"not columns of items: {unknown}")
@@ -73,7 +84,7 @@ def _ensure_stage(conn: sa.Connection, names: Sequence[str]) -> str:
 
 
 def _bound_values(
-    conn: sa.Connection, names: Sequence[str], batch: Sequence[dict[str, Any]]
+    conn: sa.Connection, names: Sequence[str], batch: Sequence[Sequence[Any]]
 ) -> Iterator[tuple[Any, ...]]:
     """Each row as the tuple of DBAPI values its column types produce, then its position in the batch.
 
@@ -82,16 +93,15 @@ def _bound_values(
     """
     processors = [_processor(conn, name) for name in names]
     shared = {
-        i: processor(batch[0][name])
-        for i, (name, processor) in enumerate(zip(names, processors, strict=True))
-        if processor is not None and _is_shared(batch, name)
+        i: processor(batch[0][i])
+        for i, processor in enumerate(processors)
+        if processor is not None and _is_shared(batch, i)
     }
-    converted = [(i, name, processor) for i, (name, processor) in enumerate(zip(names, processors, strict=True))]
+    converting = [(i, processor) for i, processor in enumerate(processors) if processor is not None]
     for seq, row in enumerate(batch):
-        values = [
-            shared[i] if i in shared else processor(row[name]) if processor else row[name]
-            for i, name, processor in converted
-        ]
+        values = list(row)
+        for i, processor in converting:
+            values[i] = shared[i] if i in shared else processor(values[i])
         values.append(seq)
         yield tuple(values)
 
@@ -102,10 +112,10 @@ def _processor(conn: sa.Connection, name: str) -> _Processor:
     return processor
 
 
-def _is_shared(batch: Sequence[dict[str, Any]], name: str) -> bool:
+def _is_shared(batch: Sequence[Sequence[Any]], i: int) -> bool:
     """Whether every row holds the very same object (a stamp, a folder id): converted once for the batch."""
-    value = batch[0][name]
-    return all(row[name] is value for row in batch)
+    value = batch[0][i]
+    return all(row[i] is value for row in batch)
 
 
 def _fill_stage(conn: sa.Connection, stage: str, names: Sequence[str], values: Iterator[tuple[Any, ...]]) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cairn.db.repositories._bulk import insert_items
+from cairn.db.repositories._bulk import insert_item_values
 from cairn.db.repositories._common import Repository, now
 from cairn.db.repositories.items import to_item
 from cairn.db.schema import item_members, items
@@ -23,12 +23,14 @@ __all__ = ["RegistrationRepository"]
 
 class RegistrationRepository(Repository):
     # --- items --------------------------------------------------------------------------------------------
-    def insert_items_new(self, rows: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
-        """Insert item rows; the unique index silently refuses the (folder, URL key, copy) pairs that exist.
+    def insert_item_values(self, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[tuple[str, int]]:
+        """Insert item rows, given as values in the order of ``names``; the unique index silently refuses the
+        (folder, URL key, copy) triples that exist.
 
-        Returns (url_key, id) of the rows inserted, in input order. Every row has the same keys and a URL key.
+        Returns (url_key, id) of the rows inserted, in input order. Every row has a URL key.
         """
-        return [(key or "", item_id) for key, item_id in insert_items(self.conn, rows, skip_conflicts=True)]
+        added = insert_item_values(self.conn, names, rows, skip_conflicts=True)
+        return [(key or "", item_id) for key, item_id in added]
 
     def highest_copies(self, folder_id: int, keys: Sequence[str]) -> dict[str, int]:
         """The highest copy number taken for each URL key in the folder."""
