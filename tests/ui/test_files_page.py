@@ -111,6 +111,20 @@ def test_shift_select_three_files_and_add_them_to_a_new_synced_dataset(page: Any
     details.get_by_role("tab", name="Linked to").click()
     expect(details.get_by_role("list", name="Datasets")).to_contain_text(title)
 
+    # moved out of the folder, a file leaves the dataset synced to it
+    elsewhere = server.folder(unique("Elsewhere"))
+    page.get_by_role("button", name="Move to another folder").click()
+    moving = page.get_by_role("dialog", name="Move to another folder")
+    moving.get_by_role("searchbox", name="Folder").fill(elsewhere["name"][-12:])
+    moving.get_by_role("button", name=elsewhere["name"]).click()
+    moving.get_by_role("button", name="Move", exact=True).click()
+    expect(file_row(page, "bird-2.png")).to_have_count(0)
+    page.goto(f"{server.base_url}/datasets/{made['id']}")
+    expect(page.get_by_role("row").filter(has_text="bird-1.png")).to_have_count(1)
+    expect(page.get_by_role("row").filter(has_text="bird-2.png")).to_have_count(0)
+    members = server.call("GET", f"/datasets/{made['id']}/items")["items"]
+    assert "bird-2.png" not in {m["title"] for m in members}
+
 
 def test_linked_to_follows_adding_removing_and_deleting(page: Any, server: Api) -> None:
     folder = server.folder(unique("Boats"))

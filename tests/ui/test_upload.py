@@ -99,6 +99,17 @@ def test_batch_images_as_an_image_group(page: Any, server: Api, tmp_path: Path) 
     expect(rows.filter(has_text="Folder")).to_have_count(1)
     assert [i["title"] for i in server.call("GET", f"/folders/{sub['id']}/items")["items"]] == ["street group"]
 
+    # seed 002: a member of an image group cannot be deleted while the group exists
+    rows.filter(has_text="Folder").get_by_role("link", name="street group").click()
+    member = page.get_by_role("grid", name="Files").get_by_role("row").filter(has_text="frame-1.png")
+    member.click(button="right")
+    page.get_by_role("menu").get_by_role("menuitem", name="Delete").click()
+    confirm = page.get_by_role("dialog", name="Delete")
+    confirm.get_by_role("button", name="Delete", exact=True).click()
+    expect(confirm.get_by_role("alert")).to_contain_text("it is part of 'street group'")
+    confirm.get_by_role("button", name="Cancel").click()
+    expect(member).to_have_count(1)
+
 
 def test_import_from_private_cloud_shows_the_manifest_problem_then_imports(
     page: Any, server: Api, tmp_path: Path
