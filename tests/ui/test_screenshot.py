@@ -68,6 +68,8 @@ def take_screenshot(page: Any, server: Api, tmp_path: Path) -> None:
     video_row.click()
     expect(page.get_by_role("complementary", name="File details")).to_contain_text("1280")
     page.get_by_role("heading", name="Checks").wait_for()
+    expect(page.get_by_text("Frame 0 / 120")).to_be_visible()  # the video preview, stepped by its frame map
+    expect(page.locator(".thumb img.shown")).to_have_count(8)  # every file's thumbnail in its row
     taken = SCREENSHOT if UPDATE else tmp_path / SCREENSHOT.name
     page.screenshot(path=str(taken))
     assert taken.stat().st_size > 10_000

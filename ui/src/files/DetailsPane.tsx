@@ -158,10 +158,12 @@ function Reencodes({ item }: { item: Item }) {
   const notReencoded = remap.error instanceof ApiError && remap.error.status === 404;
   const made = links.data?.reencoded_as ?? [];
   const remapUrl = `/api/v1/items/${item.id}/frame-remap`;
+  const problem = links.error ?? (notReencoded ? null : remap.error);
+  if (!problem && !remap.data && made.length === 0) return null; // neither a re-encode nor re-encoded
   return (
     <section aria-label="Re-encodes">
       <h3>Re-encodes</h3>
-      <Problem error={links.error ?? (notReencoded ? null : remap.error)} />
+      <Problem error={problem} />
       {remap.data && (
         <>
           <p>
