@@ -65,11 +65,18 @@ def worker_env(settings: Settings) -> dict[str, str]:
 
 
 @contextmanager
-def cairn_worker(settings: Settings, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def cairn_worker(settings: Settings, log: Path, *, serve: bool = False) -> Iterator[subprocess.Popen[bytes]]:
+    """``cairn worker`` (or, with ``serve``, ``cairn serve`` on a free loopback port, whose embedded consumer runs
+    the jobs) over ``settings``' data; stopped with SIGINT at the end unless the test killed it."""
+    env = worker_env(settings)
+    command = [str(CAIRN), "worker", "--threads", "2"]
+    if serve:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            env |= {"CAIRN_HOST": "127.0.0.1", "CAIRN_PORT": str(probe.getsockname()[1])}
+        command = [str(CAIRN), "serve"]
     with log.open("ab") as out:
-        process = subprocess.Popen(
-            [str(CAIRN), "worker", "--threads", "2"], env=worker_env(settings), stdout=out, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         yield process
     finally:

@@ -1,6 +1,7 @@
-"""kill -9 of a `cairn worker` while it uploads a re-encode's result into the original's bucket (s3rver, Azurite,
-and a local integration), then a restart: the job finishes with one result item, the bucket holds the original and one
-``_normalized.mp4`` (no orphan, no renamed copy), no record is left and no scratch directory."""
+"""kill -9 of a `cairn worker` (or of `cairn serve`, whose embedded consumer runs jobs) while it uploads a
+re-encode's result into the original's bucket (s3rver, Azurite, and a local integration), then a restart: the job
+finishes with one result item, the bucket holds the original and one ``_normalized.mp4`` (no orphan, no renamed
+copy), no record is left and no scratch directory."""
 
 from __future__ import annotations
 
@@ -45,11 +46,13 @@ def count(registry: Registry, table: str) -> int:
         return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
-def kill_while_uploading(registry: Registry, admin: User, job: Job, settings: Settings, log: Path) -> None:
+def kill_while_uploading(
+    registry: Registry, admin: User, job: Job, settings: Settings, log: Path, *, serve: bool
+) -> None:
     """Start a worker, SIGKILL it as soon as it has recorded the object it is about to upload."""
     database = sqlite3.connect(settings.resolved_database_url.removeprefix("sqlite:///"))
     deadline = time.monotonic() + 300
-    with cairn_worker(settings, log) as worker, contextlib.closing(database):
+    with cairn_worker(settings, log, serve=serve) as worker, contextlib.closing(database):
         while not database.execute("SELECT count(*) FROM result_objects").fetchone()[0]:  # polled fast: no sleep
             assert not database.execute("SELECT finished_at FROM jobs").fetchone()[0], (
                 registry.jobs.get(actor=admin, job_id=job.id),
@@ -69,9 +72,16 @@ def wait_final(registry: Registry, admin: User, job: Job, log: Path) -> Job:
     return current
 
 
-@pytest.mark.parametrize("place", ["s3rver", "azurite", "local"])
-def test_kill_9_during_the_upload_then_restart_leaves_one_result_and_no_orphan(
-    place: str, tmp_path: Path, big_video: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("place", "process"), [("s3rver", "worker"), ("azurite", "worker"), ("local", "worker"), ("local", "serve")]
+)
+def test_kill_9_during_the_upload_then_restart_leaves_one_result_and_no_orphan(  # noqa: PLR0917
+    place: str,
+    process: str,
+    tmp_path: Path,
+    big_video: Path,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("CAIRN_ALLOW_PRIVATE_ENDPOINTS", "true")  # the workers', for s3rver on loopback
     settings = Settings(data_dir=tmp_path / "data", allow_private_endpoints=True)
@@ -107,9 +117,9 @@ def test_kill_9_during_the_upload_then_restart_leaves_one_result_and_no_orphan(
     assert job.params["results_in"] == "bucket"
     log = tmp_path / "worker.log"
 
-    kill_while_uploading(registry, admin, job, settings, log)
+    kill_while_uploading(registry, admin, job, settings, log, serve=process == "serve")
     assert count(registry, "items") == 1  # no half-written item
-    with cairn_worker(settings, log):
+    with cairn_worker(settings, log, serve=process == "serve"):
         finished = wait_final(registry, admin, job, log)
 
     assert (finished.status.value, finished.items_created, finished.units_error) == ("done", 1, 0), finished.error
