@@ -13,6 +13,7 @@ from pathlib import Path
 
 import av
 import pytest
+import sqlalchemy as sa
 from PIL import Image
 
 from cairn.domain.access import Role
@@ -171,6 +172,18 @@ def test_an_exported_image_sequence_gets_its_video_built_by_a_job_of_its_own(
     built = registry.items.get(actor=admin, item_id=sequence.id)
     assert built.pending_action is None
     assert len(registry.inspection.frame_index(actor=admin, item_id=sequence.id).frame_map) == 12
+
+
+def test_an_export_that_could_not_fit_in_managed_storage_is_refused_before_anything_is_written(
+    registry: Registry, admin: User, folder: Folder, ghost_video: Path
+) -> None:
+    video = add_video(registry, admin, folder, ghost_video)
+    with registry.db.write() as conn:  # as a huge video would be stored: 100,000 x 100,000 pixels a frame
+        conn.execute(sa.text("UPDATE items SET width = 100000, height = 100000 WHERE id = :id"), {"id": video.id})
+    with pytest.raises(InvalidInput, match=r"may take up to [\d,.]+ GB, and managed storage has [\d,.]+ GB free"):
+        registry.frame_export.start(actor=admin, item_id=video.id, params=FrameExportParams())
+    assert registry.folders.children(actor=admin, parent_id=folder.id) == []
+    assert registry.jobs.jobs(actor=admin) == []
 
 
 def test_a_viewer_is_refused_and_nothing_is_made(

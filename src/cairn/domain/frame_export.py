@@ -44,6 +44,16 @@ class ImageFormat(StrEnum):
         return "jpg" if self is ImageFormat.JPEG else "png"
 
 
+BYTES_PER_PIXEL_AT_MOST = {ImageFormat.PNG: 3.0, ImageFormat.JPEG: 1.0}
+"""What an exported image may take per pixel, to bound an export before it starts: PNG of an 8-bit RGB frame is at
+most about its raw size (noise does not compress); JPEG at quality 95 stays well under one byte a pixel."""
+
+
+def export_bytes_at_most(frames: int, width: int, height: int, image_format: ImageFormat) -> int:
+    """An upper estimate of the bytes ``frames`` images of ``width`` x ``height`` take in ``image_format``."""
+    return int(frames * width * height * BYTES_PER_PIXEL_AT_MOST[image_format])
+
+
 def frame_name(index: int, image_format: ImageFormat) -> str:
     """``frame_000042.png``: frame 42 of the item's frame map (the frame a label on frame 42 is placed on)."""
     return f"frame_{index:06d}.{image_format.suffix}"

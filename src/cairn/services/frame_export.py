@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,14 @@ from cairn.db.repositories import Repos
 from cairn.domain import names
 from cairn.domain.access import Action
 from cairn.domain.duplicate_keys import composite_key
-from cairn.domain.frame_export import FrameExportParams, ImageFormat, chosen_frames, frame_name, split_frames
+from cairn.domain.frame_export import (
+    FrameExportParams,
+    ImageFormat,
+    chosen_frames,
+    export_bytes_at_most,
+    frame_name,
+    split_frames,
+)
 from cairn.domain.jobs import Job, JobStatus, TaskResult, UnitError
 from cairn.domain.kinds import ItemKind, ItemStatus
 from cairn.domain.records import Folder, Item, User
@@ -110,6 +118,7 @@ class FrameExportService(Service):
                 raise InvalidInput("no frame chosen: the range is past the video's end, or it has no key frame there")
             if len(frames) > MAX_FRAMES:
                 raise InvalidInput(f"at most {MAX_FRAMES:,} frames per export, got {len(frames):,}")
+            self._check_room(video, len(frames), params.image_format)
             target = _frames_folder(repos, actor, home, video, grouped=params.grouping is not None)
         new = NewJob(
             kind=KIND,
@@ -131,6 +140,22 @@ class FrameExportService(Service):
             with self._write() as repos:
                 repos.folders.delete(target)
             raise
+
+    def _check_room(self, video: Item, frames: int, image_format: ImageFormat) -> None:
+        """Refuse an export whose images could not fit in managed storage's free space (estimated from above, before
+        anything is written), rather than filling the disk halfway through."""
+        width, height = video.media.width or 0, video.media.height or 0
+        needed = export_bytes_at_most(frames, width, height, image_format)
+        root = self._settings.managed_storage_dir
+        private_dir(root)
+        free = shutil.disk_usage(root).free
+        if needed > free:
+            raise InvalidInput(
+                f"exporting {frames:,} frames of {width}x{height} as {image_format.value.upper()} may take up to "
+                f"{needed / 1e9:,.1f} GB, and managed storage has {free / 1e9:,.1f} GB free: export fewer frames "
+                "(a range, every Nth, key frames) or JPEG",
+                details={"item_id": video.id, "frames": frames, "bytes_at_most": needed, "bytes_free": free},
+            )
 
     # --- the job handler --------------------------------------------------------------------------------------
     def describe(self, job: Job) -> str:
