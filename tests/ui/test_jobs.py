@@ -180,7 +180,8 @@ def test_download_a_registrations_errors_as_csv(page: Any, server: Api, tmp_path
     folder = server.folder(unique("Registered"))
     titles = ['=HYPERLINK("http://evil.example")', "not, a video", "@SUM(A1)"]
     videos = [{"objectUrl": (root / "b.jpg").as_uri(), "title": t} for t in titles]
-    manifest = {"images": [{"objectUrl": (root / "a.png").as_uri()}], "videos": videos}
+    images = [{"objectUrl": (root / "a.png").as_uri()}, {"title": "no URL"}]  # the second: a manifest problem
+    manifest = {"images": images, "videos": videos}
     body = {"folder_id": folder["id"], "integration": name, "manifest": manifest, "ignore_errors": True}
     job = server.call("POST", "/jobs", json=body)
     sign_in(page, server)
@@ -189,6 +190,9 @@ def test_download_a_registrations_errors_as_csv(page: Any, server: Api, tmp_path
     expect(details.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100", timeout=JOB_DONE_SECONDS)
     errors = details.get_by_role("region", name="Errors")
     expect(errors.get_by_role("row")).to_have_count(4)  # a header and one row per failed unit
+    problems = details.get_by_role("region", name="Manifest problems")  # skipped entries are not silently dropped
+    expect(problems.get_by_role("row")).to_have_count(2)
+    expect(problems).to_contain_text("/images/1")
     assert serious_violations(page) == []
     with page.expect_download() as download:
         errors.get_by_role("link", name="Download errors as CSV").click()

@@ -228,11 +228,48 @@ function Scope({ job }: { job: Job }) {
   return <>{job.units_total === 1 ? "1 file" : `${job.units_total} files`}</>;
 }
 
+interface ManifestProblem {
+  file?: string | null;
+  location: string;
+  field?: string | null;
+  message: string;
+}
+
 function Summary({ job }: { job: Job }) {
   const counts = job.summary.counts_by_kind as Record<string, number> | undefined;
   const made = (job.summary.made ?? []) as { original_item_id: number; item_id: number }[];
+  const problems = (job.summary.problems ?? []) as ManifestProblem[];
   return (
     <>
+      {problems.length > 0 && (
+        <section aria-label="Manifest problems">
+          <h3>
+            Manifest problems ({problems.length}
+            {job.summary.problems_truncated ? "+" : ""})
+          </h3>
+          <p className="muted">The manifest's entries with a problem were not registered.</p>
+          <table className="unit-errors">
+            <thead>
+              <tr>
+                <th scope="col">Where</th>
+                <th scope="col">Problem</th>
+              </tr>
+            </thead>
+            <tbody>
+              {problems.map((p, i) => (
+                <tr key={i}>
+                  <td className="break">
+                    {p.file ? `${p.file}: ` : ""}
+                    {p.location}
+                    {p.field ? ` (${p.field})` : ""}
+                  </td>
+                  <td>{p.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       {counts && Object.keys(counts).length > 0 && (
         <>
           <h3>Registered by kind</h3>
