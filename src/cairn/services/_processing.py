@@ -16,9 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cairn.db.database import Database
-from cairn.db.repositories import Repos
-from cairn.domain.jobs import JobStatus
 from cairn.errors import CairnError
 from cairn.private_files import private_dir, tighten
 from cairn.services.inspection import Inspected
@@ -105,16 +102,15 @@ class Beat:
             self._last = time.monotonic()
 
 
-def cancel_check(db: Database, job_id: int, beat: Beat) -> Callable[[], bool]:
-    """Asked by FFmpeg's runner ~10 times a second: reads the job's status at most once a second."""
+def cancel_check(is_cancelled: Callable[[], bool], beat: Callable[[], None]) -> Callable[[], bool]:
+    """A check to call as often as one likes (FFmpeg's runner ~10 times a second, frame export every frame): it
+    beats, and asks ``is_cancelled`` (the engine's ``JobService.is_cancelled``) at most once a second."""
     last = [0.0, False]
 
     def cancelled() -> bool:
         beat()
         if time.monotonic() - float(last[0]) >= CANCEL_POLL_SECONDS:
-            with db.read() as conn:
-                job = Repos(conn).jobs.get_job(job_id)
-            last[:] = [time.monotonic(), job is None or job.status is JobStatus.CANCELLED]
+            last[:] = [time.monotonic(), is_cancelled()]
         return bool(last[1])
 
     return cancelled

@@ -177,7 +177,7 @@ class FrameExportService(Service):
 
         image_format = ImageFormat(job.params["format"])
         directory = f"{_job_dir(job.id, task.seq)}/{task.attempts}"
-        cancelled = cancel_check(self._db, job.id, Beat(heartbeat))
+        cancelled = cancel_check(lambda: self._jobs.is_cancelled(job.id), Beat(heartbeat))
         try:
             store, key = self._inspection.locate(video)
             reader = RangeFile(store, key, size=store.head(key).size)

@@ -260,7 +260,7 @@ class ReencodeService(Service):
             made.skipped = "nothing to fix"
             return
         out = private_dir(scratch / "out")
-        result = reencode(source, recipe, out, cancel_check(self._db, job.id, beat))
+        result = reencode(source, recipe, out, cancel_check(lambda: self._jobs.is_cancelled(job.id), beat))
         beat()
         outcome = inspect_object(local, result.relative_to(scratch).as_posix(), kind=ItemKind.VIDEO,
                                  settings=self._settings)  # fmt: skip

@@ -202,7 +202,9 @@ class SequenceVideoService(Service):
         params = SequenceVideoParams.from_dict(job.params)
         out = private_dir(scratch / "out") / "video.mp4"
         try:
-            sequence_video(paths, out, cancel_check(self._db, job.id, beat), frame_rate=params.fps)
+            sequence_video(
+                paths, out, cancel_check(lambda: self._jobs.is_cancelled(job.id), beat), frame_rate=params.fps
+            )
         except MediaError as err:
             raise _named(err, members) from err
         beat()
