@@ -18,17 +18,22 @@ from typing import TYPE_CHECKING
 
 from cairn.errors import CairnError
 from cairn.private_files import private_dir, tighten
+from cairn.services._base import Service
 from cairn.services.inspection import Inspected
 from cairn.services.managed_files import UPLOADS
 from cairn.settings import Settings
 from cairn.storage import ObjectStore
 
 if TYPE_CHECKING:
-    from cairn.services.result_objects import Placed
+    from cairn.db.database import Database
+    from cairn.services.integrations import IntegrationService
+    from cairn.services.jobs.engine import JobService
+    from cairn.services.result_objects import Placed, ResultObjectService
 
 __all__ = [
     "COPY_CHUNK",
     "Beat",
+    "MediaJobService",
     "Prepared",
     "cancel_check",
     "copy_object",
@@ -43,6 +48,28 @@ COPY_CHUNK = 8 << 20
 HEARTBEAT_SECONDS = 30.0
 CANCEL_POLL_SECONDS = 1.0
 """How often a running FFmpeg asks the database whether its job was cancelled."""
+
+
+class MediaJobService(Service):
+    """What a media job's service (re-encode, sequence videos) is given: settings, integrations (where originals
+    are), the job engine, and where results go."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        settings: Settings,
+        integrations: IntegrationService,
+        jobs: JobService,
+        results: ResultObjectService,
+    ) -> None:
+        super().__init__(db)
+        self._settings = settings
+        self._integrations = integrations
+        self._jobs = jobs
+        self._results = results
+
+
 SCRATCH_PREFIX = "job-"
 
 

@@ -37,7 +37,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from cairn.db.database import Database
 from cairn.db.repositories import Repos
 from cairn.domain import names
 from cairn.domain.access import Action
@@ -49,16 +48,14 @@ from cairn.domain.records import Folder, Item, User
 from cairn.domain.reencode import Recipe, auto_recipe, full_recipe, resize_recipe
 from cairn.errors import CairnError, InvalidInput, MediaError, NotFound
 from cairn.private_files import private_dir
-from cairn.services._base import Service, can_see, item_folder, require, visible_folder, visible_item, writable_items
-from cairn.services._processing import Beat, Prepared, cancel_check, copy_object, scratch_dir
+from cairn.services._base import can_see, item_folder, require, visible_folder, visible_item, writable_items
+from cairn.services._processing import Beat, MediaJobService, Prepared, cancel_check, copy_object, scratch_dir
 from cairn.services.datasets import visible_dataset
 from cairn.services.inspection import Inspected, inspect_object, locate_object, save_inspection
-from cairn.services.integrations import IntegrationService, find_integration
+from cairn.services.integrations import find_integration
 from cairn.services.items import NewItem, item_row
-from cairn.services.jobs.engine import JobService
 from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
 from cairn.services.result_objects import Destination, ResultObjectService, Targets
-from cairn.settings import Settings
 from cairn.storage import ObjectStore, open_managed_store
 
 __all__ = ["MODES", "ReencodeParams", "ReencodeService", "Remap", "parse_fps"]
@@ -137,23 +134,8 @@ class _Made(Prepared):
     remap: list[int | None] = field(default_factory=list)
 
 
-class ReencodeService(Service):
+class ReencodeService(MediaJobService):
     kind = KIND
-
-    def __init__(
-        self,
-        db: Database,
-        *,
-        settings: Settings,
-        integrations: IntegrationService,
-        jobs: JobService,
-        results: ResultObjectService,
-    ) -> None:
-        super().__init__(db)
-        self._settings = settings
-        self._integrations = integrations
-        self._jobs = jobs
-        self._results = results
 
     # --- before a job ---------------------------------------------------------------------------------------
     def plan(self, *, actor: User, item_id: int, params: ReencodeParams) -> Recipe:

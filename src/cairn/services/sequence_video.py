@@ -41,7 +41,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from cairn.db.database import Database
 from cairn.db.repositories import Repos
 from cairn.domain.integrations import StoreConfig
 from cairn.domain.jobs import Job, TaskResult, UnitError
@@ -50,11 +49,10 @@ from cairn.domain.records import Folder, Item, User
 from cairn.domain.urls import resolve_object_key
 from cairn.errors import CairnError, InvalidInput, MediaError, NotFound
 from cairn.private_files import private_dir
-from cairn.services._base import Service, writable_items
-from cairn.services._processing import Beat, Prepared, cancel_check, copy_object, scratch_dir
+from cairn.services._base import writable_items
+from cairn.services._processing import Beat, MediaJobService, Prepared, cancel_check, copy_object, scratch_dir
 from cairn.services.inspection import inspect_object, managed_store, save_sequence_video
-from cairn.services.integrations import IntegrationService, find_integration, store_config_of
-from cairn.services.jobs.engine import JobService
+from cairn.services.integrations import find_integration, store_config_of
 from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
 from cairn.services.reencode import parse_fps
 from cairn.services.result_objects import DESTINATIONS, Destination, ResultObjectService, Targets, parse_destination
@@ -109,23 +107,8 @@ class _Built(Prepared):
     url: str | None = None
 
 
-class SequenceVideoService(Service):
+class SequenceVideoService(MediaJobService):
     kind = KIND
-
-    def __init__(
-        self,
-        db: Database,
-        *,
-        settings: Settings,
-        integrations: IntegrationService,
-        jobs: JobService,
-        results: ResultObjectService,
-    ) -> None:
-        super().__init__(db)
-        self._settings = settings
-        self._integrations = integrations
-        self._jobs = jobs
-        self._results = results
 
     # --- starting -------------------------------------------------------------------------------------------
     def start(self, *, actor: User, item_ids: Sequence[int], params: SequenceVideoParams | None = None) -> Job:
