@@ -56,7 +56,8 @@ export function FrameExportDialog({ video, onClose }: { video: Item; onClose: ()
   if (start.data)
     return (
       <JobStarted title="Export frames" job={start.data} onClose={onClose}>
-        The images are added to the folder “{video.title}_frames” next to the video; you are notified when it ends.
+        The images are added to a new folder “{stemOf(video.title)}_frames” next to the video; you are notified when
+        it ends.
       </JobStarted>
     );
   return (
@@ -123,4 +124,8 @@ export function FrameExportDialog({ video, onClose }: { video: Item; onClose: ()
       </form>
     </Dialog>
   );
+}
+
+function stemOf(title: string): string {
+  return title.includes(".") ? title.slice(0, title.lastIndexOf(".")) : title;
 }

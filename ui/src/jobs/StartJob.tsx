@@ -8,7 +8,7 @@ export type Job = Schemas["JobPublic"];
 export type Destination = "bucket" | "managed" | null;
 
 const DESTINATIONS: { value: Destination; label: string }[] = [
-  { value: null, label: "Next to the original when cairn may write to its bucket, else cairn's managed storage" },
+  { value: null, label: "The bucket when cairn may write there, else managed storage" },
   { value: "bucket", label: "Next to the original in its bucket" },
   { value: "managed", label: "cairn's managed storage" },
 ];
