@@ -6,6 +6,7 @@ followed on the event stream (not polled)."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -17,8 +18,7 @@ from playwright.sync_api import expect
 
 from tests.fixtures.storage_servers import StorageServer
 from tests.services.test_reencode_destinations import read_only_sas
-from tests.ui.conftest import Api, serious_violations, serving, sign_in
-from tests.ui.test_jobs import talking_video, unique, upload_video  # noqa: F401 (a fixture)
+from tests.ui.conftest import Api, png, serious_violations, serving, sign_in, unique, upload_video
 
 JOB_SECONDS = 120.0
 
@@ -42,7 +42,7 @@ def only_job(user: Api) -> dict[str, Any]:
 
 
 def test_reencode_a_whole_folder_from_its_menu_and_focus_returns_to_what_opened_it(
-    page: Any, server: Api, talking_video: bytes  # noqa: F811
+    page: Any, server: Api, talking_video: bytes
 ) -> None:
     user = new_user(server)
     parent = user.folder(unique("Project"))
@@ -69,7 +69,7 @@ def test_reencode_a_whole_folder_from_its_menu_and_focus_returns_to_what_opened_
     dialog.get_by_role("radio", name="cairn's managed storage").check()
     dialog.get_by_role("button", name="Start re-encode").click()
     expect(dialog.get_by_role("status")).to_contain_text("Re-encode started")
-    dialog.get_by_role("button", name="Close").last.click()  # the footer's, not the ×
+    dialog.get_by_role("button", name="Close").last.click()  # the footer's, not the title bar's
     expect(more).to_be_focused()  # not the page's body: the "⋯" that opened the menu
 
     job = only_job(user)
@@ -81,7 +81,7 @@ def test_reencode_a_whole_folder_from_its_menu_and_focus_returns_to_what_opened_
     assert sorted(titles) == ["talk.mp4", "talk_normalized.mp4"]
 
 
-def test_reencode_a_dataset_from_the_datasets_page(page: Any, server: Api, talking_video: bytes) -> None:  # noqa: F811
+def test_reencode_a_dataset_from_the_datasets_page(page: Any, server: Api, talking_video: bytes) -> None:
     user = new_user(server)
     folder = user.folder(unique("Takes"))
     video = upload_video(user, folder["id"], "talk.mp4", talking_video)
@@ -104,7 +104,7 @@ def test_reencode_a_dataset_from_the_datasets_page(page: Any, server: Api, talki
 
 
 def test_a_bucket_destination_refused_shows_the_api_message_under_the_choice(
-    page: Any, server: Api, talking_video: bytes  # noqa: F811
+    page: Any, server: Api, talking_video: bytes
 ) -> None:
     user = new_user(server)
     folder = user.folder(unique("Uploaded"))
@@ -132,7 +132,7 @@ def private_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 
 
 def test_a_read_only_bucket_is_refused_naming_the_permission(
-    page: Any, private_server: Api, azurite_server: StorageServer, talking_video: bytes  # noqa: F811
+    page: Any, private_server: Api, azurite_server: StorageServer, talking_video: bytes
 ) -> None:
     container = azurite_server.fresh()
     url = container.put("clips/talk.mp4", talking_video)
@@ -162,7 +162,7 @@ def test_a_read_only_bucket_is_refused_naming_the_permission(
     expect(dialog.get_by_role("status")).to_contain_text("Re-encode started")
 
 
-def test_export_frames_of_a_video_as_an_image_group(page: Any, server: Api, talking_video: bytes) -> None:  # noqa: F811
+def test_export_frames_of_a_video_as_an_image_group(page: Any, server: Api, talking_video: bytes) -> None:
     user = new_user(server)
     folder = user.folder(unique("Frames"))
     upload_video(user, folder["id"], "talk.mp4", talking_video)
@@ -181,7 +181,7 @@ def test_export_frames_of_a_video_as_an_image_group(page: Any, server: Api, talk
     dialog.get_by_role("radio", name="An image group").check()
     dialog.get_by_role("button", name="Export frames").click()
     expect(dialog.get_by_role("status")).to_contain_text("“talk_frames”")
-    dialog.get_by_role("button", name="Close").last.click()  # the footer's, not the ×
+    dialog.get_by_role("button", name="Close").last.click()  # the footer's, not the title bar's
     expect(row).to_be_focused()
     job = wait_job(user, only_job(user)["id"])
     assert (job["kind"], job["status"]) == ("frame_export", "done")
@@ -223,21 +223,10 @@ def test_build_the_video_of_an_image_sequence_again(page: Any, server: Api) -> N
 
 
 def png_of(n: int) -> bytes:
-    from tests.ui.conftest import png
-
     return png((64, 48), n)
 
 
-@pytest.fixture(scope="module")
-def idle_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """A server that runs no job consumer: a job started there stays queued until it is cancelled."""
-    with serving(tmp_path_factory.mktemp("cairn-idle-media"), CAIRN_WORKERS="0") as api:
-        yield api
-
-
-def test_the_bell_lists_older_notifications_a_page_at_a_time(
-    page: Any, idle_server: Api, talking_video: bytes  # noqa: F811
-) -> None:
+def test_the_bell_lists_older_notifications_a_page_at_a_time(page: Any, idle_server: Api, talking_video: bytes) -> None:
     user = new_user(idle_server)
     folder = user.folder(unique("Many"))
     video = upload_video(user, folder["id"], "talk.mp4", talking_video)
@@ -273,7 +262,7 @@ def test_import_from_private_cloud_follows_its_job_on_the_event_stream(
     idle_server.call("POST", "/integrations", json={"name": name, "provider": "local", "root": str(root)})
     folder = idle_server.folder(unique("Imported"))
     manifest = tmp_path / "manifest.json"
-    manifest.write_text('{"images": [{"objectUrl": "%s"}]}' % (root / "a.png").as_uri())
+    manifest.write_text(json.dumps({"images": [{"objectUrl": (root / "a.png").as_uri()}]}))
     sign_in(page, idle_server)
     job_reads: list[str] = []
     page.on("request", lambda r: re.search(r"/api/v1/jobs/\d+$", r.url) and job_reads.append(r.url))

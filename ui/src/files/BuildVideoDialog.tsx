@@ -1,26 +1,20 @@
 // Build video (seed 000/004): an image sequence's video built again, each image one frame in order at the frame
 // rate chosen, sized as the first image; written next to the first image in its bucket or in managed storage.
-import { useMutation } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { api, unwrap, type Item } from "../api/client";
 import { Dialog, DialogFooter } from "../components/Dialog";
-import { DestinationChoice, JobStarted, OtherProblem, type Destination } from "../jobs/StartJob";
+import { DestinationChoice, JobStarted, OtherProblem, useJobStart, type Destination } from "../jobs/StartJob";
 
 export function BuildVideoDialog({ sequences, onClose }: { sequences: Item[]; onClose: () => void }) {
   const [fps, setFps] = useState("30");
   const [destination, setDestination] = useState<Destination>(null);
-  const start = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.POST("/api/v1/sequence-videos", {
-          body: { item_ids: sequences.map((s) => s.id), fps: fps.trim() || null, destination },
-        }),
-      ),
-  });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    start.mutate();
-  };
+  const [start, submit] = useJobStart(() =>
+    unwrap(
+      api.POST("/api/v1/sequence-videos", {
+        body: { item_ids: sequences.map((s) => s.id), fps: fps.trim() || null, destination },
+      }),
+    ),
+  );
   if (start.data)
     return (
       <JobStarted title="Build video" job={start.data} onClose={onClose}>

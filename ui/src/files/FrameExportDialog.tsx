@@ -1,11 +1,10 @@
 // Export frames (seed 004 "Converting videos to images"): a video's frames as PNG or JPEG images in a sub-folder
 // `<title>_frames` of its folder, numbered from 0 by the stored frame map: all of them, a range, every Nth, key
 // frames only, or those listed in its client metadata; optionally registered as an image group or sequence.
-import { useMutation } from "@tanstack/react-query";
-import { useId, useState, type FormEvent } from "react";
+import { useId, useState } from "react";
 import { api, unwrap, type Item } from "../api/client";
 import { Dialog, DialogFooter, Problem } from "../components/Dialog";
-import { JobStarted } from "../jobs/StartJob";
+import { JobStarted, useJobStart } from "../jobs/StartJob";
 
 type Which = "all" | "range" | "metadata";
 type Grouping = "group" | "sequence" | null;
@@ -31,28 +30,23 @@ export function FrameExportDialog({ video, onClose }: { video: Item; onClose: ()
   const [keyFrames, setKeyFrames] = useState(false);
   const [format, setFormat] = useState<Format>("png");
   const [grouping, setGrouping] = useState<Grouping>(null);
-  const start = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.POST("/api/v1/items/{item_id}/frame-export", {
-          params: { path: { item_id: video.id } },
-          body: {
-            start: which === "range" ? Number(from) : 0,
-            stop: which === "range" && to.trim() ? Number(to) : null,
-            every: Number(every),
-            key_frames: which !== "metadata" && keyFrames,
-            client_metadata_key_frames: which === "metadata",
-            format,
-            as: grouping,
-            destination: "managed",
-          },
-        }),
-      ),
-  });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    start.mutate();
-  };
+  const [start, submit] = useJobStart(() =>
+    unwrap(
+      api.POST("/api/v1/items/{item_id}/frame-export", {
+        params: { path: { item_id: video.id } },
+        body: {
+          start: which === "range" ? Number(from) : 0,
+          stop: which === "range" && to.trim() ? Number(to) : null,
+          every: Number(every),
+          key_frames: which !== "metadata" && keyFrames,
+          client_metadata_key_frames: which === "metadata",
+          format,
+          as: grouping,
+          destination: "managed",
+        },
+      }),
+    ),
+  );
   if (start.data)
     return (
       <JobStarted title="Export frames" job={start.data} onClose={onClose}>

@@ -1,11 +1,11 @@
 // Re-encode (seed 004): the plan of each video (every step with its reason, or nothing to fix), Auto or Full, where
 // the results go, and the job that makes the `_normalized` files: for chosen videos, or every video of a folder
 // (sub-folders included) or of a dataset, as one job. The job then shows in Jobs, and its notification links to them.
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, unwrap, type Dataset, type Folder, type Item } from "../api/client";
 import { Dialog, Problem } from "../components/Dialog";
-import { DestinationChoice, JobStarted, OtherProblem, type Destination } from "../jobs/StartJob";
+import { DestinationChoice, JobStarted, OtherProblem, useJobStart, type Destination } from "../jobs/StartJob";
 
 type Mode = "auto" | "full";
 /** A whole folder (its videos, sub-folders included) or dataset, instead of chosen videos. */
@@ -28,10 +28,9 @@ export function ReencodeDialog({
 }) {
   const [mode, setMode] = useState<Mode>("auto");
   const [destination, setDestination] = useState<Destination>(null);
-  const start = useMutation({
-    mutationFn: () =>
-      unwrap(api.POST("/api/v1/reencode", { body: { ...scopeOf(videos, whole), mode, destination } })),
-  });
+  const [start] = useJobStart(() =>
+    unwrap(api.POST("/api/v1/reencode", { body: { ...scopeOf(videos, whole), mode, destination } })),
+  );
   if (start.data)
     return (
       <JobStarted title="Re-encode" job={start.data} onClose={onClose}>
