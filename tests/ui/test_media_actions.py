@@ -282,3 +282,22 @@ def test_import_from_private_cloud_follows_its_job_on_the_event_stream(
     idle_server.call("POST", f"/jobs/{job_id}/cancel")
     expect(status).to_contain_text("cancelled")  # the stream's event, not a poll
     assert len(job_reads) <= 1, job_reads
+
+
+def test_a_dialog_opened_from_a_menu_returns_focus_to_the_row_or_button_that_opened_it(page: Any, server: Api) -> None:
+    user = new_user(server)
+    folder = user.folder(unique("Focus"))
+    user.folder("inner", parent_id=folder["id"])
+    user.upload_images(folder["id"], ["a.png"])
+    sign_in(page, server, user.token)
+    page.goto(f"{server.base_url}/files/{folder['id']}")
+    more = page.get_by_role("button", name="More actions for a.png")
+    more.click()
+    page.get_by_role("menuitem", name="Move to another folder").click()
+    page.get_by_role("dialog", name=re.compile("^Move")).press("Escape")
+    expect(more).to_be_focused()
+    row = page.get_by_role("row").filter(has_text="inner")
+    row.click(button="right")
+    page.get_by_role("menuitem", name="Rename").click()
+    page.get_by_role("dialog", name=re.compile("^Rename")).get_by_role("button", name="Cancel").click()
+    expect(row).to_be_focused()
