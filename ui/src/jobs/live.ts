@@ -88,6 +88,7 @@ export function useLiveEvents(): void {
         reconnected: () => {
           void queries.invalidateQueries({ queryKey: JOBS_KEY });
           void queries.invalidateQueries({ queryKey: NOTIFICATIONS_KEY });
+          void queries.invalidateQueries({ queryKey: ["job"] }); // a job followed alone (an import's) too
         },
       }),
     [queries],
