@@ -36,6 +36,16 @@ def wait_job(user: Api, job_id: int) -> dict[str, Any]:
         time.sleep(0.3)
 
 
+def video_folder_opened(page: Any, server: Api, video: bytes, name: str) -> tuple[Api, dict[str, Any]]:
+    """A user of their own with a folder holding ``talk.mp4``, signed in, the folder open."""
+    user = new_user(server)
+    folder = user.folder(unique(name))
+    upload_video(user, folder["id"], "talk.mp4", video)
+    sign_in(page, server, user.token)
+    page.goto(f"{server.base_url}/files/{folder['id']}")
+    return user, folder
+
+
 def only_job(user: Api) -> dict[str, Any]:
     (job,) = user.call("GET", "/jobs")["jobs"]
     return job  # type: ignore[no-any-return]
@@ -106,11 +116,7 @@ def test_reencode_a_dataset_from_the_datasets_page(page: Any, server: Api, talki
 def test_a_bucket_destination_refused_shows_the_api_message_under_the_choice(
     page: Any, server: Api, talking_video: bytes
 ) -> None:
-    user = new_user(server)
-    folder = user.folder(unique("Uploaded"))
-    upload_video(user, folder["id"], "talk.mp4", talking_video)
-    sign_in(page, server, user.token)
-    page.goto(f"{server.base_url}/files/{folder['id']}")
+    user, _ = video_folder_opened(page, server, talking_video, "Uploaded")
     page.get_by_role("row").filter(has_text="talk.mp4").click(button="right")
     page.get_by_role("menuitem", name="Re-encode").click()
     dialog = page.get_by_role("dialog", name="Re-encode")
@@ -163,11 +169,7 @@ def test_a_read_only_bucket_is_refused_naming_the_permission(
 
 
 def test_export_frames_of_a_video_as_an_image_group(page: Any, server: Api, talking_video: bytes) -> None:
-    user = new_user(server)
-    folder = user.folder(unique("Frames"))
-    upload_video(user, folder["id"], "talk.mp4", talking_video)
-    sign_in(page, server, user.token)
-    page.goto(f"{server.base_url}/files/{folder['id']}")
+    user, folder = video_folder_opened(page, server, talking_video, "Frames")
     row = page.get_by_role("row").filter(has_text="talk.mp4")
     row.click(button="right")
     page.get_by_role("menuitem", name="Export frames").click()
