@@ -1,11 +1,12 @@
 // Datasets: every dataset you may see, and "+ New dataset": plain (files added from Files), synced to a folder
 // (it holds exactly that folder's files) or mirrored (a folder made with it, and synced to it); Re-encode a dataset's
 // videos as one job.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { api, unwrap, type Dataset } from "../api/client";
-import { Dialog, Problem } from "../components/Dialog";
+import { Dialog, DialogFooter, Problem } from "../components/Dialog";
 import { FolderChooser, type Place } from "../components/FolderChooser";
+import { NameFields, useFormMutation } from "../components/Forms";
 import { ListTable, PageTitle, RowAction } from "../components/ListPage";
 import { ReencodeDialog } from "../files/ReencodeDialog";
 import { formatDate } from "../format";
@@ -61,7 +62,7 @@ function NewDatasetDialog({ onClose }: { onClose: () => void }) {
   const [description, setDescription] = useState("");
   const [kind, setKind] = useState<Kind>("plain");
   const [folder, setFolder] = useState<Place | null>(null);
-  const create = useMutation({
+  const [create, submit] = useFormMutation({
     mutationFn: () =>
       unwrap(
         api.POST("/api/v1/datasets", {
@@ -79,21 +80,10 @@ function NewDatasetDialog({ onClose }: { onClose: () => void }) {
       navigate(`/datasets/${made.id}`);
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
   return (
     <Dialog title="New dataset" onClose={onClose}>
       <form onSubmit={submit}>
-        <label>
-          Title
-          <input required value={title} onChange={(e) => setTitle(e.target.value)} />
-        </label>
-        <label>
-          Description
-          <textarea rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
-        </label>
+        <NameFields label="Title" name={title} onName={setTitle} description={description} onDescription={setDescription} />
         <fieldset className="kinds">
           <legend>Files</legend>
           {(
@@ -117,14 +107,7 @@ function NewDatasetDialog({ onClose }: { onClose: () => void }) {
           </>
         )}
         <Problem error={create.error} />
-        <footer>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={create.isPending}>
-            Create
-          </button>
-        </footer>
+        <DialogFooter onClose={onClose} label="Create" pending={create.isPending} />
       </form>
     </Dialog>
   );

@@ -35,26 +35,11 @@ export function JobsPage({ me, jobId }: { me: User; jobId: number | null }) {
         <Problem error={jobs.error} />
         {jobs.data && !shown.length && <p className="muted">No jobs yet: registrations and re-encodes show here.</p>}
         {shown.length > 0 && (
-          <table className="jobs">
-            <thead>
-              <tr>
-                <th scope="col">Job</th>
-                <th scope="col">Kind</th>
-                <th scope="col">On</th>
-                <th scope="col">State</th>
-                <th scope="col">Progress</th>
-                <th scope="col">Started</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((job) => (
-                <JobRow key={job.id} job={job} me={me} selected={job.id === jobId} />
-              ))}
-            </tbody>
-          </table>
+          <ListTable label="Jobs" columns={["Job", "Kind", "On", "State", "Progress", "Started"]} actions className="jobs">
+            {shown.map((job) => (
+              <JobRow key={job.id} job={job} me={me} selected={job.id === jobId} />
+            ))}
+          </ListTable>
         )}
         <Problem error={older.error} />
         {older.more && (

@@ -1,9 +1,8 @@
 // What the dialogs that start a media job share (Re-encode, Export frames, Build video): where the results go, the
 // API's refusal shown next to what caused it, and the "started" view that leads to the job.
-import { useMutation } from "@tanstack/react-query";
-import type { FormEvent } from "react";
 import { ApiError, type Schemas } from "../api/client";
 import { Dialog, Problem } from "../components/Dialog";
+import { useFormMutation } from "../components/Forms";
 import { navigate } from "../router";
 
 export type Job = Schemas["JobPublic"];
@@ -17,12 +16,7 @@ const DESTINATIONS: { value: Destination; label: string }[] = [
 
 /** The request that starts the job (its answer, or the API's refusal), and a form's submit that sends it. */
 export function useJobStart(request: () => Promise<Job>) {
-  const start = useMutation({ mutationFn: request });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    start.mutate();
-  };
-  return [start, submit] as const;
+  return useFormMutation({ mutationFn: request });
 }
 
 /** Whether the API's refusal is about where the results go (a permission the bucket lacks, or the field named). */
