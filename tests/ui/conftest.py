@@ -11,7 +11,9 @@ import contextlib
 import io
 import os
 import re
+import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,6 +120,36 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """One server for the tests that share it (each makes folders of its own)."""
     with serving(tmp_path_factory.mktemp("cairn-ui")) as api:
         yield api
+
+
+@pytest.fixture(scope="session")
+def idle_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """A server that runs no job consumer: a job started there stays queued until it is cancelled."""
+    with serving(tmp_path_factory.mktemp("cairn-idle"), CAIRN_WORKERS="0") as api:
+        yield api
+
+
+@pytest.fixture(scope="session")
+def talking_video(tmp_path_factory: pytest.TempPathFactory, ffmpeg_exe: str) -> bytes:
+    """Two seconds of H.264 with an AAC audio track: Re-encode (Auto) drops the audio and copies the video."""
+    out = tmp_path_factory.mktemp("video") / "talk.mp4"
+    lavfi = ["-f", "lavfi", "-i"]
+    command = [ffmpeg_exe, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+               *lavfi, "testsrc2=size=160x120:rate=30:duration=2", *lavfi, "sine=frequency=440:duration=2",
+               "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-g", "30",
+               "-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart", "-shortest", str(out)]  # fmt: skip
+    subprocess.run(command, check=True, timeout=120)
+    return out.read_bytes()
+
+
+def unique(name: str) -> str:
+    return f"{name}-{uuid.uuid4().hex[:6]}"
+
+
+def upload_video(user: Api, folder_id: int, name: str, video: bytes) -> dict[str, Any]:
+    files = [("files", (name, video, "video/mp4"))]
+    made: dict[str, Any] = user.call("POST", f"/folders/{folder_id}/upload", files=files)["items"][0]
+    return made
 
 
 @pytest.fixture(scope="module")

@@ -7,47 +7,20 @@ from __future__ import annotations
 import csv
 import io
 import re
-import subprocess
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.api.helpers import jpeg_bytes, png_bytes
-from tests.ui.conftest import Api, serious_violations, serving, sign_in
+from tests.ui.conftest import Api, serious_violations, sign_in, unique, upload_video
 
 JOB_DONE_SECONDS = 120_000  # ms: a re-encode on a busy machine
-
-
-def unique(name: str) -> str:
-    return f"{name}-{uuid.uuid4().hex[:6]}"
-
-
-@pytest.fixture(scope="module")
-def talking_video(tmp_path_factory: pytest.TempPathFactory, ffmpeg_exe: str) -> bytes:
-    """Two seconds of H.264 with an AAC audio track: Re-encode (Auto) drops the audio and copies the video."""
-    out = tmp_path_factory.mktemp("video") / "talk.mp4"
-    lavfi = ["-f", "lavfi", "-i"]
-    command = [ffmpeg_exe, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-               *lavfi, "testsrc2=size=160x120:rate=30:duration=2", *lavfi, "sine=frequency=440:duration=2",
-               "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-g", "30",
-               "-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart", "-shortest", str(out)]  # fmt: skip
-    subprocess.run(command, check=True, timeout=120)
-    return out.read_bytes()
 
 
 def new_user(server: Api) -> Api:
     """A user of their own (their bell starts at zero), who makes their own folders."""
     return Api(server.base_url, server.user_token(f"{unique('jobs')}@example.com"))
-
-
-def upload_video(user: Api, folder_id: int, name: str, video: bytes) -> dict[str, Any]:
-    files = [("files", (name, video, "video/mp4"))]
-    made: dict[str, Any] = user.call("POST", f"/folders/{folder_id}/upload", files=files)["items"][0]
-    return made
 
 
 def test_reencode_a_video_with_audio_follow_it_live_and_land_on_the_new_item(
@@ -144,13 +117,6 @@ def test_re_encode_is_a_bulk_action_for_editors_and_hidden_from_viewers(
     expect(page.get_by_role("button", name=re.compile("^Re-encode"))).to_have_count(0)
     page.get_by_role("row").filter(has_text="talk.mp4").click(button="right")
     expect(page.get_by_role("menuitem", name="Re-encode")).to_have_count(0)
-
-
-@pytest.fixture(scope="module")
-def idle_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """A server that runs no job consumer: a job started there stays queued until it is cancelled."""
-    with serving(tmp_path_factory.mktemp("cairn-idle"), CAIRN_WORKERS="0") as api:
-        yield api
 
 
 def test_cancel_a_queued_job(page: Any, idle_server: Api, talking_video: bytes) -> None:

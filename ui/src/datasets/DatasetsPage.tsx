@@ -1,54 +1,50 @@
 // Datasets: every dataset you may see, and "+ New dataset": plain (files added from Files), synced to a folder
-// (it holds exactly that folder's files) or mirrored (a folder made with it, and synced to it).
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+// (it holds exactly that folder's files) or mirrored (a folder made with it, and synced to it); Re-encode a dataset's
+// videos as one job.
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { api, unwrap, type Dataset } from "../api/client";
-import { Dialog, Problem } from "../components/Dialog";
+import { Dialog, DialogFooter, Problem } from "../components/Dialog";
 import { FolderChooser, type Place } from "../components/FolderChooser";
+import { NameFields, useFormMutation } from "../components/Forms";
+import { ListTable, PageTitle, RowAction } from "../components/ListPage";
+import { ReencodeDialog } from "../files/ReencodeDialog";
 import { formatDate } from "../format";
 import { navigate } from "../router";
 
 export function DatasetsPage() {
   const datasets = useQuery({ queryKey: ["datasets"], queryFn: () => unwrap(api.GET("/api/v1/datasets")) });
   const [creating, setCreating] = useState(false);
+  const [reencoding, setReencoding] = useState<Dataset | null>(null);
   const list = datasets.data?.datasets ?? [];
   return (
     <main className="page" aria-labelledby="datasets-title">
-      <div className="title-row">
-        <h1 id="datasets-title">Datasets</h1>
-        <button type="button" className="primary" onClick={() => setCreating(true)}>
-          <span aria-hidden="true">+ </span>New dataset
-        </button>
-      </div>
+      <PageTitle id="datasets-title" title="Datasets" action="New dataset" onAction={() => setCreating(true)} />
       <Problem error={datasets.error} />
       {list.length > 0 && (
-        <table className="results" aria-label="Datasets">
-          <thead>
-            <tr>
-              <th>Title</th>
-              <th>Description</th>
-              <th>Kind</th>
-              <th>Created</th>
+        <ListTable label="Datasets" columns={["Title", "Description", "Kind", "Created"]} actions>
+          {list.map((d) => (
+            <tr key={d.id}>
+              <td>
+                <a href={`/datasets/${d.id}`} onClick={(e) => (e.preventDefault(), navigate(`/datasets/${d.id}`))}>
+                  {d.title}
+                </a>
+              </td>
+              <td className="muted">{d.description}</td>
+              <td>{kindOf(d)}</td>
+              <td>{formatDate(d.created_at)}</td>
+              <td className="right nowrap">
+                <RowAction label="Re-encode" of={d.title} onClick={() => setReencoding(d)} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.map((d) => (
-              <tr key={d.id}>
-                <td>
-                  <a href={`/datasets/${d.id}`} onClick={(e) => (e.preventDefault(), navigate(`/datasets/${d.id}`))}>
-                    {d.title}
-                  </a>
-                </td>
-                <td className="muted">{d.description}</td>
-                <td>{kindOf(d)}</td>
-                <td>{formatDate(d.created_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
       {datasets.isSuccess && list.length === 0 && <p className="empty">No datasets yet: make one with New dataset.</p>}
       {creating && <NewDatasetDialog onClose={() => setCreating(false)} />}
+      {reencoding && (
+        <ReencodeDialog whole={{ kind: "dataset", dataset: reencoding }} onClose={() => setReencoding(null)} />
+      )}
     </main>
   );
 }
@@ -66,7 +62,7 @@ function NewDatasetDialog({ onClose }: { onClose: () => void }) {
   const [description, setDescription] = useState("");
   const [kind, setKind] = useState<Kind>("plain");
   const [folder, setFolder] = useState<Place | null>(null);
-  const create = useMutation({
+  const [create, submit] = useFormMutation({
     mutationFn: () =>
       unwrap(
         api.POST("/api/v1/datasets", {
@@ -84,21 +80,10 @@ function NewDatasetDialog({ onClose }: { onClose: () => void }) {
       navigate(`/datasets/${made.id}`);
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
   return (
     <Dialog title="New dataset" onClose={onClose}>
       <form onSubmit={submit}>
-        <label>
-          Title
-          <input required value={title} onChange={(e) => setTitle(e.target.value)} />
-        </label>
-        <label>
-          Description
-          <textarea rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
-        </label>
+        <NameFields label="Title" name={title} onName={setTitle} description={description} onDescription={setDescription} />
         <fieldset className="kinds">
           <legend>Files</legend>
           {(
@@ -122,14 +107,7 @@ function NewDatasetDialog({ onClose }: { onClose: () => void }) {
           </>
         )}
         <Problem error={create.error} />
-        <footer>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={create.isPending}>
-            Create
-          </button>
-        </footer>
+        <DialogFooter onClose={onClose} label="Create" pending={create.isPending} />
       </form>
     </Dialog>
   );

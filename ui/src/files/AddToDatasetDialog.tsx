@@ -1,9 +1,10 @@
 // "Add to dataset" (seed 002): an Add button per existing dataset (several allowed), or "+ New dataset" with a
 // name, a description and the toggle that syncs it with the folder.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useId, useRef, useState, type FormEvent } from "react";
+import { useId, useRef, useState } from "react";
 import { api, unwrap, type Dataset } from "../api/client";
 import { Dialog, Problem } from "../components/Dialog";
+import { NameFields, useFormMutation } from "../components/Forms";
 
 type Tab = "existing" | "new";
 
@@ -96,7 +97,7 @@ function NewDataset({ itemIds, folderId, onDone }: { itemIds: number[]; folderId
   const [synced, setSynced] = useState(false);
   const queries = useQueryClient();
   const made = useRef<Dataset | null>(null); // made already when only adding the files failed: not made twice
-  const create = useMutation({
+  const [create, submit] = useFormMutation({
     mutationFn: async () => {
       const body = { title, description, synced_folder_id: synced ? folderId : null, mirrored: false };
       const dataset = (made.current ??= await unwrap(api.POST("/api/v1/datasets", { body })));
@@ -108,20 +109,9 @@ function NewDataset({ itemIds, folderId, onDone }: { itemIds: number[]; folderId
       onDone();
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
   return (
     <form onSubmit={submit}>
-      <label>
-        Name
-        <input required value={title} onChange={(e) => setTitle(e.target.value)} />
-      </label>
-      <label>
-        Description
-        <textarea rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
-      </label>
+      <NameFields label="Name" name={title} onName={setTitle} description={description} onDescription={setDescription} />
       <label className="toggle">
         <input type="checkbox" role="switch" checked={synced} onChange={(e) => setSynced(e.target.checked)} />
         Sync with this folder

@@ -15,6 +15,8 @@ import { MoveDialog } from "./MoveDialog";
 import { NewFolderDialog } from "./NewFolderDialog";
 import { RenameFolderDialog } from "./RenameFolderDialog";
 import { ReencodeDialog } from "./ReencodeDialog";
+import { FrameExportDialog } from "./FrameExportDialog";
+import { BuildVideoDialog } from "./BuildVideoDialog";
 import { SearchResults } from "./SearchResults";
 import { UploadDialog } from "../upload/UploadDialog";
 import { clickRow, keepShown, NOTHING, type ClickKeys, type Selection } from "./selection";
@@ -66,10 +68,11 @@ export function FilesPage({
     else if (action !== "open") setOpen({ dialog: action, target });
   };
   const selectedIds = [...selection.ids];
-  const videosOf = (ids: number[]) => {
+  const ofKind = (ids: number[], kind: string) => {
     const wanted = new Set(ids);
-    return rows.flatMap((r) => (r.type === "item" && r.item.kind === "video" && wanted.has(r.item.id) ? [r.item] : []));
+    return rows.flatMap((r) => (r.type === "item" && r.item.kind === kind && wanted.has(r.item.id) ? [r.item] : []));
   };
+  const videosOf = (ids: number[]) => ofKind(ids, "video");
   const single = selectedIds.length === 1 ? selectedIds[0] : null;
 
   return (
@@ -131,13 +134,23 @@ export function FilesPage({
         <ContextMenu
           at={menu}
           canWrite={canWrite}
-          hasVideo={menu.target.kind === "items" && videosOf(menu.target.ids).length > 0}
+          videos={menu.target.kind === "items" ? videosOf(menu.target.ids).length : 0}
+          sequences={menu.target.kind === "items" ? ofKind(menu.target.ids, "image_sequence").length : 0}
           onAction={act}
           onClose={() => setMenu(null)}
         />
       )}
       {open?.dialog === "reencode" && open.target.kind === "items" && (
         <ReencodeDialog videos={videosOf(open.target.ids)} onClose={() => setOpen(null)} />
+      )}
+      {open?.dialog === "reencode" && open.target.kind === "folder" && (
+        <ReencodeDialog whole={{ kind: "folder", folder: open.target.folder }} onClose={() => setOpen(null)} />
+      )}
+      {open?.dialog === "export-frames" && open.target.kind === "items" && videosOf(open.target.ids).length === 1 && (
+        <FrameExportDialog video={videosOf(open.target.ids)[0]} onClose={() => setOpen(null)} />
+      )}
+      {open?.dialog === "build-video" && open.target.kind === "items" && (
+        <BuildVideoDialog sequences={ofKind(open.target.ids, "image_sequence")} onClose={() => setOpen(null)} />
       )}
       {open?.dialog === "upload" && open.target.kind === "folder" && (
         <UploadDialog folder={open.target.folder} onClose={() => setOpen(null)} />

@@ -1,8 +1,9 @@
 // "+ New folder" (seed 002): a name and a description; the services decide what is allowed.
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { api, unwrap, type Folder } from "../api/client";
-import { Dialog, Problem } from "../components/Dialog";
+import { Dialog, DialogFooter, Problem } from "../components/Dialog";
+import { NameFields, useFormMutation } from "../components/Forms";
 
 export function NewFolderDialog({
   parentId,
@@ -16,7 +17,7 @@ export function NewFolderDialog({
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const queries = useQueryClient();
-  const create = useMutation({
+  const [create, submit] = useFormMutation({
     mutationFn: () => unwrap(api.POST("/api/v1/folders", { body: { name, description, parent_id: parentId } })),
     onSuccess: async (folder) => {
       await queries.invalidateQueries();
@@ -24,30 +25,12 @@ export function NewFolderDialog({
       onClose();
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
   return (
     <Dialog title="New folder" onClose={onClose}>
       <form onSubmit={submit}>
-        <label>
-          Name
-          <input required value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <label>
-          Description
-          <textarea rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
-        </label>
+        <NameFields label="Name" name={name} onName={setName} description={description} onDescription={setDescription} rows={3} />
         <Problem error={create.error} />
-        <footer>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={create.isPending}>
-            Create
-          </button>
-        </footer>
+        <DialogFooter onClose={onClose} label="Create" pending={create.isPending} />
       </form>
     </Dialog>
   );

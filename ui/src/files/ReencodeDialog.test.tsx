@@ -4,8 +4,8 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Item } from "../api/client";
-import { ReencodeDialog } from "./ReencodeDialog";
+import type { Folder, Item } from "../api/client";
+import { ReencodeDialog, type Whole } from "./ReencodeDialog";
 
 const sent: { method: string; url: string; body: unknown }[] = [];
 let answer: (url: URL, method: string) => Response;
@@ -42,11 +42,11 @@ function plan(url: URL): Response {
   return json(200, { item_id: id, mode, needed: true, encode: mode === "full", container: "mp4", steps });
 }
 
-function renderDialog(videos: Item[], onClose = vi.fn()) {
+function renderDialog(videos: Item[], onClose = vi.fn(), whole: Whole | null = null) {
   const queries = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
   render(
     <QueryClientProvider client={queries}>
-      <ReencodeDialog videos={videos} onClose={onClose} />
+      <ReencodeDialog videos={videos} whole={whole} onClose={onClose} />
     </QueryClientProvider>,
   );
   return onClose;
@@ -77,7 +77,7 @@ describe("ReencodeDialog", () => {
     expect(screen.getByRole("button", { name: "Follow it in Jobs" })).toBeTruthy();
     const posts = sent.filter((s) => s.method === "POST");
     expect(posts).toEqual([
-      { method: "POST", url: expect.stringMatching(/\/api\/v1\/reencode$/), body: { item_ids: [1, 3], mode: "full" } },
+      { method: "POST", url: expect.stringMatching(/\/api\/v1\/reencode$/), body: { item_ids: [1, 3], mode: "full", destination: null } },
     ]);
   });
 
@@ -90,5 +90,40 @@ describe("ReencodeDialog", () => {
     expect((await screen.findByRole("alert")).textContent).toBe(message);
     expect(screen.getByRole("radio", { name: /^Auto/ })).toHaveProperty("checked", true);
     expect(onClose).not.toHaveBeenCalled();
+  });
+
+  it("re-encodes a whole folder as one job, into the destination chosen, asking for no plan", async () => {
+    answer = () => json(201, { id: 42, title: "Re-encode (auto) of folder Interviews" });
+    const folder = { id: 7, name: "Interviews" } as Folder;
+    renderDialog([], vi.fn(), { kind: "folder", folder });
+    expect(screen.getByLabelText("What is re-encoded").textContent).toContain("folder “Interviews” and its sub-folders");
+    await userEvent.click(screen.getByRole("radio", { name: "cairn's managed storage" }));
+    await userEvent.click(screen.getByRole("button", { name: "Start re-encode" }));
+    expect((await screen.findByRole("status")).textContent).toContain("of folder Interviews");
+    expect(sent).toEqual([
+      {
+        method: "POST",
+        url: expect.stringMatching(/\/api\/v1\/reencode$/),
+        body: { item_ids: [], folder_id: 7, mode: "auto", destination: "managed" },
+      },
+    ]);
+  });
+
+  it("shows a missing bucket permission under the destination chosen, and keeps every choice", async () => {
+    const message = "the integration's credentials lack Write (Microsoft.Storage/.../write) on clips/";
+    answer = (url, method) =>
+      method === "POST"
+        ? json(403, { status: 403, code: "storage_access_denied", message, details: { permission: "Write" } })
+        : plan(url);
+    renderDialog([video(1, "talk.mp4")]);
+    await userEvent.click(screen.getByRole("radio", { name: /^Full/ }));
+    await userEvent.click(screen.getByRole("radio", { name: "Next to the original in its bucket" }));
+    await userEvent.click(screen.getByRole("button", { name: "Start re-encode" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toBe(message);
+    const where = screen.getByRole("group", { name: "Where the results go" });
+    expect(where.contains(alert)).toBe(true);
+    expect(screen.getByRole("radio", { name: "Next to the original in its bucket" })).toHaveProperty("checked", true);
+    expect(screen.getByRole("radio", { name: /^Full/ })).toHaveProperty("checked", true);
   });
 });

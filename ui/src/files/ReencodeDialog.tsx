@@ -1,13 +1,15 @@
-// Re-encode (seed 004): the plan of each video (every step with its reason, or nothing to fix), Auto or Full, and
-// the job that makes the `_normalized` files. The job then shows in Jobs, and its notification links to them.
-import { useMutation, useQuery } from "@tanstack/react-query";
+// Re-encode (seed 004): the plan of each video (every step with its reason, or nothing to fix), Auto or Full, where
+// the results go, and the job that makes the `_normalized` files: for chosen videos, or every video of a folder
+// (sub-folders included) or of a dataset, as one job. The job then shows in Jobs, and its notification links to them.
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { api, unwrap, type Item, type Schemas } from "../api/client";
+import { api, unwrap, type Dataset, type Folder, type Item } from "../api/client";
 import { Dialog, Problem } from "../components/Dialog";
-import { navigate } from "../router";
+import { DestinationChoice, JobStarted, OtherProblem, useJobStart, type Destination } from "../jobs/StartJob";
 
 type Mode = "auto" | "full";
-type Job = Schemas["JobPublic"];
+/** A whole folder (its videos, sub-folders included) or dataset, instead of chosen videos. */
+export type Whole = { kind: "folder"; folder: Folder } | { kind: "dataset"; dataset: Dataset };
 
 const PLANS_SHOWN = 10;
 const MODES: { value: Mode; label: string; about: string }[] = [
@@ -15,29 +17,26 @@ const MODES: { value: Mode; label: string; about: string }[] = [
   { value: "full", label: "Full", about: "always H.264, constant frame rate, no audio, faststart, square pixels" },
 ];
 
-export function ReencodeDialog({ videos, onClose }: { videos: Item[]; onClose: () => void }) {
+export function ReencodeDialog({
+  videos = [],
+  whole = null,
+  onClose,
+}: {
+  videos?: Item[];
+  whole?: Whole | null;
+  onClose: () => void;
+}) {
   const [mode, setMode] = useState<Mode>("auto");
-  const [started, setStarted] = useState<Job | null>(null);
-  const start = useMutation({
-    mutationFn: () => unwrap(api.POST("/api/v1/reencode", { body: { item_ids: videos.map((v) => v.id), mode } })),
-    onSuccess: setStarted,
-  });
-  if (started)
+  const [destination, setDestination] = useState<Destination>(null);
+  const [start] = useJobStart(() =>
+    unwrap(api.POST("/api/v1/reencode", { body: { ...scopeOf(videos, whole), mode, destination } })),
+  );
+  if (start.data)
     return (
-      <Dialog title="Re-encode" onClose={onClose}>
-        <p role="status">
-          Re-encode started: {started.title}. You are notified when it ends; the new files are added next to the
-          originals with <code>_normalized</code> in their title.
-        </p>
-        <footer>
-          <button type="button" onClick={onClose}>
-            Close
-          </button>
-          <button type="button" className="primary" onClick={() => (onClose(), navigate(`/jobs/${started.id}`))}>
-            Follow it in Jobs
-          </button>
-        </footer>
-      </Dialog>
+      <JobStarted title="Re-encode" job={start.data} onClose={onClose}>
+        You are notified when it ends; the new files are added next to the originals with <code>_normalized</code> in
+        their title.
+      </JobStarted>
     );
   return (
     <Dialog title="Re-encode" onClose={onClose} wide>
@@ -50,18 +49,25 @@ export function ReencodeDialog({ videos, onClose }: { videos: Item[]; onClose: (
           </label>
         ))}
       </fieldset>
+      <DestinationChoice value={destination} onChange={setDestination} error={start.error} />
       <p className="caution" role="note">
         The originals are kept. Labels made on an original's frames may land on the wrong frames of its re-encode:
         cairn keeps a frame remap (each original frame's new index) with every new file.
       </p>
-      <h3>{videos.length === 1 ? "Plan" : `Plans (${videos.length} videos)`}</h3>
-      <ul className="plans">
-        {videos.slice(0, PLANS_SHOWN).map((v) => (
-          <Plan key={`${v.id}-${mode}`} video={v} mode={mode} titled={videos.length > 1} />
-        ))}
-      </ul>
-      {videos.length > PLANS_SHOWN && <p className="muted">and {videos.length - PLANS_SHOWN} more videos.</p>}
-      <Problem error={start.error} />
+      {whole ? (
+        <p aria-label="What is re-encoded">{wholeText(whole)}</p>
+      ) : (
+        <>
+          <h3>{videos.length === 1 ? "Plan" : `Plans (${videos.length} videos)`}</h3>
+          <ul className="plans">
+            {videos.slice(0, PLANS_SHOWN).map((v) => (
+              <Plan key={`${v.id}-${mode}`} video={v} mode={mode} titled={videos.length > 1} />
+            ))}
+          </ul>
+          {videos.length > PLANS_SHOWN && <p className="muted">and {videos.length - PLANS_SHOWN} more videos.</p>}
+        </>
+      )}
+      <OtherProblem error={start.error} />
       <footer>
         <button type="button" onClick={onClose}>
           Cancel
@@ -72,6 +78,19 @@ export function ReencodeDialog({ videos, onClose }: { videos: Item[]; onClose: (
       </footer>
     </Dialog>
   );
+}
+
+function scopeOf(videos: Item[], whole: Whole | null) {
+  if (whole?.kind === "folder") return { item_ids: [], folder_id: whole.folder.id };
+  if (whole?.kind === "dataset") return { item_ids: [], dataset_id: whole.dataset.id };
+  return { item_ids: videos.map((v) => v.id) };
+}
+
+function wholeText(whole: Whole): string {
+  const where =
+    whole.kind === "folder" ? `folder “${whole.folder.name}” and its sub-folders` : `dataset “${whole.dataset.title}”`;
+  const mode = "each is planned when the job reaches it; an Auto re-encode skips a video with nothing to fix";
+  return `Every video in the ${where}, as one job (${mode}).`;
 }
 
 function Plan({ video, mode, titled }: { video: Item; mode: Mode; titled: boolean }) {

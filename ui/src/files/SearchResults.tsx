@@ -4,6 +4,7 @@ import { useInfiniteQuery, useQueries } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { api, unwrap, type Item } from "../api/client";
 import { Problem } from "../components/Dialog";
+import { LoadMore } from "../components/ListPage";
 import { formatDate, formatSize, KIND_LABELS } from "../format";
 import { navigate } from "../router";
 
@@ -39,11 +40,7 @@ export function SearchResults({ text }: { text: string }) {
           ))}
         </tbody>
       </table>
-      {found.hasNextPage && (
-        <button type="button" disabled={found.isFetchingNextPage} onClick={() => void found.fetchNextPage()}>
-          More results
-        </button>
-      )}
+      <LoadMore label="More results" pages={found} />
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { ApiError, api, unwrap, type User } from "../api/client";
 import { ConfirmDialog, Dialog, Problem } from "../components/Dialog";
+import { ListTable, PageTitle, RowAction } from "../components/ListPage";
 import { formatDate } from "../format";
 import { KINDS, type Kind } from "./fields";
 import { IntegrationForm, type Integration } from "./IntegrationForm";
@@ -32,55 +33,33 @@ function Integrations() {
   const close = () => setOpen(null);
   return (
     <main className="page" aria-labelledby="integrations-title">
-      <div className="title-row">
-        <h1 id="integrations-title">Integrations</h1>
-        <button type="button" className="primary" onClick={() => setOpen({ dialog: "add" })}>
-          <span aria-hidden="true">+ </span>Add integration
-        </button>
-      </div>
+      <PageTitle id="integrations-title" title="Integrations" action="Add integration" onAction={() => setOpen({ dialog: "add" })} />
       <p className="muted">The buckets and directories files are registered from (Upload files › Import from private cloud).</p>
       <Problem error={integrations.error} />
       {list.length > 0 && (
-        <table className="results" aria-label="Integrations">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Kind</th>
-              <th>Where</th>
-              <th>Credentials</th>
-              <th>Shared</th>
-              <th>Added</th>
-              <th>
-                <span className="visually-hidden">Actions</span>
-              </th>
+        <ListTable label="Integrations" columns={["Name", "Kind", "Where", "Credentials", "Shared", "Added"]} actions>
+          {list.map((i) => (
+            <tr key={i.id}>
+              <td>{i.name}</td>
+              <td>{kindLabel(i.provider)}</td>
+              <td className="break">{where(i)}</td>
+              <td>{credentials(i)}</td>
+              <td>{i.shared ? "Everyone" : "Admins and its owner"}</td>
+              <td>{formatDate(i.created_at)}</td>
+              <td className="right nowrap">
+                {(["check", "edit", "remove"] as const).map((dialog) => (
+                  <RowAction
+                    key={dialog}
+                    label={DIALOG_NAMES[dialog]}
+                    of={i.name}
+                    danger={dialog === "remove"}
+                    onClick={() => setOpen({ dialog, integration: i })}
+                  />
+                ))}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.map((i) => (
-              <tr key={i.id}>
-                <td>{i.name}</td>
-                <td>{kindLabel(i.provider)}</td>
-                <td className="break">{where(i)}</td>
-                <td>{credentials(i)}</td>
-                <td>{i.shared ? "Everyone" : "Admins and its owner"}</td>
-                <td>{formatDate(i.created_at)}</td>
-                <td className="right nowrap">
-                  {(["check", "edit", "remove"] as const).map((dialog) => (
-                    <button
-                      key={dialog}
-                      type="button"
-                      className={dialog === "remove" ? "quiet danger-text" : "quiet"}
-                      aria-label={`${DIALOG_NAMES[dialog]} ${i.name}`}
-                      onClick={() => setOpen({ dialog, integration: i })}
-                    >
-                      {DIALOG_NAMES[dialog]}
-                    </button>
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
       {integrations.isSuccess && list.length === 0 && (
         <p className="empty">No integrations yet: add one to import files from a bucket or a directory of the server.</p>
@@ -155,33 +134,24 @@ function CheckDialog({ integration, onClose }: { integration: Integration; onClo
   };
   return (
     <Dialog title={`Check ${integration.name}`} onClose={onClose} wide>
-      <table className="results compact" aria-label="Checks">
-        <thead>
-          <tr>
-            <th>Permission</th>
-            <th>Verdict</th>
-            <th>Reason</th>
+      <ListTable label="Checks" columns={["Permission", "Verdict", "Reason"]} className="results compact">
+        {verdicts.map((v, n) => (
+          <tr key={n}>
+            <td>{v.permission}</td>
+            <td>
+              <span className={`status ${v.ok ? "status-ready" : "status-failed"}`}>{v.ok ? "Allowed" : "Failed"}</span>
+            </td>
+            <td className="break">{v.reason}</td>
           </tr>
-        </thead>
-        <tbody>
-          {verdicts.map((v, n) => (
-            <tr key={n}>
-              <td>{v.permission}</td>
-              <td>
-                <span className={`status ${v.ok ? "status-ready" : "status-failed"}`}>{v.ok ? "Allowed" : "Failed"}</span>
-              </td>
-              <td className="break">{v.reason}</td>
-            </tr>
-          ))}
-          {check.isPending && (
-            <tr>
-              <td colSpan={3} className="muted">
-                Checking…
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+        ))}
+        {check.isPending && (
+          <tr>
+            <td colSpan={3} className="muted">
+              Checking…
+            </td>
+          </tr>
+        )}
+      </ListTable>
       <Problem error={check.error} />
       <form className="inline-form" onSubmit={submit}>
         <label>

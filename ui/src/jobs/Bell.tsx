@@ -6,8 +6,16 @@ import { api, unwrap } from "../api/client";
 import { Problem } from "../components/Dialog";
 import { formatDate } from "../format";
 import { folderPath, navigate } from "../router";
-import { bellLabel, markAllRead, markRead, type Notification, type NotificationsPage } from "./events";
-import { NOTIFICATIONS_KEY, useJob, useNotifications } from "./live";
+import { bellLabel, type Notification, type NotificationsPage } from "./events";
+import {
+  allNotesRead,
+  NOTES_LISTED,
+  noteRead,
+  OLDER_NOTIFICATIONS_KEY,
+  useJob,
+  useNotifications,
+  useOlder,
+} from "./live";
 
 export function Bell() {
   const notes = useNotifications();
@@ -62,11 +70,10 @@ function NotificationList({
   const queries = useQueryClient();
   const all = useMutation({
     mutationFn: () => unwrap(api.POST("/api/v1/notifications/read")),
-    onSuccess: () => {
-      const held = queries.getQueryData<NotificationsPage>(NOTIFICATIONS_KEY);
-      if (held) queries.setQueryData(NOTIFICATIONS_KEY, markAllRead(held, new Date().toISOString()));
-    },
+    onSuccess: () => allNotesRead(queries, new Date().toISOString()),
   });
+  const older = useOlderNotifications(page);
+  const firstIds = new Set(page?.notifications.map((n) => n.id));
   return (
     <>
       <header>
@@ -79,9 +86,32 @@ function NotificationList({
       {page && !page.notifications.length && <p className="muted">Nothing yet: a job you start tells you here when it ends.</p>}
       <ul className="notes">
         {page?.notifications.map((n) => <NotificationRow key={n.id} note={n} onLeave={onLeave} />)}
+        {older.rows
+          .filter((n) => !firstIds.has(n.id))
+          .map((n) => (
+            <NotificationRow key={n.id} note={n} onLeave={onLeave} />
+          ))}
       </ul>
+      <Problem error={older.error} />
+      {older.more && (
+        <button type="button" className="more" disabled={older.loading} onClick={older.load}>
+          Show older notifications
+        </button>
+      )}
     </>
   );
+}
+
+/** The notifications after the live first page (the latest 50), a page at a time when asked for. */
+function useOlderNotifications(first: NotificationsPage | undefined) {
+  return useOlder({
+    key: OLDER_NOTIFICATIONS_KEY,
+    from: first?.next_before_id,
+    fetch: (before) =>
+      unwrap(api.GET("/api/v1/notifications", { params: { query: { before_id: before, limit: NOTES_LISTED } } })),
+    rows: (older) => older.notifications,
+    next: (older) => older.next_before_id,
+  });
 }
 
 function NotificationRow({ note, onLeave }: { note: Notification; onLeave: () => void }) {
@@ -89,10 +119,7 @@ function NotificationRow({ note, onLeave }: { note: Notification; onLeave: () =>
   const read = useMutation({
     mutationFn: () =>
       unwrap(api.POST("/api/v1/notifications/{notification_id}/read", { params: { path: { notification_id: note.id } } })),
-    onSuccess: (answer) => {
-      const held = queries.getQueryData<NotificationsPage>(NOTIFICATIONS_KEY);
-      if (held) queries.setQueryData(NOTIFICATIONS_KEY, markRead(held, answer));
-    },
+    onSuccess: (answer) => noteRead(queries, answer),
   });
   const go = (to: string) => {
     if (!note.is_read) read.mutate();

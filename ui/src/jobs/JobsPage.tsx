@@ -1,16 +1,21 @@
 // Jobs (`/jobs`, `/jobs/12` with one open): every job the caller may see, of every kind, with its live progress,
 // Cancel while it is open, and its per-unit errors (paged, and as a CSV file).
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
 import { api, unwrap, type User } from "../api/client";
 import { Problem } from "../components/Dialog";
+import { ListTable, LoadMore } from "../components/ListPage";
 import { formatDate } from "../format";
 import { folderPath, navigate } from "../router";
 import { ItemLink } from "./Bell";
 import { isOpen, upsertJob, type Job, type JobsPage as JobsList } from "./events";
-import { JOBS_KEY, JOBS_LISTED, OLDER_JOBS_KEY, useJob, useJobs, useLive } from "./live";
+import { JOBS_KEY, JOBS_LISTED, OLDER_JOBS_KEY, useJob, useJobs, useLive, useOlder } from "./live";
 
-const KIND_NAMES: Record<string, string> = { registration: "Registration", reencode: "Re-encode" };
+const KIND_NAMES: Record<string, string> = {
+  registration: "Registration",
+  reencode: "Re-encode",
+  frame_export: "Export frames",
+  sequence_video: "Build video",
+};
 const ERRORS_PAGE = 100;
 
 export function JobsPage({ me, jobId }: { me: User; jobId: number | null }) {
@@ -30,26 +35,11 @@ export function JobsPage({ me, jobId }: { me: User; jobId: number | null }) {
         <Problem error={jobs.error} />
         {jobs.data && !shown.length && <p className="muted">No jobs yet: registrations and re-encodes show here.</p>}
         {shown.length > 0 && (
-          <table className="jobs">
-            <thead>
-              <tr>
-                <th scope="col">Job</th>
-                <th scope="col">Kind</th>
-                <th scope="col">On</th>
-                <th scope="col">State</th>
-                <th scope="col">Progress</th>
-                <th scope="col">Started</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((job) => (
-                <JobRow key={job.id} job={job} me={me} selected={job.id === jobId} />
-              ))}
-            </tbody>
-          </table>
+          <ListTable label="Jobs" columns={["Job", "Kind", "On", "State", "Progress", "Started"]} actions className="jobs">
+            {shown.map((job) => (
+              <JobRow key={job.id} job={job} me={me} selected={job.id === jobId} />
+            ))}
+          </ListTable>
         )}
         <Problem error={older.error} />
         {older.more && (
@@ -65,22 +55,16 @@ export function JobsPage({ me, jobId }: { me: User; jobId: number | null }) {
 
 /** The jobs after the live first page, a page at a time when asked for (kept current by the stream too). */
 function useOlderJobs(first: JobsList | undefined) {
-  const [wanted, setWanted] = useState(false);
   const firstIds = new Set(first?.jobs.map((j) => j.id));
-  const full = (first?.jobs.length ?? 0) >= JOBS_LISTED;
-  const from = first?.jobs.at(-1)?.id ?? null;
-  const pages = useInfiniteQuery({
-    queryKey: [...OLDER_JOBS_KEY, from],
-    queryFn: ({ pageParam }) =>
-      unwrap(api.GET("/api/v1/jobs", { params: { query: { before_id: pageParam, limit: JOBS_LISTED } } })),
-    initialPageParam: from ?? 1,
-    getNextPageParam: (page) => (page.jobs.length >= JOBS_LISTED ? page.jobs.at(-1)?.id : undefined),
-    enabled: wanted && full && from !== null,
+  const lastOf = (page: JobsList) => (page.jobs.length >= JOBS_LISTED ? page.jobs.at(-1)?.id : undefined);
+  const older = useOlder({
+    key: OLDER_JOBS_KEY,
+    from: first && lastOf(first),
+    fetch: (before) => unwrap(api.GET("/api/v1/jobs", { params: { query: { before_id: before, limit: JOBS_LISTED } } })),
+    rows: (page) => page.jobs,
+    next: lastOf,
   });
-  const jobs = (pages.data?.pages.flatMap((p) => p.jobs) ?? []).filter((j) => !firstIds.has(j.id));
-  const more = full && (!pages.data || pages.hasNextPage);
-  const load = () => (wanted ? void pages.fetchNextPage() : setWanted(true));
-  return { jobs, more, load, loading: pages.isFetching, error: pages.error };
+  return { ...older, jobs: older.rows.filter((j) => !firstIds.has(j.id)) };
 }
 
 function JobRow({ job, me, selected }: { job: Job; me: User; selected: boolean }) {
@@ -248,26 +232,18 @@ function Summary({ job }: { job: Job }) {
             {job.summary.problems_truncated ? "+" : ""})
           </h3>
           <p className="muted">The manifest's entries with a problem were not registered.</p>
-          <table className="unit-errors">
-            <thead>
-              <tr>
-                <th scope="col">Where</th>
-                <th scope="col">Problem</th>
+          <ListTable label="Entries not registered" columns={["Where", "Problem"]} className="unit-errors">
+            {problems.map((p, i) => (
+              <tr key={i}>
+                <td className="break">
+                  {p.file ? `${p.file}: ` : ""}
+                  {p.location}
+                  {p.field ? ` (${p.field})` : ""}
+                </td>
+                <td>{p.message}</td>
               </tr>
-            </thead>
-            <tbody>
-              {problems.map((p, i) => (
-                <tr key={i}>
-                  <td className="break">
-                    {p.file ? `${p.file}: ` : ""}
-                    {p.location}
-                    {p.field ? ` (${p.field})` : ""}
-                  </td>
-                  <td>{p.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </ListTable>
         </section>
       )}
       {counts && Object.keys(counts).length > 0 && (
@@ -316,37 +292,24 @@ function UnitErrors({ job }: { job: Job }) {
         Download errors as CSV
       </a>
       <Problem error={errors.error} />
-      <table className="unit-errors">
-        <thead>
-          <tr>
-            <th scope="col">Where</th>
-            <th scope="col">File</th>
-            <th scope="col">Error</th>
+      <ListTable label="Units that failed" columns={["Where", "File", "Error"]} className="unit-errors">
+        {rows.map((e) => (
+          <tr key={e.unit}>
+            <td>{e.location}</td>
+            <td className="break">
+              {e.title}
+              {e.object_urls.map((u) => (
+                <div key={u} className="muted">{u}</div>
+              ))}
+            </td>
+            <td>
+              {e.error}
+              {e.action_description && <div className="muted">{e.action_description}</div>}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {rows.map((e) => (
-            <tr key={e.unit}>
-              <td>{e.location}</td>
-              <td className="break">
-                {e.title}
-                {e.object_urls.map((u) => (
-                  <div key={u} className="muted">{u}</div>
-                ))}
-              </td>
-              <td>
-                {e.error}
-                {e.action_description && <div className="muted">{e.action_description}</div>}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {errors.hasNextPage && (
-        <button type="button" disabled={errors.isFetchingNextPage} onClick={() => void errors.fetchNextPage()}>
-          More errors
-        </button>
-      )}
+        ))}
+      </ListTable>
+      <LoadMore label="More errors" pages={errors} />
     </section>
   );
 }

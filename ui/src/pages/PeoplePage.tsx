@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, unwrap, type Schemas, type User } from "../api/client";
 import { Problem } from "../components/Dialog";
+import { ListTable, RowAction } from "../components/ListPage";
 import { ShownOnce } from "../components/ShownOnce";
 import { formatDate } from "../format";
 
@@ -36,50 +37,32 @@ export function PeoplePage({ me }: { me: User }) {
         />
       )}
       <Problem error={users.error ?? reset.error ?? activate.error} />
-      <table className="results" aria-label="People">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Email</th>
-            <th>Role</th>
-            <th>Status</th>
-            <th>Since</th>
-            <th>
-              <span className="visually-hidden">Actions</span>
-            </th>
+      <ListTable label="People" columns={["Name", "Email", "Role", "Status", "Since"]} actions>
+        {users.data?.users.map((u) => (
+          <tr key={u.id}>
+            <td>{u.name || "—"}</td>
+            <td>{u.email}</td>
+            <td>{u.is_org_admin ? "Organization admin" : "Member"}</td>
+            <td>
+              <span className={`status ${u.is_active ? "status-ready" : "status-failed"}`}>
+                {u.is_active ? "Active" : "Deactivated"}
+              </span>
+            </td>
+            <td>{formatDate(u.created_at)}</td>
+            <td className="right nowrap">
+              <RowAction label="Reset password" of={`of ${u.email}`} onClick={() => reset.mutate(u.id)} />
+              {u.id !== me.id && (
+                <RowAction
+                  label={u.is_active ? "Deactivate" : "Reactivate"}
+                  of={u.email}
+                  danger
+                  onClick={() => activate.mutate({ id: u.id, active: !u.is_active })}
+                />
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {users.data?.users.map((u) => (
-            <tr key={u.id}>
-              <td>{u.name || "—"}</td>
-              <td>{u.email}</td>
-              <td>{u.is_org_admin ? "Organization admin" : "Member"}</td>
-              <td>
-                <span className={`status ${u.is_active ? "status-ready" : "status-failed"}`}>
-                  {u.is_active ? "Active" : "Deactivated"}
-                </span>
-              </td>
-              <td>{formatDate(u.created_at)}</td>
-              <td className="right nowrap">
-                <button type="button" className="quiet" aria-label={`Reset password of ${u.email}`} onClick={() => reset.mutate(u.id)}>
-                  Reset password
-                </button>
-                {u.id !== me.id && (
-                  <button
-                    type="button"
-                    className="quiet danger-text"
-                    aria-label={`${u.is_active ? "Deactivate" : "Reactivate"} ${u.email}`}
-                    onClick={() => activate.mutate({ id: u.id, active: !u.is_active })}
-                  >
-                    {u.is_active ? "Deactivate" : "Reactivate"}
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ListTable>
     </main>
   );
 }

@@ -1,9 +1,12 @@
 // "Import from private cloud": an integration and a JSON or CSV manifest (Encord's format). The dry run shows what
 // registering would do, or every located problem of the manifest; Import starts the registration job, whose
-// progress is polled every second until it ends.
+// progress comes from the tab's event stream (the job asked for once, then kept current by its events).
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useState } from "react";
 import { ApiError, api, postWithProgress, unwrap, type Schemas, type User } from "../api/client";
+import { ListTable } from "../components/ListPage";
+import { isOpen } from "../jobs/events";
+import { useJob } from "../jobs/live";
 import { navigate } from "../router";
 import { DropZone } from "./DropZone";
 
@@ -14,8 +17,6 @@ interface Located {
   field?: string;
   message: string;
 }
-
-const FINAL = new Set(["done", "error", "cancelled"]);
 
 export function CloudImport({ folderId }: { folderId: number }) {
   const id = useId();
@@ -111,26 +112,17 @@ function Problems({ error }: { error: ApiError }) {
     <div role="alert" className="failures">
       <p className="error">{error.message}</p>
       {located.length > 0 && (
-        <table className="results compact" aria-label="Manifest problems">
-          <thead>
-            <tr>
-              <th>Where</th>
-              <th>Field</th>
-              <th>Problem</th>
+        <ListTable label="Manifest problems" columns={["Where", "Field", "Problem"]} className="results compact">
+          {located.map((p, i) => (
+            <tr key={i}>
+              <td>
+                <code>{p.location}</code>
+              </td>
+              <td>{p.field ?? "—"}</td>
+              <td>{p.message}</td>
             </tr>
-          </thead>
-          <tbody>
-            {located.map((p, i) => (
-              <tr key={i}>
-                <td>
-                  <code>{p.location}</code>
-                </td>
-                <td>{p.field ?? "—"}</td>
-                <td>{p.message}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
     </div>
   );
@@ -151,14 +143,10 @@ function DryRun({ plan }: { plan: Plan }) {
 
 function JobProgress({ jobId }: { jobId: number }) {
   const queries = useQueryClient();
-  const job = useQuery({
-    queryKey: ["job", jobId],
-    queryFn: () => unwrap(api.GET("/api/v1/jobs/{job_id}", { params: { path: { job_id: jobId } } })),
-    refetchInterval: (q) => (q.state.data && FINAL.has(q.state.data.status) ? false : 1000),
-  });
+  const job = useJob(jobId);
   const data = job.data;
   const finished = data ? data.units_done + data.units_error + data.units_skipped + data.units_cancelled : 0;
-  const ended = data !== undefined && FINAL.has(data.status);
+  const ended = data !== undefined && !isOpen(data);
   useEffect(() => {
     if (ended) void queries.invalidateQueries({ predicate: (q) => q.queryKey[0] !== "job" }); // the table, counts
   }, [ended, queries]);
@@ -183,25 +171,16 @@ function UnitErrors({ jobId }: { jobId: number }) {
   });
   if (errors.error) return <p role="alert" className="error">{errors.error.message}</p>;
   return (
-    <table className="results compact" aria-label="Files not registered">
-      <thead>
-        <tr>
-          <th>Where</th>
-          <th>File</th>
-          <th>Error</th>
+    <ListTable label="Files not registered" columns={["Where", "File", "Error"]} className="results compact">
+      {errors.data?.errors.map((e) => (
+        <tr key={e.unit}>
+          <td>
+            <code>{e.location}</code>
+          </td>
+          <td className="break">{e.title || e.object_urls[0]}</td>
+          <td>{e.error}</td>
         </tr>
-      </thead>
-      <tbody>
-        {errors.data?.errors.map((e) => (
-          <tr key={e.unit}>
-            <td>
-              <code>{e.location}</code>
-            </td>
-            <td className="break">{e.title || e.object_urls[0]}</td>
-            <td>{e.error}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </ListTable>
   );
 }
