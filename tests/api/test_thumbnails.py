@@ -1,5 +1,6 @@
-"""GET /items/{id}/thumbnail: a fixed type, ETag and If-None-Match (304), private caching, the file policy;
-``no_thumbnail`` for audio and text; what one may not see answers as a missing item."""
+"""GET /items/{id}/thumbnail: made by a background job (202 with Retry-After until it is, deduplicated, what it read
+recorded and served), a fixed type, ETag and If-None-Match (304), private caching, the file policy; ``no_thumbnail``
+for audio and text and for a file that could not be pictured; what one may not see answers as a missing item."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -16,10 +18,31 @@ from cairn.api.security import FILE_POLICY
 from cairn.domain.kinds import ItemKind
 from cairn.domain.records import User
 from cairn.services.registry import Registry
+from cairn.settings import Settings
 from tests.api.conftest import Headers
-from tests.fixtures.thumbnail_media import Bucket, make_thumbnail_media
+from tests.fixtures.thumbnail_media import Bucket, make_thumbnail_media, run_thumbnail_jobs
 
 API = "/api/v1"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """No wait for a job in the request: no consumer runs here, the test runs the jobs."""
+    return Settings(
+        data_dir=tmp_path / "data", database_url=database_url, allow_private_endpoints=True, thumbnail_wait_seconds=0
+    )
+
+
+def made(client: TestClient, url: str, headers: Headers, registry: Registry) -> httpx.Response:
+    """The thumbnail at ``url``: first 202 (a job is queued), then, once the job ran, 200."""
+    queued = client.get(url, headers=headers)
+    assert queued.status_code == 202, queued.text
+    assert queued.headers["retry-after"] == "1" and queued.headers["cache-control"] == "no-store"
+    assert "etag" not in queued.headers and queued.json()["status"] == "queued"
+    assert len(run_thumbnail_jobs(registry)) == 1
+    answer = client.get(url, headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +56,11 @@ def bucket(registry: Registry, admin: User, media_root: Path, tmp_path: Path) ->
 
 
 def test_a_thumbnail_is_served_with_its_etag_and_revalidated(
-    client: TestClient, admin_headers: Headers, bucket: Bucket
+    client: TestClient, admin_headers: Headers, bucket: Bucket, registry: Registry
 ) -> None:
     item = bucket.add("exif6.jpg", ItemKind.IMAGE)
     url = f"{API}/items/{item.id}/thumbnail"
-    first = client.get(url, headers=admin_headers)
-    assert first.status_code == 200, first.text
+    first = made(client, url, admin_headers, registry)
     assert first.headers["content-type"] == "image/webp"
     assert Image.open(io.BytesIO(first.content)).size == (192, 256)
     etag = first.headers["etag"]
@@ -56,10 +78,30 @@ def test_a_thumbnail_is_served_with_its_etag_and_revalidated(
     assert stale.status_code == 200 and stale.content == first.content
 
 
-def test_a_video_thumbnail_through_the_api(client: TestClient, admin_headers: Headers, bucket: Bucket) -> None:
-    item = bucket.add("long.mp4", ItemKind.VIDEO)
-    answer = client.get(f"{API}/items/{item.id}/thumbnail", headers=admin_headers)
-    assert answer.status_code == 200 and Image.open(io.BytesIO(answer.content)).size == (256, 192)
+@pytest.mark.parametrize(
+    ("name", "kind", "size"),
+    [
+        ("plain.jpg", ItemKind.IMAGE, (256, 192)),
+        ("long.mp4", ItemKind.VIDEO, (256, 192)),
+        ("ct_narrow.dcm", ItemKind.DICOM_FILE, (128, 128)),
+        ("page.pdf", ItemKind.PDF, (256, 128)),
+    ],
+)
+def test_every_pictured_kind_through_a_job_with_what_it_read(
+    client: TestClient, admin_headers: Headers, bucket: Bucket, registry: Registry, name: str, kind: ItemKind,
+    size: tuple[int, int],
+) -> None:  # fmt: skip
+    item = bucket.add(name, kind)
+    answer = made(client, f"{API}/items/{item.id}/thumbnail", admin_headers, registry)
+    assert Image.open(io.BytesIO(answer.content)).size == size
+    read = int(answer.headers["cairn-source-bytes"])
+    file_size = (bucket.root / name).stat().st_size
+    assert 0 < read <= file_size and int(answer.headers["cairn-source-requests"]) >= 1
+    assert float(answer.headers["cairn-made-in-seconds"]) > 0
+    if kind is ItemKind.VIDEO:
+        assert read < file_size / 8  # its index and first packets only
+    record = registry.thumbnails.source(actor=bucket.admin, item_id=item.id).cost
+    assert record is not None and (record.bytes_read, record.status) == (read, "made")
 
 
 @pytest.mark.parametrize(("name", "kind"), [("tone.wav", ItemKind.AUDIO), ("notes.txt", ItemKind.TEXT)])
