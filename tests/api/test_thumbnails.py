@@ -132,3 +132,56 @@ def test_what_one_may_not_see_answers_as_a_missing_item(
     assert "etag" not in hidden.headers
     revalidate = client.get(f"{API}/items/{item.id}/thumbnail", headers={**stranger, "If-None-Match": "*"})
     assert revalidate.status_code == 404  # no 304 that would tell the item exists
+
+
+def test_requests_of_a_page_and_of_other_tabs_and_servers_queue_each_item_once(
+    client: TestClient, admin_headers: Headers, bucket: Bucket, registry: Registry, settings: Settings
+) -> None:
+    items = [bucket.add(name, ItemKind.IMAGE) for name in ("plain.jpg", "exif6.jpg", "big.jpg")]
+    for _ in range(4):  # a page asking for each row, three more tabs asking again before the job ran
+        for item in items:
+            assert client.get(f"{API}/items/{item.id}/thumbnail", headers=admin_headers).status_code == 202
+    other = Registry(settings)  # another server over the same database asks too
+    try:
+        source = other.thumbnails.source(actor=bucket.admin, item_id=items[0].id)
+        assert other.thumbnails.want(source) is None and other.thumbnails.send() is None
+    finally:
+        other.close()
+    everything = client.get(f"{API}/jobs", params={"kind": "thumbnails"}, headers=admin_headers).json()["jobs"]
+    assert sum(job["units_total"] for job in everything) == len(items)  # one request at a time: a job each
+    run_thumbnail_jobs(registry)
+    for item in items:
+        assert client.get(f"{API}/items/{item.id}/thumbnail", headers=admin_headers).status_code == 200
+    assert run_thumbnail_jobs(registry) == []  # asked for again once made: served from the cache, nothing queued
+
+
+def test_thumbnail_jobs_are_neither_listed_nor_notified_nor_journalled(
+    client: TestClient, admin_headers: Headers, bucket: Bucket, registry: Registry
+) -> None:
+    item = bucket.add("plain.jpg", ItemKind.IMAGE)
+    made(client, f"{API}/items/{item.id}/thumbnail", admin_headers, registry)
+    assert client.get(f"{API}/jobs", headers=admin_headers).json()["jobs"] == []
+    (job,) = client.get(f"{API}/jobs", params={"kind": "thumbnails"}, headers=admin_headers).json()["jobs"]
+    assert job["actor_id"] is None
+    assert job["status"] == "done" and job["units_done"] == 1
+    assert registry.notifications.page(actor=bucket.admin).notifications == []
+    assert all("thumbnails" not in entry.action for entry in registry.journal.entries(actor=bucket.admin))
+
+
+def test_a_file_that_cannot_be_pictured_answers_why_and_is_not_queued_again(
+    client: TestClient, admin_headers: Headers, bucket: Bucket, registry: Registry
+) -> None:
+    item = bucket.add("plain.jpg", ItemKind.IMAGE)
+    (bucket.root / "plain.jpg").write_bytes(b"\xff\xd8 no longer a picture")  # changed, not inspected again
+    url = f"{API}/items/{item.id}/thumbnail"
+    assert client.get(url, headers=admin_headers).status_code == 202
+    (job_id,) = run_thumbnail_jobs(registry)
+    failed = client.get(url, headers=admin_headers)
+    assert failed.status_code == 404 and failed.json()["code"] == "no_thumbnail"
+    assert "making it failed" in failed.json()["message"]
+    assert run_thumbnail_jobs(registry) == []
+    errors = registry.jobs.errors(actor=bucket.admin, job_id=job_id)
+    assert [(e.location, e.code) for e in errors] == [(f"item {item.id}", "media_error")]
+    (bucket.root / "plain.jpg").write_bytes((bucket.root / "exif6.jpg").read_bytes())
+    registry.inspection.inspect_item(actor=bucket.admin, item_id=item.id)  # a new version: asked for again
+    assert Image.open(io.BytesIO(made(client, url, admin_headers, registry).content)).size == (192, 256)

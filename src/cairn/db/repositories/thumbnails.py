@@ -61,8 +61,9 @@ class ThumbnailRepository(Repository):
         at = now()
         for item_id, version in wanted.items():
             values = {"item_id": item_id, "version": version, "status": QUEUED, "requested_at": at}
-            inserted = self.conn.execute(self._insert().values(values).on_conflict_do_nothing())
-            if inserted.rowcount == 1 or self._requeue(item_id, version, at, stale_before):
+            insert = self._insert().values(values).on_conflict_do_nothing().returning(thumbnails.c.item_id)
+            inserted = self.conn.execute(insert).first() is not None  # (psycopg's rowcount is -1 here)
+            if inserted or self._requeue(item_id, version, at, stale_before):
                 claimed.append(item_id)
         return claimed
 
@@ -79,8 +80,9 @@ class ThumbnailRepository(Repository):
             sa.update(thumbnails)
             .where(thumbnails.c.item_id == item_id, sa.not_(sa.and_(same, settled)))
             .values(version=version, status=QUEUED, requested_at=at, error=None)
+            .returning(thumbnails.c.item_id)
         )
-        return changed.rowcount == 1
+        return changed.first() is not None
 
     def record_made(self, *, item_id: int, version: str, bytes_read: int, requests: int, seconds: float) -> None:
         """The thumbnail of ``version`` is made (its item may be gone meanwhile: then nothing is recorded)."""
