@@ -88,7 +88,7 @@ def test_a_thumbnail_is_served_with_its_etag_and_revalidated(
     ],
 )
 def test_every_pictured_kind_through_a_job_with_what_it_read(
-    client: TestClient, admin_headers: Headers, bucket: Bucket, registry: Registry, name: str, kind: ItemKind,
+    *, client: TestClient, admin_headers: Headers, bucket: Bucket, registry: Registry, name: str, kind: ItemKind,
     size: tuple[int, int],
 ) -> None:  # fmt: skip
     item = bucket.add(name, kind)
