@@ -119,6 +119,7 @@ def test_audio_and_text_answer_no_thumbnail(
 def test_what_one_may_not_see_answers_as_a_missing_item(
     client: TestClient,
     bucket: Bucket,
+    registry: Registry,
     make_user: Callable[[str], User],
     token_for: Callable[[User], Headers],
 ) -> None:
@@ -132,6 +133,7 @@ def test_what_one_may_not_see_answers_as_a_missing_item(
     assert "etag" not in hidden.headers
     revalidate = client.get(f"{API}/items/{item.id}/thumbnail", headers={**stranger, "If-None-Match": "*"})
     assert revalidate.status_code == 404  # no 304 that would tell the item exists
+    assert run_thumbnail_jobs(registry) == []  # and nothing was queued for them
 
 
 def test_requests_of_a_page_and_of_other_tabs_and_servers_queue_each_item_once(

@@ -15,11 +15,12 @@ from PIL import Image
 from cairn.domain.kinds import ItemKind
 from cairn.services.managed_files import THUMBNAILS
 from cairn.services.registry import Registry
+from cairn.services.thumbnails import BATCH_SIZE
 from cairn.settings import Settings
 from tests.fixtures.thumbnail_media import Bucket
 from tests.registration.test_durability import cairn_worker, wait_for
 
-ITEMS = 8  # one task: the kill lands between its first file and its commit
+ITEMS = BATCH_SIZE  # one task: the kill lands between its first file and its commit
 
 
 def slow_png() -> bytes:

@@ -76,8 +76,8 @@ _RECIPE = "webp-256-v1"
 _PICTURED = frozenset({ItemKind.IMAGE, ItemKind.VIDEO, ItemKind.DICOM_FILE, ItemKind.PDF})
 _VERSION_LENGTH = 32
 JOB_KIND = "thumbnails"
-BATCH_SIZE = 8
-"""Items per task of a thumbnail job: a page's hundred rows become a dozen tasks the consumer threads share."""
+BATCH_SIZE = 4
+"""Items per task of a thumbnail job: a page's hundred rows become 25 tasks the consumer threads share."""
 BATCH_WINDOW = 0.05
 """Seconds the API lets the requests of one page gather before it starts their job."""
 PARTIAL_SUFFIX = ".partial"

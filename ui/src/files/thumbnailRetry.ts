@@ -1,11 +1,11 @@
 // A thumbnail not made yet: the API answers 202 with Retry-After while a background job makes it (an <img> sees
 // only an error). After such an error the URL is asked again with fetch, which sees the status: while it is 202,
-// after its Retry-After and then longer each time; once it is 200 the <img> is mounted again (the browser has the
+// after its Retry-After and then half as long again each time; once it is 200 the <img> is mounted again (the browser has the
 // picture in its cache by then); a 404 (`no_thumbnail`) or an answer that never comes leaves the kind's icon.
 import { useEffect, useRef, useState } from "react";
 
-const MAX_ATTEMPTS = 8;
-const LONGEST_PAUSE_MS = 8000;
+const MAX_ATTEMPTS = 20;
+const LONGEST_PAUSE_MS = 4000;
 
 /** Whether the thumbnail at `url` is there: asks while the API answers 202, waiting longer each time. */
 export async function thumbnailReady(url: string, signal: AbortSignal): Promise<boolean> {
@@ -15,7 +15,7 @@ export async function thumbnailReady(url: string, signal: AbortSignal): Promise<
     if (answer.status !== 202) return answer.ok;
     const asked = Number(answer.headers.get("Retry-After")) * 1000;
     await sleep(Math.max(asked || 0, pause), signal);
-    pause = Math.min(pause * 2, LONGEST_PAUSE_MS);
+    pause = Math.min(pause * 1.5, LONGEST_PAUSE_MS);
   }
   return false;
 }

@@ -26,7 +26,7 @@ THUMBNAIL_CACHING = "private, max-age=600"
 """A browser may keep a thumbnail ten minutes without asking (a shared cache never); then it revalidates (304)."""
 THUMBNAIL_RETRY_AFTER = 1
 """Seconds after which a 202 (a thumbnail being made) may be asked for again."""
-_FIRST_POLL, _LAST_POLL = 0.05, 0.5  # how often a waiting request looks for the made thumbnail (growing)
+_FIRST_POLL, _LAST_POLL = 0.05, 0.25  # how often a waiting request looks for the made thumbnail (growing)
 
 
 @router.get("/view")
