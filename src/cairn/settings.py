@@ -73,11 +73,12 @@ class Settings(BaseSettings):
         "or a DICOM file).",
     )
     thumbnail_wait_seconds: float = Field(
-        default=2.0,
+        default=0.0,
         ge=0,
         le=30,
         description="How long a request for a thumbnail not made yet waits for its job before answering 202 with "
-        "Retry-After (0: at once). The wait holds a browser connection, not a server thread.",
+        "Retry-After (0: at once, measured best for a page of new rows). The wait holds a browser connection, not a "
+        "server thread.",
     )
     inspection_timeout_seconds: float = Field(
         default=60.0, gt=0, description="Longest time one object's inspection may take before it fails."

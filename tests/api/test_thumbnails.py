@@ -187,3 +187,19 @@ def test_a_file_that_cannot_be_pictured_answers_why_and_is_not_queued_again(
     (bucket.root / "plain.jpg").write_bytes((bucket.root / "exif6.jpg").read_bytes())
     registry.inspection.inspect_item(actor=bucket.admin, item_id=item.id)  # a new version: asked for again
     assert Image.open(io.BytesIO(made(client, url, admin_headers, registry).content)).size == (192, 256)
+
+
+def test_an_upload_queues_its_thumbnails_so_the_first_request_finds_them(
+    client: TestClient, admin_headers: Headers, registry: Registry, admin: User, media_root: Path
+) -> None:
+    folder = client.post(f"{API}/folders", json={"name": "Uploads"}, headers=admin_headers).json()["id"]
+    files = [("files", (name, (media_root / name).read_bytes(), "application/octet-stream"))
+             for name in ("plain.jpg", "page.pdf", "tone.wav")]  # fmt: skip
+    uploaded = client.post(f"{API}/folders/{folder}/upload", files=files, headers=admin_headers)
+    assert uploaded.status_code == 201, uploaded.text
+    (job_id,) = run_thumbnail_jobs(registry)  # queued by the upload: the audio file has none
+    job = registry.jobs.get(actor=admin, job_id=job_id)
+    assert (job.units_total, job.items_created) == (2, 2)
+    for item in uploaded.json()["items"]:
+        answer = client.get(f"{API}/items/{item['id']}/thumbnail", headers=admin_headers)
+        assert answer.status_code == (404 if item["kind"] == "audio" else 200), answer.text

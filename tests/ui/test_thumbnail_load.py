@@ -34,6 +34,7 @@ def slow_png() -> bytes:
 
 def test_waiting_thumbnails_leave_the_api_its_threads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CAIRN_THUMBNAIL_CONCURRENCY", "1")
+    monkeypatch.setenv("CAIRN_THUMBNAIL_WAIT_SECONDS", "5")  # requests wait for their job (the default answers 202)
     with serving(tmp_path) as api:
         folder = api.folder("Many")
         picture = slow_png()

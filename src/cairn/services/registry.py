@@ -159,7 +159,9 @@ class Registry:
     def uploads(self) -> UploadService:
         from cairn.services.uploads import UploadService
 
-        return UploadService(self.db, settings=self.settings, videos=lambda: self.sequence_video)
+        return UploadService(
+            self.db, settings=self.settings, videos=lambda: self.sequence_video, thumbnails=lambda: self.thumbnails
+        )
 
     @_service
     def viewing(self) -> ViewingService:

@@ -30,6 +30,7 @@ no half-written thumbnail, and the sweep removes the partial files of processes 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -193,6 +194,17 @@ class ThumbnailService(Service):
             job_id = jobs.create_background_in(repos, new=new, tasks=_tasks(pairs))
         jobs.enqueue_unsent(job_id)
         return job_id
+
+    def queue_items(self, item_ids: list[int]) -> int | None:
+        """Queue the thumbnails of items just added by their actor (a local upload: the page asks for them next);
+        those without one are left out. Returns the job's id (None: nothing to make)."""
+        with self._read() as repos:
+            for item in repos.items.get_many(item_ids):
+                with contextlib.suppress(NoThumbnail):
+                    source = thumbnail_source(repos, item)
+                    with self._batch.lock:
+                        self._batch.wanted[source.item_id] = source.version
+        return self.send()
 
     def check(self, source: ThumbnailSource) -> ThumbnailSource:
         """``source`` with its record read again: NoThumbnail when its making has failed meanwhile."""
