@@ -4,8 +4,9 @@ bounded wait, or 202 at once and asked again) against the same cairn source tree
 Each variant is a fresh ``cairn serve`` (2 job consumer threads, ``thumbnail_concurrency`` 2) given the same upload of
 ``--items`` PNG photos (different bytes: each needs its own thumbnail); then a browser-like client with 6 connections
 (a browser's limit per host over HTTP/1.1) asks for every row's thumbnail at once, following 202s as the web UI does
-(``Retry-After``, then half as long again each time, up to 4 s), while asking for the folder's listing once a second (what the page
-does meanwhile). Reported: time until the last picture, median time per picture, the listing's median and worst time.
+(``Retry-After``, then half as long again each time, up to 4 s), while asking for the folder's listing once a second
+(what the page does meanwhile). Reported: time until the last picture, median time per picture, the listing's median
+and worst time. The job variants' uploads queue the thumbnails (as cairn does); the page then asks for them.
 """
 
 from __future__ import annotations

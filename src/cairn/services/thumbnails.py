@@ -1,4 +1,4 @@
-r"""Thumbnails for the web UI: a small WebP picture per item, made on first request and kept in managed storage.
+r"""Thumbnails for the web UI: a small WebP picture per item, made by a job when asked for, kept in managed storage.
 
 What an item's thumbnail shows: an image scaled down, a video's first visible frame, a DICOM file's first frame
 windowed, a PDF's first page; a composite shows a member (an image group or sequence its first image, a DICOM
@@ -8,7 +8,7 @@ reason), and neither do items that failed inspection or wait for it.
 The cache: one private (0600) file per item under ``<managed>/thumbnails/``, which starts with its *version*: a
 digest of what the picture depends on (the pictured file's URL or managed key, its size, when it was last
 inspected, and how thumbnails are made). Re-inspecting an item after its bytes changed gives a new version, so the
-next request makes a new thumbnail; a request for the current version reads the cached file and nothing from the
+next request has a new thumbnail made; a request for the current version reads the cached file and nothing from the
 bucket. The version is the response's ETag. Deleting an item releases its thumbnail with its managed files.
 
 Made by a job, never in a request: a request for a thumbnail not made yet :meth:`~ThumbnailService.want`\ s it;
@@ -22,8 +22,9 @@ process.
 
 Making one reads the user's bucket through a :class:`~cairn.storage.RangeFile` (a video: its index and first
 packets only); the bytes, requests and seconds it cost are recorded in the ``thumbnails`` table with the version,
-and served with the thumbnail (``Cairn-Bytes-Read`` ...). A file that cannot be pictured (corrupt) is recorded
-``failed`` with the reason, which its requests then answer (``NoThumbnail``) until the item is inspected again.
+and served with the thumbnail (``Cairn-Source-Bytes``, ``Cairn-Source-Requests``, ``Cairn-Made-In-Seconds``). A
+file that cannot be pictured (corrupt) is recorded ``failed`` with the reason, which its requests then answer
+(``NoThumbnail``) until the item is inspected again. A local upload queues its items' thumbnails at once.
 The cache file is written under a temporary name (with the writer's pid) and renamed: a job killed midway leaves
 no half-written thumbnail, and the sweep removes the partial files of processes that are gone.
 """
