@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from bench import cli, frame_export, frames, inspection, items, media, registration, ui
+from bench import cli, frame_export, frames, inspection, items, media, registration, thumbnails, ui
 
 BENCHMARKS: dict[str, ModuleType] = {
     "items": items,
@@ -22,6 +22,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "ui": ui,
     "media": media,
     "frame_export": frame_export,
+    "thumbnails": thumbnails,
 }
 
 

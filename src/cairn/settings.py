@@ -69,8 +69,16 @@ class Settings(BaseSettings):
         default=2,
         ge=1,
         le=64,
-        description="How many thumbnails one process makes at once (each decodes an image, a video or a DICOM "
-        "file); further requests wait for a slot.",
+        description="How many thumbnails one process's job consumer makes at once (each decodes an image, a video "
+        "or a DICOM file).",
+    )
+    thumbnail_wait_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        le=30,
+        description="How long a request for a thumbnail not made yet waits for its job before answering 202 with "
+        "Retry-After (0: at once, measured best for a page of new rows). The wait holds a browser connection, not a "
+        "server thread.",
     )
     inspection_timeout_seconds: float = Field(
         default=60.0, gt=0, description="Longest time one object's inspection may take before it fails."

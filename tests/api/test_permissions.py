@@ -173,7 +173,8 @@ def cases(w: World) -> list[Case]:
         Case("GET", "/api/v1/items/{item_id}/inspection", f"/api/v1/items/{w.upload}/inspection", READ),
         Case("POST", "/api/v1/items/{item_id}/inspect", f"/api/v1/items/{w.upload}/inspect", WRITE),
         Case("GET", "/api/v1/items/{item_id}/frame-map", f"/api/v1/items/{w.upload}/frame-map", READ, 422),
-        Case("GET", "/api/v1/items/{item_id}/thumbnail", f"/api/v1/items/{w.upload}/thumbnail", READ),
+        # no job consumer here: 202, the thumbnail is queued (not made within the wait)
+        Case("GET", "/api/v1/items/{item_id}/thumbnail", f"/api/v1/items/{w.upload}/thumbnail", READ, ok=202),
         # an image: no plan, no job (422), and no remap (404: not made by a re-encode)
         Case("GET", "/api/v1/items/{item_id}/reencode-plan", f"/api/v1/items/{w.upload}/reencode-plan", READ, 422),
         Case("POST", "/api/v1/reencode", "/api/v1/reencode", WRITE, 422, body={"item_ids": [w.upload]}),

@@ -241,8 +241,9 @@ def test_the_commonest_punctuation_never_looks_like_a_hexadecimal_digit() -> Non
     assert not mapped & set("abcdef0123456789")
 
 
-HEAD = "urlkeys1"
-"""The newest migration (duplicate keys in URL order, on re-encodes and result objects, on the baseline)."""
+HEAD = "thumbs1"
+"""The newest migration (thumbnail records, on duplicate keys in URL order, re-encodes and result objects, the
+baseline)."""
 
 
 def test_database_is_at_head_and_upgrade_is_idempotent(database_url: str) -> None:

@@ -6,12 +6,15 @@ from __future__ import annotations
 import io
 import stat
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from PIL import Image
 
+from cairn.db.inspection_schema import thumbnails as thumbnails_table
 from cairn.domain.kinds import ItemKind
 from cairn.domain.records import User
 from cairn.domain.urls import object_url_for
@@ -20,12 +23,12 @@ from cairn.media.thumbnail import image_thumbnail
 from cairn.services.items import NewItem
 from cairn.services.managed_files import thumbnail_key
 from cairn.services.registry import Registry
-from cairn.services.thumbnails import Thumbnail
+from cairn.services.thumbnails import BATCH_SIZE, REQUEST_STALE, Thumbnail
 from cairn.settings import Settings
 from tests.fixtures.indexed_video import decoded_indices, index_of
 from tests.fixtures.media_corpus import MediaCorpus
 from tests.fixtures.storage_servers import StorageServer
-from tests.fixtures.thumbnail_media import CORNER, GHOST_KEY_FRAME, Bucket, make_thumbnail_media
+from tests.fixtures.thumbnail_media import CORNER, GHOST_KEY_FRAME, Bucket, make_thumbnail_media, run_thumbnail_jobs
 from tests.registration.conftest import add_server_integration
 
 
@@ -250,3 +253,43 @@ def test_a_video_in_an_s3_bucket_is_read_by_ranges_then_never_again(
     server.put("long.mp4", b"not a video any more")  # a read of the bucket now would fail
     again = thumbnails.get(thumbnails.source(actor=admin, item_id=item.id))
     assert again.from_cache and again.data == made.data and again.bytes_read == 0
+
+
+def test_the_wanted_thumbnails_of_a_page_make_one_job_of_batches(bucket: Bucket) -> None:
+    thumbnails, jobs = bucket.registry.thumbnails, bucket.registry.jobs
+    picture = (bucket.root / "plain.jpg").read_bytes()
+    names = [f"row{n}.jpg" for n in range(BATCH_SIZE + 3)]
+    for name in names:
+        (bucket.root / name).write_bytes(picture)
+    items = [bucket.add(name, ItemKind.IMAGE) for name in names]
+    sources = [thumbnails.source(actor=bucket.admin, item_id=item.id) for item in items]
+    for source in sources + sources:  # each row asked for twice
+        assert thumbnails.want(source) is None
+    job_id = thumbnails.send()
+    assert job_id is not None and thumbnails.send() is None
+    for source in sources:  # asked for again while queued: not queued again
+        assert thumbnails.want(source) is None
+    assert thumbnails.send() is None
+    job = jobs.get(actor=bucket.admin, job_id=job_id)
+    assert (job.kind, job.units_total, job.tasks_total, job.actor_id) == ("thumbnails", len(items), 2, None)
+    assert run_thumbnail_jobs(bucket.registry) == [job_id]
+    job = jobs.get(actor=bucket.admin, job_id=job_id)
+    assert (job.status.value, job.items_created) == ("done", len(items))
+    for source in sources:
+        made = thumbnails.want(source)
+        assert made is not None and made.from_cache and _picture(made).size == (256, 192)
+        cost = thumbnails.check(source).cost
+        assert cost is not None and cost.bytes_read == (bucket.root / "plain.jpg").stat().st_size
+
+
+def test_a_thumbnail_queued_by_a_lost_job_is_queued_again_once_stale(bucket: Bucket) -> None:
+    thumbnails = bucket.registry.thumbnails
+    source = thumbnails.source(actor=bucket.admin, item_id=bucket.add("plain.jpg", ItemKind.IMAGE).id)
+    thumbnails.want(source)
+    assert thumbnails.send() is not None
+    thumbnails.want(source)
+    assert thumbnails.send() is None
+    with bucket.registry.db.write() as conn:  # its job lost long ago
+        conn.execute(sa.update(thumbnails_table).values(requested_at=datetime.now(UTC) - REQUEST_STALE * 2))
+    thumbnails.want(source)
+    assert thumbnails.send() is not None

@@ -1,5 +1,7 @@
 """Many thumbnail requests at once (a table scrolled past a hundred new rows, several people browsing): the requests
-waiting for a making slot (``thumbnail_concurrency``) must not hold the threads every other route runs in.
+waiting for their job (``thumbnail_wait_seconds``; made ``thumbnail_concurrency`` at once) must not hold the threads
+every other route runs in. A request answered 202 (not made within the wait) asks again after ``Retry-After``, as the
+web UI does; every thumbnail is there in the end.
 
 Measured by order, not by time: a request to another route, sent while dozens of thumbnails wait to be made one at a
 time, is answered before more than a few of them are."""
@@ -32,6 +34,7 @@ def slow_png() -> bytes:
 
 def test_waiting_thumbnails_leave_the_api_its_threads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CAIRN_THUMBNAIL_CONCURRENCY", "1")
+    monkeypatch.setenv("CAIRN_THUMBNAIL_WAIT_SECONDS", "5")  # requests wait for their job (the default answers 202)
     with serving(tmp_path) as api:
         folder = api.folder("Many")
         picture = slow_png()
@@ -45,12 +48,15 @@ def test_waiting_thumbnails_leave_the_api_its_threads(tmp_path: Path, monkeypatc
 
         def thumbnail(item_id: int) -> int:
             nonlocal answered
-            status = httpx.get(
-                f"{api.base_url}/api/v1/items/{item_id}/thumbnail", headers=headers, timeout=600
-            ).status_code
+            url = f"{api.base_url}/api/v1/items/{item_id}/thumbnail"
+            answer = httpx.get(url, headers=headers, timeout=600)
             with lock:
                 answered += 1
-            return status
+            deadline = time.monotonic() + 300
+            while answer.status_code == 202 and time.monotonic() < deadline:
+                time.sleep(float(answer.headers["Retry-After"]))
+                answer = httpx.get(url, headers=headers, timeout=600)
+            return answer.status_code
 
         with concurrent.futures.ThreadPoolExecutor(REQUESTS) as pool:
             thumbnails = [pool.submit(thumbnail, item_id) for item_id in ids]

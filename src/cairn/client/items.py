@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -12,6 +13,7 @@ from cairn.client._errors import error_from_response
 from cairn.client._http import Http
 from cairn.client.frames import RangeReader
 from cairn.domain.frame_map import FrameIndex, FrameMap, FrameSelection
+from cairn.errors import CairnError
 
 if TYPE_CHECKING:
     from cairn.domain.frames import Frame
@@ -81,9 +83,19 @@ class Items:
         """A URL to GET the file's bytes: presigned from the bucket, or cairn's streaming proxy."""
         return parse(ViewUrl, self._http.json("GET", f"/items/{item_id}/view"))
 
-    def thumbnail(self, item_id: int) -> bytes:
-        """The item's thumbnail (WebP, longest side 256 px); ``NoThumbnail`` for audio, text and failed items."""
-        return self._http.request("GET", f"/items/{item_id}/thumbnail").content
+    def thumbnail(self, item_id: int, *, timeout: float = 120.0) -> bytes:
+        """The item's thumbnail (WebP, longest side 256 px); ``NoThumbnail`` for audio, text and failed items. One
+        not made yet is asked for again after the server's ``Retry-After`` (while a job makes it), for up to
+        ``timeout`` seconds (then ``CairnError``)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            response = self._http.request("GET", f"/items/{item_id}/thumbnail")
+            if response.status_code != 202:
+                return response.content
+            pause = float(response.headers.get("Retry-After", "1"))
+            if time.monotonic() + pause > deadline:
+                raise CairnError(f"the thumbnail of item {item_id} was not made within {timeout:g} s")
+            time.sleep(pause)
 
     def read(self, item_id: int, *, start: int | None = None, end: int | None = None) -> bytes:
         """The file's bytes, or bytes ``[start, end)`` with a Range request."""

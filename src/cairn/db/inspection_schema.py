@@ -41,4 +41,20 @@ reencodes = sa.Table(
     sa.Index("ix_reencodes_original", "original_item_id"),
 )
 
-__all__ = ["frame_maps", "inspections", "metadata", "reencodes"]
+# An item's thumbnail as the job engine makes it (the picture itself is a file in managed storage): the version
+# asked for, whether it is queued, made or failed (and why), and what making it read from the user's bucket.
+thumbnails = sa.Table(
+    "thumbnails",
+    metadata,
+    sa.Column("item_id", Id, sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("version", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # queued / made / failed
+    sa.Column("requested_at", Timestamp, nullable=False),
+    sa.Column("made_at", Timestamp, nullable=True),
+    sa.Column("bytes_read", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("requests", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("seconds", sa.Float, nullable=False, server_default="0"),
+    sa.Column("error", sa.Text, nullable=True),
+)
+
+__all__ = ["frame_maps", "inspections", "metadata", "reencodes", "thumbnails"]

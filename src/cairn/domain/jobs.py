@@ -17,6 +17,7 @@ from cairn.domain.kinds import ItemKind
 
 __all__ = [
     "ACTION_DESCRIPTIONS",
+    "BACKGROUND_KINDS",
     "Job",
     "JobStatus",
     "Notification",
@@ -46,6 +47,12 @@ class JobStatus(StrEnum):
 
 FINAL_STATUSES = frozenset({JobStatus.DONE, JobStatus.ERROR, JobStatus.CANCELLED})
 OPEN_STATUSES = tuple(s.value for s in JobStatus if s not in FINAL_STATUSES)
+
+
+BACKGROUND_KINDS = frozenset({"thumbnails"})
+"""Kinds of job cairn starts for itself (a thumbnail a page asked for), not for a person: no actor, no journal entry,
+no notification, and left out of the jobs list and the event stream unless asked for by kind (or failed as a whole).
+What fails in them is told where it was asked for (a thumbnail's request answers why it has none)."""
 
 
 class TaskStatus(StrEnum):

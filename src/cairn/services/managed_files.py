@@ -12,6 +12,7 @@ is stored before its items are committed. Thumbnails are swept when their item n
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -44,11 +45,20 @@ class ManagedFileService(Service):
         """Remove managed files older than ``grace`` that no item references (uploads; thumbnails of items that
         are gone, and partial ones); returns how many were removed."""
         cutoff = time.time() - grace.total_seconds()
-        removed = 0
+        removed = self._remove_dead_partials()
         for directory, find_orphans in ((UPLOADS, self._unreferenced), (THUMBNAILS, self._orphan_thumbnails)):
             if (self._root / directory).is_dir():
                 removed += self._sweep(_old_files(self._root, self._root / directory, cutoff), find_orphans)
         return removed
+
+    def _remove_dead_partials(self) -> int:
+        """Partial thumbnails (``.<id>.webp.<pid>-<nonce>.partial``) of processes that are gone (a job killed while
+        writing one), whatever their age: never seen by a reader, and of no use to anyone."""
+        directory = self._root / THUMBNAILS
+        dead = [p for p in directory.glob(".*.partial") if _writer_is_gone(p.name)] if directory.is_dir() else []
+        for path in dead:
+            path.unlink(missing_ok=True)
+        return len(dead)
 
     def _sweep(self, keys: Iterator[str], find_orphans: Callable[[list[str]], list[str]]) -> int:
         removed = 0
@@ -85,6 +95,23 @@ def _thumbnail_owner(key: str) -> int | None:
     """The id of the item whose thumbnail is at ``key`` (None: not a thumbnail's name)."""
     match = _THUMBNAIL_NAME.fullmatch(key)
     return int(match.group(1)) if match else None
+
+
+_PARTIAL_NAME = re.compile(r"\.[0-9]+\.webp\.([0-9]+)-[0-9a-f]+\.partial")
+
+
+def _writer_is_gone(name: str) -> bool:
+    """Whether the process that wrote the partial file ``name`` (its pid is in the name) no longer runs."""
+    match = _PARTIAL_NAME.fullmatch(name)
+    if match is None:
+        return False
+    try:
+        os.kill(int(match.group(1)), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _batches(keys: Iterator[str]) -> Iterator[list[str]]:

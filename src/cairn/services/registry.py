@@ -159,7 +159,9 @@ class Registry:
     def uploads(self) -> UploadService:
         from cairn.services.uploads import UploadService
 
-        return UploadService(self.db, settings=self.settings, videos=lambda: self.sequence_video)
+        return UploadService(
+            self.db, settings=self.settings, videos=lambda: self.sequence_video, thumbnails=lambda: self.thumbnails
+        )
 
     @_service
     def viewing(self) -> ViewingService:
@@ -169,9 +171,10 @@ class Registry:
 
     @_service
     def thumbnails(self) -> ThumbnailService:
+        """Thumbnails: served from their cache, made by background jobs of kind ``thumbnails`` (their handler)."""
         from cairn.services.thumbnails import ThumbnailService
 
-        return ThumbnailService(self.db, settings=self.settings, integrations=self.integrations)
+        return ThumbnailService(self.db, settings=self.settings, integrations=self.integrations, jobs=lambda: self.jobs)
 
     @_service
     def registration(self) -> RegistrationService:
@@ -200,6 +203,7 @@ class Registry:
                 "reencode": lambda: self.reencode,
                 "sequence_video": lambda: self.sequence_video,
                 "frame_export": lambda: self.frame_export,
+                "thumbnails": lambda: self.thumbnails,
             },
         )
 

@@ -41,6 +41,7 @@ from cairn.services.inspection import (
 from cairn.services.items import NewItem, add_composite_in, item_row
 from cairn.services.managed_files import remove_managed_files
 from cairn.services.sequence_video import BUILD_VIDEO, SequenceVideoService
+from cairn.services.thumbnails import ThumbnailService
 from cairn.settings import Settings
 from cairn.storage import ObjectStore, RangeFile
 
@@ -81,11 +82,17 @@ def _key(name: str) -> str:
 
 class UploadService(Service):
     def __init__(
-        self, db: Database, *, settings: Settings, videos: Callable[[], SequenceVideoService] | None = None
+        self,
+        db: Database,
+        *,
+        settings: Settings,
+        videos: Callable[[], SequenceVideoService] | None = None,
+        thumbnails: Callable[[], ThumbnailService] | None = None,
     ) -> None:
         super().__init__(db, max_client_metadata_bytes=settings.max_client_metadata_bytes)
         self._settings = settings
         self._videos = videos
+        self._thumbnails = thumbnails
 
     def upload(
         self,
@@ -101,8 +108,25 @@ class UploadService(Service):
 
         Returns the new items (for a batch: the composite; for an image sequence of images of different sizes, one
         sequence per size, in order of first appearance). Files whose bytes are not a supported kind are refused.
-        Image sequences get their videos built by one job (``sequence_video``), queued with them.
+        Image sequences get their videos built by one job (``sequence_video``), queued with them; their thumbnails
+        are queued at once (one ``thumbnails`` job: the folder's page will ask for them next).
         """
+        added = self._upload(actor=actor, folder_id=folder_id, files=files, batch=batch, title=title,
+                             client_metadata=client_metadata)  # fmt: skip
+        if self._thumbnails is not None:
+            self._thumbnails().queue_items([item.id for item in added])
+        return added
+
+    def _upload(
+        self,
+        *,
+        actor: User,
+        folder_id: int,
+        files: Sequence[UploadedFile],
+        batch: ItemKind | None,
+        title: str | None,
+        client_metadata: dict[str, Any] | None,
+    ) -> list[Item]:
         _check_request(files, batch, title)
         meta = names.client_metadata(client_metadata, max_bytes=self._max_client_metadata_bytes)
         with self._read() as repos:

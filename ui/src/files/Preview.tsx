@@ -9,6 +9,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { Item } from "../api/client";
 import { KIND_LABELS } from "../format";
+import { useThumbnailRetry } from "./thumbnailRetry";
 import { VideoPreview } from "./VideoPreview";
 
 const TEXT_PREVIEW_BYTES = 1024;
@@ -50,12 +51,16 @@ function PreviewBody({ item }: { item: Item }) {
 /** An image (or, when it cannot be shown, its fallback) that says so when neither can, not a broken-image icon. */
 function Picture({ src, fallback, alt, item }: { src: string; fallback?: string; alt: string; item: Item }) {
   const [failed, setFailed] = useState<string[]>([]);
+  const { attempt, retry } = useThumbnailRetry(); // a thumbnail not made yet (202) is asked for again
   const shown = [src, fallback].find((url) => url !== undefined && !failed.includes(url));
   if (shown === undefined) return <p className="muted">The picture could not be loaded.</p>;
   const { width, height } = item.media;
   const ratio = width && height && shown === src && item.kind === "image" ? `${width} / ${height}` : undefined;
-  const onError = () => setFailed((before) => [...before, shown]);
-  return <img className="preview-picture" src={shown} alt={alt} style={{ aspectRatio: ratio }} onError={onError} />;
+  const giveUp = () => setFailed((before) => [...before, shown]);
+  const onError = () => (shown === thumbnailUrl(item.id) ? retry(shown, giveUp) : giveUp());
+  return (
+    <img key={`${shown}#${attempt}`} className="preview-picture" src={shown} alt={alt} style={{ aspectRatio: ratio }} onError={onError} />
+  );
 }
 
 function TextPreview({ item }: { item: Item }) {

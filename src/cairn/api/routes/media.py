@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict
 from functools import partial
 from typing import Annotated
 
-import anyio.to_thread
-from anyio import CapacityLimiter
+import anyio
 from fastapi import APIRouter, Header, Request, status
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from cairn.api.deps import CurrentUser, RegistryDep
 from cairn.api.ranges import parse_range, stream
 from cairn.api.schemas.common import IdPath
 from cairn.api.schemas.items import ViewPublic
-from cairn.api.schemas.media import FrameMapPublic, InspectionPublic
+from cairn.api.schemas.media import FrameMapPublic, InspectionPublic, ThumbnailQueued
 from cairn.api.security import file_headers
-from cairn.services.thumbnails import THUMBNAIL_MEDIA_TYPE, ThumbnailSource
+from cairn.services.thumbnails import BATCH_WINDOW, THUMBNAIL_MEDIA_TYPE, ThumbnailRecord, ThumbnailSource
 
 router = APIRouter(prefix="/items/{item_id}", tags=["items"])
 
 THUMBNAIL_CACHING = "private, max-age=600"
 """A browser may keep a thumbnail ten minutes without asking (a shared cache never); then it revalidates (304)."""
+THUMBNAIL_RETRY_AFTER = 1
+"""Seconds after which a 202 (a thumbnail being made) may be asked for again."""
+_FIRST_POLL, _LAST_POLL = 0.05, 0.25  # how often a waiting request looks for the made thumbnail (growing)
 
 
 @router.get("/view")
@@ -105,6 +108,10 @@ def frame_map(*, item_id: IdPath, user: CurrentUser, registry: RegistryDep) -> F
     response_class=Response,
     responses={
         200: {"content": {THUMBNAIL_MEDIA_TYPE: {}}, "description": "The thumbnail (WebP, longest side 256 px)."},
+        202: {
+            "model": ThumbnailQueued,
+            "description": "Not made yet: a job makes it; ask again after `Retry-After` seconds.",
+        },
         304: {"description": "The thumbnail named by `If-None-Match` is still the current one."},
         404: {"description": "No such item (or one you may not see: `not_found`), or it has none: `no_thumbnail`."},
     },
@@ -118,36 +125,62 @@ async def thumbnail(
     if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=1000)] = None,
 ) -> Response:
     """A small picture of the item: an image scaled, a video's first visible frame, a DICOM slice windowed, a PDF's
-    first page; made on first request and cached by cairn (audio and text items have none: 404 `no_thumbnail`)."""
+    first page (audio and text items have none: 404 `no_thumbnail`). Made by a background job and cached by cairn:
+    a request for one not made yet waits for it a short while (`thumbnail_wait_seconds`), then answers 202 with
+    `Retry-After`. The 200 says what making it read from the bucket (`Cairn-Source-Bytes`, `Cairn-Source-Requests`,
+    `Cairn-Made-In-Seconds`)."""
     source = await run_in_threadpool(partial(registry.thumbnails.source, actor=user, item_id=item_id))
     etag = f'"{source.version}"'
     _, headers = file_headers(content_type=THUMBNAIL_MEDIA_TYPE, filename=f"thumbnail-{item_id}.webp")
     headers.update({"ETag": etag, "Cache-Control": THUMBNAIL_CACHING})
     if if_none_match is not None and _matches(if_none_match, etag):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    data = await _thumbnail_data(request, registry, source)
+    made = await _thumbnail_made(request, registry, source)
+    if made is None:
+        queued = ThumbnailQueued(item_id=item_id, retry_after=THUMBNAIL_RETRY_AFTER)
+        return JSONResponse(
+            queued.model_dump(),
+            status_code=status.HTTP_202_ACCEPTED,
+            headers={"Retry-After": str(THUMBNAIL_RETRY_AFTER), "Cache-Control": "no-store"},
+        )
+    source, data = made
+    if (cost := source.cost) is not None:
+        headers.update(_cost_headers(cost))
     return Response(data, media_type=THUMBNAIL_MEDIA_TYPE, headers=headers)
 
 
-async def _thumbnail_data(request: Request, registry: RegistryDep, source: ThumbnailSource) -> bytes:
-    """The cached thumbnail, or one made now. A request waiting for a free making slot waits in the event loop, not
-    in one of the threads every other route runs in: a page of rows asking for a hundred new thumbnails at once
-    must not leave the rest of the API without a thread (they would all wait for the thumbnails)."""
+async def _thumbnail_made(
+    request: Request, registry: RegistryDep, source: ThumbnailSource
+) -> tuple[ThumbnailSource, bytes] | None:
+    """The cached thumbnail, or one a job makes within ``thumbnail_wait_seconds``; None when it is not there by then.
+    Waits in the event loop, never in one of the threads every other route runs in (a page of rows asking for a
+    hundred thumbnails at once must not leave the rest of the API without a thread); lets the requests of a page
+    gather for ``BATCH_WINDOW`` so that they make one job."""
     thumbnails = registry.thumbnails
-    cached = await run_in_threadpool(thumbnails.cached, source)
+    cached = await run_in_threadpool(thumbnails.want, source)
     if cached is not None:
-        return cached.data
-    made = await anyio.to_thread.run_sync(thumbnails.get, source, limiter=_making_slots(request))
-    return made.data
+        return source, cached.data
+    await anyio.sleep(BATCH_WINDOW)
+    await run_in_threadpool(thumbnails.send)
+    deadline = time.monotonic() + request.app.state.settings.thumbnail_wait_seconds
+    pause = _FIRST_POLL
+    while (left := deadline - time.monotonic()) > 0:
+        await anyio.sleep(min(pause, left))
+        cached = await run_in_threadpool(thumbnails.cached, source)
+        if cached is not None:
+            return await run_in_threadpool(thumbnails.check, source), cached.data
+        pause = min(pause * 1.5, _LAST_POLL)
+    await run_in_threadpool(thumbnails.check, source)  # failed meanwhile: say why (404 no_thumbnail)
+    return None
 
 
-def _making_slots(request: Request) -> CapacityLimiter:
-    """The app's thumbnail-making slots (``thumbnail_concurrency``), made in its event loop on first use."""
-    state = request.app.state
-    if getattr(state, "thumbnail_slots", None) is None:
-        state.thumbnail_slots = CapacityLimiter(request.app.state.settings.thumbnail_concurrency)
-    slots: CapacityLimiter = state.thumbnail_slots
-    return slots
+def _cost_headers(cost: ThumbnailRecord) -> dict[str, str]:
+    """What making the thumbnail read from the user's bucket, and how long it took."""
+    return {
+        "Cairn-Source-Bytes": str(cost.bytes_read),
+        "Cairn-Source-Requests": str(cost.requests),
+        "Cairn-Made-In-Seconds": f"{cost.seconds:.3f}",
+    }
 
 
 def _matches(if_none_match: str, etag: str) -> bool:

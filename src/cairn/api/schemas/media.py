@@ -32,3 +32,11 @@ class FrameMapPublic(Public):
     pts: list[int]
     seconds: list[float] = Field(description="`pts` times `time_base`: frame i is on screen from seconds[i].")
     key_frames: list[int] = Field(description="The key frames, as indices into `pts` (decoding can start there).")
+
+
+class ThumbnailQueued(Public):
+    """A thumbnail not made yet: a background job makes it; ask again after ``retry_after`` seconds."""
+
+    status: str = Field(default="queued", description="Always `queued`.")
+    item_id: int
+    retry_after: int = Field(description="Seconds to wait before asking again (also the `Retry-After` header).")

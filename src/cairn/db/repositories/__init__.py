@@ -20,6 +20,7 @@ from cairn.db.repositories.journal import JournalRepository
 from cairn.db.repositories.notifications import NotificationRepository
 from cairn.db.repositories.registration import RegistrationRepository
 from cairn.db.repositories.result_objects import ResultObjectRepository
+from cairn.db.repositories.thumbnails import ThumbnailRepository
 from cairn.db.repositories.users import UserRepository
 
 
@@ -82,6 +83,10 @@ class Repos:
     @cached_property
     def result_objects(self) -> ResultObjectRepository:
         return ResultObjectRepository(self.conn)
+
+    @cached_property
+    def thumbnails(self) -> ThumbnailRepository:
+        return ThumbnailRepository(self.conn)
 
     @cached_property
     def notifications(self) -> NotificationRepository:

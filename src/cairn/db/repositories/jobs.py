@@ -16,7 +16,7 @@ from cairn.db.jobs_schema import job_errors, job_tasks, jobs
 from cairn.db.repositories._common import Repository, now, utc
 from cairn.db.repositories.folders import subtree_condition
 from cairn.db.schema import folders
-from cairn.domain.jobs import OPEN_STATUSES, Job, JobStatus, TaskStatus, UnitError
+from cairn.domain.jobs import BACKGROUND_KINDS, OPEN_STATUSES, Job, JobStatus, TaskStatus, UnitError
 from cairn.domain.kinds import ItemKind
 
 __all__ = ["JobRepository", "TaskRef"]
@@ -100,9 +100,11 @@ class JobRepository(Repository):
         kinds: Sequence[str] = (),
         before_id: int | None = None,
         limit: int = 50,
+        background: bool = True,
     ) -> list[Job]:
         """Newest first. ``seen_by=(user_id, paths)`` keeps the user's own jobs and those of folders in the subtrees
-        at ``paths`` (None: every job)."""
+        at ``paths`` (None: every job); ``background=False`` leaves out cairn's own background jobs that did not
+        fail as a whole."""
         query = sa.select(jobs).order_by(jobs.c.id.desc()).limit(limit)
         if seen_by is not None:
             query = query.where(self._seen_by(*seen_by))
@@ -110,6 +112,10 @@ class JobRepository(Repository):
             query = query.where(jobs.c.status.in_(list(statuses)))
         if kinds:
             query = query.where(jobs.c.kind.in_(list(kinds)))
+        if not background:
+            query = query.where(
+                sa.or_(jobs.c.kind.not_in(sorted(BACKGROUND_KINDS)), jobs.c.status == JobStatus.ERROR.value)
+            )
         if before_id is not None:
             query = query.where(jobs.c.id < before_id)
         return [_job(r) for r in self.conn.execute(query)]
@@ -121,7 +127,9 @@ class JobRepository(Repository):
         if ids:  # an empty IN would keep SQLite from reading each term through its index
             terms.append(jobs.c.id.in_(list(ids)))
         wanted = sa.or_(*terms)
-        query = sa.select(jobs).where(wanted)  # no ORDER BY: SQLite would scan the table in id order
+        query = sa.select(jobs).where(
+            wanted, jobs.c.kind.not_in(sorted(BACKGROUND_KINDS))
+        )  # no ORDER BY: SQLite would scan the table in id order
         if seen_by is not None:
             query = query.where(self._seen_by(*seen_by))
         return sorted((_job(r) for r in self.conn.execute(query)), key=lambda job: job.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cairn.db.repositories import Repos
 from cairn.db.repositories._common import now
-from cairn.domain.jobs import Job, JobStatus, Outcome, TaskResult
+from cairn.domain.jobs import BACKGROUND_KINDS, Job, JobStatus, Outcome, TaskResult
 
 __all__ = ["add_result", "end_job", "finish_if_last", "stop_strict"]
 
@@ -57,8 +57,11 @@ def finish_if_last(repos: Repos, job_id: int, *, describe: str) -> JobStatus | N
 
 
 def end_job(repos: Repos, job: Job, final: JobStatus, *, describe: str) -> None:
-    """Close a job: its final status, a journal entry, and a notification to its actor."""
+    """Close a job: its final status, a journal entry, and a notification to its actor (a background job: its
+    status only)."""
     repos.jobs.update_job(job.id, status=final.value, finished_at=now())
+    if job.kind in BACKGROUND_KINDS:
+        return
     repos.journal.record(
         actor=None,
         action=f"{job.kind}.finish",

@@ -29,7 +29,7 @@ from cairn.db.repositories import Repos
 from cairn.db.repositories._common import now
 from cairn.db.repositories.jobs import TaskRef
 from cairn.domain.access import Action
-from cairn.domain.jobs import OPEN_STATUSES, Job, JobStatus, TaskResult, TaskStatus, UnitError
+from cairn.domain.jobs import BACKGROUND_KINDS, OPEN_STATUSES, Job, JobStatus, TaskResult, TaskStatus, UnitError
 from cairn.domain.records import User
 from cairn.errors import CairnError, Conflict, NotFound, PermissionDenied, StorageError
 from cairn.jobs.queue import JobQueue
@@ -86,6 +86,28 @@ class JobService(Service):
             job_id = self.create_in(repos, actor=actor, new=new, tasks=tasks, details=details, status=status)
         self.enqueue_unsent(job_id)
         return self.get(actor=actor, job_id=job_id)
+
+    def create_background_in(self, repos: Repos, *, new: NewJob, tasks: Iterable[TaskSpec]) -> int:
+        """Record one of cairn's own background jobs (``BACKGROUND_KINDS``) in the caller's transaction: no actor,
+        no journal entry, no notification at its end. Its tasks are sent by ``enqueue_unsent`` after the commit
+        (or by ``recover``)."""
+        assert new.kind in BACKGROUND_KINDS, new.kind
+        job_id = repos.jobs.create_job(
+            kind=new.kind,
+            title=new.title[:300],
+            actor_id=None,
+            folder_id=new.folder_id,
+            dataset_id=new.dataset_id,
+            integration_id=new.integration_id,
+            params=new.params or {},
+            summary=new.summary or {},
+            status=JobStatus.QUEUED.value,
+            ignore_errors=new.ignore_errors,
+            units_total=new.units_total,
+            units_pending=new.units_total,
+        )
+        repos.jobs.update_job(job_id, tasks_total=self.add_tasks(repos, job_id, tasks, first_seq=0))
+        return job_id
 
     def create_in(
         self,
@@ -334,11 +356,17 @@ class JobService(Service):
         before_id: int | None = None,
         limit: int = 50,
     ) -> list[Job]:
-        """Newest first, the jobs ``actor`` may see (the rule of ``visible_job``)."""
+        """Newest first, the jobs ``actor`` may see (the rule of ``visible_job``); background jobs
+        (``BACKGROUND_KINDS``) only when asked for by kind or when they failed as a whole."""
         with self._read() as repos:
             limit = min(max(limit, 1), 1000)
             return repos.jobs.jobs(
-                seen_by=seen_by(repos, actor), statuses=statuses, kinds=kinds, before_id=before_id, limit=limit
+                seen_by=seen_by(repos, actor),
+                statuses=statuses,
+                kinds=kinds,
+                before_id=before_id,
+                limit=limit,
+                background=bool(kinds),  # cairn's own (thumbnails) when asked for by kind, or failed
             )
 
     def errors(self, *, actor: User, job_id: int, after_unit: int = -1, limit: int = 100) -> list[UnitError]:
