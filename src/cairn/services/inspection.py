@@ -144,6 +144,25 @@ def _succeeded(report: InspectionReport, info: ObjectInfo, f: RangeFile, started
     )
 
 
+def produced_outcome(report: InspectionReport, *, size: int) -> Inspected:
+    """The outcome of a file cairn has just written and knows every fact of (a frame export's image): recorded as
+    an inspection would record it, without reading the file back (``bytes_read`` 0)."""
+    data = report.to_dict()
+    return Inspected(
+        media=media_fields(report, size=size, content_type=None),
+        status=ItemStatus.READY,
+        reason=None,
+        verdict=report.verdict.value,
+        report=data,
+        bytes_read=0,
+        requests=0,
+        whole_file_read=False,
+        seconds=0.0,
+        detected_kind=report.kind,
+        raw=report,
+    )
+
+
 def _failed(err: CairnError, info: ObjectInfo, f: RangeFile, started: float) -> Inspected:
     return Inspected(
         media=MediaFields(file_size=info.size, mime_type=info.content_type),
@@ -481,6 +500,7 @@ __all__ = [
     "locate_object",
     "managed_store",
     "media_fields",
+    "produced_outcome",
     "record_inspection",
     "save_composite_inspection",
     "save_inspection",
