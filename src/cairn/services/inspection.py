@@ -32,6 +32,7 @@ from cairn.domain.media import (
     PdfReport,
     TextReport,
     VideoReport,
+    video_report_from_dict,
 )
 from cairn.domain.records import Item, MediaFields, User
 from cairn.domain.urls import resolve_object_key
@@ -336,6 +337,18 @@ def stored_frame_index(repos: Repos, item: Item) -> FrameIndex:
     return FrameIndex(frame_map=decode_frame_map(encoded), key_frames=key_frames)
 
 
+def stored_video_report(repos: Repos, item: Item) -> VideoReport | None:
+    """The video report last stored for ``item`` (None: none stored, or in a form this cairn does not read)."""
+    encoded = repos.inspections.frame_map(item.id)
+    stored = repos.inspections.get(item.id) if encoded is not None else None
+    if encoded is None or stored is None or stored.report.get("kind") != ItemKind.VIDEO.value:
+        return None
+    try:
+        return video_report_from_dict(stored.report, decode_frame_map(encoded))
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
 def has_own_file(item: Item) -> bool:
     """Whether the item refers to a file of its own (managed, or an object): a composite only once its video is
     built."""
@@ -506,5 +519,6 @@ __all__ = [
     "save_inspection",
     "save_sequence_video",
     "stored_frame_index",
+    "stored_video_report",
     "timed_out",
 ]

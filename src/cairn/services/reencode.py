@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -51,7 +52,13 @@ from cairn.private_files import private_dir
 from cairn.services._base import can_see, item_folder, require, visible_folder, visible_item, writable_items
 from cairn.services._processing import Beat, MediaJobService, Prepared, cancel_check, copy_object, scratch_dir
 from cairn.services.datasets import visible_dataset
-from cairn.services.inspection import Inspected, inspect_object, locate_object, save_inspection
+from cairn.services.inspection import (
+    Inspected,
+    inspect_object,
+    locate_object,
+    save_inspection,
+    stored_video_report,
+)
 from cairn.services.integrations import find_integration
 from cairn.services.items import NewItem, item_row
 from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
@@ -229,21 +236,17 @@ class ReencodeService(MediaJobService):
         return made
 
     def _run(self, job: Job, task: ClaimedTask, item: Item, *, made: _Made, scratch: Path, beat: Beat) -> None:
-        from cairn.media.processing import reencode  # noqa: PLC0415 (FFmpeg and PyAV: loaded when first used)
-
         _require_video(item)
         params = ReencodeParams.from_dict(job.params)
         source = scratch / f"original{Path(item.title).suffix or '.mp4'}"
         self._copy_original(item, source, beat)
-        local = open_managed_store(scratch)
-        original = _video_report(item, inspect_object(local, source.name, kind=ItemKind.VIDEO, settings=self._settings))
-        recipe = params.recipe(original)
-        if not recipe.needed:
+        cancelled = cancel_check(lambda: self._jobs.is_cancelled(job.id), beat)
+        original, recipe, result = self._apply(item, params, source, scratch, cancelled)
+        if result is None:
             made.skipped = "nothing to fix"
             return
-        out = private_dir(scratch / "out")
-        result = reencode(source, recipe, out, cancel_check(lambda: self._jobs.is_cancelled(job.id), beat))
         beat()
+        local = open_managed_store(scratch)
         outcome = inspect_object(local, result.relative_to(scratch).as_posix(), kind=ItemKind.VIDEO,
                                  settings=self._settings)  # fmt: skip
         made.steps = recipe.describe()
@@ -258,6 +261,59 @@ class ReencodeService(MediaJobService):
         )
         bucket_name = made.placed.name if destination == "bucket" else None
         made.title = bucket_name or _result_title(item.title, params.suffix(), recipe.container)
+
+    def _apply(
+        self, item: Item, params: ReencodeParams, source: Path, scratch: Path, cancelled: Callable[[], bool]
+    ) -> tuple[VideoReport, Recipe, Path | None]:
+        """Inspect the copy of the original and run FFmpeg by the recipe that report gives; the report, the recipe
+        and the result (None: nothing to fix).
+
+        FFmpeg starts at once by the recipe of the item's *stored* inspection while the copy is inspected (a thread
+        beside FFmpeg's process); its result is kept only when the copy's recipe is the same, else FFmpeg runs again
+        by the copy's. So the recipe and the remap always come from the bytes FFmpeg read (a file replaced since its
+        inspection costs a second run, never a wrong remap), and the original's inspection no longer adds to a
+        remux's time.
+        """
+        from cairn.media.processing import reencode  # noqa: PLC0415 (FFmpeg and PyAV: loaded when first used)
+
+        guess = self._stored_recipe(item, params)
+        if guess is None:
+            original = self._inspect_copy(item, source, scratch)
+            recipe = params.recipe(original)
+            result = reencode(source, recipe, private_dir(scratch / "out"), cancelled) if recipe.needed else None
+            return original, recipe, result
+        failure: MediaError | None = None
+        early: Path | None = None
+        with ThreadPoolExecutor(1, thread_name_prefix="cairn-inspect") as pool:
+            inspecting = pool.submit(self._inspect_copy, item, source, scratch)
+            try:
+                early = reencode(source, guess, private_dir(scratch / "early"), cancelled)
+            except MediaError as err:
+                failure = err
+            original = inspecting.result()
+        recipe = params.recipe(original)
+        if not recipe.needed:
+            return original, recipe, None
+        if recipe != guess:
+            log.info("item %s changed since its inspection: re-encoding by the recipe of its bytes now", item.id)
+            return original, recipe, reencode(source, recipe, private_dir(scratch / "out"), cancelled)
+        if failure is not None:
+            raise failure
+        return original, recipe, early
+
+    def _stored_recipe(self, item: Item, params: ReencodeParams) -> Recipe | None:
+        """The recipe the item's stored inspection gives (None: none stored, or nothing to do by it)."""
+        with self._read() as repos:
+            stored = stored_video_report(repos, item)
+        try:
+            recipe = params.recipe(stored) if stored is not None else None
+        except CairnError:
+            return None
+        return recipe if recipe is not None and recipe.needed else None
+
+    def _inspect_copy(self, item: Item, source: Path, scratch: Path) -> VideoReport:
+        outcome = inspect_object(open_managed_store(scratch), source.name, kind=ItemKind.VIDEO, settings=self._settings)
+        return _video_report(item, outcome)
 
     def _copy_original(self, item: Item, target: Path, beat: Beat) -> None:
         """The original's bytes into ``target`` by range reads, bounded by ``max_video_bytes``."""
