@@ -145,7 +145,8 @@ def test_out_and_export_are_one_or_the_other(cli: Cli, tmp_path: Path) -> None:
     result = cli.fails("frames", "1", "--out", str(tmp_path / "x"), "--export", code="invalid_input")
     assert "give one of --out DIR" in result.stderr
     result = cli.fails("frames", "1", "--out", str(tmp_path / "x"), "--as", "group", code="invalid_input")
-    assert "--as, --client-key-frames and --wait go with --export" in result.stderr
+    assert "--as, --client-key-frames, --destination and --wait go with --export" in result.stderr
+    result = cli.fails("frames", "1", "--out", str(tmp_path / "x"), "--destination", "bucket", code="invalid_input")
     assert not (tmp_path / "x").exists()
 
 

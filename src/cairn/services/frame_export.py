@@ -1,4 +1,5 @@
-"""Frame export as a job: a video's frames written as images into managed storage, each registered as an item.
+"""Frame export as a job: a video's frames written as images into managed storage or a prefix of the video's bucket,
+each registered as an item.
 
 ::
 
@@ -6,13 +7,16 @@
                   frame map), make the sub-folder ``<title>_frames`` (a free name) next to the video, and start a
                   ``frame_export`` job: one unit per frame, tasks of at most ``FRAMES_PER_TASK`` consecutive frames
     prepare(...)  (the engine, outside any transaction) decode the task's frames over range reads, from the key
-                  frame before its first one, and write each as an image under ``uploads/frames/<job>/<task>/``
+                  frame before its first one, and write each as an image (FFmpeg's PNG encoder, as ``cairn frames
+                  --out``) under ``uploads/frames/<job>/<task>/``, or, recorded in ``result_objects`` first, under the
+                  bucket prefix chosen at the start; each image's inspection is what is known of it, not read back
     commit(...)   (the engine, in the task's transaction) one image item per frame written, in the sub-folder; a
                   frame not written is a unit error with its reason; the commit that closes the job's last task
                   registers the images as an image group or sequence when asked, ordered by frame
     closed(...)   removes the files of the task that no item references (a cancel, a failed task, a lost lease)
 
-Images whose commit never happens (a kill -9) are files no item references: the managed-files sweep removes them.
+Images whose commit never happens (a kill -9) are files no item references: the managed-files sweep removes them;
+in a bucket, they are recorded objects the task's next attempt or the result-objects sweep removes.
 """
 
 from __future__ import annotations

@@ -6,9 +6,11 @@
     start(...)    a ``reencode`` job over items, a folder's subtree or a dataset: one task per video
     prepare(...)  (the job engine, outside any transaction) remove what an earlier attempt of the task uploaded, copy
                   the original into a private temporary directory over range reads, inspect that copy, run FFmpeg by
-                  the recipe (killed when the job is cancelled), inspect the result, compute the frame remap from both
-                  frame maps, then place the result (``ResultObjectService.place``): recorded, then uploaded next to
-                  the original in its bucket (``<stem>_normalized.mp4``, a free name) or moved into managed storage
+                  the recipe (killed when the job is cancelled; started by the stored inspection's recipe while the
+                  copy is inspected, kept only if the copy's recipe is the same), inspect the result, compute the
+                  frame remap from both frame maps, then place the result (``ResultObjectService.place``): recorded,
+                  then uploaded next to the original in its bucket (``<stem>_normalized.mp4``, a free name) or moved
+                  into managed storage
     commit(...)   (the engine, in the task's transaction, under its lease) the new item: the title with
                   ``_normalized`` (resize: ``_<height>p``) appended, the same folder, the client metadata copied,
                   every plain dataset that holds the original, its inspection, the re-encode record (mode, steps,
@@ -56,7 +58,7 @@ from cairn.services.inspection import (
     Inspected,
     inspect_object,
     locate_object,
-    save_inspection,
+    record_inspection,
     stored_video_report,
 )
 from cairn.services.integrations import find_integration
@@ -246,19 +248,29 @@ class ReencodeService(MediaJobService):
             made.skipped = "nothing to fix"
             return
         beat()
-        local = open_managed_store(scratch)
-        outcome = inspect_object(local, result.relative_to(scratch).as_posix(), kind=ItemKind.VIDEO,
-                                 settings=self._settings)  # fmt: skip
-        made.steps = recipe.describe()
-        made.remap = list(frame_remap(original.frame_map, _video_report(item, outcome).frame_map).new_of)
-        made.outcome = outcome
         destination = Targets.from_dict(job.params).destination(item)
         name = _result_title(item.title, params.suffix(), recipe.container)
         if destination == "managed":
             name = f"{item.id}{params.suffix()}.{recipe.container}"  # no title in a managed key: no user text
-        made.placed = self._results.place(
-            job_id=job.id, seq=task.seq, original=item, destination=destination, name=name, file=result, heartbeat=beat
-        )
+
+        def place() -> None:
+            made.placed = self._results.place(
+                job_id=job.id, seq=task.seq, original=item, destination=destination, name=name, file=result,
+                heartbeat=beat,
+            )  # fmt: skip
+
+        with ThreadPoolExecutor(1, thread_name_prefix="cairn-inspect") as pool:
+            # an upload into the bucket reads the result while it is inspected; a move into managed storage waits
+            inspecting = pool.submit(self._inspect_local, item, result, scratch)
+            if destination == "bucket":
+                place()
+            outcome, report = inspecting.result()
+        if destination == "managed":
+            place()
+        made.steps = recipe.describe()
+        made.remap = list(frame_remap(original.frame_map, report.frame_map).new_of)
+        made.outcome = outcome
+        assert made.placed is not None
         bucket_name = made.placed.name if destination == "bucket" else None
         made.title = bucket_name or _result_title(item.title, params.suffix(), recipe.container)
 
@@ -287,7 +299,7 @@ class ReencodeService(MediaJobService):
         with ThreadPoolExecutor(1, thread_name_prefix="cairn-inspect") as pool:
             inspecting = pool.submit(self._inspect_copy, item, source, scratch)
             try:
-                early = reencode(source, guess, private_dir(scratch / "early"), cancelled)
+                early = reencode(source, guess, private_dir(scratch / "out"), cancelled)
             except MediaError as err:
                 failure = err
             original = inspecting.result()
@@ -296,7 +308,7 @@ class ReencodeService(MediaJobService):
             return original, recipe, None
         if recipe != guess:
             log.info("item %s changed since its inspection: re-encoding by the recipe of its bytes now", item.id)
-            return original, recipe, reencode(source, recipe, private_dir(scratch / "out"), cancelled)
+            return original, recipe, reencode(source, recipe, private_dir(scratch / "again"), cancelled)
         if failure is not None:
             raise failure
         return original, recipe, early
@@ -312,8 +324,13 @@ class ReencodeService(MediaJobService):
         return recipe if recipe is not None and recipe.needed else None
 
     def _inspect_copy(self, item: Item, source: Path, scratch: Path) -> VideoReport:
-        outcome = inspect_object(open_managed_store(scratch), source.name, kind=ItemKind.VIDEO, settings=self._settings)
-        return _video_report(item, outcome)
+        return self._inspect_local(item, source, scratch)[1]
+
+    def _inspect_local(self, item: Item, path: Path, scratch: Path) -> tuple[Inspected, VideoReport]:
+        """Inspect a file of the scratch directory (the original's copy, a result): the outcome and its report."""
+        key = path.relative_to(scratch).as_posix()
+        outcome = inspect_object(open_managed_store(scratch), key, kind=ItemKind.VIDEO, settings=self._settings)
+        return outcome, _video_report(item, outcome)
 
     def _copy_original(self, item: Item, target: Path, beat: Beat) -> None:
         """The original's bytes into ``target`` by range reads, bounded by ``max_video_bytes``."""
@@ -365,7 +382,7 @@ def _add_result(repos: Repos, job: Job, original: Item, made: _Made) -> int:
         status_reason=made.outcome.reason,
     )
     (new_id,) = repos.items.insert_many([item_row(new, folder_id=original.folder_id, owner_id=job.actor_id)])
-    save_inspection(repos, new_id, made.outcome)
+    record_inspection(repos, new_id, made.outcome)  # the row carries the outcome's media fields and status
     params = ReencodeParams.from_dict(job.params)
     repos.inspections.save_reencode(
         result_item_id=new_id, original_item_id=original.id, mode=params.mode, steps=made.steps, remap=made.remap
