@@ -132,7 +132,7 @@ class FrameExportService(Service):
             raise InvalidInput(f"at most {MAX_FRAMES:,} frames per export, got {len(frames):,}")
         where: dict[str, object] = {}
         if params.destination == "bucket":  # network requests: outside any transaction
-            where = self._results.choose_prefix(actor=actor, original=video, name=f"{_stem(video)}_frames").to_dict()
+            where = self._results.choose_prefix(actor=actor, original=video, suffix="_frames").to_dict()
         else:
             self._check_room(video, len(frames), params.image_format)
         with self._write() as repos:

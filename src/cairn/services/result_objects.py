@@ -194,10 +194,11 @@ class ResultObjectService(Service):
                 return False
         return True
 
-    def choose_prefix(self, *, actor: User, original: Item, name: str) -> BucketPrefix:
-        """A free prefix ``<directory of original>/<name>/`` (``<name>_1/``... when objects are already there) in the
-        original's bucket, proven writable by the write check: refuses before anything runs, naming the permission
-        missing (or that the original has no bucket, or that the actor may not use its integration)."""
+    def choose_prefix(self, *, actor: User, original: Item, suffix: str) -> BucketPrefix:
+        """A free prefix ``<stem><suffix>/`` next to the original in its bucket (``clip.mp4`` gives ``clip_frames/``
+        for ``_frames``; ``clip_frames_1/``... when objects are already listed there), proven writable by the write
+        check: refuses before anything runs, naming the permission missing (or that the original has no bucket, or
+        that the actor may not use its integration). The name comes from the original's key, not its title."""
         if original.managed_key is not None or original.integration_id is None or original.object_url is None:
             raise InvalidInput(
                 f"item {original.id} ({original.title}) was uploaded into cairn and has no bucket: choose destination "
@@ -212,10 +213,12 @@ class ResultObjectService(Service):
                 details={"field": "destination"},
             )
         store, config, (key,) = self._open(original.integration_id, [original.object_url])
-        prefix = _free_prefix(store, f"{_directory(key)}{name}")
+        wanted = f"{_directory(key)}{PurePosixPath(key).stem}{suffix}"
+        object_url_for(config, f"{wanted}_{MAX_RENAMES}/x")  # a valid key in this bucket, or InvalidInput
+        prefix = _free_prefix(store, wanted)
         check_write(store, prefix)
-        probe = object_url_for(config, f"{prefix}x")
-        return BucketPrefix(original.integration_id, prefix, probe[:-1])
+        url = object_url_for(config, f"{prefix}x")[:-1]
+        return BucketPrefix(original.integration_id, prefix, url)
 
     def claim_keys(self, *, job_id: int, seq: int, integration_id: int, keys: Sequence[str]) -> dict[str, int]:
         """Record, in one transaction, the objects task ``seq`` is about to write under a prefix of its own; the
