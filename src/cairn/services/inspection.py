@@ -129,6 +129,8 @@ def _succeeded(report: InspectionReport, info: ObjectInfo, f: RangeFile, started
         frame_map = (len(report.report.frame_map), encode_frame_map(report.report.frame_map))
     data = report.to_dict()
     data.pop("frame_map", None)  # stored apart, compactly
+    if isinstance(report.report, VideoReport) and info.etag:
+        data[INSPECTED_ETAG] = info.etag  # which bytes were inspected: a re-encode trusts this report while it holds
     return Inspected(
         media=media_fields(report, size=info.size, content_type=info.content_type),
         status=ItemStatus.READY,
@@ -337,6 +339,11 @@ def stored_frame_index(repos: Repos, item: Item) -> FrameIndex:
     return FrameIndex(frame_map=decode_frame_map(encoded), key_frames=key_frames)
 
 
+INSPECTED_ETAG = "object_etag"
+"""The key of a stored video report that holds the ETag of the object inspected (the store's: S3's, or obstore's
+inode-mtime-size tag of a local file)."""
+
+
 def stored_video_report(repos: Repos, item: Item) -> VideoReport | None:
     """The video report last stored for ``item`` (None: none stored, or in a form this cairn does not read)."""
     encoded = repos.inspections.frame_map(item.id)
@@ -347,6 +354,13 @@ def stored_video_report(repos: Repos, item: Item) -> VideoReport | None:
         return video_report_from_dict(stored.report, decode_frame_map(encoded))
     except (KeyError, ValueError, TypeError):
         return None
+
+
+def stored_video_report_etag(repos: Repos, item: Item) -> str | None:
+    """The ETag of the object the item's stored video report was made from (None: not recorded)."""
+    stored = repos.inspections.get(item.id)
+    etag = stored.report.get(INSPECTED_ETAG) if stored is not None else None
+    return etag if isinstance(etag, str) and etag else None
 
 
 def has_own_file(item: Item) -> bool:
@@ -520,5 +534,6 @@ __all__ = [
     "save_sequence_video",
     "stored_frame_index",
     "stored_video_report",
+    "stored_video_report_etag",
     "timed_out",
 ]

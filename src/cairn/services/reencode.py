@@ -60,6 +60,7 @@ from cairn.services.inspection import (
     locate_object,
     record_inspection,
     stored_video_report,
+    stored_video_report_etag,
 )
 from cairn.services.integrations import find_integration
 from cairn.services.items import NewItem, item_row
@@ -241,9 +242,9 @@ class ReencodeService(MediaJobService):
         _require_video(item)
         params = ReencodeParams.from_dict(job.params)
         source = scratch / f"original{Path(item.title).suffix or '.mp4'}"
-        self._copy_original(item, source, beat)
+        etag = self._copy_original(item, source, beat)
         cancelled = cancel_check(lambda: self._jobs.is_cancelled(job.id), beat)
-        original, recipe, result = self._apply(item, params, source, scratch, cancelled)
+        original, recipe, result = self._apply(item, params, source, scratch, cancelled, etag=etag)
         if result is None:
             made.skipped = "nothing to fix"
             return
@@ -275,20 +276,33 @@ class ReencodeService(MediaJobService):
         made.title = bucket_name or _result_title(item.title, params.suffix(), recipe.container)
 
     def _apply(
-        self, item: Item, params: ReencodeParams, source: Path, scratch: Path, cancelled: Callable[[], bool]
+        self,
+        item: Item,
+        params: ReencodeParams,
+        source: Path,
+        scratch: Path,
+        cancelled: Callable[[], bool],
+        *,
+        etag: str | None,
     ) -> tuple[VideoReport, Recipe, Path | None]:
-        """Inspect the copy of the original and run FFmpeg by the recipe that report gives; the report, the recipe
-        and the result (None: nothing to fix).
+        """The original's report, the recipe it gives, and FFmpeg's result by that recipe (None: nothing to fix).
 
-        FFmpeg starts at once by the recipe of the item's *stored* inspection while the copy is inspected (a thread
-        beside FFmpeg's process); its result is kept only when the copy's recipe is the same, else FFmpeg runs again
-        by the copy's. So the recipe and the remap always come from the bytes FFmpeg read (a file replaced since its
-        inspection costs a second run, never a wrong remap), and the original's inspection no longer adds to a
-        remux's time.
+        The report is the item's *stored* inspection when the object copied has the ETag that inspection recorded
+        (the same before and after the copy: the bytes FFmpeg reads are the bytes inspected). Otherwise the copy is
+        inspected, and FFmpeg starts at once by the stored inspection's recipe beside it (a thread next to FFmpeg's
+        process); that result is kept only when the copy's recipe is the same, else FFmpeg runs again by the copy's.
+        Either way the recipe and the remap come from the bytes FFmpeg read (a file replaced since its inspection
+        costs a second run, never a wrong remap).
         """
         from cairn.media.processing import reencode  # noqa: PLC0415 (FFmpeg and PyAV: loaded when first used)
 
-        guess = self._stored_recipe(item, params)
+        stored, stored_etag = self._stored(item)
+        if stored is not None and etag is not None and stored_etag == etag:
+            log.debug("item %s: the stored report is used (the object's ETag %s is the one inspected)", item.id, etag)
+            recipe = params.recipe(stored)
+            result = reencode(source, recipe, private_dir(scratch / "out"), cancelled) if recipe.needed else None
+            return stored, recipe, result
+        guess = _needed(params, stored)
         if guess is None:
             original = self._inspect_copy(item, source, scratch)
             recipe = params.recipe(original)
@@ -307,21 +321,16 @@ class ReencodeService(MediaJobService):
         if not recipe.needed:
             return original, recipe, None
         if recipe != guess:
-            log.info("item %s changed since its inspection: re-encoding by the recipe of its bytes now", item.id)
+            log.info("item %s was replaced since its inspection: re-encoding by the recipe of its bytes now", item.id)
             return original, recipe, reencode(source, recipe, private_dir(scratch / "again"), cancelled)
         if failure is not None:
             raise failure
         return original, recipe, early
 
-    def _stored_recipe(self, item: Item, params: ReencodeParams) -> Recipe | None:
-        """The recipe the item's stored inspection gives (None: none stored, or nothing to do by it)."""
+    def _stored(self, item: Item) -> tuple[VideoReport | None, str | None]:
+        """The item's stored video report and the ETag of the object it was made from (None: not stored)."""
         with self._read() as repos:
-            stored = stored_video_report(repos, item)
-        try:
-            recipe = params.recipe(stored) if stored is not None else None
-        except CairnError:
-            return None
-        return recipe if recipe is not None and recipe.needed else None
+            return stored_video_report(repos, item), stored_video_report_etag(repos, item)
 
     def _inspect_copy(self, item: Item, source: Path, scratch: Path) -> VideoReport:
         return self._inspect_local(item, source, scratch)[1]
@@ -332,16 +341,22 @@ class ReencodeService(MediaJobService):
         outcome = inspect_object(open_managed_store(scratch), key, kind=ItemKind.VIDEO, settings=self._settings)
         return outcome, _video_report(item, outcome)
 
-    def _copy_original(self, item: Item, target: Path, beat: Beat) -> None:
-        """The original's bytes into ``target`` by range reads, bounded by ``max_video_bytes``."""
+    def _copy_original(self, item: Item, target: Path, beat: Beat) -> str | None:
+        """The original's bytes into ``target`` by range reads, bounded by ``max_video_bytes``; the object's ETag
+        when it was the same before and after the copy (None: unknown, or it changed meanwhile)."""
         store, key = self._locate(item)
-        size = store.head(key).size
+        before = store.head(key)
+        size = before.size
         if size > self._settings.max_video_bytes:
             raise InvalidInput(
                 f"{item.title}: {size:,} bytes is over the {self._settings.max_video_bytes:,}-byte video limit "
                 "(CAIRN_MAX_VIDEO_BYTES)"
             )
         copy_object(store, key, size, target, beat)
+        if not before.etag:
+            return None
+        after = store.head(key)
+        return before.etag if (after.etag, after.size) == (before.etag, size) else None
 
     def commit(self, repos: Repos, job: Job, task: ClaimedTask, prepared: _Made, result: TaskResult) -> None:
         original = repos.items.get(prepared.item_id)
@@ -495,6 +510,15 @@ def _video_report(item: Item, outcome: Inspected) -> VideoReport:
     if outcome.status is ItemStatus.FAILED or not isinstance(report, VideoReport):
         raise MediaError(f"{item.title}: {outcome.reason or 'not a readable video'}")
     return report
+
+
+def _needed(params: ReencodeParams, stored: VideoReport | None) -> Recipe | None:
+    """The recipe a stored report gives, when it has a step (None: no report, nothing to do, or refused)."""
+    try:
+        recipe = params.recipe(stored) if stored is not None else None
+    except CairnError:
+        return None
+    return recipe if recipe is not None and recipe.needed else None
 
 
 def _result_title(title: str, suffix: str, container: str) -> str:
