@@ -260,13 +260,13 @@ class ReencodeService(MediaJobService):
                 heartbeat=beat,
             )  # fmt: skip
 
-        with ThreadPoolExecutor(1, thread_name_prefix="cairn-inspect") as pool:
-            # an upload into the bucket reads the result while it is inspected; a move into managed storage waits
-            inspecting = pool.submit(self._inspect_local, item, result, scratch)
-            if destination == "bucket":
+        if destination == "bucket":  # the upload reads the result while it is inspected beside it
+            with ThreadPoolExecutor(1, thread_name_prefix="cairn-inspect") as pool:
+                inspecting = pool.submit(self._inspect_local, item, result, scratch)
                 place()
-            outcome, report = inspecting.result()
-        if destination == "managed":
+                outcome, report = inspecting.result()
+        else:  # a move into managed storage: the result is inspected first, where it is
+            outcome, report = self._inspect_local(item, result, scratch)
             place()
         made.steps = recipe.describe()
         made.remap = list(frame_remap(original.frame_map, report.frame_map).new_of)
