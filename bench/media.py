@@ -10,7 +10,8 @@ Each piece of work is timed two ways, the two sides taking turns round after rou
   job engine (``registry.jobs.run_task``) in this process, on SQLite and managed storage: the copy of the original
   (linked), its stored inspection (used as is: the file keeps the ETag it was inspected with), FFmpeg, the result's
   inspection, the frame remap, the move into managed storage and the commit of the new item. Queue latency (from
-  the job's creation to its task's claim by an embedded consumer) is measured apart, once per job kind. Frame export is ``cairn frames ITEM --out DIR``, its own process.
+  the job's creation to its task's claim by an embedded consumer) is measured apart, once per job kind. Frame
+  export is ``cairn frames ITEM --out DIR``, its own process.
 * **FFmpeg** doing the same work on the same local file: the imageio-ffmpeg binary cairn runs, with the very
   arguments cairn's recipe gives (``cairn.domain.reencode.ffmpeg_arguments``), or ``ffmpeg -i clip.mp4 out/%d.png``
   for the frames, as a subprocess.
