@@ -7,14 +7,17 @@ A 640x360 H.264 video (30 fps, B-frames, a key frame every 60 frames) is made wi
 registry (SQLite, managed storage), inspected. Each round exports every frame twice, in turns: seed 004's
 `ffmpeg -i video -start_number 0 frame_%06d.png` into an empty directory, and a frame export job run task by task
 in this process by one, then two worker threads (decode over range reads from the key frame before each task, PNG,
-inspection, one image item per frame committed per task). The figure is the median run and the job's ratio to
-FFmpeg (which decodes with frame threads).
+the image's inspection recorded from what the job knows, one image item per frame committed per task). The figures
+are the median run, the job's ratio to FFmpeg (which decodes with frame threads) and the median CPU time (user +
+system, of this process's threads or of the FFmpeg child): on a shared, loaded machine the wall time is mostly
+waiting for a core, and the CPU time says how much work each side did.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -54,7 +57,9 @@ def run(args: argparse.Namespace) -> str:
             admin = registry.users.ensure_local_admin()[0]
             item = _add(registry, admin, video)
             load_before = os.getloadavg()
-            ffmpeg, one, two = [], [], []
+            ffmpeg: _Runs = ([], [])
+            one: _Runs = ([], [])
+            two: _Runs = ([], [])
             for round_number in range(args.runs + 1):
                 _timed(ffmpeg, lambda: _ffmpeg(video, root / "ffmpeg"), keep=round_number > 0)
                 _timed(one, lambda: _export(registry, admin, item, threads=1), keep=round_number > 0)
@@ -65,11 +70,21 @@ def run(args: argparse.Namespace) -> str:
     return _report(args, ffmpeg, one, two, load=(load_before[0], load_after[0]))
 
 
-def _timed(seconds: list[float], work: Callable[[], int], *, keep: bool) -> None:
-    start = time.perf_counter()
+_Runs = tuple[list[float], list[float]]
+"""Wall seconds and CPU seconds of each run."""
+
+
+def _timed(runs: _Runs, work: Callable[[], int], *, keep: bool) -> None:
+    start, cpu = time.perf_counter(), _cpu_seconds()
     work()
     if keep:
-        seconds.append(time.perf_counter() - start)
+        runs[0].append(time.perf_counter() - start)
+        runs[1].append(_cpu_seconds() - cpu)
+
+
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _make_video(path: Path, *, frames: int) -> Path:
@@ -111,11 +126,9 @@ def _export(registry: Registry, admin: User, item: Item, *, threads: int) -> int
     return done.items_created
 
 
-def _report(
-    args: argparse.Namespace, ffmpeg: list[float], one: list[float], two: list[float], *, load: tuple[float, float]
-) -> str:
+def _report(args: argparse.Namespace, ffmpeg: _Runs, one: _Runs, two: _Runs, *, load: tuple[float, float]) -> str:
     facts = machine()
-    base, ours, both = statistics.median(ffmpeg), statistics.median(one), statistics.median(two)
+    base = statistics.median(ffmpeg[0])
     return "\n".join(
         [
             "## Frame export",
@@ -125,15 +138,16 @@ def _report(
             f"Machine: {facts['cpu']}, {facts['cores']}, {facts['memory']}, Python {facts['python']}, PyAV "
             f"{av.__version__}; load average {load[0]:.1f} / {load[1]:.1f} at start / end.",
             "",
-            "| side | median | frames/s | ratio to FFmpeg |",
-            "|---|---:|---:|---:|",
-            _row("`ffmpeg -i clip.mp4 -start_number 0 frame_%06d.png`", base, base, args.frames),
-            _row("`frame_export` job, one worker thread", ours, base, args.frames),
-            _row("`frame_export` job, two worker threads", both, base, args.frames),
+            "| side | median | frames/s | ratio to FFmpeg | CPU s (median) |",
+            "|---|---:|---:|---:|---:|",
+            _row("`ffmpeg -i clip.mp4 -start_number 0 frame_%06d.png`", ffmpeg, base, args.frames),
+            _row("`frame_export` job, one worker thread", one, base, args.frames),
+            _row("`frame_export` job, two worker threads", two, base, args.frames),
             "",
         ]
     )
 
 
-def _row(side: str, seconds: float, base: float, frames: int) -> str:
-    return f"| {side} | {seconds:,.2f} s | {frames / seconds:,.0f} | {seconds / base:.2f}x |"
+def _row(side: str, runs: _Runs, base: float, frames: int) -> str:
+    seconds, cpu = statistics.median(runs[0]), statistics.median(runs[1])
+    return f"| {side} | {seconds:,.2f} s | {frames / seconds:,.0f} | {seconds / base:.2f}x | {cpu:,.2f} |"

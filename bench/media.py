@@ -8,9 +8,10 @@ Each piece of work is timed two ways, the two sides taking turns round after rou
 
 * **cairn** as a user meets it: a re-encode job started with ``registry.reencode.start`` and its task run by the
   job engine (``registry.jobs.run_task``) in this process, on SQLite and managed storage: the copy of the original
-  by range reads, its inspection, FFmpeg, the result's inspection, the frame remap, the move into managed storage and
-  the commit of the new item. Queue latency (from the job's creation to its task's claim by an embedded consumer) is
-  measured apart, once per job kind. Frame export is ``cairn frames ITEM --out DIR``, its own process.
+  (linked), its stored inspection (used as is: the file keeps the ETag it was inspected with), FFmpeg, the result's
+  inspection, the frame remap, the move into managed storage and the commit of the new item. Queue latency (from
+  the job's creation to its task's claim by an embedded consumer) is measured apart, once per job kind. Frame
+  export is ``cairn frames ITEM --out DIR``, its own process.
 * **FFmpeg** doing the same work on the same local file: the imageio-ffmpeg binary cairn runs, with the very
   arguments cairn's recipe gives (``cairn.domain.reencode.ffmpeg_arguments``), or ``ffmpeg -i clip.mp4 out/%d.png``
   for the frames, as a subprocess.
@@ -326,7 +327,8 @@ def _report(
         "",
         f"`{command}`: a {seconds} s 1920x1080 30 fps H.264 video (re-encodes) and a {FRAME_EXPORT_FRAMES:,}-frame "
         f"640x360 one (frame export); median of {args.runs} runs per side, the sides taking turns. cairn: the job "
-        "through the engine (copy, inspect, FFmpeg, inspect the result, remap, store, commit), queue latency apart; "
+        "through the engine (copy, stored inspection, FFmpeg, inspect the result, remap, store, commit), queue latency "
+        "apart; "
         "FFmpeg: the same arguments on the same local file. "
         f"Machine: {facts['cpu']}, {facts['cores']}, {facts['memory']}, Python {facts['python']}, "
         f"FFmpeg {_ffmpeg_version()}; load average {load[0][0]:.1f} / {load[1][0]:.1f} at start / end.",

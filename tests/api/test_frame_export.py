@@ -68,6 +68,11 @@ def test_bad_input_is_located_and_a_viewer_is_refused(
         f"{API}/items/{item}/frame-export", json={"client_metadata_key_frames": True}, headers=admin_headers
     )
     assert listed.status_code == 422 and "clientMetadata.keyframes" in listed.json()["message"]
+    nowhere = client.post(f"{API}/items/{item}/frame-export", json={"destination": "cloud"}, headers=admin_headers)
+    assert nowhere.status_code == 422 and "destination" in nowhere.text
+    no_bucket = client.post(f"{API}/items/{item}/frame-export", json={"destination": "bucket"}, headers=admin_headers)
+    assert no_bucket.status_code == 422 and no_bucket.json()["code"] == "invalid_input"
+    assert "uploaded into cairn and has no bucket" in no_bucket.json()["message"]
 
     viewer = make_user("vic")
     registry.access.grant(actor=admin, folder_id=folder, email=viewer.email, role=Role.VIEWER)

@@ -145,7 +145,8 @@ def test_out_and_export_are_one_or_the_other(cli: Cli, tmp_path: Path) -> None:
     result = cli.fails("frames", "1", "--out", str(tmp_path / "x"), "--export", code="invalid_input")
     assert "give one of --out DIR" in result.stderr
     result = cli.fails("frames", "1", "--out", str(tmp_path / "x"), "--as", "group", code="invalid_input")
-    assert "--as, --client-key-frames and --wait go with --export" in result.stderr
+    assert "--as, --client-key-frames, --destination and --wait go with --export" in result.stderr
+    result = cli.fails("frames", "1", "--out", str(tmp_path / "x"), "--destination", "bucket", code="invalid_input")
     assert not (tmp_path / "x").exists()
 
 
@@ -153,3 +154,27 @@ def _members_of_job(registry: Registry, admin: User, job_id: int) -> list[Item]:
     job = registry.jobs.get(actor=admin, job_id=job_id)
     (sub,) = registry.folders.children(actor=admin, parent_id=job.folder_id)
     return registry.items.browse(actor=admin, query=ItemQuery(folder_id=sub.id, recursive=False)).items
+
+
+def test_export_into_the_bucket_of_a_local_integration(
+    cli: Cli, registry: Registry, admin: User, ghost_video: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "bucket"
+    (root / "cams").mkdir(parents=True)
+    (root / "cams" / "ghost.mp4").write_bytes(ghost_video.read_bytes())
+    integration = registry.integrations.add(actor=admin, name="disk", provider="local", root=str(root))
+    config = StoreConfig(provider=Provider.LOCAL, bucket=None, region=None, endpoint=None, root=str(root))
+    folder = registry.folders.create(actor=admin, name="Disk")
+    new = NewItem(kind=ItemKind.VIDEO, title="ghost.mp4", object_url=object_url_for(config, "cams/ghost.mp4"),
+                  integration_id=integration.id)  # fmt: skip
+    [item] = registry.items.add(actor=admin, folder_id=folder.id, items=[new])
+    registry.inspection.inspect_item(actor=admin, item_id=item.id)
+
+    job = cli.json("frames", str(item.id), "--export", "--destination", "bucket", "--stop", "3", "--wait")
+
+    assert job["status"] == "done" and job["items_created"] == 3 and job["params"]["prefix"] == "cams/ghost_frames/"
+    made = sorted(p.relative_to(root).as_posix() for p in (root / "cams" / "ghost_frames").iterdir())
+    assert made == [f"cams/ghost_frames/frame_{n:06d}.png" for n in range(3)]
+    uploaded = _upload(registry, admin, "up.mp4", ghost_video.read_bytes(), "video/mp4")
+    refused = cli.fails("frames", str(uploaded), "--export", "--destination", "bucket", code="invalid_input")
+    assert "uploaded into cairn and has no bucket" in refused.stderr

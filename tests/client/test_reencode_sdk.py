@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cairn.client import Client
+from cairn.errors import InvalidInput
 from tests.client.conftest import LiveServer
 from tests.fixtures.media_corpus import MediaCorpus
 
@@ -38,3 +41,5 @@ def test_export_frames_as_an_image_sequence(live_server: LiveServer, media_corpu
         assert (job.kind, job.status, job.items_created) == ("frame_export", "done", 3)
         (sequence,) = [i for i in client.folders.items(folder.id) if i.kind == "image_sequence"]
         assert [m.title for m in client.items.children(sequence.id)] == [f"frame_{n:06d}.png" for n in (0, 10, 20)]
+        with pytest.raises(InvalidInput, match="uploaded into cairn and has no bucket"):
+            client.export_frames(item.id, destination="bucket", progress=None)

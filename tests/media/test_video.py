@@ -111,6 +111,12 @@ def test_hidden_frames_agree_with_pyav_index(media_corpus: MediaCorpus, name: st
         assert report.frame_count + report.hidden_frame_count == stream.frames  # nb_frames: every sample
 
 
+@pytest.mark.parametrize("name", ["vp9.webm", "h264.mkv"])
+def test_a_stream_without_a_fourcc_has_no_codec_tag(media_corpus: MediaCorpus, name: str) -> None:
+    """FFmpeg gives Matroska streams a tag of four NUL characters, which a PostgreSQL JSON column refuses."""
+    assert inspect(media_corpus, name).codec_tag is None
+
+
 def test_cfr_facts(media_corpus: MediaCorpus) -> None:
     report = inspect(media_corpus, "cfr_h264.mp4")
     assert (report.container, report.codec, report.codec_tag) == ("mp4", "h264", "avc1")

@@ -38,9 +38,9 @@ SAMPLE = (
 
 
 def _comparable(report: dict[str, Any]) -> dict[str, Any]:
-    """A report without what legitimately differs between stores: read statistics and the Cache-Control check
-    (a local file has no HTTP headers)."""
-    kept = {k: v for k, v in report.items() if k not in {"read", "bytes_read", "reads", "verdict"}}
+    """A report without what legitimately differs between stores: read statistics, the object's ETag and the
+    Cache-Control check (a local file has no HTTP headers)."""
+    kept = {k: v for k, v in report.items() if k not in {"read", "bytes_read", "reads", "verdict", "object_etag"}}
     if "checks" in kept:
         kept["checks"] = [c for c in kept["checks"] if c["name"] != "cache_control"]
     return kept

@@ -13,12 +13,15 @@ from pathlib import Path
 import av
 import pytest
 
+from cairn.db.inspection_schema import inspections
+from cairn.db.repositories import Repos
 from cairn.domain.access import Role
 from cairn.domain.frame_remap import frame_remap
 from cairn.domain.jobs import Job, JobStatus
 from cairn.domain.kinds import ItemKind
 from cairn.domain.records import Folder, Item, User
 from cairn.errors import InvalidInput, NotFound, PermissionDenied
+from cairn.services.inspection import inspect_object, managed_store, stored_video_report
 from cairn.services.items import NewItem
 from cairn.services.reencode import ReencodeParams
 from cairn.services.registry import Registry
@@ -236,3 +239,61 @@ def test_a_dataset_job_covers_the_videos_it_holds(
     assert (job.units_total, job.items_created, job.dataset_id) == (1, 1, dataset.id)
     made = result_of(registry, admin, held)
     assert {i.id for i in registry.datasets.items(actor=admin, dataset_id=dataset.id).items} == {held.id, made.id}
+
+
+def test_the_stored_report_of_every_corpus_video_reads_back_as_the_report_inspection_made(
+    registry: Registry, admin: User, folder: Folder, media_corpus: MediaCorpus
+) -> None:
+    """The re-encode starts FFmpeg by the recipe of the stored inspection: it must read back whole."""
+    for name in media_corpus.videos:
+        item = add_video(registry, admin, folder, media_corpus[name])
+        found = inspect_object(managed_store(registry.settings), item.managed_key or "", kind=ItemKind.VIDEO,
+                               settings=registry.settings)  # fmt: skip
+        assert found.raw is not None
+        with registry.db.read() as conn:
+            stored = stored_video_report(Repos(conn), item)
+        assert stored == found.raw.report, name
+
+
+def test_a_video_replaced_since_its_inspection_is_re_encoded_by_the_recipe_of_its_bytes(
+    registry: Registry, admin: User, folder: Folder, media_corpus: MediaCorpus, caplog: pytest.LogCaptureFixture
+) -> None:
+    original = add_video(registry, admin, folder, media_corpus["with_audio.mp4"])
+    plan = registry.reencode.plan(actor=admin, item_id=original.id, params=ReencodeParams())
+    assert [s.name for s in plan.steps] == ["drop_audio"]
+    with caplog.at_level("DEBUG", logger="cairn.reencode"):
+        assert reencode(registry, admin, [original]).items_created == 1
+    assert "the stored report is used" in caplog.text  # same ETag as inspected: the copy is not inspected again
+    assert "replaced since its inspection" not in caplog.text
+    first = result_of(registry, admin, original)
+    assert registry.reencode.remap(actor=admin, item_id=first.id).new_of == list(range(original.media.frame_count or 0))
+    registry.items.delete(actor=admin, item_ids=[first.id])
+    # the file is replaced, not inspected again: the stored inspection says "drop the audio", the bytes also say
+    # "move the index to the front"; the ETag differs, and the result and its remap follow the bytes
+    shutil.copyfile(media_corpus["moov_end.mp4"], managed_path(registry, original))
+    caplog.clear()
+    with caplog.at_level("DEBUG", logger="cairn.reencode"):
+        job = reencode(registry, admin, [original])
+    assert job.items_created == 1 and "replaced since its inspection" in caplog.text
+    assert "the stored report is used" not in caplog.text
+    made = result_of(registry, admin, original)
+    remap = registry.reencode.remap(actor=admin, item_id=made.id)
+    assert [s["step"] for s in remap.steps] == ["drop_audio", "faststart"]
+    moved = registry.inspection.frame_map(actor=admin, item_id=made.id)
+    assert remap.new_of == list(range(len(moved.pts)))
+    with av.open(str(managed_path(registry, made))) as container:
+        assert not container.streams.audio
+
+
+def test_a_video_inspected_before_its_etag_was_recorded_is_inspected_again(
+    registry: Registry, admin: User, folder: Folder, media_corpus: MediaCorpus, caplog: pytest.LogCaptureFixture
+) -> None:
+    original = add_video(registry, admin, folder, media_corpus["with_audio.mp4"])
+    with registry.db.write() as conn:  # a report stored by an earlier cairn: no ETag in it
+        stored = Repos(conn).inspections.get(original.id)
+        assert stored is not None and "object_etag" in stored.report
+        report = {k: v for k, v in stored.report.items() if k != "object_etag"}
+        conn.execute(inspections.update().where(inspections.c.item_id == original.id).values(report=report))
+    with caplog.at_level("DEBUG", logger="cairn.reencode"):
+        assert reencode(registry, admin, [original]).items_created == 1
+    assert "the stored report is used" not in caplog.text and "replaced" not in caplog.text

@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     from cairn.domain.frames import Frame
 
 
+class Destination(StrEnum):
+    MANAGED = "managed"
+    BUCKET = "bucket"
+
+
 class Grouping(StrEnum):
     GROUP = "group"
     SEQUENCE = "sequence"
@@ -53,19 +58,28 @@ def frames(
     ] = False,
     image_format: Annotated[ImageFormat, typer.Option("--format", help="Image format.")] = ImageFormat.PNG,
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="With --export: wait for the job.")] = False,
+    destination: Annotated[
+        Destination,
+        typer.Option(
+            "--destination",
+            help="With --export: managed storage, or bucket (a prefix <stem>_frames/ next to the video, checked "
+            "writable first).",
+        ),
+    ] = Destination.MANAGED,
 ) -> None:
     """Write a video's frames as images: frame i of the stored frame map becomes frame_00000i.png.
 
     Ghost frames hidden by an edit list are not frames; B-frames come in display order. With --out, the images are
     written here (existing files are never overwritten: the command refuses before writing anything; the bytes are
-    read with range requests). With --export, a job on the server writes them into managed storage as image items
-    of a sub-folder <title>_frames of the video's folder (editor role needed).
+    read with range requests). With --export, a job on the server writes them into managed storage (or, with
+    --destination bucket, next to the video in its bucket) as image items of a sub-folder <title>_frames of the
+    video's folder (editor role needed).
     """
     selection = FrameSelection(start=start, stop=stop, step=every, key_frames_only=key_frames)
     if export == (out is not None):
         raise InvalidInput("give one of --out DIR (images written here) and --export (image items on the server)")
-    if not export and (grouping is not None or listed or wait):
-        raise InvalidInput("--as, --client-key-frames and --wait go with --export")
+    if not export and (grouping is not None or listed or wait or destination is not Destination.MANAGED):
+        raise InvalidInput("--as, --client-key-frames, --destination and --wait go with --export")
     session = session_of(ctx)
     if export:
         params = FrameExportParams(
@@ -73,6 +87,7 @@ def frames(
             image_format=image_format,
             grouping=grouping.value if grouping else None,
             from_metadata=listed,
+            destination=destination.value,
         )
         _export(session, item_id, params, wait=wait)
         return

@@ -220,15 +220,18 @@ class Client:
         client_metadata_key_frames: bool = False,
         image_format: str = "png",
         group_as: str | None = None,
+        destination: str = "managed",
         wait: bool = False,
         timeout: float | None = None,
         progress: Progress | None = print_progress,
     ) -> Job:
         """Start exporting video ``item``'s frames on the server as image items (``frame_000042.png`` is frame 42
         of its frame map) in a sub-folder ``<title>_frames``; ``group_as`` ``"group"`` or ``"sequence"`` registers
-        them as an image group or sequence. Returns the Job (final with ``wait``)."""
+        them as an image group or sequence; ``destination`` ``"bucket"`` writes the images next to the video in its
+        bucket (a prefix ``<stem>_frames/``) instead of managed storage. Returns the Job (final with ``wait``)."""
         body: dict[str, object] = {"start": start, "stop": stop, "every": every, "key_frames": key_frames}
         body |= {"client_metadata_key_frames": client_metadata_key_frames, "format": image_format, "as": group_as}
+        body["destination"] = destination
         job = parse(Job, self._http.json("POST", f"/items/{int(item)}/frame-export", json=body))
         return self.jobs.wait(job.id, timeout=timeout, progress=progress) if wait else job
 

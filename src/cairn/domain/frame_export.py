@@ -30,8 +30,8 @@ __all__ = [
 
 GROUPINGS = ("group", "sequence")
 """What the exported images may be registered as at the end: an image group or an image sequence."""
-DESTINATIONS = ("managed",)
-"""Where the images are written; the user's bucket comes with the integrations' write access."""
+DESTINATIONS = ("managed", "bucket")
+"""Where the images are written: cairn's managed storage, or a prefix next to the video in its integration's bucket."""
 METADATA_KEY = "keyframes"
 
 

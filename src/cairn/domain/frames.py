@@ -75,17 +75,21 @@ def iter_chosen(file: Any, index: FrameIndex, chosen: list[int]) -> Iterator[Fra
         raise MediaError(f"cannot decode the video: {reason}", details={"error": type(exc).__name__}) from exc
 
 
-def image_files(frames: Iterable[Frame], image_format: str) -> Iterator[tuple[int, bytes]]:
+def image_files(
+    frames: Iterable[Frame], image_format: str, *, jpeg_quality: int | None = None
+) -> Iterator[tuple[int, bytes]]:
     """Each frame as the bytes of an image file (``image_format`` "png" or "jpeg"), in order, with its index.
+    ``cairn frames --out`` and the server's ``frame_export`` job both write their images with it.
 
     PNG is FFmpeg's encoder (the one ``ffmpeg -i clip.mp4 %d.png`` runs: the same bytes for the same picture) on
     frame threads, so frames are compressed in parallel while the next ones decode: Pillow's encoder took twice
     the CPU time per frame, on one core. JPEG is Pillow's (libjpeg-turbo, fast on its own).
     """
     if image_format == "jpeg":
+        options = {} if jpeg_quality is None else {"quality": jpeg_quality}
         for frame in frames:
             buffer = io.BytesIO()
-            frame.to_image().save(buffer, format="JPEG")
+            frame.to_image().save(buffer, format="JPEG", **options)
             yield frame.index, buffer.getvalue()
         return
     if image_format != "png":

@@ -29,6 +29,7 @@ __all__ = [
     "TextReport",
     "Verdict",
     "VideoReport",
+    "video_report_from_dict",
     "worst_verdict",
 ]
 
@@ -178,6 +179,29 @@ class VideoReport(_Report):
     video_duration_seconds: float | None = None
     """The video stream's own duration (``duration_seconds`` is the container's: its longest stream's). An item's
     duration is this one: with ``frame_count`` it describes the stream labels are placed on."""
+
+
+_FRACTIONS = frozenset({"sample_aspect_ratio", "display_aspect_ratio", "average_frame_rate", "nominal_frame_rate"})
+
+
+def video_report_from_dict(data: dict[str, Any], frame_map: FrameMap) -> VideoReport:
+    """A video report from its stored JSON form (:meth:`VideoReport.to_dict`; the frame map is stored apart).
+    KeyError or ValueError when ``data`` is not such a form (a report stored by an older cairn may lack a field)."""
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(VideoReport):
+        if f.name == "frame_map":
+            values[f.name] = frame_map
+        elif f.name == "read":
+            values[f.name] = ReadStats(data["bytes_read"], data["reads"], data["whole_file_read"])
+        elif f.name == "checks":
+            values[f.name] = [Check(c["name"], Verdict(c["verdict"]), c["reason"], c["fix"]) for c in data["checks"]]
+        elif f.name == "audio_streams":
+            values[f.name] = [AudioStreamInfo(**stream) for stream in data["audio_streams"]]
+        elif f.name in _FRACTIONS:
+            values[f.name] = None if data[f.name] is None else Fraction(data[f.name])
+        elif f.name in data or f.default is dataclasses.MISSING:
+            values[f.name] = data[f.name]
+    return VideoReport(**values)
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,19 @@ from dataclasses import dataclass
 import imagesize
 from PIL import Image, UnidentifiedImageError
 
-from cairn.domain.media import Check, ImageReport, Verdict
+from cairn.domain.media import Check, ImageReport, ReadStats, Verdict
 from cairn.errors import MediaError
 from cairn.media.reading import FOREIGN_ERRORS, CountingReader, SeekableBinary, as_counting, media_error
 from cairn.media.sniff import sniff
 from cairn.media.webp import read_webp_header
 
-__all__ = ["DEFAULT_MAX_PIXELS", "SUPPORTED_IMAGE_FORMATS", "bomb_warnings_silenced", "inspect_image"]
+__all__ = [
+    "DEFAULT_MAX_PIXELS",
+    "SUPPORTED_IMAGE_FORMATS",
+    "bomb_warnings_silenced",
+    "inspect_image",
+    "produced_image_report",
+]
 
 DEFAULT_MAX_PIXELS = 2 * 89_478_485
 """Pillow's own error threshold (twice ``Image.MAX_IMAGE_PIXELS``): about 179 megapixels."""
@@ -58,6 +64,29 @@ def inspect_image(
         raise MediaError("cannot read the image: corrupt, truncated, or not the format its header claims") from exc
     except FOREIGN_ERRORS as exc:
         raise media_error("cannot read the image (corrupt or truncated)", exc) from exc
+
+
+def produced_image_report(*, fmt: str, width: int, height: int, size: int) -> ImageReport:
+    """The report of an 8-bit RGB image cairn has just encoded (a frame export's PNG or JPEG) without reading it
+    back: what :func:`inspect_image` would find in it (no EXIF orientation, the same checks), minus the reading.
+
+    Only for files whose every fact is known from how they were made; ``tests/media/test_image.py`` checks it
+    against an inspection of such files.
+    """
+    header = _Header(width, height, orientation=1, mode="RGB", bit_depth=8)
+    return ImageReport(
+        format=fmt,
+        width=width,
+        height=height,
+        display_width=width,
+        display_height=height,
+        orientation=1,
+        mode="RGB",
+        bit_depth=8,
+        size=size,
+        read=ReadStats(bytes_read=0, reads=0, whole_file_read=False),
+        checks=_checks(fmt, header),
+    )
 
 
 def _inspect(reader: CountingReader, *, max_pixels: int, verify_pixels: bool) -> ImageReport:

@@ -198,7 +198,7 @@ def _probed_picture(stream: VideoStream) -> _Picture:
     sample_aspect_ratio = _fraction(stream.sample_aspect_ratio)  # the container's ratio if it sets one
     return _Picture(
         codec=context.codec.canonical_name,
-        codec_tag=context.codec_tag or None,
+        codec_tag=_codec_tag(context.codec_tag),
         profile=stream.profile,
         width=width,
         height=height,
@@ -221,7 +221,7 @@ def _header_picture(stream: VideoStream, index: _IsoIndex) -> _Picture:
     sample_aspect_ratio = _header_sample_aspect_ratio(stream, entry)
     return _Picture(
         codec=context.codec.canonical_name,
-        codec_tag=context.codec_tag or None,
+        codec_tag=_codec_tag(context.codec_tag),
         profile=_header_profile(context.codec.canonical_name, entry),
         width=width,
         height=height,
@@ -230,6 +230,12 @@ def _header_picture(stream: VideoStream, index: _IsoIndex) -> _Picture:
         average_frame_rate=_fraction(stream.average_rate),
         nominal_frame_rate=_header_nominal_rate(stream, index.tables),
     )
+
+
+def _codec_tag(tag: str | None) -> str | None:
+    """The stream's FourCC; None when it has none (Matroska, WebM: FFmpeg gives four NUL characters, which a
+    PostgreSQL JSON column cannot hold)."""
+    return (tag or "").replace("\x00", "") or None
 
 
 def _header_profile(codec: str, entry: mp4.SampleEntry) -> str:

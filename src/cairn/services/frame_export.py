@@ -1,4 +1,5 @@
-"""Frame export as a job: a video's frames written as images into managed storage, each registered as an item.
+"""Frame export as a job: a video's frames written as images into managed storage or a prefix of the video's bucket,
+each registered as an item.
 
 ::
 
@@ -6,28 +7,31 @@
                   frame map), make the sub-folder ``<title>_frames`` (a free name) next to the video, and start a
                   ``frame_export`` job: one unit per frame, tasks of at most ``FRAMES_PER_TASK`` consecutive frames
     prepare(...)  (the engine, outside any transaction) decode the task's frames over range reads, from the key
-                  frame before its first one, and write each as an image under ``uploads/frames/<job>/<task>/``
+                  frame before its first one, and write each as an image (FFmpeg's PNG encoder, as ``cairn frames
+                  --out``) under ``uploads/frames/<job>/<task>/``, or, recorded in ``result_objects`` first, under the
+                  bucket prefix chosen at the start; each image's inspection is what is known of it, not read back
     commit(...)   (the engine, in the task's transaction) one image item per frame written, in the sub-folder; a
                   frame not written is a unit error with its reason; the commit that closes the job's last task
                   registers the images as an image group or sequence when asked, ordered by frame
     closed(...)   removes the files of the task that no item references (a cancel, a failed task, a lost lease)
 
-Images whose commit never happens (a kill -9) are files no item references: the managed-files sweep removes them.
+Images whose commit never happens (a kill -9) are files no item references: the managed-files sweep removes them;
+in a bucket, they are recorded objects the task's next attempt or the result-objects sweep removes.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cairn.db.database import Database
 from cairn.db.repositories import Repos
+from cairn.db.repositories.inspections import NewInspection
 from cairn.domain import names
 from cairn.domain.access import Action
 from cairn.domain.duplicate_keys import composite_key
@@ -39,8 +43,10 @@ from cairn.domain.frame_export import (
     frame_name,
     split_frames,
 )
+from cairn.domain.frame_map import FrameIndex
 from cairn.domain.jobs import Job, JobStatus, TaskResult, UnitError
 from cairn.domain.kinds import ItemKind, ItemStatus
+from cairn.domain.media import InspectionReport
 from cairn.domain.records import Folder, Item, User
 from cairn.errors import CairnError, InvalidInput, MediaError, NotFound
 from cairn.private_files import private_dir, tighten
@@ -50,19 +56,21 @@ from cairn.services._processing import Beat, cancel_check
 from cairn.services.inspection import (
     Inspected,
     InspectionService,
-    inspect_object,
-    save_inspection,
+    produced_outcome,
     stored_frame_index,
 )
 from cairn.services.items import NewItem, item_row
 from cairn.services.jobs.engine import JobService
 from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
 from cairn.services.managed_files import UPLOADS, remove_managed_files
+from cairn.services.result_objects import BucketPrefix, ResultObjectService
 from cairn.services.sequence_video import VIDEO_JOB, SequenceVideoService
 from cairn.settings import Settings
-from cairn.storage import RangeFile, open_managed_store
+from cairn.storage import ObjectStore, RangeFile
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from cairn.domain.frames import Frame
 
 __all__ = ["FRAMES_PER_TASK", "FrameExportService"]
@@ -74,8 +82,6 @@ FRAMES_PER_TASK = 100
 """Frames per task: each task decodes its run from the key frame before it, so tasks run on any worker."""
 MAX_FRAMES = 100_000
 JPEG_QUALITY = 95
-PNG_LEVEL = 1
-"""zlib level of the PNGs: 1 encodes about 1.7 times as fast as Pillow's default 6, for files about 15 % larger."""
 GROUPED = "group_item_id"
 """The job summary's key for the image group or sequence made at its end."""
 _COMPOSITE = {"group": ItemKind.IMAGE_GROUP, "sequence": ItemKind.IMAGE_SEQUENCE}
@@ -83,11 +89,13 @@ _COMPOSITE = {"group": ItemKind.IMAGE_GROUP, "sequence": ItemKind.IMAGE_SEQUENCE
 
 @dataclass
 class _Exported:
-    """What preparing one task wrote: ``written[frame] = (key, inspection)``; ``error`` stopped it early."""
+    """What preparing one task wrote: ``written[frame] = (key, inspection)``; ``error`` stopped it early. In a
+    bucket, ``records[frame]`` is the ``result_objects`` record of its object, settled by the commit."""
 
     frames: list[int]
     written: dict[int, tuple[str, Inspected]] = field(default_factory=dict)
     error: CairnError | None = None
+    records: dict[int, int] = field(default_factory=dict)
 
 
 class FrameExportService(Service):
@@ -100,32 +108,42 @@ class FrameExportService(Service):
         settings: Settings,
         inspection: InspectionService,
         jobs: JobService,
+        results: ResultObjectService,
         videos: Callable[[], SequenceVideoService] | None = None,
     ) -> None:
         super().__init__(db)
         self._settings = settings
         self._inspection = inspection
         self._jobs = jobs
+        self._results = results
         self._videos = videos
 
     # --- starting ---------------------------------------------------------------------------------------------
     def start(self, *, actor: User, item_id: int, params: FrameExportParams) -> Job:
-        """A frame export job of a video (the actor must be an editor of its folder); returns the job, queued."""
+        """A frame export job of a video (the actor must be an editor of its folder); returns the job, queued.
+        ``destination`` bucket: the images go under a free prefix ``<stem>_frames/`` next to the video in its
+        integration's bucket, proven writable now (an error naming the permission missing, and no job)."""
+        with self._read() as repos:
+            video, _ = item_folder(repos, actor, item_id, Action.WRITE)
+            frames = chosen_frames(params, stored_frame_index(repos, video), video.client_metadata)
+        if not frames:
+            raise InvalidInput("no frame chosen: the range is past the video's end, or it has no key frame there")
+        if len(frames) > MAX_FRAMES:
+            raise InvalidInput(f"at most {MAX_FRAMES:,} frames per export, got {len(frames):,}")
+        where: dict[str, object] = {}
+        if params.destination == "bucket":  # network requests: outside any transaction
+            where = self._results.choose_prefix(actor=actor, original=video, suffix="_frames").to_dict()
+        else:
+            self._check_room(video, len(frames), params.image_format)
         with self._write() as repos:
             video, home = item_folder(repos, actor, item_id, Action.WRITE)
-            frames = chosen_frames(params, stored_frame_index(repos, video), video.client_metadata)
-            if not frames:
-                raise InvalidInput("no frame chosen: the range is past the video's end, or it has no key frame there")
-            if len(frames) > MAX_FRAMES:
-                raise InvalidInput(f"at most {MAX_FRAMES:,} frames per export, got {len(frames):,}")
-            self._check_room(video, len(frames), params.image_format)
             target = _frames_folder(repos, actor, home, video, grouped=params.grouping is not None)
         new = NewJob(
             kind=KIND,
             title=f"Frame export of {video.title!r}",
             units_total=len(frames),
             folder_id=home.id,
-            params={**params.to_dict(), "item_id": video.id, "target_folder_id": target.id},
+            params={**params.to_dict(), "item_id": video.id, "target_folder_id": target.id, **where},
             ignore_errors=True,
         )
         runs = split_frames(frames, FRAMES_PER_TASK)
@@ -133,7 +151,7 @@ class FrameExportService(Service):
         tasks = [
             TaskSpec(at, len(run), json.dumps({"frames": run}).encode()) for at, run in zip(starts, runs, strict=True)
         ]
-        details = {**params.to_dict(), "item_id": video.id, "frames": len(frames), "folder": target.name}
+        details = {**params.to_dict(), "item_id": video.id, "frames": len(frames), "folder": target.name, **where}
         try:
             return self._jobs.start(actor=actor, new=new, tasks=tasks, details=details)
         except BaseException:  # no job: the empty folder made for it goes too
@@ -163,6 +181,9 @@ class FrameExportService(Service):
 
     def prepare(self, job: Job, task: ClaimedTask, *, heartbeat: Callable[[], None]) -> _Exported:
         made = _Exported(frames=[int(f) for f in json.loads(task.payload)["frames"]])
+        bucket = _bucket(job)
+        if bucket is not None:
+            self._results.release(job_id=job.id, seq=task.seq)  # what an attempt killed before its commit uploaded
         with self._read() as repos:
             video = repos.items.get(int(job.params["item_id"]))
             try:
@@ -173,35 +194,60 @@ class FrameExportService(Service):
         if video is None or index is None:
             made.error = NotFound(f"item {job.params['item_id']} no longer exists")
             return made
-        from cairn.domain.frames import iter_chosen  # noqa: PLC0415 (PyAV: loaded when first used)
-
         image_format = ImageFormat(job.params["format"])
-        directory = f"{_job_dir(job.id, task.seq)}/{task.attempts}"
+        names = {frame: frame_name(frame, image_format) for frame in made.frames}
         cancelled = cancel_check(lambda: self._jobs.is_cancelled(job.id), Beat(heartbeat))
         try:
+            if bucket is None:
+                sink: _Sink = _ManagedSink(self._settings, f"{_job_dir(job.id, task.seq)}/{task.attempts}")
+            else:
+                keys = {frame: f"{bucket.prefix}{name}" for frame, name in names.items()}
+                claimed = self._results.claim_keys(
+                    job_id=job.id, seq=task.seq, integration_id=bucket.integration_id, keys=list(keys.values())
+                )
+                made.records = {frame: claimed[key] for frame, key in keys.items()}
+                sink = _BucketSink(self._results.bucket_store(bucket.integration_id), bucket)
             store, key = self._inspection.locate(video)
             reader = RangeFile(store, key, size=store.head(key).size)
-            for frame in iter_chosen(reader, index, made.frames):
-                if cancelled():
-                    break
-                name = frame_name(frame.index, image_format)
-                made.written[frame.index] = self._write_image(frame, f"{directory}/{name}", image_format)
+            self._write_images(
+                reader, index, made=made, names=names, image_format=image_format, sink=sink, cancelled=cancelled
+            )
         except CairnError as err:
             made.error = err
         return made
 
-    def _write_image(self, frame: Frame, key: str, image_format: ImageFormat) -> tuple[str, Inspected]:
-        buffer = io.BytesIO()
-        options = {"quality": JPEG_QUALITY} if image_format is ImageFormat.JPEG else {"compress_level": PNG_LEVEL}
-        frame.to_image().save(buffer, format=image_format.value.upper(), **options)
-        root = self._settings.managed_storage_dir.resolve()
-        path = root / key
-        private_dir(path.parent)
-        with path.open("xb") as out:
-            out.write(buffer.getbuffer())
-        tighten(path)
-        outcome = inspect_object(open_managed_store(root), key, kind=ItemKind.IMAGE, settings=self._settings)
-        return key, outcome
+    @staticmethod
+    def _write_images(
+        reader: RangeFile,
+        index: FrameIndex,
+        *,
+        made: _Exported,
+        names: dict[int, str],
+        image_format: ImageFormat,
+        sink: _Sink,
+        cancelled: Callable[[], bool],
+    ) -> None:
+        """Decode the task's frames and write each as an image (FFmpeg's PNG encoder, as ``cairn frames --out``),
+        recording its inspection from what is known of it (the decoded size, the format) instead of reading it
+        back."""
+        from cairn.domain.frames import image_files, iter_chosen  # noqa: PLC0415 (PyAV: loaded when first used)
+        from cairn.media.image import produced_image_report  # noqa: PLC0415
+
+        sizes: dict[int, tuple[int, int]] = {}
+
+        def decoded() -> Iterator[Frame]:
+            for frame in iter_chosen(reader, index, made.frames):
+                if cancelled():
+                    return
+                sizes[frame.index] = (frame.picture.width, frame.picture.height)
+                yield frame
+
+        for number, data in image_files(decoded(), image_format.value, jpeg_quality=JPEG_QUALITY):
+            width, height = sizes.pop(number)
+            report = produced_image_report(fmt=image_format.value, width=width, height=height, size=len(data))
+            key = sink.write(names[number], data, image_format)
+            outcome = produced_outcome(InspectionReport(ItemKind.IMAGE, image_format.value, report), size=len(data))
+            made.written[number] = (key, outcome)
 
     def commit(self, repos: Repos, job: Job, task: ClaimedTask, prepared: _Exported, result: TaskResult) -> None:
         target = repos.folders.get(int(job.params["target_folder_id"]))
@@ -210,6 +256,7 @@ class FrameExportService(Service):
         written = prepared.written if target is not None else {}
         if target is not None and written:
             _add_images(repos, job, target, written)
+            ResultObjectService.settle_ids(repos, [prepared.records[f] for f in written if f in prepared.records])
         missing = [f for f in prepared.frames if f not in written]
         errors = [_unit_error(job, task, prepared, frame) for frame in missing]
         repos.jobs.add_errors(job.id, errors)
@@ -225,6 +272,9 @@ class FrameExportService(Service):
         if job.params["as"]:
             self._group_if_missed(job)
             self._send_video_job(job)
+        if _bucket(job) is not None:
+            self._results.release(job_id=job.id, seq=task.seq)
+            return
         root = self._settings.managed_storage_dir.resolve()
         under = root / _job_dir(job.id, task.seq)
         if not under.is_dir():
@@ -264,6 +314,55 @@ class FrameExportService(Service):
             self._videos().send(video_job)
 
 
+class _Sink(Protocol):
+    def write(self, name: str, data: bytes, image_format: ImageFormat) -> str:
+        """Store one image named ``name``; returns where it is (a managed key, or an object URL in the bucket)."""
+        ...
+
+
+class _ManagedSink:
+    """Images into managed storage, under the task's attempt's own directory (a file is never replaced)."""
+
+    def __init__(self, settings: Settings, directory: str) -> None:
+        self._root = settings.managed_storage_dir.resolve()
+        self._directory = directory
+
+    def write(self, name: str, data: bytes, image_format: ImageFormat) -> str:
+        key = f"{self._directory}/{name}"
+        path = self._root / key
+        private_dir(path.parent)
+        with path.open("xb") as out:
+            out.write(data)
+        tighten(path)
+        return key
+
+
+class _BucketSink:
+    """Images into the bucket prefix chosen when the job started; each object recorded (``claim_keys``) first."""
+
+    def __init__(self, store: ObjectStore, bucket: BucketPrefix) -> None:
+        self._store = store
+        self._bucket = bucket
+
+    def write(self, name: str, data: bytes, image_format: ImageFormat) -> str:
+        self._store.put(f"{self._bucket.prefix}{name}", data, content_type=_CONTENT_TYPES[image_format])
+        return f"{self._bucket.url}{name}"
+
+
+_CONTENT_TYPES = {ImageFormat.PNG: "image/png", ImageFormat.JPEG: "image/jpeg"}
+
+
+def _bucket(job: Job) -> BucketPrefix | None:
+    """Where a bucket export writes (None: managed storage)."""
+    return BucketPrefix.from_dict(job.params) if job.params.get("destination") == "bucket" else None
+
+
+def _stem(video: Item) -> str:
+    """The video's title without its extension (no ``/``): the name its frames' folder and prefix start with."""
+    stem = video.title.rsplit(".", 1)[0] if "." in video.title else video.title
+    return stem.replace("/", "_")
+
+
 def _closes_the_job(repos: Repos, job: Job) -> bool:
     """Whether this commit closes the job's last open task. The job row is locked first: of two last tasks
     committing at once on PostgreSQL, the second waits for the first and then sees it closed."""
@@ -278,8 +377,7 @@ def _job_dir(job_id: int, seq: int) -> str:
 
 def _frames_folder(repos: Repos, actor: User, home: Folder, video: Item, *, grouped: bool) -> Folder:
     """``<title>_frames`` next to the video (``(2)``, ``(3)``... when taken); a members folder when grouped."""
-    stem = video.title.rsplit(".", 1)[0] if "." in video.title else video.title
-    name = free_folder_name(repos, home.id, f"{stem.replace('/', '_')}_frames")
+    name = free_folder_name(repos, home.id, f"{_stem(video)}_frames")
     return repos.folders.create(
         parent=home,
         name=name,
@@ -293,12 +391,13 @@ def _frames_folder(repos: Repos, actor: User, home: Folder, video: Item, *, grou
 def _add_images(repos: Repos, job: Job, target: Folder, written: dict[int, tuple[str, Inspected]]) -> None:
     image_format = ImageFormat(job.params["format"])
     frames = sorted(written)
+    bucket = _bucket(job)
     rows = [
         item_row(
             NewItem(
                 kind=ItemKind.IMAGE,
                 title=frame_name(frame, image_format),
-                managed_key=written[frame][0],
+                **_columns(bucket, written[frame][0]),
                 media=written[frame][1].media,
                 status=written[frame][1].status,
                 status_reason=written[frame][1].reason,
@@ -308,9 +407,10 @@ def _add_images(repos: Repos, job: Job, target: Folder, written: dict[int, tuple
         )
         for frame in frames
     ]
-    ids = repos.items.insert_many(rows)
-    for item_id, frame in zip(ids, frames, strict=True):
-        save_inspection(repos, item_id, written[frame][1])
+    ids = repos.items.insert_many(rows)  # the rows carry each image's media fields and status already
+    repos.inspections.add_many(
+        [_inspection_row(item_id, written[frame][1]) for item_id, frame in zip(ids, frames, strict=True)]
+    )
     repos.journal.record(
         actor=None,
         action="item.frame_export",
@@ -322,11 +422,27 @@ def _add_images(repos: Repos, job: Job, target: Folder, written: dict[int, tuple
     )
 
 
+def _inspection_row(item_id: int, outcome: Inspected) -> NewInspection:
+    return NewInspection(
+        item_id=item_id,
+        verdict=outcome.verdict,
+        report=outcome.report,
+        bytes_read=outcome.bytes_read,
+        requests=outcome.requests,
+        whole_file_read=outcome.whole_file_read,
+        seconds=outcome.seconds,
+    )
+
+
+def _columns(bucket: BucketPrefix | None, where: str) -> dict[str, Any]:
+    """The item columns naming an exported image: its managed key, or its object URL and integration."""
+    return {"managed_key": where} if bucket is None else {"object_url": where, "integration_id": bucket.integration_id}
+
+
 def _group(repos: Repos, job: Job, target: Folder) -> int | None:
     """The job's images, ordered by frame, as one image group or sequence next to the video (its last commit);
     the new item's id (None: no image to group)."""
-    prefix = f"{UPLOADS}/frames/{job.id}/"
-    members = [i for i in repos.items.get_many(repos.items.ids_under(target.path)) if _made_by(i, prefix)]
+    members = [i for i in repos.items.get_many(repos.items.ids_under(target.path)) if _made_by(i, job)]
     if not members or target.parent_id is None:
         return None
     members.sort(key=_frame_of)
@@ -338,7 +454,7 @@ def _group(repos: Repos, job: Job, target: Folder) -> int | None:
         status=ItemStatus.READY,
         pending_action="build_video" if kind is ItemKind.IMAGE_SEQUENCE else None,
     )
-    keys = [m.managed_key or "" for m in members]
+    keys = [_location(m) for m in members]
     row = item_row(new, folder_id=target.parent_id, owner_id=job.actor_id, key=composite_key(keys))
     first = members[0].media
     row |= {"width": first.width, "height": first.height, "frame_count": len(members)}
@@ -357,13 +473,22 @@ def _group(repos: Repos, job: Job, target: Folder) -> int | None:
     return composite_id
 
 
-def _made_by(item: Item, prefix: str) -> bool:
-    return item.kind is ItemKind.IMAGE and (item.managed_key or "").startswith(prefix)
+def _made_by(item: Item, job: Job) -> bool:
+    """Whether an image of the frames folder is one this job wrote (by where it is, not by its title)."""
+    bucket = _bucket(job)
+    if bucket is None:
+        return item.kind is ItemKind.IMAGE and (item.managed_key or "").startswith(f"{UPLOADS}/frames/{job.id}/")
+    in_prefix = item.integration_id == bucket.integration_id and (item.object_url or "").startswith(bucket.url)
+    return item.kind is ItemKind.IMAGE and in_prefix
+
+
+def _location(item: Item) -> str:
+    return item.managed_key or item.object_url or ""
 
 
 def _frame_of(item: Item) -> int:
     """The frame an exported image shows, from its key (``.../frame_000042.png``): titles may have been renamed."""
-    name = Path(item.managed_key or "").stem
+    name = Path(_location(item)).stem
     return int(name.rsplit("_", 1)[-1])
 
 

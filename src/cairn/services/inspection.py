@@ -32,6 +32,7 @@ from cairn.domain.media import (
     PdfReport,
     TextReport,
     VideoReport,
+    video_report_from_dict,
 )
 from cairn.domain.records import Item, MediaFields, User
 from cairn.domain.urls import resolve_object_key
@@ -128,6 +129,8 @@ def _succeeded(report: InspectionReport, info: ObjectInfo, f: RangeFile, started
         frame_map = (len(report.report.frame_map), encode_frame_map(report.report.frame_map))
     data = report.to_dict()
     data.pop("frame_map", None)  # stored apart, compactly
+    if isinstance(report.report, VideoReport) and info.etag:
+        data[INSPECTED_ETAG] = info.etag  # which bytes were inspected: a re-encode trusts this report while it holds
     return Inspected(
         media=media_fields(report, size=info.size, content_type=info.content_type),
         status=ItemStatus.READY,
@@ -139,6 +142,25 @@ def _succeeded(report: InspectionReport, info: ObjectInfo, f: RangeFile, started
         whole_file_read=report.report.whole_file_read,
         seconds=time.perf_counter() - started,
         frame_map=frame_map,
+        detected_kind=report.kind,
+        raw=report,
+    )
+
+
+def produced_outcome(report: InspectionReport, *, size: int) -> Inspected:
+    """The outcome of a file cairn has just written and knows every fact of (a frame export's image): recorded as
+    an inspection would record it, without reading the file back (``bytes_read`` 0)."""
+    data = report.to_dict()
+    return Inspected(
+        media=media_fields(report, size=size, content_type=None),
+        status=ItemStatus.READY,
+        reason=None,
+        verdict=report.verdict.value,
+        report=data,
+        bytes_read=0,
+        requests=0,
+        whole_file_read=False,
+        seconds=0.0,
         detected_kind=report.kind,
         raw=report,
     )
@@ -317,6 +339,30 @@ def stored_frame_index(repos: Repos, item: Item) -> FrameIndex:
     return FrameIndex(frame_map=decode_frame_map(encoded), key_frames=key_frames)
 
 
+INSPECTED_ETAG = "object_etag"
+"""The key of a stored video report that holds the ETag of the object inspected (the store's: S3's, or obstore's
+inode-mtime-size tag of a local file)."""
+
+
+def stored_video_report(repos: Repos, item: Item) -> VideoReport | None:
+    """The video report last stored for ``item`` (None: none stored, or in a form this cairn does not read)."""
+    encoded = repos.inspections.frame_map(item.id)
+    stored = repos.inspections.get(item.id) if encoded is not None else None
+    if encoded is None or stored is None or stored.report.get("kind") != ItemKind.VIDEO.value:
+        return None
+    try:
+        return video_report_from_dict(stored.report, decode_frame_map(encoded))
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+def stored_video_report_etag(repos: Repos, item: Item) -> str | None:
+    """The ETag of the object the item's stored video report was made from (None: not recorded)."""
+    stored = repos.inspections.get(item.id)
+    etag = stored.report.get(INSPECTED_ETAG) if stored is not None else None
+    return etag if isinstance(etag, str) and etag else None
+
+
 def has_own_file(item: Item) -> bool:
     """Whether the item refers to a file of its own (managed, or an object): a composite only once its video is
     built."""
@@ -481,10 +527,13 @@ __all__ = [
     "locate_object",
     "managed_store",
     "media_fields",
+    "produced_outcome",
     "record_inspection",
     "save_composite_inspection",
     "save_inspection",
     "save_sequence_video",
     "stored_frame_index",
+    "stored_video_report",
+    "stored_video_report_etag",
     "timed_out",
 ]

@@ -6,9 +6,11 @@
     start(...)    a ``reencode`` job over items, a folder's subtree or a dataset: one task per video
     prepare(...)  (the job engine, outside any transaction) remove what an earlier attempt of the task uploaded, copy
                   the original into a private temporary directory over range reads, inspect that copy, run FFmpeg by
-                  the recipe (killed when the job is cancelled), inspect the result, compute the frame remap from both
-                  frame maps, then place the result (``ResultObjectService.place``): recorded, then uploaded next to
-                  the original in its bucket (``<stem>_normalized.mp4``, a free name) or moved into managed storage
+                  the recipe (killed when the job is cancelled; started by the stored inspection's recipe while the
+                  copy is inspected, kept only if the copy's recipe is the same), inspect the result, compute the
+                  frame remap from both frame maps, then place the result (``ResultObjectService.place``): recorded,
+                  then uploaded next to the original in its bucket (``<stem>_normalized.mp4``, a free name) or moved
+                  into managed storage
     commit(...)   (the engine, in the task's transaction, under its lease) the new item: the title with
                   ``_normalized`` (resize: ``_<height>p``) appended, the same folder, the client metadata copied,
                   every plain dataset that holds the original, its inspection, the re-encode record (mode, steps,
@@ -32,6 +34,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -51,7 +54,14 @@ from cairn.private_files import private_dir
 from cairn.services._base import can_see, item_folder, require, visible_folder, visible_item, writable_items
 from cairn.services._processing import Beat, MediaJobService, Prepared, cancel_check, copy_object, scratch_dir
 from cairn.services.datasets import visible_dataset
-from cairn.services.inspection import Inspected, inspect_object, locate_object, save_inspection
+from cairn.services.inspection import (
+    Inspected,
+    inspect_object,
+    locate_object,
+    record_inspection,
+    stored_video_report,
+    stored_video_report_etag,
+)
 from cairn.services.integrations import find_integration
 from cairn.services.items import NewItem, item_row
 from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
@@ -229,46 +239,124 @@ class ReencodeService(MediaJobService):
         return made
 
     def _run(self, job: Job, task: ClaimedTask, item: Item, *, made: _Made, scratch: Path, beat: Beat) -> None:
-        from cairn.media.processing import reencode  # noqa: PLC0415 (FFmpeg and PyAV: loaded when first used)
-
         _require_video(item)
         params = ReencodeParams.from_dict(job.params)
         source = scratch / f"original{Path(item.title).suffix or '.mp4'}"
-        self._copy_original(item, source, beat)
-        local = open_managed_store(scratch)
-        original = _video_report(item, inspect_object(local, source.name, kind=ItemKind.VIDEO, settings=self._settings))
-        recipe = params.recipe(original)
-        if not recipe.needed:
+        etag = self._copy_original(item, source, beat)
+        cancelled = cancel_check(lambda: self._jobs.is_cancelled(job.id), beat)
+        original, recipe, result = self._apply(item, params, source, scratch, cancelled, etag=etag)
+        if result is None:
             made.skipped = "nothing to fix"
             return
-        out = private_dir(scratch / "out")
-        result = reencode(source, recipe, out, cancel_check(lambda: self._jobs.is_cancelled(job.id), beat))
         beat()
-        outcome = inspect_object(local, result.relative_to(scratch).as_posix(), kind=ItemKind.VIDEO,
-                                 settings=self._settings)  # fmt: skip
-        made.steps = recipe.describe()
-        made.remap = list(frame_remap(original.frame_map, _video_report(item, outcome).frame_map).new_of)
-        made.outcome = outcome
         destination = Targets.from_dict(job.params).destination(item)
         name = _result_title(item.title, params.suffix(), recipe.container)
         if destination == "managed":
             name = f"{item.id}{params.suffix()}.{recipe.container}"  # no title in a managed key: no user text
-        made.placed = self._results.place(
-            job_id=job.id, seq=task.seq, original=item, destination=destination, name=name, file=result, heartbeat=beat
-        )
+
+        def place() -> None:
+            made.placed = self._results.place(
+                job_id=job.id, seq=task.seq, original=item, destination=destination, name=name, file=result,
+                heartbeat=beat,
+            )  # fmt: skip
+
+        if destination == "bucket":  # the upload reads the result while it is inspected beside it
+            with ThreadPoolExecutor(1, thread_name_prefix="cairn-inspect") as pool:
+                inspecting = pool.submit(self._inspect_local, item, result, scratch)
+                place()
+                outcome, report = inspecting.result()
+        else:  # a move into managed storage: the result is inspected first, where it is
+            outcome, report = self._inspect_local(item, result, scratch)
+            place()
+        made.steps = recipe.describe()
+        made.remap = list(frame_remap(original.frame_map, report.frame_map).new_of)
+        made.outcome = outcome
+        assert made.placed is not None
         bucket_name = made.placed.name if destination == "bucket" else None
         made.title = bucket_name or _result_title(item.title, params.suffix(), recipe.container)
 
-    def _copy_original(self, item: Item, target: Path, beat: Beat) -> None:
-        """The original's bytes into ``target`` by range reads, bounded by ``max_video_bytes``."""
+    def _apply(
+        self,
+        item: Item,
+        params: ReencodeParams,
+        source: Path,
+        scratch: Path,
+        cancelled: Callable[[], bool],
+        *,
+        etag: str | None,
+    ) -> tuple[VideoReport, Recipe, Path | None]:
+        """The original's report, the recipe it gives, and FFmpeg's result by that recipe (None: nothing to fix).
+
+        The report is the item's *stored* inspection when the object copied has the ETag that inspection recorded
+        (the same before and after the copy: the bytes FFmpeg reads are the bytes inspected). Otherwise the copy is
+        inspected, and FFmpeg starts at once by the stored inspection's recipe beside it (a thread next to FFmpeg's
+        process); that result is kept only when the copy's recipe is the same, else FFmpeg runs again by the copy's.
+        Either way the recipe and the remap come from the bytes FFmpeg read (a file replaced since its inspection
+        costs a second run, never a wrong remap).
+        """
+        from cairn.media.processing import reencode  # noqa: PLC0415 (FFmpeg and PyAV: loaded when first used)
+
+        stored, stored_etag = self._stored(item)
+        if stored is not None and etag is not None and stored_etag == etag:
+            log.debug("item %s: the stored report is used (the object's ETag %s is the one inspected)", item.id, etag)
+            recipe = params.recipe(stored)
+            result = reencode(source, recipe, private_dir(scratch / "out"), cancelled) if recipe.needed else None
+            return stored, recipe, result
+        guess = _needed(params, stored)
+        if guess is None:
+            original = self._inspect_copy(item, source, scratch)
+            recipe = params.recipe(original)
+            result = reencode(source, recipe, private_dir(scratch / "out"), cancelled) if recipe.needed else None
+            return original, recipe, result
+        failure: MediaError | None = None
+        early: Path | None = None
+        with ThreadPoolExecutor(1, thread_name_prefix="cairn-inspect") as pool:
+            inspecting = pool.submit(self._inspect_copy, item, source, scratch)
+            try:
+                early = reencode(source, guess, private_dir(scratch / "out"), cancelled)
+            except MediaError as err:
+                failure = err
+            original = inspecting.result()
+        recipe = params.recipe(original)
+        if not recipe.needed:
+            return original, recipe, None
+        if recipe != guess:
+            log.info("item %s was replaced since its inspection: re-encoding by the recipe of its bytes now", item.id)
+            return original, recipe, reencode(source, recipe, private_dir(scratch / "again"), cancelled)
+        if failure is not None:
+            raise failure
+        return original, recipe, early
+
+    def _stored(self, item: Item) -> tuple[VideoReport | None, str | None]:
+        """The item's stored video report and the ETag of the object it was made from (None: not stored)."""
+        with self._read() as repos:
+            return stored_video_report(repos, item), stored_video_report_etag(repos, item)
+
+    def _inspect_copy(self, item: Item, source: Path, scratch: Path) -> VideoReport:
+        return self._inspect_local(item, source, scratch)[1]
+
+    def _inspect_local(self, item: Item, path: Path, scratch: Path) -> tuple[Inspected, VideoReport]:
+        """Inspect a file of the scratch directory (the original's copy, a result): the outcome and its report."""
+        key = path.relative_to(scratch).as_posix()
+        outcome = inspect_object(open_managed_store(scratch), key, kind=ItemKind.VIDEO, settings=self._settings)
+        return outcome, _video_report(item, outcome)
+
+    def _copy_original(self, item: Item, target: Path, beat: Beat) -> str | None:
+        """The original's bytes into ``target`` by range reads, bounded by ``max_video_bytes``; the object's ETag
+        when it was the same before and after the copy (None: unknown, or it changed meanwhile)."""
         store, key = self._locate(item)
-        size = store.head(key).size
+        before = store.head(key)
+        size = before.size
         if size > self._settings.max_video_bytes:
             raise InvalidInput(
                 f"{item.title}: {size:,} bytes is over the {self._settings.max_video_bytes:,}-byte video limit "
                 "(CAIRN_MAX_VIDEO_BYTES)"
             )
         copy_object(store, key, size, target, beat)
+        if not before.etag:
+            return None
+        after = store.head(key)
+        return before.etag if (after.etag, after.size) == (before.etag, size) else None
 
     def commit(self, repos: Repos, job: Job, task: ClaimedTask, prepared: _Made, result: TaskResult) -> None:
         original = repos.items.get(prepared.item_id)
@@ -309,7 +397,7 @@ def _add_result(repos: Repos, job: Job, original: Item, made: _Made) -> int:
         status_reason=made.outcome.reason,
     )
     (new_id,) = repos.items.insert_many([item_row(new, folder_id=original.folder_id, owner_id=job.actor_id)])
-    save_inspection(repos, new_id, made.outcome)
+    record_inspection(repos, new_id, made.outcome)  # the row carries the outcome's media fields and status
     params = ReencodeParams.from_dict(job.params)
     repos.inspections.save_reencode(
         result_item_id=new_id, original_item_id=original.id, mode=params.mode, steps=made.steps, remap=made.remap
@@ -422,6 +510,15 @@ def _video_report(item: Item, outcome: Inspected) -> VideoReport:
     if outcome.status is ItemStatus.FAILED or not isinstance(report, VideoReport):
         raise MediaError(f"{item.title}: {outcome.reason or 'not a readable video'}")
     return report
+
+
+def _needed(params: ReencodeParams, stored: VideoReport | None) -> Recipe | None:
+    """The recipe a stored report gives, when it has a step (None: no report, nothing to do, or refused)."""
+    try:
+        recipe = params.recipe(stored) if stored is not None else None
+    except CairnError:
+        return None
+    return recipe if recipe is not None and recipe.needed else None
 
 
 def _result_title(title: str, suffix: str, container: str) -> str:

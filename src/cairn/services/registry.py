@@ -242,6 +242,7 @@ class Registry:
             settings=self.settings,
             inspection=self.inspection,
             jobs=self.jobs,
+            results=self.result_objects,
             videos=lambda: self.sequence_video,
         )
 

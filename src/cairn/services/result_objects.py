@@ -47,7 +47,7 @@ from cairn.settings import Settings
 from cairn.storage import ObjectStore, check_write, open_managed_store
 from cairn.storage.base import ObjectInfo
 
-__all__ = ["DESTINATIONS", "Destination", "Placed", "ResultObjectService", "Targets"]
+__all__ = ["DESTINATIONS", "BucketPrefix", "Destination", "Placed", "ResultObjectService", "Targets"]
 
 log = logging.getLogger("cairn.result_objects")
 
@@ -124,6 +124,23 @@ class Placed:
         return where
 
 
+@dataclass(frozen=True)
+class BucketPrefix:
+    """A key prefix in an integration's bucket that a job writes many results under (a frame export's images):
+    free when chosen, proven writable. ``url`` is the object URL of the prefix (a result's URL is ``url + name``)."""
+
+    integration_id: int
+    prefix: str
+    url: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"integration_id": self.integration_id, "prefix": self.prefix, "prefix_url": self.url}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BucketPrefix:
+        return cls(int(data["integration_id"]), str(data["prefix"]), str(data["prefix_url"]))
+
+
 def parse_destination(value: str | None) -> Destination | None:
     if value is None or value == "":
         return None
@@ -176,6 +193,49 @@ class ResultObjectService(Service):
                 log.info("integration %s: results go to managed storage: %s", integration_id, exc.message)
                 return False
         return True
+
+    def choose_prefix(self, *, actor: User, original: Item, suffix: str) -> BucketPrefix:
+        """A free prefix ``<stem><suffix>/`` next to the original in its bucket (``clip.mp4`` gives ``clip_frames/``
+        for ``_frames``; ``clip_frames_1/``... when objects are already listed there), proven writable by the write
+        check: refuses before anything runs, naming the permission missing (or that the original has no bucket, or
+        that the actor may not use its integration). The name comes from the original's key, not its title."""
+        if original.managed_key is not None or original.integration_id is None or original.object_url is None:
+            raise InvalidInput(
+                f"item {original.id} ({original.title}) was uploaded into cairn and has no bucket: choose destination "
+                "managed",
+                details={"field": "destination", "item_id": original.id},
+            )
+        with self._read() as repos:
+            stored = find_integration(repos, original.integration_id)
+        if not may_use(actor, stored):
+            raise PermissionDenied(
+                f"{actor.email} may not write with the integration of item {original.id}: choose destination managed",
+                details={"field": "destination"},
+            )
+        store, config, (key,) = self._open(original.integration_id, [original.object_url])
+        wanted = f"{_directory(key)}{PurePosixPath(key).stem}{suffix}"
+        object_url_for(config, f"{wanted}_{MAX_RENAMES}/x")  # a valid key in this bucket, or InvalidInput
+        prefix = _free_prefix(store, wanted)
+        check_write(store, prefix)
+        url = object_url_for(config, f"{prefix}x")[:-1]
+        return BucketPrefix(original.integration_id, prefix, url)
+
+    def claim_keys(self, *, job_id: int, seq: int, integration_id: int, keys: Sequence[str]) -> dict[str, int]:
+        """Record, in one transaction, the objects task ``seq`` is about to write under a prefix of its own; the
+        record id of each key. Settle each in the commit that makes its item (``settle_ids``); :meth:`release`
+        removes the others."""
+        claimed: dict[str, int] = {}
+        with self._write() as repos:
+            for key in keys:
+                pending = repos.result_objects.claim(job_id=job_id, seq=seq, integration_id=integration_id, key=key)
+                if pending is None:
+                    raise Conflict(f"{key} is being written by another task")
+                claimed[key] = pending.id
+        return claimed
+
+    def bucket_store(self, integration_id: int) -> ObjectStore:
+        """The store of an integration, to write results recorded by :meth:`claim_keys`."""
+        return self._store_of(integration_id)
 
     # --- a task ---------------------------------------------------------------------------------------------
     def place(
@@ -246,6 +306,11 @@ class ResultObjectService(Service):
     def settle(repos: Repos, placed: Placed) -> None:
         """The item referencing ``placed`` is written in this transaction: the object is no longer pending."""
         repos.result_objects.settle(placed.record_id)
+
+    @staticmethod
+    def settle_ids(repos: Repos, record_ids: Iterable[int]) -> None:
+        """The items referencing these recorded objects are written in this transaction."""
+        repos.result_objects.forget(list(record_ids))
 
     def release(self, *, job_id: int, seq: int) -> int:
         """Remove what task ``seq`` of job ``job_id`` uploaded and never committed; returns how many."""
@@ -319,6 +384,14 @@ def _candidates(wanted: str) -> Iterator[str]:
     yield wanted
     for n in range(1, MAX_RENAMES):
         yield f"{directory}{stem}_{n}{dot}{ext}"
+
+
+def _free_prefix(store: ObjectStore, wanted: str) -> str:
+    """``wanted/``, else ``wanted_1/``, ``wanted_2/``...: the first under which the store lists no object."""
+    for candidate in (wanted, *(f"{wanted}_{n}" for n in range(1, MAX_RENAMES))):
+        if next(iter(store.list(f"{candidate}/")), None) is None:
+            return f"{candidate}/"
+    raise Conflict(f"no free prefix for {store.location(wanted)} after {MAX_RENAMES} tries")
 
 
 def _exists(store: ObjectStore, key: str) -> bool:

@@ -27,4 +27,10 @@ class FrameExportCreate(Body):
     as_: Annotated[
         Grouping | None, Field(alias="as", description="Register the images as an image group or sequence.")
     ] = None
-    destination: Literal["managed"] = "managed"
+    destination: Annotated[
+        Literal["managed", "bucket"],
+        Field(
+            description="Where the images go: cairn's managed storage, or `bucket`: a free prefix `<stem>_frames/` "
+            "next to the video in its integration's bucket (checked writable before the job is made)."
+        ),
+    ] = "managed"

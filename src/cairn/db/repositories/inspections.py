@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,19 @@ from cairn.db.repositories._common import Repository, now, utc
 class StoredInspection:
     item_id: int
     inspected_at: datetime
+    verdict: str
+    report: dict[str, Any]
+    bytes_read: int
+    requests: int
+    whole_file_read: bool
+    seconds: float
+
+
+@dataclass(frozen=True)
+class NewInspection:
+    """An inspection to store for a new item (no frame map: images)."""
+
+    item_id: int
     verdict: str
     report: dict[str, Any]
     bytes_read: int
@@ -67,6 +81,26 @@ class InspectionRepository(Repository):
         if frame_map is not None:
             count, encoded = frame_map
             self.conn.execute(frame_maps.insert().values(item_id=item_id, frame_count=count, encoded=encoded))
+
+    def add_many(self, rows: Sequence[NewInspection]) -> None:
+        """The inspections of items made in this transaction (none stored yet: nothing to replace), in one insert."""
+        if not rows:
+            return
+        at = now()
+        values = [
+            {
+                "item_id": r.item_id,
+                "inspected_at": at,
+                "verdict": r.verdict,
+                "report": r.report,
+                "bytes_read": r.bytes_read,
+                "requests": r.requests,
+                "whole_file_read": r.whole_file_read,
+                "seconds": r.seconds,
+            }
+            for r in rows
+        ]
+        self.conn.execute(inspections.insert(), values)
 
     def get(self, item_id: int) -> StoredInspection | None:
         row = self.conn.execute(sa.select(inspections).where(inspections.c.item_id == item_id)).first()
