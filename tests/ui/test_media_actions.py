@@ -130,6 +130,24 @@ def test_a_bucket_destination_refused_shows_the_api_message_under_the_choice(
     assert user.call("GET", "/jobs")["jobs"] == []
 
 
+def test_export_frames_into_the_bucket_of_an_uploaded_video_is_refused_under_the_choice(
+    page: Any, server: Api, talking_video: bytes
+) -> None:
+    user, _ = video_folder_opened(page, server, talking_video, "Uploaded frames")
+    page.get_by_role("row").filter(has_text="talk.mp4").click(button="right")
+    page.get_by_role("menuitem", name="Export frames").click()
+    dialog = page.get_by_role("dialog", name="Export frames")
+    where = dialog.get_by_role("group", name="Where the results go")
+    expect(where.get_by_role("radio", name="cairn's managed storage")).to_be_checked()  # the default
+    expect(where.get_by_role("radio")).to_have_count(2)  # frame export has no automatic choice
+    dialog.get_by_role("radio", name="JPEG").check()
+    where.get_by_role("radio", name="Next to the original in its bucket").check()
+    dialog.get_by_role("button", name="Export frames").click()
+    expect(where.get_by_role("alert")).to_contain_text("has no bucket")
+    expect(dialog.get_by_role("radio", name="JPEG")).to_be_checked()  # nothing chosen is lost
+    assert user.call("GET", "/jobs")["jobs"] == []
+
+
 @pytest.fixture(scope="module")
 def private_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """A server that may reach storage on this machine (Azurite), as single-machine setups do."""

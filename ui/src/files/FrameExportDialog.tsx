@@ -3,8 +3,8 @@
 // frames only, or those listed in its client metadata; optionally registered as an image group or sequence.
 import { useId, useState } from "react";
 import { api, unwrap, type Item } from "../api/client";
-import { Dialog, DialogFooter, Problem } from "../components/Dialog";
-import { JobStarted, useJobStart } from "../jobs/StartJob";
+import { Dialog, DialogFooter } from "../components/Dialog";
+import { DestinationChoice, JobStarted, OtherProblem, useJobStart, type Destination } from "../jobs/StartJob";
 
 type Which = "all" | "range" | "metadata";
 type Grouping = "group" | "sequence" | null;
@@ -30,6 +30,7 @@ export function FrameExportDialog({ video, onClose }: { video: Item; onClose: ()
   const [keyFrames, setKeyFrames] = useState(false);
   const [format, setFormat] = useState<Format>("png");
   const [grouping, setGrouping] = useState<Grouping>(null);
+  const [destination, setDestination] = useState<Destination>("managed");
   const [start, submit] = useJobStart(() =>
     unwrap(
       api.POST("/api/v1/items/{item_id}/frame-export", {
@@ -42,7 +43,7 @@ export function FrameExportDialog({ video, onClose }: { video: Item; onClose: ()
           client_metadata_key_frames: which === "metadata",
           format,
           as: grouping,
-          destination: "managed",
+          destination: destination === "bucket" ? "bucket" : "managed",
         },
       }),
     ),
@@ -50,8 +51,9 @@ export function FrameExportDialog({ video, onClose }: { video: Item; onClose: ()
   if (start.data)
     return (
       <JobStarted title="Export frames" job={start.data} onClose={onClose}>
-        The images are added to a new folder “{stemOf(video.title)}_frames” next to the video; you are notified when
-        it ends.
+        The images are added to a new folder “{stemOf(video.title)}_frames” next to the video
+        {destination === "bucket" ? " (their objects under a free prefix next to the video's in its bucket)" : ""};
+        you are notified when it ends.
       </JobStarted>
     );
   return (
@@ -112,8 +114,8 @@ export function FrameExportDialog({ video, onClose }: { video: Item; onClose: ()
             </label>
           ))}
         </fieldset>
-        <p className="muted small">The images are kept in cairn's managed storage.</p>
-        <Problem error={start.error} />
+        <DestinationChoice value={destination} onChange={setDestination} error={start.error} automatic={false} />
+        <OtherProblem error={start.error} />
         <DialogFooter onClose={onClose} label="Export frames" pending={start.isPending} />
       </form>
     </Dialog>

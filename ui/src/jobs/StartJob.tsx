@@ -30,15 +30,18 @@ export function DestinationChoice({
   value,
   onChange,
   error,
+  automatic = true,
 }: {
   value: Destination;
   onChange: (value: Destination) => void;
   error: Error | null;
+  /** Whether the job may choose by itself (the bucket when writable, else managed storage). */
+  automatic?: boolean;
 }) {
   return (
     <fieldset className="kinds stacked">
       <legend>Where the results go</legend>
-      {DESTINATIONS.map((d) => (
+      {DESTINATIONS.filter((d) => automatic || d.value !== null).map((d) => (
         <label key={String(d.value)} className="toggle">
           <input type="radio" name="destination" checked={value === d.value} onChange={() => onChange(d.value)} />
           {d.label}
