@@ -1,9 +1,11 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { ApiError } from "./api/client";
+import { ApiError, csrfToken } from "./api/client";
+import { holdForRows, showsRows, stopHolding } from "./api/firstRows";
 import { App } from "./App";
 import { prefetchFolder } from "./files/FilesPage";
+import { prefetchSearch } from "./files/SearchResults";
 import "./styles.css";
 
 // A 401 anywhere means the session ended (signed out elsewhere, expired, its token revoked): ask who is signed in
@@ -18,7 +20,16 @@ const queries = new QueryClient({
   defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: 10_000 } },
 });
 
-prefetchFolder(queries, location.pathname);
+// A page with rows (a folder, search results) asks for them first, beside who is signed in, before React mounts; the
+// rest of the page waits until they are painted (api/firstRows.ts). Only with a session's CSRF cookie: without one
+// the sign-in page comes, and nothing else is asked for.
+if (csrfToken() !== null && showsRows(location.pathname)) {
+  holdForRows();
+  prefetchFolder(queries, location.pathname);
+  prefetchSearch(queries, location);
+}
+// The app's own navigations (a click on a folder, the search form, Back): this listener runs before the router's.
+addEventListener("popstate", () => (showsRows(location.pathname) ? holdForRows() : stopHolding()));
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

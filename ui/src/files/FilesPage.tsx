@@ -1,7 +1,8 @@
 // Files (seed 002): the folder tree, the open folder's table with its toolbar, the details pane, and the dialogs.
 import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useQuery, type QueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { api, csrfToken, unwrap, type Folder, type Item, type User } from "../api/client";
+import { api, unwrap, type Folder, type Item, type User } from "../api/client";
+import { rowsShown } from "../api/firstRows";
 import { Problem } from "../components/Dialog";
 import { folderPath, navigate } from "../router";
 import { AddToDatasetDialog } from "./AddToDatasetDialog";
@@ -171,16 +172,15 @@ function preselected(): Selection {
   return id > 0 ? { ids: new Set([id]), anchor: id } : NOTHING;
 }
 
-/** A page load at `/files/12` asks for the folder, its sub-folders and its first page of files at once, beside who
- * is signed in, rather than once that answer is in (the page then finds them in the cache, or on their way). Only
- * with a session's CSRF cookie: without one the sign-in page comes, and nothing else is asked for. */
+/** A page load at `/files/12` asks for its first page of files, its sub-folders and the folder at once, beside who
+ * is signed in, rather than once that answer is in (the page then finds them in the cache, or on their way). */
 export function prefetchFolder(queries: QueryClient, pathname: string): void {
   const match = /^\/files\/(\d+)$/.exec(pathname);
-  if (!match || csrfToken() === null) return;
+  if (!match) return;
   const folderId = Number(match[1]);
-  void queries.prefetchQuery(folderQuery(folderId));
-  void queries.prefetchQuery(subfoldersQuery(folderId));
   void queries.prefetchInfiniteQuery(itemsQuery(folderId, FIRST_SORT, FIRST_DESCENDING));
+  void queries.prefetchQuery(subfoldersQuery(folderId));
+  void queries.prefetchQuery(folderQuery(folderId));
 }
 
 function folderQuery(folderId: number) {
@@ -232,6 +232,10 @@ function useRows(folderId: number | null, sort: SortKey, descending: boolean) {
   }, [folders.data, pages, sort, descending]);
   const itemOrder = useMemo(() => ([] as number[]).concat(...pages.map(pageIds)), [pages]);
   const complete = items.isSuccess && !hasNextPage && !items.isFetching;
+  const settled = !folders.isPending && (folderId === null || !items.isPending); // shown, or failed
+  useEffect(() => {
+    if (settled) rowsShown(); // the rest of the page (tree, details) may now ask for its part
+  });
   return { rows, itemOrder, complete, hasMore: Boolean(hasNextPage), loadMore, error: folders.error ?? items.error };
 }
 
