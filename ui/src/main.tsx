@@ -3,7 +3,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { ApiError, csrfToken } from "./api/client";
 import { holdForRows, showsRows, stopHolding } from "./api/firstRows";
-import { App } from "./App";
+import { App, meQuery } from "./App";
 import { prefetchFolder } from "./files/FilesPage";
 import { prefetchSearch } from "./files/SearchResults";
 import "./styles.css";
@@ -20,13 +20,16 @@ const queries = new QueryClient({
   defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: 10_000 } },
 });
 
-// A page with rows (a folder, search results) asks for them first, beside who is signed in, before React mounts; the
-// rest of the page waits until they are painted (api/firstRows.ts). Only with a session's CSRF cookie: without one
-// the sign-in page comes, and nothing else is asked for.
-if (csrfToken() !== null && showsRows(location.pathname)) {
-  holdForRows();
-  prefetchFolder(queries, location.pathname);
-  prefetchSearch(queries, location);
+// Before React mounts: a page with rows (a folder, search results) asks for them first, then who is signed in; the
+// rest of the page waits until the rows are painted (api/firstRows.ts). Only with a session's CSRF cookie: without
+// one the sign-in page comes, and nothing else is asked for.
+if (csrfToken() !== null) {
+  if (showsRows(location.pathname)) {
+    holdForRows();
+    prefetchFolder(queries, location.pathname);
+    prefetchSearch(queries, location);
+  }
+  void queries.prefetchQuery(meQuery());
 }
 // The app's own navigations (a click on a folder, the search form, Back): this listener runs before the router's.
 addEventListener("popstate", () => (showsRows(location.pathname) ? holdForRows() : stopHolding()));

@@ -21,6 +21,8 @@ import { UploadDialog } from "../upload/UploadDialog";
 import { clickRow, keepShown, NOTHING, type ClickKeys, type Selection } from "./selection";
 import type { Target } from "./targets";
 
+// A folder's page load finds its first page of files preloaded by the server (FIRST_ROWS in cairn/api/webui.py, the
+// same URL: change them together; tests/ui/test_scrolling.py fails if the page asks for it twice).
 const PAGE_SIZE = 200;
 const FIRST_SORT: SortKey = "name";
 const FIRST_DESCENDING = false;
