@@ -150,12 +150,15 @@ class Bench:
         self.client = httpx.Client(base_url=server.base_url, cookies=cookies, timeout=120)
         self.in_flight: set[Any] = set()  # the page's requests not yet answered (but its event stream)
         page.on("request", self._sent)
-        page.on("requestfinished", self.in_flight.discard)
-        page.on("requestfailed", self.in_flight.discard)
+        page.on("requestfinished", self._done)
+        page.on("requestfailed", self._done)
 
     def _sent(self, request: Any) -> None:
         if not request.url.startswith(self.server.base_url + EVENTS):
             self.in_flight.add(request)
+
+    def _done(self, request: Any) -> None:
+        self.in_flight.discard(request)
 
     def _until_quiet(self) -> None:
         """Wait until the page has had no request in flight for QUIET_MS (the thumbnails, the details pane and the

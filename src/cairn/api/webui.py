@@ -4,8 +4,9 @@
 * any other ``GET`` that no route takes (``/``, ``/files/12``, ``/search?q=...``): ``index.html``, never cached, so
   the app's own router shows the page. A folder's page, asked for with a session cookie, also names the first page
   of the folder's rows in a ``Link: rel=preload`` header: the browser asks for it while it loads the app's
-  scripts, and the app's own request for it (``ui/src/files/FilesPage.tsx``) gets that answer. ``/api/...``, ``/health``, ``/openapi.json`` and ``/docs`` keep their
-  answers: an unknown ``/api/...`` path is still the API's canonical 404, a wrong method its 405.
+  scripts, and the app's own request for it (``ui/src/files/FilesPage.tsx``) gets that answer;
+* ``/api/...``, ``/health``, ``/openapi.json`` and ``/docs`` keep their answers: an unknown ``/api/...`` path is
+  still the API's canonical 404, a wrong method its 405.
 
 The pages run under :data:`UI_POLICY`: scripts, styles and fonts from cairn's origin only (Vite emits no inline
 script), data from the same origin only, no framing, no forms posted anywhere.
@@ -18,8 +19,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from starlette.staticfiles import StaticFiles
 from starlette.requests import HTTPConnection
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cairn.api.deps import SESSION_COOKIE
