@@ -20,19 +20,24 @@ const queries = new QueryClient({
   defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: 10_000 } },
 });
 
-// Before React mounts: a page with rows (a folder, search results) asks for them first, then who is signed in; the
-// rest of the page waits until the rows are painted (api/firstRows.ts). Only with a session's CSRF cookie: without
-// one the sign-in page comes, and nothing else is asked for.
+/** A page with rows (a folder, search results) asks for them first, before React renders it, and the rest of the
+ * page waits until they are painted (api/firstRows.ts). */
+function rowsFirst(): void {
+  if (!showsRows(location.pathname)) return stopHolding();
+  holdForRows();
+  prefetchFolder(queries, location.pathname);
+  prefetchSearch(queries, location);
+}
+
+// A page load asks for the rows, then who is signed in, before React mounts. Only with a session's CSRF cookie:
+// without one the sign-in page comes, and nothing else is asked for.
 if (csrfToken() !== null) {
-  if (showsRows(location.pathname)) {
-    holdForRows();
-    prefetchFolder(queries, location.pathname);
-    prefetchSearch(queries, location);
-  }
+  rowsFirst();
   void queries.prefetchQuery(meQuery());
 }
-// The app's own navigations (a click on a folder, the search form, Back): this listener runs before the router's.
-addEventListener("popstate", () => (showsRows(location.pathname) ? holdForRows() : stopHolding()));
+// The app's own navigations (a click on a folder, the search form, Back): this listener runs before the router's,
+// so the rows' request is on its way before React renders the new page.
+addEventListener("popstate", rowsFirst);
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

@@ -46,6 +46,9 @@ export function FilesPage({
   const [sort, setSort] = useState<SortKey>(FIRST_SORT);
   const [descending, setDescending] = useState(FIRST_DESCENDING);
   const { rows, itemOrder, complete, hasMore, loadMore, error } = useRows(folderId, sort, descending);
+  useEffect(() => {
+    tableOrder = { sort, descending };
+  }, [sort, descending]);
   const [selection, setSelection] = useState<Selection>(() => preselected());
   const [menu, setMenu] = useState<MenuAt | null>(null);
   const [open, setOpen] = useState<Open>(null);
@@ -174,13 +177,17 @@ function preselected(): Selection {
   return id > 0 ? { ids: new Set([id]), anchor: id } : NOTHING;
 }
 
-/** A page load at `/files/12` asks for its first page of files, its sub-folders and the folder at once, beside who
- * is signed in, rather than once that answer is in (the page then finds them in the cache, or on their way). */
+/** The table's order, which the next folder opened keeps (the page's state; read by `prefetchFolder`). */
+let tableOrder: { sort: SortKey; descending: boolean } = { sort: FIRST_SORT, descending: FIRST_DESCENDING };
+
+/** A page load at `/files/12`, or the app's own navigation to it, asks for its first page of files, its sub-folders
+ * and the folder before React renders the page (and on a load, beside who is signed in, rather than once that answer
+ * is in): the page then finds them in the cache, or on their way. */
 export function prefetchFolder(queries: QueryClient, pathname: string): void {
   const match = /^\/files\/(\d+)$/.exec(pathname);
   if (!match) return;
   const folderId = Number(match[1]);
-  void queries.prefetchInfiniteQuery(itemsQuery(folderId, FIRST_SORT, FIRST_DESCENDING));
+  void queries.prefetchInfiniteQuery(itemsQuery(folderId, tableOrder.sort, tableOrder.descending));
   void queries.prefetchQuery(subfoldersQuery(folderId));
   void queries.prefetchQuery(folderQuery(folderId));
 }
