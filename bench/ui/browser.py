@@ -5,8 +5,9 @@ Time to the first rows: a script installed before the app's own (``WATCH``) note
 awaited rows are there yet; the run starts it with the app's own navigation (``history.pushState`` and a
 ``popstate`` event, what a click on a folder or the search form does) or with a page load, and reads the time the
 first row was in the DOM and the time of the next animation frame (about when it is painted). Every API request the
-page made meanwhile is replayed with httpx right after: the one the rows wait for alone, then all of them at once
-(Chromium makes up to six at a time to one server), so the comparison is made at the same moment's load.
+page made meanwhile is replayed with httpx once the page is done (no request of it in flight for ``QUIET_MS``: what
+it asks for after its rows, such as thumbnails, would else share the server with the API's requests): the one the
+rows wait for alone, then all of them at once (Chromium makes up to six at a time to one server).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ FOLDER_ROW = "[role=grid] .tbody [role=row][aria-selected]"  # a file's row (fol
 SEARCH_ROW = "table.results tbody tr"
 BROWSER_CONNECTIONS = 6  # Chromium's connections per host over HTTP/1.1
 RUN_TIMEOUT_MS = 600_000
+QUIET_MS = 300  # no request of the page in flight this long: it is done for now
+EVENTS = "/api/v1/events"  # the page's event stream: open as long as the page is
 
 WATCH = """
 (() => {
@@ -145,6 +148,29 @@ class Bench:
         self.server = server
         self.page = page
         self.client = httpx.Client(base_url=server.base_url, cookies=cookies, timeout=120)
+        self.in_flight: set[Any] = set()  # the page's requests not yet answered (but its event stream)
+        page.on("request", self._sent)
+        page.on("requestfinished", self._done)
+        page.on("requestfailed", self._done)
+
+    def _sent(self, request: Any) -> None:
+        if not request.url.startswith(self.server.base_url + EVENTS):
+            self.in_flight.add(request)
+
+    def _done(self, request: Any) -> None:
+        self.in_flight.discard(request)
+
+    def _until_quiet(self) -> None:
+        """Wait until the page has had no request in flight for QUIET_MS (the thumbnails, the details pane and the
+        tree it asks for after its rows), so that the API's own time is measured on a server busy with it alone."""
+        deadline = time.monotonic() + RUN_TIMEOUT_MS / 1000
+        quiet_since = time.monotonic()
+        while (time.monotonic() - quiet_since) * 1000 < QUIET_MS:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the page still has requests in flight: {[r.url for r in self.in_flight]}")
+            self.page.wait_for_timeout(20)  # lets Playwright deliver the page's request events
+            if self.in_flight:
+                quiet_since = time.monotonic()
 
     # --- first rows ---------------------------------------------------------------------------------------------
     def first_rows(self, name: str, *, start: str | None, to: str, selector: str, gate: str, runs: int) -> Comparison:
@@ -162,6 +188,7 @@ class Bench:
                 self.page.wait_for_load_state("networkidle")
                 self.page.evaluate(NAVIGATE, [to, selector])
             times = self.page.evaluate(AWAIT, [RUN_TIMEOUT_MS, gate])
+            self._until_quiet()
             alone, together = self._replay(times["requests"], gate)
             if run == 0:
                 continue

@@ -52,6 +52,28 @@ def test_every_page_is_the_app(ui: TestClient, path: str) -> None:
     assert page.headers["x-frame-options"] == "DENY"
 
 
+def test_a_folder_page_preloads_its_first_rows_for_a_session(ui: TestClient) -> None:
+    """With a session cookie, a folder's page names the first page of its rows (the very URL the app asks for) in a
+    preload header; the browser asks for it while it loads the scripts."""
+    ui.cookies.set("cairn_session", "any")  # the header gives nothing away: the preload itself is authenticated
+    page = ui.get("/files/12")
+    assert page.text == INDEX
+    assert page.headers["link"] == (
+        "</api/v1/folders/12/items?sort=name&desc=false&limit=200>; rel=preload; as=fetch; crossorigin=anonymous"
+    )
+
+
+@pytest.mark.parametrize("path", ["/files", "/files/0", "/files/12/x", "/files/1e3", "/search?q=cars", "/"])
+def test_no_preload_but_for_a_folder_page(ui: TestClient, path: str) -> None:
+    ui.cookies.set("cairn_session", "any")
+    assert "link" not in ui.get(path).headers
+
+
+def test_no_preload_without_a_session(ui: TestClient) -> None:
+    """Without a session the app shows the sign-in page: nothing would use the rows."""
+    assert "link" not in ui.get("/files/12").headers
+
+
 def test_hashed_assets_are_cached_for_a_year(ui: TestClient) -> None:
     asset = ui.get("/assets/app-1a2b3c.js")
     assert asset.status_code == 200

@@ -1,6 +1,6 @@
 // Who is signed in decides the page: the accept page of a one-time link (whoever is signed in), the sign-in page,
 // or the app (its pages chosen by the path).
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError, api, unwrap, type User } from "./api/client";
 import { DatasetPage } from "./datasets/DatasetPage";
 import { DatasetsPage } from "./datasets/DatasetsPage";
@@ -17,7 +17,7 @@ import { useLocation } from "./router";
 
 export function App() {
   const url = useLocation();
-  const me = useQuery({ queryKey: ["me"], queryFn: () => unwrap(api.GET("/api/v1/users/me")) });
+  const me = useQuery(meQuery());
   const queries = useQueryClient();
   const signedIn = (user: User) => {
     queries.removeQueries({ predicate: (q) => q.queryKey[0] !== "me" }); // nothing of another user stays
@@ -29,6 +29,11 @@ export function App() {
   if (me.error instanceof ApiError && me.error.status === 401) return <SignInPage onSignedIn={signedIn} />;
   if (me.error) return <p role="alert">{me.error.message}</p>;
   return <SignedIn user={me.data} />;
+}
+
+/** Who is signed in (a 401: nobody). main.tsx asks for it before React mounts. */
+export function meQuery() {
+  return queryOptions({ queryKey: ["me"], queryFn: () => unwrap(api.GET("/api/v1/users/me")) });
 }
 
 function SignedIn({ user }: { user: User }) {

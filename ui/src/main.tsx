@@ -1,9 +1,11 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { ApiError } from "./api/client";
-import { App } from "./App";
+import { ApiError, csrfToken } from "./api/client";
+import { holdForRows, showsRows, stopHolding } from "./api/firstRows";
+import { App, meQuery } from "./App";
 import { prefetchFolder } from "./files/FilesPage";
+import { prefetchSearch } from "./files/SearchResults";
 import "./styles.css";
 
 // A 401 anywhere means the session ended (signed out elsewhere, expired, its token revoked): ask who is signed in
@@ -18,7 +20,24 @@ const queries = new QueryClient({
   defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: 10_000 } },
 });
 
-prefetchFolder(queries, location.pathname);
+/** A page with rows (a folder, search results) asks for them first, before React renders it, and the rest of the
+ * page waits until they are painted (api/firstRows.ts). */
+function rowsFirst(): void {
+  if (!showsRows(location.pathname)) return stopHolding();
+  holdForRows();
+  prefetchFolder(queries, location.pathname);
+  prefetchSearch(queries, location);
+}
+
+// A page load asks for the rows, then who is signed in, before React mounts. Only with a session's CSRF cookie:
+// without one the sign-in page comes, and nothing else is asked for.
+if (csrfToken() !== null) {
+  rowsFirst();
+  void queries.prefetchQuery(meQuery());
+}
+// The app's own navigations (a click on a folder, the search form, Back): this listener runs before the router's,
+// so the rows' request is on its way before React renders the new page.
+addEventListener("popstate", rowsFirst);
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

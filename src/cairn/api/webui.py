@@ -2,8 +2,11 @@
 
 * ``/assets/...``: Vite's hashed files, cached for a year (a new build has new names);
 * any other ``GET`` that no route takes (``/``, ``/files/12``, ``/search?q=...``): ``index.html``, never cached, so
-  the app's own router shows the page. ``/api/...``, ``/health``, ``/openapi.json`` and ``/docs`` keep their
-  answers: an unknown ``/api/...`` path is still the API's canonical 404, a wrong method its 405.
+  the app's own router shows the page. A folder's page, asked for with a session cookie, also names the first page
+  of the folder's rows in a ``Link: rel=preload`` header: the browser asks for it while it loads the app's
+  scripts, and the app's own request for it (``ui/src/files/FilesPage.tsx``) gets that answer;
+* ``/api/...``, ``/health``, ``/openapi.json`` and ``/docs`` keep their answers: an unknown ``/api/...`` path is
+  still the API's canonical 404, a wrong method its 405.
 
 The pages run under :data:`UI_POLICY`: scripts, styles and fonts from cairn's origin only (Vite emits no inline
 script), data from the same origin only, no framing, no forms posted anywhere.
@@ -11,12 +14,16 @@ script), data from the same origin only, no framing, no forms posted anywhere.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from starlette.requests import HTTPConnection
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from cairn.api.deps import SESSION_COOKIE
 
 __all__ = ["UI_DIST", "UI_POLICY", "install_web_ui"]
 
@@ -32,6 +39,12 @@ UI_POLICY = (
 
 ASSET_CACHING = "public, max-age=31536000, immutable"
 
+
+FIRST_ROWS = "/api/v1/folders/{folder_id}/items?sort=name&desc=false&limit=200"
+"""The first page of a folder's table exactly as the app asks for it (its first sort and its page size, in
+``ui/src/files/FilesPage.tsx``): a preload is used only by a request for the very same URL."""
+
+_FOLDER_PAGE = re.compile(r"/files/([1-9][0-9]{0,17})")
 
 _API_SEGMENTS = frozenset({"api", "health", "openapi.json", "docs"})
 """First path segments that belong to the API: the app's pages never answer for them."""
@@ -74,10 +87,20 @@ class _Pages:
         if scope["type"] != "http" or scope["method"] not in {"GET", "HEAD"} or first_segment in _API_SEGMENTS:
             await self.fallback(scope, receive, send)
             return
-        await self._page()(scope, receive, send)
+        await self._page(scope)(scope, receive, send)
 
-    def _page(self) -> Response:
-        headers = {"Content-Security-Policy": UI_POLICY, "Cache-Control": "no-cache"}
+    def _page(self, scope: Scope) -> Response:
+        headers = {"Content-Security-Policy": UI_POLICY, "Cache-Control": "no-cache", **_rows_preload(scope)}
         if not self.index.is_file():
             return HTMLResponse(_NOT_BUILT, status_code=503, headers=headers)
         return FileResponse(self.index, media_type="text/html", headers=headers)
+
+
+def _rows_preload(scope: Scope) -> dict[str, str]:
+    """The ``Link`` header preloading a folder page's first rows, for a browser with a session (one without gets the
+    sign-in page, which asks for nothing)."""
+    page = _FOLDER_PAGE.fullmatch(str(scope.get("path", "")))
+    if page is None or not HTTPConnection(scope).cookies.get(SESSION_COOKIE):
+        return {}
+    rows = FIRST_ROWS.format(folder_id=int(page.group(1)))
+    return {"Link": f"<{rows}>; rel=preload; as=fetch; crossorigin=anonymous"}

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ApiError, api, unwrap, type Dataset, type Folder, type Item } from "../api/client";
+import { afterRowsShown } from "../api/firstRows";
 import { Problem } from "../components/Dialog";
 import { formatDate, formatDuration, formatSize, KIND_LABELS } from "../format";
 import { ItemLink } from "../jobs/Bell";
@@ -13,7 +14,9 @@ import { Preview } from "./Preview";
 export function FolderDetails({ folder }: { folder: Folder }) {
   const summary = useQuery({
     queryKey: ["summary", folder.id],
-    queryFn: () => unwrap(api.GET("/api/v1/folders/{folder_id}/summary", { params: { path: { folder_id: folder.id } } })),
+    queryFn: afterRowsShown(() =>
+      unwrap(api.GET("/api/v1/folders/{folder_id}/summary", { params: { path: { folder_id: folder.id } } })),
+    ),
   });
   return (
     <aside className="details" aria-label="Folder details">

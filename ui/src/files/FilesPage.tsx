@@ -1,7 +1,8 @@
 // Files (seed 002): the folder tree, the open folder's table with its toolbar, the details pane, and the dialogs.
 import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useQuery, type QueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { api, csrfToken, unwrap, type Folder, type Item, type User } from "../api/client";
+import { api, unwrap, type Folder, type Item, type User } from "../api/client";
+import { rowsShown } from "../api/firstRows";
 import { Problem } from "../components/Dialog";
 import { folderPath, navigate } from "../router";
 import { AddToDatasetDialog } from "./AddToDatasetDialog";
@@ -22,6 +23,8 @@ import { UploadDialog } from "../upload/UploadDialog";
 import { clickRow, keepShown, NOTHING, type ClickKeys, type Selection } from "./selection";
 import type { Target } from "./targets";
 
+// A folder's page load finds its first page of files preloaded by the server (FIRST_ROWS in cairn/api/webui.py, the
+// same URL: change them together; tests/ui/test_scrolling.py fails if the page asks for it twice).
 const PAGE_SIZE = 200;
 const FIRST_SORT: SortKey = "name";
 const FIRST_DESCENDING = false;
@@ -45,6 +48,9 @@ export function FilesPage({
   const [sort, setSort] = useState<SortKey>(FIRST_SORT);
   const [descending, setDescending] = useState(FIRST_DESCENDING);
   const { rows, itemOrder, complete, hasMore, loadMore, error } = useRows(folderId, sort, descending);
+  useEffect(() => {
+    tableOrder = { sort, descending };
+  }, [sort, descending]);
   const [selection, setSelection] = useState<Selection>(() => preselected());
   const [menu, setMenu] = useState<MenuAt | null>(null);
   const [open, setOpen] = useState<Open>(null);
@@ -184,16 +190,19 @@ function preselected(): Selection {
   return id > 0 ? { ids: new Set([id]), anchor: id } : NOTHING;
 }
 
-/** A page load at `/files/12` asks for the folder, its sub-folders and its first page of files at once, beside who
- * is signed in, rather than once that answer is in (the page then finds them in the cache, or on their way). Only
- * with a session's CSRF cookie: without one the sign-in page comes, and nothing else is asked for. */
+/** The table's order, which the next folder opened keeps (the page's state; read by `prefetchFolder`). */
+let tableOrder: { sort: SortKey; descending: boolean } = { sort: FIRST_SORT, descending: FIRST_DESCENDING };
+
+/** A page load at `/files/12`, or the app's own navigation to it, asks for its first page of files, its sub-folders
+ * and the folder before React renders the page (and on a load, beside who is signed in, rather than once that answer
+ * is in): the page then finds them in the cache, or on their way. */
 export function prefetchFolder(queries: QueryClient, pathname: string): void {
   const match = /^\/files\/(\d+)$/.exec(pathname);
-  if (!match || csrfToken() === null) return;
+  if (!match) return;
   const folderId = Number(match[1]);
-  void queries.prefetchQuery(folderQuery(folderId));
+  void queries.prefetchInfiniteQuery(itemsQuery(folderId, tableOrder.sort, tableOrder.descending));
   void queries.prefetchQuery(subfoldersQuery(folderId));
-  void queries.prefetchInfiniteQuery(itemsQuery(folderId, FIRST_SORT, FIRST_DESCENDING));
+  void queries.prefetchQuery(folderQuery(folderId));
 }
 
 function folderQuery(folderId: number) {
@@ -245,6 +254,10 @@ function useRows(folderId: number | null, sort: SortKey, descending: boolean) {
   }, [folders.data, pages, sort, descending]);
   const itemOrder = useMemo(() => ([] as number[]).concat(...pages.map(pageIds)), [pages]);
   const complete = items.isSuccess && !hasNextPage && !items.isFetching;
+  const settled = !folders.isPending && (folderId === null || !items.isPending); // shown, or failed
+  useEffect(() => {
+    if (settled) rowsShown(); // the rest of the page (tree, details) may now ask for its part
+  });
   return { rows, itemOrder, complete, hasMore: Boolean(hasNextPage), loadMore, error: folders.error ?? items.error };
 }
 

@@ -2,19 +2,22 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api, unwrap, type Folder } from "../api/client";
+import { afterRowsShown } from "../api/firstRows";
 import { Problem } from "../components/Dialog";
 import { folderPath, navigate } from "../router";
 
-function useChildren(parentId: number | null, enabled = true) {
+function useChildren(parentId: number | null, openId: number | null, enabled = true) {
+  const children = () => unwrap(api.GET("/api/v1/folders", { params: { query: { parent_id: parentId } } }));
   return useQuery({
     queryKey: ["folders", parentId],
-    queryFn: () => unwrap(api.GET("/api/v1/folders", { params: { query: { parent_id: parentId } } })),
+    // The open folder's sub-folders are among its rows (the same query as the table's): not held back for them.
+    queryFn: parentId === openId ? children : afterRowsShown(children),
     enabled,
   });
 }
 
 export function FolderTree({ openId, openPath }: { openId: number | null; openPath: readonly number[] }) {
-  const top = useChildren(null);
+  const top = useChildren(null, openId);
   return (
     <nav className="tree" aria-label="Folders">
       <button
@@ -47,7 +50,7 @@ function Node({ folder, openId, openPath }: { folder: Folder; openId: number | n
   useEffect(() => {
     if (onPath) setExpanded(true); // the open folder is below: show the way to it
   }, [onPath]);
-  const children = useChildren(folder.id, expanded);
+  const children = useChildren(folder.id, openId, expanded);
   const current = folder.id === openId;
   return (
     <li>

@@ -1,22 +1,38 @@
 // The global search's results: every file the user may see, wherever it is, newest first (the API's default
 // order for search, fast for every text); each opens its folder.
-import { useInfiniteQuery, useQueries } from "@tanstack/react-query";
-import { useMemo } from "react";
+import { infiniteQueryOptions, useInfiniteQuery, useQueries, type QueryClient } from "@tanstack/react-query";
+import { useEffect, useMemo } from "react";
 import { api, unwrap, type Item } from "../api/client";
+import { afterRowsShown, rowsShown } from "../api/firstRows";
 import { Problem } from "../components/Dialog";
 import { LoadMore } from "../components/ListPage";
 import { formatDate, formatSize, KIND_LABELS } from "../format";
 import { navigate } from "../router";
 
-export function SearchResults({ text }: { text: string }) {
-  const found = useInfiniteQuery({
+const PAGE_SIZE = 100;
+
+function searchQuery(text: string) {
+  return infiniteQueryOptions({
     queryKey: ["search", text],
     queryFn: ({ pageParam }) =>
-      unwrap(api.GET("/api/v1/search", { params: { query: { text, limit: 100, cursor: pageParam } } })),
+      unwrap(api.GET("/api/v1/search", { params: { query: { text, limit: PAGE_SIZE, cursor: pageParam } } })),
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
+}
+
+/** A page load at `/search?q=...` asks for the first results beside who is signed in (main.tsx). */
+export function prefetchSearch(queries: QueryClient, url: { pathname: string; search: string }): void {
+  const text = url.pathname === "/search" ? new URLSearchParams(url.search).get("q") : null;
+  if (text) void queries.prefetchInfiniteQuery(searchQuery(text));
+}
+
+export function SearchResults({ text }: { text: string }) {
+  const found = useInfiniteQuery(searchQuery(text));
   const items = useMemo(() => found.data?.pages.flatMap((p) => p.items) ?? [], [found.data]);
+  useEffect(() => {
+    if (!found.isPending) rowsShown(); // in the DOM (or failed): the rest of the page may ask for its part
+  });
   const where = useFolderPaths(items);
   return (
     <section aria-labelledby="search-title">
@@ -52,7 +68,7 @@ function useFolderPaths(items: Item[]): Map<number, string> {
   return useQueries({
     queries: ids.map((id) => ({
       queryKey: ["folder", id],
-      queryFn: () => unwrap(api.GET("/api/v1/folders/{folder_id}", { params: { path: { folder_id: id } } })),
+      queryFn: afterRowsShown(() => unwrap(api.GET("/api/v1/folders/{folder_id}", { params: { path: { folder_id: id } } }))),
     })),
     combine: (folders) => {
       const paths = new Map<number, string>();

@@ -2,6 +2,7 @@
 import { useInfiniteQuery, useQuery, useQueryClient, type InfiniteData, type QueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api, unwrap } from "../api/client";
+import { afterRows, afterRowsShown } from "../api/firstRows";
 import {
   addNotification,
   eventHub,
@@ -27,14 +28,14 @@ export const NOTES_LISTED = 50;
 export function useJobs() {
   return useQuery({
     queryKey: JOBS_KEY,
-    queryFn: () => unwrap(api.GET("/api/v1/jobs", { params: { query: { limit: JOBS_LISTED } } })),
+    queryFn: afterRowsShown(() => unwrap(api.GET("/api/v1/jobs", { params: { query: { limit: JOBS_LISTED } } }))),
   });
 }
 
 export function useNotifications() {
   return useQuery({
     queryKey: NOTIFICATIONS_KEY,
-    queryFn: () => unwrap(api.GET("/api/v1/notifications", { params: { query: { limit: NOTES_LISTED } } })),
+    queryFn: afterRowsShown(() => unwrap(api.GET("/api/v1/notifications", { params: { query: { limit: NOTES_LISTED } } }))),
   });
 }
 
@@ -80,9 +81,13 @@ export function useJob(jobId: number | null) {
 /** Fold the stream's events into the shared queries; mounted once for the signed-in app. */
 export function useLiveEvents(): void {
   const queries = useQueryClient();
-  useEffect(
-    () =>
-      eventHub().listen({
+  useEffect(() => {
+    let stop: (() => void) | null = null;
+    let left = false;
+    // The stream opens once the page's rows are shown (api/firstRows.ts): a new connection is not their rival.
+    void afterRows().then(() => {
+      if (left) return;
+      stop = eventHub().listen({
         job: (job) => jobChanged(queries, job),
         notification: (note) => noteAdded(queries, note),
         reconnected: () => {
@@ -90,9 +95,13 @@ export function useLiveEvents(): void {
           void queries.invalidateQueries({ queryKey: NOTIFICATIONS_KEY });
           void queries.invalidateQueries({ queryKey: ["job"] }); // a job followed alone (an import's) too
         },
-      }),
-    [queries],
-  );
+      });
+    });
+    return () => {
+      left = true;
+      stop?.();
+    };
+  }, [queries]);
 }
 
 /** Whether the tab's stream is open (false while it reconnects). */

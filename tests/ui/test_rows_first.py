@@ -1,0 +1,90 @@
+"""Issue 17's first rows: a folder's rows are asked for first, once, and the rest of the page (the folder tree, the
+details pane's counts, the bell's notifications, the event stream) waits until they are painted."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.ui.conftest import Api, sign_in
+
+ROWS_DELAY_S = 0.6  # the rows' answer is held this long in the browser's network layer: a slow server
+SECONDARY = ("/summary", "/api/v1/notifications", "/api/v1/jobs", "/api/v1/events", "/api/v1/folders?parent_id=")
+
+
+class Log:
+    """When each of the page's API requests was sent, and when the rows' answer came."""
+
+    def __init__(self, page: Any, folder_id: int) -> None:
+        self.rows_path = f"/api/v1/folders/{folder_id}/items"
+        self.folder_id = folder_id
+        self.sent: list[tuple[float, str]] = []
+        self.rows_answered: float | None = None
+        page.on("request", lambda r: "/api/" in r.url and self.sent.append((time.monotonic(), r.url)))
+        page.route(f"**{self.rows_path}*", self._slow_rows)
+
+    def _slow_rows(self, route: Any) -> None:
+        time.sleep(ROWS_DELAY_S)
+        route.continue_()
+
+    def note_answer(self, response: Any) -> None:
+        if self.rows_path in response.url and self.rows_answered is None:
+            self.rows_answered = time.monotonic()
+
+    def rows_requests(self) -> list[str]:
+        return [url for _, url in self.sent if self.rows_path in url]
+
+    def secondary_before_rows(self) -> list[str]:
+        """The requests for the rest of the page sent before the rows' answer came (the open folder's own
+        sub-folders are among its rows, so they may go first)."""
+        assert self.rows_answered is not None
+        own = f"parent_id={self.folder_id}"
+        return [
+            url
+            for at, url in self.sent
+            if at < self.rows_answered and any(s in url for s in SECONDARY) and not url.endswith(own)
+        ]
+
+
+def folder_with_files(server: Api) -> tuple[dict[str, Any], dict[str, Any]]:
+    parent = server.folder(f"Rows first {uuid.uuid4().hex[:6]}")
+    child = server.folder("Shots", parent_id=parent["id"], description="A folder with files")
+    server.upload_images(child["id"], ["a.png", "b.png", "c.png"], size=(8, 8))
+    return parent, child
+
+
+def test_a_folder_opened_in_the_app_asks_for_its_rows_before_the_rest(page: Any, server: Api) -> None:
+    parent, child = folder_with_files(server)
+    sign_in(page, server)
+    page.goto(f"{server.base_url}/files/{parent['id']}")
+    expect(page.get_by_role("grid", name="Files").get_by_role("row").filter(has_text="Shots")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+
+    log = Log(page, child["id"])
+    page.on("response", log.note_answer)
+    page.get_by_role("grid", name="Files").get_by_role("row").filter(has_text="Shots").click()
+    expect(page.get_by_role("row").filter(has_text="a.png")).to_be_visible()
+    details = page.get_by_role("complementary", name="Folder details")
+    expect(details).to_contain_text("Total size")  # the counts came, after the rows
+
+    assert len(log.rows_requests()) == 1
+    assert log.secondary_before_rows() == []
+    assert any("/summary" in url for _, url in log.sent)
+
+
+def test_a_folder_page_loaded_asks_for_its_rows_once_and_first(page: Any, server: Api) -> None:
+    _, child = folder_with_files(server)
+    sign_in(page, server)
+    log = Log(page, child["id"])
+    page.on("response", log.note_answer)
+
+    page.goto(f"{server.base_url}/files/{child['id']}")
+    expect(page.get_by_role("row").filter(has_text="a.png")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Folders")).to_contain_text("Rows first")  # the tree came after
+    expect(page.get_by_role("complementary", name="Folder details")).to_contain_text("Total size")
+
+    assert len(log.rows_requests()) == 1  # the server's preload, used by the app's own request
+    assert log.secondary_before_rows() == []
