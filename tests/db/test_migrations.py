@@ -241,7 +241,7 @@ def test_the_commonest_punctuation_never_looks_like_a_hexadecimal_digit() -> Non
     assert not mapped & set("abcdef0123456789")
 
 
-HEAD = "urlkeys1"
+HEAD = "ftskind1"
 """The newest migration (duplicate keys in URL order, on re-encodes and result objects, on the baseline)."""
 
 

@@ -104,7 +104,7 @@ class PageFinder:
     def _few_candidates(self, query: ItemQuery, scope: Scope) -> Driver | None:
         """SQLite: the source of few candidates that bounded counts vouch for, if any."""
         text = query.text or ""
-        if _indexed_text(text) and (not text.isascii() or self._at_most(_fts_rowids(text), FEW_MATCHES)):
+        if _indexed_text(text) and (not text.isascii() or self._at_most(_fts_rowids(text, query.kinds), FEW_MATCHES)):
             return Driver.TEXT  # non-ASCII: FTS5 folds its case, LIKE would not
         if scope.folder_ids is not None and len(scope.folder_ids) > 1 and self._few_in_folders(scope.folder_ids):
             return Driver.FOLDERS
@@ -125,7 +125,7 @@ class PageFinder:
         conditions = _row_filters(query, items, kind=self._not_driving(items.c.kind, when=driver is not Driver.KIND))
         conditions.extend(_metadata_filters(query, items))
         if query.text:
-            conditions.append(_sqlite_text_condition(query.text, fts=driver is Driver.TEXT))
+            conditions.append(_sqlite_text_condition(query.text, query.kinds, fts=driver is Driver.TEXT))
         if scope.limited:
             folder = items.c.folder_id if driver is Driver.FOLDERS else items.c.folder_id + 0
             conditions.append(scope.condition(folder))
@@ -266,19 +266,37 @@ def _indexed_text(text: str | None) -> bool:
     return text is not None and len(text) >= MIN_INDEXED_TEXT
 
 
-def _fts_rowids(text: str) -> sa.Select[Any]:
-    """Rowids (item ids) whose title or object URL contain ``text``, from the FTS5 trigram index (SQLite)."""
-    phrase = '"' + text.replace('"', '""') + '"'  # one FTS5 phrase: a substring, whatever characters it holds
-    match = sa.literal_column("items_fts").op("MATCH")(sa.literal(phrase))
+def _fts_rowids(text: str, kinds: frozenset[ItemKind] = frozenset()) -> sa.Select[Any]:
+    """Rowids (item ids) whose title or object URL contain ``text`` and whose kind is one of ``kinds`` (any if
+    none), from the FTS5 trigram index (SQLite), which holds the kind too: a kind filter reads no row."""
+    match = sa.literal_column("items_fts").op("MATCH")(sa.literal(_fts_match(text, kinds)))
     return sa.select(sa.literal_column("rowid")).select_from(sa.text("items_fts")).where(match)
 
 
-def _sqlite_text_condition(text: str, *, fts: bool) -> sa.ColumnElement[bool]:
-    """SQLite: title or object URL contains ``text`` in any case. ``LIKE`` folds ASCII letters only: a text of
-    three characters or more with others is found through FTS5 (which folds them all), a shorter one by trying
-    each case of its letters."""
+def _fts_match(text: str, kinds: frozenset[ItemKind]) -> str:
+    """The FTS5 query: ``text`` as one phrase (a substring, whatever characters it holds) in the title or URL
+    column; each kind as a phrase in the kind column, less the other kinds that contain it (``image`` is in
+    ``image_group``): the kind column holds one kind, so this is equality."""
+    found = "{title object_url} : " + _fts_phrase(text)
+    if not kinds:
+        return found
+    each = []
+    for kind in sorted(kinds):
+        longer = sorted(other for other in ItemKind if kind.value in other.value and other is not kind)
+        each.append(" NOT ".join(["kind : " + _fts_phrase(kind.value), *("kind : " + _fts_phrase(o) for o in longer)]))
+    return f"{found} AND ({' OR '.join(f'({one})' for one in each)})"
+
+
+def _fts_phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _sqlite_text_condition(text: str, kinds: frozenset[ItemKind], *, fts: bool) -> sa.ColumnElement[bool]:
+    """SQLite: title or object URL contains ``text`` in any case (through FTS5, of one of ``kinds`` too).
+    ``LIKE`` folds ASCII letters only: a text of three characters or more with others is found through FTS5
+    (which folds them all), a shorter one by trying each case of its letters."""
     if fts or (_indexed_text(text) and not text.isascii()):
-        return items.c.id.in_(_fts_rowids(text))
+        return items.c.id.in_(_fts_rowids(text, kinds))
     cases = itertools.product(*({char} if char.isascii() else {char, char.lower(), char.upper()} for char in text))
     patterns = sorted({_like_pattern("".join(chars)) for chars in cases})
     columns = (items.c.title, items.c.object_url)
