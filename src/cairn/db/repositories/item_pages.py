@@ -20,6 +20,7 @@ read; the text is checked on ``search_text`` (``cairn.db.search_text``), which t
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -92,6 +93,9 @@ class PageFinder:
 
     # --- SQLite -----------------------------------------------------------------------------------------------
     def _sqlite_rows(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]]:
+        matches = self._few_matches(query)
+        if matches is not None:
+            return self.conn.execute(self.statement(query, scope, Driver.TEXT, matches=matches)).all()
         few = self._few_candidates(query, scope)
         if few is not None:
             return self.conn.execute(self.statement(query, scope, few)).all()
@@ -101,11 +105,20 @@ class PageFinder:
         rows = self.within_budget(walk)
         return rows if rows is not None else self.conn.execute(self.statement(query, scope, Driver.TEXT)).all()
 
+    def _few_matches(self, query: ItemQuery) -> list[int] | None:
+        """SQLite: the ids of the text's matches of the kinds asked for, if at most ``FEW_MATCHES``: FTS5 is read
+        once, for the count and the page (in one read transaction, they are the same matches)."""
+        text = query.text or ""
+        if not (_indexed_text(text) and text.isascii()):
+            return None
+        ids = list(self.conn.execute(_fts_rowids(text, query.kinds).limit(FEW_MATCHES + 1)).scalars())
+        return ids if len(ids) <= FEW_MATCHES else None
+
     def _few_candidates(self, query: ItemQuery, scope: Scope) -> Driver | None:
         """SQLite: the source of few candidates that bounded counts vouch for, if any."""
         text = query.text or ""
-        if _indexed_text(text) and (not text.isascii() or self._at_most(_fts_rowids(text, query.kinds), FEW_MATCHES)):
-            return Driver.TEXT  # non-ASCII: FTS5 folds its case, LIKE would not
+        if _indexed_text(text) and not text.isascii():
+            return Driver.TEXT  # FTS5 folds the case of every letter, LIKE of ASCII letters only
         if scope.folder_ids is not None and len(scope.folder_ids) > 1 and self._few_in_folders(scope.folder_ids):
             return Driver.FOLDERS
         if _asks_for_members(query) and self._at_most(_member_ids(query), FEW_MEMBERS):
@@ -120,11 +133,15 @@ class PageFinder:
             return Driver.KIND
         return Driver.ORDER
 
-    def statement(self, query: ItemQuery, scope: Scope, driver: Driver) -> Any:
-        """SQLite: every condition of ``query``, written so that only ``driver``'s index can drive the plan."""
+    def statement(self, query: ItemQuery, scope: Scope, driver: Driver, *, matches: list[int] | None = None) -> Any:
+        """SQLite: every condition of ``query``, written so that only ``driver``'s index can drive the plan;
+        ``matches``: the ids of the text's matches, already read from FTS5 (driver TEXT)."""
         conditions = _row_filters(query, items, kind=self._not_driving(items.c.kind, when=driver is not Driver.KIND))
         conditions.extend(_metadata_filters(query, items))
-        if query.text:
+        if matches is not None:  # one JSON array: one parameter, however many ids
+            listed = sa.func.json_each(json.dumps(matches)).table_valued("value")
+            conditions.append(items.c.id.in_(sa.select(listed.c.value)))
+        elif query.text:
             conditions.append(_sqlite_text_condition(query.text, query.kinds, fts=driver is Driver.TEXT))
         if scope.limited:
             folder = items.c.folder_id if driver is Driver.FOLDERS else items.c.folder_id + 0
@@ -274,17 +291,37 @@ def _fts_rowids(text: str, kinds: frozenset[ItemKind] = frozenset()) -> sa.Selec
 
 
 def _fts_match(text: str, kinds: frozenset[ItemKind]) -> str:
-    """The FTS5 query: ``text`` as one phrase (a substring, whatever characters it holds) in the title or URL
-    column; each kind as a phrase in the kind column, less the other kinds that contain it (``image`` is in
-    ``image_group``): the kind column holds one kind, so this is equality."""
-    found = "{title object_url} : " + _fts_phrase(text)
+    """The FTS5 query: ``text`` as one phrase (a substring, whatever characters it holds) in the title or URL,
+    and the kind column holding one of ``kinds`` (``_fts_kind``). The phrase is limited to the title and URL
+    columns only when it could be found in a kind's name: the column filter has a cost."""
+    phrase = _fts_phrase(text)
+    folded = text.lower()
+    if not text.isascii() or any(folded in kind.value for kind in ItemKind):
+        phrase = "{title object_url} : " + phrase
     if not kinds:
-        return found
-    each = []
-    for kind in sorted(kinds):
-        longer = sorted(other for other in ItemKind if kind.value in other.value and other is not kind)
-        each.append(" NOT ".join(["kind : " + _fts_phrase(kind.value), *("kind : " + _fts_phrase(o) for o in longer)]))
-    return f"{found} AND ({' OR '.join(f'({one})' for one in each)})"
+        return phrase
+    return f"{phrase} AND ({' OR '.join(_fts_kind(kind) for kind in sorted(kinds))})"
+
+
+def _fts_kind(kind: ItemKind) -> str:
+    """An FTS5 query true exactly for the rows whose kind column holds ``kind``: one trigram of its name found in
+    as few other kinds' names as can be, less, for each of those, one of its trigrams that ``kind``'s name lacks
+    (``image``: ``ima`` but not ``ge_``, which image_group and image_sequence hold). One trigram reads one
+    doclist; the phrase of the whole name would read one per trigram, each as long as the kind is common."""
+    own = _trigrams(kind.value)
+    sharing = {t: [o for o in ItemKind if o is not kind and t in _trigrams(o.value)] for t in own}
+    chosen = min(own, key=lambda t: len(sharing[t]))  # the first of the least shared
+    excluded: list[str] = []
+    for other in sharing[chosen]:
+        lacking = [t for t in _trigrams(other.value) if t not in own]
+        assert lacking, (kind, other)  # no kind's trigrams are all another's (tests/db/test_search_pages.py)
+        if not any(t in excluded for t in lacking):
+            excluded.append(lacking[0])
+    return "(" + " NOT ".join(f"kind : {_fts_phrase(t)}" for t in [chosen, *excluded]) + ")"
+
+
+def _trigrams(text: str) -> list[str]:
+    return [text[i : i + 3] for i in range(len(text) - 2)]
 
 
 def _fts_phrase(text: str) -> str:
