@@ -47,9 +47,6 @@ PROGRESS_EVERY = 10_000  # SQLite: instructions between two calls of the handler
 WALK_ENTRIES = 100_000  # PostgreSQL: index entries a walk with a text reads at most (about SQLite's budget)
 LISTED_FOLDERS = 2_000  # a scope of up to this many folders is bound as a list of ids, a subquery beyond
 MIN_INDEXED_TEXT = 3  # the trigram indexes find texts of three characters or more
-LONG_TEXT = 6  # SQLite: a text of this many characters or more is looked up in FTS5 by its rarest trigrams
-RARE_TRIGRAM = 2_000  # SQLite: a trigram of at most this many items is rare (a bounded count)
-RARE_TRIGRAMS = 3  # SQLite: the rarest trigrams a long text is looked up by
 
 
 class Driver(Enum):
@@ -109,33 +106,13 @@ class PageFinder:
         return rows if rows is not None else self.conn.execute(self.statement(query, scope, Driver.TEXT)).all()
 
     def _few_matches(self, query: ItemQuery) -> list[int] | None:
-        """SQLite: the ids of the text's candidates of the kinds asked for, if at most ``FEW_MATCHES``: FTS5 is
-        read once, for the count and the page (in one read transaction, they are the same). The candidates are
-        the text's matches, or for a long text those holding its rarest trigrams (``_rare_trigrams``): a
-        superset, checked with ``LIKE`` by the statement."""
+        """SQLite: the ids of the text's matches of the kinds asked for, if at most ``FEW_MATCHES``: FTS5 is read
+        once, for the count and the page (in one read transaction, they are the same matches)."""
         text = query.text or ""
         if not (_indexed_text(text) and text.isascii()):
             return None
-        rowids = _fts_rowids(text, query.kinds, trigrams=self._rare_trigrams(text))
-        ids = list(self.conn.execute(rowids.limit(FEW_MATCHES + 1)).scalars())
+        ids = list(self.conn.execute(_fts_rowids(text, query.kinds).limit(FEW_MATCHES + 1)).scalars())
         return ids if len(ids) <= FEW_MATCHES else None
-
-    def _rare_trigrams(self, text: str) -> list[str] | None:
-        """SQLite: the ``RARE_TRIGRAMS`` rarest trigrams of a long text, if they are rare (bounded counts, in one
-        statement). FTS5 finds a phrase by reading the doclist of each of its trigrams: one common trigram (``fra``
-        of ``frame``) costs a read of most items' entries, however rare the text."""
-        grams = sorted(set(_trigrams(text.lower())))
-        if len(text) < LONG_TEXT or len(grams) <= RARE_TRIGRAMS:
-            return None
-        counts = [
-            sa.select(sa.func.count())
-            .select_from(_fts_rowids(text, frozenset(), trigrams=[gram]).limit(RARE_TRIGRAM + 1).subquery())
-            .scalar_subquery()
-            for gram in grams
-        ]
-        found = self.conn.execute(sa.select(*counts)).one()
-        rare = sorted((count, gram) for count, gram in zip(found, grams, strict=True) if count <= RARE_TRIGRAM)
-        return [gram for _, gram in rare[:RARE_TRIGRAMS]] or None
 
     def _few_candidates(self, query: ItemQuery, scope: Scope) -> Driver | None:
         """SQLite: the source of few candidates that bounded counts vouch for, if any."""
@@ -161,10 +138,9 @@ class PageFinder:
         ``matches``: the ids of the text's matches, already read from FTS5 (driver TEXT)."""
         conditions = _row_filters(query, items, kind=self._not_driving(items.c.kind, when=driver is not Driver.KIND))
         conditions.extend(_metadata_filters(query, items))
-        if matches is not None:  # one JSON array: one parameter, however many ids; LIKE checks the candidates
+        if matches is not None:  # one JSON array: one parameter, however many ids
             listed = sa.func.json_each(json.dumps(matches)).table_valued("value")
             conditions.append(items.c.id.in_(sa.select(listed.c.value)))
-            conditions.append(_sqlite_text_condition(query.text or "", query.kinds, fts=False))
         elif query.text:
             conditions.append(_sqlite_text_condition(query.text, query.kinds, fts=driver is Driver.TEXT))
         if scope.limited:
@@ -307,26 +283,20 @@ def _indexed_text(text: str | None) -> bool:
     return text is not None and len(text) >= MIN_INDEXED_TEXT
 
 
-def _fts_rowids(
-    text: str, kinds: frozenset[ItemKind] = frozenset(), *, trigrams: list[str] | None = None
-) -> sa.Select[Any]:
-    """Rowids (item ids) whose title or object URL contain ``text`` (or which hold all ``trigrams``, if given)
-    and whose kind is one of ``kinds`` (any if none), from the FTS5 trigram index (SQLite), which holds the kind
-    too: a kind filter reads no row."""
-    found = " AND ".join(map(_fts_phrase, trigrams)) if trigrams else None
-    match = sa.literal_column("items_fts").op("MATCH")(sa.literal(_fts_match(text, kinds, found=found)))
+def _fts_rowids(text: str, kinds: frozenset[ItemKind] = frozenset()) -> sa.Select[Any]:
+    """Rowids (item ids) whose title or object URL contain ``text`` and whose kind is one of ``kinds`` (any if
+    none), from the FTS5 trigram index (SQLite), which holds the kind too: a kind filter reads no row."""
+    match = sa.literal_column("items_fts").op("MATCH")(sa.literal(_fts_match(text, kinds)))
     return sa.select(sa.literal_column("rowid")).select_from(sa.text("items_fts")).where(match)
 
 
-def _fts_match(text: str, kinds: frozenset[ItemKind], *, found: str | None = None) -> str:
-    """The FTS5 query: ``text`` as one phrase (a substring, whatever characters it holds) in the title or URL
-    (or the query ``found``), and the kind column holding one of ``kinds`` (``_fts_kind``). The phrase is limited
-    to the title and URL columns only when it could be found in a kind's name: the column filter has a cost."""
+def _fts_match(text: str, kinds: frozenset[ItemKind]) -> str:
+    """The FTS5 query: ``text`` as one phrase (a substring, whatever characters it holds) in the title or URL,
+    and the kind column holding one of ``kinds`` (``_fts_kind``). The phrase is limited to the title and URL
+    columns only when it could be found in a kind's name: the column filter has a cost."""
     phrase = _fts_phrase(text)
     folded = text.lower()
-    if found is not None:
-        phrase = f"({found})"
-    elif not text.isascii() or any(folded in kind.value for kind in ItemKind):
+    if not text.isascii() or any(folded in kind.value for kind in ItemKind):
         phrase = "{title object_url} : " + phrase
     if not kinds:
         return phrase
