@@ -212,7 +212,7 @@ def test_each_kind_filter_with_a_text_finds_that_kind_only(world: World) -> None
                 wanted = sorted(
                     i
                     for t, i in ids.items()
-                    if t.startswith(f"{kind.value} ") or t == "plain take" and kind is ItemKind.VIDEO
+                    if t.startswith(f"{kind.value} ") or (t == "plain take" and kind is ItemKind.VIDEO)
                 )
                 assert sorted(found) == wanted, (config, kind)
             named = {"image": ["image take", "image_group take", "image_sequence take"], "video": ["video take"]}

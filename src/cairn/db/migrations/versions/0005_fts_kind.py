@@ -17,38 +17,49 @@ branch_labels = None
 depends_on = None
 
 
+WITH_KIND = (
+    "CREATE VIRTUAL TABLE items_fts USING fts5("
+    "title, object_url, kind, content='items', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER items_fts_ai AFTER INSERT ON items BEGIN "
+    "INSERT INTO items_fts(rowid, title, object_url, kind) VALUES (new.id, new.title, new.object_url, new.kind); END",
+    "CREATE TRIGGER items_fts_ad AFTER DELETE ON items BEGIN "
+    "INSERT INTO items_fts(items_fts, rowid, title, object_url, kind) "
+    "VALUES ('delete', old.id, old.title, old.object_url, old.kind); END",
+    "CREATE TRIGGER items_fts_au AFTER UPDATE OF title, object_url, kind ON items BEGIN "
+    "INSERT INTO items_fts(items_fts, rowid, title, object_url, kind) "
+    "VALUES ('delete', old.id, old.title, old.object_url, old.kind); "
+    "INSERT INTO items_fts(rowid, title, object_url, kind) VALUES (new.id, new.title, new.object_url, new.kind); END",
+)
+WITHOUT_KIND = (
+    "CREATE VIRTUAL TABLE items_fts USING fts5("
+    "title, object_url, content='items', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER items_fts_ai AFTER INSERT ON items BEGIN "
+    "INSERT INTO items_fts(rowid, title, object_url) VALUES (new.id, new.title, new.object_url); END",
+    "CREATE TRIGGER items_fts_ad AFTER DELETE ON items BEGIN "
+    "INSERT INTO items_fts(items_fts, rowid, title, object_url) "
+    "VALUES ('delete', old.id, old.title, old.object_url); END",
+    "CREATE TRIGGER items_fts_au AFTER UPDATE OF title, object_url ON items BEGIN "
+    "INSERT INTO items_fts(items_fts, rowid, title, object_url) "
+    "VALUES ('delete', old.id, old.title, old.object_url); "
+    "INSERT INTO items_fts(rowid, title, object_url) VALUES (new.id, new.title, new.object_url); END",
+)
+
+
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        _make_index(("title", "object_url", "kind"))
+        _make_index(WITH_KIND)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        _make_index(("title", "object_url"))
+        _make_index(WITHOUT_KIND)
 
 
-def _make_index(columns: tuple[str, ...]) -> None:
-    """``items_fts`` over ``columns`` of ``items``, its three triggers, and its content indexed from ``items``."""
-    listed = ", ".join(columns)
-    new = ", ".join(f"new.{column}" for column in columns)
-    old = ", ".join(f"old.{column}" for column in columns)
-    op.execute("DROP TABLE IF EXISTS items_fts")  # its triggers stay: they are dropped by name
+def _make_index(ddl: tuple[str, ...]) -> None:
+    """``items_fts`` and its three triggers made anew by ``ddl``, the index filled from ``items`` (its content)."""
     for trigger in ("items_fts_ai", "items_fts_ad", "items_fts_au"):
         op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-    op.execute(
-        f"CREATE VIRTUAL TABLE items_fts USING fts5({listed}, content='items', content_rowid='id', tokenize='trigram')"
-    )
-    op.execute(
-        f"CREATE TRIGGER items_fts_ai AFTER INSERT ON items BEGIN "
-        f"INSERT INTO items_fts(rowid, {listed}) VALUES (new.id, {new}); END"
-    )
-    op.execute(
-        f"CREATE TRIGGER items_fts_ad AFTER DELETE ON items BEGIN "
-        f"INSERT INTO items_fts(items_fts, rowid, {listed}) VALUES ('delete', old.id, {old}); END"
-    )
-    op.execute(
-        f"CREATE TRIGGER items_fts_au AFTER UPDATE OF {listed} ON items BEGIN "
-        f"INSERT INTO items_fts(items_fts, rowid, {listed}) VALUES ('delete', old.id, {old}); "
-        f"INSERT INTO items_fts(rowid, {listed}) VALUES (new.id, {new}); END"
-    )
+    op.execute("DROP TABLE IF EXISTS items_fts")
+    for statement in ddl:
+        op.execute(statement)
     op.execute("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
