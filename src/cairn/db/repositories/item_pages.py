@@ -20,7 +20,6 @@ read; the text is checked on ``search_text`` (``cairn.db.search_text``), which t
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -105,14 +104,18 @@ class PageFinder:
         rows = self.within_budget(walk)
         return rows if rows is not None else self.conn.execute(self.statement(query, scope, Driver.TEXT)).all()
 
-    def _few_matches(self, query: ItemQuery) -> list[int] | None:
-        """SQLite: the ids of the text's matches of the kinds asked for, if at most ``FEW_MATCHES``: FTS5 is read
-        once, for the count and the page (in one read transaction, they are the same matches)."""
+    def _few_matches(self, query: ItemQuery) -> str | None:
+        """SQLite: the ids of the text's matches of the kinds asked for (a JSON array), if at most
+        ``FEW_MATCHES``: FTS5 is read once, for the count and the page (in one read transaction, they are the same
+        matches). With a kind filter the bound is a tenth: the matches of a rarer kind are further apart in the
+        text's, and reading the text's up to the bound costs more; the walk of the kind's index finds the others."""
         text = query.text or ""
         if not (_indexed_text(text) and text.isascii()):
             return None
-        ids = list(self.conn.execute(_fts_rowids(text, query.kinds).limit(FEW_MATCHES + 1)).scalars())
-        return ids if len(ids) <= FEW_MATCHES else None
+        bound = FEW_MATCHES // 10 if query.kinds else FEW_MATCHES
+        found = _fts_rowids(text, query.kinds).limit(bound + 1).subquery()
+        count, ids = self.conn.execute(sa.select(sa.func.count(), sa.func.json_group_array(found.c.rowid))).one()
+        return str(ids) if count <= bound else None
 
     def _few_candidates(self, query: ItemQuery, scope: Scope) -> Driver | None:
         """SQLite: the source of few candidates that bounded counts vouch for, if any."""
@@ -133,13 +136,13 @@ class PageFinder:
             return Driver.KIND
         return Driver.ORDER
 
-    def statement(self, query: ItemQuery, scope: Scope, driver: Driver, *, matches: list[int] | None = None) -> Any:
+    def statement(self, query: ItemQuery, scope: Scope, driver: Driver, *, matches: str | None = None) -> Any:
         """SQLite: every condition of ``query``, written so that only ``driver``'s index can drive the plan;
-        ``matches``: the ids of the text's matches, already read from FTS5 (driver TEXT)."""
+        ``matches``: the ids of the text's matches, already read from FTS5 (driver TEXT), as a JSON array."""
         conditions = _row_filters(query, items, kind=self._not_driving(items.c.kind, when=driver is not Driver.KIND))
         conditions.extend(_metadata_filters(query, items))
         if matches is not None:  # one JSON array: one parameter, however many ids
-            listed = sa.func.json_each(json.dumps(matches)).table_valued("value")
+            listed = sa.func.json_each(matches).table_valued("value")
             conditions.append(items.c.id.in_(sa.select(listed.c.value)))
         elif query.text:
             conditions.append(_sqlite_text_condition(query.text, query.kinds, fts=driver is Driver.TEXT))
