@@ -13,7 +13,8 @@ One rule on both dialects, needing nothing but the indexes the writes themselves
    how many match, not by where they sort.
 
 On SQLite, which keeps no statistics in a cairn database, the statement is written so that only the chosen index can
-drive the plan (``_not_driving``). On PostgreSQL a page's ids come from the indexes alone and only their rows are
+drive the plan (``_not_driving``); its FTS5 index holds the kind too, so a text with a kind filter is looked up there
+without reading rows (``_fts_match``). On PostgreSQL a page's ids come from the indexes alone and only their rows are
 read; the text is checked on ``search_text`` (``cairn.db.search_text``), which the name indexes include.
 """
 
