@@ -40,6 +40,7 @@ from cairn.domain.kinds import ItemKind
 from cairn.domain.listing import Cursor, ItemQuery, SortBy
 
 FEW_MATCHES = 5_000  # a text with at most this many matches (PostgreSQL: expected) has them fetched and sorted
+KIND_IN_FTS_MATCHES = 200_000  # SQLite: a text with at most about this many matches has those of a kind counted in FTS5
 FEW_IN_FOLDERS = 2_000  # items of the listed folders fetched whole and sorted
 FEW_MEMBERS = 20_000  # dataset members fetched whole and sorted
 WALK_STEPS = 1_000_000  # SQLite: VM instructions of a walk with a text (about 110,000 covering-index entries)
@@ -108,15 +109,31 @@ class PageFinder:
     def _few_matches(self, query: ItemQuery) -> str | None:
         """SQLite: the ids of the text's matches of the kinds asked for (a JSON array), if at most
         ``FEW_MATCHES``: FTS5 is read once, for the count and the page (in one read transaction, they are the same
-        matches). With a kind filter the bound is a tenth: the matches of a rarer kind are further apart in the
-        text's, and reading the text's up to the bound costs more; the walk of the kind's index finds the others."""
+        matches). With a kind filter and many matches of the text, those of the kinds may still be few: FTS5 is
+        asked for them when the text's matches are not too many (estimated from how far apart its first ones
+        are), as reading them costs about their number; for a text in most items, the walk of the kind's index
+        is cheaper."""
         text = query.text or ""
         if not (_indexed_text(text) and text.isascii()):
             return None
-        bound = FEW_MATCHES // 10 if query.kinds else FEW_MATCHES
-        found = _fts_rowids(text, query.kinds).limit(bound + 1).subquery()
-        count, ids = self.conn.execute(sa.select(sa.func.count(), sa.func.json_group_array(found.c.rowid))).one()
-        return str(ids) if count <= bound else None
+        count, ids, last = self._first_matches(_fts_rowids(text))
+        if count <= FEW_MATCHES:
+            return ids
+        if not query.kinds:
+            return None
+        top = self.conn.execute(sa.select(sa.func.max(items.c.id))).scalar_one() or 0
+        if last and count * top / last > KIND_IN_FTS_MATCHES:
+            return None
+        count, ids, _ = self._first_matches(_fts_rowids(text, query.kinds))
+        return ids if count <= FEW_MATCHES else None
+
+    def _first_matches(self, rowids: sa.Select[Any]) -> tuple[int, str, int | None]:
+        """SQLite: how many of ``rowids`` there are up to ``FEW_MATCHES`` and one more, their ids (a JSON array
+        built by SQLite) and the last one."""
+        found = rowids.limit(FEW_MATCHES + 1).subquery()
+        counted = sa.select(sa.func.count(), sa.func.json_group_array(found.c.rowid), sa.func.max(found.c.rowid))
+        count, ids, last = self.conn.execute(counted).one()
+        return int(count), str(ids), last
 
     def _few_candidates(self, query: ItemQuery, scope: Scope) -> Driver | None:
         """SQLite: the source of few candidates that bounded counts vouch for, if any."""
