@@ -35,6 +35,8 @@ CONFIGS = {  # how the planner is forced to find pages: constants of item_pages
         "WALK_ENTRIES": 0,
     },
     "short walk": {"FEW_MATCHES": NEVER, "FEW_IN_FOLDERS": NEVER, "WALK_STEPS": 3_000, "WALK_ENTRIES": 3},
+    "many matches, those of the kinds counted": {"FEW_MATCHES": 0, "KIND_IN_FTS_MATCHES": ALWAYS},
+    "many matches, the kinds walked": {"FEW_MATCHES": 0, "KIND_IN_FTS_MATCHES": 0},
 }
 KINDS = (ItemKind.IMAGE, ItemKind.VIDEO, ItemKind.AUDIO)
 STATUSES = (ItemStatus.REGISTERED, ItemStatus.READY)
