@@ -56,7 +56,7 @@ def index_sorted(conn: Connection, *, text: str, visible_paths: list[str] | None
         conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
         return like_scan(conn, text=text, visible_paths=visible_paths, size=size, bitmap=True)
-    phrase = '"' + text.replace('"', '""') + '"'
+    phrase = '{title object_url} : "' + text.replace('"', '""') + '"'  # not the kind column
     matching = sa.text("SELECT rowid FROM items_fts WHERE items_fts MATCH :phrase").bindparams(phrase=phrase)
     statement = sa.select(items).where(items.c.id.in_(matching.columns(sa.column("rowid", sa.Integer))))
     statement = _visible(statement, visible_paths)

@@ -201,6 +201,38 @@ def test_sqlite_search_index_follows_every_write(tmp_path: Path) -> None:
     database.dispose()
 
 
+def test_sqlite_migration_ftskind1_indexes_the_kind_of_the_items_there(tmp_path: Path) -> None:
+    """Migration ``ftskind1`` makes the FTS5 index anew with the kind of every item already there; going back
+    leaves an index over title and URL that still finds them."""
+    database = Database(f"sqlite:///{tmp_path / 'cairn.db'}")
+    migrate.upgrade(database, revision="thumbs1")
+
+    def found(query: str) -> list[int]:
+        with database.read() as conn:
+            sql = "SELECT rowid FROM items_fts WHERE items_fts MATCH ? ORDER BY rowid"
+            return list(conn.exec_driver_sql(sql, (query,)).scalars())
+
+    with database.write() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO folders (name, client_metadata, path, created_at, edited_at) "
+            "VALUES ('f', '{}', '/1/', '2026', '2026')"
+        )
+        for kind in ("video", "image"):
+            conn.exec_driver_sql(
+                "INSERT INTO items (folder_id, kind, title, status, client_metadata, created_at, edited_at) "
+                "VALUES (1, ?, 'take.bin', 'ok', '{}', '2026', '2026')",
+                (kind,),
+            )
+    migrate.upgrade(database)
+    assert (found('"take" AND kind : "vid"'), found('"take"')) == ([1], [1, 2])
+    with database.write() as conn:  # the triggers keep the kind
+        conn.exec_driver_sql("UPDATE items SET kind = 'audio' WHERE id = 1")
+    assert (found('kind : "vid"'), found('kind : "aud"')) == ([], [1])
+    migrate.downgrade(database, revision="thumbs1")
+    assert found('"take"') == [1, 2]
+    database.dispose()
+
+
 def test_postgresql_search_text_maps_punctuation_as_the_code_does(tmp_path: Path) -> None:
     """PostgreSQL: the generated ``search_text`` is title and URL lower-cased with every punctuation character of
     ``cairn.db.search_text`` mapped to its letter, NULL when too long for the name indexes; pg_trgm is there for
@@ -241,9 +273,9 @@ def test_the_commonest_punctuation_never_looks_like_a_hexadecimal_digit() -> Non
     assert not mapped & set("abcdef0123456789")
 
 
-HEAD = "thumbs1"
-"""The newest migration (thumbnail records, on duplicate keys in URL order, re-encodes and result objects, the
-baseline)."""
+HEAD = "ftskind1"
+"""The newest migration (the kind in SQLite's FTS5 index, on thumbnail records, duplicate keys in URL order,
+re-encodes and result objects, the baseline)."""
 
 
 def test_database_is_at_head_and_upgrade_is_idempotent(database_url: str) -> None:

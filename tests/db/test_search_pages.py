@@ -35,6 +35,8 @@ CONFIGS = {  # how the planner is forced to find pages: constants of item_pages
         "WALK_ENTRIES": 0,
     },
     "short walk": {"FEW_MATCHES": NEVER, "FEW_IN_FOLDERS": NEVER, "WALK_STEPS": 3_000, "WALK_ENTRIES": 3},
+    "many matches, those of the kinds counted": {"FEW_MATCHES": 0, "KIND_IN_FTS_MATCHES": ALWAYS},
+    "many matches, the kinds walked": {"FEW_MATCHES": 0, "KIND_IN_FTS_MATCHES": 0},
 }
 KINDS = (ItemKind.IMAGE, ItemKind.VIDEO, ItemKind.AUDIO)
 STATUSES = (ItemStatus.REGISTERED, ItemStatus.READY)
@@ -173,6 +175,51 @@ def test_a_walk_that_runs_out_leaves_the_transaction_usable(world: World) -> Non
             patch.setattr(item_pages, "WALK_ENTRIES", 0)
             rows = finder.rows(query, visible_paths=None)
         assert [row.title for row in rows] == sorted(titles)[:6]
+
+
+def test_each_kind_filter_with_a_text_finds_that_kind_only(world: World) -> None:
+    """Every kind (``image`` too, whose name is in ``image_group``'s), with a text, however the page is found;
+    and a text that is a kind's name is looked for in titles and URLs, not in kinds (SQLite's FTS5 index holds
+    the kind: ``item_pages._fts_kind``)."""
+    ids = {}
+    with world.registry.db.write() as conn:
+        for n, (kind, title) in enumerate(
+            [*((k, f"{k.value} take") for k in ItemKind), (ItemKind.VIDEO, "plain take")]
+        ):
+            ids[title] = conn.execute(
+                sa.text(
+                    "INSERT INTO items (folder_id, kind, title, status, object_url, client_metadata, created_at, "
+                    "edited_at) VALUES (:folder, :kind, :title, 'registered', :url, '{}', :at, :at) RETURNING id"
+                ),
+                {
+                    "folder": world.folders["front"],
+                    "kind": kind.value,
+                    "title": title,
+                    "url": f"s3://b/{n}.bin",
+                    "at": f"2026-01-01 00:00:{n:02d}",
+                },
+            ).scalar_one()
+    if world.registry.db.is_sqlite:  # the index's own answer (the page checks the kind on the row again)
+        with world.registry.db.read() as conn:
+            for kind in ItemKind:
+                found = set(conn.execute(item_pages._fts_rowids("take", frozenset({kind}))).scalars())
+                assert found == {ids[f"{kind.value} take"]} | ({ids["plain take"]} if kind is ItemKind.VIDEO else set())
+            assert set(conn.execute(item_pages._fts_rowids("video", frozenset())).scalars()) == {ids["video take"]}
+    for config, constants in CONFIGS.items():
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in constants.items():
+                patch.setattr(item_pages, name, value)
+            for kind in ItemKind:
+                found = _all_pages(world, world.admin, ItemQuery(text="take", kinds=frozenset({kind}), limit=3))
+                wanted = sorted(
+                    i
+                    for t, i in ids.items()
+                    if t.startswith(f"{kind.value} ") or (t == "plain take" and kind is ItemKind.VIDEO)
+                )
+                assert sorted(found) == wanted, (config, kind)
+            named = {"image": ["image take", "image_group take", "image_sequence take"], "video": ["video take"]}
+            for text, titles in named.items():
+                assert sorted(_all_pages(world, world.admin, ItemQuery(text=text))) == sorted(ids[t] for t in titles)
 
 
 def _new(title: str, kind: ItemKind = ItemKind.IMAGE, status: ItemStatus = ItemStatus.REGISTERED) -> NewItem:

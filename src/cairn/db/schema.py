@@ -239,19 +239,20 @@ journal = sa.Table(
 
 
 # Search objects SQLAlchemy does not model, made with the tables (create_all) as the migrations make them.
-# SQLite: substring search through an external-content FTS5 index with the trigram tokenizer, kept by triggers.
+# SQLite: substring search through an external-content FTS5 index with the trigram tokenizer, kept by triggers. It
+# holds the kind too, so that a kind filter is checked inside the index (``item_pages._fts_match``).
 SQLITE_SEARCH_DDL = (
     "CREATE VIRTUAL TABLE items_fts USING fts5("
-    "title, object_url, content='items', content_rowid='id', tokenize='trigram')",
+    "title, object_url, kind, content='items', content_rowid='id', tokenize='trigram')",
     "CREATE TRIGGER items_fts_ai AFTER INSERT ON items BEGIN "
-    "INSERT INTO items_fts(rowid, title, object_url) VALUES (new.id, new.title, new.object_url); END",
+    "INSERT INTO items_fts(rowid, title, object_url, kind) VALUES (new.id, new.title, new.object_url, new.kind); END",
     "CREATE TRIGGER items_fts_ad AFTER DELETE ON items BEGIN "
-    "INSERT INTO items_fts(items_fts, rowid, title, object_url) "
-    "VALUES ('delete', old.id, old.title, old.object_url); END",
-    "CREATE TRIGGER items_fts_au AFTER UPDATE OF title, object_url ON items BEGIN "
-    "INSERT INTO items_fts(items_fts, rowid, title, object_url) "
-    "VALUES ('delete', old.id, old.title, old.object_url); "
-    "INSERT INTO items_fts(rowid, title, object_url) VALUES (new.id, new.title, new.object_url); END",
+    "INSERT INTO items_fts(items_fts, rowid, title, object_url, kind) "
+    "VALUES ('delete', old.id, old.title, old.object_url, old.kind); END",
+    "CREATE TRIGGER items_fts_au AFTER UPDATE OF title, object_url, kind ON items BEGIN "
+    "INSERT INTO items_fts(items_fts, rowid, title, object_url, kind) "
+    "VALUES ('delete', old.id, old.title, old.object_url, old.kind); "
+    "INSERT INTO items_fts(rowid, title, object_url, kind) VALUES (new.id, new.title, new.object_url, new.kind); END",
 )
 
 

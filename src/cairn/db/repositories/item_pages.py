@@ -13,7 +13,8 @@ One rule on both dialects, needing nothing but the indexes the writes themselves
    how many match, not by where they sort.
 
 On SQLite, which keeps no statistics in a cairn database, the statement is written so that only the chosen index can
-drive the plan (``_not_driving``). On PostgreSQL a page's ids come from the indexes alone and only their rows are
+drive the plan (``_not_driving``); its FTS5 index holds the kind too, so a text with a kind filter is looked up there
+without reading rows (``_fts_match``). On PostgreSQL a page's ids come from the indexes alone and only their rows are
 read; the text is checked on ``search_text`` (``cairn.db.search_text``), which the name indexes include.
 """
 
@@ -39,6 +40,7 @@ from cairn.domain.kinds import ItemKind
 from cairn.domain.listing import Cursor, ItemQuery, SortBy
 
 FEW_MATCHES = 5_000  # a text with at most this many matches (PostgreSQL: expected) has them fetched and sorted
+KIND_IN_FTS_MATCHES = 200_000  # SQLite: a text with at most about this many matches has those of a kind counted in FTS5
 FEW_IN_FOLDERS = 2_000  # items of the listed folders fetched whole and sorted
 FEW_MEMBERS = 20_000  # dataset members fetched whole and sorted
 WALK_STEPS = 1_000_000  # SQLite: VM instructions of a walk with a text (about 110,000 covering-index entries)
@@ -92,6 +94,9 @@ class PageFinder:
 
     # --- SQLite -----------------------------------------------------------------------------------------------
     def _sqlite_rows(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]]:
+        matches = self._few_matches(query)
+        if matches is not None:
+            return self.conn.execute(self.statement(query, scope, Driver.TEXT, matches=matches)).all()
         few = self._few_candidates(query, scope)
         if few is not None:
             return self.conn.execute(self.statement(query, scope, few)).all()
@@ -101,11 +106,40 @@ class PageFinder:
         rows = self.within_budget(walk)
         return rows if rows is not None else self.conn.execute(self.statement(query, scope, Driver.TEXT)).all()
 
+    def _few_matches(self, query: ItemQuery) -> str | None:
+        """SQLite: the ids of the text's matches of the kinds asked for (a JSON array), if at most
+        ``FEW_MATCHES``: FTS5 is read once, for the count and the page (in one read transaction, they are the same
+        matches). With a kind filter and many matches of the text, those of the kinds may still be few: FTS5 is
+        asked for them when the text's matches are not too many (estimated from how far apart its first ones
+        are), as reading them costs about their number; for a text in most items, the walk of the kind's index
+        is cheaper."""
+        text = query.text or ""
+        if not (_indexed_text(text) and text.isascii()):
+            return None
+        count, ids, last = self._first_matches(_fts_rowids(text))
+        if count <= FEW_MATCHES:
+            return ids
+        if not query.kinds:
+            return None
+        top = self.conn.execute(sa.select(sa.func.max(items.c.id))).scalar_one() or 0
+        if last and count * top / last > KIND_IN_FTS_MATCHES:
+            return None
+        count, ids, _ = self._first_matches(_fts_rowids(text, query.kinds))
+        return ids if count <= FEW_MATCHES else None
+
+    def _first_matches(self, rowids: sa.Select[Any]) -> tuple[int, str, int | None]:
+        """SQLite: how many of ``rowids`` there are up to ``FEW_MATCHES`` and one more, their ids (a JSON array
+        built by SQLite) and the last one."""
+        found = rowids.limit(FEW_MATCHES + 1).subquery()
+        counted = sa.select(sa.func.count(), sa.func.json_group_array(found.c.rowid), sa.func.max(found.c.rowid))
+        count, ids, last = self.conn.execute(counted).one()
+        return int(count), str(ids), last
+
     def _few_candidates(self, query: ItemQuery, scope: Scope) -> Driver | None:
         """SQLite: the source of few candidates that bounded counts vouch for, if any."""
         text = query.text or ""
-        if _indexed_text(text) and (not text.isascii() or self._at_most(_fts_rowids(text), FEW_MATCHES)):
-            return Driver.TEXT  # non-ASCII: FTS5 folds its case, LIKE would not
+        if _indexed_text(text) and not text.isascii():
+            return Driver.TEXT  # FTS5 folds the case of every letter, LIKE of ASCII letters only
         if scope.folder_ids is not None and len(scope.folder_ids) > 1 and self._few_in_folders(scope.folder_ids):
             return Driver.FOLDERS
         if _asks_for_members(query) and self._at_most(_member_ids(query), FEW_MEMBERS):
@@ -120,12 +154,16 @@ class PageFinder:
             return Driver.KIND
         return Driver.ORDER
 
-    def statement(self, query: ItemQuery, scope: Scope, driver: Driver) -> Any:
-        """SQLite: every condition of ``query``, written so that only ``driver``'s index can drive the plan."""
+    def statement(self, query: ItemQuery, scope: Scope, driver: Driver, *, matches: str | None = None) -> Any:
+        """SQLite: every condition of ``query``, written so that only ``driver``'s index can drive the plan;
+        ``matches``: the ids of the text's matches, already read from FTS5 (driver TEXT), as a JSON array."""
         conditions = _row_filters(query, items, kind=self._not_driving(items.c.kind, when=driver is not Driver.KIND))
         conditions.extend(_metadata_filters(query, items))
-        if query.text:
-            conditions.append(_sqlite_text_condition(query.text, fts=driver is Driver.TEXT))
+        if matches is not None:  # one JSON array: one parameter, however many ids
+            listed = sa.func.json_each(matches).table_valued("value")
+            conditions.append(items.c.id.in_(sa.select(listed.c.value)))
+        elif query.text:
+            conditions.append(_sqlite_text_condition(query.text, query.kinds, fts=driver is Driver.TEXT))
         if scope.limited:
             folder = items.c.folder_id if driver is Driver.FOLDERS else items.c.folder_id + 0
             conditions.append(scope.condition(folder))
@@ -266,19 +304,57 @@ def _indexed_text(text: str | None) -> bool:
     return text is not None and len(text) >= MIN_INDEXED_TEXT
 
 
-def _fts_rowids(text: str) -> sa.Select[Any]:
-    """Rowids (item ids) whose title or object URL contain ``text``, from the FTS5 trigram index (SQLite)."""
-    phrase = '"' + text.replace('"', '""') + '"'  # one FTS5 phrase: a substring, whatever characters it holds
-    match = sa.literal_column("items_fts").op("MATCH")(sa.literal(phrase))
+def _fts_rowids(text: str, kinds: frozenset[ItemKind] = frozenset()) -> sa.Select[Any]:
+    """Rowids (item ids) whose title or object URL contain ``text`` and whose kind is one of ``kinds`` (any if
+    none), from the FTS5 trigram index (SQLite), which holds the kind too: a kind filter reads no row."""
+    match = sa.literal_column("items_fts").op("MATCH")(sa.literal(_fts_match(text, kinds)))
     return sa.select(sa.literal_column("rowid")).select_from(sa.text("items_fts")).where(match)
 
 
-def _sqlite_text_condition(text: str, *, fts: bool) -> sa.ColumnElement[bool]:
-    """SQLite: title or object URL contains ``text`` in any case. ``LIKE`` folds ASCII letters only: a text of
-    three characters or more with others is found through FTS5 (which folds them all), a shorter one by trying
-    each case of its letters."""
+def _fts_match(text: str, kinds: frozenset[ItemKind]) -> str:
+    """The FTS5 query: ``text`` as one phrase (a substring, whatever characters it holds) in the title or URL,
+    and the kind column holding one of ``kinds`` (``_fts_kind``). The phrase is limited to the title and URL
+    columns only when it could be found in a kind's name: the column filter has a cost."""
+    phrase = _fts_phrase(text)
+    folded = text.lower()
+    if not text.isascii() or any(folded in kind.value for kind in ItemKind):
+        phrase = "{title object_url} : " + phrase
+    if not kinds:
+        return phrase
+    return f"{phrase} AND ({' OR '.join(_fts_kind(kind) for kind in sorted(kinds))})"
+
+
+def _fts_kind(kind: ItemKind) -> str:
+    """An FTS5 query true exactly for the rows whose kind column holds ``kind``: one trigram of its name found in
+    as few other kinds' names as can be, less, for each of those, one of its trigrams that ``kind``'s name lacks
+    (``image``: ``ima`` but not ``ge_``, which image_group and image_sequence hold). One trigram reads one
+    doclist; the phrase of the whole name would read one per trigram, each as long as the kind is common."""
+    own = _trigrams(kind.value)
+    sharing = {t: [o for o in ItemKind if o is not kind and t in _trigrams(o.value)] for t in own}
+    chosen = min(own, key=lambda t: len(sharing[t]))  # the first of the least shared
+    excluded: list[str] = []
+    for other in sharing[chosen]:
+        lacking = [t for t in _trigrams(other.value) if t not in own]
+        assert lacking, (kind, other)  # no kind's trigrams are all another's (tests/db/test_search_pages.py)
+        if not any(t in excluded for t in lacking):
+            excluded.append(lacking[0])
+    return "(" + " NOT ".join(f"kind : {_fts_phrase(t)}" for t in [chosen, *excluded]) + ")"
+
+
+def _trigrams(text: str) -> list[str]:
+    return [text[i : i + 3] for i in range(len(text) - 2)]
+
+
+def _fts_phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _sqlite_text_condition(text: str, kinds: frozenset[ItemKind], *, fts: bool) -> sa.ColumnElement[bool]:
+    """SQLite: title or object URL contains ``text`` in any case (through FTS5, of one of ``kinds`` too).
+    ``LIKE`` folds ASCII letters only: a text of three characters or more with others is found through FTS5
+    (which folds them all), a shorter one by trying each case of its letters."""
     if fts or (_indexed_text(text) and not text.isascii()):
-        return items.c.id.in_(_fts_rowids(text))
+        return items.c.id.in_(_fts_rowids(text, kinds))
     cases = itertools.product(*({char} if char.isascii() else {char, char.lower(), char.upper()} for char in text))
     patterns = sorted({_like_pattern("".join(chars)) for chars in cases})
     columns = (items.c.title, items.c.object_url)
