@@ -44,6 +44,8 @@ FEW_MEMBERS = 20_000  # dataset members fetched whole and sorted
 WALK_STEPS = 1_000_000  # SQLite: VM instructions of a walk with a text (about 110,000 covering-index entries)
 PROGRESS_EVERY = 10_000  # SQLite: instructions between two calls of the handler that counts them
 WALK_ENTRIES = 100_000  # PostgreSQL: index entries a walk with a text reads at most (about SQLite's budget)
+KIND_WALK_ENTRIES = 100_000  # PostgreSQL: entries of one kind's name index its walk reads at most
+FEW_OF_KIND = 500  # PostgreSQL: a kind with at most this many items containing the text has them fetched and sorted
 LISTED_FOLDERS = 2_000  # a scope of up to this many folders is bound as a list of ids, a subquery beyond
 MIN_INDEXED_TEXT = 3  # the trigram indexes find texts of three characters or more
 
@@ -162,8 +164,53 @@ class PageFinder:
         matches = sa.select(items.c.id).where(_postgres_text_condition(query.text or "", items))
         if few_members or self._estimated_rows(matches) <= FEW_MATCHES:
             return self.conn.execute(fetch_and_sort).all()
+        candidates = self._candidates_by_kind(query.text or "", query.kinds) if query.kinds else None
+        if candidates is not None and all(count <= FEW_OF_KIND for count in candidates.values()):
+            return self.conn.execute(fetch_and_sort).all()
         walked = self.conn.execute(self.postgres_statement(query, scope, self.window(query, scope))).all()
-        return walked if len(walked) > query.limit else self.conn.execute(fetch_and_sort).all()
+        if len(walked) > query.limit:
+            return walked
+        if query.sort is SortBy.NAME and len(query.kinds) != 1:
+            if candidates is None:
+                candidates = self._candidates_by_kind(query.text or "", frozenset(ItemKind))
+            return self._kind_walks(query, scope, candidates)
+        return self.conn.execute(fetch_and_sort).all()
+
+    def _candidates_by_kind(self, text: str, kinds: frozenset[ItemKind]) -> dict[ItemKind, int]:
+        """PostgreSQL: for each kind, how many items of that kind contain ``text``, counted up to
+        ``FEW_OF_KIND + 1`` through ``ix_items_kind_search_trgm`` alone (bitmap scans): a kind none or few of whose
+        items match is told by the index at once, without walking a sort index."""
+        counts = {}
+        with _bitmap_scans_only(self.conn):
+            for kind in sorted(kinds):
+                found = sa.select(items.c.id).where(_postgres_text_condition(text, items, kinds=frozenset({kind})))
+                counted = sa.select(sa.func.count()).select_from(found.limit(FEW_OF_KIND + 1).subquery())
+                counts[kind] = int(self.conn.execute(counted).scalar_one())
+        return counts
+
+    def _kind_walks(self, query: ItemQuery, scope: Scope, candidates: dict[ItemKind, int]) -> Sequence[Row[Any]]:
+        """PostgreSQL, by name: the page merged from each kind's own page: its few candidates fetched and sorted,
+        else a bounded walk of ``ix_items_kind_title``, and if that runs out, its matches fetched and sorted. A text
+        whose many matches all sort late (``mic…_take_`` after every ``cam…``) is met at once in its kind's order."""
+        found: list[Any] = []  # (id, sort_key) rows
+        for kind, count in sorted(candidates.items()):
+            if count == 0:
+                continue
+            one_kind = replace(query, kinds=frozenset({kind}))
+            ids = self.page_ids(one_kind, scope, items, sorted_after=True)
+            if count > FEW_OF_KIND:
+                walk = self.page_ids(one_kind, scope, self.window(one_kind, scope, KIND_WALK_ENTRIES))
+                walked = self.conn.execute(sa.select(walk.c.id, walk.c.sort_key)).all()
+                if len(walked) > query.limit:
+                    found.extend(walked)
+                    continue
+            found.extend(self.conn.execute(sa.select(ids.c.id, ids.c.sort_key)).all())
+        found.sort(key=lambda row: (row.sort_key, row.id), reverse=query.descending)
+        chosen = [row.id for row in found[: query.limit + 1]]
+        if not chosen:
+            return []
+        by_id = {row.id: row for row in self.conn.execute(sa.select(items).where(items.c.id.in_(chosen))).all()}
+        return [by_id[item_id] for item_id in chosen]
 
     def _estimated_rows(self, statement: Any) -> int:
         """PostgreSQL: the planner's estimate of the rows of ``statement`` (planned, not run): a bounded count
@@ -189,8 +236,16 @@ class PageFinder:
     def postgres_statement(
         self, query: ItemQuery, scope: Scope, source: Any, *, few_members: bool = False, sorted_after: bool = False
     ) -> Any:
-        """PostgreSQL: the page's ids found in ``source`` (``items`` or a ``window``) from the columns the name
-        indexes hold, then their rows. ``few_members``: the dataset members asked for are few, and are looked up
+        """PostgreSQL: the rows of the page whose ids ``page_ids`` finds."""
+        found = self.page_ids(query, scope, source, few_members=few_members, sorted_after=sorted_after)
+        statement = sa.select(items).join(found, items.c.id == found.c.id)
+        return statement.order_by(*_directed(query, found.c.sort_key, found.c.id))
+
+    def page_ids(
+        self, query: ItemQuery, scope: Scope, source: Any, *, few_members: bool = False, sorted_after: bool = False
+    ) -> sa.Subquery:
+        """PostgreSQL: the page's ids (``id``, ``sort_key``) found in ``source`` (``items`` or a ``window``) from
+        the columns the name indexes hold. ``few_members``: the dataset members asked for are few, and are looked up
         by id; ``sorted_after``: sorted by an expression no index provides, so that the matches are fetched
         (through the trigram index or the members' ids) and sorted instead of walked."""
         # the members' ids stand for the dataset and for "in a dataset", not for "in no dataset"
@@ -212,9 +267,8 @@ class PageFinder:
         column = source.c.title if query.sort is SortBy.NAME else source.c.created_at
         order = sa.func.coalesce(column, column) if sorted_after else column
         ids = sa.select(source.c.id, column.label("sort_key")).where(*conditions)
-        found = _keyset(ids, query, column, order=order, id_column=source.c.id).subquery("page")
-        statement = sa.select(items).join(found, items.c.id == found.c.id)
-        return statement.order_by(*_directed(query, found.c.sort_key, found.c.id))
+        found: sa.Subquery = _keyset(ids, query, column, order=order, id_column=source.c.id).subquery("page")
+        return found
 
     # --- scope and bounded counts -----------------------------------------------------------------------------
     def _scope(self, query: ItemQuery, visible_paths: list[str] | None) -> Scope:
@@ -242,6 +296,20 @@ class PageFinder:
     def _at_most(self, rows: Any, limit: int) -> bool:
         counted = sa.select(sa.func.count()).select_from(rows.limit(limit + 1).subquery())
         return int(self.conn.execute(counted).scalar_one()) <= limit
+
+
+@contextmanager
+def _bitmap_scans_only(conn: Connection) -> Iterator[None]:
+    """PostgreSQL: statements run inside are planned with bitmap scans only (so a text with a kind is counted
+    through ``ix_items_kind_search_trgm``, never by walking a B-tree that holds the kind); the settings are put
+    back afterwards, within the transaction."""
+    names = ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan")
+    before = conn.execute(sa.select(*(sa.func.current_setting(name) for name in names))).one()
+    conn.execute(sa.select(*(sa.func.set_config(name, "off", True) for name in names)))
+    try:
+        yield
+    finally:
+        conn.execute(sa.select(*(sa.func.set_config(n, v, True) for n, v in zip(names, before, strict=True))))
 
 
 @contextmanager
