@@ -27,34 +27,40 @@ CONFIGS = {  # how the planner is forced to find pages: constants of item_pages
     "as shipped": {},
     "few: fetch and sort": {"FEW_MATCHES": ALWAYS, "FEW_IN_FOLDERS": ALWAYS, "FEW_MEMBERS": ALWAYS},
     "walk": {"FEW_MATCHES": NEVER, "FEW_IN_FOLDERS": NEVER, "FEW_MEMBERS": NEVER, "FEW_OF_KIND": NEVER},
-    "few of a kind: fetch and sort": {"FEW_MATCHES": NEVER, "FEW_MEMBERS": NEVER, "FEW_OF_KIND": ALWAYS},
+    "walk runs out, few of each kind": {"FEW_MATCHES": NEVER, "FEW_MEMBERS": NEVER, "SHORT_WALK": 0},
     "walk runs out, each kind walked": {
         "FEW_MATCHES": NEVER,
         "FEW_MEMBERS": NEVER,
         "FEW_OF_KIND": NEVER,
-        "WALK_ENTRIES": 0,
+        "SHORT_WALK": 0,
     },
-    "walk runs out, kinds fetched or walked": {"FEW_MATCHES": NEVER, "FEW_OF_KIND": 2, "WALK_ENTRIES": 1},
+    "walk runs out, kinds fetched or walked": {
+        "FEW_MATCHES": NEVER,
+        "FEW_OF_KIND": 2,
+        "SHORT_WALK": 1,
+        "WALK_ENTRIES": 1,
+    },
     "walk runs out at once": {
         "FEW_MATCHES": NEVER,
         "FEW_IN_FOLDERS": NEVER,
         "FEW_MEMBERS": NEVER,
+        "FEW_OF_KIND": NEVER,
         "WALK_STEPS": 0,
+        "SHORT_WALK": 0,
         "WALK_ENTRIES": 0,
-        "KIND_WALK_ENTRIES": 0,
     },
     "short walk": {
         "FEW_MATCHES": NEVER,
         "FEW_IN_FOLDERS": NEVER,
         "WALK_STEPS": 3_000,
+        "SHORT_WALK": 3,
         "WALK_ENTRIES": 3,
-        "KIND_WALK_ENTRIES": 3,
     },
 }
-# PostgreSQL's ways for a text with kinds: each kind's candidates counted through the trigram index, then fetched
-# and sorted, or each kind's name index walked and the pages merged (the constants mean nothing on SQLite)
+# PostgreSQL's ways for a text whose walk runs out: each kind's candidates found through the trigram index, then
+# fetched and sorted, or each kind's name index walked and the pages merged (the constants mean nothing on SQLite)
 POSTGRESQL_ONLY = {
-    "few of a kind: fetch and sort",
+    "walk runs out, few of each kind",
     "walk runs out, each kind walked",
     "walk runs out, kinds fetched or walked",
 }
@@ -189,12 +195,18 @@ def test_a_walk_that_runs_out_leaves_the_transaction_usable(world: World) -> Non
         if finder.is_sqlite:  # the progress handler interrupts the walk at its first instruction
             assert finder.within_budget(finder.statement(query, scope, item_pages.Driver.ORDER), steps=0) is None
         else:  # a window of no entries: nothing found, nothing cancelled
-            assert conn.execute(finder.postgres_statement(query, scope, finder.window(query, scope, 0))).all() == []
+            assert finder.walk(query, scope, 0) is None
+            assert finder.walk(query, scope, 1) is None  # one entry read: less than a page, and more entries follow
+            assert len(finder.walk(query, scope, 29) or []) == 6  # the page is full before the window ends
+            assert finder.walk(replace(query, text="29_"), scope, 31) == [  # whole index read: its answer is whole
+                row.id for row in finder.rows(replace(query, text="29_"), visible_paths=None)
+            ]
         assert conn.execute(sa.select(sa.func.count()).select_from(sa.text("items"))).scalar_one() == 30
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(item_pages, "FEW_MATCHES", NEVER)
             patch.setattr(item_pages, "WALK_STEPS", 0)
             patch.setattr(item_pages, "WALK_ENTRIES", 0)
+            patch.setattr(item_pages, "SHORT_WALK", 0)
             rows = finder.rows(query, visible_paths=None)
         assert [row.title for row in rows] == sorted(titles)[:6]
 
