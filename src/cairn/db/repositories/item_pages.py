@@ -15,6 +15,12 @@ One rule on both dialects, needing nothing but the indexes the writes themselves
 On SQLite, which keeps no statistics in a cairn database, the statement is written so that only the chosen index can
 drive the plan (``_not_driving``). On PostgreSQL a page's ids come from the indexes alone and only their rows are
 read; the text is checked on ``search_text`` (``cairn.db.search_text``), which the name indexes include.
+
+PostgreSQL, a text with many matches expected: with a kind filter the walk is first short (``SHORT_WALK``: a kind's
+order is dense in its items); a walk that found less than a page knows whether it read the index to its end (then
+its answer is whole). Else each kind's candidates are asked of ``ix_items_kind_search_trgm`` (up to
+``FEW_OF_KIND`` ids each, one statement): none or few in every kind, those ids are fetched and sorted; by name, each
+kind with many walks its own name index and the kinds' pages are merged; else the walk, then fetch and sort.
 """
 
 from __future__ import annotations
