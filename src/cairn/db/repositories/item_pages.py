@@ -172,12 +172,11 @@ class PageFinder:
             return self.conn.execute(fetch_and_sort).all()
         # A kind's own order (its name index, or few rows of other kinds between its own in creation order) is
         # dense in its items: a short walk tells whether its matches are met soon, before its candidates are counted
-        walked = (
-            self.walk(query, scope, SHORT_WALK)
-            if query.kinds
-            else self.walk(query, scope, WALK_ENTRIES, to_the_end=False)
-        )
-        if walked is not None:
+        if not query.kinds:  # the page's rows in one statement, as they are most often found
+            rows = self.conn.execute(self.postgres_statement(query, scope, self.window(query, scope))).all()
+            if len(rows) > query.limit:
+                return rows
+        elif (walked := self.walk(query, scope, SHORT_WALK)) is not None:
             return self._rows_by_id(walked)
         candidates = self._candidates_by_kind(query.text or "", query.kinds or frozenset(ItemKind))
         if all(ids is not None for ids in candidates.values()):  # every kind's candidates are few
@@ -223,21 +222,16 @@ class PageFinder:
         found.sort(key=lambda row: (row.sort_key, row.id), reverse=query.descending)
         return self._rows_by_id([row.id for row in found[: query.limit + 1]])
 
-    def walk(
-        self, query: ItemQuery, scope: Scope, entries: int, *, keys: bool = False, to_the_end: bool = True
-    ) -> list[Any] | None:
+    def walk(self, query: ItemQuery, scope: Scope, entries: int, *, keys: bool = False) -> list[Any] | None:
         """PostgreSQL: the ids of the page (rows of ``id`` and ``sort_key`` if ``keys``) found by walking at most
         ``entries`` entries of the sort index (``window``), or None if the walk ran out before the page was full.
-        ``to_the_end``: the window's last entry comes back whether it passes or not (numbering the entries costs
-        about a third more), so that a walk finding less than a page is known to have read the whole index past
-        the cursor, and its answer is whole; else less than a page counts as running out."""
+        The window's last entry comes back whether it passes or not (numbering the entries costs about a third
+        more than the plain walk of ``_postgres_rows``), so that a walk finding less than a page is known to have
+        read the whole index past the cursor: its answer is then whole."""
         if entries <= 0:
             return None
-        window = self.window(query, scope, entries, numbered=to_the_end)
-        found = self.page_ids(query, scope, window, walk=to_the_end)
-        if not to_the_end:
-            keyed = self.conn.execute(sa.select(found.c.id, found.c.sort_key)).all()
-            return (list(keyed) if keys else [row.id for row in keyed]) if len(keyed) > query.limit else None
+        window = self.window(query, scope, entries, numbered=True)
+        found = self.page_ids(query, scope, window, walk=True)
         rows = self.conn.execute(sa.select(found.c.id, found.c.sort_key, found.c.passes, found.c.last)).all()
         passing = [row for row in rows if row.passes]
         if len(passing) <= query.limit and any(row.last for row in rows):
