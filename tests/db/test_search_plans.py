@@ -337,3 +337,49 @@ def test_postgresql_kind_and_text_in_one_gin_index_give_the_same_answers(
                     conn.exec_driver_sql(f"SET LOCAL {name} = {value}")
                 found = Repos(conn).items.page(query, visible_paths=None)
             assert [item.title for item in found.items] == expected, (text, kind, settings)
+
+
+def test_postgresql_each_kind_s_candidates_come_from_the_trigram_index(registry: Registry, mixed: Folder) -> None:
+    """One statement asks ``ix_items_kind_search_trgm`` for each kind's few candidates (bitmap scans only): a kind
+    none of whose items match is known without walking its name index."""
+    postgres_only(registry)
+    kinds = frozenset({ItemKind.IMAGE, ItemKind.AUDIO, ItemKind.VIDEO})
+    with _captured(registry.db.engine) as seen, registry.db.read() as conn:
+        found = item_pages.PageFinder(conn)._candidates_by_kind("_take_", kinds)
+        statement, parameters = [s for s in seen if "array(" in s[0]][-1]
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        for setting in ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        # A few rows: a bitmap of the kind's B-tree entries is cheaper here; at 1M the trigrams make the GIN's
+        # cheaper. Without that B-tree (dropped inside a savepoint, put back after), the GIN must serve the kind.
+        cursor.execute("SAVEPOINT plan")
+        cursor.execute("DROP INDEX ix_items_kind_title")
+        cursor.execute("EXPLAIN " + statement, parameters)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("ROLLBACK TO SAVEPOINT plan")
+    assert found[ItemKind.IMAGE] == [] and found[ItemKind.VIDEO] == []
+    assert len(found[ItemKind.AUDIO] or []) == 9
+    assert "Bitmap Index Scan on ix_items_kind_search_trgm" in plan, plan
+    for before in ("on", "off"):  # the settings are put back as they were
+        with registry.db.read() as conn:
+            conn.exec_driver_sql(f"SET LOCAL enable_indexscan = {before}")
+            item_pages.PageFinder(conn)._candidates_by_kind("_take_", kinds)
+            assert conn.exec_driver_sql("SHOW enable_indexscan").scalar_one() == before
+            assert conn.exec_driver_sql("SHOW enable_seqscan").scalar_one() == "on"
+
+
+def test_postgresql_a_walk_that_knows_its_end_still_reads_the_index_in_order(registry: Registry, mixed: Folder) -> None:
+    """The window numbers its entries (to tell a walk that ran out from one that read the index to its end): still
+    one ordered read of the kind's name index, no sort."""
+    postgres_only(registry)
+    query = ItemQuery(text="take", kinds=frozenset({ItemKind.AUDIO}), limit=5)
+    with registry.db.read() as conn:
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):  # a few rows: force what 1M choose
+            conn.exec_driver_sql(f"SET LOCAL {setting} = off")
+        finder = item_pages.PageFinder(conn)
+        scope = finder._scope(query, None)
+        walk = finder.page_ids(query, scope, finder.window(query, scope, 100, numbered=True), walk=True)
+        compiled = sa.select(walk).compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        plan = "\n".join(conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).scalars())
+    assert "WindowAgg" in plan and "Index Only Scan using ix_items_kind_title on items" in plan
+    assert "Sort" not in plan.replace("Sort Key", "")

@@ -16,6 +16,12 @@ On SQLite, which keeps no statistics in a cairn database, the statement is writt
 drive the plan (``_not_driving``); its FTS5 index holds the kind too, so a text with a kind filter is looked up there
 without reading rows (``_fts_match``). On PostgreSQL a page's ids come from the indexes alone and only their rows are
 read; the text is checked on ``search_text`` (``cairn.db.search_text``), which the name indexes include.
+
+PostgreSQL, a text with many matches expected: with a kind filter the walk is first short (``SHORT_WALK``: a kind's
+order is dense in its items); a walk that found less than a page knows whether it read the index to its end (then
+its answer is whole). Else each kind's candidates are asked of ``ix_items_kind_search_trgm`` (up to
+``FEW_OF_KIND`` ids each, one statement): none or few in every kind, those ids are fetched and sorted; by name, each
+kind with many walks its own name index and the kinds' pages are merged; else the walk, then fetch and sort.
 """
 
 from __future__ import annotations
@@ -46,6 +52,8 @@ FEW_MEMBERS = 20_000  # dataset members fetched whole and sorted
 WALK_STEPS = 1_000_000  # SQLite: VM instructions of a walk with a text (about 110,000 covering-index entries)
 PROGRESS_EVERY = 10_000  # SQLite: instructions between two calls of the handler that counts them
 WALK_ENTRIES = 100_000  # PostgreSQL: index entries a walk with a text reads at most (about SQLite's budget)
+SHORT_WALK = 5_000  # PostgreSQL: entries a walk with a text and kinds reads before the kinds' candidates are counted
+FEW_OF_KIND = 500  # PostgreSQL: a kind with at most this many items containing the text has them fetched and sorted
 LISTED_FOLDERS = 2_000  # a scope of up to this many folders is bound as a list of ids, a subquery beyond
 MIN_INDEXED_TEXT = 3  # the trigram indexes find texts of three characters or more
 
@@ -200,8 +208,79 @@ class PageFinder:
         matches = sa.select(items.c.id).where(_postgres_text_condition(query.text or "", items))
         if few_members or self._estimated_rows(matches) <= FEW_MATCHES:
             return self.conn.execute(fetch_and_sort).all()
-        walked = self.conn.execute(self.postgres_statement(query, scope, self.window(query, scope))).all()
-        return walked if len(walked) > query.limit else self.conn.execute(fetch_and_sort).all()
+        # A kind's own order (its name index, or few rows of other kinds between its own in creation order) is
+        # dense in its items: a short walk tells whether its matches are met soon, before its candidates are counted
+        if not query.kinds:  # the page's rows in one statement, as they are most often found
+            rows = self.conn.execute(self.postgres_statement(query, scope, self.window(query, scope))).all()
+            if len(rows) > query.limit:
+                return rows
+        elif (walked := self.walk(query, scope, SHORT_WALK)) is not None:
+            return self._rows_by_id(walked)
+        candidates = self._candidates_by_kind(query.text or "", query.kinds or frozenset(ItemKind))
+        if all(ids is not None for ids in candidates.values()):  # every kind's candidates are few
+            few = sorted({item_id for ids in candidates.values() for item_id in ids or ()})
+            return self.conn.execute(self.postgres_statement(query, scope, items, ids=few)).all() if few else []
+        if query.sort is SortBy.NAME and len(query.kinds) != 1:
+            return self._kind_walks(query, scope, candidates)
+        if query.kinds and (walked := self.walk(query, scope, WALK_ENTRIES)) is not None:
+            return self._rows_by_id(walked)
+        return self.conn.execute(fetch_and_sort).all()
+
+    def _candidates_by_kind(self, text: str, kinds: frozenset[ItemKind]) -> dict[ItemKind, list[int] | None]:
+        """PostgreSQL: for each kind, the ids of the items of that kind containing ``text`` when there are at most
+        ``FEW_OF_KIND`` (None: more), found through ``ix_items_kind_search_trgm`` alone (bitmap scans), in one
+        statement: a kind none or few of whose items match is told by the index, without walking a sort index.
+        (Items too long for ``search_text`` count for every kind: the page's own filters check their kind.)"""
+        asked = sa.values(sa.column("kind", sa.String), name="asked").data([(kind.value,) for kind in sorted(kinds)])
+        ids = sa.select(items.c.id).where(_postgres_text_condition(text, items, kind_is=asked.c.kind))
+        few = sa.func.array(ids.limit(FEW_OF_KIND + 1).correlate(asked).scalar_subquery())
+        with _bitmap_scans_only(self.conn):
+            found = self.conn.execute(sa.select(asked.c.kind, few)).all()
+        return {ItemKind(kind): list(ids) if len(ids) <= FEW_OF_KIND else None for kind, ids in found}
+
+    def _kind_walks(
+        self, query: ItemQuery, scope: Scope, candidates: dict[ItemKind, list[int] | None]
+    ) -> Sequence[Row[Any]]:
+        """PostgreSQL, by name: the page merged from each kind's own page: its few candidates fetched and sorted,
+        else a bounded walk of ``ix_items_kind_title``, and if that runs out, its matches fetched and sorted. A text
+        whose many matches all sort late (``mic…_take_`` after every ``cam…``) is met at once in its kind's order."""
+        found: list[Any] = []  # (id, sort_key) rows
+        for kind, few in sorted(candidates.items()):
+            if few == []:
+                continue
+            one_kind = replace(query, kinds=frozenset({kind}))
+            if few is not None:
+                ids = self.page_ids(one_kind, scope, items, ids=few)
+            elif (walked := self.walk(one_kind, scope, WALK_ENTRIES, keys=True)) is not None:
+                found.extend(walked)
+                continue
+            else:
+                ids = self.page_ids(one_kind, scope, items, sorted_after=True)
+            found.extend(self.conn.execute(sa.select(ids.c.id, ids.c.sort_key)).all())
+        found.sort(key=lambda row: (row.sort_key, row.id), reverse=query.descending)
+        return self._rows_by_id([row.id for row in found[: query.limit + 1]])
+
+    def walk(self, query: ItemQuery, scope: Scope, entries: int, *, keys: bool = False) -> list[Any] | None:
+        """PostgreSQL: the ids of the page (rows of ``id`` and ``sort_key`` if ``keys``) found by walking at most
+        ``entries`` entries of the sort index (``window``), or None if the walk ran out before the page was full.
+        The window's last entry comes back whether it passes or not (numbering the entries costs about a third
+        more than the plain walk of ``_postgres_rows``), so that a walk finding less than a page is known to have
+        read the whole index past the cursor: its answer is then whole."""
+        if entries <= 0:
+            return None
+        window = self.window(query, scope, entries, numbered=True)
+        found = self.page_ids(query, scope, window, walk=True)
+        rows = self.conn.execute(sa.select(found.c.id, found.c.sort_key, found.c.passes, found.c.last)).all()
+        passing = [row for row in rows if row.passes]
+        if len(passing) <= query.limit and any(row.last for row in rows):
+            return None
+        return passing if keys else [row.id for row in passing]
+
+    def _rows_by_id(self, ids: list[int]) -> Sequence[Row[Any]]:
+        if not ids:
+            return []
+        by_id = {row.id: row for row in self.conn.execute(sa.select(items).where(items.c.id.in_(ids))).all()}
+        return [by_id[item_id] for item_id in ids]
 
     def _estimated_rows(self, statement: Any) -> int:
         """PostgreSQL: the planner's estimate of the rows of ``statement`` (planned, not run): a bounded count
@@ -210,7 +289,9 @@ class PageFinder:
         plan = self.conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params).scalar_one()
         return int(plan[0]["Plan"]["Plan Rows"])
 
-    def window(self, query: ItemQuery, scope: Scope, entries: int | None = None) -> sa.Subquery:
+    def window(
+        self, query: ItemQuery, scope: Scope, entries: int | None = None, *, numbered: bool = False
+    ) -> sa.Subquery:
         """PostgreSQL: the next ``entries`` entries of the sort index past the cursor, with the columns the
         index holds (``WALK_ENTRIES`` by default): one folder's index, one kind's by name, else the sort order's."""
         column = items.c.title if query.sort is SortBy.NAME else items.c.created_at
@@ -219,16 +300,49 @@ class PageFinder:
             prefix.append(scope.condition(items.c.folder_id))
         elif len(query.kinds) == 1 and query.sort is SortBy.NAME:
             prefix.append(items.c.kind == next(iter(query.kinds)).value)
-        held = (items.c.id, column, items.c.folder_id, items.c.kind, items.c.status, items.c.search_text)
         limit = WALK_ENTRIES if entries is None else entries
+        held: list[sa.ColumnElement[Any]] = [
+            items.c.id,
+            column,
+            items.c.folder_id,
+            items.c.kind,
+            items.c.status,
+            items.c.search_text,
+        ]
+        if numbered:  # ``last``: the window's last entry, when it holds ``limit`` entries
+            position = sa.func.row_number().over(order_by=_directed(query, column, items.c.id))
+            held.append((position == limit).label("last"))
         walk: sa.Subquery = _keyset(sa.select(*held).where(*prefix), query, column, limit=limit).subquery("walk")
         return walk
 
     def postgres_statement(
-        self, query: ItemQuery, scope: Scope, source: Any, *, few_members: bool = False, sorted_after: bool = False
+        self,
+        query: ItemQuery,
+        scope: Scope,
+        source: Any,
+        *,
+        few_members: bool = False,
+        sorted_after: bool = False,
+        ids: list[int] | None = None,
     ) -> Any:
-        """PostgreSQL: the page's ids found in ``source`` (``items`` or a ``window``) from the columns the name
-        indexes hold, then their rows. ``few_members``: the dataset members asked for are few, and are looked up
+        """PostgreSQL: the rows of the page whose ids ``page_ids`` finds."""
+        found = self.page_ids(query, scope, source, few_members=few_members, sorted_after=sorted_after, ids=ids)
+        statement = sa.select(items).join(found, items.c.id == found.c.id)
+        return statement.order_by(*_directed(query, found.c.sort_key, found.c.id))
+
+    def page_ids(
+        self,
+        query: ItemQuery,
+        scope: Scope,
+        source: Any,
+        *,
+        few_members: bool = False,
+        sorted_after: bool = False,
+        ids: list[int] | None = None,
+        walk: bool = False,
+    ) -> sa.Subquery:
+        """PostgreSQL: the page's ids (``id``, ``sort_key``) found in ``source`` (``items`` or a ``window``) from
+        the columns the name indexes hold. ``few_members``: the dataset members asked for are few, and are looked up
         by id; ``sorted_after``: sorted by an expression no index provides, so that the matches are fetched
         (through the trigram index or the members' ids) and sorted instead of walked."""
         # the members' ids stand for the dataset and for "in a dataset", not for "in no dataset"
@@ -239,20 +353,32 @@ class PageFinder:
             member_ids = _member_ids(query).subquery("member_ids")
             array = sa.select(sa.func.array_agg(member_ids.c.item_id)).scalar_subquery()
             conditions.append(source.c.id == sa.any_(sa.cast(array, postgresql.ARRAY(sa.BigInteger))))
-        if query.text:
+        if query.text and ids is None:  # ids: of items known to contain the text
             conditions.append(_postgres_text_condition(query.text, source, kinds=query.kinds))
         if scope.limited:
             conditions.append(scope.condition(source.c.folder_id))
         if query.metadata:  # needs the row: a subquery PostgreSQL runs last, for the rows that passed the others
             with_metadata = items.alias("with_metadata")
-            rows = sa.select(with_metadata.c.id).where(with_metadata.c.id == source.c.id)
-            conditions.append(rows.where(*_metadata_filters(query, with_metadata)).exists())
+            row = sa.select(with_metadata.c.id).where(with_metadata.c.id == source.c.id)
+            if walk:  # a scalar per row: under the OR below, an EXISTS would be planned as a scan of every row
+                passes = sa.and_(*_metadata_filters(query, with_metadata))
+                row = sa.select(passes).where(with_metadata.c.id == source.c.id)
+                conditions.append(row.scalar_subquery())
+            else:
+                conditions.append(row.where(*_metadata_filters(query, with_metadata)).exists())
+        if ids is not None:  # few candidates, looked up by id (an array: one parameter) and sorted
+            conditions.append(source.c.id == sa.any_(sa.literal(ids, postgresql.ARRAY(sa.BigInteger))))
+            sorted_after = True
         column = source.c.title if query.sort is SortBy.NAME else source.c.created_at
         order = sa.func.coalesce(column, column) if sorted_after else column
-        ids = sa.select(source.c.id, column.label("sort_key")).where(*conditions)
-        found = _keyset(ids, query, column, order=order, id_column=source.c.id).subquery("page")
-        statement = sa.select(items).join(found, items.c.id == found.c.id)
-        return statement.order_by(*_directed(query, found.c.sort_key, found.c.id))
+        found = sa.select(source.c.id, column.label("sort_key"))
+        if walk:  # the window's last entry passes or not, so that ``walk`` sees whether the window was full
+            passes = sa.and_(sa.true(), *conditions)
+            found = found.add_columns(passes.label("passes"), source.c.last).where(sa.or_(passes, source.c.last))
+        else:
+            found = found.where(*conditions)
+        page: sa.Subquery = _keyset(found, query, column, order=order, id_column=source.c.id).subquery("page")
+        return page
 
     # --- scope and bounded counts -----------------------------------------------------------------------------
     def _scope(self, query: ItemQuery, visible_paths: list[str] | None) -> Scope:
@@ -280,6 +406,20 @@ class PageFinder:
     def _at_most(self, rows: Any, limit: int) -> bool:
         counted = sa.select(sa.func.count()).select_from(rows.limit(limit + 1).subquery())
         return int(self.conn.execute(counted).scalar_one()) <= limit
+
+
+@contextmanager
+def _bitmap_scans_only(conn: Connection) -> Iterator[None]:
+    """PostgreSQL: statements run inside are planned with bitmap scans only (so a text with a kind is counted
+    through ``ix_items_kind_search_trgm``, never by walking a B-tree that holds the kind); the settings are put
+    back afterwards, within the transaction."""
+    names = ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan")
+    before = conn.execute(sa.select(*(sa.func.current_setting(name) for name in names))).one()
+    conn.execute(sa.select(*(sa.func.set_config(name, "off", True) for name in names)))
+    try:
+        yield
+    finally:
+        conn.execute(sa.select(*(sa.func.set_config(n, v, True) for n, v in zip(names, before, strict=True))))
 
 
 @contextmanager
@@ -362,13 +502,18 @@ def _sqlite_text_condition(text: str, kinds: frozenset[ItemKind], *, fts: bool) 
 
 
 def _postgres_text_condition(
-    text: str, source: Any, *, kinds: frozenset[ItemKind] = frozenset()
+    text: str,
+    source: Any,
+    *,
+    kinds: frozenset[ItemKind] = frozenset(),
+    kind_is: sa.ColumnElement[str] | None = None,
 ) -> sa.ColumnElement[bool]:
     """PostgreSQL: title or object URL contains ``text`` (any case), checked on ``search_text`` where it can be:
     ``LIKE`` of the text mapped as ``search_text`` is (``cairn.db.search_text``). Items too long for it have none:
     the few of them are checked with ``ILIKE``. A text holding a line break could match across the join of title
     and URL, so it is checked with ``ILIKE`` on each. ``kinds`` (if any) go with the ``LIKE``, so that one scan of
-    ``ix_items_kind_search_trgm`` finds the matches of those kinds without reading the others' rows."""
+    ``ix_items_kind_search_trgm`` finds the matches of those kinds without reading the others' rows; ``kind_is``
+    alike, for the kind a column names."""
     pattern = _like_pattern(text)
     if "\n" in text:
         return sa.or_(source.c.title.ilike(pattern, escape="\\"), source.c.object_url.ilike(pattern, escape="\\"))
@@ -380,6 +525,8 @@ def _postgres_text_condition(
     indexed = source.c.search_text.like(search_text.like_pattern(text))
     if kinds:
         indexed = sa.and_(source.c.kind.in_(sorted(k.value for k in kinds)), indexed)
+    if kind_is is not None:
+        indexed = sa.and_(source.c.kind == kind_is, indexed)
     return sa.or_(indexed, sa.and_(source.c.search_text.is_(None), source.c.id.in_(long_matches)))
 
 
