@@ -16,6 +16,11 @@ from cairn.domain.manifest.model import ManifestLimits, MediaMetadata, Unit
 from cairn.domain.sizes import MAX_CLIENT_METADATA_SETTING, oversized_client_metadata, too_large_message
 
 _MEMBER_KEY = re.compile(r"object_url_(.*)", re.DOTALL)
+_MOST_BYTES_PER_CHAR = 5
+"""Compact UTF-8 JSON of a value takes at most 5 bytes per character it was written with: a character of a string
+takes 1-4 bytes, an escape no more than it did, a number written with an exponent at most 4.5 times its length
+(``1e15`` is ``1000000000000000.0``), spacing nothing. So an entry written in ``chars`` characters has client
+metadata of at most ``5 * chars`` bytes, and measuring it is only needed above a fifth of the limit."""
 _SILENTLY_IGNORED = frozenset({"external_file_type", "cluster_by_resolution"})
 
 
@@ -61,6 +66,7 @@ class _Item:
     pointer: str
     log: ProblemLog
     limits: ManifestLimits
+    written_chars: int | None = None
 
     def at(self, key: str) -> str:
         return f"{self.pointer}/{pointer_token(key)}"
@@ -71,9 +77,17 @@ class _Item:
 
 
 def parse_item(
-    raw: Any, *, section: Section, pointer: str, base_code: int, log: ProblemLog, limits: ManifestLimits
+    raw: Any,
+    *,
+    section: Section,
+    pointer: str,
+    base_code: int,
+    log: ProblemLog,
+    limits: ManifestLimits,
+    written_chars: int | None = None,
 ) -> ParsedUnit | None:
-    """Read one array entry; log every problem; None when there is any."""
+    """Read one array entry; log every problem; None when there is any. ``written_chars``: the entry's length as
+    written in the file, when known (it bounds the size of its client metadata, see ``_client_metadata``)."""
     if not isinstance(raw, dict):
         log.error(pointer, f"each entry of {section.key!r} must be a JSON object, got {json_type_name(raw)}")
         return None
@@ -86,7 +100,7 @@ def parse_item(
             f"the key {second!r} is given twice" + ("" if first == second else f" (also as {first!r})"),
             field=second,
         )
-    item = _Item(index, pointer, log, limits)
+    item = _Item(index, pointer, log, limits, written_chars)
     parsed = _composite(item, section, base_code) if section.composite else _single(item, section, base_code)
     return parsed if log.error_count == before else None
 
@@ -183,6 +197,8 @@ def _client_metadata(item: _Item) -> dict[str, Any] | None:
         )
         return None
     limit = item.limits.max_client_metadata_bytes
+    if item.written_chars is not None and item.written_chars * _MOST_BYTES_PER_CHAR <= limit:
+        return dict(entry.value)
     size = oversized_client_metadata(entry.value, max_bytes=limit)
     if size is not None:
         message = too_large_message(entry.key, size=size, limit=limit, setting=MAX_CLIENT_METADATA_SETTING)

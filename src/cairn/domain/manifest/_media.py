@@ -80,6 +80,12 @@ METADATA_KEYS = frozenset(f"{kind}_metadata" for kind in MEDIA_SPECS)
 
 def _checked(value: Any, rule: FieldRule) -> tuple[Any, str | None]:
     """The value converted for the rule, or an explanation of why it does not fit."""
+    kind = type(value)
+    positive_enough = value > 0 or (value == 0 and rule[0] == "n") if kind is int or kind is float else False
+    if kind is int and positive_enough and rule.endswith("integer"):
+        return value, None  # the common case first: a whole number where one is wanted
+    if kind is float and positive_enough and rule.endswith("number") and math.isfinite(value):
+        return value, None
     if rule == "text":
         if isinstance(value, str) and value.strip():
             return value, None

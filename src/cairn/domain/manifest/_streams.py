@@ -24,6 +24,15 @@ class _RawView(io.RawIOBase):
         buffer[: len(data)] = data
         return len(data)
 
+    def seekable(self) -> bool:
+        return bool(getattr(self._stream, "seekable", lambda: False)())
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._stream.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._stream.tell()
+
 
 def peekable(stream: BinaryIO) -> io.BufferedReader:
     """A buffered, peekable reader over ``stream`` (which need not be seekable, and is not closed by it)."""
@@ -38,6 +47,24 @@ class LimitedStream(io.RawIOBase):
         self._limit = limit
         self._source = source
         self._read = 0
+        self._base = stream.tell() if stream.seekable() else 0
+
+    def seekable(self) -> bool:
+        return bool(getattr(self._stream, "seekable", lambda: False)())
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Seek within what was read (positions count from where the limit started; what is read again counts
+        again from there)."""
+        if whence == io.SEEK_CUR:
+            offset += self._read
+        elif whence != io.SEEK_SET:
+            raise io.UnsupportedOperation("a limited stream seeks from its start or its position only")
+        self._stream.seek(self._base + offset)
+        self._read = offset
+        return offset
+
+    def tell(self) -> int:
+        return self._read
 
     def readable(self) -> bool:
         return True

@@ -1,0 +1,150 @@
+"""The fast JSON path (entries decoded whole) reads every manifest exactly as the event reader does: the same units,
+the same located problems and warnings, worded alike, whatever is wrong and wherever the file is cut.
+
+The event reader is what a stream that cannot seek gets, so each case reads the same bytes twice: once from a
+seekable stream (fast path, handing over to the event reader where it must) and once from a read-only one.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from cairn.domain.manifest import ManifestLimits, scan_manifest
+from cairn.domain.manifest._json_fast import FastJsonManifestReader
+from cairn.errors import ManifestError
+
+_GOOD: dict[str, Any] = {
+    "images": [
+        {
+            "objectUrl": "s3://b/a.jpg",
+            "title": "a",
+            "clientMetadata": {"k": [1, 2.5, None, True], "s": "é\n"},
+            "imageMetadata": {"mimeType": "image/jpeg", "fileSize": 10, "width": 4, "height": 3},
+        },
+        {"objectUrl": "s3://b/b.jpg"},
+    ],
+    "videos": [{"objectUrl": "s3://b/v.mp4", "title": "v"}],
+    "skip_duplicate_urls": True,
+}
+
+
+class _ReadOnly:
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._data.read(size)
+
+
+def _outcome(stream: Any, limits: ManifestLimits | None = None) -> tuple[Any, ...]:
+    units: list[Any] = []
+    try:
+        scan = scan_manifest(stream, source="m.json", **({"limits": limits} if limits else {}))
+        units.extend(scan.units())
+        summary = scan.summary(allow_problems=True)
+    except ManifestError as exc:
+        return ("error", units, [(p.location, p.message, p.field) for p in exc.problems], exc.truncated)
+    return (
+        "read",
+        units,
+        [(p.location, p.message, p.field) for p in scan.problems],
+        [(p.location, p.message, p.field) for p in summary.warnings],
+        summary.options,
+        summary.duplicates,
+    )
+
+
+def _same(data: bytes, limits: ManifestLimits | None = None) -> tuple[Any, ...]:
+    fast = _outcome(io.BytesIO(data), limits)
+    events = _outcome(_ReadOnly(data), limits)
+    assert fast == events, data
+    return fast
+
+
+def test_a_regular_manifest_is_read_by_the_fast_path() -> None:
+    data = json.dumps(_GOOD, ensure_ascii=False).encode()
+    stream = io.BytesIO(data)
+    scan = scan_manifest(stream, source="m.json")
+    assert isinstance(scan._reader, FastJsonManifestReader)
+    units = list(scan.units())
+    assert [u.url for u in units] == ["s3://b/a.jpg", "s3://b/b.jpg", "s3://b/v.mp4"]
+    assert scan._reader._state._resume is None  # never handed over
+    _same(data)
+
+
+def test_every_cut_of_a_manifest_reads_alike() -> None:
+    data = json.dumps(_GOOD, ensure_ascii=False, indent=1).encode()
+    for end in range(len(data) + 1):
+        _same(data[:end])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"images": [{"objectUrl": "s3://b/a.jpg"}, {"objectUrl": "s3://b/a.jpg"}], "images": []}',
+        '{"images": {"objectUrl": "s3://b/a.jpg"}}',
+        '{"images": [{"objectUrl": "s3://b/a.jpg", "objectUrl": "s3://b/b.jpg"}]}',
+        '{"images": [{"objectUrl": "s3://b/a.jpg", "imageMetadata": {"fileSize": NaN}}]}',
+        '{"images": [{"objectUrl": "s3://b/a.jpg", "clientMetadata": {"n": 123456789012345678901234567890}}]}',
+        '{"images": [{"objectUrl": "s3://b/a.jpg", "clientMetadata": {"n": 1e400}}]}',
+        '{"images": [{"objectUrl": "s3://b/a.jpg", "clientMetadata": {"n": 1e-400}}]}',
+        '{"images": [{"objectUrl": "s3://b/a.jpg", "title": "\\ud800"}]}',
+        '{"images": [{"objectUrl": "s3://b/a.jpg", "title": "\\ud83d\\ude00"}]}',
+        '{"images": [{"objectUrl": "s3://b/a.jpg"},]}',
+        '{"images": [{"objectUrl": "s3://b/a.jpg"}] "videos": []}',
+        '{"images": [{"objectUrl": "s3://b/a.jpg"}]} {}',
+        '{"images": [{"objectUrl": "s3://b/a.jpg"}]}  \n',
+        '{"scenes": [1, 2], "images": [{"objectUrl": "s3://b/a.jpg"}], "extra": {"a": 1}}',
+        '{"images": [{"objectUrl": "s3://b/a.jpg"}], "skip_duplicate_urls": "yes", "upsert_metadata": true}',
+        '{"images": [{"objectUrl": "s3://b/a.jpg"}], "skipDuplicateUrls": null, "skip_duplicate_urls": truex}',
+        '{"images": [1, "a", [], {"objectUrl": 3}, {"objectUrl": "s3://b/a.jpg", "title": "x\\u0000"}]}',
+        '{"images": [{"objectUrl": "s3://b/a.jpg", "clientMetadata": {"a": "\x01"}}]}',
+        '{"images": [{"objectUrl": "s3://b/a.jpg", "clientMetadata": [[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}]}',
+        '{"image_groups": [{"title": "g", "images": [{"url": "s3://b/1.jpg"}, {"url": "s3://b/1.jpg"}]}]}',
+        '[{"objectUrl": "s3://b/a.jpg"}]',
+        '{"images": [{"objectUrl": "s3://b/a.jpg"}], "images": [{"objectUrl": "s3://b/a.jpg"}]}',
+        '{"images": [{"objectUrl": "s3://b/a.jpg", "clientMetadata": {"a": 01}}]}',
+        '{"images": [{"objectUrl": "s3://b/a.jpg"}], "pdfs": [{"objectUrl": "s3://b/a.pdf"}], "pdf": []}',
+        '{"images": []}',
+        "{}",
+    ],
+)
+def test_irregular_manifests_read_alike(text: str) -> None:
+    _same(text.encode())
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"images": [{"objectUrl": "s3://b/a.jpg", "title": "\xff"}]}',
+        b'{"images": [{"objectUrl": "s3://b/a.jpg"}, {"objectUrl": 3}], "x": "\xc3"',
+        b'{"images": [{"objectUrl": "s3://b/a.jpg"}]}\xe2\x82',
+        b'{"images": [{"objectUrl": "s3://b/\xe2\x82\xac.jpg"}]}',
+    ],
+)
+def test_bytes_that_are_not_utf8_read_alike(data: bytes) -> None:
+    _same(data)
+
+
+def test_a_large_manifest_with_problems_reads_alike_across_blocks() -> None:
+    """Entries spread over many 64 KiB blocks, problems everywhere, one malformed entry far into the file."""
+    entries = []
+    for n in range(3000):
+        entry: dict[str, Any] = {"objectUrl": f"s3://b/{n % 2900}.jpg", "title": f"é {n}" * (n % 5)}
+        if n % 7 == 0:
+            entry["imageMetadata"] = {"fileSize": -n, "width": 1, "height": 1, "mimeType": "image/png"}
+        if n % 11 == 0:
+            entry["clientMetadata"] = {"x": 1.5e300, "deep": {"a": [n, str(n)]}}
+        if n % 13 == 0:
+            entry["bogus"] = n
+        entries.append(entry)
+    text = json.dumps({"images": entries, "upsert_metadata": True}, ensure_ascii=False)
+    outcome = _same(text.encode(), ManifestLimits(max_problems=10_000))
+    assert outcome[0] == "read" and len(outcome[1]) > 2000
+    broken = text.replace('"s3://b/2500.jpg"', '"s3://b/2500.jpg" "x"', 1)
+    assert _same(broken.encode(), ManifestLimits(max_problems=10_000))[0] == "error"
+    _same(text.encode(), ManifestLimits(max_problems=5))
