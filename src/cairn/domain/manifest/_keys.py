@@ -39,7 +39,7 @@ _entry = partial(tuple.__new__, Entry)
 
 def index_keys(obj: dict[str, Any]) -> tuple[dict[str, Entry], list[tuple[str, str]]]:
     """Index an object by snake-case key; also return pairs of spellings that collide (``fileSize``/``file_size``)."""
-    names, clashing = _layout(tuple(obj))
+    names, clashing = key_layout(tuple(obj))
     index = {name: _entry((key, obj[key])) for name, key in names}
     clashes = list(clashing)
     if isinstance(obj, JsonObject) and obj.repeated:
@@ -48,7 +48,7 @@ def index_keys(obj: dict[str, Any]) -> tuple[dict[str, Entry], list[tuple[str, s
 
 
 @lru_cache(maxsize=4096)
-def _layout(keys: tuple[str, ...]) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+def key_layout(keys: tuple[str, ...]) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
     """(snake-case name, key) of the keys an object is indexed by, and the spellings that collide, for a key order
     (a manifest's entries mostly share a few: the work is done once per order, not once per entry)."""
     index: dict[str, str] = {}
