@@ -148,3 +148,74 @@ def test_a_large_manifest_with_problems_reads_alike_across_blocks() -> None:
     broken = text.replace('"s3://b/2500.jpg"', '"s3://b/2500.jpg" "x"', 1)
     assert _same(broken.encode(), ManifestLimits(max_problems=10_000))[0] == "error"
     _same(text.encode(), ManifestLimits(max_problems=5))
+
+
+def _entries() -> list[Any]:
+    """Single-file entries, regular and not, for both kinds: each field absent, valid or wrong in some way."""
+    urls = ["s3://b/a.jpg", "s3://b/", "", 3, None, "s3://b/" + "x" * 300 + ".jpg"]
+    titles = [None, "", "  ", " t ", 5, "x" * 1100]
+    metadata = [None, {}, {"a": [1, {"b": 2}]}, [], "x"]
+    media = [
+        None,
+        {"mimeType": "image/jpeg", "fileSize": 1, "width": 2, "height": 3},
+        {"fps": 25, "duration": 0, "width": 2, "height": 3, "file_size": 0, "mime_type": "video/mp4"},
+        {"fps": 25.5, "duration": 1.5, "width": 2.0, "height": 3, "fileSize": 9, "mimeType": "video/mp4"},
+        {"mimeType": "image/jpeg", "fileSize": 1, "width": 0, "height": 3},
+        {"mimeType": "image/jpeg", "fileSize": 1, "width": 2},
+        {"mimeType": "image/jpeg", "fileSize": 1, "width": 2, "height": 3, "extra": 1},
+        {"mimeType": "x" * 300, "fileSize": 1, "width": 2, "height": 3},
+        {"mimeType": " ", "fileSize": True, "width": 2, "height": float("nan")},
+        [],
+    ]
+    extras: list[dict[str, Any]] = [{}, {"bogus": 1}, {"placeholderItemUuid": "u"}, {"object_url": "s3://b/c.jpg"}]
+    found: list[Any] = []
+    for n, url in enumerate(urls):
+        for title in titles:
+            for meta in metadata:
+                for m, value in enumerate(media):
+                    entry: dict[str, Any] = {"objectUrl": url}
+                    if title is not None or n % 2:
+                        entry["title"] = title
+                    if meta is not None or m % 2:
+                        entry["clientMetadata"] = meta
+                    key = "videoMetadata" if m in (2, 3) else "imageMetadata"
+                    if value is not None or n % 3 == 0:
+                        entry[key] = value
+                    entry.update(extras[len(found) % 7] if len(found) % 7 < len(extras) else {})
+                    found.append(entry)
+    return found
+
+
+@pytest.mark.parametrize("section_name", ["images", "videos"])
+def test_the_quick_path_of_an_entry_makes_what_the_general_path_makes(
+    section_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cairn.domain.manifest import _json_items
+    from cairn.domain.manifest._problems import ProblemLog
+
+    section = _json_items.SECTIONS[section_name]
+    limits = ManifestLimits(max_url_bytes=200, max_title_chars=1000)
+    quick_log = ProblemLog(source="m", max_problems=10**9)
+    quick = [
+        _json_items.parse_item(
+            entry, section=section, pointer="/x/0", base_code=7, log=quick_log, limits=limits, written_chars=99
+        )
+        for entry in _entries()
+    ]
+    made_quickly = [
+        _json_items._quick_single(
+            entry, kind=section.kind, pointer="/x/0", base_code=7, limits=limits, written_chars=99
+        )
+        for entry in _entries()
+    ]
+    assert sum(unit is not None for unit in made_quickly) >= 10  # the quick path made some, the general path the rest
+    monkeypatch.setattr(_json_items, "_quick_single", lambda *_a, **_k: None)
+    general_log = ProblemLog(source="m", max_problems=10**9)
+    general = [
+        _json_items.parse_item(
+            entry, section=section, pointer="/x/0", base_code=7, log=general_log, limits=limits, written_chars=99
+        )
+        for entry in _entries()
+    ]
+    assert quick == general
+    assert (quick_log.errors, quick_log.warnings) == (general_log.errors, general_log.warnings)

@@ -110,7 +110,7 @@ def parse_media(value: Any, *, kind: ItemKind, pointer: str, log: ProblemLog) ->
     if not isinstance(value, dict):
         log.error(pointer, f"{spec.key} must be a JSON object, got {json_type_name(value)}", field=spec.key)
         return None
-    quick = _quick_media(value, kind)
+    quick = quick_media(value, kind)
     if quick is not None:
         return quick
     index, clashes = index_keys(value)
@@ -140,7 +140,7 @@ def parse_media(value: Any, *, kind: ItemKind, pointer: str, log: ProblemLog) ->
     return None if log.error_count > before else spec.cls(**values)
 
 
-def _quick_media(value: dict[str, Any], kind: ItemKind) -> MediaMetadata | None:
+def quick_media(value: dict[str, Any], kind: ItemKind) -> MediaMetadata | None:
     """The metadata of the common object (each field given once, nothing else, every value valid in its usual
     form), read without the general path's bookkeeping; None: the general path reads it (and words any problem)."""
     if getattr(value, "repeated", None):
