@@ -219,3 +219,13 @@ def test_the_quick_path_of_an_entry_makes_what_the_general_path_makes(
     ]
     assert quick == general
     assert (quick_log.errors, quick_log.warnings) == (general_log.errors, general_log.warnings)
+
+
+def test_a_hand_over_under_a_size_limit_reads_alike() -> None:
+    """The limit counts bytes read: reading again after a hand-over is not read twice over the limit."""
+    text = '{"images": [' + ", ".join(f'{{"objectUrl": "s3://b/{n}.jpg"}}' for n in range(5000)) + "], x}"
+    data = text.encode()
+    outcome = _same(data, ManifestLimits(max_bytes=len(data)))
+    assert outcome[0] == "error" and outcome[2][-1][1].startswith("malformed JSON")
+    with pytest.raises(Exception, match="CAIRN_MAX_MANIFEST_BYTES"):
+        _outcome(io.BytesIO(data), ManifestLimits(max_bytes=len(data) - 1))

@@ -10,6 +10,11 @@ from cairn.domain.sizes import too_large
 MAX_MANIFEST_SETTING = "CAIRN_MAX_MANIFEST_BYTES"
 
 
+def _seekable(stream: BinaryIO) -> bool:
+    """Whether ``stream`` can seek back (a caller's stream may have no ``seekable`` at all)."""
+    return bool(getattr(stream, "seekable", lambda: False)())
+
+
 class _RawView(io.RawIOBase):
     """Any binary stream seen as a raw stream. Closing the view leaves the caller's stream open."""
 
@@ -25,7 +30,7 @@ class _RawView(io.RawIOBase):
         return len(data)
 
     def seekable(self) -> bool:
-        return bool(getattr(self._stream, "seekable", lambda: False)())
+        return _seekable(self._stream)
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         return self._stream.seek(offset, whence)
@@ -47,10 +52,10 @@ class LimitedStream(io.RawIOBase):
         self._limit = limit
         self._source = source
         self._read = 0
-        self._base = stream.tell() if stream.seekable() else 0
+        self._base = stream.tell() if _seekable(stream) else 0
 
     def seekable(self) -> bool:
-        return bool(getattr(self._stream, "seekable", lambda: False)())
+        return _seekable(self._stream)
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         """Seek within what was read (positions count from where the limit started; what is read again counts
