@@ -229,3 +229,10 @@ def test_a_hand_over_under_a_size_limit_reads_alike() -> None:
     assert outcome[0] == "error" and outcome[2][-1][1].startswith("malformed JSON")
     with pytest.raises(Exception, match="CAIRN_MAX_MANIFEST_BYTES"):
         _outcome(io.BytesIO(data), ManifestLimits(max_bytes=len(data) - 1))
+
+
+def test_an_entry_longer_than_many_blocks_is_read_whole() -> None:
+    long_metadata = {"notes": ["é" * 1000 for _ in range(600)]}
+    doc = {"images": [{"objectUrl": "s3://b/a.jpg", "clientMetadata": long_metadata}, {"objectUrl": "s3://b/b.jpg"}]}
+    outcome = _same(json.dumps(doc, ensure_ascii=False).encode())
+    assert outcome[0] == "read" and outcome[1][0].client_metadata == long_metadata

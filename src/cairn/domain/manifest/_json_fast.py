@@ -8,7 +8,8 @@ event reader (``JsonManifestReader``), quietly up to where the fast path stopped
 problem is located and worded exactly as that reader words it, and none is reported twice. A stream that cannot
 seek back is read by the event reader from the start.
 
-The window is refilled in blocks of 64 KiB (as ijson reads), so memory stays flat whatever the file's size.
+The window is refilled in blocks of 64 KiB (as ijson reads), or as much as it holds when one value is longer, so
+memory stays flat whatever the file's size (it holds the longest entry at most twice).
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ class _Window:
         """Add a block to the window (dropping what was read); False when there is nothing more."""
         if self._ended:
             return False
-        data = self._carry + self._stream.read(_BLOCK)
+        # a value longer than a block doubles the read, so that decoding it again each time stays linear
+        data = self._carry + self._stream.read(max(_BLOCK, len(self.text) - self.at))
         if len(data) == len(self._carry):
             self._ended = True
             self.invalid = bool(self._carry)  # the file ends inside a character
