@@ -3,6 +3,12 @@ HEAD-only registration of objects on a local S3-compatible server (s3rver).
 
     python -m bench registration --items 1000000 --databases sqlite,postgresql --head-objects 10000
     python -m bench.registration --items 100000          # the same, run directly (``main(argv)``)
+    python -m bench registration --items 1000000 --databases postgresql --workers 1,2 --profile
+
+``--workers 1,2`` also runs the job on that many ``cairn worker`` processes sharing a Redis queue (started before
+the clock, stopped after it), one run per count, and reports each count's rate against one worker's. ``--profile``
+runs the job once more in this process's main thread under cProfile (the scan task, then every chunk, through the
+engine's ``run_task`` as a worker calls it) and prints the functions the time goes to.
 
 What is timed is the whole user-visible path: ``register()`` (validate the manifest, check every URL, pack and
 store the chunks, enqueue them), then the embedded Huey consumer (``--threads`` threads, as in ``cairn serve``)
@@ -16,7 +22,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import io
 import os
+import pstats
 import resource
 import socket
 import subprocess
@@ -24,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +43,7 @@ import httpx
 
 from bench.databases import DIALECTS, machine, throwaway_database
 from bench.manifest_gen import write_json_manifest_of_size
+from bench.processes import stop
 from bench.registration_ceiling import Ceiling, measure
 
 REPO = Path(__file__).resolve().parents[1]
@@ -71,6 +82,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--head-objects", type=int, default=10_000, help="objects for the HEAD-only run (0: skip)")
     parser.add_argument("--head-concurrency", type=int, default=32, help="CAIRN_INSPECTION_CONCURRENCY for it")
     parser.add_argument(
+        "--workers",
+        default="",
+        help="also run on N `cairn worker` processes sharing a Redis queue, for each N of this comma-separated list",
+    )
+    parser.add_argument("--queue-url", default="redis://127.0.0.1:6379/0", help="the Redis queue of --workers")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also run the job once in this thread under cProfile and print where the time goes (top functions)",
+    )
+    parser.add_argument(
         "--ceiling",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -83,10 +105,12 @@ def _peak_rss_mib() -> float:
 
 
 class _PrivateMemory:
-    """The peak of this process's ``RssAnon`` while it runs, sampled every ``every`` seconds (Linux)."""
+    """The peak of this process's ``RssAnon`` while it runs, sampled every ``every`` seconds (Linux); and of the
+    processes in ``others`` (worker processes), each on its own: ``peak_mib`` is the largest of these peaks."""
 
-    def __init__(self, every: float = 0.05) -> None:
+    def __init__(self, every: float = 0.05, others: list[int] | None = None) -> None:
         self.peak_mib = 0.0
+        self.others = others if others is not None else []
         self._every = every
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, name="private-memory", daemon=True)
@@ -101,25 +125,33 @@ class _PrivateMemory:
 
     def _sample(self) -> None:
         while True:
-            self.peak_mib = max(self.peak_mib, _rss_anon_kib() / 1024)
+            for pid in ["self", *self.others]:
+                self.peak_mib = max(self.peak_mib, _rss_anon_kib(pid) / 1024)
             if self._stop.wait(self._every):
                 return
 
 
-def _rss_anon_kib() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def _rss_anon_kib(pid: int | str = "self") -> int:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:  # the process has ended
+        return 0
+    for line in lines:
         if line.startswith("RssAnon:"):
             return int(line.split()[1])
     return 0
 
 
-def _registry(data_dir: Path, url: str | None, *, chunk: int, concurrency: int = 8):  # type: ignore[no-untyped-def]
+def _registry(  # type: ignore[no-untyped-def]
+    data_dir: Path, url: str | None, *, chunk: int, concurrency: int = 8, queue_url: str | None = None
+):
     from cairn.services.registry import Registry
     from cairn.settings import Settings
 
     settings = Settings(
         data_dir=data_dir,
         database_url=url,
+        queue_url=queue_url,
         job_chunk_size=chunk,
         allow_private_endpoints=True,
         inspection_concurrency=concurrency,
@@ -130,8 +162,11 @@ def _registry(data_dir: Path, url: str | None, *, chunk: int, concurrency: int =
 
 
 def _register_and_process(
-    registry, manifest: Path, integration: str, threads: int, units: int
+    registry, manifest: Path, integration: str, threads: int, units: int, *, consume: str = "embedded"
 ) -> tuple[float, float, str]:  # type: ignore[no-untyped-def]
+    """Register, then wait for DONE: ``consume`` is "embedded" (consumer threads in this process, as ``cairn serve``),
+    "workers" (``cairn worker`` processes already running on the shared queue) or "profile" (every task run in
+    this thread, in order, as a worker would run it: for cProfile)."""
     from cairn.cli.worker import embedded_consumer
     from cairn.domain.manifest import DEFAULT_LIMITS, ManifestLimits
 
@@ -148,10 +183,17 @@ def _register_and_process(
         actor=admin, folder_id=folder.id, integration=integration, manifest=manifest, limits=limits
     )
     registered = time.perf_counter()
-    with embedded_consumer(registry, workers=threads):
-        while not job.status.is_final:
-            time.sleep(0.2)
+    if consume == "profile":
+        seq = 0
+        while not job.status.is_final and seq <= units + 1:
+            registry.jobs.run_task(job_id=job.id, seq=seq)
+            seq += 1
             job = registry.jobs.get(actor=admin, job_id=job.id)
+    else:
+        with embedded_consumer(registry, workers=threads if consume == "embedded" else 0):
+            while not job.status.is_final:
+                time.sleep(0.2)
+                job = registry.jobs.get(actor=admin, job_id=job.id)
     finished = time.perf_counter()
     status = f"{job.status.value}, {job.items_created:,} items, {job.units_error} errors"
     return registered - started, finished - registered, status
@@ -168,6 +210,88 @@ def _supplied_metadata_run(dialect: str, args: argparse.Namespace, manifest: Pat
     note = f"{args.threads} threads, chunks of {args.chunk:,}"
     name = f"{dialect}, supplied metadata"
     return Run(name, args.items, register_s, process_s, _peak_rss_mib(), private.peak_mib, status, note)
+
+
+def _workers_run(dialect: str, args: argparse.Namespace, manifest: Path, workers: int) -> Run:
+    """The same job on ``workers`` ``cairn worker`` processes (``--threads`` threads each) sharing a Redis queue."""
+    queue_url = f"{args.queue_url}?queue=cairn-bench-{uuid.uuid4().hex[:10]}"
+    with throwaway_database(dialect) as url, tempfile.TemporaryDirectory(prefix="cairn-bench-reg-") as tmp:
+        registry = _registry(Path(tmp) / "data", url, chunk=args.chunk, queue_url=queue_url)
+        admin = registry.users.ensure_local_admin()[0]
+        registry.integrations.add(actor=admin, name="bench", provider="s3", bucket="cairn-bench", region="eu-west-1")
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(REPO / "src"),
+            "CAIRN_DATA_DIR": str(Path(tmp) / "data"),
+            "CAIRN_DATABASE_URL": registry.settings.resolved_database_url,
+            "CAIRN_QUEUE_URL": queue_url,
+            "CAIRN_JOB_CHUNK_SIZE": str(args.chunk),
+            "CAIRN_ALLOW_PRIVATE_ENDPOINTS": "true",
+        }
+        command = [sys.executable, "-c", "from cairn.cli.main import main; main()", "worker"]
+        log = Path(tmp) / "workers.log"
+        with log.open("ab") as out:
+            processes = [
+                subprocess.Popen([*command, "--threads", str(args.threads)], env=env, stdout=out, stderr=out)
+                for _ in range(workers)
+            ]
+        try:
+            time.sleep(5)  # started before the clock: their imports are not the job's time
+            with _PrivateMemory(others=[p.pid for p in processes]) as private:
+                register_s, process_s, status = _register_and_process(
+                    registry, manifest, "bench", args.threads, args.items, consume="workers"
+                )
+        finally:
+            for process in processes:
+                stop(process, timeout=30)
+            registry.queue().flush()
+            registry.close()
+        if "done" not in status:
+            print(log.read_text(errors="replace")[-3000:], file=sys.stderr)
+    note = f"{workers} `cairn worker` on Redis, {args.threads} threads each, chunks of {args.chunk:,}"
+    name = f"{dialect}, supplied metadata, {workers} worker{'s' if workers > 1 else ''}"
+    return Run(name, args.items, register_s, process_s, _peak_rss_mib(), private.peak_mib, status, note)
+
+
+def _profiled_run(dialect: str, args: argparse.Namespace, manifest: Path) -> tuple[Run, str]:
+    """The job once more, every task in this thread under cProfile: the run's figures and the top functions."""
+    profile = cProfile.Profile()
+    with throwaway_database(dialect) as url, tempfile.TemporaryDirectory(prefix="cairn-bench-reg-") as tmp:
+        registry = _registry(Path(tmp) / "data", url, chunk=args.chunk)
+        admin = registry.users.ensure_local_admin()[0]
+        registry.integrations.add(actor=admin, name="bench", provider="s3", bucket="cairn-bench", region="eu-west-1")
+        with _PrivateMemory() as private:
+            profile.enable()
+            register_s, process_s, status = _register_and_process(
+                registry, manifest, "bench", 1, args.items, consume="profile"
+            )
+            profile.disable()
+        registry.close()
+    name = f"{dialect}, supplied metadata, profiled"
+    run = Run(
+        name, args.items, register_s, process_s, _peak_rss_mib(), private.peak_mib, status, "one thread, cProfile"
+    )
+    return run, _top_functions(profile, dialect)
+
+
+def _top_functions(profile: cProfile.Profile, dialect: str, count: int = 30) -> str:
+    """The functions the profiled run spent its time in (own time, then with callees), as a Markdown block."""
+    lines = []
+    for key, title in (("tottime", "own time"), ("cumulative", "with what they call")):
+        out = io.StringIO()
+        stats = pstats.Stats(profile, stream=out)
+        stats.strip_dirs().sort_stats(key).print_stats(count)
+        body = out.getvalue()
+        body = body[body.find("   ncalls") :] if "   ncalls" in body else body
+        lines += [
+            f"Where the time goes, {dialect}, by {title} (top {count}; cProfile slows Python code down):",
+            "",
+            "```",
+            body.rstrip(),
+            "```",
+            "",
+        ]
+    return "\n".join(lines)
 
 
 # --- HEAD-only against s3rver ------------------------------------------------------------------------------
@@ -260,6 +384,8 @@ def _head_only_run(args: argparse.Namespace) -> Run:
 
 def run(args: argparse.Namespace) -> str:
     runs: list[Run] = []
+    profiles: list[str] = []
+    worker_counts = [int(n) for n in args.workers.split(",") if n.strip()]
     with tempfile.TemporaryDirectory(prefix="cairn-bench-manifest-") as tmp:
         manifest = Path(tmp) / "manifest.json"
         size = write_json_manifest_of_size(
@@ -269,11 +395,37 @@ def run(args: argparse.Namespace) -> str:
         for dialect in [d.strip() for d in args.databases.split(",") if d.strip()]:
             runs.append(_supplied_metadata_run(dialect, args, manifest))
             print(runs[-1].row(), file=sys.stderr)
+            for workers in worker_counts:
+                runs.append(_workers_run(dialect, args, manifest, workers))
+                print(runs[-1].row(), file=sys.stderr)
+            if args.profile:
+                profiled, top = _profiled_run(dialect, args, manifest)
+                runs.append(profiled)
+                profiles.append(top)
+                print(runs[-1].row(), file=sys.stderr)
             if args.ceiling:
                 ceilings += _ceilings(dialect, args.items)
     if args.head_objects:
         runs.append(_head_only_run(args))
-    return _report(runs, size, ceilings)
+    return "\n".join([_report(runs, size, ceilings), *_scaling_lines(runs), *profiles])
+
+
+def _scaling_lines(runs: list[Run]) -> list[str]:
+    """Each worker count's rate against one worker's, per dialect (issue 15: two workers >= 1.6x one)."""
+    rates: dict[str, dict[int, float]] = {}
+    for r in runs:
+        if r.name.endswith(("worker", "workers")) and r.total_s and r.status.startswith("done"):
+            dialect, _, count = r.name.split(", ")
+            rates.setdefault(dialect, {})[int(count.split()[0])] = r.units / r.total_s
+    lines = []
+    for dialect, by_count in rates.items():
+        one = by_count.get(1)
+        for count, rate in sorted(by_count.items()):
+            if one and count != 1:
+                lines.append(
+                    f"{dialect}: {count} workers {rate:,.0f} units/s = {rate / one:.2f}x one worker ({one:,.0f})."
+                )
+    return [*lines, ""] if lines else []
 
 
 def _ceilings(dialect: str, rows: int) -> list[Ceiling]:
@@ -315,7 +467,9 @@ def _ceiling_lines(runs: list[Run], ceilings: list[Ceiling]) -> list[str]:
     """The database's own insert rate for as many prebuilt rows, and cairn's whole path as a share of it."""
     if not ceilings:
         return []
-    overall = {r.name.split(",")[0]: r.units / r.total_s for r in runs if "supplied" in r.name and r.total_s}
+    overall = {
+        r.name.split(",")[0]: r.units / r.total_s for r in runs if r.name.endswith("supplied metadata") and r.total_s
+    }
     lines = [
         "The same number of rows, built in memory first, inserted with nothing else on the path "
         "(`bench/registration_ceiling.py`; one transaction and one staged `INSERT ... SELECT` per 5,000 rows):",

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cairn.domain.kinds import ItemKind
 from cairn.domain.manifest._files import default_title, url_problem
-from cairn.domain.manifest._keys import Entry, index_keys, json_type_name, pointer_token
+from cairn.domain.manifest._keys import Entry, index_keys, json_type_name, key_layout, pointer_token
 from cairn.domain.manifest._locations import LIST_MEMBER, member_code
-from cairn.domain.manifest._media import MEDIA_SPECS, METADATA_KEYS, parse_media
+from cairn.domain.manifest._media import MEDIA_SPECS, METADATA_KEYS, parse_media, quick_media
 from cairn.domain.manifest._problems import ProblemLog
 from cairn.domain.manifest.model import ManifestLimits, MediaMetadata, Unit
 from cairn.domain.sizes import MAX_CLIENT_METADATA_SETTING, oversized_client_metadata, too_large_message
 
 _MEMBER_KEY = re.compile(r"object_url_(.*)", re.DOTALL)
+_MOST_BYTES_PER_CHAR = 5
+"""Compact UTF-8 JSON of a value takes at most 5 bytes per character it was written with: a character of a string
+takes 1-4 bytes, an escape no more than it did, a number written with an exponent at most 4.5 times its length
+(``1e15`` is ``1000000000000000.0``), spacing nothing. So an entry written in ``chars`` characters has client
+metadata of at most ``5 * chars`` bytes, and measuring it is only needed above a fifth of the limit."""
 _SILENTLY_IGNORED = frozenset({"external_file_type", "cluster_by_resolution"})
 
 
@@ -61,6 +67,7 @@ class _Item:
     pointer: str
     log: ProblemLog
     limits: ManifestLimits
+    written_chars: int | None = None
 
     def at(self, key: str) -> str:
         return f"{self.pointer}/{pointer_token(key)}"
@@ -71,12 +78,26 @@ class _Item:
 
 
 def parse_item(
-    raw: Any, *, section: Section, pointer: str, base_code: int, log: ProblemLog, limits: ManifestLimits
+    raw: Any,
+    *,
+    section: Section,
+    pointer: str,
+    base_code: int,
+    log: ProblemLog,
+    limits: ManifestLimits,
+    written_chars: int | None = None,
 ) -> ParsedUnit | None:
-    """Read one array entry; log every problem; None when there is any."""
+    """Read one array entry; log every problem; None when there is any. ``written_chars``: the entry's length as
+    written in the file, when known (it bounds the size of its client metadata, see ``_client_metadata``)."""
     if not isinstance(raw, dict):
         log.error(pointer, f"each entry of {section.key!r} must be a JSON object, got {json_type_name(raw)}")
         return None
+    if section.kind is not None and not section.composite:
+        quick = _quick_single(
+            raw, kind=section.kind, pointer=pointer, base_code=base_code, limits=limits, written_chars=written_chars
+        )
+        if quick is not None:
+            return quick
     index, clashes = index_keys(raw)
     before = log.error_count
     for first, second in clashes:
@@ -86,9 +107,67 @@ def parse_item(
             f"the key {second!r} is given twice" + ("" if first == second else f" (also as {first!r})"),
             field=second,
         )
-    item = _Item(index, pointer, log, limits)
+    item = _Item(index, pointer, log, limits, written_chars)
     parsed = _composite(item, section, base_code) if section.composite else _single(item, section, base_code)
     return parsed if log.error_count == before else None
+
+
+def _quick_single(
+    raw: dict[str, Any],
+    *,
+    kind: ItemKind,
+    pointer: str,
+    base_code: int,
+    limits: ManifestLimits,
+    written_chars: int | None,
+) -> ParsedUnit | None:
+    """The unit of the common single-file entry (``objectUrl``, and any of ``title``, ``clientMetadata`` and the
+    kind's metadata object, each once, all valid), made without the general path's bookkeeping; None: the general
+    path (``_single``) reads the entry, and words any problem. Both make the same unit of the same entry."""
+    layout = None if getattr(raw, "repeated", None) else _single_layout(tuple(raw), kind)
+    if layout is None:
+        return None
+    url_at, title_at, metadata_at, media_at = layout
+    url = raw[url_at]
+    if type(url) is not str or url_problem(url, max_bytes=limits.max_url_bytes) is not None:
+        return None
+    title = raw[title_at] if title_at is not None else None
+    if title is not None:
+        if type(title) is not str:
+            return None
+        title = title.strip()
+        if len(title) > limits.max_title_chars:
+            return None
+    metadata = raw[metadata_at] if metadata_at is not None else None
+    if metadata is not None:
+        fits = written_chars is not None and written_chars * _MOST_BYTES_PER_CHAR <= limits.max_client_metadata_bytes
+        if not isinstance(metadata, dict) or not fits:
+            return None
+    media = raw[media_at] if media_at is not None else None
+    if media is not None:
+        media = quick_media(media, kind) if isinstance(media, dict) else None
+        if media is None:
+            return None
+    title = title or default_title(url)
+    if len(title) > limits.max_title_chars:
+        return None
+    unit = Unit(kind, title, (url,), dict(metadata) if metadata is not None else {}, media, pointer)
+    return ParsedUnit(unit, (base_code,))
+
+
+_SINGLE_KEYS = frozenset({"object_url", "title", "client_metadata"})
+
+
+@lru_cache(maxsize=256)
+def _single_layout(keys: tuple[str, ...], kind: ItemKind) -> tuple[str, str | None, str | None, str | None] | None:
+    """Where (the key as written) an entry written with these keys gives its URL, title, client metadata and media
+    metadata; None when a spelling repeats, the URL is missing, or any other key is given."""
+    names, clashes = key_layout(keys)
+    found = dict(names)
+    allowed = _SINGLE_KEYS | {f"{kind}_metadata"}
+    if clashes or "object_url" not in found or any(name not in allowed for name in found):
+        return None
+    return found["object_url"], found.get("title"), found.get("client_metadata"), found.get(f"{kind}_metadata")
 
 
 def _single(item: _Item, section: Section, base_code: int) -> ParsedUnit | None:
@@ -183,6 +262,8 @@ def _client_metadata(item: _Item) -> dict[str, Any] | None:
         )
         return None
     limit = item.limits.max_client_metadata_bytes
+    if item.written_chars is not None and item.written_chars * _MOST_BYTES_PER_CHAR <= limit:
+        return dict(entry.value)
     size = oversized_client_metadata(entry.value, max_bytes=limit)
     if size is not None:
         message = too_large_message(entry.key, size=size, limit=limit, setting=MAX_CLIENT_METADATA_SETTING)

@@ -91,12 +91,28 @@ def _yajl_message(exc: Exception) -> tuple[str, bytes]:
 
 
 class JsonManifestReader:
-    """Reads a JSON manifest once, yielding units; ``options`` is complete after the units are exhausted."""
+    """Reads a JSON manifest once, yielding units; ``options`` is complete after the units are exhausted.
 
-    def __init__(self, stream: BinaryIO, *, log: ProblemLog, limits: ManifestLimits) -> None:
+    With ``resume=(member, done)`` it takes over from the fast reader (``_json_fast``) at the same place of the
+    same file read again from its start: the top-level members before ``member`` are read quietly (their problems
+    were logged already, and their entries are skipped, not checked again); of member ``member`` the top-level key
+    too (when ``done`` is not None) and its first ``done`` entries.
+    """
+
+    def __init__(
+        self,
+        stream: BinaryIO,
+        *,
+        log: ProblemLog,
+        limits: ManifestLimits,
+        resume: tuple[int, int | None] | None = None,
+    ) -> None:
         self._counter = _CountingStream(stream)
         self._events = ijson.basic_parse(self._counter, use_float=True)
         self._log = log
+        self._notes = log  # where top-level errors and warnings go: a scratch log while replaying quietly
+        self._resume = resume
+        self._member = 0
         self._limits = limits
         self._where = "/"
         self._sections: list[tuple[str, Section]] = []
@@ -119,7 +135,13 @@ class JsonManifestReader:
             if event == "end_map":
                 self._where = "/"
                 break
+            quiet = self._resume is not None and (
+                self._member < self._resume[0] or (self._member == self._resume[0] and self._resume[1] is not None)
+            )
+            self._notes = ProblemLog(source=self._log.source, max_problems=2**62) if quiet else self._log
             yield from self._top_level_entry(key)
+            self._member += 1
+        self._notes = self._log
         self._next(at_end=True)
         self._check_options()
 
@@ -211,9 +233,9 @@ class JsonManifestReader:
             event, _ = self._next()
             self._skip_value(event)
             if name == "scenes":
-                self._log.warn(pointer, "point-cloud scenes are not supported by cairn; this key is ignored")
+                self._notes.warn(pointer, "point-cloud scenes are not supported by cairn; this key is ignored")
             else:
-                self._log.warn(pointer, f"unknown top-level key {key!r} is ignored (cairn reads {_KNOWN})")
+                self._notes.warn(pointer, f"unknown top-level key {key!r} is ignored (cairn reads {_KNOWN})")
 
     def _note_key(self, name: str, key: str, pointer: str) -> None:
         section = SECTIONS.get(name)
@@ -221,13 +243,13 @@ class JsonManifestReader:
         if canonical in self._seen_keys:
             first = self._seen_keys[canonical]
             also = "" if first == key else f" (also as {first!r})"
-            self._log.error(pointer, f"the top-level key {key!r} is given twice{also}", field=key)
+            self._notes.error(pointer, f"the top-level key {key!r} is given twice{also}", field=key)
         self._seen_keys.setdefault(canonical, key)
 
     def _section(self, key: str, section: Section, pointer: str) -> Iterator[ParsedUnit]:
         event, _ = self._next()
         if event != "start_array":
-            self._log.error(
+            self._notes.error(
                 pointer, f"{key} must be an array of objects, got {_EVENT_TYPES.get(event, event)}", field=key
             )
             self._skip_value(event)
@@ -239,6 +261,10 @@ class JsonManifestReader:
             event, value = self._next()
             if event == "end_array":
                 return
+            if self._skipped(index):
+                self._skip_value(event)
+                index += 1
+                continue
             raw = self._build_value(event, value)
             parsed = parse_item(
                 raw,
@@ -252,6 +278,13 @@ class JsonManifestReader:
                 yield parsed
             index += 1
 
+    def _skipped(self, index: int) -> bool:
+        """Whether entry ``index`` of the current member was read by the fast reader before it handed over."""
+        resume = self._resume
+        if resume is None or self._member > resume[0]:
+            return False
+        return self._member < resume[0] or index < (resume[1] or 0)
+
     def _section_id(self, key: str, section: Section) -> int:
         self._sections.append((key, section))
         return min(len(self._sections) - 1, MAX_SECTIONS - 1)
@@ -262,7 +295,7 @@ class JsonManifestReader:
             return
         if event != "boolean":
             self._skip_value(event)
-            self._log.error(pointer, f"{key} must be true or false, got {_EVENT_TYPES.get(event, event)}", field=key)
+            self._notes.error(pointer, f"{key} must be true or false, got {_EVENT_TYPES.get(event, event)}", field=key)
             return
         self._option_values[name] = bool(value)
 

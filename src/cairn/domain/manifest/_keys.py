@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, NamedTuple
 
 _HUMP = re.compile(r"(?<=[a-z0-9])([A-Z])")
@@ -33,19 +33,33 @@ class Entry(NamedTuple):
     value: Any
 
 
+_entry = partial(tuple.__new__, Entry)
+"""``Entry`` made from a (key, value) pair without the Python-level ``__new__`` (this runs for every key read)."""
+
+
 def index_keys(obj: dict[str, Any]) -> tuple[dict[str, Entry], list[tuple[str, str]]]:
     """Index an object by snake-case key; also return pairs of spellings that collide (``fileSize``/``file_size``)."""
-    index: dict[str, Entry] = {}
-    clashes: list[tuple[str, str]] = []
-    for key, value in obj.items():
-        norm = snake(key)
-        if norm in index:
-            clashes.append((index[norm].key, key))
-            continue
-        index[norm] = Entry(key, value)
+    names, clashing = key_layout(tuple(obj))
+    index = {name: _entry((key, obj[key])) for name, key in names}
+    clashes = list(clashing)
     if isinstance(obj, JsonObject) and obj.repeated:
         clashes.extend((key, key) for key in obj.repeated)
     return index, clashes
+
+
+@lru_cache(maxsize=4096)
+def key_layout(keys: tuple[str, ...]) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """(snake-case name, key) of the keys an object is indexed by, and the spellings that collide, for a key order
+    (a manifest's entries mostly share a few: the work is done once per order, not once per entry)."""
+    index: dict[str, str] = {}
+    clashes: list[tuple[str, str]] = []
+    for key in keys:
+        norm = snake(key)
+        if norm in index:
+            clashes.append((index[norm], key))
+            continue
+        index[norm] = key
+    return tuple(index.items()), tuple(clashes)
 
 
 def pointer_token(key: str) -> str:

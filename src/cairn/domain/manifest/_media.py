@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any, Literal
 
 from cairn.domain.kinds import ItemKind
-from cairn.domain.manifest._keys import index_keys, json_type_name, pointer_token
+from cairn.domain.manifest._keys import index_keys, json_type_name, key_layout, pointer_token
 from cairn.domain.manifest._problems import ProblemLog
 from cairn.domain.manifest.model import (
     AudioMetadata,
@@ -80,6 +81,12 @@ METADATA_KEYS = frozenset(f"{kind}_metadata" for kind in MEDIA_SPECS)
 
 def _checked(value: Any, rule: FieldRule) -> tuple[Any, str | None]:
     """The value converted for the rule, or an explanation of why it does not fit."""
+    kind = type(value)
+    positive_enough = value > 0 or (value == 0 and rule[0] == "n") if kind is int or kind is float else False
+    if kind is int and positive_enough and rule.endswith("integer"):
+        return value, None  # the common case first: a whole number where one is wanted
+    if kind is float and positive_enough and rule.endswith("number") and math.isfinite(value):
+        return value, None
     if rule == "text":
         if isinstance(value, str) and value.strip():
             return value, None
@@ -103,6 +110,9 @@ def parse_media(value: Any, *, kind: ItemKind, pointer: str, log: ProblemLog) ->
     if not isinstance(value, dict):
         log.error(pointer, f"{spec.key} must be a JSON object, got {json_type_name(value)}", field=spec.key)
         return None
+    quick = quick_media(value, kind)
+    if quick is not None:
+        return quick
     index, clashes = index_keys(value)
     before = log.error_count
     for first, second in clashes:
@@ -128,6 +138,34 @@ def parse_media(value: Any, *, kind: ItemKind, pointer: str, log: ProblemLog) ->
             field=entry.key,
         )
     return None if log.error_count > before else spec.cls(**values)
+
+
+def quick_media(value: dict[str, Any], kind: ItemKind) -> MediaMetadata | None:
+    """The metadata of the common object (each field given once, nothing else, every value valid in its usual
+    form), read without the general path's bookkeeping; None: the general path reads it (and words any problem)."""
+    if getattr(value, "repeated", None):
+        return None
+    fields_at = _field_keys(tuple(value), kind)
+    if fields_at is None:
+        return None
+    values: dict[str, Any] = {}
+    for name, key, rule in fields_at:
+        converted, why = _checked(value[key], rule)
+        if why is not None or (rule == "text" and len(converted) > TEXT_LIMITS[name]):
+            return None
+        values[name] = converted
+    return MEDIA_SPECS[kind].cls(**values)
+
+
+@lru_cache(maxsize=256)
+def _field_keys(keys: tuple[str, ...], kind: ItemKind) -> tuple[tuple[str, str, FieldRule], ...] | None:
+    """(field, key as written, rule) of each field, for objects written with these keys in this order; None when
+    a spelling repeats, a field is missing or a key is unknown."""
+    names, clashes = key_layout(keys)
+    rules = MEDIA_SPECS[kind].rules
+    if clashes or len(names) != len(rules) or any(name not in rules for name, _ in names):
+        return None
+    return tuple((name, key, rules[name]) for name, key in names)
 
 
 def dump_media(media: MediaMetadata) -> tuple[str, dict[str, Any]]:

@@ -10,6 +10,11 @@ from cairn.domain.sizes import too_large
 MAX_MANIFEST_SETTING = "CAIRN_MAX_MANIFEST_BYTES"
 
 
+def _seekable(stream: BinaryIO) -> bool:
+    """Whether ``stream`` can seek back (a caller's stream may have no ``seekable`` at all)."""
+    return bool(getattr(stream, "seekable", lambda: False)())
+
+
 class _RawView(io.RawIOBase):
     """Any binary stream seen as a raw stream. Closing the view leaves the caller's stream open."""
 
@@ -23,6 +28,15 @@ class _RawView(io.RawIOBase):
         data = self._stream.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
+
+    def seekable(self) -> bool:
+        return _seekable(self._stream)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._stream.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._stream.tell()
 
 
 def peekable(stream: BinaryIO) -> io.BufferedReader:
@@ -38,6 +52,24 @@ class LimitedStream(io.RawIOBase):
         self._limit = limit
         self._source = source
         self._read = 0
+        self._base = stream.tell() if _seekable(stream) else 0
+
+    def seekable(self) -> bool:
+        return _seekable(self._stream)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Seek within what was read (positions count from where the limit started; what is read again counts
+        again from there)."""
+        if whence == io.SEEK_CUR:
+            offset += self._read
+        elif whence != io.SEEK_SET:
+            raise io.UnsupportedOperation("a limited stream seeks from its start or its position only")
+        self._stream.seek(self._base + offset)
+        self._read = offset
+        return offset
+
+    def tell(self) -> int:
+        return self._read
 
     def readable(self) -> bool:
         return True

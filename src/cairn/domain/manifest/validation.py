@@ -10,6 +10,7 @@ from typing import BinaryIO, Protocol
 from cairn.domain.kinds import ItemKind
 from cairn.domain.manifest._csv_reader import CsvManifestReader
 from cairn.domain.manifest._fingerprints import UrlFingerprints
+from cairn.domain.manifest._json_fast import FastJsonManifestReader
 from cairn.domain.manifest._json_items import ParsedUnit
 from cairn.domain.manifest._json_reader import JsonManifestReader
 from cairn.domain.manifest._problems import ProblemLog
@@ -151,6 +152,8 @@ def _sniffed(stream: BinaryIO, fmt: ManifestFormat | None, log: ProblemLog) -> t
 
 def _reader(stream: BinaryIO, fmt: ManifestFormat, log: ProblemLog, limits: ManifestLimits) -> _Reader:
     if fmt == "json":
+        if stream.seekable():  # the fast reader hands over by reading the file again from its start
+            return FastJsonManifestReader(stream, log=log, limits=limits)
         return JsonManifestReader(stream, log=log, limits=limits)
     return CsvManifestReader(stream, log=log, limits=limits)
 
@@ -202,5 +205,5 @@ class _Tally:
 
     def check_not_empty(self) -> None:
         if self.units == 0 and self.log.error_count == 0:
-            where = "/" if isinstance(self.reader, JsonManifestReader) else "line 1"
+            where = "line 1" if isinstance(self.reader, CsvManifestReader) else "/"
             self.log.error(where, "the manifest lists no files to register")
