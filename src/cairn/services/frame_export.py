@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from cairn.db.database import Database
 from cairn.db.repositories import Repos
-from cairn.db.repositories.inspections import NewInspection
 from cairn.domain import names
 from cairn.domain.access import Action
 from cairn.domain.duplicate_keys import composite_key
@@ -56,6 +55,7 @@ from cairn.services._processing import Beat, cancel_check
 from cairn.services.inspection import (
     Inspected,
     InspectionService,
+    inspection_row,
     produced_outcome,
     stored_frame_index,
 )
@@ -409,7 +409,7 @@ def _add_images(repos: Repos, job: Job, target: Folder, written: dict[int, tuple
     ]
     ids = repos.items.insert_many(rows)  # the rows carry each image's media fields and status already
     repos.inspections.add_many(
-        [_inspection_row(item_id, written[frame][1]) for item_id, frame in zip(ids, frames, strict=True)]
+        [inspection_row(item_id, written[frame][1]) for item_id, frame in zip(ids, frames, strict=True)]
     )
     repos.journal.record(
         actor=None,
@@ -419,18 +419,6 @@ def _add_images(repos: Repos, job: Job, target: Folder, written: dict[int, tuple
         target_label=job.title,
         folder_id=target.id,
         details={"job_id": job.id, "frames": len(ids), "first": frames[0], "last": frames[-1]},
-    )
-
-
-def _inspection_row(item_id: int, outcome: Inspected) -> NewInspection:
-    return NewInspection(
-        item_id=item_id,
-        verdict=outcome.verdict,
-        report=outcome.report,
-        bytes_read=outcome.bytes_read,
-        requests=outcome.requests,
-        whole_file_read=outcome.whole_file_read,
-        seconds=outcome.seconds,
     )
 
 

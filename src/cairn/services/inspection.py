@@ -16,7 +16,7 @@ from typing import Any
 
 from cairn.db.database import Database
 from cairn.db.repositories import Repos
-from cairn.db.repositories.inspections import StoredInspection
+from cairn.db.repositories.inspections import NewInspection, StoredInspection
 from cairn.db.repositories.integrations import StoredIntegration
 from cairn.domain.access import Action
 from cairn.domain.content_kinds import is_generic, is_wrong_kind
@@ -388,6 +388,19 @@ def save_inspection(repos: Repos, item_id: int, outcome: Inspected) -> None:
     """Store an inspection and write its media fields and status on the item (one transaction with the caller)."""
     record_inspection(repos, item_id, outcome)
     repos.items.update(item_id, status=outcome.status.value, status_reason=outcome.reason, **outcome.media.as_columns())
+
+
+def inspection_row(item_id: int, outcome: Inspected) -> NewInspection:
+    """The stored form of a new item's inspection that has no frame map (an image), for a bulk insert."""
+    return NewInspection(
+        item_id=item_id,
+        verdict=outcome.verdict,
+        report=outcome.report,
+        bytes_read=outcome.bytes_read,
+        requests=outcome.requests,
+        whole_file_read=outcome.whole_file_read,
+        seconds=outcome.seconds,
+    )
 
 
 def record_inspection(repos: Repos, item_id: int, outcome: Inspected) -> None:
