@@ -87,6 +87,15 @@ def test_help_and_version_import_neither_server_nor_database(tmp_path: Path, arg
     assert not (tmp_path / "data").exists()  # nor touched the data directory
 
 
+@pytest.mark.parametrize("args", [("--help",), ("folders", "--help")])
+def test_help_is_plain_text_without_rich_s_markdown_and_panels(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """Help is Click's plain text: Rich's help formatting (Markdown parser, panels, tracebacks) costs more than the
+    rest of printing help together."""
+    run, modules = _imported_by(tmp_path, *args)
+    assert "Usage: " in run.stdout and "Options:" in run.stdout
+    assert _among(modules, ("rich.markdown", "typer.rich_utils")) == []
+
+
 def test_a_read_command_imports_neither_server_nor_media_nor_migrations(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     _imported_by(tmp_path, "folders", "list", data_dir=data_dir)  # the first run migrates
