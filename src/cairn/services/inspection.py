@@ -391,7 +391,7 @@ def save_inspection(repos: Repos, item_id: int, outcome: Inspected) -> None:
 
 
 def inspection_row(item_id: int, outcome: Inspected) -> NewInspection:
-    """The stored form of a new item's inspection that has no frame map (an image), for a bulk insert."""
+    """The stored form of an inspection's outcome (its frame map apart)."""
     return NewInspection(
         item_id=item_id,
         verdict=outcome.verdict,
@@ -407,16 +407,7 @@ def record_inspection(repos: Repos, item_id: int, outcome: Inspected) -> None:
     """Store the report and frame map of an item whose row already carries the outcome's fields."""
     if not outcome.inspected:
         return
-    repos.inspections.save(
-        item_id=item_id,
-        verdict=outcome.verdict,
-        report=outcome.report,
-        bytes_read=outcome.bytes_read,
-        requests=outcome.requests,
-        whole_file_read=outcome.whole_file_read,
-        seconds=outcome.seconds,
-        frame_map=outcome.frame_map,
-    )
+    repos.inspections.save(inspection_row(item_id, outcome), frame_map=outcome.frame_map)
 
 
 def save_sequence_video(
@@ -481,13 +472,15 @@ def save_composite_inspection(repos: Repos, composite: Item, members: list[tuple
         except CairnError as err:
             reason = err.message
     repos.inspections.save(
-        item_id=composite.id,
-        verdict="failed" if reason else _worst([m.verdict for m in outcomes]),
-        report=report,
-        bytes_read=sum(m.bytes_read for m in outcomes),
-        requests=sum(m.requests for m in outcomes),
-        whole_file_read=any(m.whole_file_read for m in outcomes),
-        seconds=sum(m.seconds for m in outcomes),
+        NewInspection(
+            item_id=composite.id,
+            verdict="failed" if reason else _worst([m.verdict for m in outcomes]),
+            report=report,
+            bytes_read=sum(m.bytes_read for m in outcomes),
+            requests=sum(m.requests for m in outcomes),
+            whole_file_read=any(m.whole_file_read for m in outcomes),
+            seconds=sum(m.seconds for m in outcomes),
+        ),
         frame_map=None,
     )
     first = outcomes[0].media if outcomes else MediaFields()

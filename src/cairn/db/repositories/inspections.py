@@ -27,7 +27,7 @@ class StoredInspection:
 
 @dataclass(frozen=True)
 class NewInspection:
-    """An inspection to store for a new item (no frame map: images)."""
+    """An inspection to store (its frame map, if any, goes beside it)."""
 
     item_id: int
     verdict: str
@@ -51,56 +51,20 @@ class StoredReencode:
 
 
 class InspectionRepository(Repository):
-    def save(
-        self,
-        *,
-        item_id: int,
-        verdict: str,
-        report: dict[str, Any],
-        bytes_read: int,
-        requests: int,
-        whole_file_read: bool,
-        seconds: float,
-        frame_map: tuple[int, bytes] | None,
-    ) -> None:
+    def save(self, row: NewInspection, *, frame_map: tuple[int, bytes] | None) -> None:
         """Replace the item's inspection (and its frame map: kept when given, dropped when None)."""
-        self.conn.execute(inspections.delete().where(inspections.c.item_id == item_id))
-        self.conn.execute(frame_maps.delete().where(frame_maps.c.item_id == item_id))
-        self.conn.execute(
-            inspections.insert().values(
-                item_id=item_id,
-                inspected_at=now(),
-                verdict=verdict,
-                report=report,
-                bytes_read=bytes_read,
-                requests=requests,
-                whole_file_read=whole_file_read,
-                seconds=seconds,
-            )
-        )
+        self.conn.execute(inspections.delete().where(inspections.c.item_id == row.item_id))
+        self.conn.execute(frame_maps.delete().where(frame_maps.c.item_id == row.item_id))
+        self.conn.execute(inspections.insert().values(_values(row, now())))
         if frame_map is not None:
             count, encoded = frame_map
-            self.conn.execute(frame_maps.insert().values(item_id=item_id, frame_count=count, encoded=encoded))
+            self.conn.execute(frame_maps.insert().values(item_id=row.item_id, frame_count=count, encoded=encoded))
 
     def add_many(self, rows: Sequence[NewInspection]) -> None:
         """The inspections of items made in this transaction (none stored yet: nothing to replace), in one insert."""
-        if not rows:
-            return
-        at = now()
-        values = [
-            {
-                "item_id": r.item_id,
-                "inspected_at": at,
-                "verdict": r.verdict,
-                "report": r.report,
-                "bytes_read": r.bytes_read,
-                "requests": r.requests,
-                "whole_file_read": r.whole_file_read,
-                "seconds": r.seconds,
-            }
-            for r in rows
-        ]
-        self.conn.execute(inspections.insert(), values)
+        if rows:
+            at = now()
+            self.conn.execute(inspections.insert(), [_values(row, at) for row in rows])
 
     def get(self, item_id: int) -> StoredInspection | None:
         row = self.conn.execute(sa.select(inspections).where(inspections.c.item_id == item_id)).first()
@@ -166,3 +130,16 @@ def _reencode(row: Any) -> StoredReencode:
         remap=list(row.remap),
         created_at=utc(row.created_at),
     )
+
+
+def _values(row: NewInspection, inspected_at: datetime) -> dict[str, Any]:
+    return {
+        "item_id": row.item_id,
+        "inspected_at": inspected_at,
+        "verdict": row.verdict,
+        "report": row.report,
+        "bytes_read": row.bytes_read,
+        "requests": row.requests,
+        "whole_file_read": row.whole_file_read,
+        "seconds": row.seconds,
+    }
