@@ -293,12 +293,13 @@ def test_import_from_private_cloud_follows_its_job_on_the_event_stream(
     dialog.get_by_label("Integration").select_option(label=f"{name} (local)")
     dialog.get_by_label("Choose a manifest").set_input_files(manifest)
     expect(dialog.get_by_role("region", name="Dry run")).to_contain_text("1 file")
-    dialog.get_by_role("button", name="Import").click()
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/jobs/upload")) as started:
+        dialog.get_by_role("button", name="Import").click()
+    job_id = started.value.json()["id"]  # the job this import started (the shared server holds other tests' jobs)
     status = dialog.get_by_role("region", name="Registration job")
     expect(status).to_contain_text(re.compile("queued|validating"))  # no consumer: it stays there
     page.wait_for_timeout(3500)  # a poll every second would have asked three times by now
     assert len(job_reads) <= 1, job_reads
-    job_id = int(job_reads[0].rsplit("/", 1)[1]) if job_reads else only_job(idle_server)["id"]
     idle_server.call("POST", f"/jobs/{job_id}/cancel")
     expect(status).to_contain_text("cancelled")  # the stream's event, not a poll
     assert len(job_reads) <= 1, job_reads
