@@ -200,7 +200,7 @@ def test_cancel_kills_ffmpeg_and_leaves_no_item_nor_file(
     )  # fmt: skip
     original = add_video(registry, admin, folder, long_video)
     job = registry.reencode.start(actor=admin, params=ReencodeParams(mode="full"), item_ids=[original.id])
-    cancel_while_ffmpeg_writes(registry, admin, job, "job-*-reencode-*/out/.cairn-ffmpeg-*/*")
+    cancel_while_ffmpeg_writes(registry, admin, job, "job-*-reencode-*/.cairn-partial-*")
     scratch = registry.settings.data_dir / "tmp"
     ended = registry.jobs.get(actor=admin, job_id=job.id)
     assert ended.status is JobStatus.CANCELLED and ended.items_created == 0

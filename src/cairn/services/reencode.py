@@ -50,7 +50,6 @@ from cairn.domain.media import VideoReport
 from cairn.domain.records import Folder, Item, User
 from cairn.domain.reencode import Recipe, auto_recipe, full_recipe, resize_recipe
 from cairn.errors import CairnError, InvalidInput, MediaError, NotFound
-from cairn.private_files import private_dir
 from cairn.services._base import can_see, item_folder, require, visible_folder, visible_item, writable_items
 from cairn.services._processing import Beat, MediaJobService, Prepared, cancel_check, copy_object, scratch_dir
 from cairn.services.datasets import visible_dataset
@@ -300,20 +299,20 @@ class ReencodeService(MediaJobService):
         if stored is not None and etag is not None and stored_etag == etag:
             log.debug("item %s: the stored report is used (the object's ETag %s is the one inspected)", item.id, etag)
             recipe = params.recipe(stored)
-            result = reencode(source, recipe, private_dir(scratch / "out"), cancelled) if recipe.needed else None
+            result = reencode(source, recipe, scratch, cancelled) if recipe.needed else None
             return stored, recipe, result
         guess = _needed(params, stored)
         if guess is None:
             original = self._inspect_copy(item, source, scratch)
             recipe = params.recipe(original)
-            result = reencode(source, recipe, private_dir(scratch / "out"), cancelled) if recipe.needed else None
+            result = reencode(source, recipe, scratch, cancelled) if recipe.needed else None
             return original, recipe, result
         failure: MediaError | None = None
         early: Path | None = None
         with ThreadPoolExecutor(1, thread_name_prefix="cairn-inspect") as pool:
             inspecting = pool.submit(self._inspect_copy, item, source, scratch)
             try:
-                early = reencode(source, guess, private_dir(scratch / "out"), cancelled)
+                early = reencode(source, guess, scratch, cancelled)
             except MediaError as err:
                 failure = err
             original = inspecting.result()
@@ -322,7 +321,9 @@ class ReencodeService(MediaJobService):
             return original, recipe, None
         if recipe != guess:
             log.info("item %s was replaced since its inspection: re-encoding by the recipe of its bytes now", item.id)
-            return original, recipe, reencode(source, recipe, private_dir(scratch / "again"), cancelled)
+            if early is not None:
+                early.unlink()  # the next run's result takes its name
+            return original, recipe, reencode(source, recipe, scratch, cancelled)
         if failure is not None:
             raise failure
         return original, recipe, early
