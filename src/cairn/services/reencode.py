@@ -59,7 +59,6 @@ from cairn.services.inspection import (
     locate_object,
     record_inspection,
     stored_video_report,
-    stored_video_report_etag,
 )
 from cairn.services.integrations import find_integration
 from cairn.services.items import NewItem, item_row
@@ -223,7 +222,8 @@ class ReencodeService(MediaJobService):
         self._results.release(job_id=job.id, seq=task.seq)
 
     def prepare(self, job: Job, task: ClaimedTask, *, heartbeat: Callable[[], None]) -> _Made:
-        self._results.release(job_id=job.id, seq=task.seq)  # what an attempt killed before its commit uploaded
+        if task.attempts > 1:  # what an attempt killed before its commit placed (the first has no predecessor)
+            self._results.release(job_id=job.id, seq=task.seq)
         item_id = int(json.loads(task.payload)["item_id"])
         with self._read() as repos:
             item = repos.items.get(item_id)
@@ -331,7 +331,7 @@ class ReencodeService(MediaJobService):
     def _stored(self, item: Item) -> tuple[VideoReport | None, str | None]:
         """The item's stored video report and the ETag of the object it was made from (None: not stored)."""
         with self._read() as repos:
-            return stored_video_report(repos, item), stored_video_report_etag(repos, item)
+            return stored_video_report(repos, item)
 
     def _inspect_copy(self, item: Item, source: Path, scratch: Path) -> VideoReport:
         return self._inspect_local(item, source, scratch)[1]
@@ -398,14 +398,13 @@ def _add_result(repos: Repos, job: Job, original: Item, made: _Made) -> int:
         status_reason=made.outcome.reason,
     )
     (new_id,) = repos.items.insert_many([item_row(new, folder_id=original.folder_id, owner_id=job.actor_id)])
-    record_inspection(repos, new_id, made.outcome)  # the row carries the outcome's media fields and status
+    record_inspection(repos, new_id, made.outcome, new_item=True)  # the row carries its media fields and status
     params = ReencodeParams.from_dict(job.params)
     repos.inspections.save_reencode(
         result_item_id=new_id, original_item_id=original.id, mode=params.mode, steps=made.steps, remap=made.remap
     )
-    for dataset in repos.datasets.linked_to_item(original.id):
-        if not dataset.is_synced:  # a synced dataset holds the folder's files: the new item is in it already
-            repos.datasets.add_items(dataset.id, [new_id], added_by=job.actor_id)
+    for dataset_id in repos.datasets.plain_linking(original.id):  # a synced one holds the new item already
+        repos.datasets.add_items(dataset_id, [new_id], added_by=job.actor_id)
     repos.journal.record(
         actor=None,
         action="item.reencode",
