@@ -379,8 +379,10 @@ class ReencodeService(MediaJobService):
         result.created += 1
 
     def _locate(self, item: Item) -> tuple[ObjectStore, str]:
-        with self._read() as repos:
-            stored = find_integration(repos, item.integration_id) if item.integration_id is not None else None
+        stored = None
+        if item.integration_id is not None:  # an upload's bytes are in managed storage: nothing to read
+            with self._read() as repos:
+                stored = find_integration(repos, item.integration_id)
         return locate_object(item, stored, settings=self._settings, integrations=self._integrations)
 
 
