@@ -341,7 +341,7 @@ def _report(
         cairn, ffmpeg = statistics.median(case.cairn_seconds), statistics.median(case.ffmpeg_seconds)
         latency = "" if case.queue_latency is None else f"{case.queue_latency:.2f}"
         met = "yes" if case.ratio <= case.target else "no"
-        cpu = f"{statistics.median(case.cairn_cpu):.2f} / {statistics.median(case.ffmpeg_cpu):.2f}"
+        cpu = f"{statistics.median(case.cairn_cpu):.3f} / {statistics.median(case.ffmpeg_cpu):.3f}"
         lines.append(
             f"| {case.name} | {cairn:.2f} | {ffmpeg:.2f} | {case.ratio:.2f} | ≤ {case.target:.2f} | {met} | {cpu} "
             f"| {latency} |"
