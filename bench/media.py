@@ -67,6 +67,10 @@ class Case:
     ffmpeg_seconds: list[float] = field(default_factory=list)
     cairn_cpu: list[float] = field(default_factory=list)
     ffmpeg_cpu: list[float] = field(default_factory=list)
+    in_process: bool = True
+    """cairn runs in this process (a job through the engine), not as a child (the CLI)."""
+    cairn_own_cpu: list[float] = field(default_factory=list)
+    """cairn's side without its children (FFmpeg): the CPU cairn itself spends around FFmpeg (in-process only)."""
     queue_latency: float | None = None
 
     @property
@@ -91,7 +95,8 @@ def run(args: argparse.Namespace) -> str:
         load_before = os.getloadavg()
         for round_number in range(args.runs + 1):
             for case in cases:
-                _timed(case.cairn, case.cairn_seconds, case.cairn_cpu, keep=round_number > 0)
+                own = case.cairn_own_cpu if case.in_process else None
+                _timed(case.cairn, case.cairn_seconds, case.cairn_cpu, keep=round_number > 0, own=own)
                 case.cleanup()
                 _timed(case.ffmpeg, case.ffmpeg_seconds, case.ffmpeg_cpu, keep=round_number > 0)
         load_after = os.getloadavg()
@@ -103,14 +108,23 @@ def run(args: argparse.Namespace) -> str:
     return report
 
 
-def _timed(work: Callable[[], None], seconds: list[float], cpu: list[float], *, keep: bool) -> None:
+def _timed(
+    work: Callable[[], None], seconds: list[float], cpu: list[float], *, keep: bool, own: list[float] | None = None
+) -> None:
     """Wall time, and CPU time (user + system) of this process and of the children it waited for (FFmpeg, the
-    CLI): the work done, which a busy machine stretches less than the wall time."""
-    start, cpu_start = time.perf_counter(), _cpu_seconds()
+    CLI): the work done, which a busy machine stretches less than the wall time; ``own``: this process's alone."""
+    start, cpu_start, own_start = time.perf_counter(), _cpu_seconds(), _own_cpu_seconds()
     work()
     if keep:
         seconds.append(time.perf_counter() - start)
         cpu.append(_cpu_seconds() - cpu_start)
+        if own is not None:
+            own.append(_own_cpu_seconds() - own_start)
+
+
+def _own_cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
 
 
 def _cpu_seconds() -> float:
@@ -300,7 +314,7 @@ def _frames_case(bench: _Bench, source: Path, out: Path) -> Case:
 
     detail = f"{source.name} ({FRAME_EXPORT_FRAMES:,} frames of 640x360, PNG)"
     title = "frame export (`cairn frames` vs `ffmpeg -i clip.mp4 out/%d.png`)"
-    return Case("frames", title, TARGETS["frames"], cairn=cairn, ffmpeg=ffmpeg, detail=detail)
+    return Case("frames", title, TARGETS["frames"], cairn=cairn, ffmpeg=ffmpeg, detail=detail, in_process=False)
 
 
 def _export(out: Path, argv: list[str], env: dict[str, str]) -> None:
@@ -334,17 +348,18 @@ def _report(
         f"FFmpeg {_ffmpeg_version()}; load average {load[0][0]:.1f} / {load[1][0]:.1f} at start / end.",
         "",
         "| work | cairn median (s) | FFmpeg median (s) | cairn / FFmpeg | target | met | CPU cairn / FFmpeg (s) "
-        "| queue latency (s) |",
-        "|---|---:|---:|---:|---:|---|---:|---:|",
+        "| cairn's own CPU (ms) | queue latency (s) |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
     for case in cases:
         cairn, ffmpeg = statistics.median(case.cairn_seconds), statistics.median(case.ffmpeg_seconds)
         latency = "" if case.queue_latency is None else f"{case.queue_latency:.2f}"
         met = "yes" if case.ratio <= case.target else "no"
-        cpu = f"{statistics.median(case.cairn_cpu):.2f} / {statistics.median(case.ffmpeg_cpu):.2f}"
+        cpu = f"{statistics.median(case.cairn_cpu):.3f} / {statistics.median(case.ffmpeg_cpu):.3f}"
+        own = f"{statistics.median(case.cairn_own_cpu) * 1000:.1f}" if case.cairn_own_cpu else ""
         lines.append(
             f"| {case.name} | {cairn:.2f} | {ffmpeg:.2f} | {case.ratio:.2f} | ≤ {case.target:.2f} | {met} | {cpu} "
-            f"| {latency} |"
+            f"| {own} | {latency} |"
         )
     lines += ["", *[f"- {case.name}: {case.detail}" for case in cases], ""]
     return "\n".join(lines)

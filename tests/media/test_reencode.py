@@ -325,3 +325,21 @@ def test_odd_sizes_are_padded_to_even(tmp_path: Path, ffmpeg_exe: str) -> None:
         inspect(next((tmp_path / "full").iterdir())).width,
         inspect(next((tmp_path / "full").iterdir())).height,
     ) == (162, 122)
+
+
+def test_ffmpeg_writes_one_private_hidden_file_and_makes_no_directory(
+    media_corpus: MediaCorpus, tmp_path: Path
+) -> None:
+    """While FFmpeg runs, the output directory holds only the partial result (0600), and no directory: making and
+    removing one per run cost milliseconds on a file system that discards freed blocks."""
+    source = _slow_recipe_source(media_corpus)
+    seen: list[tuple[str, bool, int]] = []
+
+    def look() -> bool:
+        seen.extend((p.name, p.is_dir(), p.stat().st_mode & 0o777) for p in tmp_path.iterdir())
+        return False
+
+    result = reencode(source, full_recipe(inspect(source)), tmp_path, look)
+    assert seen, "FFmpeg ended before it was watched"
+    assert {(name.startswith(".cairn-partial-"), is_dir, mode) for name, is_dir, mode in seen} == {(True, False, 0o600)}
+    assert list(tmp_path.iterdir()) == [result]

@@ -7,11 +7,13 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
 import av
 import pytest
+from sqlalchemy import event
 
 from cairn.db.inspection_schema import inspections
 from cairn.db.repositories import Repos
@@ -200,7 +202,7 @@ def test_cancel_kills_ffmpeg_and_leaves_no_item_nor_file(
     )  # fmt: skip
     original = add_video(registry, admin, folder, long_video)
     job = registry.reencode.start(actor=admin, params=ReencodeParams(mode="full"), item_ids=[original.id])
-    cancel_while_ffmpeg_writes(registry, admin, job, "job-*-reencode-*/out/.cairn-ffmpeg-*/*")
+    cancel_while_ffmpeg_writes(registry, admin, job, "job-*-reencode-*/.cairn-partial-*")
     scratch = registry.settings.data_dir / "tmp"
     ended = registry.jobs.get(actor=admin, job_id=job.id)
     assert ended.status is JobStatus.CANCELLED and ended.items_created == 0
@@ -251,8 +253,9 @@ def test_the_stored_report_of_every_corpus_video_reads_back_as_the_report_inspec
                                settings=registry.settings)  # fmt: skip
         assert found.raw is not None
         with registry.db.read() as conn:
-            stored = stored_video_report(Repos(conn), item)
+            stored, etag = stored_video_report(Repos(conn), item)
         assert stored == found.raw.report, name
+        assert etag and etag == found.report["object_etag"], name
 
 
 def test_a_video_replaced_since_its_inspection_is_re_encoded_by_the_recipe_of_its_bytes(
@@ -297,3 +300,35 @@ def test_a_video_inspected_before_its_etag_was_recorded_is_inspected_again(
     with caplog.at_level("DEBUG", logger="cairn.reencode"):
         assert reencode(registry, admin, [original]).items_created == 1
     assert "the stored report is used" not in caplog.text and "replaced" not in caplog.text
+
+
+def test_a_remux_task_writes_its_result_in_few_statements(
+    registry: Registry, admin: User, folder: Folder, media_corpus: MediaCorpus
+) -> None:
+    """A task's SQL is most of cairn's own time on a short remux: the claim, the stored report, the result's record
+    and one commit (the item, its inspection and frame map, the link, datasets, journal, the job's end). None
+    replaces a row that cannot exist yet (a new item's inspection), none is repeated."""
+    original = add_video(registry, admin, folder, media_corpus["with_audio.mp4"])
+    dataset = registry.datasets.create(actor=admin, title="plain")
+    registry.datasets.add_items(actor=admin, dataset_id=dataset.id, item_ids=[original.id])
+    synced = registry.datasets.create(actor=admin, title="synced", synced_folder_id=folder.id)
+    statements: Counter[str] = Counter()
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements[" ".join(statement.split()[:3])] += 1
+
+    event.listen(registry.db.engine, "before_cursor_execute", count)
+    try:
+        job = registry.reencode.start(actor=admin, params=ReencodeParams(), item_ids=[original.id])
+        started = sum(statements.values())
+        statements.clear()
+        registry.jobs.run_task(job_id=job.id, seq=0)
+    finally:
+        event.remove(registry.db.engine, "before_cursor_execute", count)
+    assert started <= 12, started  # SQLite, BEGINs counted (PostgreSQL 8); 14 before
+    made = result_of(registry, admin, original)
+    for held in (dataset, synced):  # linked to the plain dataset; the synced one holds its folder's files
+        assert {i.id for i in registry.datasets.items(actor=admin, dataset_id=held.id).items} == {original.id, made.id}
+    assert statements["INSERT INTO dataset_items"] == 1
+    assert statements["DELETE FROM inspections"] == statements["DELETE FROM frame_maps"] == 0
+    assert sum(statements.values()) <= 41, statements  # SQLite, BEGINs counted (PostgreSQL 34); 48 before

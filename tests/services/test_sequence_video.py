@@ -293,7 +293,7 @@ def test_cancel_kills_ffmpeg_and_changes_nothing(
     images = pictures(tmp_path / "in", [(640, 480)] * 2)
     (sequence,) = upload(registry, admin, folder, images * 300)  # 600 frames: long enough to be cancelled
     (job,) = video_jobs(registry, admin)
-    cancel_while_ffmpeg_writes(registry, admin, job, "job-*-sequence_video-*/out/.cairn-ffmpeg-*/*")
+    cancel_while_ffmpeg_writes(registry, admin, job, "job-*-sequence_video-*/out/.cairn-partial-*")
     scratch = registry.settings.data_dir / "tmp"
     assert registry.jobs.get(actor=admin, job_id=job.id).status is JobStatus.CANCELLED
     after = registry.items.get(actor=admin, item_id=sequence.id)

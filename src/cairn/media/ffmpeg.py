@@ -12,6 +12,7 @@ import re
 import select
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -57,11 +58,12 @@ def run_ffmpeg(
     """Run FFmpeg with ``args``; raise MediaError with its reason when it fails, is cancelled or runs too long.
 
     ``roles`` maps local paths in the arguments to the words an error message uses instead ("input").
-    ``feed`` writes FFmpeg's stdin (then closed) in this thread; it should call ``cancel`` itself between writes.
+    ``scratch``: the directory of the (unnamed) temporary file FFmpeg's stderr goes to (a file, not a pipe: FFmpeg
+    never blocks on what it says). ``feed`` writes FFmpeg's stdin (then closed) in this thread; it should call
+    ``cancel`` itself between writes.
     FFmpeg runs in a new process group, killed as a whole on cancel, timeout or any error here.
     """
-    stderr_path = scratch / "ffmpeg.stderr"
-    with stderr_path.open("w+b") as stderr:
+    with tempfile.TemporaryFile(dir=scratch) as stderr:  # unnamed where the OS can: nothing to remove
         process = subprocess.Popen(  # a fixed binary and arguments we built, no shell
             [ffmpeg_executable(), *args],
             stdin=subprocess.PIPE if feed else subprocess.DEVNULL,

@@ -46,8 +46,10 @@ __all__ = ["inspect_video"]
 log = logging.getLogger("cairn.media")
 
 _ISO_FORMATS = {"mp4", "mov"}
-_HEADER_ONLY = {"probesize": "32", "analyzeduration": "0"}
-"""``av.open`` options: FFmpeg reads the container header and one packet (and decodes at most that one)."""
+_HEADER_ONLY = {"probesize": "32", "analyzeduration": "0", "skip_frame": "all"}
+"""``av.open`` options: FFmpeg reads the container header and one packet, and its decoders skip every picture
+(``skip_frame``): the header path takes no fact from a decoded picture, and a 1080p key frame's decode cost more
+than the rest of the inspection (an audio stream's first packet is decoded by ``_decode_first_packet``)."""
 _PROFILE_BOXES = {"h264": ("avcC", codec_config.h264_profile), "hevc": ("hvcC", codec_config.hevc_profile)}
 
 

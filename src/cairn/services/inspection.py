@@ -344,23 +344,19 @@ INSPECTED_ETAG = "object_etag"
 inode-mtime-size tag of a local file)."""
 
 
-def stored_video_report(repos: Repos, item: Item) -> VideoReport | None:
-    """The video report last stored for ``item`` (None: none stored, or in a form this cairn does not read)."""
+def stored_video_report(repos: Repos, item: Item) -> tuple[VideoReport | None, str | None]:
+    """The video report last stored for ``item`` (None: none stored, or in a form this cairn does not read), and
+    the ETag of the object it was made from (None: not recorded)."""
     encoded = repos.inspections.frame_map(item.id)
     stored = repos.inspections.get(item.id) if encoded is not None else None
     if encoded is None or stored is None or stored.report.get("kind") != ItemKind.VIDEO.value:
-        return None
+        return None, None
+    etag = stored.report.get(INSPECTED_ETAG)
     try:
-        return video_report_from_dict(stored.report, decode_frame_map(encoded))
+        report = video_report_from_dict(stored.report, decode_frame_map(encoded))
     except (KeyError, ValueError, TypeError):
-        return None
-
-
-def stored_video_report_etag(repos: Repos, item: Item) -> str | None:
-    """The ETag of the object the item's stored video report was made from (None: not recorded)."""
-    stored = repos.inspections.get(item.id)
-    etag = stored.report.get(INSPECTED_ETAG) if stored is not None else None
-    return etag if isinstance(etag, str) and etag else None
+        return None, None
+    return report, etag if isinstance(etag, str) and etag else None
 
 
 def has_own_file(item: Item) -> bool:
@@ -403,11 +399,13 @@ def inspection_row(item_id: int, outcome: Inspected) -> NewInspection:
     )
 
 
-def record_inspection(repos: Repos, item_id: int, outcome: Inspected) -> None:
-    """Store the report and frame map of an item whose row already carries the outcome's fields."""
+def record_inspection(repos: Repos, item_id: int, outcome: Inspected, *, new_item: bool = False) -> None:
+    """Store the report and frame map of an item whose row already carries the outcome's fields (``new_item``: an
+    item made in this transaction, which has none to replace)."""
     if not outcome.inspected:
         return
-    repos.inspections.save(inspection_row(item_id, outcome), frame_map=outcome.frame_map)
+    store = repos.inspections.add if new_item else repos.inspections.save
+    store(inspection_row(item_id, outcome), frame_map=outcome.frame_map)
 
 
 def save_sequence_video(
@@ -540,6 +538,5 @@ __all__ = [
     "save_sequence_video",
     "stored_frame_index",
     "stored_video_report",
-    "stored_video_report_etag",
     "timed_out",
 ]

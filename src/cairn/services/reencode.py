@@ -50,7 +50,6 @@ from cairn.domain.media import VideoReport
 from cairn.domain.records import Folder, Item, User
 from cairn.domain.reencode import Recipe, auto_recipe, full_recipe, resize_recipe
 from cairn.errors import CairnError, InvalidInput, MediaError, NotFound
-from cairn.private_files import private_dir
 from cairn.services._base import can_see, item_folder, require, visible_folder, visible_item, writable_items
 from cairn.services._processing import Beat, MediaJobService, Prepared, cancel_check, copy_object, scratch_dir
 from cairn.services.datasets import visible_dataset
@@ -60,7 +59,6 @@ from cairn.services.inspection import (
     locate_object,
     record_inspection,
     stored_video_report,
-    stored_video_report_etag,
 )
 from cairn.services.integrations import find_integration
 from cairn.services.items import NewItem, item_row
@@ -224,7 +222,8 @@ class ReencodeService(MediaJobService):
         self._results.release(job_id=job.id, seq=task.seq)
 
     def prepare(self, job: Job, task: ClaimedTask, *, heartbeat: Callable[[], None]) -> _Made:
-        self._results.release(job_id=job.id, seq=task.seq)  # what an attempt killed before its commit uploaded
+        if task.attempts > 1:  # what an attempt killed before its commit placed (the first has no predecessor)
+            self._results.release(job_id=job.id, seq=task.seq)
         item_id = int(json.loads(task.payload)["item_id"])
         with self._read() as repos:
             item = repos.items.get(item_id)
@@ -300,20 +299,20 @@ class ReencodeService(MediaJobService):
         if stored is not None and etag is not None and stored_etag == etag:
             log.debug("item %s: the stored report is used (the object's ETag %s is the one inspected)", item.id, etag)
             recipe = params.recipe(stored)
-            result = reencode(source, recipe, private_dir(scratch / "out"), cancelled) if recipe.needed else None
+            result = reencode(source, recipe, scratch, cancelled) if recipe.needed else None
             return stored, recipe, result
         guess = _needed(params, stored)
         if guess is None:
             original = self._inspect_copy(item, source, scratch)
             recipe = params.recipe(original)
-            result = reencode(source, recipe, private_dir(scratch / "out"), cancelled) if recipe.needed else None
+            result = reencode(source, recipe, scratch, cancelled) if recipe.needed else None
             return original, recipe, result
         failure: MediaError | None = None
         early: Path | None = None
         with ThreadPoolExecutor(1, thread_name_prefix="cairn-inspect") as pool:
             inspecting = pool.submit(self._inspect_copy, item, source, scratch)
             try:
-                early = reencode(source, guess, private_dir(scratch / "out"), cancelled)
+                early = reencode(source, guess, scratch, cancelled)
             except MediaError as err:
                 failure = err
             original = inspecting.result()
@@ -322,7 +321,9 @@ class ReencodeService(MediaJobService):
             return original, recipe, None
         if recipe != guess:
             log.info("item %s was replaced since its inspection: re-encoding by the recipe of its bytes now", item.id)
-            return original, recipe, reencode(source, recipe, private_dir(scratch / "again"), cancelled)
+            if early is not None:
+                early.unlink()  # the next run's result takes its name
+            return original, recipe, reencode(source, recipe, scratch, cancelled)
         if failure is not None:
             raise failure
         return original, recipe, early
@@ -330,7 +331,7 @@ class ReencodeService(MediaJobService):
     def _stored(self, item: Item) -> tuple[VideoReport | None, str | None]:
         """The item's stored video report and the ETag of the object it was made from (None: not stored)."""
         with self._read() as repos:
-            return stored_video_report(repos, item), stored_video_report_etag(repos, item)
+            return stored_video_report(repos, item)
 
     def _inspect_copy(self, item: Item, source: Path, scratch: Path) -> VideoReport:
         return self._inspect_local(item, source, scratch)[1]
@@ -378,8 +379,10 @@ class ReencodeService(MediaJobService):
         result.created += 1
 
     def _locate(self, item: Item) -> tuple[ObjectStore, str]:
-        with self._read() as repos:
-            stored = find_integration(repos, item.integration_id) if item.integration_id is not None else None
+        stored = None
+        if item.integration_id is not None:  # an upload's bytes are in managed storage: nothing to read
+            with self._read() as repos:
+                stored = find_integration(repos, item.integration_id)
         return locate_object(item, stored, settings=self._settings, integrations=self._integrations)
 
 
@@ -397,14 +400,13 @@ def _add_result(repos: Repos, job: Job, original: Item, made: _Made) -> int:
         status_reason=made.outcome.reason,
     )
     (new_id,) = repos.items.insert_many([item_row(new, folder_id=original.folder_id, owner_id=job.actor_id)])
-    record_inspection(repos, new_id, made.outcome)  # the row carries the outcome's media fields and status
+    record_inspection(repos, new_id, made.outcome, new_item=True)  # the row carries its media fields and status
     params = ReencodeParams.from_dict(job.params)
     repos.inspections.save_reencode(
         result_item_id=new_id, original_item_id=original.id, mode=params.mode, steps=made.steps, remap=made.remap
     )
-    for dataset in repos.datasets.linked_to_item(original.id):
-        if not dataset.is_synced:  # a synced dataset holds the folder's files: the new item is in it already
-            repos.datasets.add_items(dataset.id, [new_id], added_by=job.actor_id)
+    for dataset_id in repos.datasets.plain_linking(original.id):  # a synced one holds the new item already
+        repos.datasets.add_items(dataset_id, [new_id], added_by=job.actor_id)
     repos.journal.record(
         actor=None,
         action="item.reencode",

@@ -129,6 +129,17 @@ class DatasetRepository(Repository):
         rows = self.conn.execute(sa.select(datasets).where(holding.exists()).order_by(datasets.c.title, datasets.c.id))
         return [_dataset(r) for r in rows]
 
+    def plain_linking(self, item_id: int) -> list[int]:
+        """The ids of the plain datasets an item is linked to (a synced dataset holds its folder's files without
+        links), in id order: one indexed query (``linked_to_item`` also finds the synced ones, through the folder)."""
+        query = (
+            sa.select(dataset_items.c.dataset_id)
+            .join(datasets, datasets.c.id == dataset_items.c.dataset_id)
+            .where(dataset_items.c.item_id == item_id, datasets.c.synced_folder_id.is_(None))
+            .order_by(dataset_items.c.dataset_id)
+        )
+        return list(self.conn.execute(query).scalars())
+
     def item_ids(self, dataset_id: int) -> list[int]:
         """The ids of every item the dataset holds (``DatasetMembers``), in id order."""
         members = DatasetMembers(dataset_id).item_ids().subquery("members")

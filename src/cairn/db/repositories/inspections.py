@@ -55,7 +55,11 @@ class InspectionRepository(Repository):
         """Replace the item's inspection (and its frame map: kept when given, dropped when None)."""
         self.conn.execute(inspections.delete().where(inspections.c.item_id == row.item_id))
         self.conn.execute(frame_maps.delete().where(frame_maps.c.item_id == row.item_id))
-        self.conn.execute(inspections.insert().values(_values(row, now())))
+        self.add(row, frame_map=frame_map)
+
+    def add(self, row: NewInspection, *, frame_map: tuple[int, bytes] | None) -> None:
+        """The inspection (and frame map) of an item made in this transaction: nothing stored yet to replace."""
+        self.add_many([row])
         if frame_map is not None:
             count, encoded = frame_map
             self.conn.execute(frame_maps.insert().values(item_id=row.item_id, frame_count=count, encoded=encoded))

@@ -82,9 +82,10 @@ class JobService(Service):
     ) -> Job:
         """Record a job and its tasks in one transaction, then enqueue the tasks; returns the job, ``queued`` (or
         ``validating``: its first task checks the input and adds the others with ``add_tasks``)."""
+        specs = list(tasks)
         with self._write() as repos:
-            job_id = self.create_in(repos, actor=actor, new=new, tasks=tasks, details=details, status=status)
-        self.enqueue_unsent(job_id)
+            job_id = self.create_in(repos, actor=actor, new=new, tasks=specs, details=details, status=status)
+        self._enqueue(job_id, list(range(len(specs))))  # every task was just recorded, none sent
         return self.get(actor=actor, job_id=job_id)
 
     def create_background_in(self, repos: Repos, *, new: NewJob, tasks: Iterable[TaskSpec]) -> int:
@@ -196,7 +197,8 @@ class JobService(Service):
             self._release(task)
             raise
         if result is not None:
-            self.enqueue_unsent(job.id)
+            if result.job_status is None:  # a job that ended has no task left to send
+                self.enqueue_unsent(job.id)
             handler.closed(job, task)
         return result
 
