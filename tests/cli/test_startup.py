@@ -46,6 +46,7 @@ NOT_FOR_HELP = (
     "numpy",
     "obstore",
     "PIL",
+    "pydantic",  # Typer converts values through it; a value that needs no conversion must not import it
     "pydantic_settings",
     "pydicom",
     "sqlalchemy",

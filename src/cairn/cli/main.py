@@ -20,6 +20,7 @@ from cairn.cli import (
     journal,
     maintenance,
     people,
+    plain_values,
     reencode,
     register,
     search,
@@ -31,6 +32,8 @@ from cairn.cli import (
 )
 from cairn.cli.failures import JSON_OUTPUT_KEY, CairnGroup
 from cairn.cli.session import Session
+
+plain_values.install()
 
 app = typer.Typer(
     name="cairn",
