@@ -54,7 +54,22 @@ NOT_FOR_HELP = (
     "uvicorn",
 )
 # A command that reads the database needs it and the services, still neither the server nor media nor migrations.
-NOT_FOR_READING = ("alembic", "av", "cairn.api", "fastapi", "numpy", "PIL", "pydicom", "starlette", "uvicorn")
+# Settings are read without pydantic-settings; the SQL of other concepts (jobs, inspections) is not imported.
+NOT_FOR_READING = (
+    "alembic",
+    "av",
+    "cairn.api",
+    "cairn.db.jobs_schema",
+    "cairn.db.repositories.inspections",
+    "cairn.db.repositories.jobs",
+    "fastapi",
+    "numpy",
+    "PIL",
+    "pydantic_settings",
+    "pydicom",
+    "starlette",
+    "uvicorn",
+)
 
 
 def _imported_by(
