@@ -30,12 +30,16 @@ with open(modules_file, "w") as out:
 sys.exit(code)
 """
 
-# The server side, the database layer and media libraries: none is needed to print help or the version.
+# The server side, the database layer and media libraries: none is needed to print help or the version. Nor are the
+# domain's records and frame maps (the options need only enums and limits), hashing (secrets) or logging.
 NOT_FOR_HELP = (
     "alembic",
     "av",
     "cairn.api",
     "cairn.db",
+    "cairn.domain.frame_export",
+    "cairn.domain.frame_map",
+    "cairn.domain.records",
     "cairn.jobs",
     "cairn.media",
     "cairn.services",
@@ -43,12 +47,14 @@ NOT_FOR_HELP = (
     "fastapi",
     "httpx",
     "huey",
+    "logging",
     "numpy",
     "obstore",
     "PIL",
     "pydantic",  # Typer converts values through it; a value that needs no conversion must not import it
     "pydantic_settings",
     "pydicom",
+    "secrets",
     "sqlalchemy",
     "starlette",
     "uvicorn",

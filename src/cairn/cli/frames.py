@@ -13,14 +13,15 @@ import typer
 from cairn.cli.output import print_json, say
 from cairn.cli.register import follow_and_finish
 from cairn.cli.session import session_of
-from cairn.domain.frame_export import FrameExportParams, ImageFormat, frame_name
-from cairn.domain.frame_map import FrameSelection
+from cairn.domain.image_format import ImageFormat
 from cairn.errors import AlreadyExists, InvalidInput
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from cairn.cli.session import Session
+    from cairn.domain.frame_export import FrameExportParams
+    from cairn.domain.frame_map import FrameSelection
     from cairn.domain.frames import Frame
 
 
@@ -75,6 +76,9 @@ def frames(
     --destination bucket, next to the video in its bucket) as image items of a sub-folder <title>_frames of the
     video's folder (editor role needed).
     """
+    from cairn.domain.frame_export import FrameExportParams  # noqa: PLC0415 - `cairn --help` needs only ImageFormat
+    from cairn.domain.frame_map import FrameSelection  # noqa: PLC0415
+
     selection = FrameSelection(start=start, stop=stop, step=every, key_frames_only=key_frames)
     if export == (out is not None):
         raise InvalidInput("give one of --out DIR (images written here) and --export (image items on the server)")
@@ -129,6 +133,8 @@ def _write_here(
 
 def _targets(out: Path, chosen: list[int], image_format: ImageFormat) -> dict[int, Path]:
     """The file of every frame chosen; refuses (before anything is written) when one exists already."""
+    from cairn.domain.frame_export import frame_name  # noqa: PLC0415
+
     if out.exists() and not out.is_dir():
         raise InvalidInput(f"--out {out}: not a directory")
     if not chosen:

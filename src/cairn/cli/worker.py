@@ -11,7 +11,6 @@ committing them).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
@@ -91,6 +90,8 @@ def worker(
     """
     session = session_of(ctx)
     registry = session.registry()
+    import logging  # noqa: PLC0415 - only the worker configures logging
+
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     queue = registry.queue()
     attach_handlers(registry, queue)
