@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from cairn.cli import (
+    collection,
     datasets,
     folders,
     frames,
@@ -86,5 +87,9 @@ def root(
 
 
 def main() -> None:
-    """Entry point of the ``cairn`` console script."""
-    app()
+    """Entry point of the ``cairn`` console script: start-up runs without the garbage collector (``collection``)."""
+    collection.pause()
+    try:
+        app()
+    finally:
+        collection.resume()

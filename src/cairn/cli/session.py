@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from cairn.cli import collection
 from cairn.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ class Session:
                 registry.close()
                 raise
             self._registry = registry
+            collection.resume()  # start-up is over: what the command makes from here may be garbage
             if created:
                 self._welcome(admin)
         return self._registry
