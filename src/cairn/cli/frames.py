@@ -1,8 +1,6 @@
 """``cairn frames ITEM --out DIR``: write a video's frames as images, named by their index in the frame map;
 ``cairn frames ITEM --export [--as group|sequence]``: the same frames as image items, made by a job on the server."""
 
-from __future__ import annotations
-
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -99,7 +97,7 @@ def frames(
     _write_here(session, item_id, selection, out, image_format)
 
 
-def _export(session: Session, item_id: int, params: FrameExportParams, *, wait: bool) -> None:
+def _export(session: "Session", item_id: int, params: "FrameExportParams", *, wait: bool) -> None:
     job = session.registry().frame_export.start(actor=session.actor(), item_id=item_id, params=params)
     if wait:
         follow_and_finish(session, job)
@@ -113,7 +111,7 @@ def _export(session: Session, item_id: int, params: FrameExportParams, *, wait: 
 
 
 def _write_here(
-    session: Session, item_id: int, selection: FrameSelection, out: Path, image_format: ImageFormat
+    session: "Session", item_id: int, selection: "FrameSelection", out: Path, image_format: ImageFormat
 ) -> None:
     from cairn.domain.frames import iter_frames  # noqa: PLC0415 (PyAV: loaded by the commands that decode)
     from cairn.storage import RangeFile  # noqa: PLC0415
@@ -147,7 +145,7 @@ def _targets(out: Path, chosen: list[int], image_format: ImageFormat) -> dict[in
     return targets
 
 
-def _write(session: Session, frames: Iterator[Frame], targets: dict[int, Path], image_format: ImageFormat) -> int:
+def _write(session: "Session", frames: "Iterator[Frame]", targets: dict[int, Path], image_format: ImageFormat) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: PLC0415
 
     from cairn.domain.frames import image_files  # noqa: PLC0415 (PyAV)

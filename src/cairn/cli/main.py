@@ -2,7 +2,9 @@
 
 Typer needs the whole command tree (names, options, help) at start-up, so every command module is imported here;
 they import what their commands run on (the services, the database, the web server, Rich's tables) inside the
-commands, so that start-up costs Typer alone (``tests/cli/test_startup.py``, ``python -m bench cli``).
+commands, so that start-up costs Typer alone (``tests/cli/test_startup.py``, ``python -m bench cli``). The command
+modules do not use ``from __future__ import annotations``: Typer would evaluate every command's annotations from
+their text (compiling each) when it builds the tree; names imported only for type checking are quoted instead.
 """
 
 from typing import Annotated
