@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from typer._coercion import RuntimeParam, TypeDescriptor
     from typer.core import _TyperParameter
 
-_DIGITS = re.compile(r"-?[0-9]{1,18}")  # an int that no parser could read otherwise (no sign +, no _, no spaces)
+# Digits with an optional minus read as the same int by int() and by pydantic; a "+", "_", spaces, non-ASCII digits or
+# more digits go to Typer's own conversion.
+_DIGITS = re.compile(r"-?[0-9]{1,18}")
 _NOT_PLAIN = object()
 
 _typer_runtime_param = _coercion.build_runtime_param
