@@ -3,20 +3,34 @@
 There is no module-level settings object: ``Settings()`` is built by the entry point (CLI, server, worker, test)
 and handed to ``Registry(settings)`` / ``create_app(settings)``. Every field has a description; ``docs/settings.md``
 documents each one and a test checks that it does.
+
+``Settings(**values)`` takes each field from ``values``, else from the environment variable ``CAIRN_<FIELD>``
+(any case), else its default. A variable's text is validated as the field's type (``"8420"`` for an int,
+``"true"`` for a bool); a list is written as JSON. The environment is read here rather than by pydantic-settings,
+whose import was a fifth of a CLI command's start-up.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
+from typing import Any, get_origin
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from cairn.errors import ConfigurationError
+
+ENV_PREFIX = "CAIRN_"
 
 
-class Settings(BaseSettings):
+class Settings(BaseModel):
     """Every knob cairn has. Defaults give the embedded setup: SQLite and local storage in ``./.cairn``."""
 
-    model_config = SettingsConfigDict(env_prefix="CAIRN_", extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, validate_default=True)
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**environment_values(), **values})
 
     data_dir: Path = Field(
         default=Path(".cairn"),
@@ -145,3 +159,23 @@ class Settings(BaseSettings):
     def managed_storage_dir(self) -> Path:
         """Where files uploaded into cairn (not registered by reference) are kept."""
         return self.data_dir / "managed"
+
+
+def environment_values(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """The settings given as ``CAIRN_*`` environment variables (names in any case), by field name; a list is
+    decoded from JSON here (a ConfigurationError names the variable), everything else is validated by the model."""
+    variables = {name.upper(): value for name, value in (os.environ if environ is None else environ).items()}
+    values: dict[str, Any] = {}
+    for field, info in Settings.model_fields.items():
+        variable = f"{ENV_PREFIX}{field.upper()}"
+        if variable in variables:
+            text = variables[variable]
+            values[field] = _json_value(variable, text) if get_origin(info.annotation) is list else text
+    return values
+
+
+def _json_value(variable: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ConfigurationError(f"invalid settings: {variable}: not valid JSON ({error})") from error

@@ -6,13 +6,17 @@ module that slips back into start-up (an import at the top of a command module) 
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 
 # Run `cairn ARGS` as the console script does, then write the names of every imported module to a file.
 PROBE = """
@@ -30,12 +34,16 @@ with open(modules_file, "w") as out:
 sys.exit(code)
 """
 
-# The server side, the database layer and media libraries: none is needed to print help or the version.
+# The server side, the database layer and media libraries: none is needed to print help or the version. Nor are the
+# domain's records and frame maps (the options need only enums and limits), hashing (secrets) or logging.
 NOT_FOR_HELP = (
     "alembic",
     "av",
     "cairn.api",
     "cairn.db",
+    "cairn.domain.frame_export",
+    "cairn.domain.frame_map",
+    "cairn.domain.records",
     "cairn.jobs",
     "cairn.media",
     "cairn.services",
@@ -43,17 +51,35 @@ NOT_FOR_HELP = (
     "fastapi",
     "httpx",
     "huey",
+    "logging",
     "numpy",
     "obstore",
     "PIL",
+    "pydantic",  # Typer converts values through it; a value that needs no conversion must not import it
     "pydantic_settings",
     "pydicom",
+    "secrets",
     "sqlalchemy",
     "starlette",
     "uvicorn",
 )
 # A command that reads the database needs it and the services, still neither the server nor media nor migrations.
-NOT_FOR_READING = ("alembic", "av", "cairn.api", "fastapi", "numpy", "PIL", "pydicom", "starlette", "uvicorn")
+# Settings are read without pydantic-settings; the SQL of other concepts (jobs, inspections) is not imported.
+NOT_FOR_READING = (
+    "alembic",
+    "av",
+    "cairn.api",
+    "cairn.db.jobs_schema",
+    "cairn.db.repositories.inspections",
+    "cairn.db.repositories.jobs",
+    "fastapi",
+    "numpy",
+    "PIL",
+    "pydantic_settings",
+    "pydicom",
+    "starlette",
+    "uvicorn",
+)
 
 
 def _imported_by(
@@ -103,3 +129,28 @@ def test_a_read_command_imports_neither_server_nor_media_nor_migrations(tmp_path
     assert json.loads(run.stdout) == []
     assert _among(modules, NOT_FOR_READING) == []
     assert "sqlalchemy" in modules  # the probe sees what a command imports
+
+
+def _callbacks(app: typer.Typer) -> list[Callable[..., Any]]:
+    found = [info.callback for info in app.registered_commands if info.callback]
+    if app.registered_callback and app.registered_callback.callback:
+        found.append(app.registered_callback.callback)
+    for group in app.registered_groups:
+        assert group.typer_instance is not None
+        found += _callbacks(group.typer_instance)
+    return found
+
+
+def test_commands_annotations_are_evaluated_once_at_import() -> None:
+    """Typer reads each command's annotations: as text (``from __future__ import annotations``) each would be
+    compiled and evaluated again when the command tree is built, at every start."""
+    from cairn.cli.main import app
+
+    callbacks = _callbacks(app)
+    assert len(callbacks) > 50
+    as_text = [
+        f"{cb.__module__}.{cb.__qualname__}"
+        for cb in callbacks
+        if any(isinstance(a, str) for a in inspect.get_annotations(cb).values())
+    ]
+    assert as_text == []

@@ -1,6 +1,6 @@
 """``cairn datasets``: collections of items (plain, synced to a folder, or mirrored with their own folder)."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,8 +20,10 @@ from cairn.cli.listing import (
 from cairn.cli.output import fields_table, print_json, say, table
 from cairn.cli.session import Session, session_of
 from cairn.domain.listing import ItemQuery, SortBy
-from cairn.domain.records import Dataset
 from cairn.errors import NotFound, PermissionDenied
+
+if TYPE_CHECKING:
+    from cairn.domain.records import Dataset
 
 app = typer.Typer(help="Datasets: collections of items that reference files, never copy them.", no_args_is_help=True)
 
@@ -231,13 +233,13 @@ def delete(
     _count(session, {"deleted": dataset}, f"Deleted dataset {dataset.title!r} (id {dataset.id}).")
 
 
-def _kind(dataset: Dataset) -> str:
+def _kind(dataset: "Dataset") -> str:
     if dataset.mirrored:
         return "mirrored"
     return "synced" if dataset.is_synced else "plain"
 
 
-def _synced_label(session: Session, dataset: Dataset) -> str:
+def _synced_label(session: Session, dataset: "Dataset") -> str:
     """The synced folder's path, or ``id:N`` when the actor may not see that folder."""
     if dataset.synced_folder_id is None:
         return ""
@@ -247,7 +249,7 @@ def _synced_label(session: Session, dataset: Dataset) -> str:
         return f"id:{dataset.synced_folder_id}"
 
 
-def _done(session: Session, dataset: Dataset, message: str) -> None:
+def _done(session: Session, dataset: "Dataset", message: str) -> None:
     if session.json_output:
         print_json(session, dataset)
     else:

@@ -1,7 +1,5 @@
 """``cairn folders``: create, list, tree, show, rename, describe, move, delete."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -53,7 +51,7 @@ def create(
     _done(session, folder, f"Created folder {'/'.join(parts)!r} (id:{folder.id}).")
 
 
-def _parent_for(session: Session, parts: list[str], *, create_missing: bool) -> int | None:
+def _parent_for(session: "Session", parts: list[str], *, create_missing: bool) -> int | None:
     """The id of the folder ``parts`` leads to (None: the top level), creating missing ones if asked."""
     registry, actor = session.registry(), session.actor()
     parent_id: int | None = None
@@ -108,7 +106,7 @@ def tree(
     session.out.print(view, markup=False, highlight=False)
 
 
-def _grow(parent: Tree, node: FolderNode) -> None:
+def _grow(parent: "Tree", node: "FolderNode") -> None:
     branch = parent.add(f"{node.folder.name}  (id:{node.folder.id}{', members' * node.folder.is_members_folder})")
     for child in node.children:
         _grow(branch, child)
@@ -129,7 +127,7 @@ def show(ctx: typer.Context, path: PathArg) -> None:
     session.out.print(fields_table(_folder_fields(folder, full_path, role.value, summary)))
 
 
-def _folder_fields(folder: Folder, path: str, role: str, summary: FolderSummary) -> list[tuple[str, object]]:
+def _folder_fields(folder: "Folder", path: str, role: str, summary: "FolderSummary") -> list[tuple[str, object]]:
     by_kind = ", ".join(f"{kind} {count}" for kind, count in sorted(summary.by_kind.items()))
     return [
         ("id", f"id:{folder.id}"),
@@ -215,16 +213,16 @@ def delete(
     say(session, f"Deleted folder {folder.name!r} with {deleted.folders} sub-folder(s) and {deleted.files} file(s).")
 
 
-def _done(session: Session, folder: Folder, message: str) -> None:
+def _done(session: "Session", folder: "Folder", message: str) -> None:
     if session.json_output:
         print_json(session, folder)
     else:
         say(session, message)
 
 
-def _path_text(session: Session, folder: Folder | None) -> str:
+def _path_text(session: "Session", folder: "Folder | None") -> str:
     return arguments.path_of(session, folder.id) if folder else "/"
 
 
-def _kind_label(folder: Folder) -> str:
+def _kind_label(folder: "Folder") -> str:
     return "members" if folder.is_members_folder else ""

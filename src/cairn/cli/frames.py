@@ -1,8 +1,6 @@
 """``cairn frames ITEM --out DIR``: write a video's frames as images, named by their index in the frame map;
 ``cairn frames ITEM --export [--as group|sequence]``: the same frames as image items, made by a job on the server."""
 
-from __future__ import annotations
-
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -13,14 +11,15 @@ import typer
 from cairn.cli.output import print_json, say
 from cairn.cli.register import follow_and_finish
 from cairn.cli.session import session_of
-from cairn.domain.frame_export import FrameExportParams, ImageFormat, frame_name
-from cairn.domain.frame_map import FrameSelection
+from cairn.domain.image_format import ImageFormat
 from cairn.errors import AlreadyExists, InvalidInput
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from cairn.cli.session import Session
+    from cairn.domain.frame_export import FrameExportParams
+    from cairn.domain.frame_map import FrameSelection
     from cairn.domain.frames import Frame
 
 
@@ -75,6 +74,9 @@ def frames(
     --destination bucket, next to the video in its bucket) as image items of a sub-folder <title>_frames of the
     video's folder (editor role needed).
     """
+    from cairn.domain.frame_export import FrameExportParams  # noqa: PLC0415 - `cairn --help` needs only ImageFormat
+    from cairn.domain.frame_map import FrameSelection  # noqa: PLC0415
+
     selection = FrameSelection(start=start, stop=stop, step=every, key_frames_only=key_frames)
     if export == (out is not None):
         raise InvalidInput("give one of --out DIR (images written here) and --export (image items on the server)")
@@ -95,7 +97,7 @@ def frames(
     _write_here(session, item_id, selection, out, image_format)
 
 
-def _export(session: Session, item_id: int, params: FrameExportParams, *, wait: bool) -> None:
+def _export(session: "Session", item_id: int, params: "FrameExportParams", *, wait: bool) -> None:
     job = session.registry().frame_export.start(actor=session.actor(), item_id=item_id, params=params)
     if wait:
         follow_and_finish(session, job)
@@ -109,7 +111,7 @@ def _export(session: Session, item_id: int, params: FrameExportParams, *, wait: 
 
 
 def _write_here(
-    session: Session, item_id: int, selection: FrameSelection, out: Path, image_format: ImageFormat
+    session: "Session", item_id: int, selection: "FrameSelection", out: Path, image_format: ImageFormat
 ) -> None:
     from cairn.domain.frames import iter_frames  # noqa: PLC0415 (PyAV: loaded by the commands that decode)
     from cairn.storage import RangeFile  # noqa: PLC0415
@@ -129,6 +131,8 @@ def _write_here(
 
 def _targets(out: Path, chosen: list[int], image_format: ImageFormat) -> dict[int, Path]:
     """The file of every frame chosen; refuses (before anything is written) when one exists already."""
+    from cairn.domain.frame_export import frame_name  # noqa: PLC0415
+
     if out.exists() and not out.is_dir():
         raise InvalidInput(f"--out {out}: not a directory")
     if not chosen:
@@ -141,7 +145,7 @@ def _targets(out: Path, chosen: list[int], image_format: ImageFormat) -> dict[in
     return targets
 
 
-def _write(session: Session, frames: Iterator[Frame], targets: dict[int, Path], image_format: ImageFormat) -> int:
+def _write(session: "Session", frames: "Iterator[Frame]", targets: dict[int, Path], image_format: ImageFormat) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: PLC0415
 
     from cairn.domain.frames import image_files  # noqa: PLC0415 (PyAV)

@@ -1,7 +1,5 @@
 """``cairn probe`` (any file or object, nothing registered) and ``cairn inspect`` (re-inspect an item)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -57,7 +55,7 @@ def inspect(
     _print_checks(session, stored.report)
 
 
-def _print_outcome(session: Session, target: str, outcome: Inspected) -> None:
+def _print_outcome(session: "Session", target: str, outcome: "Inspected") -> None:
     if session.json_output:
         document: dict[str, Any] = {
             "target": target,
@@ -88,7 +86,7 @@ def _print_outcome(session: Session, target: str, outcome: Inspected) -> None:
     _print_checks(session, outcome.report)
 
 
-def _print_checks(session: Session, report: dict[str, Any]) -> None:
+def _print_checks(session: "Session", report: dict[str, Any]) -> None:
     checks = report.get("checks") or []
     if checks:
         rows = [(c["name"], c["verdict"], c["reason"], c.get("fix", "")) for c in checks]

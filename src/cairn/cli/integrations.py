@@ -4,8 +4,6 @@ Secrets are given with ``--credential key=value`` (visible in the process list: 
 or leave them out to use the provider's standard chain). They are never printed back.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -47,7 +45,7 @@ def _credentials(pairs: list[str] | None, document: str | None) -> dict[str, str
     return values
 
 
-def _show(session: Session, integration: IntegrationPublic, message: str | None = None) -> None:
+def _show(session: "Session", integration: "IntegrationPublic", message: str | None = None) -> None:
     if session.json_output:
         print_json(session, integration)
         return

@@ -1,6 +1,6 @@
 """``cairn items``: list a folder's files, show one, rename, set metadata, move, delete."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,7 +22,9 @@ from cairn.cli.listing import (
 from cairn.cli.output import fields_table, human_size, print_json, say, table
 from cairn.cli.session import Session, session_of
 from cairn.domain.listing import ItemQuery, SortBy
-from cairn.domain.records import Dataset, Item, MediaFields
+
+if TYPE_CHECKING:
+    from cairn.domain.records import Dataset, Item, MediaFields
 
 app = typer.Typer(help="Items: the files registered in folders.", no_args_is_help=True)
 
@@ -98,7 +100,7 @@ def _print_item(session: Session, details: dict[str, Any]) -> None:
     session.out.print(table(f"Linked to ({len(linked)} dataset(s))", ["id", "title", "type"], rows))
 
 
-def _item_fields(item: Item, folder: str, owner: str) -> list[tuple[str, object]]:
+def _item_fields(item: "Item", folder: str, owner: str) -> list[tuple[str, object]]:
     return [
         ("id", item.id),
         ("title", item.title),
@@ -120,7 +122,7 @@ def _item_fields(item: Item, folder: str, owner: str) -> list[tuple[str, object]
     ]
 
 
-def _media_fields(media: MediaFields) -> list[tuple[str, object]]:
+def _media_fields(media: "MediaFields") -> list[tuple[str, object]]:
     shown_elsewhere = {"file_size"}
     return [
         (name.replace("_", " "), value) for name, value in media.as_columns().items() if name not in shown_elsewhere
@@ -188,7 +190,7 @@ def delete(
     say(session, f"Deleted {deleted} item(s).")
 
 
-def _done(session: Session, item: Item, message: str) -> None:
+def _done(session: Session, item: "Item", message: str) -> None:
     if session.json_output:
         print_json(session, item)
     else:

@@ -1,7 +1,5 @@
 """``cairn job``: list, show, cancel, wait for jobs of any kind, and list a job's per-unit errors."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -19,7 +17,7 @@ JobArg = Annotated[int, typer.Argument(metavar="JOB", help="Job id.")]
 MAX_SHOWN_ERRORS = 50
 
 
-def show_job(session: Session, job: Job, *, errors_limit: int = MAX_SHOWN_ERRORS) -> None:
+def show_job(session: "Session", job: "Job", *, errors_limit: int = MAX_SHOWN_ERRORS) -> None:
     """A job's status and counts, then its first unit errors (all of them as JSON with --json)."""
     registry, actor = session.registry(), session.actor()
     errors = registry.jobs.errors(actor=actor, job_id=job.id, limit=errors_limit) if job.units_error else []
@@ -33,7 +31,7 @@ def show_job(session: Session, job: Job, *, errors_limit: int = MAX_SHOWN_ERRORS
             say(session, f"... {job.units_error - len(errors):,} more (cairn job errors {job.id})")
 
 
-def _fields(job: Job) -> list[tuple[str, object]]:
+def _fields(job: "Job") -> list[tuple[str, object]]:
     return [
         ("job", job.id),
         ("kind", job.kind),
@@ -56,7 +54,7 @@ def _fields(job: Job) -> list[tuple[str, object]]:
     ]
 
 
-def _scope(job: Job) -> str:
+def _scope(job: "Job") -> str:
     if job.folder_id:
         return f"folder id:{job.folder_id}"
     if job.dataset_id:
@@ -64,12 +62,12 @@ def _scope(job: Job) -> str:
     return "items" if job.params.get("item_ids") else "(deleted)"
 
 
-def _options(job: Job) -> str:
+def _options(job: "Job") -> str:
     flags = [name for name, on in job.params.items() if on is True]
     return ", ".join(["ignore_errors", *flags] if job.ignore_errors else flags) or "strict"
 
 
-def _print_errors(session: Session, errors: list[UnitError]) -> None:
+def _print_errors(session: "Session", errors: "list[UnitError]") -> None:
     rows = [(e.location, e.action_description, " ".join(e.object_urls)[:200], e.error) for e in errors]
     session.out.print(table("Unit errors", ["where", "action", "object URLs", "error"], rows))
 

@@ -11,12 +11,14 @@ import typer
 from cairn.cli.output import human_size, note, print_json, table
 from cairn.domain.kinds import ItemKind, ItemStatus
 from cairn.domain.listing import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ItemQuery, SortBy
-from cairn.domain.records import Item, Page
 
 if TYPE_CHECKING:
     from rich.table import Table
 
     from cairn.cli.session import Session
+    from cairn.domain.records import Item, Page
+
+    FetchPage = Callable[[ItemQuery], Page[Item]]
 
 KindOpt = Annotated[list[ItemKind] | None, typer.Option("--kind", "-k", help="Only this kind (repeatable).")]
 StatusOpt = Annotated[list[ItemStatus] | None, typer.Option("--status", help="Only this status (repeatable).")]
@@ -30,14 +32,14 @@ AllOpt = Annotated[bool, typer.Option("--all", help="Fetch every page, not just 
 
 DEFAULT_LIMIT = DEFAULT_PAGE_SIZE
 
-FetchPage = Callable[[ItemQuery], Page[Item]]
-
 
 def collect(fetch: FetchPage, query: ItemQuery, *, every_page: bool) -> Page[Item]:
     """One page, or with ``every_page`` all pages joined (the returned page then has no next cursor)."""
     page = fetch(query)
     if not every_page:
         return page
+    from cairn.domain.records import Page  # noqa: PLC0415 - the records are imported by the commands that run
+
     items = list(page.items)
     while page.next_cursor is not None:
         page = fetch(replace(query, cursor=page.next_cursor))

@@ -2,7 +2,9 @@
 
 Typer needs the whole command tree (names, options, help) at start-up, so every command module is imported here;
 they import what their commands run on (the services, the database, the web server, Rich's tables) inside the
-commands, so that start-up costs Typer alone (``tests/cli/test_startup.py``, ``python -m bench cli``).
+commands, so that start-up costs Typer alone (``tests/cli/test_startup.py``, ``python -m bench cli``). The command
+modules do not use ``from __future__ import annotations``: Typer would evaluate every command's annotations from
+their text (compiling each) when it builds the tree; names imported only for type checking are quoted instead.
 """
 
 from typing import Annotated
@@ -10,6 +12,7 @@ from typing import Annotated
 import typer
 
 from cairn.cli import (
+    collection,
     datasets,
     folders,
     frames,
@@ -20,6 +23,7 @@ from cairn.cli import (
     journal,
     maintenance,
     people,
+    plain_values,
     reencode,
     register,
     search,
@@ -31,6 +35,8 @@ from cairn.cli import (
 )
 from cairn.cli.failures import JSON_OUTPUT_KEY, CairnGroup
 from cairn.cli.session import Session
+
+plain_values.install()
 
 app = typer.Typer(
     name="cairn",
@@ -83,5 +89,9 @@ def root(
 
 
 def main() -> None:
-    """Entry point of the ``cairn`` console script."""
-    app()
+    """Entry point of the ``cairn`` console script: start-up runs without the garbage collector (``collection``)."""
+    collection.pause()
+    try:
+        app()
+    finally:
+        collection.resume()

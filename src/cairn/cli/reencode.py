@@ -5,8 +5,6 @@ works on it itself (as ``cairn register`` does). ``--plan`` prints each video's 
 step and starts nothing.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -67,7 +65,7 @@ def reencode(
     )
 
 
-def follow_job(session: Session, job: Job, *, wait: bool, doing: str) -> None:
+def follow_job(session: "Session", job: "Job", *, wait: bool, doing: str) -> None:
     """A media job just started: say so (or print it as JSON); with ``wait``, follow it to its end and, with the
     embedded queue, work on it in this process."""
     if not session.json_output:
@@ -88,7 +86,7 @@ def where_results(params: dict[str, object]) -> str:
     return " and ".join(places.get(p, p) for p in used)
 
 
-def _show_plans(session: Session, item_ids: list[int], params: ReencodeParams) -> None:
+def _show_plans(session: "Session", item_ids: list[int], params: "ReencodeParams") -> None:
     registry, actor = session.registry(), session.actor()
     plans = {i: registry.reencode.plan(actor=actor, item_id=i, params=params) for i in item_ids}
     if session.json_output:

@@ -6,8 +6,6 @@ it waits (``--work``), sharing it with a running ``cairn serve``; with a shared 
 do it. Ctrl-C stops waiting; the job goes on (``cairn job show ID``).
 """
 
-from __future__ import annotations
-
 import sys
 import time
 from pathlib import Path
@@ -83,7 +81,7 @@ def register(
     _finish(session, job)
 
 
-def _show_plan(session: Session, plan: RegistrationPlan) -> None:
+def _show_plan(session: "Session", plan: "RegistrationPlan") -> None:
     if session.json_output:
         print_json(session, {**plan.summary.to_dict(), "chunks": plan.chunks, "integration": plan.integration})
         return
@@ -96,7 +94,7 @@ def _show_plan(session: Session, plan: RegistrationPlan) -> None:
         note(session, f"warning: {warning}")
 
 
-def _follow(session: Session, job: Job) -> Job:
+def _follow(session: "Session", job: "Job") -> "Job":
     from rich.progress import (  # noqa: PLC0415 - Rich is imported by the commands that print with it
         BarColumn,
         MofNCompleteColumn,
@@ -122,7 +120,7 @@ def _follow(session: Session, job: Job) -> Job:
     return job
 
 
-def follow_and_finish(session: Session, job: Job) -> None:
+def follow_and_finish(session: "Session", job: "Job") -> None:
     """Follow a job with a progress bar, working on it in this process when the queue is the embedded one; then
     show it (and exit non-zero when it failed)."""
     local = session.settings.queue_url is None
@@ -131,7 +129,7 @@ def follow_and_finish(session: Session, job: Job) -> None:
     _finish(session, job)
 
 
-def _finish(session: Session, job: Job) -> None:
+def _finish(session: "Session", job: "Job") -> None:
     from cairn.domain.jobs import JobStatus  # noqa: PLC0415 - with the manifest readers: only once a job ran
 
     if job.status is JobStatus.ERROR and job.summary.get("problems"):

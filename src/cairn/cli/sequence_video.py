@@ -6,8 +6,6 @@ command starts it on demand, e.g. after a member image was fixed. With ``--wait`
 embedded queue, works on it itself (as ``cairn reencode --wait`` does).
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """``cairn serve``: the HTTP API and the background job consumer in one process."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
@@ -66,7 +64,7 @@ def _overrides(*, host: str | None, port: int | None) -> dict[str, object]:
 
 
 @contextmanager
-def background_work(settings: Settings, registry: Registry) -> Iterator[None]:
+def background_work(settings: "Settings", registry: "Registry") -> Iterator[None]:
     """Where background work starts and stops around the server: the job consumer, with ``settings.workers``
     threads (0: none; `cairn worker` processes do the work)."""
     with embedded_consumer(registry, workers=settings.workers):

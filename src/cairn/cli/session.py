@@ -13,12 +13,11 @@ there is none.
 
 from __future__ import annotations
 
-import json
-import re
 from typing import TYPE_CHECKING
 
 import typer
 
+from cairn.cli import collection
 from cairn.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -82,6 +81,7 @@ class Session:
                 registry.close()
                 raise
             self._registry = registry
+            collection.resume()  # start-up is over: what the command makes from here may be garbage
             if created:
                 self._welcome(admin)
         return self._registry
@@ -145,27 +145,16 @@ def _console(*, stderr: bool) -> Console:
 def load_settings() -> Settings:
     """Settings from the ``CAIRN_*`` environment; a bad value is a configuration error that names the variable."""
     from pydantic import ValidationError  # noqa: PLC0415 - settings are read by the commands that need them
-    from pydantic_settings import SettingsError  # noqa: PLC0415
 
-    from cairn.settings import Settings  # noqa: PLC0415
+    from cairn.settings import ENV_PREFIX, Settings  # noqa: PLC0415
 
     try:
         return Settings()
     except ValidationError as error:
         problems = "; ".join(
-            f"CAIRN_{'_'.join(str(part) for part in e['loc']).upper()}: {e['msg']}" for e in error.errors()
+            f"{ENV_PREFIX}{'_'.join(str(part) for part in e['loc']).upper()}: {e['msg']}" for e in error.errors()
         )
         raise ConfigurationError(f"invalid settings: {problems}") from error
-    except SettingsError as error:  # a value to be read as JSON (a list) that is not JSON
-        raise ConfigurationError(f"invalid settings: {_unreadable_setting(error)}") from error
-
-
-def _unreadable_setting(error: Exception) -> str:
-    """``CAIRN_LOCAL_ROOTS: not valid JSON (...)`` from pydantic-settings' 'error parsing value for field "x"'."""
-    field = re.search(r'field "(\w+)"', str(error))
-    name = f"CAIRN_{field.group(1).upper()}" if field else "a CAIRN_* variable"
-    cause = error.__cause__
-    return f"{name}: not valid JSON ({cause})" if isinstance(cause, json.JSONDecodeError) else f"{name}: {error}"
 
 
 def first_run_message(settings: Settings, *, admin_email: str) -> str:

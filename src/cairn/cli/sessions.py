@@ -4,8 +4,6 @@ The command acts as ``--as EMAIL`` (default: the local admin), so it lists and e
 without a session of its own, so none is ever "current" here.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -66,14 +64,14 @@ def revoke(
     _report(session, {"ended": ended}, f"Ended {ended} session(s).")
 
 
-def _report(session: Session, document: dict[str, int], message: str) -> None:
+def _report(session: "Session", document: dict[str, int], message: str) -> None:
     if session.json_output:
         print_json(session, document)
     else:
         say(session, message)
 
 
-def _record(listing: SessionListing) -> dict[str, object]:
+def _record(listing: "SessionListing") -> dict[str, object]:
     """A session as ``--json`` prints it: as the API lists it."""
     login = listing.session
     return {

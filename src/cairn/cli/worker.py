@@ -9,9 +9,6 @@ files left behind by a crash between an item's deletion and its file's removal),
 committing them).
 """
 
-from __future__ import annotations
-
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
@@ -31,7 +28,7 @@ RECOVER_EVERY = 15.0
 SWEEP_EVERY = 3600.0  # seconds between two sweeps of managed files no item references (crash leftovers)
 
 
-def attach_handlers(registry: Registry, queue: JobQueue) -> None:
+def attach_handlers(registry: "Registry", queue: "JobQueue") -> None:
     """Give the queue the work it runs: each job name mapped to the service call that does it."""
     from cairn.services.jobs.engine import TASK_MESSAGE  # noqa: PLC0415
 
@@ -42,7 +39,7 @@ def attach_handlers(registry: Registry, queue: JobQueue) -> None:
 
 
 @contextmanager
-def embedded_consumer(registry: Registry, *, workers: int) -> Iterator[None]:
+def embedded_consumer(registry: "Registry", *, workers: int) -> Iterator[None]:
     """Consume jobs in ``workers`` threads of this process (``cairn serve``, ``cairn register``) while the block
     runs; in-flight tasks finish before it returns."""
     if workers <= 0:
@@ -60,7 +57,7 @@ def embedded_consumer(registry: Registry, *, workers: int) -> Iterator[None]:
 
 
 @contextmanager
-def _housekeeping(registry: Registry) -> Iterator[None]:
+def _housekeeping(registry: "Registry") -> Iterator[None]:
     """The threads that look after jobs while the block runs: task recovery and the sweep of managed files."""
     from cairn.jobs.queue import Periodic  # noqa: PLC0415
 
@@ -91,6 +88,8 @@ def worker(
     """
     session = session_of(ctx)
     registry = session.registry()
+    import logging  # noqa: PLC0415 - only the worker configures logging
+
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     queue = registry.queue()
     attach_handlers(registry, queue)

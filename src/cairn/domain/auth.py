@@ -6,11 +6,12 @@ so that secret scanners and humans recognise them; the first characters (``prefi
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
+
+# hashlib, hmac and secrets (which loads OpenSSL and random) are imported by the functions that hash and compare:
+# the CLI reads MAX_TOKEN_DAYS to describe `cairn token create` without them.
+# ruff: noqa: PLC0415
 
 TOKEN_PREFIX = "cairn_"  # noqa: S105 - a public marker, not a secret
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 6
@@ -21,16 +22,22 @@ MAX_USER_AGENT = 300  # a login session keeps this much of the browser's User-Ag
 
 def new_secret(*, prefix: str = "") -> str:
     """A fresh random secret (32 bytes of entropy, URL-safe)."""
+    import secrets
+
     return prefix + secrets.token_urlsafe(32)
 
 
 def secret_hash(secret: str) -> str:
     """The stored form of a secret: hex SHA-256 (secrets are random, so no salt or slow hash is needed)."""
+    import hashlib
+
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def same_secret(secret: str, stored_hash: str) -> bool:
     """Constant-time comparison of a presented secret with a stored hash."""
+    import hmac
+
     return hmac.compare_digest(secret_hash(secret), stored_hash)
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from cairn.domain.frame_map import FrameIndex, FrameMap, FrameSelection
+from cairn.domain.image_format import ImageFormat
 from cairn.errors import InvalidInput
 
 __all__ = [
@@ -33,15 +33,6 @@ GROUPINGS = ("group", "sequence")
 DESTINATIONS = ("managed", "bucket")
 """Where the images are written: cairn's managed storage, or a prefix next to the video in its integration's bucket."""
 METADATA_KEY = "keyframes"
-
-
-class ImageFormat(StrEnum):
-    PNG = "png"
-    JPEG = "jpeg"
-
-    @property
-    def suffix(self) -> str:
-        return "jpg" if self is ImageFormat.JPEG else "png"
 
 
 BYTES_PER_PIXEL_AT_MOST = {ImageFormat.PNG: 3.0, ImageFormat.JPEG: 1.0}
