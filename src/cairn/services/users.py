@@ -26,7 +26,14 @@ def clean_email(email: str) -> str:
 
 class UserService(Service):
     def ensure_local_admin(self) -> tuple[User, bool]:
-        """The first organization admin; created as admin@localhost on the first run. Returns (user, created)."""
+        """The first organization admin; created as admin@localhost on the first run. Returns (user, created).
+
+        Looked up in a read transaction first: every CLI command asks, and a write transaction would take SQLite's
+        write lock (waiting behind a long registration commit) for what is, after the first run, only a read."""
+        with self._read() as repos:
+            existing = repos.users.first_admin()
+        if existing is not None:
+            return existing, False
         with self._write() as repos:
             existing = repos.users.first_admin()
             if existing is not None:
