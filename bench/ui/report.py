@@ -58,9 +58,10 @@ def markdown(
     ]
     for found in results.first_rows:
         lines.append(_first_rows_line(found))
-    lines.append("")
+    lines += ["", *_trace_lines(results.first_rows), ""]
     for found in results.first_rows:
         lines.append(f"- {found.name}: requests the page made before its first row: {', '.join(found.requests)}")
+        lines.append(f"  - last run, each sent / answered in ms from the start (cairn's own ms): {_timeline(found)}")
     if results.scroll is not None:
         lines += ["", *_scroll_lines(results.scroll, args.scroll_runs)]
     size = gzipped_javascript_kb()
@@ -85,6 +86,35 @@ def _first_rows_line(found: Comparison) -> str:
         f"({api.p95:.0f}) | {found.api_all.median:.0f} | {ratio:.1f}x | {_met(ui.median <= FIRST_ROWS_MS)} | "
         f"{_met(ratio <= API_RATIO)} |"
     )
+
+
+def _trace_lines(found: list[Comparison]) -> list[str]:
+    """Where the rows' request spent its time in the page (medians), against the same request sent alone."""
+    lines = [
+        "The rows' request in the page, medians (ms): queued in the browser (of which opening a connection), in "
+        "cairn (its Server-Timing), the rest of the wait for the first byte, reading the body; cairn's own time for "
+        "the same request sent alone; the body's size in the page and alone.",
+        "",
+        "| scenario | queued (connecting) | in cairn | rest of the wait | body | in cairn, sent alone | bytes, page / "
+        "alone |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for one in found:
+        t = one.trace
+        lines.append(
+            f"| {one.name} | {t.queued.median:.1f} ({t.connected.median:.1f}) | {t.server.median:.1f} | "
+            f"{t.waited.median:.1f} | {t.download.median:.1f} | {t.server_alone.median:.1f} | "
+            f"{t.bytes:,} / {t.bytes_alone:,} |"
+        )
+    return lines
+
+
+def _timeline(found: Comparison) -> str:
+    steps = (
+        f"{path} {sent:.0f} / {answered:.0f}" + (f" ({server:.0f})" if server is not None else "")
+        for path, sent, answered, server in found.timeline
+    )
+    return "; ".join(steps)
 
 
 def _scroll_lines(scroll: Scroll, runs: int) -> list[str]:
