@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import gzip
 import shlex
+import statistics
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.databases import machine
 from bench.items.data import Population
+from bench.stats import ratio as ratio_text
 from bench.ui.browser import QUIET_MS, Comparison, Scroll
 
 UI_DIST = Path(__file__).resolve().parents[2] / "src" / "cairn" / "api" / "ui_dist"
@@ -53,8 +55,9 @@ def markdown(
         "",
         "| scenario | UI first row painted, median (p95) ms | in the DOM, median ms | the rows' request sent / "
         "answered in the page, median ms | API, the rows' request, median (p95) ms | API, all the page's requests "
-        "at once, median ms | UI / API | ≤ 300 ms | ≤ 1.5x |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+        "at once, median ms | UI / API (the rows' request) | each run's UI / API, median | UI / API (all at once) | "
+        "≤ 300 ms | ≤ 1.5x |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for found in results.first_rows:
         lines.append(_first_rows_line(found))
@@ -80,11 +83,13 @@ def markdown(
 def _first_rows_line(found: Comparison) -> str:
     ui, api = found.ui, found.api_alone
     ratio = ui.median / api.median if api.median else float("inf")
+    # Each browser run is followed by its own API run: their ratio, run by run, follows the machine's load.
+    paired = statistics.median(u / a for u, a in zip(ui.values, api.values, strict=True) if a > 0)
     return (
         f"| {found.name} | {ui.median:.0f} ({ui.p95:.0f}) | {found.ui_dom.median:.0f} | {found.sent.median:.0f} / "
-        f"{found.answered.median:.0f} | {api.median:.0f} "
-        f"({api.p95:.0f}) | {found.api_all.median:.0f} | {ratio:.1f}x | {_met(ui.median <= FIRST_ROWS_MS)} | "
-        f"{_met(ratio <= API_RATIO)} |"
+        f"{found.answered.median:.0f} | {api.median:.0f} ({api.p95:.0f}) | {found.api_all.median:.0f} | "
+        f"{ratio:.1f}x | {paired:.1f}x | {ratio_text(ui.median, found.api_all.median)} | "
+        f"{_met(ui.median <= FIRST_ROWS_MS)} | {_met(ratio <= API_RATIO)} |"
     )
 
 
