@@ -93,7 +93,8 @@ def create_app(settings: Settings, *, registry: Registry | None = None, ui_dist:
     install_error_handlers(app)
     app.add_middleware(BodyLimits, settings=settings)  # request sizes: refused before or while read (413)
     app.add_middleware(SecurityHeaders)  # every answer, 413s included, carries the headers
-    app.add_middleware(ServerTiming)  # outermost: the time of everything the app does for a request
+    if settings.server_timing:
+        app.add_middleware(ServerTiming)  # outermost: the time of everything the app does for a request
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -1,9 +1,12 @@
-"""``Server-Timing`` on every response: how long cairn took to start answering, beside the browser's own timings.
+"""``Server-Timing``, when asked for: how long cairn took to start answering, beside the browser's own timings.
 
 ``app;dur=12.3`` is the milliseconds from the request reaching the application (after uvicorn parsed it) to the
 start of the response (handler, dependencies, serialization and any wait for a worker thread included). A browser
 shows it beside its own timings of the request (``PerformanceResourceTiming.serverTiming``, same origin), so the
 time a request spends in cairn can be told from the time it spends queued, on the wire or in the browser.
+
+Only with ``CAIRN_SERVER_TIMING`` on (``create_app`` installs it then): exact handler times, free of the network's
+jitter, would help timing attacks.
 """
 
 from __future__ import annotations
