@@ -248,9 +248,6 @@ function useRows(folderId: number | null, sort: SortKey, descending: boolean) {
   const folders = useQuery(subfoldersQuery(folderId));
   const items = useInfiniteQuery({ ...itemsQuery(folderId ?? 0, sort, descending), enabled: folderId !== null });
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = items;
-  const loadMore = useCallback(() => {
-    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
-  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
   // Each page's rows and ids are made once (not again for every page that follows: a folder of 100,000 files has
   // 500 pages); only the arrays of references are joined anew.
   const pages = useMemo(() => items.data?.pages ?? [], [items.data]);
@@ -258,6 +255,10 @@ function useRows(folderId: number | null, sort: SortKey, descending: boolean) {
   // The rows are shown once both the sub-folders and the first files are in (or failed): the sub-folders come first
   // in the table, and must not push the files down once they are on screen.
   const settled = !folders.isPending && filesIn;
+  const loadMore = useCallback(() => {
+    // Not while the table shows only its loading row, the first files in but not yet the sub-folders.
+    if (settled && hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [settled, hasNextPage, isFetchingNextPage, fetchNextPage]);
   const rows = useMemo<Row[]>(() => {
     if (!settled) return [];
     const subs = [...(folders.data?.folders ?? [])].sort(folderOrder(sort, descending));
