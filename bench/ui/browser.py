@@ -32,6 +32,7 @@ FOLDER_ROW = "[role=grid] .tbody [role=row][aria-selected]"  # a file's row (fol
 SEARCH_ROW = "table.results tbody tr"
 BROWSER_CONNECTIONS = 6  # Chromium's connections per host over HTTP/1.1
 RUN_TIMEOUT_MS = 600_000
+KEEPALIVE_SECONDS = 2.0  # below uvicorn's timeout_keep_alive (5 s)
 QUIET_MS = 300  # no request of the page in flight this long: it is done for now
 EVENTS = "/api/v1/events"  # the page's event stream: open as long as the page is
 
@@ -174,7 +175,9 @@ class Bench:
     def __init__(self, server: Server, page: Any, cookies: dict[str, str]) -> None:
         self.server = server
         self.page = page
-        self.client = httpx.Client(base_url=server.base_url, cookies=cookies, timeout=120)
+        # Idle connections are dropped before uvicorn's keep-alive timeout (5 s) closes them under a request.
+        limits = httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS)
+        self.client = httpx.Client(base_url=server.base_url, cookies=cookies, timeout=120, limits=limits)
         self.in_flight: set[Any] = set()  # the page's requests not yet answered (but its event stream)
         page.on("request", self._sent)
         page.on("requestfinished", self._done)
