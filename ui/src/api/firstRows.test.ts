@@ -75,18 +75,18 @@ describe("the rows first", () => {
     return { calls, query };
   };
 
-  it("asks for what the rows need besides once their answer is in, before they are painted", async () => {
+  it("asks for what the page needs beside the rows once their answer is in, before they are painted", async () => {
     holdForRows();
     const needed = askedOnceAnswered();
     const rest = asked();
-    void needed.query("sub-folders");
+    void needed.query("folder");
     void rest.query("tree");
     await vi.advanceTimersByTimeAsync(100);
     expect(needed.calls).toEqual([]); // the rows' request has the server to itself
 
     rowsAnswered();
     await vi.advanceTimersByTimeAsync(0); // no frame waited for
-    expect(needed.calls).toEqual(["sub-folders"]);
+    expect(needed.calls).toEqual(["folder"]);
     expect(rest.calls).toEqual([]); // the rest still waits for the rows to be painted
   });
 
@@ -102,13 +102,13 @@ describe("the rows first", () => {
     }
   });
 
-  it("lets what the rows need go when the rows are shown without a request (from the cache)", async () => {
+  it("lets what the page needs beside the rows go when they are shown without a request (from the cache)", async () => {
     holdForRows();
     const needed = askedOnceAnswered();
-    void needed.query("sub-folders");
+    void needed.query("folder");
     rowsShown();
     await vi.advanceTimersByTimeAsync(0);
-    expect(needed.calls).toEqual(["sub-folders"]);
+    expect(needed.calls).toEqual(["folder"]);
   });
 
   it("knows the pages that show rows", () => {

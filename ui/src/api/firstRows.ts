@@ -1,9 +1,10 @@
-// The rows first. While a page's rows are on their way (a folder's files, search results), nothing else is asked of
-// the one server process: its threads share one interpreter, so a request answered beside others takes about as
-// long as all of them (measured: a folder's first page took 28 ms in cairn alone, 47 ms beside the folder and its
-// sub-folders). Two gates, each short and bounded (LONGEST_WAIT_MS, if the rows never come):
-// - what the rows need besides themselves (the open folder, its sub-folders) is asked for once the rows' answer is
-//   in: `afterRowsAnswered`;
+// The rows first. While a page's rows are on their way (a folder's sub-folders and first files, search results), as
+// little else as may be is asked of the one server process: its threads share one interpreter, so a request answered
+// beside others takes about as long as all of them (measured with Server-Timing: a folder's first page of files took
+// 28 ms in cairn alone, 47 ms beside the folder and its sub-folders). Two gates, each short and bounded
+// (LONGEST_WAIT_MS, if the rows never come):
+// - what the page shows beside the rows but cannot do without (the open folder: its name, path and the caller's
+//   role) is asked for once the rows' answer is in: `afterRowsAnswered`;
 // - what fills the rest of the screen (the folder tree, the details pane's counts, the bell's notifications, the
 //   event stream) once the rows are painted: `afterRowsShown`.
 
@@ -52,7 +53,7 @@ export function holdForRows(): void {
   hold = made;
 }
 
-/** The rows' answer is in (or their request failed): what the rows need besides may be asked for. */
+/** The rows' answer is in (or their request failed): what the page needs beside them may be asked for. */
 export function rowsAnswered(): void {
   hold?.answered.open();
 }
@@ -84,8 +85,8 @@ export function afterRowsShown<A extends unknown[], T>(query: (...args: A) => Pr
   };
 }
 
-/** A query function for what the rows need besides themselves (the open folder, its sub-folders): it starts once
- * the rows' answer is in, so that the rows' request has the server to itself. */
+/** A query function for what the page needs beside its rows (the open folder): it starts once the rows' answer is
+ * in, so that the rows' request shares the server with as little as may be. */
 export function afterRowsAnswered<A extends unknown[], T>(query: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
   return async (...args: A) => {
     await (hold?.answered.passed ?? Promise.resolve());

@@ -193,9 +193,9 @@ function preselected(): Selection {
 /** The table's order, which the next folder opened keeps (the page's state; read by `prefetchFolder`). */
 let tableOrder: { sort: SortKey; descending: boolean } = { sort: FIRST_SORT, descending: FIRST_DESCENDING };
 
-/** A page load at `/files/12`, or the app's own navigation to it, asks for its first page of files before React
- * renders the page, then its sub-folders and the folder once that answer is in (api/firstRows.ts): the page then
- * finds them in the cache, or on their way. */
+/** A page load at `/files/12`, or the app's own navigation to it, asks for its first page of files and its
+ * sub-folders (its rows) before React renders the page, and the folder itself once the files' answer is in
+ * (api/firstRows.ts): the page then finds them in the cache, or on their way. */
 export function prefetchFolder(queries: QueryClient, pathname: string): void {
   const match = /^\/files\/(\d+)$/.exec(pathname);
   if (!match) return;
@@ -214,11 +214,11 @@ function folderQuery(folderId: number) {
   });
 }
 
-/** The sub-folders of a folder, which are among its rows. */
+/** The sub-folders of a folder: its first rows, with its first page of files (the folder tree shares the query). */
 function subfoldersQuery(folderId: number | null) {
   return queryOptions({
     queryKey: ["folders", folderId],
-    queryFn: afterRowsAnswered(() => unwrap(api.GET("/api/v1/folders", { params: { query: { parent_id: folderId } } }))),
+    queryFn: () => unwrap(api.GET("/api/v1/folders", { params: { query: { parent_id: folderId } } })),
   });
 }
 

@@ -2,7 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api, unwrap, type Folder } from "../api/client";
-import { afterRowsAnswered, afterRowsShown } from "../api/firstRows";
+import { afterRowsShown } from "../api/firstRows";
 import { Problem } from "../components/Dialog";
 import { folderPath, navigate } from "../router";
 
@@ -10,8 +10,8 @@ function useChildren(parentId: number | null, openId: number | null, enabled = t
   const children = () => unwrap(api.GET("/api/v1/folders", { params: { query: { parent_id: parentId } } }));
   return useQuery({
     queryKey: ["folders", parentId],
-    // The open folder's sub-folders are among its rows (the same query as the table's): asked for with them.
-    queryFn: parentId === openId ? afterRowsAnswered(children) : afterRowsShown(children),
+    // The open folder's sub-folders are among its rows (the same query as the table's): not held back for them.
+    queryFn: parentId === openId ? children : afterRowsShown(children),
     enabled,
   });
 }
