@@ -1,7 +1,7 @@
 // The open folder's table: sub-folders first, then files, one keyset page at a time as the user scrolls. Only the
 // rows on screen are in the DOM (TanStack Virtual), so a folder of 100,000 files scrolls without loading them all.
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
 import type { Folder, Item } from "../api/client";
 import { formatDate, formatExtent, formatSize, KIND_LABELS } from "../format";
 import { checkName, checksOf, useInspection } from "./inspection";
@@ -61,9 +61,7 @@ export function FileTable(props: FileTableProps) {
   const shown = virtual.getVirtualItems();
   const last = shown.at(-1)?.index ?? -1;
   const scrolled = (virtual.scrollOffset ?? 0) > 0;
-  // Before the browser paints (not in a passive effect, which runs a frame later): a page that arrives while the
-  // user is at the end asks for the next one at once, not one frame per page (a folder of 100,000 files has 500).
-  useLayoutEffect(() => {
+  useEffect(() => {
     // The loading row is on screen, or (once scrolled) near: ask for the next page.
     if (hasMore && last >= rows.length - 1 - (scrolled ? AHEAD : 0)) loadMore();
   }, [hasMore, last, scrolled, rows.length, loadMore]);
