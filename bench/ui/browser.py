@@ -32,6 +32,7 @@ FOLDER_ROW = "[role=grid] .tbody [role=row][aria-selected]"  # a file's row (fol
 SEARCH_ROW = "table.results tbody tr"
 BROWSER_CONNECTIONS = 6  # Chromium's connections per host over HTTP/1.1
 RUN_TIMEOUT_MS = 600_000
+KEEPALIVE_SECONDS = 2.0  # below uvicorn's timeout_keep_alive (5 s)
 QUIET_MS = 300  # no request of the page in flight this long: it is done for now
 EVENTS = "/api/v1/events"  # the page's event stream: open as long as the page is
 
@@ -67,12 +68,23 @@ async ([timeout, gate]) => {
   const made = performance.getEntriesByType("resource").filter(
     (e) => e.startTime >= b.start && e.startTime <= b.found && new URL(e.name).pathname.startsWith("/api/"));
   const gating = made.find((e) => new URL(e.name).pathname.startsWith(gate));
+  const app = (e) => (e.serverTiming.find((t) => t.name === "app") || { duration: null }).duration;
   return {
     dom: b.found - b.start,
     painted: b.painted - b.start,
     requests: made.map((e) => { const u = new URL(e.name); return u.pathname + u.search; }),
     sent: gating ? gating.startTime - b.start : null,
     answered: gating ? gating.responseEnd - b.start : null,
+    // Where the rows' request spent its time in the page: before it was on the wire (queued in the browser, a new
+    // connection), in cairn (Server-Timing), the rest of the wait for its first byte, and reading its body.
+    queued: gating ? gating.requestStart - gating.startTime : null,
+    connected: gating ? gating.connectEnd - gating.connectStart : null,
+    server: gating ? app(gating) : null,
+    waited: gating ? gating.responseStart - gating.requestStart - (app(gating) || 0) : null,
+    download: gating ? gating.responseEnd - gating.responseStart : null,
+    bytes: gating ? gating.encodedBodySize : null,
+    // Every API request of the run: when it left and was answered (ms from the start) and cairn's time on it.
+    timeline: made.map((e) => [new URL(e.name).pathname, e.startTime - b.start, e.responseEnd - b.start, app(e)]),
   };
 }
 """
@@ -126,7 +138,23 @@ class Comparison:
     api_all: Samples  # every request the page made before its first row, at once
     sent: Samples  # when the page sent the rows' request (ms from the start)
     answered: Samples  # when the page had its answer
+    trace: Trace
     requests: list[str] = field(default_factory=list)  # the API requests of the last run (paths)
+    timeline: list[tuple[str, float, float, float | None]] = field(default_factory=list)  # of the last run
+
+
+@dataclass
+class Trace:
+    """Where the rows' request spent its time in the page, against the same request sent alone (ms; bytes)."""
+
+    queued: Samples  # from its start until it was on the wire (the browser's queue, a new connection)
+    connected: Samples  # of which opening a connection
+    server: Samples  # in cairn (its Server-Timing)
+    waited: Samples  # the rest of the wait for the first byte (uvicorn, the event loop, the wire)
+    download: Samples  # reading the body
+    server_alone: Samples  # in cairn, the same request sent alone by httpx
+    bytes: int = 0  # the body's size in the page
+    bytes_alone: int = 0  # and sent alone
 
 
 @dataclass
@@ -147,7 +175,9 @@ class Bench:
     def __init__(self, server: Server, page: Any, cookies: dict[str, str]) -> None:
         self.server = server
         self.page = page
-        self.client = httpx.Client(base_url=server.base_url, cookies=cookies, timeout=120)
+        # Idle connections are dropped before uvicorn's keep-alive timeout (5 s) closes them under a request.
+        limits = httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS)
+        self.client = httpx.Client(base_url=server.base_url, cookies=cookies, timeout=120, limits=limits)
         self.in_flight: set[Any] = set()  # the page's requests not yet answered (but its event stream)
         page.on("request", self._sent)
         page.on("requestfinished", self._done)
@@ -178,7 +208,8 @@ class Bench:
         from the navigation's start). ``gate``: the path prefix of the request the rows wait for. One run first,
         not counted (it warms the server's and the browser's caches)."""
         ui, dom, api, api_all, sent, answered = _samples(name, "UI", "DOM", "API", "API all", "sent", "answered")
-        found = Comparison(name, ui, dom, api, api_all, sent, answered)
+        trace = Trace(*_samples(name, "queued", "connected", "server", "waited", "download", "server alone"))
+        found = Comparison(name, ui, dom, api, api_all, sent, answered, trace)
         for run in range(runs + 1):
             if start is None:
                 self.page.goto("about:blank")
@@ -189,9 +220,11 @@ class Bench:
                 self.page.evaluate(NAVIGATE, [to, selector])
             times = self.page.evaluate(AWAIT, [RUN_TIMEOUT_MS, gate])
             self._until_quiet()
-            alone, together = self._replay(times["requests"], gate)
+            alone, together, answer = self._replay(times["requests"], gate)
             if run == 0:
                 continue
+            _note_trace(trace, times, answer)
+            found.timeline = [tuple(step) for step in times["timeline"]]
             found.ui.values.append(times["painted"])
             found.ui_dom.values.append(times["dom"])
             found.api_alone.values.append(alone)
@@ -202,21 +235,22 @@ class Bench:
         _print(found.ui, found.api_alone)
         return found
 
-    def _replay(self, paths: list[str], gate: str) -> tuple[float, float]:
-        """Milliseconds of the gating request alone, then of all of ``paths`` at once (up to six at a time)."""
+    def _replay(self, paths: list[str], gate: str) -> tuple[float, float, httpx.Response]:
+        """Milliseconds of the gating request alone, then of all of ``paths`` at once (up to six at a time); and the
+        gating request's answer."""
         gating = [p for p in paths if p.startswith(gate)]
         if not gating:
             raise SystemExit(f"the page made no request to {gate} before its first row: {paths}")
         began = time.perf_counter()
-        self._get(gating[0])
+        answer = self._get(gating[0])
         alone = (time.perf_counter() - began) * 1000
         began = time.perf_counter()
         with ThreadPoolExecutor(BROWSER_CONNECTIONS) as pool:
             list(pool.map(self._get, paths))
-        return alone, (time.perf_counter() - began) * 1000
+        return alone, (time.perf_counter() - began) * 1000, answer
 
-    def _get(self, path: str) -> None:
-        self.client.get(path).raise_for_status()
+    def _get(self, path: str) -> httpx.Response:
+        return self.client.get(path).raise_for_status()
 
     # --- scrolling ----------------------------------------------------------------------------------------------
     def scroll_to_end(self, name: str, *, folder: str, first_page: str, runs: int) -> Scroll:
@@ -249,6 +283,24 @@ class Bench:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _note_trace(trace: Trace, times: dict[str, Any], answer: httpx.Response) -> None:
+    for samples, key in ((trace.queued, "queued"), (trace.connected, "connected"), (trace.server, "server")):
+        samples.values.append(times[key] or 0.0)
+    trace.waited.values.append(times["waited"] or 0.0)
+    trace.download.values.append(times["download"] or 0.0)
+    trace.server_alone.values.append(server_time(answer.headers.get("server-timing", "")))
+    trace.bytes, trace.bytes_alone = times["bytes"] or 0, len(answer.content)
+
+
+def server_time(header: str) -> float:
+    """cairn's own milliseconds from a ``Server-Timing: app;dur=...`` header (0 when absent)."""
+    for metric in header.split(","):
+        name, _, rest = metric.strip().partition(";")
+        if name == "app" and rest.startswith("dur="):
+            return float(rest.removeprefix("dur="))
+    return 0.0
 
 
 def _samples(name: str, *what: str) -> tuple[Samples, ...]:

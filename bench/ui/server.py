@@ -36,6 +36,7 @@ def serving(data_dir: Path) -> Iterator[Server]:
     base_url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAIRN_")}
     env.update({"CAIRN_DATA_DIR": str(data_dir), "CAIRN_HOST": "127.0.0.1", "CAIRN_PORT": str(port)})
+    env["CAIRN_SERVER_TIMING"] = "true"  # where the rows' request spends its time in the page (bench.ui.browser)
     log = data_dir / "serve-bench.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -94,6 +94,12 @@ class Settings(BaseModel):
         "Retry-After (0: at once, measured best for a page of new rows). The wait holds a browser connection, not a "
         "server thread.",
     )
+    server_timing: bool = Field(
+        default=False,
+        description="Add `Server-Timing: app;dur=<ms>` to every response: how long cairn took to start answering, "
+        "which a browser's developer tools show beside their own timings (the UI benchmark turns it on). Off by "
+        "default: exact handler times help timing attacks (e.g. telling known from unknown accounts at sign-in).",
+    )
     inspection_timeout_seconds: float = Field(
         default=60.0, gt=0, description="Longest time one object's inspection may take before it fails."
     )

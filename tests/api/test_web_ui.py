@@ -53,25 +53,28 @@ def test_every_page_is_the_app(ui: TestClient, path: str) -> None:
 
 
 def test_a_folder_page_preloads_its_first_rows_for_a_session(ui: TestClient) -> None:
-    """With a session cookie, a folder's page names the first page of its rows (the very URL the app asks for) in a
-    preload header; the browser asks for it while it loads the scripts."""
+    """With a session cookie, a folder's page names the first page of its rows (the very URL the app asks for), then
+    who is signed in, in a preload header; the browser asks for them while it loads the scripts."""
     ui.cookies.set("cairn_session", "any")  # the header gives nothing away: the preload itself is authenticated
     page = ui.get("/files/12")
     assert page.text == INDEX
     assert page.headers["link"] == (
-        "</api/v1/folders/12/items?sort=name&desc=false&limit=200>; rel=preload; as=fetch; crossorigin=anonymous"
+        "</api/v1/folders/12/items?sort=name&desc=false&limit=200>; rel=preload; as=fetch; crossorigin=anonymous, "
+        "</api/v1/users/me>; rel=preload; as=fetch; crossorigin=anonymous"
     )
 
 
 @pytest.mark.parametrize("path", ["/files", "/files/0", "/files/12/x", "/files/1e3", "/search?q=cars", "/"])
-def test_no_preload_but_for_a_folder_page(ui: TestClient, path: str) -> None:
+def test_every_page_preloads_who_is_signed_in_but_rows_only_a_folder_page(ui: TestClient, path: str) -> None:
+    """Every page waits for who is signed in before it shows anything: it is asked for with the page."""
     ui.cookies.set("cairn_session", "any")
-    assert "link" not in ui.get(path).headers
+    assert ui.get(path).headers["link"] == "</api/v1/users/me>; rel=preload; as=fetch; crossorigin=anonymous"
 
 
 def test_no_preload_without_a_session(ui: TestClient) -> None:
-    """Without a session the app shows the sign-in page: nothing would use the rows."""
+    """Without a session the app shows the sign-in page: nothing would use the answers."""
     assert "link" not in ui.get("/files/12").headers
+    assert "link" not in ui.get("/").headers
 
 
 def test_hashed_assets_are_cached_for_a_year(ui: TestClient) -> None:

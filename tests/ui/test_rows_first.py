@@ -88,3 +88,47 @@ def test_a_folder_page_loaded_asks_for_its_rows_once_and_first(page: Any, server
 
     assert len(log.rows_requests()) == 1  # the server's preload, used by the app's own request
     assert log.secondary_before_rows() == []
+
+
+def test_the_open_folder_is_asked_for_once_the_rows_answer_is_in(page: Any, server: Api) -> None:
+    """The open folder itself (its name, path and the caller's role) is asked for after the rows' answer, its
+    sub-folders (among its rows) with them: the rows' request shares the one server process with as little as may be
+    (beside others it takes about as long as all of them)."""
+    parent, child = folder_with_files(server)
+    sign_in(page, server)
+    page.goto(f"{server.base_url}/files/{parent['id']}")
+    expect(page.get_by_role("grid", name="Files").get_by_role("row").filter(has_text="Shots")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+
+    log = Log(page, child["id"])
+    page.on("response", log.note_answer)
+    page.get_by_role("grid", name="Files").get_by_role("row").filter(has_text="Shots").click()
+    expect(page.get_by_role("row").filter(has_text="a.png")).to_be_visible()
+    expect(page.get_by_role("heading", name="Shots", level=1)).to_be_visible()
+
+    assert log.rows_answered is not None
+    sent = {url.removeprefix(server.base_url): at for at, url in log.sent}
+    folder, sub_folders = f"/api/v1/folders/{child['id']}", f"/api/v1/folders?parent_id={child['id']}"
+    assert folder in sent and sub_folders in sent, sent
+    assert sent[folder] > log.rows_answered, (sent, log.rows_answered)
+    assert sent[sub_folders] < log.rows_answered, (sent, log.rows_answered)
+
+
+def test_files_are_shown_with_the_sub_folders_above_them_not_before(page: Any, server: Api) -> None:
+    """A folder's table shows its rows once both its sub-folders and its first files are in: sub-folders come first,
+    and never push the files down once they are on screen."""
+    parent, child = folder_with_files(server)
+    server.folder("Later", parent_id=child["id"])
+    sign_in(page, server)
+
+    def slow_sub_folders(route: Any) -> None:
+        time.sleep(ROWS_DELAY_S)
+        route.continue_()
+
+    page.route(f"**/api/v1/folders?parent_id={child['id']}", slow_sub_folders)
+    page.goto(f"{server.base_url}/files/{parent['id']}")
+    page.get_by_role("grid", name="Files").get_by_role("row").filter(has_text="Shots").click()
+    expect(page.get_by_role("row").filter(has_text="a.png")).to_be_visible()
+    grid = page.get_by_role("grid", name="Files")
+    assert grid.get_by_role("row").filter(has_text="Later").count() == 1  # already there with the first file
+    assert "This folder is empty." not in page.content()

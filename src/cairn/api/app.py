@@ -40,6 +40,7 @@ from cairn.api.routes import (
     users,
 )
 from cairn.api.security import SecurityHeaders
+from cairn.api.timing import ServerTiming
 from cairn.api.webui import UI_DIST, install_web_ui
 from cairn.services.registry import Registry
 from cairn.settings import Settings
@@ -91,7 +92,9 @@ def create_app(settings: Settings, *, registry: Registry | None = None, ui_dist:
     app.state.stopping = threading.Event()  # set when the server shuts down: event streams end (api/server.py)
     install_error_handlers(app)
     app.add_middleware(BodyLimits, settings=settings)  # request sizes: refused before or while read (413)
-    app.add_middleware(SecurityHeaders)  # outermost: every answer, 413s included, carries the headers
+    app.add_middleware(SecurityHeaders)  # every answer, 413s included, carries the headers
+    if settings.server_timing:
+        app.add_middleware(ServerTiming)  # outermost: the time of everything the app does for a request
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

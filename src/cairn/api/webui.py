@@ -2,9 +2,10 @@
 
 * ``/assets/...``: Vite's hashed files, cached for a year (a new build has new names);
 * any other ``GET`` that no route takes (``/``, ``/files/12``, ``/search?q=...``): ``index.html``, never cached, so
-  the app's own router shows the page. A folder's page, asked for with a session cookie, also names the first page
-  of the folder's rows in a ``Link: rel=preload`` header: the browser asks for it while it loads the app's
-  scripts, and the app's own request for it (``ui/src/files/FilesPage.tsx``) gets that answer;
+  the app's own router shows the page. A page asked for with a session cookie also names, in a ``Link: rel=preload``
+  header, who is signed in (:data:`ME`, which every page waits for) and on a folder's page the first page of the
+  folder's rows (:data:`FIRST_ROWS`): the browser asks for them while it loads the app's scripts, and the app's own
+  requests for them (``ui/src/App.tsx``, ``ui/src/files/FilesPage.tsx``) get those answers;
 * ``/api/...``, ``/health``, ``/openapi.json`` and ``/docs`` keep their answers: an unknown ``/api/...`` path is
   still the API's canonical 404, a wrong method its 405.
 
@@ -39,6 +40,9 @@ UI_POLICY = (
 
 ASSET_CACHING = "public, max-age=31536000, immutable"
 
+
+ME = "/api/v1/users/me"
+"""Who is signed in: the app shows nothing else until it knows (``meQuery`` in ``ui/src/App.tsx``)."""
 
 FIRST_ROWS = "/api/v1/folders/{folder_id}/items?sort=name&desc=false&limit=200"
 """The first page of a folder's table exactly as the app asks for it (its first sort and its page size, in
@@ -90,17 +94,17 @@ class _Pages:
         await self._page(scope)(scope, receive, send)
 
     def _page(self, scope: Scope) -> Response:
-        headers = {"Content-Security-Policy": UI_POLICY, "Cache-Control": "no-cache", **_rows_preload(scope)}
+        headers = {"Content-Security-Policy": UI_POLICY, "Cache-Control": "no-cache", **_preloads(scope)}
         if not self.index.is_file():
             return HTMLResponse(_NOT_BUILT, status_code=503, headers=headers)
         return FileResponse(self.index, media_type="text/html", headers=headers)
 
 
-def _rows_preload(scope: Scope) -> dict[str, str]:
-    """The ``Link`` header preloading a folder page's first rows, for a browser with a session (one without gets the
-    sign-in page, which asks for nothing)."""
-    page = _FOLDER_PAGE.fullmatch(str(scope.get("path", "")))
-    if page is None or not HTTPConnection(scope).cookies.get(SESSION_COOKIE):
+def _preloads(scope: Scope) -> dict[str, str]:
+    """The ``Link`` header preloading what a page waits for, for a browser with a session (one without gets the
+    sign-in page, which asks for nothing): the rows first on a folder's page, then who is signed in."""
+    if not HTTPConnection(scope).cookies.get(SESSION_COOKIE):
         return {}
-    rows = FIRST_ROWS.format(folder_id=int(page.group(1)))
-    return {"Link": f"<{rows}>; rel=preload; as=fetch; crossorigin=anonymous"}
+    page = _FOLDER_PAGE.fullmatch(str(scope.get("path", "")))
+    urls = [FIRST_ROWS.format(folder_id=int(page.group(1)))] if page else []
+    return {"Link": ", ".join(f"<{url}>; rel=preload; as=fetch; crossorigin=anonymous" for url in [*urls, ME])}

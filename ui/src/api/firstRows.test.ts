@@ -1,5 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { afterRowsShown, holdForRows, LONGEST_WAIT_MS, rowsShown, showsRows, stopHolding } from "./firstRows";
+import {
+  afterRowsAnswered,
+  afterRowsShown,
+  answeringRows,
+  holdForRows,
+  LONGEST_WAIT_MS,
+  rowsAnswered,
+  rowsShown,
+  showsRows,
+  stopHolding,
+} from "./firstRows";
 
 describe("the rows first", () => {
   beforeEach(() => vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "requestAnimationFrame"] }));
@@ -54,6 +64,51 @@ describe("the rows first", () => {
     stopHolding();
     await vi.advanceTimersByTimeAsync(0);
     expect(calls).toEqual(["notifications"]);
+  });
+
+  const askedOnceAnswered = () => {
+    const calls: string[] = [];
+    const query = afterRowsAnswered(async (what: string) => {
+      calls.push(what);
+      return what;
+    });
+    return { calls, query };
+  };
+
+  it("asks for what the page needs beside the rows once their answer is in, before they are painted", async () => {
+    holdForRows();
+    const needed = askedOnceAnswered();
+    const rest = asked();
+    void needed.query("folder");
+    void rest.query("tree");
+    await vi.advanceTimersByTimeAsync(100);
+    expect(needed.calls).toEqual([]); // the rows' request has the server to itself
+
+    rowsAnswered();
+    await vi.advanceTimersByTimeAsync(0); // no frame waited for
+    expect(needed.calls).toEqual(["folder"]);
+    expect(rest.calls).toEqual([]); // the rest still waits for the rows to be painted
+  });
+
+  it("opens the answered gate whether the rows' request succeeds or fails", async () => {
+    for (const rows of [async () => "rows", async () => Promise.reject(new Error("503"))]) {
+      holdForRows();
+      const needed = askedOnceAnswered();
+      void needed.query("folder");
+      await answeringRows(rows)().catch(() => undefined);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(needed.calls).toEqual(["folder"]);
+      stopHolding();
+    }
+  });
+
+  it("lets what the page needs beside the rows go when they are shown without a request (from the cache)", async () => {
+    holdForRows();
+    const needed = askedOnceAnswered();
+    void needed.query("folder");
+    rowsShown();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(needed.calls).toEqual(["folder"]);
   });
 
   it("knows the pages that show rows", () => {

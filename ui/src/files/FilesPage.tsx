@@ -2,7 +2,7 @@
 import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useQuery, type QueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { api, unwrap, type Folder, type Item, type User } from "../api/client";
-import { rowsShown } from "../api/firstRows";
+import { afterRowsAnswered, answeringRows, rowsAnswered, rowsShown } from "../api/firstRows";
 import { Problem } from "../components/Dialog";
 import { folderPath, navigate } from "../router";
 import { AddToDatasetDialog } from "./AddToDatasetDialog";
@@ -193,9 +193,9 @@ function preselected(): Selection {
 /** The table's order, which the next folder opened keeps (the page's state; read by `prefetchFolder`). */
 let tableOrder: { sort: SortKey; descending: boolean } = { sort: FIRST_SORT, descending: FIRST_DESCENDING };
 
-/** A page load at `/files/12`, or the app's own navigation to it, asks for its first page of files, its sub-folders
- * and the folder before React renders the page (and on a load, beside who is signed in, rather than once that answer
- * is in): the page then finds them in the cache, or on their way. */
+/** A page load at `/files/12`, or the app's own navigation to it, asks for its first page of files and its
+ * sub-folders (its rows) before React renders the page, and the folder itself once the files' answer is in
+ * (api/firstRows.ts): the page then finds them in the cache, or on their way. */
 export function prefetchFolder(queries: QueryClient, pathname: string): void {
   const match = /^\/files\/(\d+)$/.exec(pathname);
   if (!match) return;
@@ -208,10 +208,13 @@ export function prefetchFolder(queries: QueryClient, pathname: string): void {
 function folderQuery(folderId: number) {
   return queryOptions({
     queryKey: ["folder", folderId],
-    queryFn: () => unwrap(api.GET("/api/v1/folders/{folder_id}", { params: { path: { folder_id: folderId } } })),
+    queryFn: afterRowsAnswered(() =>
+      unwrap(api.GET("/api/v1/folders/{folder_id}", { params: { path: { folder_id: folderId } } })),
+    ),
   });
 }
 
+/** The sub-folders of a folder: its first rows, with its first page of files (the folder tree shares the query). */
 function subfoldersQuery(folderId: number | null) {
   return queryOptions({
     queryKey: ["folders", folderId],
@@ -222,12 +225,15 @@ function subfoldersQuery(folderId: number | null) {
 function itemsQuery(folderId: number, sort: SortKey, descending: boolean) {
   return infiniteQueryOptions({
     queryKey: ["items", folderId, sort, descending],
-    queryFn: ({ pageParam }) =>
-      unwrap(
-        api.GET("/api/v1/folders/{folder_id}/items", {
-          params: { path: { folder_id: folderId }, query: { sort, desc: descending, limit: PAGE_SIZE, cursor: pageParam } },
-        }),
-      ),
+    queryFn: ({ pageParam }) => {
+      const page = () =>
+        unwrap(
+          api.GET("/api/v1/folders/{folder_id}/items", {
+            params: { path: { folder_id: folderId }, query: { sort, desc: descending, limit: PAGE_SIZE, cursor: pageParam } },
+          }),
+        );
+      return pageParam === null ? answeringRows(page)() : page(); // the first page is the rows awaited
+    },
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
@@ -242,23 +248,33 @@ function useRows(folderId: number | null, sort: SortKey, descending: boolean) {
   const folders = useQuery(subfoldersQuery(folderId));
   const items = useInfiniteQuery({ ...itemsQuery(folderId ?? 0, sort, descending), enabled: folderId !== null });
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = items;
-  const loadMore = useCallback(() => {
-    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
-  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
   // Each page's rows and ids are made once (not again for every page that follows: a folder of 100,000 files has
   // 500 pages); only the arrays of references are joined anew.
   const pages = useMemo(() => items.data?.pages ?? [], [items.data]);
+  const filesIn = folderId === null || !items.isPending;
+  // The rows are shown once both the sub-folders and the first files are in (or failed): the sub-folders come first
+  // in the table, and must not push the files down once they are on screen.
+  const settled = !folders.isPending && filesIn;
+  const loadMore = useCallback(() => {
+    // Not while the table shows only its loading row, the first files in but not yet the sub-folders.
+    if (settled && hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [settled, hasNextPage, isFetchingNextPage, fetchNextPage]);
   const rows = useMemo<Row[]>(() => {
+    if (!settled) return [];
     const subs = [...(folders.data?.folders ?? [])].sort(folderOrder(sort, descending));
     return subs.map((f): Row => ({ type: "folder", folder: f })).concat(...pages.map(pageRows));
-  }, [folders.data, pages, sort, descending]);
+  }, [settled, folders.data, pages, sort, descending]);
   const itemOrder = useMemo(() => ([] as number[]).concat(...pages.map(pageIds)), [pages]);
   const complete = items.isSuccess && !hasNextPage && !items.isFetching;
-  const settled = !folders.isPending && (folderId === null || !items.isPending); // shown, or failed
+  useEffect(() => {
+    if (filesIn) rowsAnswered(); // also when they came from the cache, without a request
+  });
   useEffect(() => {
     if (settled) rowsShown(); // the rest of the page (tree, details) may now ask for its part
   });
-  return { rows, itemOrder, complete, hasMore: Boolean(hasNextPage), loadMore, error: folders.error ?? items.error };
+  // While the rows are on their way the table shows its loading row (not "This folder is empty.").
+  const hasMore = !settled || Boolean(hasNextPage);
+  return { rows, itemOrder, complete, hasMore, loadMore, error: folders.error ?? items.error };
 }
 
 type ItemPage = { items: Item[] };
