@@ -41,7 +41,7 @@ from cairn.domain.manifest import (
 )
 from cairn.domain.records import Folder, User
 from cairn.domain.unit_packing import pack_units, unpack_units
-from cairn.domain.urls import resolve_object_key
+from cairn.domain.urls import key_resolver
 from cairn.errors import CairnError, InvalidInput, ManifestError, NotFound, Problem
 from cairn.private_files import private_dir
 from cairn.services._allocation import bulk_allocations
@@ -286,9 +286,10 @@ class RegistrationService(Service):
         batch: list[Any] = []
         number = 0
         size = self._settings.job_chunk_size
+        resolve = key_resolver(target.config)
         with bulk_allocations():
             for unit in scan.units():
-                if _urls_inside(target.config, unit, problems):
+                if _urls_inside(resolve, unit, problems):
                     batch.append(unit)
                 if len(batch) == size:
                     _spill(spool, batch, number, integration_id=target.integration_id)
@@ -459,12 +460,13 @@ def _options(summary: ManifestSummary, skip: bool, upsert: bool) -> tuple[bool, 
     return summary.options.skip_duplicate_urls or skip, summary.options.upsert_metadata or upsert
 
 
-def _urls_inside(config: StoreConfig, unit: Any, problems: list[Problem]) -> bool:
-    """Whether every URL of ``unit`` resolves inside the integration; each one that does not is a problem."""
+def _urls_inside(resolve: Callable[[str], str], unit: Any, problems: list[Problem]) -> bool:
+    """Whether every URL of ``unit`` resolves inside the integration (``resolve``: its ``key_resolver``); each one
+    that does not is a problem."""
     inside = True
     for position, url in enumerate(unit.urls):
         try:
-            resolve_object_key(config, url)
+            resolve(url)
         except CairnError as exc:
             inside = False
             if len(problems) < MAX_URL_PROBLEMS:
