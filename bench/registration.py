@@ -8,7 +8,9 @@ HEAD-only registration of objects on a local S3-compatible server (s3rver).
 ``--workers 1,2`` also runs the job on that many ``cairn worker`` processes sharing a Redis queue (started before
 the clock, stopped after it), one run per count, and reports each count's rate against one worker's. ``--profile``
 runs the job once more in this process's main thread under cProfile (the scan task, then every chunk, through the
-engine's ``run_task`` as a worker calls it) and prints the functions the time goes to.
+engine's ``run_task`` as a worker calls it) and prints the functions the time goes to. ``--ignore-errors`` registers
+with ``ignore_errors``: each chunk is then handed out to the workers as soon as the scan packed it (a strict job's
+chunks wait for the scan's end: docs/architecture.md).
 
 What is timed is the whole user-visible path: ``register()`` (validate the manifest, check every URL, pack and
 store the chunks, enqueue them), then the embedded Huey consumer (``--threads`` threads, as in ``cairn serve``)
@@ -93,11 +95,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also run the job once in this thread under cProfile and print where the time goes (top functions)",
     )
     parser.add_argument(
+        "--ignore-errors",
+        action="store_true",
+        help="register with ignore_errors: each chunk is handed out to the workers as soon as the scan packed it",
+    )
+    parser.add_argument(
         "--ceiling",
         action=argparse.BooleanOptionalAction,
         default=True,
         help="also insert the same number of prebuilt rows with nothing else on the path (the database's ceiling)",
     )
+
+
+def _mode(args: argparse.Namespace) -> str:
+    return ", ignore_errors (chunks handed out during the scan)" if args.ignore_errors else ""
 
 
 def _peak_rss_mib() -> float:
@@ -162,7 +173,14 @@ def _registry(  # type: ignore[no-untyped-def]
 
 
 def _register_and_process(
-    registry, manifest: Path, integration: str, threads: int, units: int, *, consume: str = "embedded"
+    registry,
+    manifest: Path,
+    integration: str,
+    threads: int,
+    units: int,
+    *,
+    consume: str = "embedded",
+    ignore_errors: bool = False,
 ) -> tuple[float, float, str]:  # type: ignore[no-untyped-def]
     """Register, then wait for DONE: ``consume`` is "embedded" (consumer threads in this process, as ``cairn serve``),
     "workers" (``cairn worker`` processes already running on the shared queue) or "profile" (every task run in
@@ -180,7 +198,12 @@ def _register_and_process(
     registry.queue()  # open the queue (and import Huey) before the clock starts
     started = time.perf_counter()
     job = registry.registration.register(
-        actor=admin, folder_id=folder.id, integration=integration, manifest=manifest, limits=limits
+        actor=admin,
+        folder_id=folder.id,
+        integration=integration,
+        manifest=manifest,
+        limits=limits,
+        ignore_errors=ignore_errors,
     )
     registered = time.perf_counter()
     if consume == "profile":
@@ -205,9 +228,11 @@ def _supplied_metadata_run(dialect: str, args: argparse.Namespace, manifest: Pat
         admin = registry.users.ensure_local_admin()[0]
         registry.integrations.add(actor=admin, name="bench", provider="s3", bucket="cairn-bench", region="eu-west-1")
         with _PrivateMemory() as private:
-            register_s, process_s, status = _register_and_process(registry, manifest, "bench", args.threads, args.items)
+            register_s, process_s, status = _register_and_process(
+                registry, manifest, "bench", args.threads, args.items, ignore_errors=args.ignore_errors
+            )
         registry.close()
-    note = f"{args.threads} threads, chunks of {args.chunk:,}"
+    note = f"{args.threads} threads, chunks of {args.chunk:,}{_mode(args)}"
     name = f"{dialect}, supplied metadata"
     return Run(name, args.items, register_s, process_s, _peak_rss_mib(), private.peak_mib, status, note)
 
@@ -239,7 +264,13 @@ def _workers_run(dialect: str, args: argparse.Namespace, manifest: Path, workers
             time.sleep(5)  # started before the clock: their imports are not the job's time
             with _PrivateMemory(others=[p.pid for p in processes]) as private:
                 register_s, process_s, status = _register_and_process(
-                    registry, manifest, "bench", args.threads, args.items, consume="workers"
+                    registry,
+                    manifest,
+                    "bench",
+                    args.threads,
+                    args.items,
+                    consume="workers",
+                    ignore_errors=args.ignore_errors,
                 )
         finally:
             for process in processes:
@@ -248,7 +279,7 @@ def _workers_run(dialect: str, args: argparse.Namespace, manifest: Path, workers
             registry.close()
         if "done" not in status:
             print(log.read_text(errors="replace")[-3000:], file=sys.stderr)
-    note = f"{workers} `cairn worker` on Redis, {args.threads} threads each, chunks of {args.chunk:,}"
+    note = f"{workers} `cairn worker` on Redis, {args.threads} threads each, chunks of {args.chunk:,}{_mode(args)}"
     name = f"{dialect}, supplied metadata, {workers} worker{'s' if workers > 1 else ''}"
     return Run(name, args.items, register_s, process_s, _peak_rss_mib(), private.peak_mib, status, note)
 
@@ -263,7 +294,7 @@ def _profiled_run(dialect: str, args: argparse.Namespace, manifest: Path) -> tup
         with _PrivateMemory() as private:
             profile.enable()
             register_s, process_s, status = _register_and_process(
-                registry, manifest, "bench", 1, args.items, consume="profile"
+                registry, manifest, "bench", 1, args.items, consume="profile", ignore_errors=args.ignore_errors
             )
             profile.disable()
         registry.close()

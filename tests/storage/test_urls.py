@@ -9,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cairn.domain.integrations import Provider, StoreConfig
-from cairn.domain.urls import UrlForm, default_title, object_url_for, parse_object_url, resolve_object_key
+from cairn.domain.urls import (
+    MAX_URL_LENGTH,
+    UrlForm,
+    default_title,
+    key_resolver,
+    object_url_for,
+    parse_object_url,
+    resolve_object_key,
+)
 from cairn.errors import InvalidInput, UrlOutsideIntegration
 
 S3 = StoreConfig(provider=Provider.S3, bucket="media-bucket", region="eu-west-1")
@@ -228,3 +236,58 @@ def test_local_paths_never_escape_the_root(parts: list[str], absolute: bool, as_
     resolved = posixpath.normpath(posixpath.join("/data/root", key))
     assert resolved.startswith("/data/root/")
     assert ".." not in key.split("/")
+
+
+S3_PREFIXED = StoreConfig(provider=Provider.S3, bucket="media-bucket", prefix="team/a")
+_RESOLVER_URLS = [
+    "s3://media-bucket/a/b.jpg",
+    "s3://media-bucket/team/a/b.jpg",
+    "s3://media-bucket/team/ab.jpg",
+    "s3://media-bucket/team/a/",
+    "s3://media-bucket/",
+    "s3://media-bucket",
+    "s3://media-bucket//b.jpg",
+    "s3://media-bucket/a//b.jpg",
+    "s3://media-bucket/a/./b.jpg",
+    "s3://media-bucket/a/../b.jpg",
+    "s3://media-bucket/..",
+    "s3://media-bucket/a/b.jpg\n",
+    "s3://media-bucket/a\tb.jpg",
+    "s3://media-bucket-2/a.jpg",
+    "s3://media-bucke/t/a.jpg",
+    "S3://media-bucket/a.jpg",
+    "s3://media/a.jpg",
+    "gs://gcs-bucket/x/y.png",
+    "gs://gcs-bucket/x/../y.png",
+    "gs://media-bucket/x.png",
+    "https://media-bucket.s3.eu-west-1.amazonaws.com/a/b.jpg",
+    "s3://media-bucket/" + "k" * (MAX_URL_LENGTH - 18),
+    "s3://media-bucket/" + "k" * (MAX_URL_LENGTH - 17),
+]
+
+
+def _outcome(resolve: object, url: str) -> str:
+    try:
+        return "key " + resolve(url)  # type: ignore[operator]
+    except UrlOutsideIntegration as exc:
+        return "refused " + exc.message
+
+
+@pytest.mark.parametrize("config", [*ALL_CONFIGS, S3_PREFIXED])
+@pytest.mark.parametrize("url", _RESOLVER_URLS)
+def test_key_resolver_answers_as_resolve_object_key(config: StoreConfig, url: str) -> None:
+    """The prefix comparison accepts exactly what the full parse accepts, with the same key; a refusal is the
+    full parse's own wording."""
+    assert _outcome(key_resolver(config), url) == _outcome(lambda u: resolve_object_key(config, u), url)
+
+
+@given(
+    key=st.text(alphabet=st.sampled_from("ab./\n%?#"), max_size=12),
+    bucket=st.sampled_from(["media-bucket", "gcs-bucket"]),
+)
+@settings(max_examples=400, deadline=None)
+def test_key_resolver_matches_on_generated_keys(key: str, bucket: str) -> None:
+    for config in (S3, S3_PREFIXED, GCS, COMPAT):
+        for scheme in ("s3", "gs"):
+            url = f"{scheme}://{bucket}/{key}"
+            assert _outcome(key_resolver(config), url) == _outcome(lambda u, c=config: resolve_object_key(c, u), url)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from urllib.parse import quote, unquote, urlsplit
@@ -33,6 +34,7 @@ __all__ = [
     "UrlForm",
     "default_title",
     "key_problem",
+    "key_resolver",
     "object_url_for",
     "parse_object_url",
     "resolve_object_key",
@@ -278,6 +280,48 @@ def resolve_object_key(config: StoreConfig, url: str) -> str:
     return key
 
 
+def key_resolver(config: StoreConfig) -> Callable[[str], str]:
+    """``resolve_object_key`` for one integration, answered by a prefix comparison where its rule allows.
+
+    For S3, S3-compatible and GCS integrations an ``s3://`` / ``gs://`` URL of the integration's bucket (and prefix)
+    has the rest of the URL as its key: such a URL resolves when it is no longer than ``MAX_URL_LENGTH``, has no
+    control character and its key has no empty, ``.`` or ``..`` segment. Any other URL (another spelling, another
+    bucket, a problem) goes through ``resolve_object_key``, which words the refusal, so both give the same answer.
+    """
+    base = _uri_base(config)
+    if base is None:
+        return lambda url: resolve_object_key(config, url)
+    bucket_end = len(base) - len(_normal_prefix(config.prefix) if config.prefix else "")
+
+    def resolve(url: str) -> str:
+        if (
+            url.startswith(base)
+            and len(url) <= MAX_URL_LENGTH
+            and _plain_key(url[bucket_end:])
+            and _FORBIDDEN_CHARS.search(url) is None
+        ):
+            return url[bucket_end:]
+        return resolve_object_key(config, url)
+
+    return resolve
+
+
+def _uri_base(config: StoreConfig) -> str | None:
+    """What every ``<scheme>://<bucket>/<prefix>`` URL of the integration starts with (None: no such form)."""
+    scheme = _URI_SCHEMES.get(config.provider)
+    bucket = config.bucket or ""
+    if scheme is None or not bucket or "/" in bucket:
+        return None
+    return f"{scheme}://{bucket}/" + (_normal_prefix(config.prefix) if config.prefix else "")
+
+
+def _plain_key(key: str) -> bool:
+    """``key_problem(key) is None``, by substring tests: not empty, no leading or trailing '/', no empty, '.' or
+    '..' segment."""
+    framed = f"/{key}/"
+    return key != "" and "//" not in framed and "/./" not in framed and "/../" not in framed
+
+
 def key_problem(key: str) -> str | None:
     """Why ``key`` cannot name an object (None if it can)."""
     if not key:
@@ -397,6 +441,9 @@ def _below(config: StoreConfig, parsed: ObjectUrl, base: str) -> str:
         raise _outside(config, parsed.url, f"its path does not start with {base + '/'!r}")
     return path[len(base) + 1 :]
 
+
+_URI_SCHEMES = {Provider.S3: "s3", Provider.S3_COMPATIBLE: "s3", Provider.GCS: "gs"}
+"""Providers whose ``<scheme>://<bucket>/<key>`` URL names the key as written (``key_resolver``'s prefix test)."""
 
 _MATCHERS = {
     Provider.S3: _match_s3,

@@ -41,7 +41,7 @@ from cairn.domain.manifest import (
 )
 from cairn.domain.records import Folder, User
 from cairn.domain.unit_packing import pack_units, unpack_units
-from cairn.domain.urls import resolve_object_key
+from cairn.domain.urls import key_resolver
 from cairn.errors import CairnError, InvalidInput, ManifestError, NotFound, Problem
 from cairn.private_files import private_dir
 from cairn.services._allocation import bulk_allocations
@@ -89,12 +89,25 @@ class _Target:
     config: StoreConfig
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Spool:
-    """Packed chunks written to a temporary file while the manifest is read: (offset, length, first unit, count)."""
+    """Packed chunks written to a temporary file while the manifest is read: (offset, length, first unit, count).
+
+    With ``hand_out`` (a job that ignores errors), each chunk is handed out as a task as soon as it is packed:
+    ``published`` counts the chunks already handed out."""
 
     file: IO[bytes]
     chunks: list[tuple[int, int, int, int]]
+    hand_out: Callable[[list[TaskSpec], int], int] | None = None
+    published: int = 0
+
+    def publish(self) -> None:
+        """Hand out the chunks packed since the last call (tasks 1, 2, ... in chunk order)."""
+        if self.hand_out is None or self.published == len(self.chunks):
+            return
+        fresh = list(_spooled_tasks(self, start=self.published))
+        self.hand_out(fresh, 1 + self.published)
+        self.published += len(fresh)
 
 
 class RegistrationService(Service):
@@ -178,6 +191,7 @@ class RegistrationService(Service):
                 "format": fmt,
                 "skip_duplicate_urls": skip_duplicate_urls,
                 "upsert_metadata": upsert_metadata,
+                "chunk_size": self._settings.job_chunk_size,
             },
             summary={"manifest_bytes": size, "bytes_scanned": 0},
             ignore_errors=ignore_errors,
@@ -237,7 +251,14 @@ class RegistrationService(Service):
     ) -> ManifestSummary:
         """The dry run's pass: ``ManifestError`` lists every located problem (manifest and URLs) at its end."""
         scan, url_problems = self._scan_units(
-            stream, fmt=fmt, source=source, target=target, limits=limits, spool=spool, progress=lambda: None
+            stream,
+            fmt=fmt,
+            source=source,
+            target=target,
+            limits=limits,
+            spool=spool,
+            progress=lambda: None,
+            chunk_size=self._settings.job_chunk_size,
         )
         summary = scan.summary(allow_problems=bool(url_problems))
         problems = scan.problems + url_problems
@@ -255,6 +276,7 @@ class RegistrationService(Service):
         spool: _Spool,
         progress: Callable[[], None],
         limits: ManifestLimits | None,
+        chunk_size: int,
     ) -> tuple[ManifestSummary, list[Problem]]:
         """The scan task's pass: the summary of the valid units (spooled) and every located problem found."""
         scan, url_problems = self._scan_units(
@@ -265,7 +287,9 @@ class RegistrationService(Service):
             limits=limits or self._limits(),
             spool=spool,
             progress=progress,
+            chunk_size=chunk_size,
         )
+        spool.publish()  # the last chunk
         return scan.summary(allow_problems=True), scan.problems + url_problems
 
     def _scan_units(
@@ -278,23 +302,28 @@ class RegistrationService(Service):
         limits: ManifestLimits,
         spool: _Spool | None,
         progress: Callable[[], None],
+        chunk_size: int,
     ) -> tuple[ManifestScan, list[Problem]]:
         """The one pass over the manifest: check it all, check that every URL is inside the integration, and pack
-        the valid units into chunks in a temporary file (when spooling), calling ``progress`` after each chunk."""
+        the valid units into chunks of ``chunk_size`` in a temporary file (when spooling), handing each out when
+        the spool does, and calling ``progress`` after each chunk."""
         scan = scan_manifest(stream, fmt=fmt, source=source, limits=limits)
         problems: list[Problem] = []
         batch: list[Any] = []
         number = 0
-        size = self._settings.job_chunk_size
+        size = chunk_size
+        resolve = key_resolver(target.config)
         with bulk_allocations():
             for unit in scan.units():
-                if _urls_inside(target.config, unit, problems):
+                if _urls_inside(resolve, unit, problems):
                     batch.append(unit)
                 if len(batch) == size:
                     _spill(spool, batch, number, integration_id=target.integration_id)
                     number += len(batch)
                     batch = []
                     progress()
+                    if spool is not None:
+                        spool.publish()
             _spill(spool, batch, number, integration_id=target.integration_id)
         return scan, problems
 
@@ -338,6 +367,8 @@ class RegistrationService(Service):
     ) -> None:
         if isinstance(prepared, _Scanned):
             self._commit_scan(repos, job, prepared)
+            if job.ignore_errors:  # tasks handed out during the scan may all have ended before it: it is the last
+                self._queue_videos(repos, job, [])
             return
         with bulk_allocations():
             sequences = commit_units(repos, job, task, prepared, result)
@@ -365,7 +396,8 @@ class RegistrationService(Service):
         task queued the video job of its image sequences, that job's tasks are sent."""
         if task.payload.startswith(_SCAN):
             remove_managed_files(self._settings.managed_storage_dir, [_scan_of(task)[0]])
-            return
+            if not job.ignore_errors:
+                return
         with self._read() as repos:
             current = repos.jobs.get_job(job.id)
         video_job = current.summary.get(VIDEO_JOB) if current is not None else None
@@ -381,12 +413,22 @@ class RegistrationService(Service):
         path = self._settings.managed_storage_dir.resolve() / key
         # closed by _commit_scan once its chunks are tasks (or by the garbage collector if the commit never runs)
         spool = _Spool(tempfile.TemporaryFile(dir=self._ensure_tmp()), [])  # noqa: SIM115
+        if job.ignore_errors:  # a problem found later stops no valid unit: commits need not wait for the scan's end
+            spool.hand_out = lambda tasks, first_seq: self._jobs.hand_out(task, tasks, first_seq=first_seq)
         fmt = job.params.get("format")
+        chunk_size = int(job.params.get("chunk_size") or self._settings.job_chunk_size)
         try:
             with path.open("rb") as stream:
                 progress = _ScanProgress(self, job, stream, heartbeat)
                 summary, problems = self._scan_all(
-                    stream, fmt=fmt, source=job.title, target=target, spool=spool, progress=progress, limits=limits
+                    stream,
+                    fmt=fmt,
+                    source=job.title,
+                    target=target,
+                    spool=spool,
+                    progress=progress,
+                    limits=limits,
+                    chunk_size=chunk_size,
                 )
         except ManifestError as exc:  # the manifest cannot be read on (or too many problems): nothing registers
             spool.file.close()
@@ -401,7 +443,9 @@ class RegistrationService(Service):
 
     def record_scan_progress(self, job: Job, scanned: int) -> None:
         with self._write() as repos:
-            repos.jobs.update_job(job.id, summary={**job.summary, "bytes_scanned": scanned})
+            current = repos.jobs.get_job(job.id, for_update=True)  # tasks handed out may have written its summary
+            if current is not None:
+                repos.jobs.update_job(job.id, summary={**current.summary, "bytes_scanned": scanned})
 
     def _job_target(self, job: Job) -> _Target:
         with self._read() as repos:
@@ -415,8 +459,18 @@ class RegistrationService(Service):
 
     def _commit_scan(self, repos: Repos, job: Job, scanned: _Scanned) -> None:
         """Record the scan's problems on the job; then end a strict (or unreadable) job ``error`` with nothing
-        written, or add the tasks that register the valid units."""
-        summary: dict[str, Any] = {**job.summary, "bytes_scanned": job.summary.get("manifest_bytes", 0)}
+        written, or add the tasks that register the valid units (a job that ignores errors had them handed out
+        during the scan: ``_Spool.publish``)."""
+        try:
+            self._record_scan(repos, job, scanned)
+        finally:
+            if scanned.spool is not None:
+                scanned.spool.file.close()
+
+    def _record_scan(self, repos: Repos, job: Job, scanned: _Scanned) -> None:
+        current = repos.jobs.get_job(job.id, for_update=True)  # tasks handed out may have written its summary
+        recorded = current.summary if current is not None else job.summary
+        summary: dict[str, Any] = {**recorded, "bytes_scanned": job.summary.get("manifest_bytes", 0)}
         if scanned.problems:
             summary["problems"] = [{"file": job.title, "field": None, **p.to_dict()} for p in scanned.problems]
             summary["problems_truncated"] = scanned.truncated
@@ -424,15 +478,16 @@ class RegistrationService(Service):
         if scanned.problems and (fatal or not job.ignore_errors):
             message = str(ManifestError(scanned.problems, source=job.title, truncated=scanned.truncated).message)
             why = "" if fatal else "; nothing was registered (ignore_errors is off)"
+            _cancel_handed_out(repos, job)
             repos.jobs.update_job(job.id, status=JobStatus.ERROR.value, error=message + why, summary=summary)
             return
         assert scanned.summary is not None and scanned.spool is not None
         found = scanned.summary
-        units = sum(count for _, _, _, count in scanned.spool.chunks)  # the valid units, URLs inside the integration
-        try:
+        counts: dict[str, Any] = {}
+        if not job.ignore_errors:  # the tasks go in now (a job that ignores errors had them handed out as it went)
+            units = sum(count for _, _, _, count in scanned.spool.chunks)  # valid units, URLs inside the integration
             added = self._jobs.add_tasks(repos, job.id, _spooled_tasks(scanned.spool), first_seq=1)
-        finally:
-            scanned.spool.file.close()
+            counts = {"units_total": units, "units_pending": units, "tasks_total": added + 1}
         params = job.params
         skip, upsert = _options(found, bool(params.get("skip_duplicate_urls")), bool(params.get("upsert_metadata")))
         summary["counts_by_kind"] = {str(k): n for k, n in found.counts.items()}
@@ -440,11 +495,9 @@ class RegistrationService(Service):
             job.id,
             status=JobStatus.RUNNING.value,
             started_at=job.started_at or now(),
-            units_total=units,
-            units_pending=units,
-            tasks_total=added + 1,
             params={**job.params, "format": found.fmt, "skip_duplicate_urls": skip, "upsert_metadata": upsert},
             summary=summary,
+            **counts,
         )
 
 
@@ -459,12 +512,13 @@ def _options(summary: ManifestSummary, skip: bool, upsert: bool) -> tuple[bool, 
     return summary.options.skip_duplicate_urls or skip, summary.options.upsert_metadata or upsert
 
 
-def _urls_inside(config: StoreConfig, unit: Any, problems: list[Problem]) -> bool:
-    """Whether every URL of ``unit`` resolves inside the integration; each one that does not is a problem."""
+def _urls_inside(resolve: Callable[[str], str], unit: Any, problems: list[Problem]) -> bool:
+    """Whether every URL of ``unit`` resolves inside the integration (``resolve``: its ``key_resolver``); each one
+    that does not is a problem."""
     inside = True
     for position, url in enumerate(unit.urls):
         try:
-            resolve_object_key(config, url)
+            resolve(url)
         except CairnError as exc:
             inside = False
             if len(problems) < MAX_URL_PROBLEMS:
@@ -514,8 +568,16 @@ class _ScanProgress:
         self._service.record_scan_progress(self._job, self._stream.tell())
 
 
-def _spooled_tasks(spool: _Spool) -> Iterator[TaskSpec]:
-    for offset, length, first, count in spool.chunks:
+def _cancel_handed_out(repos: Repos, job: Job) -> None:
+    """The scan ends the job ``error``: tasks it handed out that no worker took yet are cancelled (those already
+    committed stay, as after a strict job's failing unit)."""
+    cancelled = repos.jobs.cancel_pending_tasks(job.id)
+    if cancelled:
+        repos.jobs.add_counts(job.id, {"units_cancelled": cancelled, "units_finished": cancelled})
+
+
+def _spooled_tasks(spool: _Spool, *, start: int = 0) -> Iterator[TaskSpec]:
+    for offset, length, first, count in spool.chunks[start:]:
         spool.file.seek(offset)
         yield TaskSpec(unit_start=first, unit_count=count, payload=spool.file.read(length))
 

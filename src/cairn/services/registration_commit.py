@@ -21,13 +21,13 @@ from typing import Any
 from cairn.db.repositories import Repos
 from cairn.db.repositories._common import now
 from cairn.domain.duplicate_keys import composite_key, url_key
-from cairn.domain.jobs import Job, TaskResult
+from cairn.domain.jobs import Job, JobStatus, TaskResult
 from cairn.domain.kinds import ItemKind
 from cairn.domain.records import Folder, Item, User
 from cairn.errors import AlreadyExists, Conflict
 from cairn.services.inspection import record_inspection, save_composite_inspection
 from cairn.services.items import add_composite_in
-from cairn.services.jobs.handler import ClaimedTask
+from cairn.services.jobs.handler import ClaimedTask, Deferred
 from cairn.services.registration_rows import COLUMNS, COPY, KEY, METADATA, item_values, with_task
 from cairn.services.registration_units import Prepared, PreparedUnit
 
@@ -97,12 +97,21 @@ def _write_singles(
     rows = [with_task(values, folder_id=folder_id, owner_id=owner_id, stamp=stamp) for _, values in numbered]
     added = repos.registration.insert_item_values(COLUMNS, rows)
     refused = _refused(rows, Counter(key for key, _ in added))
+    if refused:
+        _options_needed(job)
     result.created += len(rows) - len(refused)
     if job.params.get("skip_duplicate_urls", False):
         _skip_or_upsert(repos, job, folder_id, refused, result)
     else:
         result.created += _insert_as_copies(repos, folder_id, refused, added=added)
     _record_inspections(repos, units, added)
+
+
+def _options_needed(job: Job) -> None:
+    """A duplicate was met: what happens to it depends on the manifest's options, known only once the scan ended
+    (a JSON manifest may give them after its arrays). A task handed out during the scan waits for it."""
+    if job.status is JobStatus.VALIDATING:
+        raise Deferred(f"job {job.id}: a duplicate waits for the manifest's options")
 
 
 def _record_inspections(repos: Repos, units: Sequence[PreparedUnit], added: Sequence[tuple[str, int]]) -> None:
@@ -173,6 +182,8 @@ def _write_composite(
         if isinstance(outcome, int):
             result.created += 1
             return outcome
+        if outcome == "taken":
+            _options_needed(job)
         if outcome == "taken" and job.params.get("skip_duplicate_urls", False):
             _composite_taken(repos, job, folder_id=folder.id, key=key, unit=unit, result=result)
             return None

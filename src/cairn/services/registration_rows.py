@@ -64,7 +64,7 @@ def trusted_row(unit: Unit, *, integration_id: int) -> list[Any] | None:
     media["mime_type"] = kept_mime_type(media.get("mime_type"))
     url = unit.url
     head = [unit.kind.value, title, ItemStatus.READY.value, None, integration_id, url, url_key(url)]
-    return [*head, unit.client_metadata or {}, *[media.get(name) for name in MEDIA_COLUMNS]]
+    return [*head, unit.client_metadata or {}, *map(media.get, MEDIA_COLUMNS)]
 
 
 def item_values(new: NewItem, *, owner_id: int | None) -> list[Any]:

@@ -159,6 +159,15 @@ class JobRepository(Repository):
         values["units_pending"] = jobs.c.units_pending - finished
         self._touch(job_id, **values)
 
+    def grow_job(self, job_id: int, *, units: int, tasks: int) -> None:
+        """Tasks were added to an open job: its unit total, pending units and task total grow by them."""
+        self._touch(
+            job_id,
+            units_total=jobs.c.units_total + units,
+            units_pending=jobs.c.units_pending + units,
+            tasks_total=jobs.c.tasks_total + tasks,
+        )
+
     def mark_started(self, job_id: int) -> None:
         self._touch(job_id, jobs.c.status == JobStatus.QUEUED.value, status=JobStatus.RUNNING.value, started_at=now())
 
@@ -310,6 +319,21 @@ class JobRepository(Repository):
         )
         return result.rowcount == 1
 
+    def defer_task(self, *, job_id: int, seq: int, owner: str) -> bool:
+        """Put a leased task back to pending, unsent, its attempt not counted (``Deferred``); guarded by its owner."""
+        result = self.conn.execute(
+            job_tasks.update()
+            .where(*self._leased(job_id, seq, owner))
+            .values(
+                status=TaskStatus.PENDING.value,
+                lease_owner=None,
+                lease_expires_at=None,
+                enqueued_at=None,
+                attempts=job_tasks.c.attempts - 1,
+            )
+        )
+        return result.rowcount == 1
+
     def mark_enqueued(self, job_id: int, seqs: Sequence[int]) -> None:
         for start in range(0, len(seqs), 500):
             self.conn.execute(
@@ -326,6 +350,15 @@ class JobRepository(Repository):
             job_tasks.c.enqueued_at.is_(None),
         )
         return [int(seq) for seq in self.conn.execute(query.order_by(job_tasks.c.seq)).scalars()]
+
+    def existing_seqs(self, job_id: int, seqs: Sequence[int]) -> set[int]:
+        """Which of ``seqs`` are tasks of the job already."""
+        if not seqs:
+            return set()
+        query = sa.select(job_tasks.c.seq).where(
+            job_tasks.c.job_id == job_id, job_tasks.c.seq.between(min(seqs), max(seqs))
+        )
+        return {int(seq) for seq in self.conn.execute(query).scalars()} & set(seqs)
 
     def task_seqs(self, job_id: int, *, status: TaskStatus) -> list[int]:
         query = (

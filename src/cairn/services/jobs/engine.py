@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -35,7 +35,7 @@ from cairn.errors import CairnError, Conflict, NotFound, PermissionDenied, Stora
 from cairn.jobs.queue import JobQueue
 from cairn.services._base import Service, can_see, require, visible_paths
 from cairn.services.jobs.ending import add_result, end_job, finish_if_last, stop_strict
-from cairn.services.jobs.handler import ClaimedTask, JobHandler, NewJob, TaskSpec
+from cairn.services.jobs.handler import ClaimedTask, Deferred, JobHandler, NewJob, TaskSpec
 from cairn.services.jobs.leases import lease_owner, owner_is_dead
 
 __all__ = ["TASK_MESSAGE", "JobService"]
@@ -165,6 +165,38 @@ class JobService(Service):
             count += 1
         return count
 
+    def hand_out(self, task: ClaimedTask, tasks: Sequence[TaskSpec], *, first_seq: int) -> int:
+        """Add tasks to a validating job from its first task while that task still runs (registration: each chunk
+        as soon as the scan packed it), and enqueue them, so workers commit them meanwhile.
+
+        One transaction, only while ``task``'s lease holds (else ``Conflict``, as a lost heartbeat) and the job is
+        open (else nothing is added). A task whose seq the job already has is not added again: a first task run
+        again after a crash hands out the same tasks, so each goes in once. The job's unit, pending and task
+        totals grow by what was added. Returns how many were added.
+        """
+        with self._write() as repos:
+            if not repos.jobs.renew_lease(
+                job_id=task.job_id, seq=task.seq, owner=task.owner, lease_until=now() + LEASE
+            ):
+                raise Conflict(f"job {task.job_id} task {task.seq}: the lease was lost (another worker took it over)")
+            job = repos.jobs.get_job(task.job_id, for_update=True)
+            if job is None or job.status.is_final:
+                return 0
+            numbered = list(enumerate(tasks, start=first_seq))
+            present = repos.jobs.existing_seqs(task.job_id, [seq for seq, _ in numbered])
+            fresh = [(seq, spec) for seq, spec in numbered if seq not in present]
+            for seq, spec in fresh:
+                repos.jobs.add_task(
+                    job_id=task.job_id,
+                    seq=seq,
+                    unit_start=spec.unit_start,
+                    unit_count=spec.unit_count,
+                    payload=spec.payload,
+                )
+            repos.jobs.grow_job(task.job_id, units=sum(spec.unit_count for _, spec in fresh), tasks=len(fresh))
+        self._enqueue(task.job_id, [seq for seq, _ in fresh])
+        return len(fresh)
+
     def _enqueue(self, job_id: int, seqs: list[int], *, delay: float = 0.0) -> None:
         """One message per task; a task whose message is never sent is found again by ``recover``."""
         if not seqs:
@@ -190,6 +222,9 @@ class JobService(Service):
             prepared = handler.prepare(job, task, heartbeat=lambda: self._renew(task))
             with self._write() as repos:
                 result = self._commit(repos, handler, task, prepared)
+        except Deferred:
+            self._defer(task)
+            return None
         except Exception as exc:
             self._failed(job, task, exc)
             return None
@@ -208,6 +243,17 @@ class JobService(Service):
         with self._read() as repos:
             seqs = repos.jobs.unsent_tasks(job_id)
         self._enqueue(job_id, seqs)
+
+    def _defer(self, task: ClaimedTask) -> None:
+        """Put back a task whose commit must wait for its job's first task (``Deferred``). That task's commit sends
+        every unsent task; if it committed before this, the task is sent here."""
+        with self._write() as repos:
+            if not repos.jobs.defer_task(job_id=task.job_id, seq=task.seq, owner=task.owner):
+                return
+        with self._read() as repos:  # read after the commit above, so one of the two sends it
+            job = repos.jobs.get_job(task.job_id)
+        if job is not None and job.status is not JobStatus.VALIDATING:
+            self.enqueue_unsent(task.job_id)
 
     def _claim(self, job_id: int, seq: int) -> tuple[Job, ClaimedTask] | None:
         owner = lease_owner()

@@ -10,7 +10,9 @@ each task, the engine leases it and calls:
   what the task made and fills ``result`` (created, skipped, updated, errors); the engine then adds the counts,
   applies the strict rule and finishes the job after its last task. A job started ``validating`` has one first
   task that checks the input; its commit adds the other tasks (``JobService.add_tasks``) or sets the job's status
-  to ``error``, and the engine enqueues what was added;
+  to ``error``, and the engine enqueues what was added. That first task may also hand tasks out while it runs
+  (``JobService.hand_out``); a commit of such a task that cannot decide yet (it needs what only the end of the
+  check tells) raises ``Deferred``: the engine rolls it back and runs it again after the first task's commit;
 * ``closed(job, task)`` after that transaction, to release what only the task needed (a stored manifest). It is
   also called when the task fails as a whole, and for a validating job's first task when the job is cancelled
   before that task started (``task.owner`` is then empty).
@@ -25,7 +27,13 @@ from typing import Any, Protocol
 from cairn.db.repositories import Repos
 from cairn.domain.jobs import Job, TaskResult
 
-__all__ = ["ClaimedTask", "JobHandler", "NewJob", "TaskSpec"]
+__all__ = ["ClaimedTask", "Deferred", "JobHandler", "NewJob", "TaskSpec"]
+
+
+class Deferred(Exception):
+    """Raised by a handler's ``commit`` of a task handed out while its job is still ``validating``, when the commit
+    depends on what the job's first task has not decided yet. The engine rolls the commit back and puts the task
+    back, unsent and without counting the attempt; it is sent again once the job has left ``validating``."""
 
 
 @dataclass(frozen=True)
