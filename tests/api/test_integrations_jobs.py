@@ -153,6 +153,29 @@ def test_errors_as_csv_every_row_escaped_and_no_cell_starts_a_formula(
     assert client.get(f"{API}/jobs/999999/errors.csv", headers=admin_headers).status_code == 404
 
 
+def test_entries_left_out_by_a_job_that_ignores_errors_are_its_errors_in_the_csv_and_its_outcome(
+    client: TestClient, registry: Registry, admin_headers: Headers, tmp_path: Path
+) -> None:
+    root, folder = _disk_and_folder(client, admin_headers, tmp_path)
+    good = {"objectUrl": (root / "a.png").as_uri()}
+    manifest = {"images": [good, {"title": "=no url"}, {"objectUrl": "s3://elsewhere/x.png"}]}
+    body = {"folder_id": folder, "integration": "disk", "manifest": manifest, "ignore_errors": True}
+    job = client.post(f"{API}/jobs", json=body, headers=admin_headers).json()
+    _run_all_chunks(registry, job["id"])
+
+    done = client.get(f"{API}/jobs/{job['id']}", headers=admin_headers).json()
+    assert (done["status"], done["items_created"], done["units_error"]) == ("done", 1, 0)
+    answer = client.get(f"{API}/jobs/{job['id']}/errors.csv", headers=admin_headers)
+    _, *rows = list(csv.reader(io.StringIO(answer.text)))
+    assert [(r[0], r[1], r[5]) for r in rows] == [
+        ("", "/images/1", "manifest_problem"),
+        ("", "/images/2", "manifest_problem"),
+    ]
+    assert rows[0][6] == "objectUrl: objectUrl is required" and "s3://elsewhere" in rows[1][6]
+    notes = client.get(f"{API}/notifications", headers=admin_headers).json()["notifications"]
+    assert [n["outcome"] for n in notes if n["job_id"] == job["id"]] == ["done_with_errors"]
+
+
 def test_an_invalid_manifest_lists_every_located_problem_and_writes_nothing(
     client: TestClient, registry: Registry, admin_headers: Headers, tmp_path: Path
 ) -> None:

@@ -29,6 +29,8 @@ def show_job(session: "Session", job: "Job", *, errors_limit: int = MAX_SHOWN_ER
         _print_errors(session, errors)
         if job.units_error > len(errors):
             say(session, f"... {job.units_error - len(errors):,} more (cairn job errors {job.id})")
+    if job.manifest_problems and job.status.value != "error":  # an error's message lists them already
+        _print_problems(session, job, errors_limit)
 
 
 def _fields(job: "Job") -> list[tuple[str, object]]:
@@ -46,6 +48,7 @@ def _fields(job: "Job") -> list[tuple[str, object]]:
             f"{job.units_updated:,} updated)",
         ),
         ("error", f"{job.units_error:,}"),
+        ("not registered", _not_registered(job)),
         ("cancelled", f"{job.units_cancelled:,}"),
         ("options", _options(job)),
         ("message", job.error),
@@ -65,6 +68,22 @@ def _scope(job: "Job") -> str:
 def _options(job: "Job") -> str:
     flags = [name for name, on in job.params.items() if on is True]
     return ", ".join(["ignore_errors", *flags] if job.ignore_errors else flags) or "strict"
+
+
+def _not_registered(job: "Job") -> str | None:
+    """How many entries of the manifest had a problem, when a job that ignores errors left them out."""
+    if not job.manifest_problems or job.status.value == "error":
+        return None
+    more = "+" if job.manifest_problems_truncated else ""
+    return f"{len(job.manifest_problems):,}{more} manifest problem(s): their entries were left out"
+
+
+def _print_problems(session: "Session", job: "Job", limit: int) -> None:
+    problems = job.manifest_problems
+    rows = [(p.location, p.field or "", p.message) for p in problems[:limit]]
+    session.out.print(table("Manifest problems (entries not registered)", ["where", "field", "problem"], rows))
+    if len(problems) > limit:
+        say(session, f"... {len(problems) - limit:,} more (cairn job errors {job.id})")
 
 
 def _print_errors(session: "Session", errors: "list[UnitError]") -> None:
@@ -126,6 +145,10 @@ def errors_(
     if session.json_output:
         print_json(session, [e.to_dict() for e in found])
         return
+    if after_unit < 0:  # the manifest's problems come first, once
+        job = session.registry().jobs.get(actor=session.actor(), job_id=job_id)
+        if job.manifest_problems:
+            _print_problems(session, job, len(job.manifest_problems))
     if not found:
         say(session, f"Job {job_id} has no unit errors" + (f" after unit {after_unit}." if after_unit >= 0 else "."))
         return

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from cairn.domain.kinds import ItemKind
+from cairn.errors import Problem
 
 __all__ = [
     "ACTION_DESCRIPTIONS",
@@ -166,8 +167,20 @@ class Job:
         if self.status is JobStatus.ERROR:
             return Outcome.ERROR
         if self.status is JobStatus.DONE:
-            return Outcome.DONE_WITH_ERRORS if self.units_error else Outcome.DONE
+            return Outcome.DONE_WITH_ERRORS if self.units_error or self.manifest_problems else Outcome.DONE
         return None
+
+    @property
+    def manifest_problems(self) -> list[Problem]:
+        """The located problems the scan of a registration's manifest recorded: the entries a job that ignores
+        errors did not register, or why a strict job registered nothing."""
+        recorded = self.summary.get("problems") or []
+        return [Problem(location=p["location"], message=p["message"], field=p.get("field")) for p in recorded]
+
+    @property
+    def manifest_problems_truncated(self) -> bool:
+        """Whether the scan stopped recording problems at its limit (there are more than listed)."""
+        return bool(self.summary.get("problems_truncated"))
 
     def progress_counts(self) -> tuple[int, int]:
         """What a progress bar shows, (done, total): bytes of the input checked while ``validating`` (when the

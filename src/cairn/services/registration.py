@@ -503,9 +503,7 @@ class RegistrationService(Service):
 
 def scan_problems(job: Job) -> ManifestError:
     """The located problems the scan recorded on a registration job, as the error a synchronous check raised."""
-    recorded = job.summary.get("problems") or []
-    problems = [Problem(location=p["location"], message=p["message"], field=p.get("field")) for p in recorded]
-    return ManifestError(problems, source=job.title, truncated=bool(job.summary.get("problems_truncated")))
+    return ManifestError(job.manifest_problems, source=job.title, truncated=job.manifest_problems_truncated)
 
 
 def _options(summary: ManifestSummary, skip: bool, upsert: bool) -> tuple[bool, bool]:

@@ -94,7 +94,8 @@ function JobRow({ job, me, selected }: { job: Job; me: User; selected: boolean }
 }
 
 function State({ job }: { job: Job }) {
-  const problems = job.units_error > 0 && job.status === "done" ? " with errors" : "";
+  const leftOut = ((job.summary.problems ?? []) as unknown[]).length > 0; // manifest entries not registered
+  const problems = (job.units_error > 0 || leftOut) && job.status === "done" ? " with errors" : "";
   return <span className={`badge state-${job.status}`}>{job.status + problems}</span>;
 }
 

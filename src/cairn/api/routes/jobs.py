@@ -21,6 +21,7 @@ from cairn.api.spooling import DataDirSpoolRoute
 from cairn.domain.jobs import Job, JobStatus, UnitError
 from cairn.domain.manifest import marked_cell
 from cairn.domain.records import User
+from cairn.errors import Problem
 from cairn.services.registration import RegistrationPlan
 from cairn.services.registry import Registry
 
@@ -184,12 +185,15 @@ def job_errors(
 
 @router.get("/{job_id}/errors.csv", response_class=StreamingResponse, responses=_CSV_DOC)
 def job_errors_csv(*, job_id: IdPath, user: CurrentUser, registry: RegistryDep) -> StreamingResponse:
-    """Every unit error of a job as CSV (UTF-8, a header row, in unit order; `object_urls` separated by spaces). A
-    cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) is written after a `'`."""
-    first = registry.jobs.errors(actor=user, job_id=job_id, limit=ERRORS_CSV_PAGE)  # refused here, not mid-stream
+    """Every error of a job as CSV (UTF-8, a header row; `object_urls` separated by spaces): first the manifest
+    problems a registration that ignores errors left out (no unit, code `manifest_problem`, where in the manifest),
+    then the unit errors in unit order. A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR
+    first) is written after a `'`."""
+    job = registry.jobs.get(actor=user, job_id=job_id)  # refused here, not mid-stream
+    first = registry.jobs.errors(actor=user, job_id=job_id, limit=ERRORS_CSV_PAGE)
     disposition = f'attachment; filename="job-{job_id}-errors.csv"'
     return StreamingResponse(
-        _csv_lines(_error_pages(registry, user, job_id, first)),
+        _csv_lines(job.manifest_problems, _error_pages(registry, user, job_id, first)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
     )
@@ -204,10 +208,14 @@ def _error_pages(registry: Registry, user: User, job_id: int, page: list[UnitErr
         page = registry.jobs.errors(actor=user, job_id=job_id, after_unit=page[-1].unit, limit=ERRORS_CSV_PAGE)
 
 
-def _csv_lines(errors: Iterator[UnitError]) -> Iterator[str]:
+def _csv_lines(problems: list[Problem], errors: Iterator[UnitError]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(ERRORS_CSV_COLUMNS)
+    for problem in problems:
+        message = f"{problem.field}: {problem.message}" if problem.field else problem.message
+        cells = ("", problem.location, "", "", "", "manifest_problem", message, "Reading the manifest")
+        writer.writerow([marked_cell(cell) for cell in cells])
     for error in errors:
         row = (error.unit, error.location, error.kind.value, error.title, " ".join(error.object_urls), error.code,
                error.error, error.action_description)  # fmt: skip
