@@ -165,6 +165,8 @@ def test_download_a_registrations_errors_as_csv(page: Any, server: Api, tmp_path
     assert download.value.suggested_filename == f"job-{job['id']}-errors.csv"
     header, *rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
     assert header == ["unit", "location", "kind", "title", "object_urls", "code", "error", "action_description"]
+    left_out, *rows = rows  # the manifest's entry left out comes first, then the unit errors
+    assert (left_out[1], left_out[5]) == ("/images/1", "manifest_problem")
     assert [r[3] for r in rows] == ["'" + titles[0], titles[1], "'" + titles[2]]
     assert [r[1] for r in rows] == ["/videos/0", "/videos/1", "/videos/2"]
     assert all(r[4] == (root / "b.jpg").as_uri() and r[6] for r in rows)
