@@ -56,8 +56,9 @@ CONFIGS = {  # how the planner is forced to find pages: constants of item_pages
         "SHORT_WALK": 3,
         "WALK_ENTRIES": 3,
     },
-    "many matches, those of the kinds counted": {"FEW_MATCHES": 0, "KIND_IN_FTS_MATCHES": ALWAYS},
-    "many matches, the kinds walked": {"FEW_MATCHES": 0, "KIND_IN_FTS_MATCHES": 0},
+    "many matches, their kinds asked": {"FEW_MATCHES": 0, "MEDIUM_MATCHES": ALWAYS},
+    "many matches, their kinds asked, walks run out": {"FEW_MATCHES": 0, "MEDIUM_MATCHES": ALWAYS, "WALK_STEPS": 0},
+    "many matches, the kinds walked": {"FEW_MATCHES": 0, "MEDIUM_MATCHES": 0},
 }
 # PostgreSQL's ways for a text whose walk runs out: each kind's candidates found through the trigram index, then
 # fetched and sorted, or each kind's name index walked and the pages merged (the constants mean nothing on SQLite)
@@ -66,8 +67,8 @@ POSTGRESQL_ONLY = {
     "walk runs out, each kind walked",
     "walk runs out, kinds fetched or walked",
 }
-# SQLite's ways for a text with a kind filter: the kind's matches counted in FTS5, or the kind's index walked
-SQLITE_ONLY = {"many matches, those of the kinds counted", "many matches, the kinds walked"}
+# SQLite's ways for a text whose walk may run out (WALK_STEPS means nothing on PostgreSQL)
+SQLITE_ONLY = {"many matches, their kinds asked, walks run out"}
 KINDS = (ItemKind.IMAGE, ItemKind.VIDEO, ItemKind.AUDIO)
 STATUSES = (ItemStatus.REGISTERED, ItemStatus.READY)
 FOLDERS = ("front", "back", "hidden")  # front and back are in "project", which the viewer may see
