@@ -216,6 +216,20 @@ def test_a_walk_that_runs_out_leaves_the_transaction_usable(world: World) -> Non
         assert [row.title for row in rows] == sorted(titles)[:6]
 
 
+def test_a_read_transaction_sees_one_snapshot_whatever_commits_meanwhile(world: World) -> None:
+    """A page may be found by several statements (a count, walks, a fetch): they must all see the same items. On
+    PostgreSQL each statement of a READ COMMITTED transaction would see the commits made since the one before."""
+    world.registry.items.add(actor=world.admin, folder_id=world.folders["front"], items=[_new("cam_take.jpg")])
+    count = sa.select(sa.func.count()).select_from(sa.text("items"))
+    with world.registry.db.read() as conn:
+        assert conn.execute(count).scalar_one() == 1
+        world.registry.items.add(actor=world.admin, folder_id=world.folders["back"], items=[_new("cam_take2.jpg")])
+        assert conn.execute(count).scalar_one() == 1
+        found = PageFinder(conn).rows(ItemQuery(text="take"), visible_paths=None)
+        assert [row.title for row in found] == ["cam_take.jpg"]
+    assert len(_all_pages(world, world.admin, ItemQuery(text="take"))) == 2  # seen by the next transaction
+
+
 def test_each_kind_filter_with_a_text_finds_that_kind_only(world: World) -> None:
     """Every kind (``image`` too, whose name is in ``image_group``'s), with a text, however the page is found;
     and a text that is a kind's name is looked for in titles and URLs, not in kinds (SQLite's FTS5 index holds

@@ -7,28 +7,26 @@ One rule on both dialects, needing nothing but the indexes the writes themselves
    as a count there reads the table), they are fetched with every filter and sorted.
 2. **Else walk the sort index** (one folder's; one kind's by name; else the name or creation order), checking each
    entry, until the page is full. With a text the walk is bounded: SQLite stops it after ``WALK_STEPS`` VM
-   instructions (a progress handler: a read is interrupted, the transaction goes on); PostgreSQL reads at most
-   ``WALK_ENTRIES`` entries of the index (a LIMIT inside the query: nothing is cancelled).
-3. **Walk ran out: fetch and sort the text's matches**, through FTS5 or the pg_trgm index; their cost is bounded by
-   how many match, not by where they sort.
+   instructions (a progress handler: the transaction goes on); PostgreSQL reads at most ``WALK_ENTRIES`` entries (a
+   LIMIT inside the query: nothing is cancelled), and a walk that found less than a page knows whether it read the
+   index to its end (then its answer is whole). By name, a text with not too many matches (``MEDIUM_MATCHES``) may
+   be met late in the name order but at once in its kinds' own: SQLite asks FTS5 (which holds the kind) whether
+   they share one, and walks that kind's index; PostgreSQL walks the name order and each kind's a little
+   (``SHORT_WALK``), then asks the kinds whose walk ran out of their own trigram indexes (``FEW_OF_KIND``): few
+   candidates are fetched, many walked further; the kinds' pages are merged.
+3. **Walk ran out: fetch and sort the text's matches**, through FTS5 or the trigram indexes; their cost is bounded
+   by how many match, not by where they sort.
 
 On SQLite, which keeps no statistics in a cairn database, the statement is written so that only the chosen index can
-drive the plan (``_not_driving``); its FTS5 index holds the kind too, so a text with a kind filter is looked up there
-without reading rows (``_fts_match``). On PostgreSQL a page's ids come from the indexes alone and only their rows are
+drive the plan (``_not_driving``). On PostgreSQL a page's ids come from the indexes alone and only their rows are
 read; the text is checked on ``search_text`` (``cairn.db.search_text``), which the name indexes include.
-
-PostgreSQL, a text with many matches expected: with a kind filter the walk is first short (``SHORT_WALK``: a kind's
-order is dense in its items); a walk that found less than a page knows whether it read the index to its end (then
-its answer is whole). Else each kind's candidates are asked of ``ix_items_kind_search_trgm`` (up to
-``FEW_OF_KIND`` ids each, one statement): none or few in every kind, those ids are fetched and sorted; by name, each
-kind with many walks its own name index and the kinds' pages are merged; else the walk, then fetch and sort.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -124,24 +122,21 @@ class PageFinder:
         return rows if rows is not None else self.conn.execute(self.statement(query, scope, Driver.TEXT)).all()
 
     def _only_kind(self, query: ItemQuery) -> ItemKind | None:
-        """SQLite: the kind of every item containing the query's text (among its kinds), if they share one. FTS5
-        holds the kind: the first match tells one, and a read of the matches of other kinds (to the end if there
-        are none: about as long as the matches) tells whether it is the only one."""
-        first = self._first_match_kind(query)
-        return first if first is not None and self._first_match_kind(query, other_than=first) is None else None
+        """SQLite: the kind every item containing the query's text (among its kinds) has, if one: FTS5 tells the
+        kind of the first match, then whether one of another kind exists (reading up to all the matches)."""
+        first = self._first_match_kind(query, None)
+        return first if first and self._first_match_kind(query, first) is None else None
 
-    def _first_match_kind(self, query: ItemQuery, other_than: ItemKind | None = None) -> ItemKind | None:
+    def _first_match_kind(self, query: ItemQuery, other_than: ItemKind | None) -> ItemKind | None:
         rowid = _fts_rowids(query.text or "", query.kinds, other_than=other_than).limit(1).scalar_subquery()
         kind = self.conn.execute(sa.select(items.c.kind).where(items.c.id == rowid)).scalar_one_or_none()
-        return None if kind is None else ItemKind(kind)
+        return ItemKind(kind) if kind else None
 
     def _few_matches(self, query: ItemQuery) -> tuple[str | None, float]:
-        """SQLite: the ids of the text's matches of the kinds asked for (a JSON array), if at most
-        ``FEW_MATCHES``, and about how many matches the text has (estimated from how far apart its first ones
-        are; infinite if FTS5 was not asked). FTS5 is read once, for the count and the page (in one read
-        transaction, they are the same matches). With a kind filter and many matches of the text, those of the
-        kinds may still be few: FTS5 is asked for them when the text's matches are not too many, as reading them
-        costs about their number; for a text in most items, the walk of the kind's index is cheaper."""
+        """SQLite: the ids of the text's matches of the kinds asked for (a JSON array) if at most ``FEW_MATCHES``
+        (FTS5 read once, for the count and the page), and about how many matches the text has (from how far apart
+        its first ones are; infinite if FTS5 was not asked). With a kind filter, those of the kinds are counted
+        when the text's matches are not too many: reading them costs about their number."""
         text = query.text or ""
         if not (_indexed_text(text) and text.isascii()):
             return None, math.inf
@@ -249,61 +244,47 @@ class PageFinder:
         return self.conn.execute(fetch_and_sort).all()
 
     def _candidates_by_kind(self, text: str, kinds: frozenset[ItemKind]) -> dict[ItemKind, list[int] | None]:
-        """PostgreSQL: for each kind, the ids of the items of that kind containing ``text`` when there are at most
-        ``FEW_OF_KIND`` (None: more), found through that kind's own trigram index alone (bitmap scans), in one
-        statement: a kind none or few of whose items match is told by its index, at a cost that follows its own
-        matches, without walking a sort index. (Items too long for ``search_text`` are looked up whatever their
-        kind and checked on their row.)"""
+        """PostgreSQL: for each kind, the ids of its items containing ``text`` if at most ``FEW_OF_KIND`` (None:
+        more), in one statement, each kind's from its own trigram index (bitmap scans only): a kind with none or
+        few matches is told at a cost that follows them, without walking a sort index."""
         asked = sorted(kinds)
-
-        def few_of(kind: ItemKind) -> Any:
-            ids = sa.select(items.c.id).where(_postgres_text_condition(text, items, kinds=frozenset({kind})))
-            return sa.func.array(ids.limit(FEW_OF_KIND + 1).scalar_subquery())
-
+        matches = [sa.select(items.c.id).where(_postgres_text_condition(text, items, kinds={k})) for k in asked]
+        arrays = [sa.func.array(m.limit(FEW_OF_KIND + 1).scalar_subquery()) for m in matches]
         with _bitmap_scans_only(self.conn):
-            found = self.conn.execute(sa.select(*(few_of(kind) for kind in asked))).one()
+            found = self.conn.execute(sa.select(*arrays)).one()
         return {kind: list(ids) if len(ids) <= FEW_OF_KIND else None for kind, ids in zip(asked, found, strict=True)}
 
     def _kind_walks(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]]:
-        """PostgreSQL, by name: the page merged from each kind's own page: a short walk of its name index
-        (``ix_items_kind_title``), which a kind dense in matches fills at once (``mic…_take_`` among the audio,
-        although after every ``cam…`` in the name order); else its candidates, asked of its trigram index: few are
-        fetched and sorted, many walked further, and if that walk runs out, fetched and sorted."""
-        found: list[Any] = []  # (id, sort_key) rows
+        """PostgreSQL, by name: the page merged from each kind's own: a short walk of its name index (one statement
+        for all), which a kind dense in matches fills at once (``mic…_take_`` among the audio, though after every
+        ``cam…`` in the name order); else its candidates, asked of its trigram index: few are fetched and sorted,
+        many walked further, and if that walk runs out, fetched and sorted."""
         each = {kind: replace(query, kinds=frozenset({kind})) for kind in sorted(query.kinds or ItemKind)}
+        short = max(SHORT_WALK, 1)
         walks = [
-            self._walk_statement(q, scope, SHORT_WALK).add_columns(sa.literal(k.value).label("kind"))
+            self._walk_statement(q, scope, short).add_columns(sa.literal(k.value).label("kind"))
             for k, q in each.items()
         ]
-        rows = self.conn.execute(sa.union_all(*walks)).all() if SHORT_WALK > 0 else None  # None: no walk
-        unmet: dict[ItemKind, ItemQuery] = {}
+        rows = self.conn.execute(sa.union_all(*walks)).all()
+        found: list[Any] = []  # (id, sort_key) rows
+        unmet = {}
         for kind, one_kind in each.items():
-            walked = None if rows is None else _walked([row for row in rows if row.kind == kind.value], query.limit)
-            if walked is not None:
-                found.extend(walked)
-            else:
+            if (walked := _walked([row for row in rows if row.kind == kind.value], query.limit)) is None:
                 unmet[kind] = one_kind
-        candidates = self._candidates_by_kind(query.text or "", frozenset(unmet)) if unmet else {}
-        for kind, few in candidates.items():
-            if few == []:
-                continue
-            if few is not None:
-                ids = self.page_ids(unmet[kind], scope, items, ids=few)
-            elif (walked := self.walk(unmet[kind], scope, WALK_ENTRIES, keys=True)) is not None:
+            found.extend(walked or [])
+        for kind, few in (self._candidates_by_kind(query.text or "", frozenset(unmet)) if unmet else {}).items():
+            if few is None and (walked := self.walk(unmet[kind], scope, WALK_ENTRIES, keys=True)) is not None:
                 found.extend(walked)
-                continue
-            else:
-                ids = self.page_ids(unmet[kind], scope, items, sorted_after=True)
-            found.extend(self.conn.execute(sa.select(ids.c.id, ids.c.sort_key)).all())
+            elif few != []:  # its few candidates, or (its walk ran out) its matches, fetched and sorted
+                ids = self.page_ids(unmet[kind], scope, items, ids=few, sorted_after=True)
+                found.extend(self.conn.execute(sa.select(ids.c.id, ids.c.sort_key)).all())
         found.sort(key=lambda row: (row.sort_key, row.id), reverse=query.descending)
         return self._rows_by_id([row.id for row in found[: query.limit + 1]])
 
     def walk(self, query: ItemQuery, scope: Scope, entries: int, *, keys: bool = False) -> list[Any] | None:
         """PostgreSQL: the ids of the page (rows of ``id`` and ``sort_key`` if ``keys``) found by walking at most
-        ``entries`` entries of the sort index (``window``), or None if the walk ran out before the page was full.
-        The window's last entry comes back whether it passes or not (numbering the entries costs about a third
-        more than the plain walk of ``_postgres_rows``), so that a walk finding less than a page is known to have
-        read the whole index past the cursor: its answer is then whole."""
+        ``entries`` entries of the sort index (``window``), or None if the walk ran out before the page was full
+        (``_walked``: a walk finding less than a page may have read the whole index past the cursor)."""
         if entries <= 0:
             return None
         walked = _walked(self.conn.execute(self._walk_statement(query, scope, entries)).all(), query.limit)
@@ -446,17 +427,17 @@ class PageFinder:
 
 
 def _walked(rows: Sequence[Row[Any]], limit: int) -> list[Any] | None:
-    """PostgreSQL: the rows of a walk's window that pass (``walk``), or None if they are less than a page and the
-    window was full (the walk ran out)."""
+    """PostgreSQL: the rows of a walk's window that pass, or None if they are less than a page and the window was
+    full (the walk ran out). The window's last entry comes back whether it passes or not (numbering the entries
+    costs about a third more than a plain walk), so that less than a page without it means the index ended."""
     passing = [row for row in rows if row.passes]
     return None if len(passing) <= limit and any(row.last for row in rows) else passing
 
 
 @contextmanager
 def _bitmap_scans_only(conn: Connection) -> Iterator[None]:
-    """PostgreSQL: statements run inside are planned with bitmap scans only (so a text with a kind is counted
-    through ``ix_items_kind_search_trgm``, never by walking a B-tree that holds the kind); the settings are put
-    back afterwards, within the transaction."""
+    """PostgreSQL: statements run inside are planned with bitmap scans only (a kind's candidates come from its
+    trigram index, never from walking its name index); the settings are put back, within the transaction."""
     names = ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan")
     before = conn.execute(sa.select(*(sa.func.current_setting(name) for name in names))).one()
     conn.execute(sa.select(*(sa.func.set_config(name, "off", True) for name in names)))
@@ -488,17 +469,14 @@ def _indexed_text(text: str | None) -> bool:
     return text is not None and len(text) >= MIN_INDEXED_TEXT
 
 
-def _fts_rowids(
-    text: str, kinds: frozenset[ItemKind] = frozenset(), *, other_than: ItemKind | None = None
-) -> sa.Select[Any]:
-    """Rowids (item ids) whose title or object URL contain ``text`` and whose kind is one of ``kinds`` (any if
-    none) and not ``other_than``, from the FTS5 trigram index (SQLite), which holds the kind too: a kind filter
-    reads no row."""
+def _fts_rowids(text: str, kinds: Set[ItemKind] = frozenset(), *, other_than: ItemKind | None = None) -> sa.Select[Any]:
+    """Rowids (item ids) whose title or object URL contain ``text``, of one of ``kinds`` (any if none) and not
+    ``other_than``, from the FTS5 trigram index (SQLite), which holds the kind too: a kind filter reads no row."""
     match = sa.literal_column("items_fts").op("MATCH")(sa.literal(_fts_match(text, kinds, other_than)))
     return sa.select(sa.literal_column("rowid")).select_from(sa.text("items_fts")).where(match)
 
 
-def _fts_match(text: str, kinds: frozenset[ItemKind], other_than: ItemKind | None = None) -> str:
+def _fts_match(text: str, kinds: Set[ItemKind], other_than: ItemKind | None = None) -> str:
     """The FTS5 query: ``text`` as one phrase (a substring, whatever characters it holds) in the title or URL,
     and the kind column holding one of ``kinds`` (``_fts_kind``) and not ``other_than``. The phrase is limited
     to the title and URL columns only when it could be found in a kind's name: the column filter has a cost."""
@@ -548,22 +526,19 @@ def _sqlite_text_condition(text: str, kinds: frozenset[ItemKind], *, fts: bool) 
     return sa.or_(*(column.like(pattern, escape="\\") for pattern in patterns for column in columns))
 
 
-def _postgres_text_condition(
-    text: str, source: Any, *, kinds: frozenset[ItemKind] = frozenset()
-) -> sa.ColumnElement[bool]:
-    """PostgreSQL: title or object URL contains ``text`` (any case), in an item of one of ``kinds`` (any if none),
-    checked on ``search_text`` where it can be: ``LIKE`` of the text mapped as ``search_text`` is
-    (``cairn.db.search_text``). Items too long for it have none: the few of them are checked with ``ILIKE``. A text
-    holding a line break could match across the join of title and URL, so it is checked with ``ILIKE`` on each.
-    On ``items`` the condition is written kind by kind, so that each kind's matches are looked up in its own
-    trigram index (a partial index is used only under its own condition); on a walk's rows, once."""
+def _postgres_text_condition(text: str, source: Any, *, kinds: Set[ItemKind] = frozenset()) -> sa.ColumnElement[bool]:
+    """PostgreSQL: title or object URL contains ``text`` (any case), in an item of one of ``kinds`` (any if none):
+    ``LIKE`` on ``search_text`` of the text mapped the same way (``cairn.db.search_text``), written kind by kind on
+    ``items`` so that each kind's own (partial) trigram index serves it. Items too long for ``search_text`` have
+    none: the few of them are checked with ``ILIKE``, as is a text holding a line break (which could match across
+    the join of title and URL)."""
     pattern = _like_pattern(text)
     if "\n" in text:
         return sa.or_(source.c.title.ilike(pattern, escape="\\"), source.c.object_url.ilike(pattern, escape="\\"))
-    long_items = _LONG_ITEMS
-    long_matches = sa.select(long_items.c.id).where(
-        long_items.c.search_text.is_(None),
-        sa.or_(long_items.c.title.ilike(pattern, escape="\\"), long_items.c.object_url.ilike(pattern, escape="\\")),
+    long_items = _LONG_ITEMS.c
+    long_matches = sa.select(long_items.id).where(
+        long_items.search_text.is_(None),
+        sa.or_(long_items.title.ilike(pattern, escape="\\"), long_items.object_url.ilike(pattern, escape="\\")),
     )
     indexed = source.c.search_text.like(search_text.like_pattern(text))
     if source is items:
