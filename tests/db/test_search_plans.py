@@ -436,3 +436,13 @@ def test_postgresql_a_kind_whose_short_walk_fills_its_page_is_not_asked_of_its_t
     assert ItemKind.IMAGE.value in asked[0].values(), asked
     assert ItemKind.AUDIO.value not in asked[0].values() and ItemKind.VIDEO.value not in asked[0].values(), asked
     assert [item.title for item in page.items] == [f"cam1_clip_{n:03d}.mp4" for n in range(3)]
+
+
+def test_postgresql_binds_the_folders_a_non_admin_sees_as_one_array(registry: Registry, folder: Folder) -> None:
+    """A page may repeat the visible folders in every kind's walk: one array parameter each time, not one parameter
+    per folder (hundreds of them made parsing and planning the statement cost more than running it)."""
+    postgres_only(registry)
+    with _captured(registry.db.engine) as seen, registry.db.read() as conn:
+        Repos(conn).items.page(ItemQuery(text="frame", limit=5), visible_paths=[_parent_path(folder)])
+    scoped = [statement for statement, _ in seen if "items.folder_id" in statement and "SELECT items.id" in statement]
+    assert scoped and all("items.folder_id = ANY (" in s and "items.folder_id IN (" not in s for s in scoped), scoped

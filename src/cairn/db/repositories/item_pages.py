@@ -77,12 +77,15 @@ class Scope:
 
     folder_ids: list[int] | None
     found: sa.Select[Any] | None = None
+    as_array: bool = False  # PostgreSQL: the ids bound as one array (a page may repeat them in ten walks)
 
     @property
     def limited(self) -> bool:
         return self.folder_ids is not None or self.found is not None
 
     def condition(self, column: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+        if self.folder_ids is not None and self.as_array and len(self.folder_ids) > 1:
+            return column == sa.any_(sa.literal(self.folder_ids, postgresql.ARRAY(sa.BigInteger)))
         if self.folder_ids is not None:
             return _one_of(column, self.folder_ids)
         assert self.found is not None
@@ -410,7 +413,7 @@ class PageFinder:
             return Scope(None)
         found = sa.select(folders.c.id).where(*conditions)
         ids = list(self.conn.execute(found.limit(LISTED_FOLDERS + 1)).scalars())
-        return Scope(None, found) if len(ids) > LISTED_FOLDERS else Scope(ids)
+        return Scope(None, found) if len(ids) > LISTED_FOLDERS else Scope(ids, as_array=not self.is_sqlite)
 
     def _folder_condition(self, folder_id: int, *, recursive: bool) -> sa.ColumnElement[bool]:
         if not recursive:
