@@ -32,7 +32,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cairn.db.schema import search_trigram_index
 from cairn.domain.duplicate_keys import url_key
+from cairn.domain.kinds import ItemKind
 
 BATCH = 5000
 _SQLITE_EXTRAS = (
@@ -52,7 +54,7 @@ _POSTGRESQL_EXTRAS = (
     "DROP INDEX IF EXISTS ix_items_integration",
     "DROP INDEX IF EXISTS ix_items_title",
     "DROP INDEX IF EXISTS ix_items_kind_title",
-    "DROP INDEX IF EXISTS ix_items_kind_search_trgm",
+    *(f"DROP INDEX IF EXISTS {search_trigram_index(kind)}" for kind in ItemKind),
     "DROP INDEX IF EXISTS ix_items_long_text",
     "ALTER TABLE items DROP COLUMN IF EXISTS search_text",  # generated, computed on every insert
 )

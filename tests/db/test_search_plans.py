@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from cairn.db.repositories import Repos, item_pages
+from cairn.db.schema import search_trigram_index
 from cairn.domain.access import Role
 from cairn.domain.kinds import ItemKind
 from cairn.domain.listing import ItemQuery, SortBy
@@ -54,8 +55,16 @@ def _captured(engine: sa.Engine) -> Iterator[list[tuple[str, Any]]]:
         event.remove(engine, "before_cursor_execute", grab)
 
 
-def plan_of(registry: Registry, query: ItemQuery, *, visible_paths: list[str] | None = None, **pg: str) -> str:
-    """The plan of the statement that fetches the page (the last query ``page`` runs), as one text."""
+def plan_of(
+    registry: Registry,
+    query: ItemQuery,
+    *,
+    visible_paths: list[str] | None = None,
+    without: tuple[str, ...] = (),
+    **pg: str,
+) -> str:
+    """The plan of the statement that fetches the page (the last query ``page`` runs), as one text; PostgreSQL:
+    with the settings ``pg``, and the indexes ``without`` dropped for the plan (and put back)."""
     with _captured(registry.db.engine) as seen, registry.db.read() as conn:
         Repos(conn).items.page(query, visible_paths=visible_paths)
     statement, parameters = [s for s in seen if s[0].lstrip().startswith("SELECT")][-1]  # not SAVEPOINT, SET...
@@ -66,8 +75,13 @@ def plan_of(registry: Registry, query: ItemQuery, *, visible_paths: list[str] | 
             return "\n".join(row[3] for row in cursor.fetchall())
         for name, value in pg.items():
             cursor.execute(f"SET LOCAL {name} = {value}")
+        cursor.execute("SAVEPOINT plan")
+        for index in without:
+            cursor.execute(f"DROP INDEX {index}")
         cursor.execute("EXPLAIN " + statement, parameters)
-        return "\n".join(row[0] for row in cursor.fetchall())
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("ROLLBACK TO SAVEPOINT plan")
+        return plan
 
 
 def sqlite_only(registry: Registry) -> None:
@@ -105,6 +119,7 @@ def test_sqlite_broad_search_reads_the_title_index_in_order(
     """More matches than the repository fetches whole: walk the sort index, filter, stop when the page is full."""
     sqlite_only(registry)
     monkeypatch.setattr(item_pages, "FEW_MATCHES", 10)  # "frame" matches 40 items here, 1M in the bench
+    monkeypatch.setattr(item_pages, "MEDIUM_MATCHES", 10)  # too many to ask their kinds first
     monkeypatch.setattr(item_pages, "FEW_IN_FOLDERS", 10)
     for visible_paths in (None, [_parent_path(folder)]):
         plan = plan_of(registry, ItemQuery(text="frame", limit=5), visible_paths=visible_paths)
@@ -119,8 +134,10 @@ def test_sqlite_broad_search_reads_the_title_index_in_order(
 def test_postgresql_search_can_use_the_trigram_index(registry: Registry, folder: Folder) -> None:
     postgres_only(registry)
     off = {"enable_seqscan": "off", "enable_indexscan": "off", "enable_indexonlyscan": "off"}
-    plan = plan_of(registry, ItemQuery(text="000017_frame"), **off)
-    assert "Bitmap Index Scan on ix_items_kind_search_trgm" in plan
+    # A few rows: a bitmap of a kind's B-tree entries is cheaper here; at 1M the trigrams make its GIN cheaper.
+    plan = plan_of(registry, ItemQuery(text="000017_frame"), without=("ix_items_kind_title",), **off)
+    for kind in ItemKind:  # each kind's matches in its own trigram index
+        assert f"Bitmap Index Scan on {search_trigram_index(kind)}" in plan, plan
     assert "ix_items_long_text" in plan  # the few items too long for search_text, OR-ed in
 
 
@@ -152,17 +169,16 @@ def _walk_plan(registry: Registry, query: ItemQuery, visible_paths: list[str] | 
         return "\n".join(conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).scalars())
 
 
-def test_postgresql_trigram_index_keeps_a_short_pending_list(registry: Registry) -> None:
-    """Every search reads a GIN index's pending list whole: 0006/0007 bound it at 1 MB (the default is 4 MB)."""
+def test_postgresql_trigram_indexes_keep_a_short_pending_list(registry: Registry) -> None:
+    """A search reads the pending list of each kind's GIN index it asks whole: bounded at 256 kB (default 4 MB)."""
     postgres_only(registry)
     with registry.db.read() as conn:
         options = dict(
             conn.exec_driver_sql(
-                "SELECT relname, reloptions FROM pg_class WHERE relname IN ('ix_items_kind_search_trgm', "
-                "'ix_items_title_trgm', 'ix_items_object_url_trgm')"
+                "SELECT relname, reloptions FROM pg_class WHERE relkind = 'i' AND relname LIKE '%%trgm%%'"
             ).all()
         )
-    assert options == {"ix_items_kind_search_trgm": ["gin_pending_list_limit=1024"]}  # 0007 replaced the other two
+    assert options == {search_trigram_index(kind): ["gin_pending_list_limit=256"] for kind in ItemKind}
 
 
 def test_postgresql_plans_each_search_for_its_own_text(registry: Registry) -> None:
@@ -308,12 +324,12 @@ def test_sqlite_non_admin_listing_without_text_reads_the_title_index_in_order(
     assert "TEMP B-TREE" not in plan
 
 
-def test_postgresql_kind_and_text_in_one_gin_index_give_the_same_answers(
+def test_postgresql_each_kind_s_trigram_index_gives_the_same_answers(
     registry: Registry, admin: User, mixed: Folder
 ) -> None:
-    """``_take_`` among images: at 1M the kind and the trigrams are looked up in ``ix_items_kind_search_trgm``
-    together, so a text none of whose many matches has the kind reads no rows. Its answers are any plan's, the
-    items too long for ``search_text`` included."""
+    """``_take_`` among images: the images' own trigram index holds no ``_take_``, so a text none of whose many
+    matches has the kind reads no rows. Its answers are any plan's, the items too long for ``search_text``
+    included."""
     postgres_only(registry)
     long_url = "s3://b/" + "x" * 3000 + ".wav"  # too long for search_text: found through ix_items_long_text
     registry.items.add(
@@ -340,8 +356,8 @@ def test_postgresql_kind_and_text_in_one_gin_index_give_the_same_answers(
 
 
 def test_postgresql_each_kind_s_candidates_come_from_the_trigram_index(registry: Registry, mixed: Folder) -> None:
-    """One statement asks ``ix_items_kind_search_trgm`` for each kind's few candidates (bitmap scans only): a kind
-    none of whose items match is known without walking its name index."""
+    """One statement asks each kind's trigram index for its few candidates (bitmap scans only): a kind none of
+    whose items match is known without walking its name index."""
     postgres_only(registry)
     kinds = frozenset({ItemKind.IMAGE, ItemKind.AUDIO, ItemKind.VIDEO})
     with _captured(registry.db.engine) as seen, registry.db.read() as conn:
@@ -359,7 +375,8 @@ def test_postgresql_each_kind_s_candidates_come_from_the_trigram_index(registry:
         cursor.execute("ROLLBACK TO SAVEPOINT plan")
     assert found[ItemKind.IMAGE] == [] and found[ItemKind.VIDEO] == []
     assert len(found[ItemKind.AUDIO] or []) == 9
-    assert "Bitmap Index Scan on ix_items_kind_search_trgm" in plan, plan
+    for kind in kinds:
+        assert f"Bitmap Index Scan on {search_trigram_index(kind)}" in plan, plan
     for before in ("on", "off"):  # the settings are put back as they were
         with registry.db.read() as conn:
             conn.exec_driver_sql(f"SET LOCAL enable_indexscan = {before}")
@@ -383,3 +400,49 @@ def test_postgresql_a_walk_that_knows_its_end_still_reads_the_index_in_order(reg
         plan = "\n".join(conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).scalars())
     assert "WindowAgg" in plan and "Index Only Scan using ix_items_kind_title on items" in plan
     assert "Sort" not in plan.replace("Sort Key", "")
+
+
+def test_sqlite_a_text_whose_matches_are_of_one_kind_walks_that_kind_s_name_index(
+    registry: Registry, mixed: Folder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``mic…_take_`` titles all sort after the ``cam…`` ones: FTS5 tells that every match of ``_take_`` is audio
+    (the kind of the first, and none of another kind), so the page walks the audio's name index, where they come
+    first; a text in two kinds walks the name order."""
+    sqlite_only(registry)
+    monkeypatch.setattr(item_pages, "FEW_MATCHES", 0)  # as if the matches were many, and not too many
+    one_kind = plan_of(registry, ItemQuery(text="_take_", limit=5))
+    assert "USING INDEX ix_items_kind_title (kind=?)" in one_kind, one_kind
+    assert "TEMP B-TREE" not in one_kind
+    two_kinds = plan_of(registry, ItemQuery(text="1_", limit=5))  # cam1_clip_… and mic1_take_…
+    assert "ix_items_search_title" in two_kinds and "ix_items_kind_title" not in two_kinds, two_kinds
+    with registry.db.read() as conn:
+        page = Repos(conn).items.page(ItemQuery(text="_take_", limit=5), visible_paths=None)
+    assert [item.title for item in page.items] == [f"mic1_take_{n:03d}.wav" for n in range(5)]
+
+
+def test_postgresql_a_kind_whose_short_walk_fills_its_page_is_not_asked_of_its_trigram_index(
+    registry: Registry, mixed: Folder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By name, once the walk of the name order ran out, each kind's name index is walked a little (one
+    statement for all): the clips and takes fill their pages at once, so only the images are asked of their trigram
+    index (a kind with many matches would cost its whole posting list there)."""
+    postgres_only(registry)
+    monkeypatch.setattr(item_pages, "FEW_MATCHES", 0)
+    monkeypatch.setattr(item_pages, "SHORT_WALK", 5)  # the cam0… images first in name order, none matching
+    with _captured(registry.db.engine) as seen, registry.db.read() as conn:
+        page = Repos(conn).items.page(ItemQuery(text="//b/", limit=3), visible_paths=None)  # clips and takes
+    asked = [parameters for statement, parameters in seen if "array(" in statement]
+    assert len(asked) == 1, asked
+    assert ItemKind.IMAGE.value in asked[0].values(), asked
+    assert ItemKind.AUDIO.value not in asked[0].values() and ItemKind.VIDEO.value not in asked[0].values(), asked
+    assert [item.title for item in page.items] == [f"cam1_clip_{n:03d}.mp4" for n in range(3)]
+
+
+def test_postgresql_binds_the_folders_a_non_admin_sees_as_one_array(registry: Registry, folder: Folder) -> None:
+    """A page may repeat the visible folders in every kind's walk: one array parameter each time, not one parameter
+    per folder (hundreds of them made parsing and planning the statement cost more than running it)."""
+    postgres_only(registry)
+    with _captured(registry.db.engine) as seen, registry.db.read() as conn:
+        Repos(conn).items.page(ItemQuery(text="frame", limit=5), visible_paths=[_parent_path(folder)])
+    scoped = [statement for statement, _ in seen if "items.folder_id" in statement and "SELECT items.id" in statement]
+    assert scoped and all("items.folder_id = ANY (" in s and "items.folder_id IN (" not in s for s in scoped), scoped

@@ -33,6 +33,11 @@ class Database:
         self.url = sa.engine.make_url(url)
         self.engine = _create_engine(url, echo=echo)
         self._writer = self.engine.execution_options(**{_WRITE: True})
+        # PostgreSQL's default (READ COMMITTED) gives each statement its own snapshot; a page found by several
+        # statements (db/repositories/item_pages.py) needs them all to see the same items. SQLite's read
+        # transaction holds one snapshot already.
+        snapshot = {} if self.dialect == "sqlite" else {"isolation_level": "REPEATABLE READ"}
+        self._reader = self.engine.execution_options(**snapshot)
 
     @property
     def dialect(self) -> str:
@@ -44,8 +49,9 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read transaction (a consistent snapshot on PostgreSQL, a deferred transaction on SQLite)."""
-        with self._connect(self.engine) as conn, conn.begin():
+        """A read transaction: one snapshot for all its statements (REPEATABLE READ on PostgreSQL, a deferred
+        transaction on SQLite)."""
+        with self._connect(self._reader) as conn, conn.begin():
             yield conn
 
     @contextmanager

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from cairn.db import search_text
+from cairn.domain.kinds import ItemKind
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -41,14 +42,23 @@ def _id() -> sa.Column[int]:
     return sa.Column("id", Id, primary_key=True, autoincrement=True)
 
 
+PENDING_LIST_KB = 256  # PostgreSQL: each search trigram index's pending list; a search with no kind reads them all
+
+
+def search_trigram_index(kind: ItemKind) -> str:
+    """PostgreSQL: the name of the GIN index of the trigrams of ``search_text`` of the items of ``kind``."""
+    return f"ix_items_search_trgm_{kind.value}"
+
+
 def _search_indexes() -> list[sa.Index]:
     """The indexes search reads: name order covering what a search checks, and the trigram index (PostgreSQL).
 
     SQLite's covering indexes hold the object URL, so a walk in name order checks title and URL in the index. On
     PostgreSQL a B-tree entry holds at most 2,704 bytes and a URL may be 16 kB long: there the name indexes include
-    ``search_text`` (NULL when too long; those few items are found through ``ix_items_long_text``), and a GIN
-    index over kind (``btree_gin``) and its trigrams finds a text's matches of the kinds asked for without reading
-    rows, with a pending list bounded at 1 MB (every search reads it whole).
+    ``search_text`` (NULL when too long; those few items are found through ``ix_items_long_text``), and one GIN
+    index of its trigrams per kind (partial: ``search_trigram_index``) finds a text's matches of the kinds asked
+    for without reading rows, at a cost that follows the matches of those kinds only; each index's pending list is
+    bounded at ``PENDING_LIST_KB`` (every search of that kind reads it whole).
     """
     return [
         sa.Index("ix_items_title", "title", "id", postgresql_include=["folder_id", "kind", "status", "search_text"]),
@@ -57,14 +67,17 @@ def _search_indexes() -> list[sa.Index]:
         sa.Index(
             "ix_items_kind_title", "kind", "title", "id", postgresql_include=["folder_id", "status", "search_text"]
         ).ddl_if(dialect="postgresql"),
-        sa.Index(
-            "ix_items_kind_search_trgm",
-            "kind",
-            "search_text",
-            postgresql_using="gin",
-            postgresql_ops={"search_text": "gin_trgm_ops"},
-            postgresql_with={"gin_pending_list_limit": 1024},
-        ).ddl_if(dialect="postgresql"),
+        *(
+            sa.Index(
+                search_trigram_index(kind),
+                "search_text",
+                postgresql_using="gin",
+                postgresql_ops={"search_text": "gin_trgm_ops"},
+                postgresql_where=sa.text(f"kind = '{kind.value}'"),
+                postgresql_with={"gin_pending_list_limit": PENDING_LIST_KB},
+            ).ddl_if(dialect="postgresql")
+            for kind in ItemKind
+        ),
         sa.Index("ix_items_long_text", "id", postgresql_where=sa.text("search_text IS NULL")).ddl_if(
             dialect="postgresql"
         ),
@@ -258,10 +271,9 @@ SQLITE_SEARCH_DDL = (
 
 @sa.event.listens_for(items, "before_create")
 def _create_search_extension(target: sa.Table, connection: sa.Connection, **kw: Any) -> None:
-    """PostgreSQL: the operator classes of ``ix_items_kind_search_trgm`` (trigrams; kind through ``btree_gin``)."""
+    """PostgreSQL: the operator class of the search trigram indexes."""
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS btree_gin")
 
 
 @sa.event.listens_for(items, "after_create")

@@ -7,27 +7,26 @@ One rule on both dialects, needing nothing but the indexes the writes themselves
    as a count there reads the table), they are fetched with every filter and sorted.
 2. **Else walk the sort index** (one folder's; one kind's by name; else the name or creation order), checking each
    entry, until the page is full. With a text the walk is bounded: SQLite stops it after ``WALK_STEPS`` VM
-   instructions (a progress handler: a read is interrupted, the transaction goes on); PostgreSQL reads at most
-   ``WALK_ENTRIES`` entries of the index (a LIMIT inside the query: nothing is cancelled).
-3. **Walk ran out: fetch and sort the text's matches**, through FTS5 or the pg_trgm index; their cost is bounded by
-   how many match, not by where they sort.
+   instructions (a progress handler: the transaction goes on); PostgreSQL reads at most ``WALK_ENTRIES`` entries (a
+   LIMIT inside the query: nothing is cancelled), and a walk that found less than a page knows whether it read the
+   index to its end (then its answer is whole). By name, a text with not too many matches (``MEDIUM_MATCHES``) may
+   be met late in the name order but at once in its kinds' own: SQLite asks FTS5 (which holds the kind) whether
+   they share one, and walks that kind's index; PostgreSQL walks the name order and each kind's a little
+   (``SHORT_WALK``), then asks the kinds whose walk ran out of their own trigram indexes (``FEW_OF_KIND``): few
+   candidates are fetched, many walked further; the kinds' pages are merged.
+3. **Walk ran out: fetch and sort the text's matches**, through FTS5 or the trigram indexes; their cost is bounded
+   by how many match, not by where they sort.
 
 On SQLite, which keeps no statistics in a cairn database, the statement is written so that only the chosen index can
-drive the plan (``_not_driving``); its FTS5 index holds the kind too, so a text with a kind filter is looked up there
-without reading rows (``_fts_match``). On PostgreSQL a page's ids come from the indexes alone and only their rows are
+drive the plan (``_not_driving``). On PostgreSQL a page's ids come from the indexes alone and only their rows are
 read; the text is checked on ``search_text`` (``cairn.db.search_text``), which the name indexes include.
-
-PostgreSQL, a text with many matches expected: with a kind filter the walk is first short (``SHORT_WALK``: a kind's
-order is dense in its items); a walk that found less than a page knows whether it read the index to its end (then
-its answer is whole). Else each kind's candidates are asked of ``ix_items_kind_search_trgm`` (up to
-``FEW_OF_KIND`` ids each, one statement): none or few in every kind, those ids are fetched and sorted; by name, each
-kind with many walks its own name index and the kinds' pages are merged; else the walk, then fetch and sort.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+import math
+from collections.abc import Iterator, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -46,16 +45,20 @@ from cairn.domain.kinds import ItemKind
 from cairn.domain.listing import Cursor, ItemQuery, SortBy
 
 FEW_MATCHES = 5_000  # a text with at most this many matches (PostgreSQL: expected) has them fetched and sorted
-KIND_IN_FTS_MATCHES = 200_000  # SQLite: a text with at most about this many matches has those of a kind counted in FTS5
+MEDIUM_MATCHES = 200_000  # a text with at most about this many matches has its matches' kinds asked before a long walk
 FEW_IN_FOLDERS = 2_000  # items of the listed folders fetched whole and sorted
 FEW_MEMBERS = 20_000  # dataset members fetched whole and sorted
 WALK_STEPS = 1_000_000  # SQLite: VM instructions of a walk with a text (about 110,000 covering-index entries)
 PROGRESS_EVERY = 10_000  # SQLite: instructions between two calls of the handler that counts them
 WALK_ENTRIES = 100_000  # PostgreSQL: index entries a walk with a text reads at most (about SQLite's budget)
-SHORT_WALK = 5_000  # PostgreSQL: entries a walk with a text and kinds reads before the kinds' candidates are counted
+SHORT_WALK = 1_000  # PostgreSQL: entries a walk with a text reads before the kinds' candidates are counted
 FEW_OF_KIND = 500  # PostgreSQL: a kind with at most this many items containing the text has them fetched and sorted
 LISTED_FOLDERS = 2_000  # a scope of up to this many folders is bound as a list of ids, a subquery beyond
 MIN_INDEXED_TEXT = 3  # the trigram indexes find texts of three characters or more
+
+# Aliases of ``items`` made once: an alias's columns are built on first use, which costs more than a whole page
+_LONG_ITEMS = items.alias("long_items")
+_WITH_METADATA = items.alias("with_metadata")
 
 
 class Driver(Enum):
@@ -74,12 +77,15 @@ class Scope:
 
     folder_ids: list[int] | None
     found: sa.Select[Any] | None = None
+    as_array: bool = False  # PostgreSQL: the ids bound as one array (a page may repeat them in ten walks)
 
     @property
     def limited(self) -> bool:
         return self.folder_ids is not None or self.found is not None
 
     def condition(self, column: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+        if self.folder_ids is not None and self.as_array and len(self.folder_ids) > 1:
+            return column == sa.any_(sa.literal(self.folder_ids, postgresql.ARRAY(sa.BigInteger)))
         if self.folder_ids is not None:
             return _one_of(column, self.folder_ids)
         assert self.found is not None
@@ -102,38 +108,50 @@ class PageFinder:
 
     # --- SQLite -----------------------------------------------------------------------------------------------
     def _sqlite_rows(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]]:
-        matches = self._few_matches(query)
+        matches, estimated = self._few_matches(query)
         if matches is not None:
             return self.conn.execute(self.statement(query, scope, Driver.TEXT, matches=matches)).all()
         few = self._few_candidates(query, scope)
         if few is not None:
             return self.conn.execute(self.statement(query, scope, few)).all()
-        walk = self.statement(query, scope, self._walk_driver(query, scope))
+        driver = self._walk_driver(query, scope)
+        late = driver is Driver.ORDER and query.sort is SortBy.NAME and estimated <= MEDIUM_MATCHES  # maybe met late
+        if late and (kind := self._only_kind(query)) is not None:  # its own name order is dense in the matches
+            query, driver = replace(query, kinds=frozenset({kind})), Driver.KIND
+        walk = self.statement(query, scope, driver)
         if not _indexed_text(query.text):
             return self.conn.execute(walk).all()
         rows = self.within_budget(walk)
         return rows if rows is not None else self.conn.execute(self.statement(query, scope, Driver.TEXT)).all()
 
-    def _few_matches(self, query: ItemQuery) -> str | None:
-        """SQLite: the ids of the text's matches of the kinds asked for (a JSON array), if at most
-        ``FEW_MATCHES``: FTS5 is read once, for the count and the page (in one read transaction, they are the same
-        matches). With a kind filter and many matches of the text, those of the kinds may still be few: FTS5 is
-        asked for them when the text's matches are not too many (estimated from how far apart its first ones
-        are), as reading them costs about their number; for a text in most items, the walk of the kind's index
-        is cheaper."""
+    def _only_kind(self, query: ItemQuery) -> ItemKind | None:
+        """SQLite: the kind every item containing the query's text (among its kinds) has, if one: FTS5 tells the
+        kind of the first match, then whether one of another kind exists (reading up to all the matches)."""
+        first = self._first_match_kind(query, None)
+        return first if first and self._first_match_kind(query, first) is None else None
+
+    def _first_match_kind(self, query: ItemQuery, other_than: ItemKind | None) -> ItemKind | None:
+        rowid = _fts_rowids(query.text or "", query.kinds, other_than=other_than).limit(1).scalar_subquery()
+        kind = self.conn.execute(sa.select(items.c.kind).where(items.c.id == rowid)).scalar_one_or_none()
+        return ItemKind(kind) if kind else None
+
+    def _few_matches(self, query: ItemQuery) -> tuple[str | None, float]:
+        """SQLite: the ids of the text's matches of the kinds asked for (a JSON array) if at most ``FEW_MATCHES``
+        (FTS5 read once, for the count and the page), and about how many matches the text has (from how far apart
+        its first ones are; infinite if FTS5 was not asked). With a kind filter, those of the kinds are counted
+        when the text's matches are not too many: reading them costs about their number."""
         text = query.text or ""
         if not (_indexed_text(text) and text.isascii()):
-            return None
+            return None, math.inf
         count, ids, last = self._first_matches(_fts_rowids(text))
         if count <= FEW_MATCHES:
-            return ids
-        if not query.kinds:
-            return None
+            return ids, count
         top = self.conn.execute(sa.select(sa.func.max(items.c.id))).scalar_one() or 0
-        if last and count * top / last > KIND_IN_FTS_MATCHES:
-            return None
+        estimated = count * top / last if last else math.inf
+        if not query.kinds or estimated > MEDIUM_MATCHES:
+            return None, estimated
         count, ids, _ = self._first_matches(_fts_rowids(text, query.kinds))
-        return ids if count <= FEW_MATCHES else None
+        return (ids if count <= FEW_MATCHES else None), estimated
 
     def _first_matches(self, rowids: sa.Select[Any]) -> tuple[int, str, int | None]:
         """SQLite: how many of ``rowids`` there are up to ``FEW_MATCHES`` and one more, their ids (a JSON array
@@ -206,75 +224,78 @@ class PageFinder:
             return self.conn.execute(self.postgres_statement(query, scope, items, few_members=few_members)).all()
         fetch_and_sort = self.postgres_statement(query, scope, items, few_members=few_members, sorted_after=True)
         matches = sa.select(items.c.id).where(_postgres_text_condition(query.text or "", items))
-        if few_members or self._estimated_rows(matches) <= FEW_MATCHES:
+        estimated = 0 if few_members else self._estimated_rows(matches)
+        if estimated <= FEW_MATCHES:
             return self.conn.execute(fetch_and_sort).all()
         # A kind's own order (its name index, or few rows of other kinds between its own in creation order) is
-        # dense in its items: a short walk tells whether its matches are met soon, before its candidates are counted
-        if not query.kinds:  # the page's rows in one statement, as they are most often found
+        # dense in its items, and a text with not too many matches may be met late in the name order: a short walk
+        # tells whether its matches are met soon, before the kinds' candidates are counted
+        if not query.kinds and (estimated > MEDIUM_MATCHES or query.sort is not SortBy.NAME):
             rows = self.conn.execute(self.postgres_statement(query, scope, self.window(query, scope))).all()
             if len(rows) > query.limit:
                 return rows
         elif (walked := self.walk(query, scope, SHORT_WALK)) is not None:
             return self._rows_by_id(walked)
+        if query.sort is SortBy.NAME and len(query.kinds) != 1:
+            return self._kind_walks(query, scope)
         candidates = self._candidates_by_kind(query.text or "", query.kinds or frozenset(ItemKind))
         if all(ids is not None for ids in candidates.values()):  # every kind's candidates are few
             few = sorted({item_id for ids in candidates.values() for item_id in ids or ()})
             return self.conn.execute(self.postgres_statement(query, scope, items, ids=few)).all() if few else []
-        if query.sort is SortBy.NAME and len(query.kinds) != 1:
-            return self._kind_walks(query, scope, candidates)
         if query.kinds and (walked := self.walk(query, scope, WALK_ENTRIES)) is not None:
             return self._rows_by_id(walked)
         return self.conn.execute(fetch_and_sort).all()
 
     def _candidates_by_kind(self, text: str, kinds: frozenset[ItemKind]) -> dict[ItemKind, list[int] | None]:
-        """PostgreSQL: for each kind, the ids of the items of that kind containing ``text`` when there are at most
-        ``FEW_OF_KIND`` (None: more), found through ``ix_items_kind_search_trgm`` alone (bitmap scans), in one
-        statement: a kind none or few of whose items match is told by the index, without walking a sort index.
-        (Items too long for ``search_text`` count for every kind: the page's own filters check their kind.)"""
-        asked = sa.values(sa.column("kind", sa.String), name="asked").data([(kind.value,) for kind in sorted(kinds)])
-        ids = sa.select(items.c.id).where(_postgres_text_condition(text, items, kind_is=asked.c.kind))
-        few = sa.func.array(ids.limit(FEW_OF_KIND + 1).correlate(asked).scalar_subquery())
+        """PostgreSQL: for each kind, the ids of its items containing ``text`` if at most ``FEW_OF_KIND`` (None:
+        more), in one statement, each kind's from its own trigram index (bitmap scans only): a kind with none or
+        few matches is told at a cost that follows them, without walking a sort index."""
+        asked = sorted(kinds)
+        matches = [sa.select(items.c.id).where(_postgres_text_condition(text, items, kinds={k})) for k in asked]
+        arrays = [sa.func.array(m.limit(FEW_OF_KIND + 1).scalar_subquery()) for m in matches]
         with _bitmap_scans_only(self.conn):
-            found = self.conn.execute(sa.select(asked.c.kind, few)).all()
-        return {ItemKind(kind): list(ids) if len(ids) <= FEW_OF_KIND else None for kind, ids in found}
+            found = self.conn.execute(sa.select(*arrays)).one()
+        return {kind: list(ids) if len(ids) <= FEW_OF_KIND else None for kind, ids in zip(asked, found, strict=True)}
 
-    def _kind_walks(
-        self, query: ItemQuery, scope: Scope, candidates: dict[ItemKind, list[int] | None]
-    ) -> Sequence[Row[Any]]:
-        """PostgreSQL, by name: the page merged from each kind's own page: its few candidates fetched and sorted,
-        else a bounded walk of ``ix_items_kind_title``, and if that runs out, its matches fetched and sorted. A text
-        whose many matches all sort late (``mic…_take_`` after every ``cam…``) is met at once in its kind's order."""
+    def _kind_walks(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]]:
+        """PostgreSQL, by name: the page merged from each kind's own: a short walk of its name index (one statement
+        for all), which a kind dense in matches fills at once (``mic…_take_`` among the audio, though after every
+        ``cam…`` in the name order); else its candidates, asked of its trigram index: few are fetched and sorted,
+        many walked further, and if that walk runs out, fetched and sorted."""
+        each = {kind: replace(query, kinds=frozenset({kind})) for kind in sorted(query.kinds or ItemKind)}
+        short = max(SHORT_WALK, 1)
+        walks = [
+            self._walk_statement(q, scope, short).add_columns(sa.literal(k.value).label("kind"))
+            for k, q in each.items()
+        ]
+        rows = self.conn.execute(sa.union_all(*walks)).all()
         found: list[Any] = []  # (id, sort_key) rows
-        for kind, few in sorted(candidates.items()):
-            if few == []:
-                continue
-            one_kind = replace(query, kinds=frozenset({kind}))
-            if few is not None:
-                ids = self.page_ids(one_kind, scope, items, ids=few)
-            elif (walked := self.walk(one_kind, scope, WALK_ENTRIES, keys=True)) is not None:
+        unmet = {}
+        for kind, one_kind in each.items():
+            if (walked := _walked([row for row in rows if row.kind == kind.value], query.limit)) is None:
+                unmet[kind] = one_kind
+            found.extend(walked or [])
+        for kind, few in (self._candidates_by_kind(query.text or "", frozenset(unmet)) if unmet else {}).items():
+            if few is None and (walked := self.walk(unmet[kind], scope, WALK_ENTRIES, keys=True)) is not None:
                 found.extend(walked)
-                continue
-            else:
-                ids = self.page_ids(one_kind, scope, items, sorted_after=True)
-            found.extend(self.conn.execute(sa.select(ids.c.id, ids.c.sort_key)).all())
+            elif few != []:  # its few candidates, or (its walk ran out) its matches, fetched and sorted
+                ids = self.page_ids(unmet[kind], scope, items, ids=few, sorted_after=True)
+                found.extend(self.conn.execute(sa.select(ids.c.id, ids.c.sort_key)).all())
         found.sort(key=lambda row: (row.sort_key, row.id), reverse=query.descending)
         return self._rows_by_id([row.id for row in found[: query.limit + 1]])
 
     def walk(self, query: ItemQuery, scope: Scope, entries: int, *, keys: bool = False) -> list[Any] | None:
         """PostgreSQL: the ids of the page (rows of ``id`` and ``sort_key`` if ``keys``) found by walking at most
-        ``entries`` entries of the sort index (``window``), or None if the walk ran out before the page was full.
-        The window's last entry comes back whether it passes or not (numbering the entries costs about a third
-        more than the plain walk of ``_postgres_rows``), so that a walk finding less than a page is known to have
-        read the whole index past the cursor: its answer is then whole."""
+        ``entries`` entries of the sort index (``window``), or None if the walk ran out before the page was full
+        (``_walked``: a walk finding less than a page may have read the whole index past the cursor)."""
         if entries <= 0:
             return None
-        window = self.window(query, scope, entries, numbered=True)
-        found = self.page_ids(query, scope, window, walk=True)
-        rows = self.conn.execute(sa.select(found.c.id, found.c.sort_key, found.c.passes, found.c.last)).all()
-        passing = [row for row in rows if row.passes]
-        if len(passing) <= query.limit and any(row.last for row in rows):
-            return None
-        return passing if keys else [row.id for row in passing]
+        walked = _walked(self.conn.execute(self._walk_statement(query, scope, entries)).all(), query.limit)
+        return walked if keys or walked is None else [row.id for row in walked]
+
+    def _walk_statement(self, query: ItemQuery, scope: Scope, entries: int) -> sa.Select[Any]:
+        found = self.page_ids(query, scope, self.window(query, scope, entries, numbered=True), walk=True)
+        return sa.select(found.c.id, found.c.sort_key, found.c.passes, found.c.last)
 
     def _rows_by_id(self, ids: list[int]) -> Sequence[Row[Any]]:
         if not ids:
@@ -358,7 +379,7 @@ class PageFinder:
         if scope.limited:
             conditions.append(scope.condition(source.c.folder_id))
         if query.metadata:  # needs the row: a subquery PostgreSQL runs last, for the rows that passed the others
-            with_metadata = items.alias("with_metadata")
+            with_metadata = _WITH_METADATA
             row = sa.select(with_metadata.c.id).where(with_metadata.c.id == source.c.id)
             if walk:  # a scalar per row: under the OR below, an EXISTS would be planned as a scan of every row
                 passes = sa.and_(*_metadata_filters(query, with_metadata))
@@ -392,7 +413,7 @@ class PageFinder:
             return Scope(None)
         found = sa.select(folders.c.id).where(*conditions)
         ids = list(self.conn.execute(found.limit(LISTED_FOLDERS + 1)).scalars())
-        return Scope(None, found) if len(ids) > LISTED_FOLDERS else Scope(ids)
+        return Scope(None, found) if len(ids) > LISTED_FOLDERS else Scope(ids, as_array=not self.is_sqlite)
 
     def _folder_condition(self, folder_id: int, *, recursive: bool) -> sa.ColumnElement[bool]:
         if not recursive:
@@ -408,11 +429,18 @@ class PageFinder:
         return int(self.conn.execute(counted).scalar_one()) <= limit
 
 
+def _walked(rows: Sequence[Row[Any]], limit: int) -> list[Any] | None:
+    """PostgreSQL: the rows of a walk's window that pass, or None if they are less than a page and the window was
+    full (the walk ran out). The window's last entry comes back whether it passes or not (numbering the entries
+    costs about a third more than a plain walk), so that less than a page without it means the index ended."""
+    passing = [row for row in rows if row.passes]
+    return None if len(passing) <= limit and any(row.last for row in rows) else passing
+
+
 @contextmanager
 def _bitmap_scans_only(conn: Connection) -> Iterator[None]:
-    """PostgreSQL: statements run inside are planned with bitmap scans only (so a text with a kind is counted
-    through ``ix_items_kind_search_trgm``, never by walking a B-tree that holds the kind); the settings are put
-    back afterwards, within the transaction."""
+    """PostgreSQL: statements run inside are planned with bitmap scans only (a kind's candidates come from its
+    trigram index, never from walking its name index); the settings are put back, within the transaction."""
     names = ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan")
     before = conn.execute(sa.select(*(sa.func.current_setting(name) for name in names))).one()
     conn.execute(sa.select(*(sa.func.set_config(name, "off", True) for name in names)))
@@ -444,24 +472,24 @@ def _indexed_text(text: str | None) -> bool:
     return text is not None and len(text) >= MIN_INDEXED_TEXT
 
 
-def _fts_rowids(text: str, kinds: frozenset[ItemKind] = frozenset()) -> sa.Select[Any]:
-    """Rowids (item ids) whose title or object URL contain ``text`` and whose kind is one of ``kinds`` (any if
-    none), from the FTS5 trigram index (SQLite), which holds the kind too: a kind filter reads no row."""
-    match = sa.literal_column("items_fts").op("MATCH")(sa.literal(_fts_match(text, kinds)))
+def _fts_rowids(text: str, kinds: Set[ItemKind] = frozenset(), *, other_than: ItemKind | None = None) -> sa.Select[Any]:
+    """Rowids (item ids) whose title or object URL contain ``text``, of one of ``kinds`` (any if none) and not
+    ``other_than``, from the FTS5 trigram index (SQLite), which holds the kind too: a kind filter reads no row."""
+    match = sa.literal_column("items_fts").op("MATCH")(sa.literal(_fts_match(text, kinds, other_than)))
     return sa.select(sa.literal_column("rowid")).select_from(sa.text("items_fts")).where(match)
 
 
-def _fts_match(text: str, kinds: frozenset[ItemKind]) -> str:
+def _fts_match(text: str, kinds: Set[ItemKind], other_than: ItemKind | None = None) -> str:
     """The FTS5 query: ``text`` as one phrase (a substring, whatever characters it holds) in the title or URL,
-    and the kind column holding one of ``kinds`` (``_fts_kind``). The phrase is limited to the title and URL
-    columns only when it could be found in a kind's name: the column filter has a cost."""
-    phrase = _fts_phrase(text)
+    and the kind column holding one of ``kinds`` (``_fts_kind``) and not ``other_than``. The phrase is limited
+    to the title and URL columns only when it could be found in a kind's name: the column filter has a cost."""
+    match = _fts_phrase(text)
     folded = text.lower()
     if not text.isascii() or any(folded in kind.value for kind in ItemKind):
-        phrase = "{title object_url} : " + phrase
-    if not kinds:
-        return phrase
-    return f"{phrase} AND ({' OR '.join(_fts_kind(kind) for kind in sorted(kinds))})"
+        match = "{title object_url} : " + match
+    if kinds:
+        match = f"{match} AND ({' OR '.join(_fts_kind(kind) for kind in sorted(kinds))})"
+    return match if other_than is None else f"{match} NOT {_fts_kind(other_than)}"
 
 
 def _fts_kind(kind: ItemKind) -> str:
@@ -501,32 +529,25 @@ def _sqlite_text_condition(text: str, kinds: frozenset[ItemKind], *, fts: bool) 
     return sa.or_(*(column.like(pattern, escape="\\") for pattern in patterns for column in columns))
 
 
-def _postgres_text_condition(
-    text: str,
-    source: Any,
-    *,
-    kinds: frozenset[ItemKind] = frozenset(),
-    kind_is: sa.ColumnElement[str] | None = None,
-) -> sa.ColumnElement[bool]:
-    """PostgreSQL: title or object URL contains ``text`` (any case), checked on ``search_text`` where it can be:
-    ``LIKE`` of the text mapped as ``search_text`` is (``cairn.db.search_text``). Items too long for it have none:
-    the few of them are checked with ``ILIKE``. A text holding a line break could match across the join of title
-    and URL, so it is checked with ``ILIKE`` on each. ``kinds`` (if any) go with the ``LIKE``, so that one scan of
-    ``ix_items_kind_search_trgm`` finds the matches of those kinds without reading the others' rows; ``kind_is``
-    alike, for the kind a column names."""
+def _postgres_text_condition(text: str, source: Any, *, kinds: Set[ItemKind] = frozenset()) -> sa.ColumnElement[bool]:
+    """PostgreSQL: title or object URL contains ``text`` (any case), in an item of one of ``kinds`` (any if none):
+    ``LIKE`` on ``search_text`` of the text mapped the same way (``cairn.db.search_text``), written kind by kind on
+    ``items`` so that each kind's own (partial) trigram index serves it. Items too long for ``search_text`` have
+    none: the few of them are checked with ``ILIKE``, as is a text holding a line break (which could match across
+    the join of title and URL)."""
     pattern = _like_pattern(text)
     if "\n" in text:
         return sa.or_(source.c.title.ilike(pattern, escape="\\"), source.c.object_url.ilike(pattern, escape="\\"))
-    long_items = items.alias("long_items")
-    long_matches = sa.select(long_items.c.id).where(
-        long_items.c.search_text.is_(None),
-        sa.or_(long_items.c.title.ilike(pattern, escape="\\"), long_items.c.object_url.ilike(pattern, escape="\\")),
+    long_items = _LONG_ITEMS.c
+    long_matches = sa.select(long_items.id).where(
+        long_items.search_text.is_(None),
+        sa.or_(long_items.title.ilike(pattern, escape="\\"), long_items.object_url.ilike(pattern, escape="\\")),
     )
     indexed = source.c.search_text.like(search_text.like_pattern(text))
-    if kinds:
+    if source is items:
+        indexed = sa.or_(*(sa.and_(items.c.kind == kind.value, indexed) for kind in sorted(kinds or ItemKind)))
+    elif kinds:
         indexed = sa.and_(source.c.kind.in_(sorted(k.value for k in kinds)), indexed)
-    if kind_is is not None:
-        indexed = sa.and_(source.c.kind == kind_is, indexed)
     return sa.or_(indexed, sa.and_(source.c.search_text.is_(None), source.c.id.in_(long_matches)))
 
 
