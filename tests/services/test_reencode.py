@@ -331,4 +331,6 @@ def test_a_remux_task_writes_its_result_in_few_statements(
         assert {i.id for i in registry.datasets.items(actor=admin, dataset_id=held.id).items} == {original.id, made.id}
     assert statements["INSERT INTO dataset_items"] == 1
     assert statements["DELETE FROM inspections"] == statements["DELETE FROM frame_maps"] == 0
-    assert sum(statements.values()) <= 41, statements  # SQLite, BEGINs counted (PostgreSQL 34); 48 before
+    assert statements["SELECT jobs.id, jobs.kind,"] == 2, statements  # the claim's and the commit's, no other
+    assert statements["SELECT job_tasks.payload, job_tasks.unit_start,"] == 0  # the claim's UPDATE returns them
+    assert sum(statements.values()) <= 29, statements  # SQLite, BEGINs counted (PostgreSQL 24); 41 before

@@ -225,25 +225,38 @@ class ReencodeService(MediaJobService):
         if task.attempts > 1:  # what an attempt killed before its commit placed (the first has no predecessor)
             self._results.release(job_id=job.id, seq=task.seq)
         item_id = int(json.loads(task.payload)["item_id"])
-        with self._read() as repos:
+        with self._read() as repos:  # the item and its stored report in one read
             item = repos.items.get(item_id)
+            stored = stored_video_report(repos, item) if item is not None and item.kind is ItemKind.VIDEO else None
         if item is None:
             return _Made(item_id, error=NotFound(f"item {item_id} no longer exists"))
         made = _Made(item_id, title=item.title)
         with scratch_dir(self._settings, KIND) as scratch:
             try:
-                self._run(job, task, item, made=made, scratch=scratch, beat=Beat(heartbeat))
+                self._run(job, task, item, stored or (None, None), made=made, scratch=scratch, beat=Beat(heartbeat))
             except CairnError as err:
                 made.error = err
         return made
 
-    def _run(self, job: Job, task: ClaimedTask, item: Item, *, made: _Made, scratch: Path, beat: Beat) -> None:
+    def _run(
+        self,
+        job: Job,
+        task: ClaimedTask,
+        item: Item,
+        stored: tuple[VideoReport | None, str | None],
+        *,
+        made: _Made,
+        scratch: Path,
+        beat: Beat,
+    ) -> None:
+        """Copy the original, re-encode it, inspect and place the result (``stored``: the item's stored report and
+        the ETag it was made from, read with the item)."""
         _require_video(item)
         params = ReencodeParams.from_dict(job.params)
         source = scratch / f"original{Path(item.title).suffix or '.mp4'}"
         etag = self._copy_original(item, source, beat)
         cancelled = cancel_check(lambda: self._jobs.is_cancelled(job.id), beat)
-        original, recipe, result = self._apply(item, params, source, scratch, cancelled, etag=etag)
+        original, recipe, result = self._apply(item, params, source, scratch, cancelled, stored=stored, etag=etag)
         if result is None:
             made.skipped = "nothing to fix"
             return
@@ -282,6 +295,7 @@ class ReencodeService(MediaJobService):
         scratch: Path,
         cancelled: Callable[[], bool],
         *,
+        stored: tuple[VideoReport | None, str | None],
         etag: str | None,
     ) -> tuple[VideoReport, Recipe, Path | None]:
         """The original's report, the recipe it gives, and FFmpeg's result by that recipe (None: nothing to fix).
@@ -295,13 +309,13 @@ class ReencodeService(MediaJobService):
         """
         from cairn.media.processing import reencode  # noqa: PLC0415 (FFmpeg and PyAV: loaded when first used)
 
-        stored, stored_etag = self._stored(item)
-        if stored is not None and etag is not None and stored_etag == etag:
+        report, stored_etag = stored
+        if report is not None and etag is not None and stored_etag == etag:
             log.debug("item %s: the stored report is used (the object's ETag %s is the one inspected)", item.id, etag)
-            recipe = params.recipe(stored)
+            recipe = params.recipe(report)
             result = reencode(source, recipe, scratch, cancelled) if recipe.needed else None
-            return stored, recipe, result
-        guess = _needed(params, stored)
+            return report, recipe, result
+        guess = _needed(params, report)
         if guess is None:
             original = self._inspect_copy(item, source, scratch)
             recipe = params.recipe(original)
@@ -327,11 +341,6 @@ class ReencodeService(MediaJobService):
         if failure is not None:
             raise failure
         return original, recipe, early
-
-    def _stored(self, item: Item) -> tuple[VideoReport | None, str | None]:
-        """The item's stored video report and the ETag of the object it was made from (None: not stored)."""
-        with self._read() as repos:
-            return stored_video_report(repos, item)
 
     def _inspect_copy(self, item: Item, source: Path, scratch: Path) -> VideoReport:
         return self._inspect_local(item, source, scratch)[1]
@@ -373,7 +382,7 @@ class ReencodeService(MediaJobService):
             return
         assert original is not None and prepared.outcome is not None and prepared.placed is not None
         new_id = _add_result(repos, job, original, prepared)
-        _list_made(repos, job.id, original.id, new_id)
+        _list_made(repos, job, original.id, new_id)
         ResultObjectService.settle(repos, prepared.placed)
         log.info("job %s: item %s re-encoded as item %s", job.id, original.id, new_id)
         result.created += 1
@@ -405,8 +414,7 @@ def _add_result(repos: Repos, job: Job, original: Item, made: _Made) -> int:
     repos.inspections.save_reencode(
         result_item_id=new_id, original_item_id=original.id, mode=params.mode, steps=made.steps, remap=made.remap
     )
-    for dataset_id in repos.datasets.plain_linking(original.id):  # a synced one holds the new item already
-        repos.datasets.add_items(dataset_id, [new_id], added_by=job.actor_id)
+    repos.datasets.link_as_plain(original.id, new_id, added_by=job.actor_id)  # a synced one holds it already
     repos.journal.record(
         actor=None,
         action="item.reencode",
@@ -419,15 +427,14 @@ def _add_result(repos: Repos, job: Job, original: Item, made: _Made) -> int:
     return new_id
 
 
-def _list_made(repos: Repos, job_id: int, original_id: int, new_id: int) -> None:
+def _list_made(repos: Repos, job: Job, original_id: int, new_id: int) -> None:
     """The job's summary lists what it made (``made``: the first ``MAX_MADE_LISTED`` originals and their results),
-    so that its notification can link to the new item. Read under the job row's lock: tasks commit concurrently."""
-    job = repos.jobs.get_job(job_id, for_update=True)
-    assert job is not None
+    so that its notification can link to the new item. ``job`` is the row the engine read under its lock for this
+    commit (tasks commit concurrently)."""
     made = list(job.summary.get("made", []))
     if len(made) < MAX_MADE_LISTED:
         made.append({"original_item_id": original_id, "item_id": new_id})
-        repos.jobs.update_job(job_id, summary={**job.summary, "made": made})
+        repos.jobs.update_job(job.id, summary={**job.summary, "made": made})
 
 
 def _journal_skip(repos: Repos, job: Job, item: Item | None, reason: str) -> None:

@@ -11,7 +11,7 @@ from cairn.db.database import mapped_integrity_errors
 from cairn.db.repositories._common import Repository, now, utc
 from cairn.db.repositories.dataset_members import DatasetMembers
 from cairn.db.repositories.folders import subtree_condition
-from cairn.db.schema import dataset_items, datasets, folders, items
+from cairn.db.schema import Id, Timestamp, dataset_items, datasets, folders, items
 from cairn.domain.records import Dataset
 
 
@@ -129,16 +129,21 @@ class DatasetRepository(Repository):
         rows = self.conn.execute(sa.select(datasets).where(holding.exists()).order_by(datasets.c.title, datasets.c.id))
         return [_dataset(r) for r in rows]
 
-    def plain_linking(self, item_id: int) -> list[int]:
-        """The ids of the plain datasets an item is linked to (a synced dataset holds its folder's files without
-        links), in id order: one indexed query (``linked_to_item`` also finds the synced ones, through the folder)."""
-        query = (
-            sa.select(dataset_items.c.dataset_id)
+    def link_as_plain(self, original_id: int, new_id: int, *, added_by: int | None) -> None:
+        """Link a new item to every plain dataset ``original_id`` is linked to (a synced dataset holds its folder's
+        files without links): one ``INSERT ... SELECT``. A new item has no link yet, so none is added twice."""
+        linked = (
+            sa.select(
+                dataset_items.c.dataset_id,
+                sa.literal(new_id, Id),
+                sa.literal(added_by, Id),
+                sa.literal(now(), Timestamp),
+            )
             .join(datasets, datasets.c.id == dataset_items.c.dataset_id)
-            .where(dataset_items.c.item_id == item_id, datasets.c.synced_folder_id.is_(None))
-            .order_by(dataset_items.c.dataset_id)
+            .where(dataset_items.c.item_id == original_id, datasets.c.synced_folder_id.is_(None))
         )
-        return list(self.conn.execute(query).scalars())
+        columns = ["dataset_id", "item_id", "added_by", "added_at"]
+        self.conn.execute(dataset_items.insert().from_select(columns, linked))
 
     def item_ids(self, dataset_id: int) -> list[int]:
         """The ids of every item the dataset holds (``DatasetMembers``), in id order."""

@@ -18,6 +18,7 @@ from cairn.domain.listing import Cursor, ItemQuery, SortBy
 from cairn.domain.records import MEDIA_COLUMNS, Item, MediaFields, Page
 
 _BATCH = 500  # values per IN (...) list
+_INSERT_ONE = items.insert().returning(items.c.id)
 ITEM_TAKEN = "an item with that URL (and copy number) is already in the folder"
 ITEM_PLACE_GONE = "the folder or integration of a new item was removed at the same moment; try again"
 
@@ -156,15 +157,22 @@ class ItemRepository(Repository):
 
         Ids are reserved first and inserted explicitly, so one plain executemany per batch does the work (asking
         the database to return ids in input order makes SQLAlchemy fall back to one statement per row on SQLite).
+        A single row (a job's result) is one ``INSERT ... RETURNING id``.
         """
         stamp = now()
         full = [_with_defaults(r, stamp) for r in rows]
+        if len(full) == 1:
+            return [self._insert_one(full[0])]
         ids = self._reserve_ids(len(full))
         for row, new_id in zip(full, ids, strict=True):
             row["id"] = new_id
         with mapped_integrity_errors(unique=ITEM_TAKEN, foreign_key=ITEM_PLACE_GONE):
             insert_items(self.conn, full, skip_conflicts=False)
         return ids
+
+    def _insert_one(self, row: dict[str, Any]) -> int:
+        with mapped_integrity_errors(unique=ITEM_TAKEN, foreign_key=ITEM_PLACE_GONE):
+            return int(self.conn.execute(_INSERT_ONE, row).scalar_one())  # a constant statement: compiled once
 
     def _reserve_ids(self, count: int) -> list[int]:
         if count == 0:

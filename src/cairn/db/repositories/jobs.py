@@ -22,6 +22,50 @@ from cairn.domain.kinds import ItemKind
 __all__ = ["JobRepository", "TaskRef"]
 
 _OPEN_TASKS = (TaskStatus.PENDING.value, TaskStatus.RUNNING.value)
+# Constant statements, their values given as parameters: SQLAlchemy builds and compiles each once, not per call
+# (a task's commit runs them on every task). A parameter named after a column of ``jobs`` sets it.
+_INSERT_JOB = jobs.insert().returning(jobs.c.id)
+_JOB_KEY = "job_key"
+_UPDATE_JOB = jobs.update().where(jobs.c.id == sa.bindparam(_JOB_KEY)).values(revision=jobs.c.revision + 1)
+_CHANGE_JOB = _UPDATE_JOB.returning(*jobs.c)
+_GET_JOB = sa.select(jobs).where(jobs.c.id == sa.bindparam(_JOB_KEY))
+_GET_JOB_LOCKED = _GET_JOB.with_for_update()
+_THE_TASK = (job_tasks.c.job_id == sa.bindparam(_JOB_KEY), job_tasks.c.seq == sa.bindparam("task_seq"))
+_CLAIM_TASK = (
+    job_tasks.update()
+    .where(
+        *_THE_TASK,
+        sa.or_(
+            job_tasks.c.status == TaskStatus.PENDING.value,
+            sa.and_(
+                job_tasks.c.status == TaskStatus.RUNNING.value,
+                job_tasks.c.lease_expires_at < sa.bindparam("stamp", type_=job_tasks.c.lease_expires_at.type),
+            ),
+        ),
+    )
+    .values(status=TaskStatus.RUNNING.value, attempts=job_tasks.c.attempts + 1)  # and the lease's owner and end
+    .returning(job_tasks.c.payload, job_tasks.c.unit_start, job_tasks.c.unit_count, job_tasks.c.attempts)
+)
+_FINISH_TASK = (  # its units are no longer needed: the payload is dropped
+    job_tasks.update()
+    .where(
+        *_THE_TASK,
+        job_tasks.c.status == TaskStatus.RUNNING.value,
+        job_tasks.c.lease_owner == sa.bindparam("owner", type_=job_tasks.c.lease_owner.type),
+    )
+    .values(lease_owner=None, lease_expires_at=None, payload=b"")  # and its status and end
+)
+_COUNTERS = ("units_done", "units_error", "units_cancelled", "units_skipped", "units_updated", "items_created")
+_ADD_COUNTS = (
+    jobs.update()
+    .where(jobs.c.id == sa.bindparam(_JOB_KEY))
+    .values(
+        revision=jobs.c.revision + 1,
+        units_pending=jobs.c.units_pending - sa.bindparam("add_units_finished"),
+        **{name: jobs.c[name] + sa.bindparam(f"add_{name}") for name in _COUNTERS},
+    )
+    .returning(*jobs.c)
+)
 
 
 def _job(row: Any) -> Job:
@@ -82,14 +126,12 @@ class TaskRef:
 class JobRepository(Repository):
     # --- jobs ---------------------------------------------------------------------------------------------
     def create_job(self, **values: Any) -> int:
-        statement = jobs.insert().values(created_at=now(), **values).returning(jobs.c.id)
-        return int(self.conn.execute(statement).scalar_one())
+        # the values as parameters of a constant statement: SQLAlchemy compiles it once, not per call
+        return int(self.conn.execute(_INSERT_JOB, {"created_at": now(), **values}).scalar_one())
 
     def get_job(self, job_id: int, *, for_update: bool = False) -> Job | None:
-        query = sa.select(jobs).where(jobs.c.id == job_id)
-        if for_update and not self.is_sqlite:
-            query = query.with_for_update()
-        row = self.conn.execute(query).first()
+        query = _GET_JOB_LOCKED if for_update and not self.is_sqlite else _GET_JOB
+        row = self.conn.execute(query, {_JOB_KEY: job_id}).first()
         return _job(row) if row else None
 
     def jobs(
@@ -148,16 +190,24 @@ class JobRepository(Repository):
         return int(self.conn.execute(statement).rowcount)
 
     def update_job(self, job_id: int, **values: Any) -> None:
-        self._touch(job_id, **values)
+        """Set columns of a job row (and bump its revision)."""
+        self.conn.execute(_UPDATE_JOB, {_JOB_KEY: job_id, **values})
 
-    def add_counts(self, job_id: int, deltas: dict[str, int]) -> None:
-        """Add to the job's counters; ``units_finished`` leaves ``units_pending``. Locks the job row until commit."""
-        finished = deltas.get("units_finished", 0)
-        values: dict[str, Any] = {
-            name: jobs.c[name] + delta for name, delta in deltas.items() if delta and name != "units_finished"
-        }
-        values["units_pending"] = jobs.c.units_pending - finished
-        self._touch(job_id, **values)
+    def change_job(self, job_id: int, **values: Any) -> Job | None:
+        """``update_job`` that returns the row as changed (the same statement reads it), None when there is no such
+        job: for a caller that decides on the row next (a task's commit)."""
+        row = self.conn.execute(_CHANGE_JOB, {_JOB_KEY: job_id, **values}).first()
+        return _job(row) if row else None
+
+    def add_counts(self, job_id: int, deltas: dict[str, int]) -> Job | None:
+        """Add to the job's counters (``_COUNTERS``); ``units_finished`` leaves ``units_pending``. Locks the job row
+        until commit; returns the row as changed."""
+        unknown = set(deltas) - {*_COUNTERS, "units_finished"}
+        if unknown:
+            raise KeyError(f"not counters of a job: {sorted(unknown)}")
+        added = {f"add_{name}": deltas.get(name, 0) for name in (*_COUNTERS, "units_finished")}
+        row = self.conn.execute(_ADD_COUNTS, {_JOB_KEY: job_id, **added}).first()
+        return _job(row) if row else None
 
     def grow_job(self, job_id: int, *, units: int, tasks: int) -> None:
         """Tasks were added to an open job: its unit total, pending units and task total grow by them."""
@@ -173,40 +223,25 @@ class JobRepository(Repository):
 
     # --- tasks --------------------------------------------------------------------------------------------
     def add_task(self, *, job_id: int, seq: int, unit_start: int, unit_count: int, payload: bytes) -> None:
-        self.conn.execute(
-            job_tasks.insert().values(
-                job_id=job_id,
-                seq=seq,
-                status=TaskStatus.PENDING.value,
-                unit_start=unit_start,
-                unit_count=unit_count,
-                payload=payload,
-            )
-        )
+        values = {"job_id": job_id, "seq": seq, "status": TaskStatus.PENDING.value, "unit_start": unit_start,
+                  "unit_count": unit_count, "payload": payload}  # fmt: skip
+        self.conn.execute(job_tasks.insert(), values)
 
     def claim_task(
         self, *, job_id: int, seq: int, owner: str, lease_until: datetime
     ) -> tuple[bytes, int, int, int] | None:
         """Lease a pending task (or one whose lease expired) to ``owner``: its (payload, first unit, unit count,
-        attempts so far, this one included), or None if it is not claimable."""
-        stamp = now()
-        claimable = sa.or_(
-            job_tasks.c.status == TaskStatus.PENDING.value,
-            sa.and_(job_tasks.c.status == TaskStatus.RUNNING.value, job_tasks.c.lease_expires_at < stamp),
-        )
-        result = self.conn.execute(
-            job_tasks.update()
-            .where(job_tasks.c.job_id == job_id, job_tasks.c.seq == seq, claimable)
-            .values(
-                status=TaskStatus.RUNNING.value,
-                lease_owner=owner,
-                lease_expires_at=lease_until,
-                attempts=job_tasks.c.attempts + 1,
-            )
-        )
-        if result.rowcount != 1:
-            return None
-        return self._task_work(job_id, seq)
+        attempts so far, this one included), or None if it is not claimable. One statement: the update returns
+        what it leased."""
+        values = {
+            _JOB_KEY: job_id,
+            "task_seq": seq,
+            "stamp": now(),
+            "lease_owner": owner,
+            "lease_expires_at": lease_until,
+        }
+        row = self.conn.execute(_CLAIM_TASK, values).one_or_none()
+        return None if row is None else (bytes(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
     def pending_task(self, job_id: int, seq: int) -> tuple[bytes, int, int, int] | None:
         """A task nobody has started: (payload, first unit, unit count, attempts), or None."""
@@ -232,12 +267,8 @@ class JobRepository(Repository):
     def finish_task(self, *, job_id: int, seq: int, owner: str, status: TaskStatus) -> bool:
         """Close a task this owner still holds (its units are no longer needed: the payload is dropped); False
         when the lease was lost (another worker took it over)."""
-        result = self.conn.execute(
-            job_tasks.update()
-            .where(*self._leased(job_id, seq, owner))
-            .values(status=status.value, lease_owner=None, lease_expires_at=None, finished_at=now(), payload=b"")
-        )
-        return result.rowcount == 1
+        values = {_JOB_KEY: job_id, "task_seq": seq, "owner": owner, "status": status.value, "finished_at": now()}
+        return self.conn.execute(_FINISH_TASK, values).rowcount == 1
 
     def _leased(self, job_id: int, seq: int, owner: str) -> tuple[sa.ColumnElement[bool], ...]:
         return (

@@ -33,18 +33,23 @@ _COLUMNS = (result_objects.c.id, result_objects.c.job_id, result_objects.c.seq, 
 
 class ResultObjectRepository(Repository):
     def claim(self, *, job_id: int, seq: int, integration_id: int | None, key: str) -> PendingObject | None:
-        """Record the object a task is about to write; None when another task has recorded the same place."""
+        """Record the object a task is about to write; None when another task has recorded the same place. One
+        statement: the row is inserted only where no record of that place exists."""
         taken = sa.select(result_objects.c.id).where(
             result_objects.c.integration_id.is_(None)
             if integration_id is None
             else result_objects.c.integration_id == integration_id,
             result_objects.c.key == key,
         )
-        if self.conn.execute(taken).first() is not None:
-            return None
         values = {"job_id": job_id, "seq": seq, "integration_id": integration_id, "key": key, "created_at": now()}
-        new_id = self.conn.execute(sa.insert(result_objects).values(**values).returning(result_objects.c.id))
-        return PendingObject(new_id.scalar_one(), job_id, seq, integration_id, key)
+        row = sa.select(*(sa.literal(value, result_objects.c[name].type) for name, value in values.items()))
+        statement = (
+            sa.insert(result_objects)
+            .from_select(list(values), row.where(~sa.exists(taken)))
+            .returning(result_objects.c.id)
+        )
+        new_id = self.conn.execute(statement).scalar_one_or_none()
+        return None if new_id is None else PendingObject(int(new_id), job_id, seq, integration_id, key)
 
     def settle(self, object_id: int) -> bool:
         """Forget a recorded object (its item is committed in this transaction); False if it was not recorded."""

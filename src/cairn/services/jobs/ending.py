@@ -17,8 +17,9 @@ _OUTCOME_WORDS = {
 }
 
 
-def add_result(repos: Repos, job: Job, result: TaskResult) -> None:
-    repos.jobs.add_counts(
+def add_result(repos: Repos, job: Job, result: TaskResult) -> Job:
+    """Add a task's counts to its job; returns the job row as changed."""
+    changed = repos.jobs.add_counts(
         job.id,
         {
             "units_done": result.done,
@@ -30,22 +31,26 @@ def add_result(repos: Repos, job: Job, result: TaskResult) -> None:
             "units_finished": result.finished,
         },
     )
+    assert changed is not None, job.id  # the caller holds the job row (read in its transaction)
+    return changed
 
 
-def stop_strict(repos: Repos, job: Job, reason: str) -> None:
-    """Strict mode (no ``ignore_errors``): the first failing unit stops the job; tasks not started are cancelled."""
+def stop_strict(repos: Repos, job: Job, reason: str) -> Job:
+    """Strict mode (no ``ignore_errors``): the first failing unit stops the job; tasks not started are cancelled.
+    Returns the job row as changed."""
     cancelled = repos.jobs.cancel_pending_tasks(job.id)
     if cancelled:
         repos.jobs.add_counts(job.id, {"units_cancelled": cancelled, "units_finished": cancelled})
-    repos.jobs.update_job(job.id, error=f"stopped: {reason} and ignore_errors is off")
+    stopped = repos.jobs.change_job(job.id, error=f"stopped: {reason} and ignore_errors is off")
+    assert stopped is not None, job.id  # the caller holds the job row (read in its transaction)
+    return stopped
 
 
-def finish_if_last(repos: Repos, job_id: int, *, describe: str) -> JobStatus | None:
-    """When no task is open any more, give the job its final status (under the job row's lock)."""
-    if repos.jobs.open_tasks(job_id) > 0:
+def finish_if_last(repos: Repos, job: Job, *, describe: str) -> JobStatus | None:
+    """When no task is open any more, give the job its final status (under the job row's lock). ``job`` is its row
+    as the caller's transaction last wrote or read it: its counts and status decide the final status."""
+    if repos.jobs.open_tasks(job.id) > 0:
         return None
-    job = repos.jobs.get_job(job_id)
-    assert job is not None
     if job.status is JobStatus.CANCELLED:
         final = JobStatus.CANCELLED
     elif job.status is JobStatus.ERROR or (job.units_error and not job.ignore_errors):
@@ -59,7 +64,8 @@ def finish_if_last(repos: Repos, job_id: int, *, describe: str) -> JobStatus | N
 def end_job(repos: Repos, job: Job, final: JobStatus, *, describe: str) -> None:
     """Close a job: its final status, a journal entry, and a notification to its actor (a background job: its
     status only)."""
-    repos.jobs.update_job(job.id, status=final.value, finished_at=now())
+    ended = repos.jobs.change_job(job.id, status=final.value, finished_at=now())
+    assert ended is not None and ended.outcome is not None, job.id  # the caller holds the job row
     if job.kind in BACKGROUND_KINDS:
         return
     repos.journal.record(
@@ -69,10 +75,8 @@ def end_job(repos: Repos, job: Job, final: JobStatus, *, describe: str) -> None:
         target_id=job.id,
         target_label=job.title,
         folder_id=job.folder_id,
-        details={"status": final.value, "done": job.units_done, "errors": job.units_error},
+        details={"status": final.value, "done": ended.units_done, "errors": ended.units_error},
     )
-    ended = repos.jobs.get_job(job.id)
-    assert ended is not None and ended.outcome is not None
     if ended.actor_id is not None:
         repos.notifications.add(
             user_id=ended.actor_id,

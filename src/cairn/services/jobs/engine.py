@@ -264,7 +264,8 @@ class JobService(Service):
             claimed = repos.jobs.claim_task(job_id=job_id, seq=seq, owner=owner, lease_until=now() + LEASE)
             if claimed is None:
                 return None
-            repos.jobs.mark_started(job_id)
+            if job.status is JobStatus.QUEUED:  # no job goes back to queued: a running one needs no update
+                repos.jobs.mark_started(job_id)
         payload, first, count, attempts = claimed
         return job, ClaimedTask(job_id, seq, first, count, payload, attempts, owner)
 
@@ -276,8 +277,11 @@ class JobService(Service):
                 raise Conflict(f"job {task.job_id} task {task.seq}: the lease was lost (another worker took it over)")
 
     def _commit(self, repos: Repos, handler: JobHandler, task: ClaimedTask, prepared: Any) -> TaskResult | None:
-        """Commit a task this owner leases; None when the lease was lost (another worker owns the task now)."""
-        job = repos.jobs.get_job(task.job_id)
+        """Commit a task this owner leases; None when the lease was lost (another worker owns the task now).
+
+        The job row is read once, locked (PostgreSQL; SQLite's write transaction is the lock), so the handler's
+        commit sees the current row and may change it; each later change returns the row it wrote."""
+        job = repos.jobs.get_job(task.job_id, for_update=True)
         if job is None:
             return None
         result = TaskResult(task.job_id, task.seq)
@@ -288,10 +292,10 @@ class JobService(Service):
             result.cancelled = task.unit_count
         else:
             handler.commit(repos, job, task, prepared, result)
-        add_result(repos, job, result)
+        counted = add_result(repos, job, result)
         if result.errors and not job.ignore_errors:
-            stop_strict(repos, job, f"{result.errors} unit(s) of task {task.seq} failed")
-        result.job_status = finish_if_last(repos, job.id, describe=handler.describe(job))
+            counted = stop_strict(repos, counted, f"{result.errors} unit(s) of task {task.seq} failed")
+        result.job_status = finish_if_last(repos, counted, describe=handler.describe(job))
         return result
 
     def _failed(self, job: Job, task: ClaimedTask, exc: Exception) -> None:
@@ -322,8 +326,9 @@ class JobService(Service):
             stop_strict(repos, job, f"{task.unit_count} unit(s) of task {task.seq} failed")
         # a task without units (a validating job's check) that cannot run leaves the job nothing to do: it failed
         failed = {"status": JobStatus.ERROR.value} if task.unit_count == 0 else {}
-        repos.jobs.update_job(job.id, error=message, **failed)
-        finish_if_last(repos, job.id, describe=self.handler(job.kind).describe(job))
+        changed = repos.jobs.change_job(job.id, error=message, **failed)
+        assert changed is not None, job.id  # add_result found it in this transaction
+        finish_if_last(repos, changed, describe=self.handler(job.kind).describe(job))
         return True
 
     def _release(self, task: ClaimedTask) -> bool:
@@ -368,7 +373,7 @@ class JobService(Service):
             repos.jobs.add_counts(ref.job_id, {"units_cancelled": units, "units_finished": units})
         job = repos.jobs.get_job(ref.job_id)
         if job is not None and job.finished_at is None:
-            finish_if_last(repos, job.id, describe=self.handler(job.kind).describe(job))
+            finish_if_last(repos, job, describe=self.handler(job.kind).describe(job))
 
     def _stale_pending(self, queue_empty: bool) -> dict[int, list[int]]:
         """Pending tasks of open jobs whose message is gone: when the queue is empty, none is in it."""

@@ -6,7 +6,8 @@ each task, the engine leases it and calls:
 
 * ``prepare(job, task, heartbeat=...)`` outside any transaction (storage requests, inspection, encoding); it calls
   ``heartbeat()`` now and then during long work, which renews the lease (and raises ``Conflict`` if it was lost);
-* ``commit(repos, job, task, prepared, result)`` inside the task's one transaction, under its lease: it writes
+* ``commit(repos, job, task, prepared, result)`` inside the task's one transaction, under its lease (``job`` is
+  the job row as read in that transaction, locked: its summary may be changed without reading it again): it writes
   what the task made and fills ``result`` (created, skipped, updated, errors); the engine then adds the counts,
   applies the strict rule and finishes the job after its last task. A job started ``validating`` has one first
   task that checks the input; its commit adds the other tasks (``JobService.add_tasks``) or sets the job's status
