@@ -292,3 +292,21 @@ def test_a_folder_moves_and_is_deleted_from_its_menu(page: Any, server: Api) -> 
     confirm.get_by_role("button", name="Delete").click()
     expect(file_row(page, "old run")).to_have_count(0)
     assert server.call("GET", f"/search?text=inside.png&folder_id={archive['id']}")["items"] == []
+
+
+def test_the_folder_pane_lists_its_collaborators_and_recent_activity(page: Any, server: Api) -> None:
+    folder = server.folder(unique("Team"))
+    server.upload_images(folder["id"], ["first.png"])
+    email = f"vera-{uuid.uuid4().hex[:6]}@example.com"
+    token = server.user_token(email)
+    server.call("POST", f"/folders/{folder['id']}/access", json={"email": email, "role": "viewer"})
+    sign_in(page, server, token)  # a viewer sees who else has a role here, and what happened
+    open_folder(page, server, folder["id"])
+
+    details = page.get_by_role("complementary", name="Folder details")
+    collaborators = details.get_by_role("region", name="Collaborators")
+    expect(collaborators.get_by_role("listitem").filter(has_text=email)).to_contain_text("viewer")
+    activity = details.get_by_role("region", name="Recent activity")
+    expect(activity.get_by_role("listitem").filter(has_text="access.grant")).to_contain_text("admin@localhost")
+    expect(activity.get_by_role("listitem").filter(has_text="first.png")).to_have_count(1)
+    assert serious_violations(page) == []

@@ -1,5 +1,5 @@
 // The details pane (seed 002): the selected file (properties, checks, client metadata, "Linked to"), or, with
-// nothing selected, the open folder (description, counts).
+// nothing selected, the open folder (description, counts, who has a role on it, what happened in it lately).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ApiError, api, unwrap, type Dataset, type Folder, type Item } from "../api/client";
@@ -42,9 +42,68 @@ export function FolderDetails({ folder }: { folder: Folder }) {
         )}
       </dl>
       <Problem error={summary.error} />
+      <Collaborators folder={folder} />
+      <RecentActivity folder={folder} />
     </aside>
   );
 }
+
+/** The roles granted on this folder itself (Manage access, above, changes them; inherited ones show on the
+ * folders above). */
+function Collaborators({ folder }: { folder: Folder }) {
+  const grants = useQuery({
+    queryKey: ["access", folder.id],
+    queryFn: afterRowsShown(() =>
+      unwrap(api.GET("/api/v1/folders/{folder_id}/access", { params: { path: { folder_id: folder.id } } })),
+    ),
+  });
+  const list = grants.data?.grants ?? [];
+  return (
+    <section aria-labelledby="collaborators-title">
+      <h3 id="collaborators-title">Collaborators</h3>
+      {grants.isSuccess && list.length === 0 && <p className="muted">No roles given on this folder itself.</p>}
+      <ul className="plain">
+        {list.map((g) => (
+          <li key={g.user_id}>
+            <span className="break">{g.user_name ? `${g.user_name} (${g.user_email})` : g.user_email}</span>{" "}
+            <span className="muted">{g.role}</span>
+          </li>
+        ))}
+      </ul>
+      <Problem error={grants.error} />
+    </section>
+  );
+}
+
+/** The latest entries of the journal in this folder's subtree, newest first. */
+function RecentActivity({ folder }: { folder: Folder }) {
+  const journal = useQuery({
+    queryKey: ["journal", folder.id],
+    queryFn: afterRowsShown(() =>
+      unwrap(api.GET("/api/v1/journal", { params: { query: { folder_id: folder.id, limit: RECENT_ACTIVITY } } })),
+    ),
+  });
+  const entries = journal.data?.entries ?? [];
+  return (
+    <section aria-labelledby="activity-title">
+      <h3 id="activity-title">Recent activity</h3>
+      {journal.isSuccess && entries.length === 0 && <p className="muted">Nothing yet.</p>}
+      <ul className="plain">
+        {entries.map((e) => (
+          <li key={e.id}>
+            <span className="break">
+              {e.actor_email ?? "cairn"} · {e.action} · {e.target_label}
+            </span>{" "}
+            <span className="muted">{formatDate(e.at)}</span>
+          </li>
+        ))}
+      </ul>
+      <Problem error={journal.error} />
+    </section>
+  );
+}
+
+const RECENT_ACTIVITY = 5;
 
 type Tab = "properties" | "linked";
 
