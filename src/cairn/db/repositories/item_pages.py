@@ -259,16 +259,16 @@ class PageFinder:
 
     def _kind_walks(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]]:
         """PostgreSQL, by name: the page merged from each kind's own: a short walk of its name index (one statement
-        for all), which a kind dense in matches fills at once (``mic…_take_`` among the audio, though after every
-        ``cam…`` in the name order); else its candidates, asked of its trigram index: few are fetched and sorted,
-        many walked further, and if that walk runs out, fetched and sorted."""
+        for all, the walk planned once and run for each kind: ``LATERAL``), which a kind dense in matches fills at
+        once (``mic…_take_`` among the audio, though after every ``cam…`` in the name order); else its candidates,
+        asked of its trigram index: few are fetched and sorted, many walked further, and if that walk runs out,
+        fetched and sorted."""
         each = {kind: replace(query, kinds=frozenset({kind})) for kind in sorted(query.kinds or ItemKind)}
-        short = max(SHORT_WALK, 1)
-        walks = [
-            self._walk_statement(q, scope, short).add_columns(sa.literal(k.value).label("kind"))
-            for k, q in each.items()
-        ]
-        rows = self.conn.execute(sa.union_all(*walks)).all()
+        listed = sa.literal([kind.value for kind in each], postgresql.ARRAY(sa.String))
+        kinds = sa.func.unnest(listed).table_valued("kind").render_derived(name="kinds")
+        walk = self._walk_statement(query, scope, max(SHORT_WALK, 1), kind=kinds.c.kind).lateral("kind_walk")
+        walked_rows = sa.select(kinds.c.kind, walk).select_from(kinds).join(walk, sa.true())
+        rows = self.conn.execute(walked_rows).all()
         found: list[Any] = []  # (id, sort_key) rows
         unmet = {}
         for kind, one_kind in each.items():
@@ -293,8 +293,11 @@ class PageFinder:
         walked = _walked(self.conn.execute(self._walk_statement(query, scope, entries)).all(), query.limit)
         return walked if keys or walked is None else [row.id for row in walked]
 
-    def _walk_statement(self, query: ItemQuery, scope: Scope, entries: int) -> sa.Select[Any]:
-        found = self.page_ids(query, scope, self.window(query, scope, entries, numbered=True), walk=True)
+    def _walk_statement(
+        self, query: ItemQuery, scope: Scope, entries: int, *, kind: sa.ColumnElement[str] | None = None
+    ) -> sa.Select[Any]:
+        window = self.window(query, scope, entries, numbered=True, kind=kind)
+        found = self.page_ids(query, scope, window, walk=True)
         return sa.select(found.c.id, found.c.sort_key, found.c.passes, found.c.last)
 
     def _rows_by_id(self, ids: list[int]) -> Sequence[Row[Any]]:
@@ -311,15 +314,24 @@ class PageFinder:
         return int(plan[0]["Plan"]["Plan Rows"])
 
     def window(
-        self, query: ItemQuery, scope: Scope, entries: int | None = None, *, numbered: bool = False
+        self,
+        query: ItemQuery,
+        scope: Scope,
+        entries: int | None = None,
+        *,
+        numbered: bool = False,
+        kind: sa.ColumnElement[str] | None = None,
     ) -> sa.Subquery:
         """PostgreSQL: the next ``entries`` entries of the sort index past the cursor, with the columns the
-        index holds (``WALK_ENTRIES`` by default): one folder's index, one kind's by name, else the sort order's."""
+        index holds (``WALK_ENTRIES`` by default): one folder's index, one kind's by name, else the sort order's.
+        ``kind``: a column of an enclosing ``LATERAL`` query naming the kind whose entries are walked."""
         column = items.c.title if query.sort is SortBy.NAME else items.c.created_at
         prefix = []
         if scope.folder_ids is not None and len(scope.folder_ids) <= 1:
             prefix.append(scope.condition(items.c.folder_id))
-        elif len(query.kinds) == 1 and query.sort is SortBy.NAME:
+        if kind is not None:
+            prefix.append(items.c.kind == kind)
+        elif len(query.kinds) == 1 and query.sort is SortBy.NAME and not prefix:
             prefix.append(items.c.kind == next(iter(query.kinds)).value)
         limit = WALK_ENTRIES if entries is None else entries
         held: list[sa.ColumnElement[Any]] = [
@@ -333,7 +345,10 @@ class PageFinder:
         if numbered:  # ``last``: the window's last entry, when it holds ``limit`` entries
             position = sa.func.row_number().over(order_by=_directed(query, column, items.c.id))
             held.append((position == limit).label("last"))
-        walk: sa.Subquery = _keyset(sa.select(*held).where(*prefix), query, column, limit=limit).subquery("walk")
+        entries_held = sa.select(*held).where(*prefix)
+        if kind is not None:
+            entries_held = entries_held.correlate_except(items)  # the kind's column is the enclosing query's
+        walk: sa.Subquery = _keyset(entries_held, query, column, limit=limit).subquery("walk")
         return walk
 
     def postgres_statement(
