@@ -223,7 +223,9 @@ class PageFinder:
         if not _indexed_text(query.text) or "\n" in (query.text or ""):
             return self.conn.execute(self.postgres_statement(query, scope, items, few_members=few_members)).all()
         fetch_and_sort = self.postgres_statement(query, scope, items, few_members=few_members, sorted_after=True)
-        matches = sa.select(items.c.id).where(_postgres_text_condition(query.text or "", items))
+        # of every kind: the planner's estimate per kind is a share of it (the text's and the kind's frequencies
+        # taken as independent), which would take a kind holding most of the matches for one holding few
+        matches = sa.select(items.c.id).where(items.c.search_text.like(search_text.like_pattern(query.text or "")))
         estimated = 0 if few_members else self._estimated_rows(matches)
         if estimated <= FEW_MATCHES:
             return self.conn.execute(fetch_and_sort).all()
