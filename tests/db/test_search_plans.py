@@ -438,6 +438,30 @@ def test_postgresql_a_kind_whose_short_walk_fills_its_page_is_not_asked_of_its_t
     assert [item.title for item in page.items] == [f"cam1_clip_{n:03d}.mp4" for n in range(3)]
 
 
+def test_postgresql_the_kinds_short_walks_are_one_walk_over_the_list_of_kinds(
+    registry: Registry, mixed: Folder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each kind's short walk is the same walk joined ``LATERAL`` to the list of kinds, built and planned once:
+    one subquery per kind made building and planning the statement cost more than running it."""
+    postgres_only(registry)
+    monkeypatch.setattr(item_pages, "FEW_MATCHES", 0)
+    monkeypatch.setattr(item_pages, "SHORT_WALK", 5)
+    with _captured(registry.db.engine) as seen, registry.db.read() as conn:
+        page = Repos(conn).items.page(ItemQuery(text="//b/", limit=3), visible_paths=None)
+    walks = [(statement, parameters) for statement, parameters in seen if "LATERAL" in statement]
+    assert len(walks) == 1, seen
+    statement, parameters = walks[0]
+    assert statement.count("LATERAL") == 1 and "UNION" not in statement, statement
+    assert statement.count("row_number()") == 1, statement  # one walk, whatever the number of kinds
+    assert sorted(_listed_kinds(parameters)) == sorted(kind.value for kind in ItemKind)  # every kind, one list
+    assert [item.title for item in page.items] == [f"cam1_clip_{n:03d}.mp4" for n in range(3)]
+
+
+def _listed_kinds(parameters: dict[str, Any]) -> list[str]:
+    (listed,) = [value for value in parameters.values() if isinstance(value, list) and "image" in value]
+    return list(listed)
+
+
 def test_postgresql_binds_the_folders_a_non_admin_sees_as_one_array(registry: Registry, folder: Folder) -> None:
     """A page may repeat the visible folders in every kind's walk: one array parameter each time, not one parameter
     per folder (hundreds of them made parsing and planning the statement cost more than running it)."""

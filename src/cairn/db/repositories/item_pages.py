@@ -331,10 +331,10 @@ class PageFinder:
         prefix = []
         if scope.folder_ids is not None and len(scope.folder_ids) <= 1:
             prefix.append(scope.condition(items.c.folder_id))
+        elif kind is None and len(query.kinds) == 1 and query.sort is SortBy.NAME:
+            prefix.append(items.c.kind == next(iter(query.kinds)).value)
         if kind is not None:
             prefix.append(items.c.kind == kind)
-        elif len(query.kinds) == 1 and query.sort is SortBy.NAME and not prefix:
-            prefix.append(items.c.kind == next(iter(query.kinds)).value)
         limit = WALK_ENTRIES if entries is None else entries
         held: list[sa.ColumnElement[Any]] = [
             items.c.id,
