@@ -77,7 +77,7 @@ class Scope:
 
     folder_ids: list[int] | None
     found: sa.Select[Any] | None = None
-    as_array: bool = False  # PostgreSQL: the ids bound as one array (a page may repeat them in ten walks)
+    as_array: bool = False  # PostgreSQL: the ids bound as one array (a page may repeat them in several statements)
 
     @property
     def limited(self) -> bool:
