@@ -223,8 +223,8 @@ class PageFinder:
         if not _indexed_text(query.text) or "\n" in (query.text or ""):
             return self.conn.execute(self.postgres_statement(query, scope, items, few_members=few_members)).all()
         fetch_and_sort = self.postgres_statement(query, scope, items, few_members=few_members, sorted_after=True)
-        # of every kind: the planner's estimate per kind is a share of it (the text's and the kind's frequencies
-        # taken as independent), which would take a kind holding most of the matches for one holding few
+        # The text's matches of every kind, from one LIKE (quick to plan), not those of the kinds asked: the planner
+        # takes text and kind as independent, and would estimate few for a kind holding most of the matches
         matches = sa.select(items.c.id).where(items.c.search_text.like(search_text.like_pattern(query.text or "")))
         estimated = 0 if few_members else self._estimated_rows(matches)
         if estimated <= FEW_MATCHES:
