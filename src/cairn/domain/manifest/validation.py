@@ -193,8 +193,9 @@ class _Tally:
 
     def _find_repeats(self, unit: Unit, codes: tuple[int, ...]) -> None:
         assert self._fingerprints is not None
+        add = self._fingerprints.add
         for url, code in zip(unit.urls, codes, strict=True):
-            first = self._fingerprints.add(url, code)
+            first = add(url, code)
             if first is None:
                 continue
             if len(self.duplicates) >= self.limits.max_duplicates:
