@@ -96,7 +96,7 @@ def _bound_values(
     """
     processors = [_processor(conn, name) for name in names]
     processors = [
-        _faster_json(processor) if name in _JSON_COLUMNS else processor
+        _faster_json(conn, processor) if name in _JSON_COLUMNS else processor
         for name, processor in zip(names, processors, strict=True)
     ]
     shared = {
@@ -122,17 +122,28 @@ def _processor(conn: sa.Connection, name: str) -> _Processor:
 _JSON_COLUMNS = frozenset(column.name for column in items.c if isinstance(column.type, sa.JSON))
 
 
-def _faster_json(processor: _Processor) -> _Processor:
-    """The bind processor of a JSON column with SQLAlchemy's default serializer (``json.dumps``), for a dict: the
-    same text from one C encoder made for the batch, instead of one made per value by ``json.dumps`` (most of its
-    cost for small objects). Anything but a dict, or another serializer, goes through ``processor`` as it is."""
-    if processor is None or _c_make_encoder is None:
+def _faster_json(conn: sa.Connection, processor: _Processor) -> _Processor:
+    """The bind processor of a JSON column, for a dict: its ``json.dumps`` text from one C encoder made for the
+    batch, instead of one made per value (most of ``json.dumps``'s cost for a small object).
+
+    SQLite stores the text ``json.dumps`` gives (SQLAlchemy's default serializer): this is the same text.
+    PostgreSQL's rows go through ``COPY`` (``_fill_stage``), which takes a ``jsonb`` value as text and parses it:
+    the text psycopg's ``Jsonb`` would have made (``json.dumps`` too). Anything but a dict, or an engine given
+    another serializer, goes through ``processor`` as it is."""
+    if processor is None or _c_make_encoder is None or getattr(conn.dialect, "_json_serializer", None) is not None:
         return processor
-    if processor.__closure__ is None or json.dumps not in [cell.cell_contents for cell in processor.__closure__]:
+    if conn.dialect.name == "sqlite":
+        cells = [cell.cell_contents for cell in processor.__closure__ or ()]
+        if json.dumps not in cells:  # not the serializer this reproduces: leave it
+            return processor
+    elif conn.dialect.name != "postgresql":
         return processor
     # json.dumps's defaults (ensure_ascii, ", " and ": ", no sorting, NaN allowed), with its circular check: a fresh
     # marker table per batch (an error ends the batch, so one left dirty by it is never reused)
-    encode = _c_make_encoder({}, None, json.encoder.encode_basestring_ascii, None, ": ", ", ", False, False, True)
+    encoder = json.JSONEncoder()
+    encode = _c_make_encoder(
+        {}, encoder.default, json.encoder.encode_basestring_ascii, None, ": ", ", ", False, False, True
+    )
     original = processor
 
     def process(value: Any) -> Any:
