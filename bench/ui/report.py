@@ -25,6 +25,7 @@ BUNDLE_KB = 500.0
 class Results:
     first_rows: list[Comparison] = field(default_factory=list)
     scroll: Scroll | None = None
+    floor: str = ""  # the floor pages' table (bench.ui.floor), when asked for
 
 
 def gzipped_javascript_kb() -> float:
@@ -65,6 +66,9 @@ def markdown(
     for found in results.first_rows:
         lines.append(f"- {found.name}: requests the page made before its first row: {', '.join(found.requests)}")
         lines.append(f"  - last run, each sent / answered in ms from the start (cairn's own ms): {_timeline(found)}")
+    if results.floor:
+        lines += ["", "The floor, the simplest pages showing the same rows (bench.ui.floor), same run:", ""]
+        lines.append(results.floor)
     if results.scroll is not None:
         lines += ["", *_scroll_lines(results.scroll, args.scroll_runs)]
     size = gzipped_javascript_kb()
