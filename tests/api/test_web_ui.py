@@ -53,13 +53,15 @@ def test_every_page_is_the_app(ui: TestClient, path: str) -> None:
 
 
 def test_a_folder_page_preloads_its_first_rows_for_a_session(ui: TestClient) -> None:
-    """With a session cookie, a folder's page names the first page of its rows (the very URL the app asks for), then
-    who is signed in, in a preload header; the browser asks for them while it loads the scripts."""
+    """With a session cookie, a folder's page names its first rows (the very URLs the app asks for: the first page of
+    files, the sub-folders), then who is signed in, in a preload header; the browser asks for them while it loads
+    the scripts."""
     ui.cookies.set("cairn_session", "any")  # the header gives nothing away: the preload itself is authenticated
     page = ui.get("/files/12")
     assert page.text == INDEX
     assert page.headers["link"] == (
         "</api/v1/folders/12/items?sort=name&desc=false&limit=200>; rel=preload; as=fetch; crossorigin=anonymous, "
+        "</api/v1/folders?parent_id=12>; rel=preload; as=fetch; crossorigin=anonymous, "
         "</api/v1/users/me>; rel=preload; as=fetch; crossorigin=anonymous"
     )
 

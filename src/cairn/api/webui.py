@@ -4,8 +4,9 @@
 * any other ``GET`` that no route takes (``/``, ``/files/12``, ``/search?q=...``): ``index.html``, never cached, so
   the app's own router shows the page. A page asked for with a session cookie also names, in a ``Link: rel=preload``
   header, who is signed in (:data:`ME`, which every page waits for) and on a folder's page the first page of the
-  folder's rows (:data:`FIRST_ROWS`): the browser asks for them while it loads the app's scripts, and the app's own
-  requests for them (``ui/src/App.tsx``, ``ui/src/files/FilesPage.tsx``) get those answers;
+  folder's files (:data:`FIRST_ROWS`) and its sub-folders (:data:`SUBFOLDERS`), the table's first rows: the browser
+  asks for them while it loads the app's scripts, and the app's own requests for them (``ui/src/App.tsx``,
+  ``ui/src/files/FilesPage.tsx``) get those answers;
 * ``/api/...``, ``/health``, ``/openapi.json`` and ``/docs`` keep their answers: an unknown ``/api/...`` path is
   still the API's canonical 404, a wrong method its 405.
 
@@ -47,6 +48,10 @@ ME = "/api/v1/users/me"
 FIRST_ROWS = "/api/v1/folders/{folder_id}/items?sort=name&desc=false&limit=200"
 """The first page of a folder's table exactly as the app asks for it (its first sort and its page size, in
 ``ui/src/files/FilesPage.tsx``): a preload is used only by a request for the very same URL."""
+
+SUBFOLDERS = "/api/v1/folders?parent_id={folder_id}"
+"""A folder's sub-folders as the app asks for them: the table shows its first rows once these and the first files are
+in (a sub-folder arriving later would push the files down)."""
 
 _FOLDER_PAGE = re.compile(r"/files/([1-9][0-9]{0,17})")
 
@@ -102,9 +107,10 @@ class _Pages:
 
 def _preloads(scope: Scope) -> dict[str, str]:
     """The ``Link`` header preloading what a page waits for, for a browser with a session (one without gets the
-    sign-in page, which asks for nothing): the rows first on a folder's page, then who is signed in."""
+    sign-in page, which asks for nothing): the rows first on a folder's page (its files, then its sub-folders), then
+    who is signed in."""
     if not HTTPConnection(scope).cookies.get(SESSION_COOKIE):
         return {}
     page = _FOLDER_PAGE.fullmatch(str(scope.get("path", "")))
-    urls = [FIRST_ROWS.format(folder_id=int(page.group(1)))] if page else []
+    urls = [url.format(folder_id=int(page.group(1))) for url in (FIRST_ROWS, SUBFOLDERS)] if page else []
     return {"Link": ", ".join(f"<{url}>; rel=preload; as=fetch; crossorigin=anonymous" for url in [*urls, ME])}
