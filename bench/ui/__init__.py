@@ -105,6 +105,7 @@ def _first_rows(bench: Bench, population: Population, args: argparse.Namespace, 
             selector=FOLDER_ROW,
             gate=items,
             runs=args.runs,
+            rows=f"{items}?sort=name&desc=false&limit={PAGE_SIZE}",  # the page holds them (cairn.api.webui)
         )
     )
     selective = _selective_term(population, args.seed)

@@ -84,14 +84,21 @@ def markdown(
     return "\n".join(lines)
 
 
+def _sent(found: Comparison) -> str:
+    """When the page sent the rows' request and had its answer, or that it asked for none (they were in its HTML)."""
+    if not found.sent.values:
+        return "in the page's HTML"
+    return f"{found.sent.median:.0f} / {found.answered.median:.0f}"
+
+
 def _first_rows_line(found: Comparison) -> str:
     ui, api = found.ui, found.api_alone
     ratio = ui.median / api.median if api.median else float("inf")
     # Each browser run is followed by its own API run: their ratio, run by run, follows the machine's load.
     paired = statistics.median(u / a for u, a in zip(ui.values, api.values, strict=True) if a > 0)
     return (
-        f"| {found.name} | {ui.median:.0f} ({ui.p95:.0f}) | {found.ui_dom.median:.0f} | {found.sent.median:.0f} / "
-        f"{found.answered.median:.0f} | {api.median:.0f} ({api.p95:.0f}) | {found.api_all.median:.0f} | "
+        f"| {found.name} | {ui.median:.0f} ({ui.p95:.0f}) | {found.ui_dom.median:.0f} | {_sent(found)} | "
+        f"{api.median:.0f} ({api.p95:.0f}) | {found.api_all.median:.0f} | "
         f"{ratio:.1f}x | {paired:.1f}x | {ratio_text(ui.median, found.api_all.median)} | "
         f"{_met(ui.median <= FIRST_ROWS_MS)} | {_met(ratio <= API_RATIO)} |"
     )
