@@ -103,3 +103,31 @@ def test_the_registration_path_never_gives_a_deleted_id_again(registry: Registry
     with registry.db.write() as conn:
         added = _bulk.insert_items(conn, [_row(folder.id, 3, stamp)], skip_conflicts=True)
     assert added[0][1] > newest[-1][1]
+
+
+def test_client_metadata_is_stored_as_a_single_insert_stores_it(registry: Registry, folder: Folder) -> None:
+    """The writer serializes JSON columns itself (one encoder per batch): what is stored is what ``items.insert()``
+    stores, on both dialects, for text that needs escaping, nested values, numbers of every kind and an empty object."""
+    stamp = datetime.now(UTC)
+    metadata: list[dict[str, Any]] = [
+        {"é": 'ü\u2028"q"\\', "nested": {"list": [1, 2.5, -0.0, True, None], "big": 10**18}, "e": 1e300},
+        {},
+        {"emoji": "\U0001f600", "float": 0.1, "neg": -7},
+    ]
+    bulk_rows = [_row(folder.id, n, stamp) | {"client_metadata": m} for n, m in enumerate(metadata)]
+    single_rows = [_row(folder.id, 100 + n, stamp) | {"client_metadata": m} for n, m in enumerate(metadata)]
+    with registry.db.write() as conn:
+        added = _bulk.insert_items(conn, bulk_rows, skip_conflicts=False)
+        single_ids = [
+            conn.execute(items.insert().values(**row).returning(items.c.id)).scalar_one() for row in single_rows
+        ]
+    text = sa.cast(items.c.client_metadata, sa.Text)
+    with registry.db.read() as conn:
+        stored = dict(conn.execute(sa.select(items.c.id, text).where(items.c.folder_id == folder.id)).all())
+        loaded = dict(
+            conn.execute(sa.select(items.c.id, items.c.client_metadata).where(items.c.folder_id == folder.id)).all()
+        )
+    assert [stored[item_id] for _, item_id in added] == [stored[item_id] for item_id in single_ids]
+    assert [loaded[item_id] for _, item_id in added] == [loaded[item_id] for item_id in single_ids]
+    if registry.db.engine.dialect.name == "sqlite":  # PostgreSQL's jsonb normalizes (key order, 1e300, -0.0)
+        assert [loaded[item_id] for _, item_id in added] == metadata

@@ -108,6 +108,15 @@ def test_reencode_a_dataset_from_the_datasets_page(page: Any, server: Api, talki
     expect(dialog.get_by_role("status")).to_contain_text("Re-encode started")
     dialog.get_by_role("button", name="Follow it in Jobs").click()
     expect(page).to_have_url(re.compile(r"/jobs/\d+$"))
+
+    viewer_email = f"{unique('viewer')}@example.com"  # sees the dataset (it holds a file they may see), owns nothing
+    viewer_token = server.user_token(viewer_email)
+    user.call("POST", f"/folders/{folder['id']}/access", json={"email": viewer_email, "role": "viewer"})
+    page.context.clear_cookies()
+    sign_in(page, server, viewer_token)
+    page.goto(f"{server.base_url}/datasets")
+    expect(page.get_by_role("link", name=title)).to_be_visible()
+    expect(page.get_by_role("button", name=f"Re-encode {title}")).to_have_count(0)
     job = only_job(user)
     assert job["kind"] == "reencode" and job["dataset_id"] == dataset["id"]
     assert wait_job(user, job["id"])["items_created"] == 1

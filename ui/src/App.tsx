@@ -52,7 +52,7 @@ function Page({ user, url, search }: { user: User; url: URL; search: string | nu
   if (url.pathname === "/account") return <AccountPage key={user.id} user={user} />;
   if (url.pathname === "/people" && user.is_org_admin) return <PeoplePage key={user.id} me={user} />;
   if (url.pathname === "/integrations") return <IntegrationsPage key={user.id} me={user} />;
-  if (url.pathname === "/datasets") return <DatasetsPage key={user.id} />;
+  if (url.pathname === "/datasets") return <DatasetsPage key={user.id} me={user} />;
   const dataset = /^\/datasets\/(\d+)$/.exec(url.pathname);
   if (dataset) return <DatasetPage key={`${user.id}-${dataset[1]}`} me={user} datasetId={Number(dataset[1])} />;
   const job = /^\/jobs(?:\/(\d+))?$/.exec(url.pathname);

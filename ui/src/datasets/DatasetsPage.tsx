@@ -1,9 +1,9 @@
 // Datasets: every dataset you may see, and "+ New dataset": plain (files added from Files), synced to a folder
 // (it holds exactly that folder's files) or mirrored (a folder made with it, and synced to it); Re-encode a dataset's
-// videos as one job.
+// videos as one job, offered to those who manage the dataset (its owner, organization admins) as on its own page.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { api, unwrap, type Dataset } from "../api/client";
+import { api, unwrap, type Dataset, type User } from "../api/client";
 import { Dialog, DialogFooter, Problem } from "../components/Dialog";
 import { FolderChooser, type Place } from "../components/FolderChooser";
 import { NameFields, useFormMutation } from "../components/Forms";
@@ -12,7 +12,7 @@ import { ReencodeDialog } from "../files/ReencodeDialog";
 import { formatDate } from "../format";
 import { navigate } from "../router";
 
-export function DatasetsPage() {
+export function DatasetsPage({ me }: { me: User }) {
   const datasets = useQuery({ queryKey: ["datasets"], queryFn: () => unwrap(api.GET("/api/v1/datasets")) });
   const [creating, setCreating] = useState(false);
   const [reencoding, setReencoding] = useState<Dataset | null>(null);
@@ -34,7 +34,9 @@ export function DatasetsPage() {
               <td>{kindOf(d)}</td>
               <td>{formatDate(d.created_at)}</td>
               <td className="right nowrap">
-                <RowAction label="Re-encode" of={d.title} onClick={() => setReencoding(d)} />
+                {(me.is_org_admin || d.owner_id === me.id) && (
+                  <RowAction label="Re-encode" of={d.title} onClick={() => setReencoding(d)} />
+                )}
               </td>
             </tr>
           ))}

@@ -149,23 +149,48 @@ def quick_media(value: dict[str, Any], kind: ItemKind) -> MediaMetadata | None:
     if fields_at is None:
         return None
     values: dict[str, Any] = {}
-    for name, key, rule in fields_at:
-        converted, why = _checked(value[key], rule)
+    for name, key, rule, usual, zero_ok, longest in fields_at:
+        item = value[key]
+        if usual is type(item):  # the value as _checked takes it unchanged, tested inline (this runs per field)
+            if usual is str:
+                if item.strip() and len(item) <= longest:
+                    values[name] = item
+                    continue
+            elif (item > 0 or (zero_ok and item == 0)) and (usual is int or math.isfinite(item)):
+                values[name] = item
+                continue
+        converted, why = _checked(item, rule)
         if why is not None or (rule == "text" and len(converted) > TEXT_LIMITS[name]):
             return None
         values[name] = converted
     return MEDIA_SPECS[kind].cls(**values)
 
 
+_USUAL_TYPES: dict[FieldRule, type[Any]] = {
+    "positive number": float,
+    "non-negative number": float,
+    "positive integer": int,
+    "non-negative integer": int,
+    "text": str,
+}
+"""The type a field's value has in its usual form (kept as it is by ``_checked``)."""
+
+
 @lru_cache(maxsize=256)
-def _field_keys(keys: tuple[str, ...], kind: ItemKind) -> tuple[tuple[str, str, FieldRule], ...] | None:
-    """(field, key as written, rule) of each field, for objects written with these keys in this order; None when
-    a spelling repeats, a field is missing or a key is unknown."""
+def _field_keys(
+    keys: tuple[str, ...], kind: ItemKind
+) -> tuple[tuple[str, str, FieldRule, type[Any], bool, int], ...] | None:
+    """(field, key as written, rule, the usual type of its value, whether 0 is allowed, the longest text) of each
+    field, for objects written with these keys in this order; None when a spelling repeats, a field is missing or
+    a key is unknown."""
     names, clashes = key_layout(keys)
     rules = MEDIA_SPECS[kind].rules
     if clashes or len(names) != len(rules) or any(name not in rules for name, _ in names):
         return None
-    return tuple((name, key, rules[name]) for name, key in names)
+    return tuple(
+        (name, key, rules[name], _USUAL_TYPES[rules[name]], rules[name][0] == "n", TEXT_LIMITS.get(name, 0))
+        for name, key in names
+    )
 
 
 def dump_media(media: MediaMetadata) -> tuple[str, dict[str, Any]]:

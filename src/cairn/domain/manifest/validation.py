@@ -189,19 +189,19 @@ class _Tally:
                 unit.location, f"the manifest has more than {self.limits.max_urls:,} URLs; split it into several files"
             )
         if self._fingerprints is not None:
-            self._find_repeats(unit, parsed.url_codes)
+            add = self._fingerprints.add
+            for url, code in zip(unit.urls, parsed.url_codes, strict=True):
+                first = add(url, code)
+                if first is not None:
+                    self._repeated(url, code, first)
 
-    def _find_repeats(self, unit: Unit, codes: tuple[int, ...]) -> None:
-        assert self._fingerprints is not None
-        for url, code in zip(unit.urls, codes, strict=True):
-            first = self._fingerprints.add(url, code)
-            if first is None:
-                continue
-            if len(self.duplicates) >= self.limits.max_duplicates:
-                self.duplicates_truncated = True
-                continue
-            later, earlier = max(code, first), min(code, first)  # CSV composites arrive after the rows below them
-            self.duplicates.append(DuplicateUrl(url, self.reader.render(later), self.reader.render(earlier)))
+    def _repeated(self, url: str, code: int, first: int) -> None:
+        """``url``, at ``code``, was first seen at ``first``: a repeat, listed up to ``max_duplicates``."""
+        if len(self.duplicates) >= self.limits.max_duplicates:
+            self.duplicates_truncated = True
+            return
+        later, earlier = max(code, first), min(code, first)  # CSV composites arrive after the rows below them
+        self.duplicates.append(DuplicateUrl(url, self.reader.render(later), self.reader.render(earlier)))
 
     def check_not_empty(self) -> None:
         if self.units == 0 and self.log.error_count == 0:
