@@ -20,10 +20,11 @@ import re
 from pathlib import Path
 
 from bench.items.data import Population
-from bench.ui import report
+from bench.ui import floor, report
 from bench.ui.browser import FOLDER_ROW, SEARCH_ROW, Bench, launched, signed_in_page
 from bench.ui.data import data_dir
 from bench.ui.server import serving, session_cookies
+from cairn.api.webui import UI_DIST
 
 PAGE_SIZE = 200  # the table's keyset page (ui/src/files/FilesPage.tsx)
 SEARCH_LIMIT = 100  # the search results' page (ui/src/files/SearchResults.tsx)
@@ -39,6 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scroll-runs", type=int, default=3, help="timed scrolls to the end (default 3; 0: skip)")
     parser.add_argument("--seed", type=int, default=2, help="random seed of the data and the selective term")
     parser.add_argument("--keep", action="store_true", help="keep the data directory (to --reuse it)")
+    parser.add_argument(
+        "--floor", action="store_true", help="also measure the simplest pages showing the same rows (bench.ui.floor)"
+    )
     parser.add_argument("--reuse", type=Path, metavar="DIR", help="measure a data directory kept by an earlier run")
 
 
@@ -66,6 +70,8 @@ def _scenarios(bench: Bench, population: Population, args: argparse.Namespace) -
     print(f"ui benchmark: folder {big.name!r} (id {big.id}), {args.runs} runs", flush=True)
     if args.runs:
         _first_rows(bench, population, args, results)
+    if args.floor:
+        results.floor = _floor(bench, population, args)
     if args.scroll_runs:
         first_page = f"{items}?sort=name&desc=false&limit={PAGE_SIZE}"
         results.scroll = bench.scroll_to_end(
@@ -99,6 +105,7 @@ def _first_rows(bench: Bench, population: Population, args: argparse.Namespace, 
             selector=FOLDER_ROW,
             gate=items,
             runs=args.runs,
+            rows=f"{items}?sort=name&desc=false&limit={PAGE_SIZE}",  # the page holds them (cairn.api.webui)
         )
     )
     selective = _selective_term(population, args.seed)
@@ -113,6 +120,21 @@ def _first_rows(bench: Bench, population: Population, args: argparse.Namespace, 
                 runs=args.runs,
             )
         )
+
+
+def _floor(bench: Bench, population: Population, args: argparse.Namespace) -> str:
+    big = population.big_folder
+    selective = _selective_term(population, args.seed)
+    asked = (
+        ("the biggest folder's first files", f"/api/v1/folders/{big.id}/items?sort=name&desc=false&limit={PAGE_SIZE}"),
+        (f"search `{MEDIUM_TERM}`", f"/api/v1/search?text={MEDIUM_TERM}&limit={SEARCH_LIMIT}"),
+        (f"search `{selective}`", f"/api/v1/search?text={selective}&limit={SEARCH_LIMIT}"),
+    )
+    floors: list[floor.Floor] = []
+    with floor.floor_files(UI_DIST) as tag:
+        for name, url in asked:
+            floors += floor.measure(bench, UI_DIST, tag, name=name, rows_url=url, runs=args.runs or 10)
+    return floor.markdown(floors)
 
 
 def _selective_term(population: Population, seed: int) -> str:

@@ -25,6 +25,7 @@ BUNDLE_KB = 500.0
 class Results:
     first_rows: list[Comparison] = field(default_factory=list)
     scroll: Scroll | None = None
+    floor: str = ""  # the floor pages' table (bench.ui.floor), when asked for
 
 
 def gzipped_javascript_kb() -> float:
@@ -65,6 +66,9 @@ def markdown(
     for found in results.first_rows:
         lines.append(f"- {found.name}: requests the page made before its first row: {', '.join(found.requests)}")
         lines.append(f"  - last run, each sent / answered in ms from the start (cairn's own ms): {_timeline(found)}")
+    if results.floor:
+        lines += ["", "The floor, the simplest pages showing the same rows (bench.ui.floor), same run:", ""]
+        lines.append(results.floor)
     if results.scroll is not None:
         lines += ["", *_scroll_lines(results.scroll, args.scroll_runs)]
     size = gzipped_javascript_kb()
@@ -80,14 +84,21 @@ def markdown(
     return "\n".join(lines)
 
 
+def _sent(found: Comparison) -> str:
+    """When the page sent the rows' request and had its answer, or that it asked for none (they were in its HTML)."""
+    if not found.sent.values:
+        return "in the page's HTML"
+    return f"{found.sent.median:.0f} / {found.answered.median:.0f}"
+
+
 def _first_rows_line(found: Comparison) -> str:
     ui, api = found.ui, found.api_alone
     ratio = ui.median / api.median if api.median else float("inf")
     # Each browser run is followed by its own API run: their ratio, run by run, follows the machine's load.
     paired = statistics.median(u / a for u, a in zip(ui.values, api.values, strict=True) if a > 0)
     return (
-        f"| {found.name} | {ui.median:.0f} ({ui.p95:.0f}) | {found.ui_dom.median:.0f} | {found.sent.median:.0f} / "
-        f"{found.answered.median:.0f} | {api.median:.0f} ({api.p95:.0f}) | {found.api_all.median:.0f} | "
+        f"| {found.name} | {ui.median:.0f} ({ui.p95:.0f}) | {found.ui_dom.median:.0f} | {_sent(found)} | "
+        f"{api.median:.0f} ({api.p95:.0f}) | {found.api_all.median:.0f} | "
         f"{ratio:.1f}x | {paired:.1f}x | {ratio_text(ui.median, found.api_all.median)} | "
         f"{_met(ui.median <= FIRST_ROWS_MS)} | {_met(ratio <= API_RATIO)} |"
     )

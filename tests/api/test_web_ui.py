@@ -3,15 +3,18 @@ strict policy, and the API's own answers unchanged (its 404s and 405s, /health, 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from cairn.api.app import create_app
 from cairn.api.webui import UI_DIST, UI_POLICY
+from cairn.domain.records import User
 from cairn.services.registry import Registry
 from cairn.settings import Settings
 from tests.api.test_errors import assert_canonical
@@ -52,21 +55,102 @@ def test_every_page_is_the_app(ui: TestClient, path: str) -> None:
     assert page.headers["x-frame-options"] == "DENY"
 
 
-def test_a_folder_page_preloads_its_first_rows_for_a_session(ui: TestClient) -> None:
-    """With a session cookie, a folder's page names the first page of its rows (the very URL the app asks for), then
-    who is signed in, in a preload header; the browser asks for them while it loads the scripts."""
-    ui.cookies.set("cairn_session", "any")  # the header gives nothing away: the preload itself is authenticated
-    page = ui.get("/files/12")
-    assert page.text == INDEX
-    assert page.headers["link"] == (
-        "</api/v1/folders/12/items?sort=name&desc=false&limit=200>; rel=preload; as=fetch; crossorigin=anonymous, "
-        "</api/v1/users/me>; rel=preload; as=fetch; crossorigin=anonymous"
-    )
+PAGE = (
+    '<!doctype html><html><head><script type="module" src="/assets/app-1a2b3c.js"></script></head><body></body></html>'
+)
+SCREEN = re.compile(r'<script type="application/json" id="cairn-first-screen">(.*?)</script>', re.S)
+
+
+@pytest.fixture
+def page_dist(dist: Path) -> Path:
+    (dist / "index.html").write_text(PAGE)
+    return dist
+
+
+def signed_in(client: TestClient, registry: Registry, user: User) -> TestClient:
+    """The client with a session of ``user``, as the sign-in page gets one (the API-token path)."""
+    secret = registry.auth.create_token(actor=user, name="web ui test").secret
+    assert client.post("/api/v1/auth/session", json={"token": secret}).status_code == 201
+    return client
+
+
+def first_screen(page: str) -> dict[str, Any]:
+    found = SCREEN.search(page)
+    assert found is not None, page
+    parsed: dict[str, Any] = json.loads(found.group(1))
+    return parsed
+
+
+def test_a_folder_page_carries_its_first_screen_as_the_api_answers_it(
+    settings: Settings, registry: Registry, page_dist: Path, admin: User
+) -> None:
+    """A folder's page, for a session, holds who is signed in, the folder's first page of files (the table's first
+    order and page size) and its sub-folders: the very answers of the API for that user; such a page is never
+    stored, and is asked for nothing else (no preload)."""
+    folder = registry.folders.create(actor=admin, name="Shots")
+    registry.folders.create(actor=admin, name="b day", parent_id=folder.id)
+    registry.folders.create(actor=admin, name="a day", parent_id=folder.id)
+    for ui in client_over(settings, registry, page_dist):
+        page = signed_in(ui, registry, admin).get(f"/files/{folder.id}")
+        assert page.headers["cache-control"] == "no-store"
+        assert page.headers["content-security-policy"] == UI_POLICY
+        assert "link" not in page.headers
+        assert page.text.startswith(PAGE.removesuffix("</body></html>")) and page.text.endswith("</body></html>")
+        screen = first_screen(page.text)
+        assert screen["folder_id"] == folder.id
+        assert screen["me"] == ui.get("/api/v1/users/me").json()
+        files = ui.get(f"/api/v1/folders/{folder.id}/items", params={"sort": "name", "desc": "false", "limit": 200})
+        assert screen["files"] == files.json()
+        assert screen["folders"] == ui.get("/api/v1/folders", params={"parent_id": folder.id}).json()
+        assert [f["name"] for f in screen["folders"]["folders"]] == ["a day", "b day"]
+
+
+def test_a_folder_page_holds_only_what_its_user_may_see(
+    settings: Settings, registry: Registry, page_dist: Path, admin: User, make_user: Any
+) -> None:
+    """A folder the session's user may not see: the page says who is signed in, nothing of the folder (the app asks
+    for it and shows the API's own answer)."""
+    folder = registry.folders.create(actor=admin, name="Private")
+    registry.folders.create(actor=admin, name="Inside", parent_id=folder.id)
+    for ui in client_over(settings, registry, page_dist):
+        screen = first_screen(signed_in(ui, registry, make_user("mallory")).get(f"/files/{folder.id}").text)
+        assert screen == {"me": ui.get("/api/v1/users/me").json(), "folder_id": folder.id}
+        assert "Inside" not in ui.get(f"/files/{folder.id}").text
+
+
+def test_text_in_the_first_screen_cannot_end_its_script(
+    settings: Settings, registry: Registry, page_dist: Path, admin: User
+) -> None:
+    """The JSON is escaped so that a name or a description cannot close the element or open a comment: the page's
+    only markup is its own, and the text reads back the same."""
+    folder = registry.folders.create(actor=admin, name="Top")
+    text = "</script><script>alert(1)</script><!-- & -->"
+    registry.folders.create(actor=admin, name="<b> & <i>", description=text, parent_id=folder.id)
+    for ui in client_over(settings, registry, page_dist):
+        page = signed_in(ui, registry, admin).get(f"/files/{folder.id}").text
+        assert page.count("<script") == 2 and page.count("</script>") == 2 and "<!--" not in page
+        shown = first_screen(page)["folders"]["folders"][0]
+        assert (shown["name"], shown["description"]) == ("<b> & <i>", text)
+
+
+def test_a_folder_page_with_a_stale_session_is_the_plain_app(ui_pages: TestClient) -> None:
+    """A session that is not valid (expired, signed out, made up) gets the page without a first screen: the app asks
+    who is signed in and shows the sign-in page."""
+    ui_pages.cookies.set("cairn_session", "made-up")
+    page = ui_pages.get("/files/12")
+    assert page.status_code == 200 and page.text == PAGE
+    assert page.headers["cache-control"] == "no-store"
+
+
+@pytest.fixture
+def ui_pages(settings: Settings, registry: Registry, page_dist: Path) -> Iterator[TestClient]:
+    yield from client_over(settings, registry, page_dist)
 
 
 @pytest.mark.parametrize("path", ["/files", "/files/0", "/files/12/x", "/files/1e3", "/search?q=cars", "/"])
-def test_every_page_preloads_who_is_signed_in_but_rows_only_a_folder_page(ui: TestClient, path: str) -> None:
-    """Every page waits for who is signed in before it shows anything: it is asked for with the page."""
+def test_every_other_page_preloads_who_is_signed_in(ui: TestClient, path: str) -> None:
+    """Every page waits for who is signed in before it shows anything: but for a folder's page (which holds it), it
+    is asked for with the page."""
     ui.cookies.set("cairn_session", "any")
     assert ui.get(path).headers["link"] == "</api/v1/users/me>; rel=preload; as=fetch; crossorigin=anonymous"
 

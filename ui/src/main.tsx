@@ -3,8 +3,9 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { ApiError, csrfToken } from "./api/client";
 import { holdForRows, showsRows, stopHolding } from "./api/firstRows";
+import type { User } from "./api/client";
 import { App, meQuery } from "./App";
-import { prefetchFolder } from "./files/FilesPage";
+import { prefetchFolder, seedFolder, type FirstScreen } from "./files/FilesPage";
 import { prefetchSearch } from "./files/SearchResults";
 import "./styles.css";
 
@@ -20,6 +21,18 @@ const queries = new QueryClient({
   defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: 10_000 } },
 });
 
+/** A folder's page load comes with its first screen in the HTML (cairn/api/webui.py `first_screen`): who is signed in
+ * and the table's first rows, as the API answers them. The queries start from them; the element is read once. */
+function firstScreen(): void {
+  const element = document.getElementById("cairn-first-screen");
+  if (!element) return;
+  element.remove();
+  const screen = JSON.parse(element.textContent ?? "null") as (FirstScreen & { me: User }) | null;
+  if (!screen || `/files/${screen.folder_id}` !== location.pathname) return;
+  queries.setQueryData(meQuery().queryKey, screen.me);
+  seedFolder(queries, screen);
+}
+
 /** A page with rows (a folder, search results) asks for them first, before React renders it, and the rest of the
  * page waits until they are painted (api/firstRows.ts). */
 function rowsFirst(): void {
@@ -32,6 +45,7 @@ function rowsFirst(): void {
 // A page load asks for the rows, then who is signed in, before React mounts. Only with a session's CSRF cookie:
 // without one the sign-in page comes, and nothing else is asked for.
 if (csrfToken() !== null) {
+  firstScreen();
   rowsFirst();
   void queries.prefetchQuery(meQuery());
 }

@@ -1,7 +1,7 @@
 // Files (seed 002): the folder tree, the open folder's table with its toolbar, the details pane, and the dialogs.
 import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useQuery, type QueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { api, unwrap, type Folder, type Item, type User } from "../api/client";
+import { api, unwrap, type Folder, type Item, type Schemas, type User } from "../api/client";
 import { afterRowsAnswered, answeringRows, rowsAnswered, rowsShown } from "../api/firstRows";
 import { Problem } from "../components/Dialog";
 import { folderPath, navigate } from "../router";
@@ -23,8 +23,9 @@ import { UploadDialog } from "../upload/UploadDialog";
 import { clickRow, keepShown, NOTHING, type ClickKeys, type Selection } from "./selection";
 import type { Target } from "./targets";
 
-// A folder's page load finds its first page of files preloaded by the server (FIRST_ROWS in cairn/api/webui.py, the
-// same URL: change them together; tests/ui/test_scrolling.py fails if the page asks for it twice).
+// A folder's page load finds its first page of files and its sub-folders in the HTML (first_screen in
+// cairn/api/webui.py, in this first order and page size: change them together; tests/ui/test_rows_first.py fails if
+// the page asks for them).
 const PAGE_SIZE = 200;
 const FIRST_SORT: SortKey = "name";
 const FIRST_DESCENDING = false;
@@ -203,6 +204,21 @@ export function prefetchFolder(queries: QueryClient, pathname: string): void {
   void queries.prefetchInfiniteQuery(itemsQuery(folderId, tableOrder.sort, tableOrder.descending));
   void queries.prefetchQuery(subfoldersQuery(folderId));
   void queries.prefetchQuery(folderQuery(folderId));
+}
+
+/** What the server put in a folder page's HTML: the table's first rows, as the API answers them. */
+export interface FirstScreen {
+  folder_id: number;
+  files?: Schemas["ItemsPublic"];
+  folders?: Schemas["FoldersPublic"];
+}
+
+/** The queries of a folder's first rows start from the server's answers in the page (no request for them). */
+export function seedFolder(queries: QueryClient, screen: FirstScreen): void {
+  if (!screen.files || !screen.folders) return;
+  const { queryKey } = itemsQuery(screen.folder_id, FIRST_SORT, FIRST_DESCENDING);
+  queries.setQueryData(queryKey, { pages: [screen.files], pageParams: [null] });
+  queries.setQueryData(subfoldersQuery(screen.folder_id).queryKey, screen.folders);
 }
 
 function folderQuery(folderId: number) {
