@@ -11,11 +11,12 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from cairn.errors import CairnError
 from cairn.private_files import private_dir, tighten
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COPY_CHUNK",
     "Beat",
+    "Beside",
     "MediaJobService",
     "Prepared",
     "ScratchSpace",
@@ -96,6 +98,35 @@ def scratch_dir(settings: Settings, kind: str) -> Iterator[Path]:
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+_T = TypeVar("_T")
+
+
+class Beside:
+    """Threads for what a task does beside its main line (a record written while FFmpeg runs, a result inspected
+    while it uploads), made on first use in each process and kept while it lives: starting a thread for every task
+    cost up to milliseconds on a busy machine, a remux's tenth."""
+
+    def __init__(self, name: str, *, threads: int = 4) -> None:
+        self._name = name
+        self._threads = threads
+        self._lock = threading.Lock()
+        self._made: tuple[int, ThreadPoolExecutor] | None = None  # (pid, pool): a forked child makes its own
+
+    def submit(self, work: Callable[..., _T], *args: object) -> Future[_T]:
+        with self._lock:
+            if self._made is None or self._made[0] != os.getpid():
+                self._made = os.getpid(), ThreadPoolExecutor(self._threads, thread_name_prefix=self._name)
+            pool = self._made[1]
+        return pool.submit(work, *args)
+
+    def close(self) -> None:
+        """Let the threads end once their work is done (none is waited for)."""
+        with self._lock:
+            if self._made is not None and self._made[0] == os.getpid():
+                self._made[1].shutdown(wait=False)
+            self._made = None
 
 
 class ScratchSpace:

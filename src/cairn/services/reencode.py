@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -51,7 +52,15 @@ from cairn.domain.records import Folder, Item, User
 from cairn.domain.reencode import Recipe, auto_recipe, full_recipe, resize_recipe
 from cairn.errors import CairnError, InvalidInput, MediaError, NotFound
 from cairn.services._base import can_see, item_folder, require, visible_folder, visible_item, writable_items
-from cairn.services._processing import Beat, MediaJobService, Prepared, ScratchSpace, cancel_check, copy_object
+from cairn.services._processing import (
+    Beat,
+    Beside,
+    MediaJobService,
+    Prepared,
+    ScratchSpace,
+    cancel_check,
+    copy_object,
+)
 from cairn.services.datasets import visible_dataset
 from cairn.services.inspection import (
     Inspected,
@@ -148,10 +157,12 @@ class ReencodeService(MediaJobService):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._scratch = ScratchSpace(self._settings, KIND)
+        self._beside = Beside("cairn-reencode")
 
     def close(self) -> None:
-        """Remove this process's scratch directory (the registry closes)."""
+        """Remove this process's scratch directory and let its threads end (the registry closes)."""
         self._scratch.close()
+        self._beside.close()
 
     # --- before a job ---------------------------------------------------------------------------------------
     def plan(self, *, actor: User, item_id: int, params: ReencodeParams) -> Recipe:
@@ -280,17 +291,19 @@ class ReencodeService(MediaJobService):
         def reserve(recipe: Recipe) -> Placed:
             return self._reserve(job, task, item=item, params=params, destination=destination, recipe=recipe)
 
-        with ThreadPoolExecutor(1, thread_name_prefix="cairn-reserve") as pool:
-            reserving: list[Future[Placed]] = []
+        reserving: list[Future[Placed]] = []
 
-            def started() -> None:  # FFmpeg runs: the record is written beside it (once, by the first run)
-                if guess is not None and not reserving:
-                    reserving.append(pool.submit(reserve, guess))
+        def started() -> None:  # FFmpeg runs: the record is written beside it (once, by the first run)
+            if guess is not None and not reserving:
+                reserving.append(self._beside.submit(reserve, guess))
 
+        try:
             original, recipe, result = self._apply(
                 item, params, source, scratch, cancelled, stored=stored, etag=etag, started=started
             )
-            placed = reserving[0].result() if reserving else None
+        finally:  # the record is written (or failed) before the task goes on: its release must find it
+            futures.wait(reserving)
+        placed = reserving[0].result() if reserving else None
         if result is None:
             made.skipped = "nothing to fix"
             return
@@ -299,10 +312,12 @@ class ReencodeService(MediaJobService):
             placed = reserve(recipe)
         made.placed = placed
         if destination == "bucket":  # the upload reads the result while it is inspected beside it
-            with ThreadPoolExecutor(1, thread_name_prefix="cairn-inspect") as pool:
-                inspecting = pool.submit(self._inspect_local, item, result, scratch)
+            inspecting = self._beside.submit(self._inspect_local, item, result, scratch)
+            try:
                 self._results.store(placed, result, heartbeat=beat)
-                outcome, report = inspecting.result()
+            finally:
+                futures.wait([inspecting])
+            outcome, report = inspecting.result()
         else:  # a move into managed storage: the result is inspected first, where it is
             outcome, report = self._inspect_local(item, result, scratch)
             self._results.store(placed, result)
