@@ -311,21 +311,28 @@ class ReencodeService(MediaJobService):
         if placed is None or not placed.key.endswith(f".{recipe.container}"):
             placed = reserve(recipe)
         made.placed = placed
-        if destination == "bucket":  # the upload reads the result while it is inspected beside it
-            inspecting = self._beside.submit(self._inspect_local, item, result, scratch)
-            try:
-                self._results.store(placed, result, heartbeat=beat)
-            finally:
-                futures.wait([inspecting])
-            outcome, report = inspecting.result()
-        else:  # a move into managed storage: the result is inspected first, where it is
-            outcome, report = self._inspect_local(item, result, scratch)
-            self._results.store(placed, result)
+        outcome, report = self._store_inspected(item, placed, result, scratch, beat)
         made.steps = recipe.describe()
         made.remap = list(frame_remap(original.frame_map, report.frame_map).new_of)
         made.outcome = outcome
         bucket_name = placed.name if destination == "bucket" else None
         made.title = bucket_name or _result_title(item.title, params.suffix(), recipe.container)
+
+    def _store_inspected(
+        self, item: Item, placed: Placed, result: Path, scratch: Path, beat: Beat
+    ) -> tuple[Inspected, VideoReport]:
+        """Store the result where ``placed`` says, and inspect it: an upload reads it while it is inspected beside
+        it; a move into managed storage comes after the inspection, which reads it where it is."""
+        if placed.destination == "managed":
+            inspected = self._inspect_local(item, result, scratch)
+            self._results.store(placed, result)
+            return inspected
+        inspecting = self._beside.submit(self._inspect_local, item, result, scratch)
+        try:
+            self._results.store(placed, result, heartbeat=beat)
+        finally:
+            futures.wait([inspecting])
+        return inspecting.result()
 
     def _reserve(
         self,
