@@ -38,3 +38,10 @@ def cancel_while_ffmpeg_writes(registry: Registry, actor: User, job: Job, writin
     registry.jobs.cancel(actor=actor, job_id=job.id)
     worker.join(timeout=60)
     assert not worker.is_alive()
+
+
+def scratch_files(registry: Registry) -> list[str]:
+    """The files left under ``<data_dir>/tmp`` (a re-encode keeps its process's scratch directory, empty, until the
+    registry closes)."""
+    tmp = registry.settings.data_dir / "tmp"
+    return sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if not p.is_dir())

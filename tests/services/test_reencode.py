@@ -28,7 +28,7 @@ from cairn.services.items import NewItem
 from cairn.services.reencode import ReencodeParams
 from cairn.services.registry import Registry
 from tests.fixtures.media_corpus import MediaCorpus
-from tests.services.helpers import cancel_while_ffmpeg_writes
+from tests.services.helpers import cancel_while_ffmpeg_writes, scratch_files
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def test_auto_drops_audio_copies_video_packets_and_links_the_new_item(
     in_dataset = registry.datasets.items(actor=admin, dataset_id=dataset.id).items
     assert {i.id for i in in_dataset} == {original.id, made.id}
     assert registry.reencode.links(actor=admin, item_id=made.id) == (original.id, [])
-    assert list((registry.settings.data_dir / "tmp").iterdir()) == []  # temporary files removed
+    assert scratch_files(registry) == []  # temporary files removed
 
 
 CASES = {
@@ -203,11 +203,10 @@ def test_cancel_kills_ffmpeg_and_leaves_no_item_nor_file(
     original = add_video(registry, admin, folder, long_video)
     job = registry.reencode.start(actor=admin, params=ReencodeParams(mode="full"), item_ids=[original.id])
     cancel_while_ffmpeg_writes(registry, admin, job, "job-*-reencode-*/.cairn-partial-*")
-    scratch = registry.settings.data_dir / "tmp"
     ended = registry.jobs.get(actor=admin, job_id=job.id)
     assert ended.status is JobStatus.CANCELLED and ended.items_created == 0
     assert registry.reencode.links(actor=admin, item_id=original.id) == (None, [])
-    assert list(scratch.iterdir()) == []
+    assert scratch_files(registry) == []
     uploads = registry.settings.managed_storage_dir / "uploads"
     assert sorted(p.name for p in uploads.rglob("*") if p.is_file()) == ["long.mp4"]
 
@@ -224,7 +223,7 @@ def test_a_result_never_committed_leaves_no_item_and_the_sweep_removes_its_file(
     made = registry.reencode.prepare(claimed[0], claimed[1], heartbeat=lambda: None)  # ... prepares, then dies
     assert made.placed is not None and (registry.settings.managed_storage_dir / made.placed.key).is_file()
     assert registry.reencode.links(actor=admin, item_id=original.id) == (None, [])
-    assert list((registry.settings.data_dir / "tmp").iterdir()) == []
+    assert scratch_files(registry) == []
     assert registry.managed_files.sweep(grace=timedelta(0)) == 1
     assert not (registry.settings.managed_storage_dir / made.placed.key).exists()
     assert managed_path(registry, original).is_file()

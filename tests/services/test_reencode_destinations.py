@@ -32,6 +32,7 @@ from cairn.storage import ObjectStore, open_store
 from tests.fixtures.media_corpus import MediaCorpus
 from tests.fixtures.storage_servers import AZURITE_ACCOUNT, AZURITE_KEY, StorageServer, free_port, running
 from tests.registration.conftest import add_server_integration
+from tests.services.helpers import scratch_files
 
 
 @pytest.fixture
@@ -100,7 +101,7 @@ def test_a_writable_bucket_gets_the_result_next_to_the_original(
         bucket.store().read_range("cams/left/with_audio.mp4", 0, 1 << 30) == media_corpus["with_audio.mp4"].read_bytes()
     )
     assert pending_records(registry) == 0
-    assert list((registry.settings.data_dir / "tmp").iterdir()) == []
+    assert scratch_files(registry) == []
     (entry,) = registry.journal.entries(actor=admin, action="item.reencode")
     assert entry.details["destination"] == "bucket" and "name_taken" not in entry.details
 

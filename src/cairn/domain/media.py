@@ -8,6 +8,7 @@ and whether the format forced a read of the whole file (``whole_file_read``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
@@ -75,10 +76,12 @@ class ReadStats:
 
 def jsonable(value: Any) -> Any:
     """Convert report values (dataclasses, enums, fractions, tuples) to JSON-ready Python values."""
+    if value is None or type(value) in _PLAIN:
+        return value
     if isinstance(value, FrameMap):
         return {"time_base": str(value.time_base), "frame_count": len(value)}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {name: jsonable(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, StrEnum):
         return value.value
     if isinstance(value, Fraction):
@@ -88,6 +91,15 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     return value
+
+
+_PLAIN = frozenset({str, int, float, bool})
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names, read once per class (``dataclasses.fields`` is slow: a report has ~100 values)."""
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 class _Report:

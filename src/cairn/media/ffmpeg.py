@@ -54,13 +54,14 @@ def run_ffmpeg(
     cancel: Cancel | None = None,
     feed: Callable[[IO[bytes]], None] | None = None,
     timeout_seconds: float | None = None,
+    on_start: Callable[[], None] | None = None,
 ) -> None:
     """Run FFmpeg with ``args``; raise MediaError with its reason when it fails, is cancelled or runs too long.
 
     ``roles`` maps local paths in the arguments to the words an error message uses instead ("input").
     ``scratch``: the directory of the (unnamed) temporary file FFmpeg's stderr goes to (a file, not a pipe: FFmpeg
     never blocks on what it says). ``feed`` writes FFmpeg's stdin (then closed) in this thread; it should call
-    ``cancel`` itself between writes.
+    ``cancel`` itself between writes. ``on_start`` is called once FFmpeg's process runs (work to do beside it).
     FFmpeg runs in a new process group, killed as a whole on cancel, timeout or any error here.
     """
     with tempfile.TemporaryFile(dir=scratch) as stderr:  # unnamed where the OS can: nothing to remove
@@ -72,6 +73,8 @@ def run_ffmpeg(
             start_new_session=True,
         )
         try:
+            if on_start is not None:
+                on_start()
             _feed(process, feed)
             code = _wait(process, cancel, timeout_seconds)
         except BaseException:

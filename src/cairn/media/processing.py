@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
@@ -46,8 +46,10 @@ def reencode(
     *,
     max_output_bytes: int | None = None,
     timeout_seconds: float | None = None,
+    on_start: Callable[[], None] | None = None,
 ) -> Path:
-    """Apply ``recipe`` to the video at ``input_path``; the result is ``out_dir/<stem>_normalized.<container>``.
+    """Apply ``recipe`` to the video at ``input_path``; the result is ``out_dir/<stem>_normalized.<container>``
+    (``on_start``: called once FFmpeg runs).
 
     Raises MediaError with FFmpeg's reason when the input cannot be processed (corrupt, truncated), when
     cancelled (``details.reason`` "cancelled") or when the result reaches ``max_output_bytes``.
@@ -59,7 +61,9 @@ def reencode(
     with _partial(final) as partial:
         args = ffmpeg_arguments(recipe, str(input_path), str(partial), max_bytes=bound)
         roles = {f"file:{input_path}": input_path.name, f"file:{partial}": "output", str(input_path): input_path.name}
-        run_ffmpeg(args, roles=roles, scratch=out_dir, cancel=cancel, timeout_seconds=timeout_seconds)
+        run_ffmpeg(
+            args, roles=roles, scratch=out_dir, cancel=cancel, timeout_seconds=timeout_seconds, on_start=on_start
+        )
         return _keep(partial, final, bound)
 
 

@@ -34,7 +34,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -51,7 +52,15 @@ from cairn.domain.records import Folder, Item, User
 from cairn.domain.reencode import Recipe, auto_recipe, full_recipe, resize_recipe
 from cairn.errors import CairnError, InvalidInput, MediaError, NotFound
 from cairn.services._base import can_see, item_folder, require, visible_folder, visible_item, writable_items
-from cairn.services._processing import Beat, MediaJobService, Prepared, cancel_check, copy_object, scratch_dir
+from cairn.services._processing import (
+    Beat,
+    Beside,
+    MediaJobService,
+    Prepared,
+    ScratchSpace,
+    cancel_check,
+    copy_object,
+)
 from cairn.services.datasets import visible_dataset
 from cairn.services.inspection import (
     Inspected,
@@ -63,7 +72,7 @@ from cairn.services.inspection import (
 from cairn.services.integrations import find_integration
 from cairn.services.items import NewItem, item_row
 from cairn.services.jobs.handler import ClaimedTask, NewJob, TaskSpec
-from cairn.services.result_objects import Destination, ResultObjectService, Targets
+from cairn.services.result_objects import Destination, Placed, ResultObjectService, Targets
 from cairn.storage import ObjectStore, open_managed_store
 
 __all__ = ["MODES", "ReencodeParams", "ReencodeService", "Remap", "parse_fps"]
@@ -144,6 +153,16 @@ class _Made(Prepared):
 
 class ReencodeService(MediaJobService):
     kind = KIND
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._scratch = ScratchSpace(self._settings, KIND)
+        self._beside = Beside("cairn-reencode")
+
+    def close(self) -> None:
+        """Remove this process's scratch directory and let its threads end (the registry closes)."""
+        self._scratch.close()
+        self._beside.close()
 
     # --- before a job ---------------------------------------------------------------------------------------
     def plan(self, *, actor: User, item_id: int, params: ReencodeParams) -> Recipe:
@@ -231,9 +250,12 @@ class ReencodeService(MediaJobService):
         if item is None:
             return _Made(item_id, error=NotFound(f"item {item_id} no longer exists"))
         made = _Made(item_id, title=item.title)
-        with scratch_dir(self._settings, KIND) as scratch:
+        with self._scratch.task() as (scratch, prefix):
             try:
-                self._run(job, task, item, stored or (None, None), made=made, scratch=scratch, beat=Beat(heartbeat))
+                self._run(
+                    job, task, item, stored or (None, None), made=made, scratch=scratch, prefix=prefix,
+                    beat=Beat(heartbeat),
+                )  # fmt: skip
             except CairnError as err:
                 made.error = err
         return made
@@ -247,45 +269,88 @@ class ReencodeService(MediaJobService):
         *,
         made: _Made,
         scratch: Path,
+        prefix: str,
         beat: Beat,
     ) -> None:
         """Copy the original, re-encode it, inspect and place the result (``stored``: the item's stored report and
-        the ETag it was made from, read with the item)."""
+        the ETag it was made from, read with the item; ``prefix``: of this task's files in ``scratch``).
+
+        A result for managed storage has its key (fresh, no other writer) recorded while FFmpeg runs, by a thread
+        beside it, named by the stored report's recipe; a recipe of another container (the file was replaced since)
+        records it again. A record whose result never comes (FFmpeg failed, nothing to fix) is removed with the
+        task's leftovers (``closed``). A bucket name is chosen after FFmpeg, right before the upload: the window in
+        which a writer outside cairn could take the name found free stays as short as it was."""
         _require_video(item)
         params = ReencodeParams.from_dict(job.params)
-        source = scratch / f"original{Path(item.title).suffix or '.mp4'}"
+        source = scratch / f"{prefix}original{Path(item.title).suffix or '.mp4'}"
         etag = self._copy_original(item, source, beat)
         cancelled = cancel_check(lambda: self._jobs.is_cancelled(job.id), beat)
-        original, recipe, result = self._apply(item, params, source, scratch, cancelled, stored=stored, etag=etag)
+        destination = Targets.from_dict(job.params).destination(item)
+        guess = _needed(params, stored[0]) if destination == "managed" else None
+
+        def reserve(recipe: Recipe) -> Placed:
+            return self._reserve(job, task, item=item, params=params, destination=destination, recipe=recipe)
+
+        reserving: list[Future[Placed]] = []
+
+        def started() -> None:  # FFmpeg runs: the record is written beside it (once, by the first run)
+            if guess is not None and not reserving:
+                reserving.append(self._beside.submit(reserve, guess))
+
+        try:
+            original, recipe, result = self._apply(
+                item, params, source, scratch, cancelled, stored=stored, etag=etag, started=started
+            )
+        finally:  # the record is written (or failed) before the task goes on: its release must find it
+            futures.wait(reserving)
+        placed = reserving[0].result() if reserving else None
         if result is None:
             made.skipped = "nothing to fix"
             return
         beat()
-        destination = Targets.from_dict(job.params).destination(item)
-        name = _result_title(item.title, params.suffix(), recipe.container)
-        if destination == "managed":
-            name = f"{item.id}{params.suffix()}.{recipe.container}"  # no title in a managed key: no user text
-
-        def place() -> None:
-            made.placed = self._results.place(
-                job_id=job.id, seq=task.seq, original=item, destination=destination, name=name, file=result,
-                heartbeat=beat,
-            )  # fmt: skip
-
-        if destination == "bucket":  # the upload reads the result while it is inspected beside it
-            with ThreadPoolExecutor(1, thread_name_prefix="cairn-inspect") as pool:
-                inspecting = pool.submit(self._inspect_local, item, result, scratch)
-                place()
-                outcome, report = inspecting.result()
-        else:  # a move into managed storage: the result is inspected first, where it is
-            outcome, report = self._inspect_local(item, result, scratch)
-            place()
+        if placed is None or not placed.key.endswith(f".{recipe.container}"):
+            placed = reserve(recipe)
+        made.placed = placed
+        outcome, report = self._store_inspected(item, placed, result, scratch, beat)
         made.steps = recipe.describe()
         made.remap = list(frame_remap(original.frame_map, report.frame_map).new_of)
         made.outcome = outcome
-        assert made.placed is not None
-        bucket_name = made.placed.name if destination == "bucket" else None
+        bucket_name = placed.name if destination == "bucket" else None
         made.title = bucket_name or _result_title(item.title, params.suffix(), recipe.container)
+
+    def _store_inspected(
+        self, item: Item, placed: Placed, result: Path, scratch: Path, beat: Beat
+    ) -> tuple[Inspected, VideoReport]:
+        """Store the result where ``placed`` says, and inspect it: an upload reads it while it is inspected beside
+        it; a move into managed storage comes after the inspection, which reads it where it is."""
+        if placed.destination == "managed":
+            inspected = self._inspect_local(item, result, scratch)
+            self._results.store(placed, result)
+            return inspected
+        inspecting = self._beside.submit(self._inspect_local, item, result, scratch)
+        try:
+            self._results.store(placed, result, heartbeat=beat)
+        finally:
+            futures.wait([inspecting])
+        return inspecting.result()
+
+    def _reserve(
+        self,
+        job: Job,
+        task: ClaimedTask,
+        *,
+        item: Item,
+        params: ReencodeParams,
+        destination: Destination,
+        recipe: Recipe,
+    ) -> Placed:
+        """Record where the result of ``recipe`` goes: next to the original as ``<stem>_normalized.<container>``
+        (a free name), or in managed storage under a key without user text."""
+        if destination == "managed":
+            name = f"{item.id}{params.suffix()}.{recipe.container}"
+        else:
+            name = _result_title(item.title, params.suffix(), recipe.container)
+        return self._results.reserve(job_id=job.id, seq=task.seq, original=item, destination=destination, name=name)
 
     def _apply(
         self,
@@ -297,6 +362,7 @@ class ReencodeService(MediaJobService):
         *,
         stored: tuple[VideoReport | None, str | None],
         etag: str | None,
+        started: Callable[[], None],
     ) -> tuple[VideoReport, Recipe, Path | None]:
         """The original's report, the recipe it gives, and FFmpeg's result by that recipe (None: nothing to fix).
 
@@ -305,7 +371,7 @@ class ReencodeService(MediaJobService):
         inspected, and FFmpeg starts at once by the stored inspection's recipe beside it (a thread next to FFmpeg's
         process); that result is kept only when the copy's recipe is the same, else FFmpeg runs again by the copy's.
         Either way the recipe and the remap come from the bytes FFmpeg read (a file replaced since its inspection
-        costs a second run, never a wrong remap).
+        costs a second run, never a wrong remap). ``started`` is called as each FFmpeg run begins.
         """
         from cairn.media.processing import reencode  # noqa: PLC0415 (FFmpeg and PyAV: loaded when first used)
 
@@ -313,20 +379,20 @@ class ReencodeService(MediaJobService):
         if report is not None and etag is not None and stored_etag == etag:
             log.debug("item %s: the stored report is used (the object's ETag %s is the one inspected)", item.id, etag)
             recipe = params.recipe(report)
-            result = reencode(source, recipe, scratch, cancelled) if recipe.needed else None
+            result = reencode(source, recipe, scratch, cancelled, on_start=started) if recipe.needed else None
             return report, recipe, result
         guess = _needed(params, report)
         if guess is None:
             original = self._inspect_copy(item, source, scratch)
             recipe = params.recipe(original)
-            result = reencode(source, recipe, scratch, cancelled) if recipe.needed else None
+            result = reencode(source, recipe, scratch, cancelled, on_start=started) if recipe.needed else None
             return original, recipe, result
         failure: MediaError | None = None
         early: Path | None = None
         with ThreadPoolExecutor(1, thread_name_prefix="cairn-inspect") as pool:
             inspecting = pool.submit(self._inspect_copy, item, source, scratch)
             try:
-                early = reencode(source, guess, scratch, cancelled)
+                early = reencode(source, guess, scratch, cancelled, on_start=started)
             except MediaError as err:
                 failure = err
             original = inspecting.result()
@@ -337,7 +403,7 @@ class ReencodeService(MediaJobService):
             log.info("item %s was replaced since its inspection: re-encoding by the recipe of its bytes now", item.id)
             if early is not None:
                 early.unlink()  # the next run's result takes its name
-            return original, recipe, reencode(source, recipe, scratch, cancelled)
+            return original, recipe, reencode(source, recipe, scratch, cancelled, on_start=started)
         if failure is not None:
             raise failure
         return original, recipe, early

@@ -290,6 +290,8 @@ class Registry:
             self._queue.close()
         if "integrations" in self.__dict__:  # made on first use: nothing to close otherwise
             self.integrations.close()
+        if "reencode" in self.__dict__:
+            self.reencode.close()
         self.db.dispose()
 
     def __enter__(self) -> Registry:

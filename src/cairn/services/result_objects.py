@@ -4,7 +4,10 @@
 
     choose(...)    before a job starts: per integration of the originals, "bucket" (next to the original, in the same
                    integration's store) or "managed" (cairn's own storage), the bucket proven writable first
-    place(...)     (a task's prepare) pick a free name, record the object, then upload it (streamed, multipart)
+    reserve(...)   (a task's prepare) pick a free name and record the object, before it exists (a re-encode does
+                   it while FFmpeg runs)
+    store(...)     (then) write it there: moved into managed storage, or uploaded (streamed, multipart)
+    place(...)     both at once
     settle(...)    (the task's commit, in its transaction) the item now references the object: forget the record
     release(...)   the objects a task recorded and never settled: removed (the job's closed hook, and before a task
                    runs again after a crash)
@@ -96,6 +99,8 @@ class Placed:
     key: str
     object_url: str | None  # None in managed storage
     renamed_from: str | None  # the name wanted, when it was taken
+    job_id: int
+    seq: int
 
     @property
     def name(self) -> str:
@@ -249,15 +254,36 @@ class ResultObjectService(Service):
         file: Path,
         heartbeat: Callable[[], None] | None = None,
     ) -> Placed:
-        """Record, then store ``file`` as ``name``: next to ``original`` in its bucket (a free name), or in managed
-        storage. The file is moved or uploaded (``heartbeat`` called as it is read: a lease lost stops it); the
-        caller removes its temporary directory either way."""
+        """Record, then store ``file`` as ``name``: :meth:`reserve` then :meth:`store`."""
+        placed = self.reserve(job_id=job_id, seq=seq, original=original, destination=destination, name=name)
+        self.store(placed, file, heartbeat=heartbeat)
+        return placed
+
+    def reserve(self, *, job_id: int, seq: int, original: Item, destination: Destination, name: str) -> Placed:
+        """Record where a result named ``name`` will go, before it exists: next to ``original`` in its bucket (a
+        free name) or a fresh key in managed storage. Nothing is written there yet (:meth:`store`); a record whose
+        object never comes is removed like any uncommitted one (:meth:`release`, the sweep)."""
         if destination == "managed":
-            return self._place_managed(job_id, seq, name, file)
+            key = managed_result_key(name)
+            with self._write() as repos:
+                pending = repos.result_objects.claim(job_id=job_id, seq=seq, integration_id=None, key=key)
+            assert pending is not None  # a fresh uuid
+            return Placed(pending.id, "managed", None, key, None, None, job_id, seq)
         assert original.integration_id is not None and original.object_url is not None
         store, config, (key,) = self._open(original.integration_id, [original.object_url])
         wanted = f"{_directory(key)}{name}"
         pending, renamed = self._claim_free(store, job_id, seq, original.integration_id, wanted)
+        url = object_url_for(config, pending.key)
+        renamed_from = wanted if renamed else None
+        return Placed(pending.id, "bucket", original.integration_id, pending.key, url, renamed_from, job_id, seq)
+
+    def store(self, placed: Placed, file: Path, *, heartbeat: Callable[[], None] | None = None) -> None:
+        """Write ``file`` where :meth:`reserve` recorded it: moved into managed storage, or uploaded (streamed,
+        multipart; ``heartbeat`` called as it is read: a lease lost stops it). The caller removes ``file``'s
+        temporary directory either way."""
+        if placed.destination == "managed":
+            move_into_managed(self._settings, file, placed.key)
+            return
         lost: list[Exception] = []  # the lease, lost during the upload: the task is another attempt's now
 
         def beat() -> None:
@@ -269,23 +295,13 @@ class ResultObjectService(Service):
                 raise
 
         try:
-            content_type = "video/mp4" if name.endswith(".mp4") else None
-            store.put_file(pending.key, file, content_type=content_type, progress=beat)
+            content_type = "video/mp4" if placed.key.endswith(".mp4") else None
+            self._store_of(placed.integration_id).put_file(placed.key, file, content_type=content_type, progress=beat)
         except Exception:
             if lost:  # not ours to remove any more: the attempt that took the task over releases the record
                 raise lost[0] from None
-            self._remove([pending])
+            self._remove([_pending(placed)])
             raise
-        url = object_url_for(config, pending.key)
-        return Placed(pending.id, "bucket", original.integration_id, pending.key, url, wanted if renamed else None)
-
-    def _place_managed(self, job_id: int, seq: int, name: str, file: Path) -> Placed:
-        key = managed_result_key(name)
-        with self._write() as repos:
-            pending = repos.result_objects.claim(job_id=job_id, seq=seq, integration_id=None, key=key)
-        assert pending is not None  # a fresh uuid
-        move_into_managed(self._settings, file, key)
-        return Placed(pending.id, "managed", None, key, None, None)
 
     def _claim_free(
         self, store: ObjectStore, job_id: int, seq: int, integration_id: int, wanted: str
@@ -361,6 +377,11 @@ class ResultObjectService(Service):
             stored = find_integration(repos, integration_id)
         config = store_config_of(stored, self._integrations.secrets)
         return self._integrations.open(config), config, [resolve_object_key(config, url) for url in object_urls]
+
+
+def _pending(placed: Placed) -> PendingObject:
+    """The record of a placed object, as :meth:`ResultObjectService.release` reads it."""
+    return PendingObject(placed.record_id, placed.job_id, placed.seq, placed.integration_id, placed.key)
 
 
 def _keys_by_integration(originals: Sequence[Item]) -> dict[int, list[str]]:

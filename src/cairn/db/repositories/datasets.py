@@ -28,6 +28,20 @@ def _dataset(row: Any) -> Dataset:
     )
 
 
+# Built once (every re-encode runs it), the values given as parameters.
+_LINK_AS_PLAIN = dataset_items.insert().from_select(
+    ["dataset_id", "item_id", "added_by", "added_at"],
+    sa.select(
+        dataset_items.c.dataset_id,
+        sa.bindparam("new_id", type_=Id),
+        sa.bindparam("added_by", type_=Id),
+        sa.bindparam("added_at", type_=Timestamp),
+    )
+    .join(datasets, datasets.c.id == dataset_items.c.dataset_id)
+    .where(dataset_items.c.item_id == sa.bindparam("original_id"), datasets.c.synced_folder_id.is_(None)),
+)
+
+
 class DatasetRepository(Repository):
     def get(self, dataset_id: int) -> Dataset | None:
         row = self.conn.execute(sa.select(datasets).where(datasets.c.id == dataset_id)).first()
@@ -132,18 +146,8 @@ class DatasetRepository(Repository):
     def link_as_plain(self, original_id: int, new_id: int, *, added_by: int | None) -> None:
         """Link a new item to every plain dataset ``original_id`` is linked to (a synced dataset holds its folder's
         files without links): one ``INSERT ... SELECT``. A new item has no link yet, so none is added twice."""
-        linked = (
-            sa.select(
-                dataset_items.c.dataset_id,
-                sa.literal(new_id, Id),
-                sa.literal(added_by, Id),
-                sa.literal(now(), Timestamp),
-            )
-            .join(datasets, datasets.c.id == dataset_items.c.dataset_id)
-            .where(dataset_items.c.item_id == original_id, datasets.c.synced_folder_id.is_(None))
-        )
-        columns = ["dataset_id", "item_id", "added_by", "added_at"]
-        self.conn.execute(dataset_items.insert().from_select(columns, linked))
+        values = {"original_id": original_id, "new_id": new_id, "added_by": added_by, "added_at": now()}
+        self.conn.execute(_LINK_AS_PLAIN, values)
 
     def item_ids(self, dataset_id: int) -> list[int]:
         """The ids of every item the dataset holds (``DatasetMembers``), in id order."""

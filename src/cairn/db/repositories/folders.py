@@ -39,13 +39,16 @@ def _name_taken(name: str) -> str:
     return f"a folder named {name!r} was just made in the same folder"
 
 
+_GET_FOLDERS = sa.select(folders).where(folders.c.id.in_(sa.bindparam("folder_ids", expanding=True)))  # built once
+
+
 class FolderRepository(Repository):
     def get(self, folder_id: int) -> Folder | None:
         row = self.conn.execute(sa.select(folders).where(folders.c.id == folder_id)).first()
         return _folder(row) if row else None
 
     def get_many(self, folder_ids: list[int]) -> dict[int, Folder]:
-        rows = self.conn.execute(sa.select(folders).where(folders.c.id.in_(folder_ids)))
+        rows = self.conn.execute(_GET_FOLDERS, {"folder_ids": list(folder_ids)})
         return {r.id: _folder(r) for r in rows}
 
     def child_named(self, parent_id: int | None, name: str) -> Folder | None:

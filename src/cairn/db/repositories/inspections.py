@@ -12,6 +12,14 @@ import sqlalchemy as sa
 from cairn.db.inspection_schema import frame_maps, inspections, reencodes
 from cairn.db.repositories._common import Repository, now, utc
 
+# Built once, the values given as parameters (SQLAlchemy then compiles each once): every inspection and re-encode
+# runs them.
+_ADD_INSPECTION = inspections.insert()
+_ADD_FRAME_MAP = frame_maps.insert()
+_ADD_REENCODE = reencodes.insert()
+_GET_INSPECTION = sa.select(inspections).where(inspections.c.item_id == sa.bindparam("item_id"))
+_GET_FRAME_MAP = sa.select(frame_maps.c.encoded).where(frame_maps.c.item_id == sa.bindparam("item_id"))
+
 
 @dataclass(frozen=True)
 class StoredInspection:
@@ -62,16 +70,16 @@ class InspectionRepository(Repository):
         self.add_many([row])
         if frame_map is not None:
             count, encoded = frame_map
-            self.conn.execute(frame_maps.insert().values(item_id=row.item_id, frame_count=count, encoded=encoded))
+            self.conn.execute(_ADD_FRAME_MAP, {"item_id": row.item_id, "frame_count": count, "encoded": encoded})
 
     def add_many(self, rows: Sequence[NewInspection]) -> None:
         """The inspections of items made in this transaction (none stored yet: nothing to replace), in one insert."""
         if rows:
             at = now()
-            self.conn.execute(inspections.insert(), [_values(row, at) for row in rows])
+            self.conn.execute(_ADD_INSPECTION, [_values(row, at) for row in rows])
 
     def get(self, item_id: int) -> StoredInspection | None:
-        row = self.conn.execute(sa.select(inspections).where(inspections.c.item_id == item_id)).first()
+        row = self.conn.execute(_GET_INSPECTION, {"item_id": item_id}).first()
         if row is None:
             return None
         return StoredInspection(
@@ -86,8 +94,7 @@ class InspectionRepository(Repository):
         )
 
     def frame_map(self, item_id: int) -> bytes | None:
-        query = sa.select(frame_maps.c.encoded).where(frame_maps.c.item_id == item_id)
-        value = self.conn.execute(query).scalar_one_or_none()
+        value = self.conn.execute(_GET_FRAME_MAP, {"item_id": item_id}).scalar_one_or_none()
         return bytes(value) if value is not None else None
 
     def save_reencode(
@@ -99,16 +106,15 @@ class InspectionRepository(Repository):
         steps: list[dict[str, str]],
         remap: list[int | None],
     ) -> None:
-        self.conn.execute(
-            reencodes.insert().values(
-                result_item_id=result_item_id,
-                original_item_id=original_item_id,
-                mode=mode,
-                steps=steps,
-                remap=remap,
-                created_at=now(),
-            )
-        )
+        values = {
+            "result_item_id": result_item_id,
+            "original_item_id": original_item_id,
+            "mode": mode,
+            "steps": steps,
+            "remap": remap,
+            "created_at": now(),
+        }
+        self.conn.execute(_ADD_REENCODE, values)
 
     def reencode_of(self, result_item_id: int) -> StoredReencode | None:
         """How ``result_item_id`` was made, if a re-encode made it."""

@@ -46,17 +46,22 @@ def to_item(row: Any) -> Item:
     )
 
 
+# Built once, the ids given as parameters: asked on every task (building a select again costs ~0.3 ms)
+_GET_ITEM = sa.select(items).where(items.c.id == sa.bindparam("item_id"))
+_GET_ITEMS = sa.select(items).where(items.c.id.in_(sa.bindparam("item_ids", expanding=True)))
+
+
 class ItemRepository(Repository):
     # --- reads ------------------------------------------------------------------------------------------------
     def get(self, item_id: int) -> Item | None:
-        row = self.conn.execute(sa.select(items).where(items.c.id == item_id)).first()
+        row = self.conn.execute(_GET_ITEM, {"item_id": item_id}).first()
         return to_item(row) if row else None
 
     def get_many(self, item_ids: Sequence[int]) -> list[Item]:
         found: dict[int, Item] = {}
         for start in range(0, len(item_ids), 900):
             chunk = list(item_ids[start : start + 900])
-            for row in self.conn.execute(sa.select(items).where(items.c.id.in_(chunk))):
+            for row in self.conn.execute(_GET_ITEMS, {"item_ids": chunk}):
                 found[row.id] = to_item(row)
         return [found[i] for i in item_ids if i in found]
 

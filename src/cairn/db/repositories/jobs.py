@@ -55,6 +55,20 @@ _FINISH_TASK = (  # its units are no longer needed: the payload is dropped
     )
     .values(lease_owner=None, lease_expires_at=None, payload=b"")  # and its status and end
 )
+_OPEN_TASK_COUNT = sa.select(sa.func.count()).where(
+    job_tasks.c.job_id == sa.bindparam(_JOB_KEY), job_tasks.c.status.in_(_OPEN_TASKS)
+)
+_MARK_STARTED = (
+    jobs.update()
+    .where(jobs.c.id == sa.bindparam(_JOB_KEY), jobs.c.status == JobStatus.QUEUED.value)
+    .values(revision=jobs.c.revision + 1, status=JobStatus.RUNNING.value)  # and its start
+)
+_ADD_TASK = job_tasks.insert()
+_MARK_ENQUEUED = (
+    job_tasks.update()
+    .where(job_tasks.c.job_id == sa.bindparam(_JOB_KEY), job_tasks.c.seq.in_(sa.bindparam("seqs", expanding=True)))
+    .values(enqueued_at=sa.bindparam("at", type_=job_tasks.c.enqueued_at.type))
+)
 _COUNTERS = ("units_done", "units_error", "units_cancelled", "units_skipped", "units_updated", "items_created")
 _ADD_COUNTS = (
     jobs.update()
@@ -219,13 +233,13 @@ class JobRepository(Repository):
         )
 
     def mark_started(self, job_id: int) -> None:
-        self._touch(job_id, jobs.c.status == JobStatus.QUEUED.value, status=JobStatus.RUNNING.value, started_at=now())
+        self.conn.execute(_MARK_STARTED, {_JOB_KEY: job_id, "started_at": now()})
 
     # --- tasks --------------------------------------------------------------------------------------------
     def add_task(self, *, job_id: int, seq: int, unit_start: int, unit_count: int, payload: bytes) -> None:
         values = {"job_id": job_id, "seq": seq, "status": TaskStatus.PENDING.value, "unit_start": unit_start,
                   "unit_count": unit_count, "payload": payload}  # fmt: skip
-        self.conn.execute(job_tasks.insert(), values)
+        self.conn.execute(_ADD_TASK, values)
 
     def claim_task(
         self, *, job_id: int, seq: int, owner: str, lease_until: datetime
@@ -307,8 +321,7 @@ class JobRepository(Repository):
         return int(count)
 
     def open_tasks(self, job_id: int) -> int:
-        query = sa.select(sa.func.count()).where(job_tasks.c.job_id == job_id, job_tasks.c.status.in_(_OPEN_TASKS))
-        return int(self.conn.execute(query).scalar_one())
+        return int(self.conn.execute(_OPEN_TASK_COUNT, {_JOB_KEY: job_id}).scalar_one())
 
     def tasks_needing_work(self, *, expired_before: datetime, limit: int = 10_000) -> list[TaskRef]:
         """Open tasks that may need a worker: pending ones never enqueued, and every leased one (with whether its
@@ -367,11 +380,7 @@ class JobRepository(Repository):
 
     def mark_enqueued(self, job_id: int, seqs: Sequence[int]) -> None:
         for start in range(0, len(seqs), 500):
-            self.conn.execute(
-                job_tasks.update()
-                .where(job_tasks.c.job_id == job_id, job_tasks.c.seq.in_(seqs[start : start + 500]))
-                .values(enqueued_at=now())
-            )
+            self.conn.execute(_MARK_ENQUEUED, {_JOB_KEY: job_id, "seqs": list(seqs[start : start + 500]), "at": now()})
 
     def unsent_tasks(self, job_id: int) -> list[int]:
         """Pending tasks of a job never enqueued."""

@@ -27,10 +27,12 @@ def _notification(row: Any) -> Notification:
     )
 
 
+_ADD = notifications.insert().returning(notifications.c.id)  # built once: its values are parameters
+
+
 class NotificationRepository(Repository):
     def add(self, **values: Any) -> int:
-        statement = notifications.insert().values(created_at=now(), **values).returning(notifications.c.id)
-        return int(self.conn.execute(statement).scalar_one())
+        return int(self.conn.execute(_ADD, {"created_at": now(), **values}).scalar_one())
 
     def page(self, user_id: int, *, before_id: int | None, unread_only: bool, limit: int) -> list[Notification]:
         """A user's notifications, newest first, older than ``before_id``."""
