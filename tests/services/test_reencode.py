@@ -302,11 +302,13 @@ def test_a_video_inspected_before_its_etag_was_recorded_is_inspected_again(
 
 
 def test_a_remux_task_writes_its_result_in_few_statements(
-    registry: Registry, admin: User, folder: Folder, media_corpus: MediaCorpus
+    registry: Registry, admin: User, folder: Folder, media_corpus: MediaCorpus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A task's SQL is most of cairn's own time on a short remux: the claim, the stored report, the result's record
     and one commit (the item, its inspection and frame map, the link, datasets, journal, the job's end). None
-    replaces a row that cannot exist yet (a new item's inspection), none is repeated."""
+    replaces a row that cannot exist yet (a new item's inspection), none is repeated. The cancel check's question
+    (once a second while FFmpeg runs: none, one or more, by the machine's speed) is not asked here."""
+    monkeypatch.setattr("cairn.services._processing.CANCEL_POLL_SECONDS", float("inf"))
     original = add_video(registry, admin, folder, media_corpus["with_audio.mp4"])
     dataset = registry.datasets.create(actor=admin, title="plain")
     registry.datasets.add_items(actor=admin, dataset_id=dataset.id, item_ids=[original.id])
