@@ -52,7 +52,7 @@ WALK_STEPS = 1_000_000  # SQLite: VM instructions of a walk with a text (about 1
 PROGRESS_EVERY = 10_000  # SQLite: instructions between two calls of the handler that counts them
 WALK_ENTRIES = 100_000  # PostgreSQL: index entries a walk with a text reads at most (about SQLite's budget)
 SHORT_WALK = 1_000  # PostgreSQL: entries a walk with a text reads before the kinds' candidates are counted
-FEW_OF_KIND = 500  # PostgreSQL: a kind with at most this many items containing the text has them fetched and sorted
+FEW_OF_KIND = 5_000  # PostgreSQL: a kind with at most this many items containing the text has them fetched and sorted
 LISTED_FOLDERS = 2_000  # a scope of up to this many folders is bound as a list of ids, a subquery beyond
 MIN_INDEXED_TEXT = 3  # the trigram indexes find texts of three characters or more
 
