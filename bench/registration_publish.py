@@ -24,29 +24,9 @@ from typing import Any
 
 from bench.databases import throwaway_database
 from bench.registration_ceiling import BATCH, _folder, _rows
+from bench.registration_indexes import writer_seconds
 
 _STAGED = "bench_staged_items"
-
-
-def _chunked(dialect: str, rows: int) -> float:
-    from cairn.db.database import Database
-    from cairn.db.migrate import upgrade
-    from cairn.db.repositories._bulk import insert_items
-
-    with throwaway_database(dialect) as url:
-        database = Database(url)
-        upgrade(database)
-        with database.write() as conn:
-            folder_id = _folder(conn)
-        seconds = 0.0
-        for start in range(0, rows, BATCH):
-            batch = _rows(folder_id, start, min(BATCH, rows - start))
-            started = time.perf_counter()
-            with database.write() as conn:
-                insert_items(conn, batch, skip_conflicts=True)
-            seconds += time.perf_counter() - started
-        database.dispose()
-    return seconds
 
 
 def _staged(dialect: str, rows: int) -> tuple[float, float, float]:
@@ -117,7 +97,7 @@ def main(argv: list[str]) -> int:
         chunked: list[float] = []
         staged: list[tuple[float, float, float]] = []
         for _ in range(args.rounds):  # interleaved, so that a change of load weighs on both
-            chunked.append(_chunked(dialect, args.rows))
+            chunked.append(writer_seconds(dialect, args.rows))
             print(f"{dialect} chunked: {chunked[-1]:.1f} s", file=sys.stderr)
             staged.append(_staged(dialect, args.rows))
             print(f"{dialect} staged (fill, publish, delete): {staged[-1]}", file=sys.stderr)
