@@ -32,7 +32,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cairn.api.deps import SESSION_COOKIE
 from cairn.api.schemas.folders import FolderPublic, FoldersPublic
-from cairn.api.schemas.items import ItemsPublic, item_public
+from cairn.api.schemas.items import items_page_public
 from cairn.api.schemas.users import UserPublic
 from cairn.domain.listing import ItemQuery, SortBy
 from cairn.errors import CairnError
@@ -154,7 +154,7 @@ def first_screen(registry: Registry, *, session: str, folder_id: int) -> str | N
         folders = registry.folders.children(actor=user, parent_id=folder_id)
     except CairnError:
         return _script_json(screen)
-    files = ItemsPublic(items=[item_public(i) for i in page.items], next_cursor=page.next_cursor)
+    files = items_page_public(page)
     screen["files"] = files.model_dump(mode="json")
     screen["folders"] = FoldersPublic(folders=[FolderPublic.model_validate(f) for f in folders]).model_dump(mode="json")
     return _script_json(screen)

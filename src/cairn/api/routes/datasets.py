@@ -8,7 +8,7 @@ from cairn.api.deps import CurrentUser, RegistryDep
 from cairn.api.listing import ItemQueryDep
 from cairn.api.schemas.common import CountPublic, IdPath, ItemIdsBody
 from cairn.api.schemas.datasets import DatasetCreate, DatasetPublic, DatasetsPublic, DatasetSync, DatasetUpdate
-from cairn.api.schemas.items import ItemsPublic, item_public
+from cairn.api.schemas.items import ItemsPublic, items_page_public
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
 
@@ -67,7 +67,7 @@ def sync_dataset(*, dataset_id: IdPath, body: DatasetSync, user: CurrentUser, re
 def dataset_items(*, dataset_id: IdPath, query: ItemQueryDep, user: CurrentUser, registry: RegistryDep) -> ItemsPublic:
     """A page of the dataset's files that the caller may see."""
     page = registry.datasets.items(actor=user, dataset_id=dataset_id, query=query)
-    return ItemsPublic(items=[item_public(i) for i in page.items], next_cursor=page.next_cursor)
+    return items_page_public(page)
 
 
 @router.post("/{dataset_id}/items")

@@ -21,7 +21,7 @@ from cairn.api.schemas.folders import (
     FolderUpdate,
     PathElementPublic,
 )
-from cairn.api.schemas.items import ItemsPublic, item_public
+from cairn.api.schemas.items import ItemsPublic, items_page_public
 from cairn.domain.records import Folder, User
 from cairn.services.folders import FolderNode
 from cairn.services.registry import Registry
@@ -143,4 +143,4 @@ def folder_items(
     """A page of the folder's files, filtered and sorted; follow `next_cursor` for the next page."""
     scoped = dataclasses.replace(query, folder_id=folder_id, recursive=recursive)
     page = registry.items.browse(actor=user, query=scoped)
-    return ItemsPublic(items=[item_public(i) for i in page.items], next_cursor=page.next_cursor)
+    return items_page_public(page)

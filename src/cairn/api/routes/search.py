@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from cairn.api.deps import CurrentUser, RegistryDep
 from cairn.api.listing import SearchQueryDep
 from cairn.api.schemas.common import MAX_ID, IdQuery
-from cairn.api.schemas.items import ItemsPublic, item_public
+from cairn.api.schemas.items import ItemsPublic, items_page_public
 from cairn.api.schemas.journal import JournalEntryPublic, JournalPublic
 
 router = APIRouter(tags=["search"])
@@ -26,7 +26,7 @@ def search(
 ) -> ItemsPublic:
     """Search every file the caller may see, whatever folder it is in; newest first unless ``sort`` says."""
     page = registry.items.search(actor=user, query=dataclasses.replace(query, folder_id=folder_id))
-    return ItemsPublic(items=[item_public(i) for i in page.items], next_cursor=page.next_cursor)
+    return items_page_public(page)
 
 
 @router.get("/journal", tags=["journal"])

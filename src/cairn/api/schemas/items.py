@@ -9,7 +9,7 @@ from pydantic import Field
 
 from cairn.api.schemas.common import MAX_ID, Body, ClientMetadata, ItemIds, Public
 from cairn.domain.kinds import ItemKind, ItemStatus
-from cairn.domain.records import Item
+from cairn.domain.records import Item, Page
 
 
 class MediaPublic(Public):
@@ -81,3 +81,8 @@ def item_public(item: Item) -> ItemPublic:
         name: getattr(item, name) for name in ItemPublic.model_fields if name not in {"media", "managed"}
     }
     return ItemPublic(**data, media=MediaPublic.model_validate(item.media), managed=item.managed_key is not None)
+
+
+def items_page_public(page: Page[Item]) -> ItemsPublic:
+    """A keyset page of items as the API answers it (its next cursor included)."""
+    return ItemsPublic(items=[item_public(i) for i in page.items], next_cursor=page.next_cursor)
