@@ -8,13 +8,15 @@ Each piece of work is timed two ways, the two sides taking turns round after rou
 
 * **cairn** as a user meets it: a re-encode job started with ``registry.reencode.start`` and its task run by the
   job engine (``registry.jobs.run_task``) in this process, on SQLite and managed storage: the copy of the original
-  (linked), its stored inspection (used as is: the file keeps the ETag it was inspected with), FFmpeg, the result's
-  inspection, the frame remap, the move into managed storage and the commit of the new item. Queue latency (from
-  the job's creation to its task's claim by an embedded consumer) is measured apart, once per job kind. Frame
-  export is ``cairn frames ITEM --out DIR``, its own process.
+  (linked), its stored inspection (used as is: the file keeps the ETag it was inspected with), the work itself (a
+  stream copy in cairn's process through PyAV's libavformat, ``cairn.media.remux``; an encode by the FFmpeg
+  binary), the result's inspection, the frame remap, the move into managed storage and the commit of the new item.
+  Queue latency (from the job's creation to its task's claim by an embedded consumer) is measured apart, once per
+  job kind. Frame export is ``cairn frames ITEM --out DIR``, its own process.
 * **FFmpeg** doing the same work on the same local file: the imageio-ffmpeg binary cairn runs, with the very
-  arguments cairn's recipe gives (``cairn.domain.reencode.ffmpeg_arguments``), or ``ffmpeg -i clip.mp4 out/%d.png``
-  for the frames, as a subprocess.
+  arguments cairn's recipe gives (``cairn.domain.reencode.ffmpeg_arguments``: for a stream copy, the command line
+  whose result cairn's in-process copy matches packet for packet), or ``ffmpeg -i clip.mp4 out/%d.png`` for the
+  frames, as a subprocess.
 
 The videos are FFmpeg's ``testsrc2`` (1920x1080, 30 fps, H.264 with B-frames, a key frame every 30 frames), made
 once and cached under ``$TMPDIR/cairn-bench-media``: with AAC audio (the auto recipe's only step: drop the audio),
@@ -341,14 +343,14 @@ def _report(
         "",
         f"`{command}`: a {seconds} s 1920x1080 30 fps H.264 video (re-encodes) and a {FRAME_EXPORT_FRAMES:,}-frame "
         f"640x360 one (frame export); median of {args.runs} runs per side, the sides taking turns. cairn: the job "
-        "through the engine (copy, stored inspection, FFmpeg, inspect the result, remap, store, commit), queue latency "
-        "apart; "
+        "through the engine (copy, stored inspection, the work: a stream copy in cairn's process, an encode by "
+        "FFmpeg; inspect the result, remap, store, commit), queue latency apart; "
         "FFmpeg: the same arguments on the same local file. "
         f"Machine: {facts['cpu']}, {facts['cores']}, {facts['memory']}, Python {facts['python']}, "
         f"FFmpeg {_ffmpeg_version()}; load average {load[0][0]:.1f} / {load[1][0]:.1f} at start / end.",
         "",
         "| work | cairn median (s) | FFmpeg median (s) | cairn / FFmpeg | target | met | CPU cairn / FFmpeg (s) "
-        "| cairn's own CPU (ms) | queue latency (s) |",
+        "| cairn's process CPU (ms) | queue latency (s) |",
         "|---|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
     for case in cases:

@@ -2,10 +2,10 @@
 
 Each writes a hidden partial file in the output directory (``.cairn-partial-<random>-<name>``, removed whatever
 happens; no directory is made or removed: on a file system that discards freed blocks, removing a directory cost
-more than 3 ms), bounds the result's size with FFmpeg's ``-fs`` (a result that reaches the bound is refused, not
-kept cut short), and only renames a finished result to its final name. A cancelled or failed run leaves nothing
-behind. Streaming from and
-to buckets and the job around it belong to the callers.
+more than 3 ms), bounds the result's size (FFmpeg's ``-fs``; a stream copy counts what it writes: a result that
+reaches the bound is refused, not kept cut short), and only renames a finished result to its final name. A
+cancelled or failed run leaves nothing behind. Streaming from and to buckets and the job around it belong to the
+callers.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from cairn.domain.reencode import X264_CRF, Recipe, ffmpeg_arguments
 from cairn.errors import AlreadyExists, InvalidInput, MediaError
 from cairn.media.ffmpeg import Cancel, cancelled_error, run_ffmpeg
 from cairn.media.reading import FOREIGN_ERRORS, media_error
+from cairn.media.remux import remux
 
 __all__ = ["DEFAULT_SEQUENCE_FPS", "output_bound", "reencode", "sequence_frame", "sequence_video"]
 
@@ -49,7 +50,8 @@ def reencode(
     on_start: Callable[[], None] | None = None,
 ) -> Path:
     """Apply ``recipe`` to the video at ``input_path``; the result is ``out_dir/<stem>_normalized.<container>``
-    (``on_start``: called once FFmpeg runs).
+    (``on_start``: called once the work runs). A stream copy runs in this process (:mod:`cairn.media.remux`), a
+    re-encode in an FFmpeg process.
 
     Raises MediaError with FFmpeg's reason when the input cannot be processed (corrupt, truncated), when
     cancelled (``details.reason`` "cancelled") or when the result reaches ``max_output_bytes``.
@@ -59,6 +61,10 @@ def reencode(
     final = out_dir / f"{input_path.stem}_normalized.{recipe.container}"
     bound = max_output_bytes or output_bound(input_path.stat().st_size)
     with _partial(final) as partial:
+        if not recipe.encode:
+            remux(input_path, recipe, partial, cancel, max_bytes=bound, timeout_seconds=timeout_seconds,
+                  on_start=on_start)  # fmt: skip
+            return _keep(partial, final, bound)
         args = ffmpeg_arguments(recipe, str(input_path), str(partial), max_bytes=bound)
         roles = {f"file:{input_path}": input_path.name, f"file:{partial}": "output", str(input_path): input_path.name}
         run_ffmpeg(
