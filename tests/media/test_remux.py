@@ -168,3 +168,15 @@ def test_start_time_is_rounded_as_ffmpeg_rounds_it() -> None:
     assert _ticks(Fraction(15, 10_000), base) == 2
     assert _ticks(Fraction(-14, 10_000), base) == -1
     assert _ticks(Fraction(0), base) == 0
+
+
+def test_a_file_without_video_fails_saying_so(media_corpus: MediaCorpus, ffmpeg_exe: str, tmp_path: Path) -> None:
+    sound = tmp_path / "sound.mp4"
+    subprocess.run(
+        [ffmpeg_exe, "-loglevel", "error", "-i", str(media_corpus["tone.wav"]), "-c:a", "aac", str(sound)], check=True
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(MediaError, match=r"^FFmpeg failed: sound\.mp4: no video stream$"):
+        reencode(sound, _copy_recipe(_inspect(media_corpus["moov_end.mp4"])), out)
+    assert list(out.iterdir()) == []

@@ -1,9 +1,8 @@
 """A stream copy (remux) in this process: the first video stream's packets, byte for byte, into a new container.
 
 The work of ``ffmpeg -f FORMAT -i IN -map 0:v:0 -c copy OUT`` done by the same libavformat through PyAV, without
-starting a process (``docs/architecture.md`` says why: FFmpeg's process start and set-up weighed about a quarter
-of a remux of a 40 MB video). It follows the command line's rules for a stream copy, so that both give the same
-file (``tests/media/test_remux.py`` compares them packet by packet):
+starting a process (``docs/architecture.md`` says why). It follows the command line's rules for a stream copy, so
+that both give the same file (``tests/media/test_remux.py`` compares them packet by packet):
 
 * the input is read by the demuxer inspection named, from a local file only (no playlist, no URL);
 * every timestamp is shifted by the file's start time, so the result starts at 0 (FFmpeg's default without
@@ -63,7 +62,7 @@ def remux(
     try:
         with av.open(f"file:{source}", format=recipe.source_format, options={"protocol_whitelist": "file"}) as inp:
             if not inp.streams.video:
-                raise MediaError(f"FFmpeg failed: {source.name} has no video stream", details=_failed())
+                raise MediaError(f"FFmpeg failed: {source.name}: no video stream", details=_failed())
             video = inp.streams.video[0]
             with av.open(f"file:{target}", "w", format=recipe.container, options=_muxer_options(recipe)) as out:
                 out.metadata.update(inp.metadata)
@@ -72,10 +71,15 @@ def remux(
                 limits = _Limits(cancel, deadline, timeout_seconds, max_bytes)
                 if on_start is not None:
                     on_start()
-                _copy_packets(inp, video, out, copy, limits)
+                if not _copy_packets(inp, video, out, copy, limits):
+                    raise MediaError(
+                        f"FFmpeg failed: {source.name}: no key frame to start a copy at", details=_failed()
+                    )
     except av.error.FFmpegError as exc:
         reason = (exc.strerror or type(exc).__name__).strip()
         raise MediaError(f"FFmpeg failed: {source.name}: {reason}", details=_failed()) from exc
+    except ValueError as exc:  # PyAV's refusals (a codec the container cannot hold) name no path
+        raise MediaError(f"FFmpeg failed: {source.name}: {exc}", details=_failed()) from exc
 
 
 class _Limits:
@@ -109,7 +113,8 @@ def _copy_packets(
     out: av.container.OutputContainer,
     copy: av.VideoStream,
     limits: _Limits,
-) -> None:
+) -> bool:
+    """Copy every packet from the first key frame on; False when there was no key frame (nothing copied)."""
     time_base = video.time_base or _MICROSECOND
     shift = _ticks(-inp.start_time * _MICROSECOND, time_base) if inp.start_time else 0
     dts = _DecodingTimes(video, time_base)
@@ -134,6 +139,7 @@ def _copy_packets(
         limits.check(written)
         packet.stream = copy
         out.mux(packet)
+    return started
 
 
 class _DecodingTimes:
