@@ -240,17 +240,22 @@ def test_output_bound_refuses_a_result_that_reaches_it(media_corpus: MediaCorpus
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_playlist_posing_as_a_video_opens_nothing_else(media_corpus: MediaCorpus, tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["full", "copy"])
+def test_a_playlist_posing_as_a_video_opens_nothing_else(media_corpus: MediaCorpus, tmp_path: Path, mode: str) -> None:
     """An HLS playlist (FFmpeg follows one named .m3u8 to other files or URLs) registered as a video is read as the
-    container inspection named, and fails; it must not become a re-encode of another file."""
+    container inspection named, and fails, whether FFmpeg encodes it or cairn copies it in process (an auto
+    recipe's stream copy); it must not become a re-encode of another file."""
+    source = media_corpus["with_audio.mp4"]
     secret = tmp_path / "secret.mp4"
-    secret.write_bytes(media_corpus["with_audio.mp4"].read_bytes())
+    secret.write_bytes(source.read_bytes())
     playlist = tmp_path / "clip.m3u8"
     playlist.write_text(f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n{secret}\n#EXT-X-ENDLIST\n")
     out = tmp_path / "out"
     out.mkdir()
+    recipe = full_recipe(inspect(media_corpus["cfr_h264.mp4"])) if mode == "full" else auto_recipe(inspect(source))
+    assert recipe.encode == (mode == "full")
     with pytest.raises(MediaError, match="FFmpeg failed"):
-        reencode(playlist, full_recipe(inspect(media_corpus["cfr_h264.mp4"])), out)
+        reencode(playlist, recipe, out)
     assert list(out.iterdir()) == []
 
 

@@ -148,18 +148,6 @@ def test_a_corrupt_input_fails_naming_the_file_not_its_path(
         assert 0 < len(_packets(result)) < len(_packets(media_corpus["moov_end.mp4"]))
 
 
-def test_a_playlist_posing_as_a_video_opens_nothing_else(media_corpus: MediaCorpus, tmp_path: Path) -> None:
-    secret = tmp_path / "secret.mp4"
-    secret.write_bytes(media_corpus["with_audio.mp4"].read_bytes())
-    playlist = tmp_path / "clip.m3u8"
-    playlist.write_text(f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n{secret}\n#EXT-X-ENDLIST\n")
-    out = tmp_path / "out"
-    out.mkdir()
-    with pytest.raises(MediaError, match=r"FFmpeg failed: clip\.m3u8: "):
-        reencode(playlist, _copy_recipe(_inspect(media_corpus["moov_end.mp4"])), out)
-    assert list(out.iterdir()) == []
-
-
 def test_start_time_is_rounded_as_ffmpeg_rounds_it() -> None:
     from cairn.media.remux import _ticks
 
