@@ -262,6 +262,7 @@ def test_postgresql_few_dataset_members_are_looked_up_by_id(
     for query in (ItemQuery(text="cam1", in_dataset=True), ItemQuery(text="cam1", dataset_id=dataset.id)):
         plan = plan_of(registry, query, enable_seqscan="off", enable_bitmapscan="off")
         assert "Index Cond: (id = ANY (" in plan
+        assert plan.count("search_text ~~") == 1  # the rows found by id: one LIKE, not one per kind
         monkeypatch.setattr(item_pages, "FEW_MEMBERS", 2)
         assert "= ANY (" not in plan_of(registry, query, enable_seqscan="off", enable_bitmapscan="off")
         monkeypatch.setattr(item_pages, "FEW_MEMBERS", 20_000)

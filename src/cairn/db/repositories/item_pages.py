@@ -222,13 +222,18 @@ class PageFinder:
         few_members = _asks_for_members(query) and self._at_most(_member_ids(query), FEW_MEMBERS)
         if not _indexed_text(query.text) or "\n" in (query.text or ""):
             return self.conn.execute(self.postgres_statement(query, scope, items, few_members=few_members)).all()
-        fetch_and_sort = self.postgres_statement(query, scope, items, few_members=few_members, sorted_after=True)
+
+        def fetch_and_sort() -> Sequence[Row[Any]]:  # built only if run: most pages are found another way
+            return self.conn.execute(
+                self.postgres_statement(query, scope, items, few_members=few_members, sorted_after=True)
+            ).all()
+
         # The text's matches of every kind, from one LIKE (quick to plan), not those of the kinds asked: the planner
         # takes text and kind as independent, and would estimate few for a kind holding most of the matches
         matches = sa.select(items.c.id).where(items.c.search_text.like(search_text.like_pattern(query.text or "")))
         estimated = 0 if few_members else self._estimated_rows(matches)
         if estimated <= FEW_MATCHES:
-            return self.conn.execute(fetch_and_sort).all()
+            return fetch_and_sort()
         # A kind's own order (its name index, or few rows of other kinds between its own in creation order) is
         # dense in its items, and a text with not too many matches may be met late in the name order: a short walk
         # tells whether its matches are met soon, before the kinds' candidates are counted
@@ -246,7 +251,7 @@ class PageFinder:
             return self.conn.execute(self.postgres_statement(query, scope, items, ids=few)).all() if few else []
         if query.kinds and (walked := self.walk(query, scope, WALK_ENTRIES)) is not None:
             return self._rows_by_id(walked)
-        return self.conn.execute(fetch_and_sort).all()
+        return fetch_and_sort()
 
     def _candidates_by_kind(self, text: str, kinds: frozenset[ItemKind]) -> dict[ItemKind, list[int] | None]:
         """PostgreSQL: for each kind, the ids of its items containing ``text`` if at most ``FEW_OF_KIND`` (None:
@@ -392,7 +397,8 @@ class PageFinder:
             array = sa.select(sa.func.array_agg(member_ids.c.item_id)).scalar_subquery()
             conditions.append(source.c.id == sa.any_(sa.cast(array, postgresql.ARRAY(sa.BigInteger))))
         if query.text and ids is None:  # ids: of items known to contain the text
-            conditions.append(_postgres_text_condition(query.text, source, kinds=query.kinds))
+            # rows looked up by id are checked with one LIKE: kind by kind would only cost planning and checks
+            conditions.append(_postgres_text_condition(query.text, source, kinds=query.kinds, by_kind=not few_members))
         if scope.limited:
             conditions.append(scope.condition(source.c.folder_id))
         if query.metadata:  # needs the row: a subquery PostgreSQL runs last, for the rows that passed the others
@@ -546,12 +552,14 @@ def _sqlite_text_condition(text: str, kinds: frozenset[ItemKind], *, fts: bool) 
     return sa.or_(*(column.like(pattern, escape="\\") for pattern in patterns for column in columns))
 
 
-def _postgres_text_condition(text: str, source: Any, *, kinds: Set[ItemKind] = frozenset()) -> sa.ColumnElement[bool]:
+def _postgres_text_condition(
+    text: str, source: Any, *, kinds: Set[ItemKind] = frozenset(), by_kind: bool = True
+) -> sa.ColumnElement[bool]:
     """PostgreSQL: title or object URL contains ``text`` (any case), in an item of one of ``kinds`` (any if none):
     ``LIKE`` on ``search_text`` of the text mapped the same way (``cairn.db.search_text``), written kind by kind on
-    ``items`` so that each kind's own (partial) trigram index serves it. Items too long for ``search_text`` have
-    none: the few of them are checked with ``ILIKE``, as is a text holding a line break (which could match across
-    the join of title and URL)."""
+    ``items`` if ``by_kind``, so that each kind's own (partial) trigram index serves it. Items too long for
+    ``search_text`` have none: the few of them are checked with ``ILIKE``, as is a text holding a line break (which
+    could match across the join of title and URL)."""
     pattern = _like_pattern(text)
     if "\n" in text:
         return sa.or_(source.c.title.ilike(pattern, escape="\\"), source.c.object_url.ilike(pattern, escape="\\"))
@@ -561,7 +569,7 @@ def _postgres_text_condition(text: str, source: Any, *, kinds: Set[ItemKind] = f
         sa.or_(long_items.title.ilike(pattern, escape="\\"), long_items.object_url.ilike(pattern, escape="\\")),
     )
     indexed = source.c.search_text.like(search_text.like_pattern(text))
-    if source is items:
+    if source is items and by_kind:
         indexed = sa.or_(*(sa.and_(items.c.kind == kind.value, indexed) for kind in sorted(kinds or ItemKind)))
     elif kinds:
         indexed = sa.and_(source.c.kind.in_(sorted(k.value for k in kinds)), indexed)
