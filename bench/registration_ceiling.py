@@ -40,7 +40,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cairn.db.schema import search_trigram_index
+from cairn.db.schema import SQLITE_SEARCH_DDL, search_trigram_index
 from cairn.domain.duplicate_keys import url_key
 from cairn.domain.kinds import ItemKind
 
@@ -70,11 +70,19 @@ _POSTGRESQL_EXTRAS = (
 # The floor's variants: name -> statements run on the migrated schema before the rows go in. "stage": the rows go
 # through the writer's stage (``_bulk``), converted beforehand; else straight into ``items`` (module docstring).
 _NO_SQLITE_TRIGGER = "DROP TRIGGER IF EXISTS items_fts_ai"
+# FTS5 without its %_docsize table (one row per item: the token count of each column, read only by ranking
+# functions such as bm25, which search does not use); the triggers, on items, stay and feed the new table.
+_FTS_WITHOUT_SIZES = (
+    "DROP TABLE items_fts",
+    *(ddl.replace("tokenize='trigram'", "tokenize='trigram', columnsize=0") for ddl in SQLITE_SEARCH_DDL[:1]),
+)
 _GIN = tuple(search_trigram_index(kind) for kind in ItemKind)
 FLOORS: dict[str, dict[str, tuple[str, ...]]] = {
     "sqlite": {
         "floor: needed indexes, FTS5 fed per batch": (_NO_SQLITE_TRIGGER,),
         "floor: needed indexes, FTS5 by its trigger, stage + INSERT ON CONFLICT": (),
+        "floor: needed indexes, FTS5 columnsize=0 fed per batch": (*_FTS_WITHOUT_SIZES, _NO_SQLITE_TRIGGER),
+        "floor: needed indexes, FTS5 columnsize=0 by its trigger, stage + INSERT ON CONFLICT": _FTS_WITHOUT_SIZES,
         "floor: needed indexes, no search index": (_NO_SQLITE_TRIGGER, "DROP TABLE items_fts"),
     },
     "postgresql": {
