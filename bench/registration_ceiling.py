@@ -20,6 +20,14 @@ Three schemas, in the same run as cairn's own figures:
   dropped too): SQLite ``executemany`` straight into the table, PostgreSQL ``COPY`` straight into it. The physical
   ceiling of this machine, which issue 15's ratio (cairn / this >= 0.5) is taken against.
 
+The floor (``measure_floor``): the simplest correct design, every index the product reads kept (each has a query
+whose plan uses it; SQLite's ``ix_items_title``, which none used, is gone since migration 0008), the
+values converted off the clock and the database's fastest bulk path: SQLite one plain ``executemany`` straight into
+``items`` (``ON CONFLICT DO NOTHING``: the duplicate guard) with FTS5 fed once per batch (``INSERT INTO items_fts
+... SELECT ... WHERE id > last`` instead of the per-row trigger); PostgreSQL ``COPY`` straight into ``items`` (the
+generated ``search_text`` and the GIN trigram indexes as they are, with their pending lists, or variants of them).
+No Python registration with those indexes can insert faster.
+
 The rows' ``url_key`` is cairn's (``cairn.domain.duplicate_keys``), so the unique index sees the keys cairn writes.
 """
 
@@ -32,7 +40,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cairn.db.schema import search_trigram_index
+from cairn.db.schema import SQLITE_SEARCH_DDL, search_trigram_index
 from cairn.domain.duplicate_keys import url_key
 from cairn.domain.kinds import ItemKind
 
@@ -43,7 +51,6 @@ _SQLITE_EXTRAS = (
     "DROP INDEX IF EXISTS ix_items_folder_created",
     "DROP INDEX IF EXISTS ix_items_folder_title",
     "DROP INDEX IF EXISTS ix_items_integration",
-    "DROP INDEX IF EXISTS ix_items_title",
     "DROP INDEX IF EXISTS ix_items_search_title",
     "DROP INDEX IF EXISTS ix_items_kind_title",
 )
@@ -58,6 +65,48 @@ _POSTGRESQL_EXTRAS = (
     "DROP INDEX IF EXISTS ix_items_long_text",
     "ALTER TABLE items DROP COLUMN IF EXISTS search_text",  # generated, computed on every insert
 )
+
+
+# The floor's variants: name -> statements run on the migrated schema before the rows go in. "stage": the rows go
+# through the writer's stage (``_bulk``), converted beforehand; else straight into ``items`` (module docstring).
+_NO_SQLITE_TRIGGER = "DROP TRIGGER IF EXISTS items_fts_ai"
+# FTS5 without its %_docsize table (one row per item: the token count of each column, read only by ranking
+# functions such as bm25, which search does not use); the triggers, on items, stay and feed the new table.
+_FTS_WITHOUT_SIZES = (
+    "DROP TABLE items_fts",
+    *(ddl.replace("tokenize='trigram'", "tokenize='trigram', columnsize=0") for ddl in SQLITE_SEARCH_DDL[:1]),
+)
+_GIN = tuple(search_trigram_index(kind) for kind in ItemKind)
+FLOORS: dict[str, dict[str, tuple[str, ...]]] = {
+    "sqlite": {
+        "floor: needed indexes, FTS5 fed per batch": (_NO_SQLITE_TRIGGER,),
+        "floor: needed indexes, FTS5 by its trigger, stage + INSERT ON CONFLICT": (),
+        "floor: needed indexes, FTS5 columnsize=0 fed per batch": (*_FTS_WITHOUT_SIZES, _NO_SQLITE_TRIGGER),
+        "floor: needed indexes, FTS5 columnsize=0 by its trigger, stage + INSERT ON CONFLICT": _FTS_WITHOUT_SIZES,
+        "floor: needed indexes, no search index": (_NO_SQLITE_TRIGGER, "DROP TABLE items_fts"),
+    },
+    "postgresql": {
+        "floor: needed indexes, COPY (GIN pending lists as migrated)": (),
+        "floor: needed indexes, COPY, GIN pending lists 4 MB": tuple(
+            f"ALTER INDEX {name} SET (gin_pending_list_limit = 4096)" for name in _GIN
+        ),
+        "floor: needed indexes, COPY, GIN fastupdate off": tuple(
+            f"ALTER INDEX {name} SET (fastupdate = off)" for name in _GIN
+        ),
+        "floor: needed indexes, stage + INSERT ON CONFLICT": (),
+        "floor: no search index (no GIN, no search_text), COPY": (
+            *(f"DROP INDEX {name}" for name in _GIN),
+            "DROP INDEX ix_items_long_text",
+            "DROP INDEX ix_items_title",  # includes search_text: made again without it
+            "DROP INDEX ix_items_kind_title",
+            "DROP INDEX ix_items_created",
+            "ALTER TABLE items DROP COLUMN search_text",
+            "CREATE INDEX ix_items_title ON items (title, id) INCLUDE (folder_id, kind, status)",
+            "CREATE INDEX ix_items_kind_title ON items (kind, title, id) INCLUDE (folder_id, status)",
+            "CREATE INDEX ix_items_created ON items (created_at, id) INCLUDE (folder_id, kind, status)",
+        ),
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -100,6 +149,68 @@ def measure(
         return Ceiling(dialect, "plain append, no secondary index", rows, seconds)
     schema = "unique index only" if unique_index_only else "full"
     return Ceiling(dialect, f"{schema}, values converted beforehand" if converted else schema, rows, seconds)
+
+
+def measure_floor(dialect: str, url: str, rows: int, variant: str) -> Ceiling:
+    """Insert ``rows`` generated item rows into the migrated, empty database at ``url`` changed as ``FLOORS``
+    says for ``variant``, by the fastest correct bulk path (module docstring); time the inserts only."""
+    from cairn.db.database import Database
+    from cairn.db.migrate import upgrade
+
+    database = Database(url)
+    upgrade(database)
+    with database.write() as conn:
+        folder_id = _folder(conn)
+        for statement in FLOORS[dialect][variant]:
+            conn.exec_driver_sql(statement)
+    fts = dialect == "sqlite" and "no search index" not in variant
+    staged = "stage" in variant
+    seconds = 0.0
+    last = 0
+    for start in range(0, rows, BATCH):
+        batch = _rows(folder_id, start, min(BATCH, rows - start))
+        names = list(batch[0])
+        with database.write() as conn:
+            converted = _bulk_values(conn, names, batch)
+            if not staged:
+                converted = [row[:-1] for row in converted]  # without the stage's order column
+        started = time.perf_counter()
+        with database.write() as conn:
+            if staged:
+                from cairn.db.repositories import _bulk
+
+                stage = _bulk._ensure_stage(conn, names)
+                _bulk._fill_stage(conn, stage, names, iter(converted))
+                _bulk._move_stage(conn, stage, names, skip_conflicts=True)
+            elif dialect == "sqlite":
+                marks = ", ".join("?" * len(names))
+                insert = f"INSERT INTO items ({', '.join(names)}) VALUES ({marks}) ON CONFLICT DO NOTHING"
+                conn.exec_driver_sql(insert, converted)
+                if fts:  # one statement: FTS5 flushes its pending terms once per batch
+                    conn.exec_driver_sql(
+                        "INSERT INTO items_fts(rowid, title, object_url, kind) "
+                        f"SELECT id, title, object_url, kind FROM items WHERE id > {last}"
+                    )
+                last = int(conn.exec_driver_sql("SELECT max(id) FROM items").scalar_one())
+            else:
+                _copy(conn, "items", names, converted)
+        seconds += time.perf_counter() - started
+    database.dispose()
+    return Ceiling(dialect, variant, rows, seconds)
+
+
+def _bulk_values(conn: sa.Connection, names: list[str], batch: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    from cairn.db.repositories import _bulk
+
+    return list(_bulk._bound_values(conn, names, [[r[n] for n in names] for r in batch]))
+
+
+def _copy(conn: sa.Connection, table: str, names: list[str], converted: list[tuple[Any, ...]]) -> None:
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+        for row in converted:
+            copy.write_row(row)
 
 
 def _timed(database: Any, batch: list[dict[str, Any]]) -> float:

@@ -273,7 +273,7 @@ def test_the_commonest_punctuation_never_looks_like_a_hexadecimal_digit() -> Non
     assert not mapped & set("abcdef0123456789")
 
 
-HEAD = "kindtrgm1"
+HEAD = "titleprefix1"
 """The newest migration (the kind in SQLite's FTS5 index, on thumbnail records, duplicate keys in URL order,
 re-encodes and result objects, the baseline)."""
 
