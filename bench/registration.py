@@ -142,6 +142,28 @@ class _PrivateMemory:
                 return
 
 
+class _BusyCores:
+    """How many cores the whole machine kept busy on average while the block ran (``/proc/stat``: every process,
+    PostgreSQL's and Redis's included). On an otherwise idle machine, a run that keeps ``b`` of ``n`` cores busy can
+    go at most ``n / b`` times as fast with more workers."""
+
+    cores = 0.0
+
+    def __enter__(self) -> _BusyCores:
+        self._start, self._busy = time.perf_counter(), _busy_seconds()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.cores = (_busy_seconds() - self._busy) / (time.perf_counter() - self._start)
+
+
+def _busy_seconds() -> float:
+    """CPU seconds every core of the machine spent on anything but idling (Linux)."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def _rss_anon_kib(pid: int | str = "self") -> int:
     try:
         lines = Path(f"/proc/{pid}/status").read_text().splitlines()
@@ -262,7 +284,7 @@ def _workers_run(dialect: str, args: argparse.Namespace, manifest: Path, workers
             ]
         try:
             time.sleep(5)  # started before the clock: their imports are not the job's time
-            with _PrivateMemory(others=[p.pid for p in processes]) as private:
+            with _PrivateMemory(others=[p.pid for p in processes]) as private, _BusyCores() as busy:
                 register_s, process_s, status = _register_and_process(
                     registry,
                     manifest,
@@ -279,7 +301,10 @@ def _workers_run(dialect: str, args: argparse.Namespace, manifest: Path, workers
             registry.close()
         if "done" not in status:
             print(log.read_text(errors="replace")[-3000:], file=sys.stderr)
-    note = f"{workers} `cairn worker` on Redis, {args.threads} threads each, chunks of {args.chunk:,}{_mode(args)}"
+    note = (
+        f"{workers} `cairn worker` on Redis, {args.threads} threads each, chunks of {args.chunk:,}{_mode(args)}; "
+        f"the machine's cores busy: {busy.cores:.2f} of {os.cpu_count()}"
+    )
     name = f"{dialect}, supplied metadata, {workers} worker{'s' if workers > 1 else ''}"
     return Run(name, args.items, register_s, process_s, _peak_rss_mib(), private.peak_mib, status, note)
 
