@@ -24,6 +24,7 @@ read; the text is checked on ``search_text`` (``cairn.db.search_text``), which t
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Iterator, Sequence, Set
@@ -228,10 +229,7 @@ class PageFinder:
                 self.postgres_statement(query, scope, items, few_members=few_members, sorted_after=True)
             ).all()
 
-        # The text's matches of every kind, from one LIKE (quick to plan), not those of the kinds asked: the planner
-        # takes text and kind as independent, and would estimate few for a kind holding most of the matches
-        matches = sa.select(items.c.id).where(items.c.search_text.like(search_text.like_pattern(query.text or "")))
-        estimated = 0 if few_members else self._estimated_rows(matches)
+        estimated = 0 if few_members else self._estimated_matches(query.text or "")
         if estimated <= FEW_MATCHES:
             return fetch_and_sort()
         # A kind's own order (its name index, or few rows of other kinds between its own in creation order) is
@@ -313,11 +311,11 @@ class PageFinder:
         by_id = {row.id: row for row in self.conn.execute(sa.select(items).where(items.c.id.in_(ids))).all()}
         return [by_id[item_id] for item_id in ids]
 
-    def _estimated_rows(self, statement: Any) -> int:
-        """PostgreSQL: the planner's estimate of the rows of ``statement`` (planned, not run): a bounded count
+    def _estimated_matches(self, text: str) -> int:
+        """PostgreSQL: the planner's estimate of the items containing ``text`` (planned, not run): a bounded count
         would read up to its bound, a plan reads nothing. It only orders the two exact ways of finding a page."""
-        compiled = statement.compile(dialect=self.conn.dialect)
-        plan = self.conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params).scalar_one()
+        sql, params = _estimate_sql(self.conn.dialect)
+        plan = self.conn.exec_driver_sql(sql, {**params, "text": text}).scalar_one()
         return int(plan[0]["Plan"]["Plan Rows"])
 
     def window(
@@ -450,6 +448,20 @@ class PageFinder:
     def _at_most(self, rows: Any, limit: int) -> bool:
         counted = sa.select(sa.func.count()).select_from(rows.limit(limit + 1).subquery())
         return int(self.conn.execute(counted).scalar_one()) <= limit
+
+
+# The text's matches of every kind, from one LIKE (quick to plan), not those of the kinds asked: the planner takes
+# text and kind as independent, and would estimate few for a kind holding most of the matches
+_MATCHES = sa.select(items.c.id).where(
+    items.c.search_text.like(search_text.like_pattern(sa.bindparam("text", type_=sa.Text)))
+)
+
+
+@functools.lru_cache(maxsize=4)
+def _estimate_sql(dialect: sa.Dialect) -> tuple[str, dict[str, Any]]:
+    """PostgreSQL: ``EXPLAIN`` of ``_MATCHES``, compiled once for the engine's dialect, and its constant values."""
+    compiled = _MATCHES.compile(dialect=dialect)
+    return "EXPLAIN (FORMAT JSON) " + str(compiled), dict(compiled.params)
 
 
 def _walked(rows: Sequence[Row[Any]], limit: int) -> list[Any] | None:
