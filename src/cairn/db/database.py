@@ -7,6 +7,7 @@ there is one writer at a time and a reader never has to upgrade its lock mid-tra
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -104,11 +105,26 @@ def _create_engine(url: str, *, echo: bool) -> Engine:
             pool_size=10,
             max_overflow=10,
             connect_args={"prepare_threshold": None},
+            json_deserializer=_json_loads,
         )
     raise ConfigurationError(
         f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: "
         "use sqlite:///path/to/cairn.db or postgresql+psycopg://user@host/db"
     )
+
+
+_JSON = json.JSONDecoder()
+
+
+def _json_loads(data: bytes | str) -> Any:
+    """A JSONB value as PostgreSQL writes it (UTF-8, no surrounding space), decoded without what ``json.loads`` adds
+    for any text (guessing the encoding, skipping space): a third of its time on a page's small objects."""
+    text = data.decode() if isinstance(data, bytes) else data
+    try:
+        value, end = _JSON.raw_decode(text)
+    except json.JSONDecodeError:  # space before the value (a json value, not jsonb), or json's own error
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)
 
 
 def _require_psycopg() -> None:

@@ -66,7 +66,14 @@ def _generated_elsewhere(element: Generated, compiler: SQLCompiler, **kw: Any) -
     return "NULL"
 
 
-def like_pattern(text: str) -> sa.ColumnElement[str]:
-    """The ``LIKE`` pattern that finds ``text`` in PostgreSQL's ``search_text``, mapped by the database itself."""
-    mapped = sa.func.translate(sa.func.lower(sa.literal(text, sa.Text)), PUNCTUATION, LETTERS)
-    return sa.literal("%", sa.Text) + mapped + sa.literal("%", sa.Text)
+# Constants of the pattern made once: coercing a string into a bound value costs more than the rest of it
+_PUNCTUATION = sa.literal(PUNCTUATION, sa.Text)
+_LETTERS = sa.literal(LETTERS, sa.Text)
+_ANY = sa.literal("%", sa.Text)
+
+
+def like_pattern(text: str | sa.ColumnElement[str]) -> sa.ColumnElement[str]:
+    """The ``LIKE`` pattern that finds ``text`` (or the value of an expression) in PostgreSQL's ``search_text``,
+    mapped by the database itself."""
+    value = text if isinstance(text, sa.ColumnElement) else sa.literal(text, sa.Text)
+    return _ANY + sa.func.translate(sa.func.lower(value), _PUNCTUATION, _LETTERS) + _ANY

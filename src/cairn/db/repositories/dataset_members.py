@@ -18,6 +18,11 @@ import sqlalchemy as sa
 
 from cairn.db.schema import dataset_items, datasets, items
 
+# Aliases made once: an alias builds its columns on first use, which costs more than the rest of a statement
+_PLAIN = datasets.alias("plain_dataset")
+_SYNCED = datasets.alias("synced_dataset")
+_IN_SYNCED = items.alias("in_synced")
+
 
 @dataclass(frozen=True)
 class DatasetMembers:
@@ -31,7 +36,7 @@ class DatasetMembers:
         # Checked for one item, the item's links are found first (``ix_dataset_items_item``), then each one's
         # dataset: "synced_folder_id + 0" cannot use the index of that column, which SQLite would otherwise take to
         # look the item up once per plain dataset.
-        plain = datasets.alias("plain_dataset")
+        plain = _PLAIN
         linked = dataset_items.join(plain, plain.c.id == dataset_items.c.dataset_id)
         is_plain = (plain.c.synced_folder_id + 0).is_(None)
         query = sa.select(dataset_items.c.item_id).select_from(linked).where(is_plain)
@@ -40,7 +45,7 @@ class DatasetMembers:
 
     def synced_folders(self) -> sa.Select[tuple[int]]:
         """Ids of the folders whose direct files the synced dataset(s) hold."""
-        synced = datasets.alias("synced_dataset")
+        synced = _SYNCED
         query = sa.select(synced.c.synced_folder_id).where(synced.c.synced_folder_id.is_not(None))
         query = query.correlate_except(synced)
         return query if self.dataset is None else query.where(synced.c.id == self.dataset)
@@ -52,6 +57,6 @@ class DatasetMembers:
 
     def item_ids(self) -> sa.CompoundSelect[Any]:
         """The members' ids (column ``item_id``): the links, then the synced folders' direct files."""
-        in_synced = items.alias("in_synced")
+        in_synced = _IN_SYNCED
         direct_files = sa.select(in_synced.c.id).where(in_synced.c.folder_id.in_(self.synced_folders()))
         return sa.union_all(self.links(), direct_files)

@@ -24,6 +24,7 @@ read; the text is checked on ``search_text`` (``cairn.db.search_text``), which t
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Iterator, Sequence, Set
@@ -59,6 +60,21 @@ MIN_INDEXED_TEXT = 3  # the trigram indexes find texts of three characters or mo
 # Aliases of ``items`` made once: an alias's columns are built on first use, which costs more than a whole page
 _LONG_ITEMS = items.alias("long_items")
 _WITH_METADATA = items.alias("with_metadata")
+
+# PostgreSQL: the searched text, bound when a statement runs (``_text_values``), so that a statement's shape does not
+# depend on it: the text itself, and as a ``LIKE`` pattern (``_like_pattern``)
+_SEARCHED = sa.bindparam("searched", type_=sa.Text)
+_SEARCHED_LIKE = sa.bindparam("searched_like", type_=sa.Text)
+_SEARCHED_PATTERN = search_text.like_pattern(_SEARCHED)  # ``LIKE`` on ``search_text``
+_ROWS_BY_ID = sa.select(items).where(items.c.id == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(sa.BigInteger))))
+# Items too long for ``search_text`` that contain the text
+_LONG_MATCHES = sa.select(_LONG_ITEMS.c.id).where(
+    _LONG_ITEMS.c.search_text.is_(None),
+    sa.or_(
+        _LONG_ITEMS.c.title.ilike(_SEARCHED_LIKE, escape="\\"),
+        _LONG_ITEMS.c.object_url.ilike(_SEARCHED_LIKE, escape="\\"),
+    ),
+)
 
 
 class Driver(Enum):
@@ -221,24 +237,21 @@ class PageFinder:
     def _postgres_rows(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]]:
         few_members = _asks_for_members(query) and self._at_most(_member_ids(query), FEW_MEMBERS)
         if not _indexed_text(query.text) or "\n" in (query.text or ""):
-            return self.conn.execute(self.postgres_statement(query, scope, items, few_members=few_members)).all()
+            return self._all(self.postgres_statement(query, scope, items, few_members=few_members), query.text)
 
         def fetch_and_sort() -> Sequence[Row[Any]]:  # built only if run: most pages are found another way
-            return self.conn.execute(
-                self.postgres_statement(query, scope, items, few_members=few_members, sorted_after=True)
-            ).all()
+            return self._all(
+                self.postgres_statement(query, scope, items, few_members=few_members, sorted_after=True), query.text
+            )
 
-        # The text's matches of every kind, from one LIKE (quick to plan), not those of the kinds asked: the planner
-        # takes text and kind as independent, and would estimate few for a kind holding most of the matches
-        matches = sa.select(items.c.id).where(items.c.search_text.like(search_text.like_pattern(query.text or "")))
-        estimated = 0 if few_members else self._estimated_rows(matches)
+        estimated = 0 if few_members else self._estimated_matches(query.text or "")
         if estimated <= FEW_MATCHES:
             return fetch_and_sort()
         # A kind's own order (its name index, or few rows of other kinds between its own in creation order) is
         # dense in its items, and a text with not too many matches may be met late in the name order: a short walk
         # tells whether its matches are met soon, before the kinds' candidates are counted
         if not query.kinds and (estimated > MEDIUM_MATCHES or query.sort is not SortBy.NAME):
-            rows = self.conn.execute(self.postgres_statement(query, scope, self.window(query, scope))).all()
+            rows = self._all(self.postgres_statement(query, scope, self.window(query, scope)), query.text)
             if len(rows) > query.limit:
                 return rows
         elif (walked := self.walk(query, scope, SHORT_WALK)) is not None:
@@ -248,7 +261,7 @@ class PageFinder:
         candidates = self._candidates_by_kind(query.text or "", query.kinds or frozenset(ItemKind))
         if all(ids is not None for ids in candidates.values()):  # every kind's candidates are few
             few = sorted({item_id for ids in candidates.values() for item_id in ids or ()})
-            return self.conn.execute(self.postgres_statement(query, scope, items, ids=few)).all() if few else []
+            return self._all(self.postgres_statement(query, scope, items, ids=few), query.text) if few else []
         if query.kinds and (walked := self.walk(query, scope, WALK_ENTRIES)) is not None:
             return self._rows_by_id(walked)
         return fetch_and_sort()
@@ -257,11 +270,9 @@ class PageFinder:
         """PostgreSQL: for each kind, the ids of its items containing ``text`` if at most ``FEW_OF_KIND`` (None:
         more), in one statement, each kind's from its own trigram index (bitmap scans only): a kind with none or
         few matches is told at a cost that follows them, without walking a sort index."""
-        asked = sorted(kinds)
-        matches = [sa.select(items.c.id).where(_postgres_text_condition(text, items, kinds={k})) for k in asked]
-        arrays = [sa.func.array(m.limit(FEW_OF_KIND + 1).scalar_subquery()) for m in matches]
+        asked = tuple(sorted(kinds))
         with _bitmap_scans_only(self.conn):
-            found = self.conn.execute(sa.select(*arrays)).one()
+            found = self.conn.execute(_candidates_statement("\n" in text, asked), _text_values(text)).one()
         return {kind: list(ids) if len(ids) <= FEW_OF_KIND else None for kind, ids in zip(asked, found, strict=True)}
 
     def _kind_walks(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]]:
@@ -275,11 +286,13 @@ class PageFinder:
         kinds = sa.func.unnest(listed).table_valued("kind").render_derived(name="kinds")
         walk = self._walk_statement(query, scope, max(SHORT_WALK, 1), kind=kinds.c.kind).lateral("kind_walk")
         walked_rows = sa.select(kinds.c.kind, walk).select_from(kinds).join(walk, sa.true())
-        rows = self.conn.execute(walked_rows).all()
+        walked_by_kind: dict[str, list[Any]] = {kind.value: [] for kind in each}
+        for row in self._all(walked_rows, query.text):
+            walked_by_kind[row.kind].append(row)
         found: list[Any] = []  # (id, sort_key) rows
         unmet = {}
         for kind, one_kind in each.items():
-            if (walked := _walked([row for row in rows if row.kind == kind.value], query.limit)) is None:
+            if (walked := _walked(walked_by_kind[kind.value], query.limit)) is None:
                 unmet[kind] = one_kind
             found.extend(walked or [])
         for kind, few in (self._candidates_by_kind(query.text or "", frozenset(unmet)) if unmet else {}).items():
@@ -287,7 +300,7 @@ class PageFinder:
                 found.extend(walked)
             elif few != []:  # its few candidates, or (its walk ran out) its matches, fetched and sorted
                 ids = self.page_ids(unmet[kind], scope, items, ids=few, sorted_after=True)
-                found.extend(self.conn.execute(sa.select(ids.c.id, ids.c.sort_key)).all())
+                found.extend(self._all(sa.select(ids.c.id, ids.c.sort_key), query.text))
         found.sort(key=lambda row: (row.sort_key, row.id), reverse=query.descending)
         return self._rows_by_id([row.id for row in found[: query.limit + 1]])
 
@@ -297,7 +310,7 @@ class PageFinder:
         (``_walked``: a walk finding less than a page may have read the whole index past the cursor)."""
         if entries <= 0:
             return None
-        walked = _walked(self.conn.execute(self._walk_statement(query, scope, entries)).all(), query.limit)
+        walked = _walked(self._all(self._walk_statement(query, scope, entries), query.text), query.limit)
         return walked if keys or walked is None else [row.id for row in walked]
 
     def _walk_statement(
@@ -307,17 +320,21 @@ class PageFinder:
         found = self.page_ids(query, scope, window, walk=True)
         return sa.select(found.c.id, found.c.sort_key, found.c.passes, found.c.last)
 
+    def _all(self, statement: Any, text: str | None) -> Sequence[Row[Any]]:
+        """PostgreSQL: the rows of ``statement``, with ``text`` bound as the searched text."""
+        return self.conn.execute(statement, _text_values(text)).all()
+
     def _rows_by_id(self, ids: list[int]) -> Sequence[Row[Any]]:
         if not ids:
             return []
-        by_id = {row.id: row for row in self.conn.execute(sa.select(items).where(items.c.id.in_(ids))).all()}
+        by_id = {row.id: row for row in self.conn.execute(_ROWS_BY_ID, {"ids": ids}).all()}
         return [by_id[item_id] for item_id in ids]
 
-    def _estimated_rows(self, statement: Any) -> int:
-        """PostgreSQL: the planner's estimate of the rows of ``statement`` (planned, not run): a bounded count
+    def _estimated_matches(self, text: str) -> int:
+        """PostgreSQL: the planner's estimate of the items containing ``text`` (planned, not run): a bounded count
         would read up to its bound, a plan reads nothing. It only orders the two exact ways of finding a page."""
-        compiled = statement.compile(dialect=self.conn.dialect)
-        plan = self.conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params).scalar_one()
+        sql, params = _estimate_sql(self.conn.dialect)
+        plan = self.conn.exec_driver_sql(sql, {**params, "searched": text}).scalar_one()
         return int(plan[0]["Plan"]["Plan Rows"])
 
     def window(
@@ -452,6 +469,18 @@ class PageFinder:
         return int(self.conn.execute(counted).scalar_one()) <= limit
 
 
+# The text's matches of every kind, from one LIKE (quick to plan), not those of the kinds asked: the planner takes
+# text and kind as independent, and would estimate few for a kind holding most of the matches
+_MATCHES = sa.select(items.c.id).where(items.c.search_text.like(_SEARCHED_PATTERN))
+
+
+@functools.lru_cache(maxsize=4)
+def _estimate_sql(dialect: sa.Dialect) -> tuple[str, dict[str, Any]]:
+    """PostgreSQL: ``EXPLAIN`` of ``_MATCHES``, compiled once for the engine's dialect, and its constant values."""
+    compiled = _MATCHES.compile(dialect=dialect)
+    return "EXPLAIN (FORMAT JSON) " + str(compiled), dict(compiled.params)
+
+
 def _walked(rows: Sequence[Row[Any]], limit: int) -> list[Any] | None:
     """PostgreSQL: the rows of a walk's window that pass, or None if they are less than a page and the window was
     full (the walk ran out). The window's last entry comes back whether it passes or not (numbering the entries
@@ -460,17 +489,24 @@ def _walked(rows: Sequence[Row[Any]], limit: int) -> list[Any] | None:
     return None if len(passing) <= limit and any(row.last for row in rows) else passing
 
 
+_SCANS = ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan")  # off: bitmap scans only
+# The scan settings as they were, read (a materialized CTE is read first) and turned off in one statement
+_SCANS_BEFORE = sa.select(*(sa.func.current_setting(name).label(name) for name in _SCANS)).cte("scans_before")
+_SCANS_OFF = sa.select(
+    *_SCANS_BEFORE.prefix_with("MATERIALIZED").c, *(sa.func.set_config(n, "off", True) for n in _SCANS)
+)
+_SCANS_BACK = sa.select(*(sa.func.set_config(name, sa.bindparam(name), True) for name in _SCANS))
+
+
 @contextmanager
 def _bitmap_scans_only(conn: Connection) -> Iterator[None]:
     """PostgreSQL: statements run inside are planned with bitmap scans only (a kind's candidates come from its
     trigram index, never from walking its name index); the settings are put back, within the transaction."""
-    names = ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan")
-    before = conn.execute(sa.select(*(sa.func.current_setting(name) for name in names))).one()
-    conn.execute(sa.select(*(sa.func.set_config(name, "off", True) for name in names)))
+    before = conn.execute(_SCANS_OFF).one()
     try:
         yield
     finally:
-        conn.execute(sa.select(*(sa.func.set_config(n, v, True) for n, v in zip(names, before, strict=True))))
+        conn.execute(_SCANS_BACK, {name: before._mapping[name] for name in _SCANS})
 
 
 @contextmanager
@@ -559,21 +595,41 @@ def _postgres_text_condition(
     ``LIKE`` on ``search_text`` of the text mapped the same way (``cairn.db.search_text``), written kind by kind on
     ``items`` if ``by_kind``, so that each kind's own (partial) trigram index serves it. Items too long for
     ``search_text`` have none: the few of them are checked with ``ILIKE``, as is a text holding a line break (which
-    could match across the join of title and URL)."""
-    pattern = _like_pattern(text)
-    if "\n" in text:
-        return sa.or_(source.c.title.ilike(pattern, escape="\\"), source.c.object_url.ilike(pattern, escape="\\"))
-    long_items = _LONG_ITEMS.c
-    long_matches = sa.select(long_items.id).where(
-        long_items.search_text.is_(None),
-        sa.or_(long_items.title.ilike(pattern, escape="\\"), long_items.object_url.ilike(pattern, escape="\\")),
-    )
-    indexed = source.c.search_text.like(search_text.like_pattern(text))
+    could match across the join of title and URL). The text is bound when the statement runs (``_text_values``):
+    the condition on ``items`` is built once per shape."""
+    shape = ("\n" in text, frozenset(kinds), by_kind)
+    return _items_text_condition(*shape) if source is items else _text_condition(source, *shape)
+
+
+@functools.lru_cache(maxsize=256)
+def _items_text_condition(newline: bool, kinds: frozenset[ItemKind], by_kind: bool) -> sa.ColumnElement[bool]:
+    return _text_condition(items, newline, kinds, by_kind)
+
+
+def _text_condition(source: Any, newline: bool, kinds: Set[ItemKind], by_kind: bool) -> sa.ColumnElement[bool]:
+    if newline:
+        return sa.or_(
+            source.c.title.ilike(_SEARCHED_LIKE, escape="\\"), source.c.object_url.ilike(_SEARCHED_LIKE, escape="\\")
+        )
+    indexed = source.c.search_text.like(_SEARCHED_PATTERN)
     if source is items and by_kind:
         indexed = sa.or_(*(sa.and_(items.c.kind == kind.value, indexed) for kind in sorted(kinds or ItemKind)))
     elif kinds:
         indexed = sa.and_(source.c.kind.in_(sorted(k.value for k in kinds)), indexed)
-    return sa.or_(indexed, sa.and_(source.c.search_text.is_(None), source.c.id.in_(long_matches)))
+    return sa.or_(indexed, sa.and_(source.c.search_text.is_(None), source.c.id.in_(_LONG_MATCHES)))
+
+
+@functools.lru_cache(maxsize=256)
+def _candidates_statement(newline: bool, kinds: tuple[ItemKind, ...]) -> sa.Select[Any]:
+    """PostgreSQL: for each of ``kinds``, an array of the ids of up to ``FEW_OF_KIND`` + 1 of its items containing
+    the text, each found through its own trigram index (``_text_condition``)."""
+    matches = [sa.select(items.c.id).where(_text_condition(items, newline, {kind}, True)) for kind in kinds]
+    return sa.select(*(sa.func.array(m.limit(FEW_OF_KIND + 1).scalar_subquery()) for m in matches))
+
+
+def _text_values(text: str | None) -> dict[str, str]:
+    """PostgreSQL: the values of the searched text's parameters (``_SEARCHED``, ``_SEARCHED_LIKE``)."""
+    return {} if text is None else {"searched": text, "searched_like": _like_pattern(text)}
 
 
 def _asks_for_members(query: ItemQuery) -> bool:

@@ -24,14 +24,28 @@ ITEM_PLACE_GONE = "the folder or integration of a new item was removed at the sa
 
 
 def to_item(row: Any) -> Item:
+    return _item(dict(zip(row._fields, row, strict=True)))
+
+
+def to_items(rows: Sequence[Any]) -> list[Item]:
+    """The items of rows that share their columns (one result's): their names are read once, not per row."""
+    fields = rows[0]._fields if rows else ()
+    return [_item(dict(zip(fields, row, strict=True))) for row in rows]
+
+
+# Values to members by dictionary: calling the Enum class costs more than the rest of a field
+_KINDS = {kind.value: kind for kind in ItemKind}
+_STATUSES = {status.value: status for status in ItemStatus}
+
+
+def _item(value: dict[str, Any]) -> Item:
     # One dict first: attribute access on a SQLAlchemy 2 Row is slow (~1.5 us); this converts a page 3-5x faster.
-    value = dict(zip(row._fields, row, strict=True))
     return Item(
         id=value["id"],
         folder_id=value["folder_id"],
-        kind=ItemKind(value["kind"]),
+        kind=_KINDS[value["kind"]],
         title=value["title"],
-        status=ItemStatus(value["status"]),
+        status=_STATUSES[value["status"]],
         status_reason=value["status_reason"],
         integration_id=value["integration_id"],
         object_url=value["object_url"],
@@ -224,7 +238,7 @@ class ItemRepository(Repository):
         """
         rows = PageFinder(self.conn).rows(query, visible_paths=visible_paths)
         more = len(rows) > query.limit
-        page_items = [to_item(r) for r in rows[: query.limit]]
+        page_items = to_items(rows[: query.limit])
         next_cursor = _cursor_after(page_items[-1], query) if more and page_items else None
         return Page(items=page_items, next_cursor=next_cursor)
 
