@@ -168,3 +168,30 @@ def test_a_file_without_video_fails_saying_so(media_corpus: MediaCorpus, ffmpeg_
     with pytest.raises(MediaError, match=r"^FFmpeg failed: sound\.mp4: no video stream$"):
         reencode(sound, _copy_recipe(_inspect(media_corpus["moov_end.mp4"])), out)
     assert list(out.iterdir()) == []
+
+
+def test_chapters_are_copied_as_ffmpegs_command_line_copies_them(ffmpeg_exe: str, tmp_path: Path) -> None:
+    metadata = tmp_path / "chapters.txt"
+    metadata.write_text(
+        ";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=1000\ntitle=one\n"
+        "[CHAPTER]\nTIMEBASE=1/1000\nSTART=1000\nEND=2000\ntitle=two\n"
+    )
+    source = tmp_path / "chapters.mkv"
+    subprocess.run(
+        [ffmpeg_exe, "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30:duration=2",
+         "-i", str(metadata), "-map", "0:v", "-map_chapters", "1", "-c:v", "libx264", "-output_ts_offset", "0.5",
+         str(source)],  # Matroska: chapters beside a file that starts at 0.5 s
+        check=True,
+    )  # fmt: skip
+    recipe = _copy_recipe(_inspect(source))
+    (tmp_path / "cairn").mkdir()
+    ours = reencode(source, recipe, tmp_path / "cairn")
+    theirs = tmp_path / "ffmpeg.mp4"
+    subprocess.run([ffmpeg_exe, *ffmpeg_arguments(recipe, str(source), str(theirs))], check=True)
+    with av.open(str(source)) as original, av.open(str(ours)) as mine, av.open(str(theirs)) as ffmpeg:
+        assert original.start_time == 500_000  # µs: the chapters move with the timestamps, the first cut at 0
+        assert [(c["start"], c["end"], c["metadata"]["title"]) for c in mine.chapters()] == [
+            (0, 500, "one"),
+            (500, 1500, "two"),
+        ]
+        assert mine.chapters() == ffmpeg.chapters()

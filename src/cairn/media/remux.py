@@ -9,7 +9,8 @@ that both give the same file (``tests/media/test_remux.py`` compares them packet
   ``-copyts``), rounded as FFmpeg rounds it (to the nearest tick, halves away from zero);
 * packets before the first key frame are dropped (a decoder could not show them);
 * the codec tag is kept when the result's container has it for that codec (``hvc1`` stays ``hvc1``), the
-  stream's pixel aspect ratio, side data (rotation) and metadata, and the file's metadata, are kept;
+  stream's pixel aspect ratio, side data (rotation) and metadata, and the file's metadata and chapters (moved as
+  the timestamps are), are kept;
 * MP4 results get their index first (``faststart``) and, when the recipe says so, the source's time scale.
 
 A result that reaches ``max_bytes`` is refused, as FFmpeg's ``-fs`` bound is; ``cancel`` is asked about ten
@@ -22,6 +23,7 @@ import time
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import av
 import av.error
@@ -29,6 +31,9 @@ import av.error
 from cairn.domain.reencode import Recipe
 from cairn.errors import MediaError
 from cairn.media.ffmpeg import Cancel, cancelled_error
+
+if TYPE_CHECKING:
+    from av.container.core import Chapter  # a TypedDict of PyAV's stubs only
 
 __all__ = ["remux"]
 
@@ -66,6 +71,7 @@ def remux(
             video = inp.streams.video[0]
             with av.open(f"file:{target}", "w", format=recipe.container, options=_muxer_options(recipe)) as out:
                 out.metadata.update(inp.metadata)
+                out.set_chapters(_chapters(inp))
                 copy = out.add_stream_from_template(video, opaque=True)
                 _carry_stream_fields(video, copy, recipe.container)
                 limits = _Limits(cancel, deadline, timeout_seconds, max_bytes)
@@ -188,6 +194,19 @@ def _ticks(seconds: Fraction, time_base: Fraction) -> int:
     ticks = seconds / time_base
     whole = (abs(ticks.numerator) * 2 + ticks.denominator) // (2 * ticks.denominator)
     return whole if ticks >= 0 else -whole
+
+
+def _chapters(inp: av.container.InputContainer) -> list[Chapter]:
+    """The file's chapters moved as its timestamps are (by the start time): one that ends before 0 s is left out,
+    one that starts before it starts at 0, as FFmpeg's command line copies them."""
+    start = (inp.start_time or 0) * _MICROSECOND
+    kept: list[Chapter] = []
+    for chapter in inp.chapters():
+        offset = _ticks(start, chapter["time_base"] or _MICROSECOND)
+        if chapter["end"] < offset:
+            continue
+        kept.append(chapter | {"start": max(0, chapter["start"] - offset), "end": chapter["end"] - offset})
+    return kept
 
 
 def _carry_stream_fields(video: av.VideoStream, copy: av.VideoStream, container: str) -> None:
