@@ -177,11 +177,7 @@ def measure_floor(dialect: str, url: str, rows: int, variant: str) -> Ceiling:
         started = time.perf_counter()
         with database.write() as conn:
             if staged:
-                from cairn.db.repositories import _bulk
-
-                stage = _bulk._ensure_stage(conn, names)
-                _bulk._fill_stage(conn, stage, names, iter(converted))
-                _bulk._move_stage(conn, stage, names, skip_conflicts=True)
+                _through_stage(conn, names, converted)
             elif dialect == "sqlite":
                 marks = ", ".join("?" * len(names))
                 insert = f"INSERT INTO items ({', '.join(names)}) VALUES ({marks}) ON CONFLICT DO NOTHING"
@@ -205,6 +201,15 @@ def _bulk_values(conn: sa.Connection, names: list[str], batch: list[dict[str, An
     return list(_bulk._bound_values(conn, names, [[r[n] for n in names] for r in batch]))
 
 
+def _through_stage(conn: sa.Connection, names: list[str], converted: list[tuple[Any, ...]]) -> None:
+    """Converted rows into ``items`` as registration's writer moves them: its stage, then one insert."""
+    from cairn.db.repositories import _bulk
+
+    stage = _bulk._ensure_stage(conn, names)
+    _bulk._fill_stage(conn, stage, names, iter(converted))
+    _bulk._move_stage(conn, stage, names, skip_conflicts=True)
+
+
 def _copy(conn: sa.Connection, table: str, names: list[str], converted: list[tuple[Any, ...]]) -> None:
     raw = conn.connection.driver_connection
     assert raw is not None
@@ -224,41 +229,30 @@ def _timed(database: Any, batch: list[dict[str, Any]]) -> float:
 
 def _timed_converted(database: Any, batch: list[dict[str, Any]]) -> float:
     """The insert statements alone, on values converted to what the driver takes before the clock starts."""
-    from cairn.db.repositories import _bulk
-
     names = list(batch[0])
     with database.write() as conn:
-        converted = list(_bulk._bound_values(conn, names, [[r[n] for n in names] for r in batch]))
+        converted = _bulk_values(conn, names, batch)
     started = time.perf_counter()
     with database.write() as conn:
         if conn.dialect.name == "sqlite":  # no trigger left: a plain executemany is SQLite's fastest insert
             _direct_executemany(conn, names, converted)
         else:
-            stage = _bulk._ensure_stage(conn, names)
-            _bulk._fill_stage(conn, stage, names, iter(converted))
-            _bulk._move_stage(conn, stage, names, skip_conflicts=True)
+            _through_stage(conn, names, converted)
     return time.perf_counter() - started
 
 
 def _timed_plain(database: Any, batch: list[dict[str, Any]]) -> float:
     """Converted rows appended straight into ``items`` (no stage): ``executemany`` / ``COPY``."""
-    from cairn.db.repositories import _bulk
-
     names = list(batch[0])
     with database.write() as conn:
-        values = [[r[n] for n in names] for r in batch]
-        converted = [row[:-1] for row in _bulk._bound_values(conn, names, values)]
+        converted = [row[:-1] for row in _bulk_values(conn, names, batch)]
     started = time.perf_counter()
     with database.write() as conn:
         if conn.dialect.name == "sqlite":
             marks = ", ".join("?" * len(names))
             conn.exec_driver_sql(f"INSERT INTO items ({', '.join(names)}) VALUES ({marks})", converted)
         else:
-            raw = conn.connection.driver_connection
-            assert raw is not None
-            with raw.cursor() as cursor, cursor.copy(f"COPY items ({', '.join(names)}) FROM STDIN") as copy:
-                for row in converted:
-                    copy.write_row(row)
+            _copy(conn, "items", names, converted)
     return time.perf_counter() - started
 
 
