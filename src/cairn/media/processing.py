@@ -61,15 +61,19 @@ def reencode(
     final = out_dir / f"{input_path.stem}_normalized.{recipe.container}"
     bound = max_output_bytes or output_bound(input_path.stat().st_size)
     with _partial(final) as partial:
-        if not recipe.encode:
+        if recipe.encode:
+            args = ffmpeg_arguments(recipe, str(input_path), str(partial), max_bytes=bound)
+            roles = {
+                f"file:{input_path}": input_path.name,
+                f"file:{partial}": "output",
+                str(input_path): input_path.name,
+            }
+            run_ffmpeg(
+                args, roles=roles, scratch=out_dir, cancel=cancel, timeout_seconds=timeout_seconds, on_start=on_start
+            )
+        else:
             remux(input_path, recipe, partial, cancel, max_bytes=bound, timeout_seconds=timeout_seconds,
                   on_start=on_start)  # fmt: skip
-            return _keep(partial, final, bound)
-        args = ffmpeg_arguments(recipe, str(input_path), str(partial), max_bytes=bound)
-        roles = {f"file:{input_path}": input_path.name, f"file:{partial}": "output", str(input_path): input_path.name}
-        run_ffmpeg(
-            args, roles=roles, scratch=out_dir, cancel=cancel, timeout_seconds=timeout_seconds, on_start=on_start
-        )
         return _keep(partial, final, bound)
 
 
