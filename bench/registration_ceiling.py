@@ -21,7 +21,7 @@ Three schemas, in the same run as cairn's own figures:
   ceiling of this machine, which issue 15's ratio (cairn / this >= 0.5) is taken against.
 
 The floor (``measure_floor``): the simplest correct design, every index the product reads kept (each has a query
-whose plan uses it; SQLite's ``ix_items_title``, which none used, is gone since migration 0008), the
+whose plan uses it; SQLite has no ``ix_items_title``, which no plan used), the
 values converted off the clock and the database's fastest bulk path: SQLite one plain ``executemany`` straight into
 ``items`` (``ON CONFLICT DO NOTHING``: the duplicate guard) with FTS5 fed once per batch (``INSERT INTO items_fts
 ... SELECT ... WHERE id > last`` instead of the per-row trigger); PostgreSQL ``COPY`` straight into ``items`` (the

@@ -21,9 +21,12 @@ if TYPE_CHECKING:
 # database is up to date is answered without it (``pending_revisions``), as every command asks.
 
 _SCRIPTS = Path(__file__).parent / "migrations"
-# The revisions of pre-release schema histories folded into the baseline (0001); a database still at one of them
-# cannot be upgraded.
-_BEFORE_BASELINE = frozenset(f"{n:04d}" for n in range(2, 17))
+# The revisions of the pre-release schema histories folded into the baseline (base2): 0001-0016, then 0001 and the
+# migrations stacked on it. A database still at one of them has another schema and cannot be upgraded.
+_BEFORE_BASELINE = frozenset(
+    [f"{n:04d}" for n in range(1, 17)]
+    + ["reencode1", "resultobj1", "urlkeys1", "thumbs1", "ftskind1", "kindtrgm1", "titleprefix1"]
+)
 
 
 def _config() -> Config:

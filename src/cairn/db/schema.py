@@ -33,8 +33,7 @@ Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 PathText = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
 Timestamp = sa.DateTime(timezone=True)
 # The duplicate key (domain/duplicate_keys.py): up to 1,089 bytes, compared bytewise (URL order, cheap comparisons).
-# SQLite enforces no declared length and compares text bytewise already: its column keeps the baseline's declared
-# VARCHAR(64), so that migration 0003 need not rebuild the items table (its FTS5 index and triggers) to change a word.
+# SQLite enforces no declared length and compares text bytewise already: its declared VARCHAR(64) bounds nothing.
 UrlKey = sa.String(64).with_variant(sa.Text(collation="C"), "postgresql")
 
 

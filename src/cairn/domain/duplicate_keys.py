@@ -15,9 +15,6 @@ characters, ``#`` and the SHA-256 of the whole text. Why not a hash of every URL
 * **Still exact.** A text of at most ``PREFIX_CHARS`` characters is its own key; a longer one's key is longer than
   that, so never equal to a short text's; two long texts have equal keys only if they share their first
   ``PREFIX_CHARS`` characters and their SHA-256.
-
-Migration ``0003_url_keys`` rewrites the keys of items made before (it keeps its own copy of this rule, as a
-migration must compute what it computed when it was written).
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ One part per concept, as ``cairn.db`` declares them (``schema.py``, ``jobs_schem
 ``auth_schema.py``); search last and apart (``_search_text`` and ``_search``). SQLite tables with an ``id`` key use
 ``AUTOINCREMENT``, so an id is never given out twice, as PostgreSQL's sequences never do.
 
-Revision ID: 0001
+Revision ID: base2
 Revises:
-Create Date: 2026-12-04
+Create Date: 2026-12-06
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0001"
+revision = "base2"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -23,6 +23,9 @@ depends_on = None
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 PATH_TEXT = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+# The duplicate key (cairn.domain.duplicate_keys): up to 1,089 bytes, compared bytewise. SQLite compares bytewise
+# already and enforces no declared length.
+URL_KEY = sa.String(64).with_variant(sa.Text(collation="C"), "postgresql")
 TIMESTAMP = sa.DateTime(timezone=True)
 NEVER_REUSED = {"sqlite_autoincrement": True}
 
@@ -40,8 +43,11 @@ TABLES = (  # in the order they are made; dropped in reverse
     "job_tasks",
     "job_errors",
     "notifications",
+    "result_objects",
     "inspections",
     "frame_maps",
+    "reencodes",
+    "thumbnails",
     "api_tokens",
     "login_sessions",
     "password_links",
@@ -158,7 +164,7 @@ def _items() -> None:
         sa.Column("status_reason", sa.Text(), nullable=True),
         sa.Column("integration_id", ID, sa.ForeignKey("integrations.id"), nullable=True),
         sa.Column("object_url", sa.Text(), nullable=True),
-        sa.Column("url_key", sa.String(64), nullable=True),
+        sa.Column("url_key", URL_KEY, nullable=True),
         sa.Column("copy_no", sa.Integer(), server_default="0", nullable=False),
         sa.Column("managed_key", sa.Text(), nullable=True),
         sa.Column("pending_action", sa.String(50), nullable=True),
@@ -323,9 +329,25 @@ def _jobs() -> None:
         **NEVER_REUSED,
     )
     op.create_index("ix_notifications_user", "notifications", ["user_id", "id"])
+    # What a task is about to upload, so that an upload whose item never came is removed. No foreign key to the
+    # job: the row outlives a job deleted with its folder, or the object would be forgotten.
+    op.create_table(
+        "result_objects",
+        _id(),
+        sa.Column("job_id", ID, nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("integration_id", ID, sa.ForeignKey("integrations.id", ondelete="CASCADE"), nullable=True),
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        **NEVER_REUSED,
+    )
+    op.create_index("ix_result_objects_task", "result_objects", ["job_id", "seq"])
+    op.create_index("ix_result_objects_place", "result_objects", ["integration_id", "key"], unique=True)
 
 
 def _inspection() -> None:
+    """What was learnt of an item's file: its last inspection, its frame map, the re-encode it came from, its
+    thumbnail."""
     op.create_table(
         "inspections",
         sa.Column("item_id", ID, sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
@@ -342,6 +364,32 @@ def _inspection() -> None:
         sa.Column("item_id", ID, sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("frame_count", sa.Integer(), nullable=False),
         sa.Column("encoded", sa.LargeBinary(), nullable=False),
+    )
+    # The item a re-encode made, the one it was made from (NULL once that one is deleted), the recipe and the frame
+    # remap.
+    op.create_table(
+        "reencodes",
+        sa.Column("result_item_id", ID, sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("original_item_id", ID, sa.ForeignKey("items.id", ondelete="SET NULL"), nullable=True),
+        sa.Column("mode", sa.String(10), nullable=False),
+        sa.Column("steps", JSON, nullable=False),
+        sa.Column("remap", JSON, nullable=False),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+    )
+    op.create_index("ix_reencodes_original", "reencodes", ["original_item_id"])
+    # A thumbnail made by a job: the version asked for, its state (queued, made, failed and why) and what making it
+    # read from the user's bucket.
+    op.create_table(
+        "thumbnails",
+        sa.Column("item_id", ID, sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("version", sa.String(32), nullable=False),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("requested_at", TIMESTAMP, nullable=False),
+        sa.Column("made_at", TIMESTAMP, nullable=True),
+        sa.Column("bytes_read", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("requests", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("seconds", sa.Float(), server_default="0", nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
     )
 
 
@@ -397,7 +445,12 @@ def _auth() -> None:
 PUNCTUATION = " _-.:/%\\,;()[]+=@#&!?~'\"$\n"  # mapped to LETTERS, as cairn.db.search_text maps them
 LETTERS = "WZQJKXVYGHUOILMNPRSTABCDEF"
 MAX_INDEXED_BYTES = 2400  # 2 x title + object URL, in bytes: what fits a B-tree entry with the other columns
-PENDING_LIST_KB = 1024  # a GIN pending list every search reads whole: 1 MB instead of the default 4 MB
+# The kinds of this revision (ItemKind), one trigram index each: a kind added later comes with its own migration.
+KINDS = (
+    *("image", "video", "audio", "text", "pdf", "nifti"),
+    *("dicom_file", "dicom_series", "image_group", "image_sequence"),
+)
+PENDING_LIST_KB = 256  # each trigram index's GIN pending list, read whole by every search of its kind
 
 
 def _postgresql_literal(text: str) -> str:
@@ -419,10 +472,11 @@ def _search_text() -> sa.Column[str]:
 
 
 def _search() -> None:
-    """Name indexes that cover what a search checks, and the trigram index of each dialect."""
+    """Name indexes that cover what a search checks, and the trigram index(es) of each dialect."""
     if _dialect() == "sqlite":
-        # Title and URL in the name indexes: a walk in name order checks them without reading the row.
-        op.create_index("ix_items_title", "items", ["title", "id"])
+        # Title and URL in the name indexes: a walk in name order checks them without reading the row. No index of
+        # (title, id) alone: it would be a prefix of ix_items_search_title, which no plan chooses and every insert
+        # pays for.
         op.create_index("ix_items_search_title", "items", ["title", "id", "object_url"])
         op.create_index("ix_items_kind_title", "items", ["kind", "title", "id", "object_url"])
         _sqlite_trigram_index()
@@ -439,37 +493,42 @@ def _search() -> None:
         postgresql_include=["folder_id", "status", "search_text"],
     )
     op.create_index("ix_items_long_text", "items", ["id"], postgresql_where=sa.text("search_text IS NULL"))
-    # Kind and trigrams in one GIN index: a text's matches of the kinds asked for are found without reading rows.
+    # One partial GIN index of the trigrams per kind: whether the items of the kinds asked for contain a text is
+    # answered from those kinds' trigram lists only, at a cost that follows their matches, not every kind's.
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    op.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
-    op.create_index(
-        "ix_items_kind_search_trgm",
-        "items",
-        ["kind", "search_text"],
-        postgresql_using="gin",
-        postgresql_ops={"search_text": "gin_trgm_ops"},
-        postgresql_with={"gin_pending_list_limit": PENDING_LIST_KB},
-    )
+    for kind in KINDS:
+        op.create_index(
+            f"ix_items_search_trgm_{kind}",
+            "items",
+            ["search_text"],
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+            postgresql_where=sa.text(f"kind = '{kind}'"),
+            postgresql_with={"gin_pending_list_limit": PENDING_LIST_KB},
+        )
 
 
 def _sqlite_trigram_index() -> None:
-    """Substring search: an external-content FTS5 index with the trigram tokenizer, kept in step by triggers."""
+    """Substring search: an external-content FTS5 index with the trigram tokenizer, kept in step by triggers. It
+    holds the kind too, so that a kind filter is checked inside the index, without reading the row of every match."""
     op.execute(
         "CREATE VIRTUAL TABLE items_fts USING fts5("
-        "title, object_url, content='items', content_rowid='id', tokenize='trigram')"
+        "title, object_url, kind, content='items', content_rowid='id', tokenize='trigram')"
     )
     op.execute(
         "CREATE TRIGGER items_fts_ai AFTER INSERT ON items BEGIN "
-        "INSERT INTO items_fts(rowid, title, object_url) VALUES (new.id, new.title, new.object_url); END"
+        "INSERT INTO items_fts(rowid, title, object_url, kind) VALUES (new.id, new.title, new.object_url, new.kind); "
+        "END"
     )
     op.execute(
         "CREATE TRIGGER items_fts_ad AFTER DELETE ON items BEGIN "
-        "INSERT INTO items_fts(items_fts, rowid, title, object_url) "
-        "VALUES ('delete', old.id, old.title, old.object_url); END"
+        "INSERT INTO items_fts(items_fts, rowid, title, object_url, kind) "
+        "VALUES ('delete', old.id, old.title, old.object_url, old.kind); END"
     )
     op.execute(
-        "CREATE TRIGGER items_fts_au AFTER UPDATE OF title, object_url ON items BEGIN "
-        "INSERT INTO items_fts(items_fts, rowid, title, object_url) "
-        "VALUES ('delete', old.id, old.title, old.object_url); "
-        "INSERT INTO items_fts(rowid, title, object_url) VALUES (new.id, new.title, new.object_url); END"
+        "CREATE TRIGGER items_fts_au AFTER UPDATE OF title, object_url, kind ON items BEGIN "
+        "INSERT INTO items_fts(items_fts, rowid, title, object_url, kind) "
+        "VALUES ('delete', old.id, old.title, old.object_url, old.kind); "
+        "INSERT INTO items_fts(rowid, title, object_url, kind) VALUES (new.id, new.title, new.object_url, new.kind); "
+        "END"
     )
