@@ -28,6 +28,7 @@ WARMUP = 3
 BROAD_TERMS = ("frame", ".jpg", "2024-", "raw-0")  # most items: in the title, the URL, or both
 MEDIUM_TERMS = ("_clip_", "_take_", "slice_")  # 4-7 % of items, each of one kind (video, audio, DICOM), no image
 FOLDER_PAGES = (1, 50, 500)
+_TEN_DAYS = re.compile(r"\d{4}-\d{2}-\d")  # a capture date but its last digit
 _DISTINCT = re.compile(r"\d{6}|[0-9a-f]{8}")  # the capture time or the random hex in a title
 
 Call = Callable[[], Any]
@@ -133,6 +134,10 @@ class Scenarios:
         self.measure(
             "search broad + in a dataset (org admin)", lambda: self._text(admin, self._broad(), in_dataset=True)
         )
+        self.measure("search ten days' date, by name, page 1 (org admin)", lambda: self._text(admin, self._days()))
+        self.measure(
+            "search ten days' date, newest first, page 1 (org admin)", lambda: self._text(admin, self._days(), **newest)
+        )
         self.measure("search 2-char term, by name (org admin)", lambda: self._text(admin, self.short_term()))
         self.measure(
             "filter kind=pdf, no text, by name (org admin)",
@@ -147,6 +152,12 @@ class Scenarios:
 
     def _medium(self) -> str:
         return self.rng.choice(MEDIUM_TERMS)
+
+    def _days(self) -> str:
+        """A real title's capture date but its last digit (``2024-07-0``): 1-3 % of items, gathered in a stretch of
+        the creation order and, per camera, of the name order."""
+        dated = [match.group() for title in self.population.titles if (match := _TEN_DAYS.search(title))]
+        return self.rng.choice(dated)
 
     # --- search baselines: a plain LIKE scan, and the search index used whatever the text ------------------------
     def run_search_baselines(self) -> None:

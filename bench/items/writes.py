@@ -86,7 +86,9 @@ def _change(registry: Any, admin: Any, rng: random.Random, ids: list[int], leave
 
 def _one_change(registry: Any, admin: Any, rng: random.Random, ids: list[int], leaves: list[int]) -> None:
     what = rng.choice(("rename", "move", "new"))
-    stamp = f"{time.time_ns()}_{rng.randbytes(4).hex()}"  # new on every run against a kept database
+    # random first: a selective term is drawn around a title's first 6 digits or 8 hex characters (the time's
+    # leading digits are shared by every change of a run); the time keeps it new on every run against a kept database
+    stamp = f"{rng.randbytes(4).hex()}_{time.time_ns()}"
     if what == "rename":
         registry.items.update(actor=admin, item_id=rng.choice(ids), title=f"cam{rng.randint(0, 8)}_renamed_{stamp}.jpg")
     elif what == "move":

@@ -23,25 +23,17 @@ from cairn.services.items import NewItem
 from cairn.services.registry import Registry
 
 NEVER, ALWAYS = -1, 10**9
+# As if a text had many matches (on PostgreSQL not a moderate number), its walks as long as the constants allow
+MANY = {"FEW_MATCHES": NEVER, "MODERATE_MATCHES": NEVER, "WALK_PER_MATCH": ALWAYS, "WALK_STEPS_PER_MATCH": ALWAYS}
 CONFIGS = {  # how the planner is forced to find pages: constants of item_pages
     "as shipped": {},
     "few: fetch and sort": {"FEW_MATCHES": ALWAYS, "FEW_IN_FOLDERS": ALWAYS, "FEW_MEMBERS": ALWAYS},
-    "walk": {"FEW_MATCHES": NEVER, "FEW_IN_FOLDERS": NEVER, "FEW_MEMBERS": NEVER, "FEW_OF_KIND": NEVER},
-    "walk runs out, few of each kind": {"FEW_MATCHES": NEVER, "FEW_MEMBERS": NEVER, "SHORT_WALK": 0},
-    "walk runs out, each kind walked": {
-        "FEW_MATCHES": NEVER,
-        "FEW_MEMBERS": NEVER,
-        "FEW_OF_KIND": NEVER,
-        "SHORT_WALK": 0,
-    },
-    "walk runs out, kinds fetched or walked": {
-        "FEW_MATCHES": NEVER,
-        "FEW_OF_KIND": 2,
-        "SHORT_WALK": 1,
-        "WALK_ENTRIES": 1,
-    },
+    "walk": {**MANY, "FEW_IN_FOLDERS": NEVER, "FEW_MEMBERS": NEVER, "FEW_OF_KIND": NEVER},
+    "walk runs out, few of each kind": {**MANY, "FEW_MEMBERS": NEVER, "SHORT_WALK": 0},
+    "walk runs out, each kind walked": {**MANY, "FEW_MEMBERS": NEVER, "FEW_OF_KIND": NEVER, "SHORT_WALK": 0},
+    "walk runs out, kinds fetched or walked": {**MANY, "FEW_OF_KIND": 2, "SHORT_WALK": 1, "WALK_ENTRIES": 1},
     "walk runs out at once": {
-        "FEW_MATCHES": NEVER,
+        **MANY,
         "FEW_IN_FOLDERS": NEVER,
         "FEW_MEMBERS": NEVER,
         "FEW_OF_KIND": NEVER,
@@ -49,16 +41,17 @@ CONFIGS = {  # how the planner is forced to find pages: constants of item_pages
         "SHORT_WALK": 0,
         "WALK_ENTRIES": 0,
     },
-    "short walk": {
-        "FEW_MATCHES": NEVER,
-        "FEW_IN_FOLDERS": NEVER,
-        "WALK_STEPS": 3_000,
-        "SHORT_WALK": 3,
-        "WALK_ENTRIES": 3,
+    "short walk": {**MANY, "FEW_IN_FOLDERS": NEVER, "WALK_STEPS": 3_000, "SHORT_WALK": 3, "WALK_ENTRIES": 3},
+    "many matches, their kinds asked": {**MANY, "FEW_MATCHES": 0, "MEDIUM_MATCHES": ALWAYS},
+    "many matches, their kinds asked, walks run out": {
+        **MANY,
+        "FEW_MATCHES": 0,
+        "MEDIUM_MATCHES": ALWAYS,
+        "WALK_STEPS": 0,
     },
-    "many matches, their kinds asked": {"FEW_MATCHES": 0, "MEDIUM_MATCHES": ALWAYS},
-    "many matches, their kinds asked, walks run out": {"FEW_MATCHES": 0, "MEDIUM_MATCHES": ALWAYS, "WALK_STEPS": 0},
-    "many matches, the kinds walked": {"FEW_MATCHES": 0, "MEDIUM_MATCHES": 0},
+    "many matches, the kinds walked": {**MANY, "FEW_MATCHES": 0, "MEDIUM_MATCHES": 0},
+    "moderate: walked as far as the matches are many, then fetched": {"FEW_MATCHES": 0, "MODERATE_MATCHES": ALWAYS},
+    "walks as long as the matches are many": {"FEW_MATCHES": 0, "MODERATE_MATCHES": NEVER, "FEW_OF_KIND": NEVER},
 }
 # PostgreSQL's ways for a text whose walk runs out: each kind's candidates found through the trigram index, then
 # fetched and sorted, or each kind's name index walked and the pages merged (the constants mean nothing on SQLite)

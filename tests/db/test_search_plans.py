@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from cairn.db.repositories import Repos, item_pages
+from cairn.db.repositories.item_pages import PageFinder
 from cairn.db.schema import search_trigram_index
 from cairn.domain.access import Role
 from cairn.domain.kinds import ItemKind
@@ -240,6 +241,7 @@ def test_sqlite_few_dataset_members_drive_a_search_in_datasets(
 ) -> None:
     sqlite_only(registry)
     monkeypatch.setattr(item_pages, "FEW_MATCHES", 3)
+    monkeypatch.setattr(item_pages, "WALK_STEPS_PER_MATCH", 10**6)  # the walk as long as in a big database
     dataset = registry.datasets.create(actor=admin, title="few")
     page = registry.items.browse(actor=admin, query=ItemQuery(folder_id=mixed.id, limit=4))
     registry.datasets.add_items(actor=admin, dataset_id=dataset.id, item_ids=[i.id for i in page.items])
@@ -413,6 +415,7 @@ def test_sqlite_a_text_whose_matches_are_of_one_kind_walks_that_kind_s_name_inde
     first; a text in two kinds walks the name order."""
     sqlite_only(registry)
     monkeypatch.setattr(item_pages, "FEW_MATCHES", 0)  # as if the matches were many, and not too many
+    monkeypatch.setattr(item_pages, "WALK_STEPS_PER_MATCH", 10**6)
     one_kind = plan_of(registry, ItemQuery(text="_take_", limit=5))
     assert "USING INDEX ix_items_kind_title (kind=?)" in one_kind, one_kind
     assert "TEMP B-TREE" not in one_kind
@@ -431,6 +434,7 @@ def test_postgresql_a_kind_whose_short_walk_fills_its_page_is_not_asked_of_its_t
     index (a kind with many matches would cost its whole posting list there)."""
     postgres_only(registry)
     monkeypatch.setattr(item_pages, "FEW_MATCHES", 0)
+    monkeypatch.setattr(item_pages, "MODERATE_MATCHES", 0)  # as if the matches were many
     monkeypatch.setattr(item_pages, "SHORT_WALK", 5)  # the cam0… images first in name order, none matching
     with _captured(registry.db.engine) as seen, registry.db.read() as conn:
         page = Repos(conn).items.page(ItemQuery(text="//b/", limit=3), visible_paths=None)  # clips and takes
@@ -448,6 +452,7 @@ def test_postgresql_the_kinds_short_walks_are_one_walk_over_the_list_of_kinds(
     one subquery per kind made building and planning the statement cost more than running it."""
     postgres_only(registry)
     monkeypatch.setattr(item_pages, "FEW_MATCHES", 0)
+    monkeypatch.setattr(item_pages, "MODERATE_MATCHES", 0)  # as if the matches were many
     monkeypatch.setattr(item_pages, "SHORT_WALK", 5)
     with _captured(registry.db.engine) as seen, registry.db.read() as conn:
         page = Repos(conn).items.page(ItemQuery(text="//b/", limit=3), visible_paths=None)
@@ -473,3 +478,38 @@ def test_postgresql_binds_the_folders_a_non_admin_sees_as_one_array(registry: Re
         Repos(conn).items.page(ItemQuery(text="frame", limit=5), visible_paths=[_parent_path(folder)])
     scoped = [statement for statement, _ in seen if "items.folder_id" in statement and "SELECT items.id" in statement]
     assert scoped and all("items.folder_id = ANY (" in s and "items.folder_id IN (" not in s for s in scoped), scoped
+
+
+def test_a_walk_reads_no_more_than_the_text_is_expected_to_match_then_the_matches_are_fetched(
+    registry: Registry, mixed: Folder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text expected to match more than ``FEW_MATCHES`` items but not many: the walk of the name order is bounded
+    by that number (SQLite: ``WALK_STEPS_PER_MATCH`` instructions each, PostgreSQL: ``WALK_PER_MATCH`` entries), so
+    a text whose matches sort late (``_take_`` after every ``cam…`` title) costs about as much as its matches, which
+    are then fetched and sorted."""
+    monkeypatch.setattr(item_pages, "FEW_MATCHES", 0)
+    monkeypatch.setattr(item_pages, "MODERATE_MATCHES", 10**9)
+    monkeypatch.setattr(item_pages, "MEDIUM_MATCHES", 0)  # SQLite: the name order walked, not the kind's
+    budgets: list[int | None] = []
+    if registry.db.is_sqlite:
+        monkeypatch.setattr(PageFinder, "_few_matches", lambda _self, _query: (None, 3.0))
+        within_budget = PageFinder.within_budget
+
+        def spied(self: PageFinder, statement: Any, steps: int | None = None) -> Any:
+            budgets.append(steps)
+            return within_budget(self, statement, steps)
+
+        monkeypatch.setattr(PageFinder, "within_budget", spied)
+    else:
+        monkeypatch.setattr(PageFinder, "_estimated_matches", lambda _self, _text: 3)
+        window = PageFinder.window
+
+        def spied_window(self: PageFinder, query: ItemQuery, scope: Any, entries: int | None = None, **kw: Any) -> Any:
+            budgets.append(entries)
+            return window(self, query, scope, entries, **kw)
+
+        monkeypatch.setattr(PageFinder, "window", spied_window)
+    with registry.db.read() as conn:
+        page = Repos(conn).items.page(ItemQuery(text="_take_", limit=3), visible_paths=None)
+    assert [item.title for item in page.items] == [f"mic1_take_{n:03d}.wav" for n in range(3)]
+    assert budgets == ([30] if registry.db.is_sqlite else [3])

@@ -6,10 +6,11 @@ One rule on both dialects, needing nothing but the indexes the writes themselves
    members asked for are few (a count that stops at the bound; for the text on PostgreSQL, the planner's estimate,
    as a count there reads the table), they are fetched with every filter and sorted.
 2. **Else walk the sort index** (one folder's; one kind's by name; else the name or creation order), checking each
-   entry, until the page is full. With a text the walk is bounded: SQLite stops it after ``WALK_STEPS`` VM
-   instructions (a progress handler: the transaction goes on); PostgreSQL reads at most ``WALK_ENTRIES`` entries (a
-   LIMIT inside the query: nothing is cancelled), and a walk that found less than a page knows whether it read the
-   index to its end (then its answer is whole). By name, a text with not too many matches (``MEDIUM_MATCHES``) may
+   entry, until the page is full. With a text the walk is bounded, by about one entry per match the text is
+   expected to have (about what fetching them costs) and at most ``WALK_STEPS`` VM instructions on SQLite (a
+   progress handler: the transaction goes on), ``WALK_ENTRIES`` entries on PostgreSQL (a LIMIT inside the query:
+   nothing is cancelled); a walk that found less than a page knows whether it read the index to its end (then its
+   answer is whole). By name, a text with not too many matches (``MEDIUM_MATCHES``) may
    be met late in the name order but at once in its kinds' own: SQLite asks FTS5 (which holds the kind) whether
    they share one, and walks that kind's index; PostgreSQL walks the name order and each kind's a little
    (``SHORT_WALK``), then asks the kinds whose walk ran out of their own trigram indexes (``FEW_OF_KIND``): few
@@ -46,12 +47,15 @@ from cairn.domain.kinds import ItemKind
 from cairn.domain.listing import Cursor, ItemQuery, SortBy
 
 FEW_MATCHES = 5_000  # a text with at most this many matches (PostgreSQL: expected) has them fetched and sorted
+MODERATE_MATCHES = 20_000  # PostgreSQL: a text expected to match at most this many is walked for, then fetched
 MEDIUM_MATCHES = 200_000  # a text with at most about this many matches has its matches' kinds asked before a long walk
 FEW_IN_FOLDERS = 2_000  # items of the listed folders fetched whole and sorted
 FEW_MEMBERS = 20_000  # dataset members fetched whole and sorted
 WALK_STEPS = 1_000_000  # SQLite: VM instructions of a walk with a text (about 110,000 covering-index entries)
+WALK_STEPS_PER_MATCH = 10  # SQLite: VM instructions of a walk with a text per expected match (about one entry)
 PROGRESS_EVERY = 10_000  # SQLite: instructions between two calls of the handler that counts them
 WALK_ENTRIES = 100_000  # PostgreSQL: index entries a walk with a text reads at most (about SQLite's budget)
+WALK_PER_MATCH = 1  # PostgreSQL: index entries a walk with a text reads per match the text is expected to have
 SHORT_WALK = 1_000  # PostgreSQL: entries a walk with a text reads before the kinds' candidates are counted
 FEW_OF_KIND = 5_000  # PostgreSQL: a kind with at most this many items containing the text has them fetched and sorted
 LISTED_FOLDERS = 2_000  # a scope of up to this many folders is bound as a list of ids, a subquery beyond
@@ -137,7 +141,8 @@ class PageFinder:
         walk = self.statement(query, scope, driver)
         if not _indexed_text(query.text):
             return self.conn.execute(walk).all()
-        rows = self.within_budget(walk)
+        steps = WALK_STEPS if math.isinf(estimated) else min(WALK_STEPS, int(WALK_STEPS_PER_MATCH * estimated))
+        rows = self.within_budget(walk, steps)
         return rows if rows is not None else self.conn.execute(self.statement(query, scope, Driver.TEXT)).all()
 
     def _only_kind(self, query: ItemQuery) -> ItemKind | None:
@@ -212,9 +217,14 @@ class PageFinder:
         if driver is Driver.DATASETS:
             conditions.append(items.c.id.in_(_member_ids(query)))
         column = items.c.title if query.sort is SortBy.NAME else items.c.created_at
-        # The few candidates are sorted: the sort index must not drive their plan.
-        few = driver in (Driver.TEXT, Driver.DATASETS)
-        return _keyset(sa.select(items).where(*conditions), query, column, order=self._not_driving(column, when=few))
+        if driver not in (Driver.TEXT, Driver.DATASETS):
+            return _keyset(sa.select(items).where(*conditions), query, column)
+        # The candidates are sorted (the sort index must not drive their plan) by id and sort key alone: only the
+        # page's rows are then read whole.
+        page = _keyset(
+            sa.select(items.c.id).where(*conditions), query, column, order=self._not_driving(column, when=True)
+        )
+        return sa.select(items).where(items.c.id.in_(page)).order_by(*_directed(query, column, items.c.id))
 
     def within_budget(self, statement: Any, steps: int | None = None) -> Sequence[Row[Any]] | None:
         """SQLite: the rows of ``statement``, or None if it was interrupted after about ``steps`` instructions
@@ -238,33 +248,40 @@ class PageFinder:
         few_members = _asks_for_members(query) and self._at_most(_member_ids(query), FEW_MEMBERS)
         if not _indexed_text(query.text) or "\n" in (query.text or ""):
             return self._all(self.postgres_statement(query, scope, items, few_members=few_members), query.text)
-
-        def fetch_and_sort() -> Sequence[Row[Any]]:  # built only if run: most pages are found another way
-            return self._all(
-                self.postgres_statement(query, scope, items, few_members=few_members, sorted_after=True), query.text
-            )
-
         estimated = 0 if few_members else self._estimated_matches(query.text or "")
-        if estimated <= FEW_MATCHES:
-            return fetch_and_sort()
+        found = self._found_by_walks(query, scope, estimated) if estimated > FEW_MATCHES else None
+        if found is not None:
+            return found
+        fetched = self.postgres_statement(query, scope, items, few_members=few_members, sorted_after=True)
+        return self._all(fetched, query.text)
+
+    def _found_by_walks(self, query: ItemQuery, scope: Scope, estimated: int) -> Sequence[Row[Any]] | None:
+        """PostgreSQL: the page of a text expected to match ``estimated`` items, found by walks of sort indexes or
+        from each kind's candidates, or None: the text's matches are to be fetched and sorted."""
+        # A walk reads at most as many entries as the text is expected to match, which costs about what fetching
+        # them does: matches spread through the order are met within it, and matches gathered in one stretch of it
+        # (a date, a camera) are few or gathered in the table too, and cheap to fetch.
+        entries = min(WALK_PER_MATCH * estimated, WALK_ENTRIES)
+        moderate = estimated <= MODERATE_MATCHES
+        if moderate or (not query.kinds and (estimated > MEDIUM_MATCHES or query.sort is not SortBy.NAME)):
+            rows = self._all(self.postgres_statement(query, scope, self.window(query, scope, entries)), query.text)
+            if len(rows) > query.limit:
+                return rows
+            if moderate or query.sort is not SortBy.NAME:
+                return None
         # A kind's own order (its name index, or few rows of other kinds between its own in creation order) is
         # dense in its items, and a text with not too many matches may be met late in the name order: a short walk
         # tells whether its matches are met soon, before the kinds' candidates are counted
-        if not query.kinds and (estimated > MEDIUM_MATCHES or query.sort is not SortBy.NAME):
-            rows = self._all(self.postgres_statement(query, scope, self.window(query, scope)), query.text)
-            if len(rows) > query.limit:
-                return rows
         elif (walked := self.walk(query, scope, SHORT_WALK)) is not None:
             return self._rows_by_id(walked)
         if query.sort is SortBy.NAME and len(query.kinds) != 1:
-            return self._kind_walks(query, scope)
-        candidates = self._candidates_by_kind(query.text or "", query.kinds or frozenset(ItemKind))
+            return self._kind_walks(query, scope, entries)
+        candidates = self._candidates_by_kind(query.text or "", query.kinds)
         if all(ids is not None for ids in candidates.values()):  # every kind's candidates are few
             few = sorted({item_id for ids in candidates.values() for item_id in ids or ()})
             return self._all(self.postgres_statement(query, scope, items, ids=few), query.text) if few else []
-        if query.kinds and (walked := self.walk(query, scope, WALK_ENTRIES)) is not None:
-            return self._rows_by_id(walked)
-        return fetch_and_sort()
+        walked = self.walk(query, scope, entries)
+        return None if walked is None else self._rows_by_id(walked)
 
     def _candidates_by_kind(self, text: str, kinds: frozenset[ItemKind]) -> dict[ItemKind, list[int] | None]:
         """PostgreSQL: for each kind, the ids of its items containing ``text`` if at most ``FEW_OF_KIND`` (None:
@@ -275,7 +292,7 @@ class PageFinder:
             found = self.conn.execute(_candidates_statement("\n" in text, asked), _text_values(text)).one()
         return {kind: list(ids) if len(ids) <= FEW_OF_KIND else None for kind, ids in zip(asked, found, strict=True)}
 
-    def _kind_walks(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]]:
+    def _kind_walks(self, query: ItemQuery, scope: Scope, entries: int) -> Sequence[Row[Any]]:
         """PostgreSQL, by name: the page merged from each kind's own: a short walk of its name index (one statement
         for all, the walk planned once and run for each kind: ``LATERAL``), which a kind dense in matches fills at
         once (``mic…_take_`` among the audio, though after every ``cam…`` in the name order); else its candidates,
@@ -296,7 +313,7 @@ class PageFinder:
                 unmet[kind] = one_kind
             found.extend(walked or [])
         for kind, few in (self._candidates_by_kind(query.text or "", frozenset(unmet)) if unmet else {}).items():
-            if few is None and (walked := self.walk(unmet[kind], scope, WALK_ENTRIES, keys=True)) is not None:
+            if few is None and (walked := self.walk(unmet[kind], scope, entries, keys=True)) is not None:
                 found.extend(walked)
             elif few != []:  # its few candidates, or (its walk ran out) its matches, fetched and sorted
                 ids = self.page_ids(unmet[kind], scope, items, ids=few, sorted_after=True)
