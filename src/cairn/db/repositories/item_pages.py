@@ -1,22 +1,11 @@
 """The rows of one keyset page of items, for a listing or a search: which index finds them, and the SQL.
 
-One rule on both dialects, needing nothing but the indexes the writes themselves keep (``docs/search.md``):
-
-1. **Few candidates: fetch and sort.** When the text's matches, the items of the folders listed, or the dataset
-   members asked for are few (a count that stops at the bound; for the text on PostgreSQL, the planner's estimate,
-   as a count there reads the table), they are fetched with every filter and sorted.
-2. **Else walk the sort index** (one folder's; one kind's by name; else the name or creation order), checking each
-   entry, until the page is full. With a text the walk is bounded, by about one entry per match the text is
-   expected to have (about what fetching them costs) and at most ``WALK_STEPS`` VM instructions on SQLite (a
-   progress handler: the transaction goes on), ``WALK_ENTRIES`` entries on PostgreSQL (a LIMIT inside the query:
-   nothing is cancelled); a walk that found less than a page knows whether it read the index to its end (then its
-   answer is whole). By name, a text with not too many matches (``MEDIUM_MATCHES``) may
-   be met late in the name order but at once in its kinds' own: SQLite asks FTS5 (which holds the kind) whether
-   they share one, and walks that kind's index; PostgreSQL walks the name order and each kind's a little
-   (``SHORT_WALK``), then asks the kinds whose walk ran out of their own trigram indexes (``FEW_OF_KIND``): few
-   candidates are fetched, many walked further; the kinds' pages are merged.
-3. **Walk ran out: fetch and sort the text's matches**, through FTS5 or the trigram indexes; their cost is bounded
-   by how many match, not by where they sort.
+One rule on both dialects, needing nothing but the indexes the writes themselves keep (``docs/search.md`` tells it
+whole): few candidates (the text's matches, the listed folders' items, the dataset members asked for) are fetched
+with every filter and sorted; else the sort index is walked, checking each entry, with a text under a budget of about
+one entry per match the text is expected to have (by name, a text of not too many matches first walks or asks its
+kinds' own orders: ``MEDIUM_MATCHES``); a walk that runs out has the text's matches fetched and sorted. A budget
+never cancels a statement: SQLite's progress handler ends the read, PostgreSQL's walk is a ``LIMIT``.
 
 On SQLite, which keeps no statistics in a cairn database, the statement is written so that only the chosen index can
 drive the plan (``_not_driving``). On PostgreSQL a page's ids come from the indexes alone and only their rows are
