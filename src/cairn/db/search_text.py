@@ -72,8 +72,7 @@ _LETTERS = sa.literal(LETTERS, sa.Text)
 _ANY = sa.literal("%", sa.Text)
 
 
-def like_pattern(text: str | sa.ColumnElement[str]) -> sa.ColumnElement[str]:
-    """The ``LIKE`` pattern that finds ``text`` (or the value of an expression) in PostgreSQL's ``search_text``,
+def like_pattern(text: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
+    """The ``LIKE`` pattern that finds the value of ``text`` (a bound parameter) in PostgreSQL's ``search_text``,
     mapped by the database itself."""
-    value = text if isinstance(text, sa.ColumnElement) else sa.literal(text, sa.Text)
-    return _ANY + sa.func.translate(sa.func.lower(value), _PUNCTUATION, _LETTERS) + _ANY
+    return _ANY + sa.func.translate(sa.func.lower(text), _PUNCTUATION, _LETTERS) + _ANY

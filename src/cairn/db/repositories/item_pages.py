@@ -347,13 +347,13 @@ class PageFinder:
         self,
         query: ItemQuery,
         scope: Scope,
-        entries: int | None = None,
+        entries: int,
         *,
         numbered: bool = False,
         kind: sa.ColumnElement[str] | None = None,
     ) -> sa.Subquery:
         """PostgreSQL: the next ``entries`` entries of the sort index past the cursor, with the columns the
-        index holds (``WALK_ENTRIES`` by default): one folder's index, one kind's by name, else the sort order's.
+        index holds (at most ``WALK_ENTRIES``): one folder's index, one kind's by name, else the sort order's.
         ``kind``: a column of an enclosing ``LATERAL`` query naming the kind whose entries are walked."""
         column = items.c.title if query.sort is SortBy.NAME else items.c.created_at
         prefix = []
@@ -363,7 +363,6 @@ class PageFinder:
             prefix.append(items.c.kind == next(iter(query.kinds)).value)
         if kind is not None:
             prefix.append(items.c.kind == kind)
-        limit = WALK_ENTRIES if entries is None else entries
         held: list[sa.ColumnElement[Any]] = [
             items.c.id,
             column,
@@ -372,13 +371,13 @@ class PageFinder:
             items.c.status,
             items.c.search_text,
         ]
-        if numbered:  # ``last``: the window's last entry, when it holds ``limit`` entries
+        if numbered:  # ``last``: the window's last entry, when it holds ``entries`` entries
             position = sa.func.row_number().over(order_by=_directed(query, column, items.c.id))
-            held.append((position == limit).label("last"))
+            held.append((position == entries).label("last"))
         entries_held = sa.select(*held).where(*prefix)
         if kind is not None:
             entries_held = entries_held.correlate_except(items)  # the kind's column is the enclosing query's
-        walk: sa.Subquery = _keyset(entries_held, query, column, limit=limit).subquery("walk")
+        walk: sa.Subquery = _keyset(entries_held, query, column, limit=entries).subquery("walk")
         return walk
 
     def postgres_statement(
