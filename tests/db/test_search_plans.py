@@ -165,7 +165,7 @@ def _walk_plan(registry: Registry, query: ItemQuery, visible_paths: list[str] | 
             conn.exec_driver_sql(f"SET LOCAL {setting} = off")
         finder = item_pages.PageFinder(conn)
         scope = finder._scope(query, visible_paths)
-        statement = finder.postgres_statement(query, scope, finder.window(query, scope, item_pages.WALK_ENTRIES))
+        statement = sa.select(finder.page_ids(query, scope, finder.window(query, scope, item_pages.WALK_ENTRIES)))
         # the text is bound when the statement runs
         compiled = statement.compile(dialect=conn.dialect).construct_expanded_state(item_pages._text_values(query.text))
         return "\n".join(conn.exec_driver_sql("EXPLAIN " + compiled.statement, compiled.parameters).scalars())

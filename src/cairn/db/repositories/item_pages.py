@@ -3,13 +3,10 @@
 One rule on both dialects, needing nothing but the indexes the writes themselves keep (``docs/search.md`` tells it
 whole): few candidates (the text's matches, the listed folders' items, the dataset members asked for) are fetched
 with every filter and sorted; else the sort index is walked, checking each entry, with a text under a budget of about
-one entry per match the text is expected to have (by name, a text of not too many matches first walks or asks its
-kinds' own orders: ``MEDIUM_MATCHES``); a walk that runs out has the text's matches fetched and sorted. A budget
-never cancels a statement: SQLite's progress handler ends the read, PostgreSQL's walk is a ``LIMIT``.
-
-On SQLite, which keeps no statistics in a cairn database, the statement is written so that only the chosen index can
-drive the plan (``_not_driving``). On PostgreSQL a page's ids come from the indexes alone and only their rows are
-read; the text is checked on ``search_text`` (``cairn.db.search_text``), which the name indexes include.
+one entry per match the text is expected to have; a walk that runs out has the text's matches fetched and sorted. A
+budget never cancels a statement: SQLite's progress handler ends the read, PostgreSQL's walk is a ``LIMIT``. On
+SQLite the statement is written so that only the chosen index can drive the plan (``_not_driving``); on PostgreSQL a
+page's ids come from the indexes alone (the text checked on ``search_text``) and only their rows are read.
 """
 
 from __future__ import annotations
@@ -215,10 +212,9 @@ class PageFinder:
         )
         return sa.select(items).where(items.c.id.in_(page)).order_by(*_directed(query, column, items.c.id))
 
-    def within_budget(self, statement: Any, steps: int | None = None) -> Sequence[Row[Any]] | None:
-        """SQLite: the rows of ``statement``, or None if it was interrupted after about ``steps`` instructions
-        (``WALK_STEPS``)."""
-        with _interrupted_after(self.conn, WALK_STEPS if steps is None else steps):
+    def within_budget(self, statement: Any, steps: int) -> Sequence[Row[Any]] | None:
+        """SQLite: the rows of ``statement``, or None if it was interrupted after about ``steps`` instructions."""
+        with _interrupted_after(self.conn, steps):
             try:
                 return self.conn.execute(statement).all()
             except sa.exc.OperationalError as err:
@@ -236,13 +232,12 @@ class PageFinder:
     def _postgres_rows(self, query: ItemQuery, scope: Scope) -> Sequence[Row[Any]]:
         few_members = _asks_for_members(query) and self._at_most(_member_ids(query), FEW_MEMBERS)
         if not _indexed_text(query.text) or "\n" in (query.text or ""):
-            return self._all(self.postgres_statement(query, scope, items, few_members=few_members), query.text)
+            return self._page(self.page_ids(query, scope, items, few_members=few_members), query)
         estimated = 0 if few_members else self._estimated_matches(query.text or "")
         found = self._found_by_walks(query, scope, estimated) if estimated > FEW_MATCHES else None
         if found is not None:
             return found
-        fetched = self.postgres_statement(query, scope, items, few_members=few_members, sorted_after=True)
-        return self._all(fetched, query.text)
+        return self._page(self.page_ids(query, scope, items, few_members=few_members, sorted_after=True), query)
 
     def _found_by_walks(self, query: ItemQuery, scope: Scope, estimated: int) -> Sequence[Row[Any]] | None:
         """PostgreSQL: the page of a text expected to match ``estimated`` items, found by walks of sort indexes or
@@ -253,7 +248,7 @@ class PageFinder:
         entries = min(WALK_PER_MATCH * estimated, WALK_ENTRIES)
         moderate = estimated <= MODERATE_MATCHES
         if moderate or (not query.kinds and (estimated > MEDIUM_MATCHES or query.sort is not SortBy.NAME)):
-            rows = self._all(self.postgres_statement(query, scope, self.window(query, scope, entries)), query.text)
+            rows = self._page(self.page_ids(query, scope, self.window(query, scope, entries)), query)
             if len(rows) > query.limit:
                 return rows
             if moderate or query.sort is not SortBy.NAME:
@@ -268,7 +263,7 @@ class PageFinder:
         candidates = self._candidates_by_kind(query.text or "", query.kinds)
         if all(ids is not None for ids in candidates.values()):  # every kind's candidates are few
             few = sorted({item_id for ids in candidates.values() for item_id in ids or ()})
-            return self._all(self.postgres_statement(query, scope, items, ids=few), query.text) if few else []
+            return self._page(self.page_ids(query, scope, items, ids=few), query) if few else []
         walked = self.walk(query, scope, entries)
         return None if walked is None else self._rows_by_id(walked)
 
@@ -277,8 +272,10 @@ class PageFinder:
         more), in one statement, each kind's from its own trigram index (bitmap scans only): a kind with none or
         few matches is told at a cost that follows them, without walking a sort index."""
         asked = tuple(sorted(kinds))
-        with _bitmap_scans_only(self.conn):
+        with self.conn.begin_nested() as settings:  # rolled back: it puts the scan settings back
+            self.conn.execute(_BITMAP_SCANS_ONLY)
             found = self.conn.execute(_candidates_statement("\n" in text, asked), _text_values(text)).one()
+            settings.rollback()
         return {kind: list(ids) if len(ids) <= FEW_OF_KIND else None for kind, ids in zip(asked, found, strict=True)}
 
     def _kind_walks(self, query: ItemQuery, scope: Scope, entries: int) -> Sequence[Row[Any]]:
@@ -323,12 +320,16 @@ class PageFinder:
         self, query: ItemQuery, scope: Scope, entries: int, *, kind: sa.ColumnElement[str] | None = None
     ) -> sa.Select[Any]:
         window = self.window(query, scope, entries, numbered=True, kind=kind)
-        found = self.page_ids(query, scope, window, walk=True)
-        return sa.select(found.c.id, found.c.sort_key, found.c.passes, found.c.last)
+        return sa.select(self.page_ids(query, scope, window, walk=True))
 
     def _all(self, statement: Any, text: str | None) -> Sequence[Row[Any]]:
         """PostgreSQL: the rows of ``statement``, with ``text`` bound as the searched text."""
         return self.conn.execute(statement, _text_values(text)).all()
+
+    def _page(self, found: sa.Subquery, query: ItemQuery) -> Sequence[Row[Any]]:
+        """PostgreSQL: the rows of the page whose ids ``page_ids`` found, in its order."""
+        rows = sa.select(items).join(found, items.c.id == found.c.id)
+        return self._all(rows.order_by(*_directed(query, found.c.sort_key, found.c.id)), query.text)
 
     def _rows_by_id(self, ids: list[int]) -> Sequence[Row[Any]]:
         if not ids:
@@ -363,37 +364,15 @@ class PageFinder:
             prefix.append(items.c.kind == next(iter(query.kinds)).value)
         if kind is not None:
             prefix.append(items.c.kind == kind)
-        held: list[sa.ColumnElement[Any]] = [
-            items.c.id,
-            column,
-            items.c.folder_id,
-            items.c.kind,
-            items.c.status,
-            items.c.search_text,
-        ]
+        held = [items.c.id, column, items.c.folder_id, items.c.kind, items.c.status, items.c.search_text]
+        entries_held = sa.select(*held).where(*prefix)
         if numbered:  # ``last``: the window's last entry, when it holds ``entries`` entries
             position = sa.func.row_number().over(order_by=_directed(query, column, items.c.id))
-            held.append((position == entries).label("last"))
-        entries_held = sa.select(*held).where(*prefix)
+            entries_held = entries_held.add_columns((position == entries).label("last"))
         if kind is not None:
             entries_held = entries_held.correlate_except(items)  # the kind's column is the enclosing query's
         walk: sa.Subquery = _keyset(entries_held, query, column, limit=entries).subquery("walk")
         return walk
-
-    def postgres_statement(
-        self,
-        query: ItemQuery,
-        scope: Scope,
-        source: Any,
-        *,
-        few_members: bool = False,
-        sorted_after: bool = False,
-        ids: list[int] | None = None,
-    ) -> Any:
-        """PostgreSQL: the rows of the page whose ids ``page_ids`` finds."""
-        found = self.page_ids(query, scope, source, few_members=few_members, sorted_after=sorted_after, ids=ids)
-        statement = sa.select(items).join(found, items.c.id == found.c.id)
-        return statement.order_by(*_directed(query, found.c.sort_key, found.c.id))
 
     def page_ids(
         self,
@@ -420,7 +399,8 @@ class PageFinder:
             conditions.append(source.c.id == sa.any_(sa.cast(array, postgresql.ARRAY(sa.BigInteger))))
         if query.text and ids is None:  # ids: of items known to contain the text
             # rows looked up by id are checked with one LIKE: kind by kind would only cost planning and checks
-            conditions.append(_postgres_text_condition(query.text, source, kinds=query.kinds, by_kind=not few_members))
+            shape = ("\n" in query.text, frozenset(query.kinds), not few_members)
+            conditions.append(_items_text_condition(*shape) if source is items else _text_condition(source, *shape))
         if scope.limited:
             conditions.append(scope.condition(source.c.folder_id))
         if query.metadata:  # needs the row: a subquery PostgreSQL runs last, for the rows that passed the others
@@ -494,24 +474,10 @@ def _walked(rows: Sequence[Row[Any]], limit: int) -> list[Any] | None:
     return None if len(passing) <= limit and any(row.last for row in rows) else passing
 
 
-_SCANS = ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan")  # off: bitmap scans only
-# The scan settings as they were, read (a materialized CTE is read first) and turned off in one statement
-_SCANS_BEFORE = sa.select(*(sa.func.current_setting(name).label(name) for name in _SCANS)).cte("scans_before")
-_SCANS_OFF = sa.select(
-    *_SCANS_BEFORE.prefix_with("MATERIALIZED").c, *(sa.func.set_config(n, "off", True) for n in _SCANS)
+# PostgreSQL: bitmap scans only, until the end of the transaction or of the savepoint the settings were made in
+_BITMAP_SCANS_ONLY = sa.select(
+    *(sa.func.set_config(name, "off", True) for name in ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan"))
 )
-_SCANS_BACK = sa.select(*(sa.func.set_config(name, sa.bindparam(name), True) for name in _SCANS))
-
-
-@contextmanager
-def _bitmap_scans_only(conn: Connection) -> Iterator[None]:
-    """PostgreSQL: statements run inside are planned with bitmap scans only (a kind's candidates come from its
-    trigram index, never from walking its name index); the settings are put back, within the transaction."""
-    before = conn.execute(_SCANS_OFF).one()
-    try:
-        yield
-    finally:
-        conn.execute(_SCANS_BACK, {name: before._mapping[name] for name in _SCANS})
 
 
 @contextmanager
@@ -593,25 +559,19 @@ def _sqlite_text_condition(text: str, kinds: frozenset[ItemKind], *, fts: bool) 
     return sa.or_(*(column.like(pattern, escape="\\") for pattern in patterns for column in columns))
 
 
-def _postgres_text_condition(
-    text: str, source: Any, *, kinds: Set[ItemKind] = frozenset(), by_kind: bool = True
-) -> sa.ColumnElement[bool]:
-    """PostgreSQL: title or object URL contains ``text`` (any case), in an item of one of ``kinds`` (any if none):
-    ``LIKE`` on ``search_text`` of the text mapped the same way (``cairn.db.search_text``), written kind by kind on
-    ``items`` if ``by_kind``, so that each kind's own (partial) trigram index serves it. Items too long for
-    ``search_text`` have none: the few of them are checked with ``ILIKE``, as is a text holding a line break (which
-    could match across the join of title and URL). The text is bound when the statement runs (``_text_values``):
-    the condition on ``items`` is built once per shape."""
-    shape = ("\n" in text, frozenset(kinds), by_kind)
-    return _items_text_condition(*shape) if source is items else _text_condition(source, *shape)
-
-
 @functools.lru_cache(maxsize=256)
 def _items_text_condition(newline: bool, kinds: frozenset[ItemKind], by_kind: bool) -> sa.ColumnElement[bool]:
     return _text_condition(items, newline, kinds, by_kind)
 
 
 def _text_condition(source: Any, newline: bool, kinds: Set[ItemKind], by_kind: bool) -> sa.ColumnElement[bool]:
+    """PostgreSQL: title or object URL of a row of ``source`` contains the searched text (any case), in an item of
+    one of ``kinds`` (any if none): ``LIKE`` on ``search_text`` of the text mapped the same way
+    (``cairn.db.search_text``), written kind by kind on ``items`` if ``by_kind``, so that each kind's own (partial)
+    trigram index serves it. Items too long for ``search_text`` have none: the few of them are checked with
+    ``ILIKE``, as is a text holding a line break (``newline``: it could match across the join of title and URL). The
+    text is bound when the statement runs (``_text_values``): the condition on ``items`` is built once per shape
+    (``_items_text_condition``)."""
     if newline:
         return sa.or_(
             source.c.title.ilike(_SEARCHED_LIKE, escape="\\"), source.c.object_url.ilike(_SEARCHED_LIKE, escape="\\")
