@@ -5,8 +5,9 @@ whole): few candidates (the text's matches, the listed folders' items, the datas
 with every filter and sorted; else the sort index is walked, checking each entry, with a text under a budget of about
 one entry per match the text is expected to have; a walk that runs out has the text's matches fetched and sorted. A
 budget never cancels a statement: SQLite's progress handler ends the read, PostgreSQL's walk is a ``LIMIT``. On
-SQLite the statement is written so that only the chosen index can drive the plan (``_not_driving``); on PostgreSQL a
-page's ids come from the indexes alone (the text checked on ``search_text``) and only their rows are read.
+SQLite, which keeps no statistics in a cairn database, the statement is written so that only the chosen index can
+drive the plan (``_not_driving``); on PostgreSQL a page's ids come from the indexes alone (the text checked on
+``search_text``) and only their rows are read.
 """
 
 from __future__ import annotations
@@ -272,10 +273,10 @@ class PageFinder:
         more), in one statement, each kind's from its own trigram index (bitmap scans only): a kind with none or
         few matches is told at a cost that follows them, without walking a sort index."""
         asked = tuple(sorted(kinds))
-        with self.conn.begin_nested() as settings:  # rolled back: it puts the scan settings back
+        with self.conn.begin_nested() as savepoint:  # rolled back, which puts the scan settings back
             self.conn.execute(_BITMAP_SCANS_ONLY)
             found = self.conn.execute(_candidates_statement("\n" in text, asked), _text_values(text)).one()
-            settings.rollback()
+            savepoint.rollback()
         return {kind: list(ids) if len(ids) <= FEW_OF_KIND else None for kind, ids in zip(asked, found, strict=True)}
 
     def _kind_walks(self, query: ItemQuery, scope: Scope, entries: int) -> Sequence[Row[Any]]:
