@@ -490,12 +490,12 @@ def test_a_walk_reads_no_more_than_the_text_is_expected_to_match_then_the_matche
     monkeypatch.setattr(item_pages, "FEW_MATCHES", 0)
     monkeypatch.setattr(item_pages, "MODERATE_MATCHES", 10**9)
     monkeypatch.setattr(item_pages, "MEDIUM_MATCHES", 0)  # SQLite: the name order walked, not the kind's
-    budgets: list[int | None] = []
+    budgets: list[int] = []
     if registry.db.is_sqlite:
         monkeypatch.setattr(PageFinder, "_few_matches", lambda _self, _query: (None, 3.0))
         within_budget = PageFinder.within_budget
 
-        def spied(self: PageFinder, statement: Any, steps: int | None = None) -> Any:
+        def spied(self: PageFinder, statement: Any, steps: int) -> Any:
             budgets.append(steps)
             return within_budget(self, statement, steps)
 
@@ -504,7 +504,7 @@ def test_a_walk_reads_no_more_than_the_text_is_expected_to_match_then_the_matche
         monkeypatch.setattr(PageFinder, "_estimated_matches", lambda _self, _text: 3)
         window = PageFinder.window
 
-        def spied_window(self: PageFinder, query: ItemQuery, scope: Any, entries: int | None = None, **kw: Any) -> Any:
+        def spied_window(self: PageFinder, query: ItemQuery, scope: Any, entries: int, **kw: Any) -> Any:
             budgets.append(entries)
             return window(self, query, scope, entries, **kw)
 
